@@ -1,0 +1,37 @@
+// How one probe instance ended, and the reasons a probe can be skipped.
+//
+// Probes themselves return kPass, kFail or kSkip; the worker turns an escaped
+// exception into kError; kTimeout and kCrash are assigned only by the
+// supervisor, which watches the worker process from outside.
+#ifndef PREFLIGHT_OUTCOME_H_
+#define PREFLIGHT_OUTCOME_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace preflight {
+
+enum class Outcome { kPass, kFail, kSkip, kError, kTimeout, kCrash };
+
+// "pass", "fail", "skip", "error", "timeout", "crash".
+std::string_view ToString(Outcome outcome);
+// Inverse of ToString; nullopt for anything else.
+std::optional<Outcome> ParseOutcome(std::string_view text);
+
+// True for the outcomes that make a verdict "fail": fail, error, timeout and
+// crash. A skip is judged separately (it fails only under --require).
+bool IsFailure(Outcome outcome);
+
+// Machine-readable reason codes carried by skipped results.
+namespace skip_reason {
+inline constexpr std::string_view kBlocked = "blocked";
+inline constexpr std::string_view kNotApplicable = "not_applicable";
+inline constexpr std::string_view kLibraryMissing = "library_missing";
+inline constexpr std::string_view kNotSupported = "not_supported";
+inline constexpr std::string_view kInterrupted = "interrupted";
+}  // namespace skip_reason
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_OUTCOME_H_

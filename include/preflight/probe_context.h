@@ -1,0 +1,56 @@
+// What a probe is given to run: the GPU it owns (if any), the level, the
+// user's thresholds and requirements. No globals: everything a probe reads
+// about the run comes through here, so probes are testable in isolation.
+#ifndef PREFLIGHT_PROBE_CONTEXT_H_
+#define PREFLIGHT_PROBE_CONTEXT_H_
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "preflight/result.h"
+
+namespace preflight {
+
+enum class Level { kQuick, kFull };
+
+struct ProbeContext {
+  // CUDA ordinal in the user's numbering and the GPU's identity, for per-GPU
+  // probes. Inside a per-GPU worker CUDA_VISIBLE_DEVICES holds only this GPU,
+  // so the probe opens CUDA device 0.
+  std::optional<int> gpu_index;
+  std::string gpu_uuid;
+  std::string gpu_pci_bus_id;
+  std::string gpu_name;
+  std::string gpu_compute_capability;  // "9.0"
+  Level level = Level::kQuick;
+  // --expect-gpus; nullopt when not given.
+  std::optional<int> expect_gpus;
+  // Libraries named by --require (subset of {"cudnn","nccl","torch"}).
+  std::set<std::string> required;
+  // Parsed --thresholds file, already validated (empty object when absent).
+  nlohmann::json thresholds = nlohmann::json::object();
+  std::string thresholds_path;
+  // Directory holding the optional probe modules.
+  std::string module_dir;
+  // Wall-clock point by which a cooperative probe should give up on its own,
+  // before the supervisor's hard kill.
+  std::chrono::steady_clock::time_point soft_deadline =
+      std::chrono::steady_clock::time_point::max();
+
+  nlohmann::json ToJson() const;
+  static ProbeContext FromJson(const nlohmann::json& json);
+};
+
+// The limit a probe judges `metric` against: the user's thresholds file
+// (first the entry for this GPU's model under "models", then "metrics"),
+// else `builtin`. The returned limit's source says which one applied.
+Limit ResolveLimit(const ProbeContext& context, std::string_view probe,
+                   std::string_view metric, const Limit& builtin);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PROBE_CONTEXT_H_

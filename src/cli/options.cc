@@ -1,0 +1,233 @@
+#include "cli/options.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+
+#include "cli/thresholds.h"
+#include "core/manifest.h"
+#include "core/strings.h"
+#include "core/version.h"
+#include "report/atomic_file.h"
+
+namespace preflight {
+namespace {
+
+const std::set<std::string>& KnownLibraries() {
+  static const std::set<std::string> known = {"cudnn", "nccl", "torch"};
+  return known;
+}
+
+// Expands comma-separated items (CLI11 already split on commas; an item may
+// still be empty: "--stages host,").
+bool CleanList(const std::vector<std::string>& raw, const std::string& flag,
+               std::vector<std::string>* out, std::string* error) {
+  out->clear();
+  for (const std::string& item : raw) {
+    const std::string value = Trim(item);
+    if (value.empty()) {
+      *error = flag + " has an empty item; write e.g. " + flag +
+               " host,driver";
+      return false;
+    }
+    out->push_back(value);
+  }
+  return true;
+}
+
+bool ValidateStages(const std::vector<std::string>& stages,
+                    const std::string& flag, std::string* error) {
+  for (const std::string& s : stages) {
+    if (!ParseStage(s)) {
+      std::vector<std::string> names;
+      for (Stage stage : AllStages()) names.emplace_back(StageName(stage));
+      *error = flag + ": unknown stage '" + s +
+               "' (stages: " + Join(names, ", ") + ")";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ValidateGpus(const std::vector<std::string>& tokens,
+                  std::vector<GpuSelector>* gpus, std::string* error) {
+  std::set<std::string> seen;
+  for (const std::string& token : tokens) {
+    GpuSelector selector;
+    if (StartsWith(token, "GPU-") || StartsWith(token, "MIG-")) {
+      if (token.size() < 8) {
+        *error = "--gpus: '" + token + "' is too short to be a GPU UUID";
+        return false;
+      }
+      selector.uuid = token;
+    } else if (auto index = ParseNonNegativeInt(token);
+               index && *index < 4096) {
+      selector.index = *index;
+    } else {
+      *error = "--gpus: '" + token +
+               "' is neither a GPU index (0, 1, …) nor a UUID (GPU-…); "
+               "`nvidia-smi -L` lists both";
+      return false;
+    }
+    if (!seen.insert(token).second) {
+      *error = "--gpus: GPU '" + token + "' is named twice";
+      return false;
+    }
+    gpus->push_back(selector);
+  }
+  return true;
+}
+
+}  // namespace
+
+ParseStatus ParseOptions(int argc, const char* const* argv,
+                         const char* fault_env, Options* options,
+                         std::string* error, std::string* out) {
+  CLI::App app{
+      "Checks, in seconds, whether this machine or container can train on "
+      "its GPUs, and says what to fix when it cannot.",
+      "gpu-preflight"};
+  app.set_version_flag("--version", std::string("gpu-preflight ") +
+                                        kToolVersion);
+  app.require_subcommand(0, 1);
+  CLI::App* run_cmd =
+      app.add_subcommand("run", "Run the probes (the default command)");
+  CLI::App* list_cmd = app.add_subcommand(
+      "list", "List every probe: id, stage, scope, what it checks");
+  run_cmd->fallthrough();
+  list_cmd->fallthrough();
+
+  std::vector<std::string> stages_raw, skip_raw, gpus_raw, require_raw;
+  std::string level = "quick";
+  std::string expect_gpus_raw;
+  std::string json_path;
+  app.add_option("--stages", stages_raw,
+                 "Stages to run, comma-separated (host, driver, devices, "
+                 "tensor, cudnn, nccl, compile); prerequisites are added")
+      ->delimiter(',');
+  app.add_option("--skip", skip_raw,
+                 "Stages or probe ids to leave out, comma-separated")
+      ->delimiter(',');
+  app.add_option("--gpus", gpus_raw,
+                 "GPUs to check: CUDA indices or UUIDs, comma-separated "
+                 "(default: all)")
+      ->delimiter(',');
+  app.add_option("--level", level, "quick (default, seconds) or full")
+      ->check(CLI::IsMember({"quick", "full"}));
+  app.add_option("--expect-gpus", expect_gpus_raw,
+                 "Fail unless exactly N GPUs are visible");
+  app.add_option("--require", require_raw,
+                 "Libraries that must be present and pass (cudnn, nccl, "
+                 "torch); their skips become failures")
+      ->delimiter(',');
+  app.add_option("--thresholds", options->thresholds_path,
+                 "JSON file of limits overriding the built-in ones "
+                 "(docs/thresholds.md)");
+  app.add_option("--timeout-scale", options->timeout_scale,
+                 "Multiply every probe deadline by this factor (0 < x <= 100)");
+  app.add_flag("-v,--verbose", options->verbosity,
+               "More detail: probe details and worker logs on stderr");
+  app.add_flag("-q,--quiet", options->quiet, "Print only the verdict line");
+  app.add_option("--json", json_path,
+                 std::string("Write the JSON report to FILE ('-' for "
+                             "stdout; default ") +
+                     kDefaultReportPath + ")");
+  app.add_option("--output-dir", options->output_dir,
+                 "Also write one JSON file per GPU plus summary.json here");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    *out = app.help();
+    return ParseStatus::kExitClean;
+  } catch (const CLI::CallForAllHelp&) {
+    *out = app.help("", CLI::AppFormatMode::All);
+    return ParseStatus::kExitClean;
+  } catch (const CLI::CallForVersion& e) {
+    *out = std::string(e.what()) + "\n";
+    return ParseStatus::kExitClean;
+  } catch (const CLI::ParseError& e) {
+    *error = e.what();
+    return ParseStatus::kUsageError;
+  }
+
+  for (int i = 0; i < argc; ++i) options->argv.emplace_back(argv[i]);
+  options->command =
+      list_cmd->parsed() ? Options::Command::kList : Options::Command::kRun;
+  options->level = level == "full" ? Level::kFull : Level::kQuick;
+
+  if (!CleanList(stages_raw, "--stages", &options->stages, error) ||
+      !ValidateStages(options->stages, "--stages", error)) {
+    return ParseStatus::kUsageError;
+  }
+  if (!CleanList(skip_raw, "--skip", &options->skip, error)) {
+    return ParseStatus::kUsageError;
+  }
+  for (const std::string& s : options->skip) {
+    if (!ParseStage(s) && FindProbe(s) == nullptr) {
+      *error = "--skip: '" + s +
+               "' is neither a stage nor a probe id (`gpu-preflight list`)";
+      return ParseStatus::kUsageError;
+    }
+  }
+  std::vector<std::string> gpu_tokens;
+  if (!CleanList(gpus_raw, "--gpus", &gpu_tokens, error) ||
+      !ValidateGpus(gpu_tokens, &options->gpus, error)) {
+    return ParseStatus::kUsageError;
+  }
+  if (!expect_gpus_raw.empty()) {
+    auto n = ParseNonNegativeInt(Trim(expect_gpus_raw));
+    if (!n || *n < 1 || *n > 4096) {
+      *error = "--expect-gpus: '" + expect_gpus_raw +
+               "' is not a GPU count between 1 and 4096";
+      return ParseStatus::kUsageError;
+    }
+    options->expect_gpus = *n;
+  }
+  std::vector<std::string> required;
+  if (!CleanList(require_raw, "--require", &required, error)) {
+    return ParseStatus::kUsageError;
+  }
+  for (const std::string& r : required) {
+    if (KnownLibraries().count(r) == 0) {
+      *error = "--require: unknown library '" + r +
+               "' (choose from cudnn, nccl, torch)";
+      return ParseStatus::kUsageError;
+    }
+    options->required.insert(r);
+  }
+  if (!std::isfinite(options->timeout_scale) || options->timeout_scale <= 0 ||
+      options->timeout_scale > 100) {
+    *error = "--timeout-scale must be a number in (0, 100]";
+    return ParseStatus::kUsageError;
+  }
+  if (!options->thresholds_path.empty() &&
+      !LoadThresholds(options->thresholds_path, &options->thresholds,
+                      error)) {
+    return ParseStatus::kUsageError;
+  }
+  if (!json_path.empty() || app.count("--json") > 0) {
+    options->json_path_given = true;
+    options->json_path = json_path;
+    if (json_path.empty()) {
+      *error = "--json needs a file name ('-' for stdout)";
+      return ParseStatus::kUsageError;
+    }
+    if (json_path != "-" && !CheckReportPath(json_path, error)) {
+      return ParseStatus::kUsageError;
+    }
+  } else {
+    options->json_path = kDefaultReportPath;
+  }
+  if (!options->output_dir.empty() &&
+      !CheckOutputDir(options->output_dir, error)) {
+    return ParseStatus::kUsageError;
+  }
+  if (fault_env != nullptr &&
+      !ParseFaults(fault_env, &options->faults, error)) {
+    return ParseStatus::kUsageError;
+  }
+  return ParseStatus::kOk;
+}
+
+}  // namespace preflight

@@ -1,0 +1,66 @@
+// Command-line options of the supervisor and their validation. Everything a
+// user can get wrong is caught here, before any probe runs: the caller turns
+// a false return into one message and exit code 2.
+#ifndef PREFLIGHT_CLI_OPTIONS_H_
+#define PREFLIGHT_CLI_OPTIONS_H_
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/fault_injection.h"
+#include "preflight/probe_context.h"
+
+namespace preflight {
+
+// A GPU named on --gpus: a CUDA index or a UUID ("GPU-…"/"MIG-…").
+struct GpuSelector {
+  std::optional<int> index;
+  std::string uuid;
+};
+
+struct Options {
+  enum class Command { kRun, kList };
+  Command command = Command::kRun;
+
+  std::vector<std::string> stages;  // validated stage names; empty = all
+  std::vector<std::string> skip;    // stage names or probe ids
+  std::vector<GpuSelector> gpus;    // empty = all GPUs
+  Level level = Level::kQuick;
+  std::optional<int> expect_gpus;
+  std::set<std::string> required;
+  std::string thresholds_path;
+  nlohmann::json thresholds = nlohmann::json::object();
+  double timeout_scale = 1.0;
+  int verbosity = 0;
+  bool quiet = false;
+  std::string json_path;     // "-" = stdout; empty = no JSON file
+  bool json_path_given = false;
+  std::string output_dir;    // empty = none
+  std::vector<FaultSpec> faults;  // from PREFLIGHT_FAULT
+
+  // Kept for the report's tool block.
+  std::vector<std::string> argv;
+};
+
+// The JSON report file written when --json is not given.
+inline constexpr const char* kDefaultReportPath = "gpu-preflight-report.json";
+
+enum class ParseStatus {
+  kOk,         // run with *options
+  kExitClean,  // --help / --version printed; exit 0
+  kUsageError  // *error holds one line; exit 2
+};
+
+// Parses argv (argv[0] included) and validates every value, including the
+// thresholds file, output paths and PREFLIGHT_FAULT (`fault_env`, may be
+// null). Help and version text go to `out`.
+ParseStatus ParseOptions(int argc, const char* const* argv,
+                         const char* fault_env, Options* options,
+                         std::string* error, std::string* out);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_CLI_OPTIONS_H_

@@ -1,0 +1,120 @@
+#include "core/manifest.h"
+
+#include <array>
+#include <utility>
+
+namespace preflight {
+namespace {
+
+// Deadlines are generous multiples of what a healthy node takes (tens of ms
+// for host facts, ~0.5 s for CUDA init, a few seconds on 8 GPUs without
+// persistence mode); a hang costs at most this long.
+std::vector<ProbeSpec> BuildManifest() {
+  return {
+      {"host.device_nodes", Stage::kHost, Scope::kNode, "", {}, 5, "",
+       "NVIDIA device nodes (/dev/nvidiactl, /dev/nvidiaN, /dev/nvidia-uvm) "
+       "exist and can be opened; container detection"},
+      {"host.visible_devices", Stage::kHost, Scope::kNode, "", {}, 5, "",
+       "CUDA_VISIBLE_DEVICES / NVIDIA_VISIBLE_DEVICES / "
+       "NVIDIA_DRIVER_CAPABILITIES are well-formed and do not hide the GPUs"},
+      {"host.shm", Stage::kHost, Scope::kNode, "", {}, 5, "",
+       "/dev/shm is large enough for NCCL and DataLoader workers and "
+       "accepts allocations"},
+      {"host.memlock", Stage::kHost, Scope::kNode, "", {}, 5, "",
+       "Locked-memory limit (ulimit -l) suffices for the RDMA devices present"},
+      {"host.cpu_quota", Stage::kHost, Scope::kNode, "", {}, 5, "",
+       "CPUs available to this container (affinity, cgroup quota) per GPU"},
+      {"host.compile_cache", Stage::kHost, Scope::kNode, "", {}, 5, "",
+       "torch.compile / Triton cache directories are writable and not "
+       "mounted noexec"},
+      {"host.c_compiler", Stage::kHost, Scope::kNode, "", {}, 15, "",
+       "A C compiler builds a shared object (Triton compiles one at first "
+       "use)"},
+      {"driver.kernel_module", Stage::kDriver, Scope::kNode, "", {}, 10, "",
+       "NVIDIA kernel module loaded; its version matches user-space NVML"},
+      {"driver.cuda_init", Stage::kDriver, Scope::kNode, "",
+       {"driver.kernel_module"}, 30, "",
+       "libcuda.so.1 loads and cuInit succeeds; CUDA error codes mapped to "
+       "causes; forward-compat (cuda-compat) use detected"},
+      {"driver.runtimes", Stage::kDriver, Scope::kNode, "",
+       {"driver.cuda_init"}, 15, "",
+       "Each CUDA runtime in play (the tool's, the system's libcudart, "
+       "libtorch's) is supported by the driver"},
+      {"driver.libraries", Stage::kDriver, Scope::kNode, "", {}, 15, "",
+       "cuDNN, NCCL and libtorch: found where, which version, whether they "
+       "load (a failure under --require)"},
+      {"devices.enumerate", Stage::kDevices, Scope::kNode, "",
+       {"driver.cuda_init"}, 30, "",
+       "GPUs enumerated through CUDA and NVML agree (index, UUID, PCI bus "
+       "id); --expect-gpus"},
+      {"devices.health", Stage::kDevices, Scope::kPerGpu, "",
+       {"devices.enumerate"}, 15, "",
+       "ECC errors, retired pages / remapped rows, throttle reasons, PCIe "
+       "link, persistence, MIG and compute mode"},
+      {"devices.memory", Stage::kDevices, Scope::kPerGpu, "",
+       {"devices.enumerate"}, 20, "",
+       "Memory held by other processes; context creation time; a trial "
+       "allocation"},
+      {"devices.arch_coverage", Stage::kDevices, Scope::kPerGpu, "",
+       {"devices.enumerate"}, 30, "",
+       "The tool's kernels and libtorch carry SASS or usable PTX for this "
+       "GPU's compute capability"},
+      {"tensor.known_answer", Stage::kTensor, Scope::kPerGpu, "cuda",
+       {"devices.memory"}, 30, "",
+       "The tool's own kernels fill and reduce a buffer to an exact, "
+       "known integer answer"},
+  };
+}
+
+constexpr std::array<std::pair<Stage, std::string_view>, 7> kStageNames = {{
+    {Stage::kHost, "host"},
+    {Stage::kDriver, "driver"},
+    {Stage::kDevices, "devices"},
+    {Stage::kTensor, "tensor"},
+    {Stage::kCudnn, "cudnn"},
+    {Stage::kNccl, "nccl"},
+    {Stage::kCompile, "compile"},
+}};
+
+}  // namespace
+
+const std::vector<ProbeSpec>& Manifest() {
+  static const std::vector<ProbeSpec> manifest = BuildManifest();
+  return manifest;
+}
+
+const ProbeSpec* FindProbe(std::string_view id) {
+  for (const ProbeSpec& spec : Manifest()) {
+    if (spec.id == id) return &spec;
+  }
+  return nullptr;
+}
+
+std::string_view StageName(Stage stage) {
+  for (const auto& [value, name] : kStageNames) {
+    if (value == stage) return name;
+  }
+  return "unknown";
+}
+
+std::optional<Stage> ParseStage(std::string_view name) {
+  for (const auto& [value, stage_name] : kStageNames) {
+    if (stage_name == name) return value;
+  }
+  return std::nullopt;
+}
+
+const std::vector<Stage>& AllStages() {
+  static const std::vector<Stage> stages = [] {
+    std::vector<Stage> s;
+    for (const auto& entry : kStageNames) s.push_back(entry.first);
+    return s;
+  }();
+  return stages;
+}
+
+std::string_view ScopeName(Scope scope) {
+  return scope == Scope::kNode ? "node" : "gpu";
+}
+
+}  // namespace preflight

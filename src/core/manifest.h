@@ -1,0 +1,53 @@
+// The one table of every probe the tool knows: id, stage, scope, where it is
+// implemented, prerequisites, deadline and a one-line summary. `gpu-preflight
+// list` prints it, the planner reads it, the report schema and the tests
+// enumerate it; a probe exists when it has a row here.
+#ifndef PREFLIGHT_CORE_MANIFEST_H_
+#define PREFLIGHT_CORE_MANIFEST_H_
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace preflight {
+
+// Stages run in this order.
+enum class Stage { kHost, kDriver, kDevices, kTensor, kCudnn, kNccl, kCompile };
+
+enum class Scope {
+  kNode,    // once per run, in the node worker
+  kPerGpu,  // once per selected GPU, in that GPU's worker
+};
+
+struct ProbeSpec {
+  std::string_view id;  // "<stage>.<name>"
+  Stage stage;
+  Scope scope;
+  // Empty: built into the binary. Otherwise the optional module that holds
+  // the implementation ("cuda" -> lib/gpu-preflight/libpreflight-cuda.so).
+  std::string_view module;
+  // Probe ids that must pass first; a per-GPU probe may name node probes.
+  std::vector<std::string_view> prerequisites;
+  // Hard deadline in seconds at --timeout-scale 1.
+  double timeout_s;
+  // Library this probe needs, as named by --require ("cudnn", "nccl",
+  // "torch"); empty when none.
+  std::string_view requires_library;
+  std::string_view summary;
+};
+
+// All probes in execution order (stage order, then node before per-GPU).
+const std::vector<ProbeSpec>& Manifest();
+
+// Looks a probe up by id; nullptr when unknown.
+const ProbeSpec* FindProbe(std::string_view id);
+
+std::string_view StageName(Stage stage);
+std::optional<Stage> ParseStage(std::string_view name);
+// Every stage name, in order.
+const std::vector<Stage>& AllStages();
+std::string_view ScopeName(Scope scope);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_CORE_MANIFEST_H_

@@ -1,0 +1,32 @@
+// Loads an optional probe module (lib/gpu-preflight/libpreflight-<name>.so)
+// inside a worker, with RTLD_NOW so a missing symbol is a load error with a
+// name rather than a crash halfway through a probe, and RTLD_LOCAL so two
+// modules' copies of a library never meet.
+#ifndef PREFLIGHT_CORE_MODULE_LOADER_H_
+#define PREFLIGHT_CORE_MODULE_LOADER_H_
+
+#include <string>
+
+#include "preflight/module_abi.h"
+
+namespace preflight {
+
+// The directory modules are searched in: $PREFLIGHT_MODULE_DIR, else
+// <directory of this executable>/../lib/gpu-preflight.
+std::string DefaultModuleDirectory();
+
+// Full path of module `name` in `directory`.
+std::string ModulePath(const std::string& directory, const std::string& name);
+
+// Loads the module (cached per process). nullptr with *error holding the
+// loader's message (dlerror) or the ABI mismatch.
+const preflight_module_v1* LoadModule(const std::string& directory,
+                                      const std::string& name,
+                                      std::string* error);
+
+// Path of the running executable (/proc/self/exe).
+std::string SelfExecutablePath();
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_CORE_MODULE_LOADER_H_

@@ -1,0 +1,48 @@
+#include "core/planner.h"
+
+#include <algorithm>
+
+namespace preflight {
+namespace {
+
+bool Matches(const ProbeSpec& spec, const std::vector<std::string>& names) {
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+    return n == spec.id || n == StageName(spec.stage);
+  });
+}
+
+}  // namespace
+
+Plan MakePlan(const std::vector<std::string>& stages,
+              const std::vector<std::string>& skip) {
+  std::set<std::string_view> selected;
+  for (const ProbeSpec& spec : Manifest()) {
+    if (stages.empty() || Matches(spec, stages)) selected.insert(spec.id);
+  }
+  Plan plan;
+  for (const ProbeSpec& spec : Manifest()) {
+    if (Matches(spec, skip)) plan.skipped_by_user.insert(std::string(spec.id));
+  }
+  // Pull in prerequisites until nothing changes (the manifest is small and
+  // acyclic, which the manifest test checks).
+  bool grew = true;
+  while (grew) {
+    grew = false;
+    for (const ProbeSpec& spec : Manifest()) {
+      if (selected.count(spec.id) == 0) continue;
+      for (std::string_view pre : spec.prerequisites) {
+        if (plan.skipped_by_user.count(std::string(pre)) > 0) continue;
+        if (selected.insert(pre).second) grew = true;
+      }
+    }
+  }
+  for (const ProbeSpec& spec : Manifest()) {
+    if (selected.count(spec.id) == 0) continue;
+    if (plan.skipped_by_user.count(std::string(spec.id)) > 0) continue;
+    (spec.scope == Scope::kNode ? plan.node_probes : plan.gpu_probes)
+        .push_back(&spec);
+  }
+  return plan;
+}
+
+}  // namespace preflight

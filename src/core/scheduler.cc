@@ -1,0 +1,554 @@
+#include "core/scheduler.h"
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include "core/strings.h"
+#include "core/worker_process.h"
+
+namespace preflight {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+double Millis(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+// One sequence of probes run in order by one worker at a time.
+struct Lane {
+  std::string label;  // for log messages
+  std::optional<GpuIdentity> gpu;
+  std::vector<const ProbeSpec*> queue;
+  size_t next = 0;
+  std::unique_ptr<WorkerProcess> worker;
+  const ProbeSpec* running = nullptr;
+  Clock::time_point started{};
+  Clock::time_point deadline{};
+  std::optional<Clock::time_point> kill_at;
+  bool running_timed_out = false;
+  std::vector<ProbeResult>* results = nullptr;
+
+  bool finished() const {
+    return next >= queue.size() && running == nullptr && worker == nullptr;
+  }
+};
+
+std::string TimeoutRemediation(const ProbeSpec& spec) {
+  std::string text =
+      "The probe hung. Look for Xid errors (`sudo dmesg | grep -i xid`) and "
+      "a GPU stuck at 100% utilization in `nvidia-smi`; a hang in CUDA "
+      "initialization often means persistence mode is off on many GPUs or "
+      "the NVSwitch fabric manager is not running. Rerun with -v to see the "
+      "worker's log";
+  if (spec.stage == Stage::kDriver || spec.stage == Stage::kDevices) {
+    text +=
+        ". If the driver is wedged, only a GPU reset or reboot clears it";
+  }
+  return text;
+}
+
+class Scheduler {
+ public:
+  Scheduler(const SchedulerConfig& config, RunListener* listener,
+            RunReport* report)
+      : config_(config),
+        listener_(listener),
+        report_(report),
+        run_start_(Clock::now()) {}
+
+  ScheduleStatus Run(std::string* error) {
+    Lane node;
+    node.label = "node";
+    node.queue = config_.plan.node_probes;
+    node.results = &report_->node_results;
+    std::vector<Lane*> lanes = {&node};
+    RunLanes(lanes);
+    if (interrupted_) {
+      SkipGpuProbesAtNode("interrupted before the GPU stages started",
+                          skip_reason::kInterrupted);
+      return ScheduleStatus::kInterrupted;
+    }
+    if (config_.plan.gpu_probes.empty()) return ScheduleStatus::kCompleted;
+
+    std::string why_no_gpus;
+    std::vector<GpuIdentity> all = InventoryOrReason(&why_no_gpus);
+    std::vector<GpuIdentity> selected;
+    if (why_no_gpus.empty()) {
+      if (!SelectGpus(all, config_.gpu_selection, &selected, error)) {
+        return ScheduleStatus::kBadGpuSelection;
+      }
+      if (selected.empty()) why_no_gpus = "no GPU was found to check";
+    }
+    if (listener_ != nullptr) listener_->OnGpusSelected(selected);
+    if (!why_no_gpus.empty()) {
+      SkipGpuProbesAtNode(why_no_gpus, skip_reason::kBlocked);
+      return ScheduleStatus::kCompleted;
+    }
+
+    report_->gpus.resize(selected.size());
+    std::vector<Lane> gpu_lanes(selected.size());
+    lanes.clear();
+    for (size_t i = 0; i < selected.size(); ++i) {
+      report_->gpus[i].identity = selected[i];
+      Lane& lane = gpu_lanes[i];
+      lane.label = "gpu " + std::to_string(selected[i].index);
+      lane.gpu = selected[i];
+      lane.queue = config_.plan.gpu_probes;
+      lane.results = &report_->gpus[i].results;
+      lanes.push_back(&lane);
+    }
+    RunLanes(lanes);
+    return interrupted_ ? ScheduleStatus::kInterrupted
+                        : ScheduleStatus::kCompleted;
+  }
+
+ private:
+  // The GPU list from devices.enumerate, or why there is none.
+  std::vector<GpuIdentity> InventoryOrReason(std::string* why) {
+    const ProbeResult* enumerate = FindResult("devices.enumerate", nullptr);
+    if (enumerate == nullptr) {
+      *why = config_.plan.skipped_by_user.count("devices.enumerate") > 0
+                 ? "blocked by devices.enumerate (left out by --skip)"
+                 : "blocked: devices.enumerate did not run";
+      return {};
+    }
+    std::vector<GpuIdentity> gpus = GpusFromEnumeration(*enumerate);
+    if (gpus.empty()) {
+      *why = enumerate->outcome == Outcome::kSkip &&
+                     StartsWith(enumerate->summary, "blocked by ")
+                 ? "no GPU list: devices.enumerate was " + enumerate->summary
+                 : "blocked by devices.enumerate (" +
+                       std::string(ToString(enumerate->outcome)) +
+                       "): no GPU list";
+    }
+    return gpus;
+  }
+
+  // Without GPUs, each planned per-GPU probe still appears once, at node
+  // scope, saying why it could not run.
+  void SkipGpuProbesAtNode(const std::string& why, std::string_view reason) {
+    for (const ProbeSpec* spec : config_.plan.gpu_probes) {
+      ProbeResult r = ProbeResult::Skip(reason, why);
+      r.probe = std::string(spec->id);
+      r.stage = std::string(StageName(spec->stage));
+      r.started_ms = Millis(Clock::now() - run_start_);
+      Record(nullptr, *spec, std::move(r));
+    }
+  }
+
+  const ProbeResult* FindResult(std::string_view id, const Lane* lane) const {
+    if (lane != nullptr && lane->results != nullptr) {
+      for (const ProbeResult& r : *lane->results) {
+        if (r.probe == id) return &r;
+      }
+    }
+    for (const ProbeResult& r : report_->node_results) {
+      if (r.probe == id) return &r;
+    }
+    return nullptr;
+  }
+
+  // Why `spec` cannot run on `lane`; empty when it can.
+  std::string BlockedBy(const ProbeSpec& spec, const Lane& lane) const {
+    for (std::string_view pre : spec.prerequisites) {
+      if (config_.plan.skipped_by_user.count(std::string(pre)) > 0) {
+        return "blocked by " + std::string(pre) + " (left out by --skip)";
+      }
+      const ProbeResult* r = FindResult(pre, &lane);
+      if (r == nullptr || r->outcome == Outcome::kPass) continue;
+      // Name the root cause, not only the nearest blocked link of a chain.
+      if (r->outcome == Outcome::kSkip && r->skip_reason == skip_reason::kBlocked &&
+          StartsWith(r->summary, "blocked by ")) {
+        return "blocked by " + std::string(pre) + " <- " + r->summary.substr(11);
+      }
+      return "blocked by " + std::string(pre) + " (" +
+             std::string(ToString(r->outcome)) + ")";
+    }
+    return "";
+  }
+
+  void Record(Lane* lane, const ProbeSpec& spec, ProbeResult result) {
+    result.probe = std::string(spec.id);
+    result.stage = std::string(StageName(spec.stage));
+    if (lane != nullptr && lane->gpu) result.gpu_index = lane->gpu->index;
+    // Skipped never counts as passed where the user asked for the library.
+    if (result.outcome == Outcome::kSkip && !spec.requires_library.empty() &&
+        config_.base_context.required.count(
+            std::string(spec.requires_library)) > 0 &&
+        result.skip_reason != skip_reason::kInterrupted) {
+      result.outcome = Outcome::kFail;
+      result.summary = std::string(spec.requires_library) +
+                       " is required (--require) but this probe could not "
+                       "run: " +
+                       result.summary;
+      if (result.remediation.empty()) {
+        result.remediation = "Make " + std::string(spec.requires_library) +
+                             " available in this environment, or drop it "
+                             "from --require";
+      }
+    }
+    std::vector<ProbeResult>* sink =
+        lane != nullptr ? lane->results : &report_->node_results;
+    sink->push_back(std::move(result));
+    if (listener_ != nullptr) listener_->OnProbeEnd(sink->back());
+  }
+
+  std::vector<std::string> WorkerEnvironment(const Lane& lane) const {
+    std::vector<std::string> env;
+    if (lane.gpu) {
+      // The worker sees only its own GPU; a fault stays contained there.
+      env.push_back("CUDA_VISIBLE_DEVICES=" +
+                    (lane.gpu->uuid.empty() ? std::to_string(lane.gpu->index)
+                                            : lane.gpu->uuid));
+      env.push_back("CUDA_DEVICE_ORDER=PCI_BUS_ID");
+    }
+    return env;
+  }
+
+  // Starts the next runnable probe of an idle lane; retires the worker once
+  // the lane has nothing left.
+  void Advance(Lane& lane) {
+    while (lane.running == nullptr && lane.next < lane.queue.size() &&
+           !interrupted_) {
+      const ProbeSpec& spec = *lane.queue[lane.next++];
+      const std::string blocked = BlockedBy(spec, lane);
+      if (!blocked.empty()) {
+        ProbeResult r = ProbeResult::Skip(skip_reason::kBlocked, blocked);
+        r.started_ms = Millis(Clock::now() - run_start_);
+        Record(&lane, spec, std::move(r));
+        continue;
+      }
+      if (!lane.worker) {
+        std::string spawn_error;
+        lane.worker = WorkerProcess::Spawn(config_.executable,
+                                           WorkerEnvironment(lane),
+                                           &spawn_error);
+        if (!lane.worker) {
+          ProbeResult r = ProbeResult::Error(spawn_error);
+          r.started_ms = Millis(Clock::now() - run_start_);
+          Record(&lane, spec, std::move(r));
+          continue;
+        }
+      }
+      const double timeout_s = spec.timeout_s * config_.timeout_scale;
+      ProbeContext context = config_.base_context;
+      if (lane.gpu) {
+        context.gpu_index = lane.gpu->index;
+        context.gpu_uuid = lane.gpu->uuid;
+        context.gpu_pci_bus_id = lane.gpu->pci_bus_id;
+        context.gpu_name = lane.gpu->name;
+        context.gpu_compute_capability = lane.gpu->compute_capability;
+      }
+      lane.started = Clock::now();
+      // Cooperative probes give up at 80% of the deadline, leaving time to
+      // report what they saw before the hard kill.
+      context.soft_deadline =
+          lane.started + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(timeout_s * 0.8));
+      lane.deadline =
+          lane.started + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(timeout_s));
+      lane.running = &spec;
+      lane.running_timed_out = false;
+      if (listener_ != nullptr) {
+        listener_->OnProbeStart(
+            spec, lane.gpu ? std::optional<int>(lane.gpu->index)
+                           : std::nullopt);
+      }
+      nlohmann::json request = {{"probe", spec.id},
+                                {"context", context.ToJson()}};
+      // A failed write means the worker is gone; its exit is classified
+      // when it is reaped.
+      lane.worker->SendRequest(request.dump());
+    }
+    if (lane.running == nullptr && lane.worker &&
+        (lane.next >= lane.queue.size() || interrupted_) &&
+        !lane.kill_at) {
+      // Closing its stdin lets the worker exit on its own.
+      lane.worker->CloseRequests();
+      lane.kill_at = Clock::now() + GraceDuration();
+    }
+  }
+
+  Clock::duration GraceDuration() const {
+    return std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(config_.grace_s));
+  }
+
+  void HandleResultLine(Lane& lane, const std::string& line) {
+    nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(
+        line, nullptr, /*allow_exceptions=*/false);
+    ProbeResult result;
+    std::string parse_error;
+    if (parsed.is_discarded() || !FromJson(parsed, &result, &parse_error)) {
+      if (lane.running != nullptr && !lane.running_timed_out) {
+        ProbeResult r = ProbeResult::Error(
+            "worker sent an unreadable result: " +
+            (parse_error.empty() ? "not JSON" : parse_error));
+        r.started_ms = Millis(lane.started - run_start_);
+        r.duration_ms = Millis(Clock::now() - lane.started);
+        r.log_tail = line.substr(0, 2048);
+        const ProbeSpec& spec = *lane.running;
+        lane.running = nullptr;
+        Record(&lane, spec, std::move(r));
+      }
+      return;
+    }
+    if (lane.running == nullptr || result.probe != lane.running->id) return;
+    if (lane.running_timed_out) return;  // too late: already a timeout
+    result.started_ms = Millis(lane.started - run_start_);
+    if (result.duration_ms <= 0) {
+      result.duration_ms = Millis(Clock::now() - lane.started);
+    }
+    const ProbeSpec& spec = *lane.running;
+    lane.running = nullptr;
+    Record(&lane, spec, std::move(result));
+  }
+
+  void HandleWorkerExit(Lane& lane) {
+    const int status = lane.worker->wait_status();
+    if (lane.running != nullptr && !lane.running_timed_out) {
+      ProbeResult r;
+      if (WIFSIGNALED(status)) {
+        r.outcome = Outcome::kCrash;
+        r.signal = WTERMSIG(status);
+        r.summary = "worker crashed with " + DescribeSignal(WTERMSIG(status)) +
+                    " while running this probe";
+        r.remediation =
+            "A crash inside a driver or library call. The tail of the "
+            "worker's stderr is in the report (log_tail); rerun with -v to "
+            "see it live, and check `sudo dmesg` for Xid errors";
+      } else {
+        r.outcome = Outcome::kError;
+        r.exit_code = WEXITSTATUS(status);
+        r.summary = "worker exited with code " +
+                    std::to_string(WEXITSTATUS(status)) +
+                    " without reporting a result";
+      }
+      r.log_tail = lane.worker->LogTail();
+      r.started_ms = Millis(lane.started - run_start_);
+      r.duration_ms = Millis(Clock::now() - lane.started);
+      const ProbeSpec& spec = *lane.running;
+      lane.running = nullptr;
+      Record(&lane, spec, std::move(r));
+    }
+    lane.running = nullptr;
+    lane.running_timed_out = false;
+    lane.kill_at.reset();
+    lane.worker.reset();
+  }
+
+  void HandleDeadlines(Lane& lane, Clock::time_point now) {
+    if (lane.running != nullptr && !lane.running_timed_out &&
+        now >= lane.deadline && lane.worker) {
+      ProbeResult r;
+      r.outcome = Outcome::kTimeout;
+      const double limit = Seconds(lane.deadline - lane.started);
+      char buffer[160];
+      std::snprintf(buffer, sizeof buffer,
+                    "did not finish within its %.1f s deadline; worker "
+                    "stopped (SIGTERM, then SIGKILL after %.1f s)",
+                    limit, config_.grace_s);
+      r.summary = buffer;
+      r.remediation = TimeoutRemediation(*lane.running);
+      r.started_ms = Millis(lane.started - run_start_);
+      r.duration_ms = Millis(now - lane.started);
+      lane.running_timed_out = true;
+      lane.worker->Terminate();
+      lane.kill_at = now + GraceDuration();
+      const ProbeSpec& spec = *lane.running;
+      Record(&lane, spec, std::move(r));
+      // Keep `running` set until the worker is reaped so that no new probe
+      // is sent to a dying worker; the log tail is attached on exit.
+    }
+    if (lane.kill_at && now >= *lane.kill_at && lane.worker &&
+        !lane.worker->reaped()) {
+      lane.worker->Kill();
+      lane.kill_at.reset();
+    }
+  }
+
+  void Interrupt(int signal_number, std::vector<Lane*>& lanes) {
+    if (interrupted_) return;
+    interrupted_ = true;
+    report_->interrupted = true;
+    report_->interrupted_by = signal_number == SIGINT    ? "SIGINT"
+                              : signal_number == SIGTERM ? "SIGTERM"
+                                                         : "signal";
+    const Clock::time_point now = Clock::now();
+    for (Lane* lane : lanes) {
+      if (lane->running != nullptr && !lane->running_timed_out) {
+        ProbeResult r = ProbeResult::Error("interrupted by " +
+                                           report_->interrupted_by +
+                                           " before it finished");
+        r.started_ms = Millis(lane->started - run_start_);
+        r.duration_ms = Millis(now - lane->started);
+        lane->running_timed_out = true;  // ignore a late result
+        const ProbeSpec& spec = *lane->running;
+        Record(lane, spec, std::move(r));
+      }
+      while (lane->next < lane->queue.size()) {
+        const ProbeSpec& spec = *lane->queue[lane->next++];
+        ProbeResult r = ProbeResult::Skip(
+            skip_reason::kInterrupted,
+            "not run: interrupted by " + report_->interrupted_by);
+        r.started_ms = Millis(now - run_start_);
+        Record(lane, spec, std::move(r));
+      }
+      if (lane->worker) {
+        lane->worker->Terminate();
+        lane->kill_at = now + GraceDuration();
+      }
+    }
+  }
+
+  void RunLanes(std::vector<Lane*>& lanes) {
+    for (;;) {
+      for (Lane* lane : lanes) Advance(*lane);
+      if (std::all_of(lanes.begin(), lanes.end(),
+                      [](const Lane* l) { return l->finished(); })) {
+        return;
+      }
+      std::vector<pollfd> fds;
+      if (config_.signal_fd >= 0) fds.push_back({config_.signal_fd, POLLIN, 0});
+      for (Lane* lane : lanes) {
+        if (!lane->worker) continue;
+        if (lane->worker->result_fd() >= 0) {
+          fds.push_back({lane->worker->result_fd(), POLLIN, 0});
+        }
+        if (lane->worker->log_fd() >= 0) {
+          fds.push_back({lane->worker->log_fd(), POLLIN, 0});
+        }
+      }
+      // Wake at the nearest deadline, and at least every 100 ms so that
+      // exits are reaped even when a grandchild holds the pipes open.
+      Clock::time_point wake = Clock::now() + std::chrono::milliseconds(100);
+      for (Lane* lane : lanes) {
+        if (lane->running != nullptr && !lane->running_timed_out) {
+          wake = std::min(wake, lane->deadline);
+        }
+        if (lane->kill_at) wake = std::min(wake, *lane->kill_at);
+      }
+      const int timeout_ms = std::max(
+          0, static_cast<int>(std::ceil(Millis(wake - Clock::now()))));
+      poll(fds.data(), fds.size(), timeout_ms);
+
+      if (config_.signal_fd >= 0) {
+        unsigned char sig = 0;
+        while (read(config_.signal_fd, &sig, 1) == 1) Interrupt(sig, lanes);
+      }
+      const Clock::time_point now = Clock::now();
+      for (Lane* lane : lanes) {
+        if (!lane->worker) continue;
+        std::vector<std::string> lines;
+        lane->worker->ReadResults(&lines);
+        for (const std::string& line : lines) HandleResultLine(*lane, line);
+        lane->worker->ReadLog(config_.echo_worker_logs);
+        if (lane->worker->TryReap()) {
+          // Drain what it wrote just before exiting.
+          lines.clear();
+          lane->worker->ReadResults(&lines);
+          for (const std::string& line : lines) HandleResultLine(*lane, line);
+          lane->worker->ReadLog(config_.echo_worker_logs);
+          HandleWorkerExit(*lane);
+          continue;
+        }
+        HandleDeadlines(*lane, now);
+      }
+      if (listener_ != nullptr) listener_->OnTick();
+    }
+  }
+
+  const SchedulerConfig& config_;
+  RunListener* listener_;
+  RunReport* report_;
+  const Clock::time_point run_start_;
+  bool interrupted_ = false;
+};
+
+}  // namespace
+
+std::vector<GpuIdentity> GpusFromEnumeration(const ProbeResult& enumerate) {
+  std::vector<GpuIdentity> gpus;
+  if (!enumerate.details.contains("devices") ||
+      !enumerate.details["devices"].is_array()) {
+    return gpus;
+  }
+  for (const auto& d : enumerate.details["devices"]) {
+    if (!d.is_object() || !d.contains("index") ||
+        !d["index"].is_number_integer()) {
+      continue;
+    }
+    GpuIdentity g;
+    g.index = d["index"].get<int>();
+    g.uuid = d.value("uuid", "");
+    g.name = d.value("name", "");
+    g.pci_bus_id = d.value("pci_bus_id", "");
+    g.compute_capability = d.value("compute_capability", "");
+    gpus.push_back(std::move(g));
+  }
+  return gpus;
+}
+
+bool SelectGpus(const std::vector<GpuIdentity>& all,
+                const std::vector<GpuSelector>& selection,
+                std::vector<GpuIdentity>* selected, std::string* error) {
+  selected->clear();
+  if (selection.empty()) {
+    *selected = all;
+    return true;
+  }
+  std::vector<std::string> present;
+  for (const GpuIdentity& g : all) present.push_back(std::to_string(g.index));
+  const std::string available =
+      all.empty() ? "no GPU is visible"
+                  : "visible GPUs are " + Join(present, ", ") +
+                        " (`nvidia-smi -L` lists their UUIDs)";
+  for (const GpuSelector& s : selection) {
+    const GpuIdentity* match = nullptr;
+    for (const GpuIdentity& g : all) {
+      if ((s.index && g.index == *s.index) ||
+          (!s.uuid.empty() && StartsWith(g.uuid, s.uuid))) {
+        match = &g;
+        break;
+      }
+    }
+    if (match == nullptr) {
+      *error = "--gpus: GPU " +
+               (s.index ? std::to_string(*s.index) : s.uuid) +
+               " does not exist; " + available;
+      return false;
+    }
+    const bool duplicate = std::any_of(
+        selected->begin(), selected->end(),
+        [&](const GpuIdentity& g) { return g.index == match->index; });
+    if (duplicate) {
+      *error = "--gpus names GPU " + std::to_string(match->index) +
+               " twice (by index and by UUID)";
+      return false;
+    }
+    selected->push_back(*match);
+  }
+  return true;
+}
+
+ScheduleStatus RunSchedule(const SchedulerConfig& config,
+                           RunListener* listener, RunReport* report,
+                           std::string* error) {
+  Scheduler scheduler(config, listener, report);
+  return scheduler.Run(error);
+}
+
+}  // namespace preflight

@@ -1,0 +1,60 @@
+// The supervisor's engine: runs the plan in worker processes and turns what
+// happens to them into results. The node-scope probes run first in one
+// worker; then each selected GPU gets a worker of its own, all GPUs in
+// parallel, each running that GPU's probes in order (one CUDA start per GPU,
+// not per probe). Every probe has a deadline: past it the worker's process
+// group gets SIGTERM, then SIGKILL after a grace period, and the probe is a
+// `timeout`; a worker killed by a signal makes its probe a `crash`; one that
+// exits without a result, an `error`. A fresh worker takes the probes left.
+#ifndef PREFLIGHT_CORE_SCHEDULER_H_
+#define PREFLIGHT_CORE_SCHEDULER_H_
+
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "core/planner.h"
+#include "core/run_listener.h"
+#include "preflight/probe_context.h"
+#include "report/run_report.h"
+
+namespace preflight {
+
+struct SchedulerConfig {
+  std::string executable;  // this binary, re-executed as the worker
+  Plan plan;
+  ProbeContext base_context;             // level, thresholds, requirements
+  std::vector<GpuSelector> gpu_selection;  // empty = every GPU
+  double timeout_scale = 1.0;
+  double grace_s = 2.0;  // between SIGTERM and SIGKILL
+  bool echo_worker_logs = false;
+  // Read end of the supervisor's signal self-pipe (-1: none). Each byte
+  // read is a signal number that interrupts the run.
+  int signal_fd = -1;
+};
+
+enum class ScheduleStatus {
+  kCompleted,
+  kInterrupted,
+  kBadGpuSelection,  // *error says which --gpus entry matched nothing
+};
+
+// Runs the plan and fills report->node_results and report->gpus (the
+// caller fills the rest). `listener` may be null.
+ScheduleStatus RunSchedule(const SchedulerConfig& config,
+                           RunListener* listener, RunReport* report,
+                           std::string* error);
+
+// Reads devices.enumerate's result details into identities (exposed for
+// tests). Returns an empty list when the details hold none.
+std::vector<GpuIdentity> GpusFromEnumeration(const ProbeResult& enumerate);
+
+// Applies --gpus to the enumerated GPUs. False (with *error) when an entry
+// names no GPU.
+bool SelectGpus(const std::vector<GpuIdentity>& all,
+                const std::vector<GpuSelector>& selection,
+                std::vector<GpuIdentity>* selected, std::string* error);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_CORE_SCHEDULER_H_

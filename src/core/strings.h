@@ -1,0 +1,30 @@
+// Small string helpers shared by the parsers (CLI values, environment
+// variables, /proc files).
+#ifndef PREFLIGHT_CORE_STRINGS_H_
+#define PREFLIGHT_CORE_STRINGS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace preflight {
+
+// Splits on `sep`, keeping empty fields ("a,,b" -> {"a","","b"}).
+std::vector<std::string> Split(std::string_view text, char sep);
+// Removes ASCII whitespace at both ends.
+std::string Trim(std::string_view text);
+bool StartsWith(std::string_view text, std::string_view prefix);
+// Decimal digits only, no sign, at most 9 digits (fits an int); nullopt else.
+std::optional<int> ParseNonNegativeInt(std::string_view text);
+// Human-readable byte count: "64 MiB", "1.5 GiB".
+std::string FormatBytes(double bytes);
+// Reads a whole (small) file; nullopt when it cannot be opened.
+std::optional<std::string> ReadSmallFile(const std::string& path,
+                                         size_t max_bytes = 1 << 20);
+// Joins with `sep`.
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_CORE_STRINGS_H_

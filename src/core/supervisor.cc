@@ -1,0 +1,180 @@
+#include "core/supervisor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include "core/exit_codes.h"
+#include "core/module_loader.h"
+#include "core/planner.h"
+#include "core/scheduler.h"
+#include "core/version.h"
+#include "report/atomic_file.h"
+#include "report/console_reporter.h"
+#include "report/host_facts.h"
+#include "report/run_report.h"
+
+namespace preflight {
+namespace {
+
+int g_signal_pipe[2] = {-1, -1};
+
+void OnSignal(int signal_number) {
+  const unsigned char byte = static_cast<unsigned char>(signal_number);
+  // write() is async-signal-safe; a full pipe just drops a repeat signal.
+  (void)!write(g_signal_pipe[1], &byte, 1);
+}
+
+void InstallSignalHandlers() {
+  if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
+  struct sigaction sa {};
+  sa.sa_handler = &OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+std::string NowIso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+std::string Dump(const nlohmann::ordered_json& j) {
+  // CUDA messages and stderr tails may hold invalid UTF-8: replace, never throw.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// Lifts the driver-stage facts into the report's host block.
+void MergeFacts(RunReport* report) {
+  for (const ProbeResult& r : report->node_results) {
+    if (r.facts.is_object() && !r.facts.empty()) report->host.update(r.facts, true);
+  }
+}
+
+std::string SafeFileName(std::string s) {
+  for (char& c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  }
+  return s;
+}
+
+bool WriteOutputDir(const std::string& dir, const RunReport& report,
+                    std::string* error) {
+  if (!EnsureDirectory(dir, error)) return false;
+  for (const GpuReport& gpu : report.gpus) {
+    const std::string name = dir + "/gpu-" + std::to_string(gpu.identity.index) +
+                             "-" + SafeFileName(gpu.identity.uuid) + ".json";
+    if (!WriteFileAtomically(name, Dump(RenderGpuJson(report, gpu)), error)) {
+      return false;
+    }
+  }
+  return WriteFileAtomically(dir + "/summary.json", Dump(RenderReportJson(report)),
+                             error);
+}
+
+}  // namespace
+
+int ListCommand() {
+  std::printf("%-24s %-8s %-5s %8s  %s\n", "probe", "stage", "scope", "deadline",
+              "what it checks");
+  for (const ProbeSpec& spec : Manifest()) {
+    std::printf("%-24s %-8s %-5s %7.0fs  %s\n", std::string(spec.id).c_str(),
+                std::string(StageName(spec.stage)).c_str(),
+                std::string(ScopeName(spec.scope)).c_str(), spec.timeout_s,
+                std::string(spec.summary).c_str());
+  }
+  return kExitPass;
+}
+
+int RunCommand(const Options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const Plan plan = MakePlan(options.stages, options.skip);
+  if (plan.empty()) {
+    std::fprintf(stderr,
+                 "gpu-preflight: error: nothing to run: the selected stages "
+                 "have no probes in this version (`gpu-preflight list`)\n");
+    return kExitUsage;
+  }
+  // The default report path is a convenience: when it cannot be written we
+  // say so and go on, unlike an explicit --json, which was checked already.
+  std::string json_path = options.json_path;
+  if (!options.json_path_given) {
+    std::string why;
+    if (!CheckReportPath(json_path, &why)) {
+      std::fprintf(stderr, "gpu-preflight: warning: not writing %s: %s\n",
+                   json_path.c_str(), why.c_str());
+      json_path.clear();
+    }
+  }
+  InstallSignalHandlers();
+  // With the JSON on stdout, the console goes to stderr.
+  FILE* console = json_path == "-" ? stderr : stdout;
+  ConsoleReporter reporter(console,
+                           DetectConsoleStyle(console, options.quiet, options.verbosity));
+
+  RunReport report;
+  report.tool_version = kToolVersion;
+  report.argv = options.argv;
+  report.level = options.level == Level::kFull ? "full" : "quick";
+  report.started_at = NowIso8601();
+  report.host = CollectHostFacts();
+  reporter.PrintHeader(kToolVersion, report.level);
+
+  SchedulerConfig config;
+  config.executable = SelfExecutablePath();
+  config.plan = plan;
+  config.base_context.level = options.level;
+  config.base_context.expect_gpus = options.expect_gpus;
+  config.base_context.required = options.required;
+  config.base_context.thresholds = options.thresholds;
+  config.base_context.thresholds_path = options.thresholds_path;
+  config.base_context.module_dir = DefaultModuleDirectory();
+  config.gpu_selection = options.gpus;
+  config.timeout_scale = options.timeout_scale;
+  config.echo_worker_logs = options.verbosity >= 2;
+  config.signal_fd = g_signal_pipe[0];
+  std::string error;
+  const ScheduleStatus status = RunSchedule(config, &reporter, &report, &error);
+  if (status == ScheduleStatus::kBadGpuSelection) {
+    std::fprintf(stderr, "gpu-preflight: error: %s\n", error.c_str());
+    return kExitUsage;
+  }
+  MergeFacts(&report);
+  report.duration_ms = std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+
+  int exit_code = OverallVerdict(report) == "pass" ? kExitPass : kExitFail;
+  const nlohmann::ordered_json json = RenderReportJson(report);
+  if (json_path == "-") {
+    std::fputs(Dump(json).c_str(), stdout);
+    std::fflush(stdout);
+  } else if (!json_path.empty() &&
+             !WriteFileAtomically(json_path, Dump(json), &error)) {
+    std::fprintf(stderr, "gpu-preflight: error: report not written: %s\n",
+                 error.c_str());
+    exit_code = kExitToolFailure;
+    json_path.clear();
+  }
+  if (!options.output_dir.empty() &&
+      !WriteOutputDir(options.output_dir, report, &error)) {
+    std::fprintf(stderr, "gpu-preflight: error: --output-dir: %s\n", error.c_str());
+    exit_code = kExitToolFailure;
+  }
+  reporter.PrintSummary(report, json_path == "-" ? "" : json_path);
+  return exit_code;
+}
+
+}  // namespace preflight

@@ -1,0 +1,18 @@
+// The tool's version, stamped by CMake from project(VERSION).
+#ifndef PREFLIGHT_CORE_VERSION_H_
+#define PREFLIGHT_CORE_VERSION_H_
+
+namespace preflight {
+
+#ifndef PREFLIGHT_VERSION
+#define PREFLIGHT_VERSION "0.0.0-dev"
+#endif
+inline constexpr const char* kToolVersion = PREFLIGHT_VERSION;
+
+// The report's schema version; independent of the tool version, bumped only
+// on breaking changes to docs/report.schema.json.
+inline constexpr int kReportSchemaVersion = 1;
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_CORE_VERSION_H_

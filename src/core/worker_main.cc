@@ -1,0 +1,144 @@
+#include "core/worker_main.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "core/fault_injection.h"
+#include "core/manifest.h"
+#include "core/module_loader.h"
+#include "core/probe_registry.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
+
+namespace preflight {
+namespace {
+
+constexpr int kResultFd = 3;
+
+bool WriteLine(const std::string& text) {
+  std::string line = text + "\n";
+  size_t sent = 0;
+  while (sent < line.size()) {
+    const ssize_t n = write(kResultFd, line.data() + sent, line.size() - sent);
+    if (n < 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void CollectModuleResult(const char* json, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  *out = json != nullptr ? json : "";
+}
+
+ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
+  std::string error;
+  const preflight_module_v1* module =
+      LoadModule(context.module_dir, std::string(spec.module), &error);
+  if (module == nullptr) {
+    // The tool's own modules are part of the install: missing one is a
+    // broken installation, not an environment property to skip over.
+    ProbeResult r = ProbeResult::Error(
+        "cannot load the tool's " + std::string(spec.module) +
+        " module: " + error);
+    r.remediation =
+        "Reinstall gpu-preflight so that lib/gpu-preflight/ sits beside "
+        "bin/ (or set PREFLIGHT_MODULE_DIR); the loader's message above "
+        "names the missing file or library";
+    return r;
+  }
+  std::string json;
+  const std::string context_json = context.ToJson().dump();
+  if (module->run(std::string(spec.id).c_str(), context_json.c_str(),
+                  &CollectModuleResult, &json) != 0) {
+    return ProbeResult::Error("module " + std::string(spec.module) +
+                              " does not implement " + std::string(spec.id));
+  }
+  ProbeResult result;
+  std::string parse_error;
+  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(
+      json, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !FromJson(parsed, &result, &parse_error)) {
+    return ProbeResult::Error("module " + std::string(spec.module) +
+                              " returned an unreadable result");
+  }
+  return result;
+}
+
+ProbeResult RunProbe(const ProbeSpec& spec, const ProbeContext& context) {
+  try {
+    if (!spec.module.empty()) return RunInModule(spec, context);
+    ProbeFn fn = FindBuiltinProbe(spec.id);
+    if (fn == nullptr) {
+      return ProbeResult::Error("no implementation for " +
+                                std::string(spec.id));
+    }
+    return fn(context);
+  } catch (const std::exception& e) {
+    return ProbeResult::Error(std::string("probe threw: ") + e.what());
+  } catch (...) {
+    return ProbeResult::Error("probe threw a non-standard exception");
+  }
+}
+
+}  // namespace
+
+int WorkerMain() {
+  // If the supervisor is SIGKILLed, its workers must not live on holding a
+  // GPU: the kernel sends us SIGKILL when our parent dies.
+  const pid_t parent = getppid();
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) return 1;  // parent died before prctl took hold
+  signal(SIGPIPE, SIG_IGN);
+
+  std::vector<FaultSpec> faults;
+  if (const char* env = std::getenv("PREFLIGHT_FAULT"); env != nullptr) {
+    std::string ignored;  // validated by the supervisor already
+    ParseFaults(env, &faults, &ignored);
+  }
+
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    nlohmann::json request =
+        nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (request.is_discarded() || !request.contains("probe")) {
+      std::cerr << "worker: ignoring malformed request\n";
+      continue;
+    }
+    const std::string id = request["probe"].get<std::string>();
+    const ProbeSpec* spec = FindProbe(id);
+    ProbeContext context = ProbeContext::FromJson(
+        request.value("context", nlohmann::json::object()));
+    if (context.module_dir.empty()) context.module_dir = DefaultModuleDirectory();
+    ProbeResult result;
+    const auto start = std::chrono::steady_clock::now();
+    if (spec == nullptr) {
+      result = ProbeResult::Error("unknown probe " + id);
+    } else {
+      if (auto fault = FaultFor(faults, id, context.gpu_index)) {
+        std::cerr << "worker: PREFLIGHT_FAULT injects a fault into " << id
+                  << std::endl;
+        InjectFault(*fault);
+      }
+      result = RunProbe(*spec, context);
+    }
+    result.probe = id;
+    result.duration_ms = std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+    if (!WriteLine(ToJson(result).dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace))) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace preflight

@@ -1,0 +1,35 @@
+// gpu-preflight: thin entry point. The worker flag is checked first so a
+// worker starts without parsing the user's command line.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "cli/options.h"
+#include "core/exit_codes.h"
+#include "core/supervisor.h"
+#include "core/worker_main.h"
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], preflight::kWorkerFlag) == 0) {
+    return preflight::WorkerMain();
+  }
+  preflight::Options options;
+  std::string error, out;
+  switch (preflight::ParseOptions(argc, argv, std::getenv("PREFLIGHT_FAULT"),
+                                  &options, &error, &out)) {
+    case preflight::ParseStatus::kExitClean:
+      std::fputs(out.c_str(), stdout);
+      return preflight::kExitPass;
+    case preflight::ParseStatus::kUsageError:
+      std::fprintf(stderr,
+                   "gpu-preflight: error: %s\nRun 'gpu-preflight --help' for "
+                   "usage.\n",
+                   error.c_str());
+      return preflight::kExitUsage;
+    case preflight::ParseStatus::kOk:
+      break;
+  }
+  return options.command == preflight::Options::Command::kList
+             ? preflight::ListCommand()
+             : preflight::RunCommand(options);
+}

@@ -1,0 +1,56 @@
+#include "platform/container.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "core/strings.h"
+
+namespace preflight {
+
+ContainerInfo DetectContainer() {
+  ContainerInfo info;
+  if (std::getenv("KUBERNETES_SERVICE_HOST") != nullptr) {
+    info = {true, "kubernetes", "$KUBERNETES_SERVICE_HOST"};
+    return info;
+  }
+  if (access("/.dockerenv", F_OK) == 0) {
+    info = {true, "docker", "/.dockerenv"};
+    return info;
+  }
+  if (access("/run/.containerenv", F_OK) == 0) {
+    info = {true, "podman", "/run/.containerenv"};
+    return info;
+  }
+  if (auto cgroup = ReadSmallFile("/proc/1/cgroup", 65536)) {
+    for (const char* marker : {"kubepods", "docker", "containerd", "lxc"}) {
+      if (cgroup->find(marker) != std::string::npos) {
+        info = {true, marker, "/proc/1/cgroup"};
+        return info;
+      }
+    }
+  }
+  if (const char* c = std::getenv("container"); c != nullptr && *c != '\0') {
+    info = {true, c, "$container"};
+  }
+  return info;
+}
+
+std::string NoGpuAccessRemediation(const ContainerInfo& container) {
+  if (container.in_container) {
+    return "This " + container.kind +
+           " container was started without GPU access: run it with "
+           "`docker run --gpus all …` (compose: deploy.resources."
+           "reservations.devices with capabilities [gpu]; Kubernetes: "
+           "resources.limits nvidia.com/gpu). If Docker answers 'could not "
+           "select device driver', install nvidia-container-toolkit and run "
+           "`sudo nvidia-ctk runtime configure --runtime=docker && sudo "
+           "systemctl restart docker`";
+  }
+  return "Install the NVIDIA driver for this GPU and load it "
+         "(`sudo modprobe nvidia`; after a kernel update rebuild it with "
+         "`sudo dkms autoinstall`; with Secure Boot, enroll the module's "
+         "key), then check with `nvidia-smi`";
+}
+
+}  // namespace preflight

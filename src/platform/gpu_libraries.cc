@@ -1,0 +1,179 @@
+#include "platform/gpu_libraries.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+
+#include <algorithm>
+
+#include "core/strings.h"
+#include "platform/dl_path.h"
+#include "platform/driver_table.h"
+
+namespace preflight {
+namespace {
+
+void* Open(const std::string& name_or_path, LibraryInfo* info) {
+  void* handle = dlopen(name_or_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    info->status = "missing";
+    info->message = why != nullptr ? why : "cannot load " + name_or_path;
+    return nullptr;
+  }
+  info->path = LoadedLibraryPath(handle);
+  return handle;
+}
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+    }
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+nlohmann::ordered_json LibraryInfo::ToJson() const {
+  nlohmann::ordered_json j;
+  j["name"] = name;
+  j["origin"] = origin;
+  j["status"] = status;
+  j["path"] = path;
+  j["version"] = version;
+  if (!message.empty()) j["message"] = message;
+  for (const auto& [k, v] : extra.items()) j[k] = v;
+  return j;
+}
+
+std::string DecodeCudnnVersion(long long code) {
+  // cuDNN 9: MAJOR*10000 + MINOR*100 + PATCH; cuDNN 8: MAJOR*1000 + ...
+  const long long major = code >= 90000 ? code / 10000 : code / 1000;
+  const long long rest = code >= 90000 ? code % 10000 : code % 1000;
+  return std::to_string(major) + "." + std::to_string(rest / 100) + "." +
+         std::to_string(rest % 100);
+}
+
+std::string DecodeNcclVersion(int code) {
+  // NCCL_VERSION(X,Y,Z): X*1000+Y*100+Z before 2.9, X*10000+Y*100+Z after.
+  const int major = code >= 10000 ? code / 10000 : code / 1000;
+  const int rest = code >= 10000 ? code % 10000 : code % 1000;
+  return std::to_string(major) + "." + std::to_string(rest / 100) + "." +
+         std::to_string(rest % 100);
+}
+
+LibraryInfo ProbeCudaRuntime(const std::string& name_or_path,
+                             const std::string& origin) {
+  LibraryInfo info;
+  info.name = "libcudart";
+  info.origin = origin;
+  void* h = Open(name_or_path, &info);
+  if (h == nullptr) return info;
+  // Since CUDA 12 this does not initialize CUDA; it reports CUDART_VERSION.
+  auto get = reinterpret_cast<int (*)(int*)>(dlsym(h, "cudaRuntimeGetVersion"));
+  int v = 0;
+  if (get == nullptr || get(&v) != 0) {
+    info.status = "error";
+    info.message = "cudaRuntimeGetVersion unavailable";
+    return info;
+  }
+  info.status = "loaded";
+  info.version_code = v;
+  info.version = FormatCudaVersion(v);
+  return info;
+}
+
+LibraryInfo ProbeSystemCudaRuntime() {
+  LibraryInfo last;
+  for (const char* soname :
+       {"libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"}) {
+    LibraryInfo info = ProbeCudaRuntime(soname, "system");
+    if (info.status != "missing") return info;
+    last = info;
+  }
+  last.message = "no libcudart.so.{13,12,11.0} on the loader's search path";
+  return last;
+}
+
+LibraryInfo ProbeCudnn(const std::string& name_or_path,
+                       const std::string& origin) {
+  LibraryInfo info;
+  info.name = "cuDNN";
+  info.origin = origin;
+  void* h = Open(name_or_path, &info);
+  if (h == nullptr && name_or_path == "libcudnn.so.9") {
+    LibraryInfo older = ProbeCudnn("libcudnn.so.8", origin);
+    if (older.status != "missing") return older;
+  }
+  if (h == nullptr) return info;
+  auto get = reinterpret_cast<size_t (*)()>(dlsym(h, "cudnnGetVersion"));
+  auto cudart =
+      reinterpret_cast<size_t (*)()>(dlsym(h, "cudnnGetCudartVersion"));
+  if (get == nullptr) {
+    info.status = "error";
+    info.message = "cudnnGetVersion missing";
+    return info;
+  }
+  info.status = "loaded";
+  info.version_code = static_cast<int>(get());
+  info.version = DecodeCudnnVersion(info.version_code);
+  if (cudart != nullptr) {
+    info.extra["built_for_cuda"] = FormatCudaVersion(static_cast<int>(cudart()));
+  }
+  return info;
+}
+
+LibraryInfo ProbeNccl(const std::string& name_or_path,
+                      const std::string& origin) {
+  LibraryInfo info;
+  info.name = "NCCL";
+  info.origin = origin;
+  void* h = Open(name_or_path, &info);
+  if (h == nullptr) return info;
+  auto get = reinterpret_cast<int (*)(int*)>(dlsym(h, "ncclGetVersion"));
+  int v = 0;
+  if (get == nullptr || get(&v) != 0) {
+    info.status = "error";
+    info.message = "ncclGetVersion unavailable";
+    return info;
+  }
+  info.status = "loaded";
+  info.version_code = v;
+  info.version = DecodeNcclVersion(v);
+  return info;
+}
+
+std::vector<std::string> FindInNvidiaWheels(const std::string& site_packages,
+                                            const std::string& prefix) {
+  std::vector<std::string> found;
+  if (site_packages.empty()) return found;
+  const std::string root = site_packages + "/nvidia";
+  for (const std::string& package : ListDir(root)) {
+    const std::string lib = root + "/" + package + "/lib";
+    for (const std::string& file : ListDir(lib)) {
+      if (StartsWith(file, prefix)) found.push_back(lib + "/" + file);
+    }
+  }
+  return found;
+}
+
+std::string WheelVersion(const std::string& site_packages,
+                         const std::string& prefix) {
+  for (const std::string& entry : ListDir(site_packages)) {
+    const std::string suffix = ".dist-info";
+    if (!StartsWith(entry, prefix) || entry.size() <= suffix.size() ||
+        entry.compare(entry.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    const std::string stem = entry.substr(0, entry.size() - suffix.size());
+    const size_t dash = stem.rfind('-');
+    if (dash != std::string::npos) return stem.substr(dash + 1);
+  }
+  return "";
+}
+
+}  // namespace preflight

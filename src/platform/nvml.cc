@@ -1,0 +1,110 @@
+#include "platform/nvml.h"
+
+#include <dlfcn.h>
+
+#include "platform/dl_path.h"
+
+namespace preflight {
+namespace {
+
+template <typename Fn>
+void Resolve(void* handle, std::initializer_list<const char*> names, Fn* out) {
+  for (const char* name : names) {
+    *out = reinterpret_cast<Fn>(dlsym(handle, name));
+    if (*out != nullptr) return;
+  }
+}
+
+struct LoadState {
+  Nvml* nvml = nullptr;
+  std::string error;
+  int init_code = -1;
+};
+
+LoadState Load() {
+  LoadState state;
+  void* handle = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    state.error = why != nullptr ? why : "cannot load libnvidia-ml.so.1";
+    return state;
+  }
+  auto* n = new Nvml();
+  n->path = LoadedLibraryPath(handle);
+  Resolve(handle, {"nvmlInit_v2", "nvmlInit"}, &n->init);
+  Resolve(handle, {"nvmlShutdown"}, &n->shutdown);
+  Resolve(handle, {"nvmlErrorString"}, &n->error_string);
+  if (n->init == nullptr || n->error_string == nullptr) {
+    state.error = "libnvidia-ml.so.1 lacks nvmlInit_v2";
+    delete n;
+    return state;
+  }
+  Resolve(handle, {"nvmlSystemGetDriverVersion"}, &n->system_get_driver_version);
+  Resolve(handle, {"nvmlSystemGetCudaDriverVersion_v2",
+                   "nvmlSystemGetCudaDriverVersion"},
+          &n->system_get_cuda_driver_version);
+  Resolve(handle, {"nvmlDeviceGetCount_v2"}, &n->device_get_count);
+  Resolve(handle, {"nvmlDeviceGetHandleByPciBusId_v2"},
+          &n->device_get_handle_by_pci_bus_id);
+  Resolve(handle, {"nvmlDeviceGetHandleByIndex_v2"},
+          &n->device_get_handle_by_index);
+  Resolve(handle, {"nvmlDeviceGetUUID"}, &n->device_get_uuid);
+  Resolve(handle, {"nvmlDeviceGetName"}, &n->device_get_name);
+  Resolve(handle, {"nvmlDeviceGetMemoryInfo"}, &n->device_get_memory_info);
+  Resolve(handle, {"nvmlDeviceGetEccMode"}, &n->device_get_ecc_mode);
+  Resolve(handle, {"nvmlDeviceGetTotalEccErrors"},
+          &n->device_get_total_ecc_errors);
+  Resolve(handle, {"nvmlDeviceGetRetiredPagesPendingStatus"},
+          &n->device_get_retired_pages_pending_status);
+  Resolve(handle, {"nvmlDeviceGetRemappedRows"}, &n->device_get_remapped_rows);
+  // The throttle-reason call was renamed in NVML 12.2; 13.0 deprecates the
+  // old name. Same bit values either way.
+  Resolve(handle, {"nvmlDeviceGetCurrentClocksEventReasons",
+                   "nvmlDeviceGetCurrentClocksThrottleReasons"},
+          &n->device_get_clocks_event_reasons);
+  Resolve(handle, {"nvmlDeviceGetCurrPcieLinkGeneration"},
+          &n->device_get_curr_pcie_link_generation);
+  Resolve(handle, {"nvmlDeviceGetMaxPcieLinkGeneration"},
+          &n->device_get_max_pcie_link_generation);
+  Resolve(handle, {"nvmlDeviceGetCurrPcieLinkWidth"},
+          &n->device_get_curr_pcie_link_width);
+  Resolve(handle, {"nvmlDeviceGetMaxPcieLinkWidth"},
+          &n->device_get_max_pcie_link_width);
+  Resolve(handle, {"nvmlDeviceGetPersistenceMode"},
+          &n->device_get_persistence_mode);
+  Resolve(handle, {"nvmlDeviceGetMigMode"}, &n->device_get_mig_mode);
+  Resolve(handle, {"nvmlDeviceGetComputeMode"}, &n->device_get_compute_mode);
+  Resolve(handle, {"nvmlDeviceGetTemperature"}, &n->device_get_temperature);
+  Resolve(handle, {"nvmlDeviceGetPowerUsage"}, &n->device_get_power_usage);
+  Resolve(handle, {"nvmlDeviceGetEnforcedPowerLimit"},
+          &n->device_get_enforced_power_limit);
+  Resolve(handle, {"nvmlDeviceGetComputeRunningProcesses_v3"},
+          &n->device_get_compute_running_processes);
+  state.init_code = n->init();
+  if (state.init_code != nvml::kSuccess) {
+    state.error = "nvmlInit failed: " + n->Describe(state.init_code);
+    delete n;
+    return state;
+  }
+  state.nvml = n;
+  return state;
+}
+
+}  // namespace
+
+std::string Nvml::Describe(nvml::Return code) const {
+  const char* text = error_string != nullptr ? error_string(code) : nullptr;
+  return "NVML error " + std::to_string(code) +
+         (text != nullptr ? std::string(" (") + text + ")" : "");
+}
+
+const Nvml* LoadNvml(std::string* error, int* init_code) {
+  static const LoadState state = Load();
+  if (state.nvml == nullptr) {
+    *error = state.error;
+    if (init_code != nullptr) *init_code = state.init_code;
+  }
+  return state.nvml;
+}
+
+}  // namespace preflight

@@ -1,0 +1,107 @@
+// NVML, loaded at run time from libnvidia-ml.so.1. The few types used are
+// declared here (the toolkit on build machines may lack nvml.h); they follow
+// NVML's published header (NVML 12/13): versioned entry points are resolved
+// by their versioned names, and newer ones fall back to older ones.
+#ifndef PREFLIGHT_PLATFORM_NVML_H_
+#define PREFLIGHT_PLATFORM_NVML_H_
+
+#include <string>
+
+namespace preflight {
+
+namespace nvml {
+
+using Return = int;  // nvmlReturn_t
+using Device = struct DeviceOpaque*;
+
+constexpr Return kSuccess = 0;
+constexpr Return kErrorNotSupported = 3;
+constexpr Return kErrorNoPermission = 4;
+constexpr Return kErrorDriverNotLoaded = 9;
+constexpr Return kErrorInsufficientSize = 7;
+constexpr Return kErrorLibRmVersionMismatch = 18;
+
+struct Memory {  // nvmlMemory_t
+  unsigned long long total;
+  unsigned long long free;
+  unsigned long long used;
+};
+
+struct ProcessInfo {  // nvmlProcessInfo_t as used by the _v3 entry points
+  unsigned int pid;
+  unsigned long long used_gpu_memory;
+  unsigned int gpu_instance_id;
+  unsigned int compute_instance_id;
+};
+
+// Clock event (throttle) reason bits.
+constexpr unsigned long long kClocksGpuIdle = 0x1;
+constexpr unsigned long long kClocksApplicationsSetting = 0x2;
+constexpr unsigned long long kClocksSwPowerCap = 0x4;
+constexpr unsigned long long kClocksHwSlowdown = 0x8;
+constexpr unsigned long long kClocksSyncBoost = 0x10;
+constexpr unsigned long long kClocksSwThermal = 0x20;
+constexpr unsigned long long kClocksHwThermal = 0x40;
+constexpr unsigned long long kClocksHwPowerBrake = 0x80;
+
+constexpr int kComputeModeDefault = 0;
+constexpr int kComputeModeProhibited = 2;
+constexpr int kComputeModeExclusiveProcess = 3;
+
+}  // namespace nvml
+
+struct Nvml {
+  std::string path;
+  nvml::Return (*init)() = nullptr;  // nvmlInit_v2
+  nvml::Return (*shutdown)() = nullptr;
+  const char* (*error_string)(nvml::Return) = nullptr;
+  nvml::Return (*system_get_driver_version)(char*, unsigned) = nullptr;
+  nvml::Return (*system_get_cuda_driver_version)(int*) = nullptr;  // _v2
+  nvml::Return (*device_get_count)(unsigned*) = nullptr;           // _v2
+  nvml::Return (*device_get_handle_by_pci_bus_id)(const char*,
+                                                  nvml::Device*) = nullptr;
+  nvml::Return (*device_get_handle_by_index)(unsigned, nvml::Device*) = nullptr;
+  nvml::Return (*device_get_uuid)(nvml::Device, char*, unsigned) = nullptr;
+  nvml::Return (*device_get_name)(nvml::Device, char*, unsigned) = nullptr;
+  nvml::Return (*device_get_memory_info)(nvml::Device, nvml::Memory*) = nullptr;
+  nvml::Return (*device_get_ecc_mode)(nvml::Device, int*, int*) = nullptr;
+  nvml::Return (*device_get_total_ecc_errors)(nvml::Device, int, int,
+                                              unsigned long long*) = nullptr;
+  nvml::Return (*device_get_retired_pages_pending_status)(nvml::Device,
+                                                          int*) = nullptr;
+  nvml::Return (*device_get_remapped_rows)(nvml::Device, unsigned*, unsigned*,
+                                           unsigned*, unsigned*) = nullptr;
+  nvml::Return (*device_get_clocks_event_reasons)(nvml::Device,
+                                                  unsigned long long*) = nullptr;
+  nvml::Return (*device_get_curr_pcie_link_generation)(nvml::Device,
+                                                       unsigned*) = nullptr;
+  nvml::Return (*device_get_max_pcie_link_generation)(nvml::Device,
+                                                      unsigned*) = nullptr;
+  nvml::Return (*device_get_curr_pcie_link_width)(nvml::Device,
+                                                  unsigned*) = nullptr;
+  nvml::Return (*device_get_max_pcie_link_width)(nvml::Device,
+                                                 unsigned*) = nullptr;
+  nvml::Return (*device_get_persistence_mode)(nvml::Device, int*) = nullptr;
+  nvml::Return (*device_get_mig_mode)(nvml::Device, unsigned*,
+                                      unsigned*) = nullptr;
+  nvml::Return (*device_get_compute_mode)(nvml::Device, int*) = nullptr;
+  nvml::Return (*device_get_temperature)(nvml::Device, int,
+                                         unsigned*) = nullptr;
+  nvml::Return (*device_get_power_usage)(nvml::Device, unsigned*) = nullptr;
+  nvml::Return (*device_get_enforced_power_limit)(nvml::Device,
+                                                  unsigned*) = nullptr;
+  nvml::Return (*device_get_compute_running_processes)(
+      nvml::Device, unsigned*, nvml::ProcessInfo*) = nullptr;  // _v3
+
+  // "NVML_ERROR_NOT_SUPPORTED: Not Supported" style text.
+  std::string Describe(nvml::Return code) const;
+};
+
+// Loads libnvidia-ml.so.1 and calls nvmlInit_v2 once per process.
+// nullptr with *error and *init_code (the nvmlInit return, or -1 when the
+// library is missing) on failure.
+const Nvml* LoadNvml(std::string* error, int* init_code);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PLATFORM_NVML_H_

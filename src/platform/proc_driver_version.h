@@ -1,0 +1,41 @@
+// Parses the kernel driver's version text without CUDA or NVML:
+// /proc/driver/nvidia/version, in both the proprietary and the open kernel
+// module formats.
+//
+//   NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14  Thu Feb 22 …
+//   NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.95.05  Rel…
+#ifndef PREFLIGHT_PLATFORM_PROC_DRIVER_VERSION_H_
+#define PREFLIGHT_PLATFORM_PROC_DRIVER_VERSION_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace preflight {
+
+struct KernelDriverVersion {
+  std::string version;  // "580.95.05"
+  int major = 0;        // 580: the driver branch
+  bool open_module = false;
+};
+
+// nullopt when the text has no NVRM version line.
+std::optional<KernelDriverVersion> ParseProcDriverVersion(std::string_view text);
+
+// Parses "580.95.05" / "550.54" into comparable numbers; nullopt when not a
+// version. Components beyond three are ignored.
+struct DriverVersionNumber {
+  int major = 0, minor = 0, patch = 0;
+  friend bool operator<(const DriverVersionNumber& a,
+                        const DriverVersionNumber& b) {
+    if (a.major != b.major) return a.major < b.major;
+    if (a.minor != b.minor) return a.minor < b.minor;
+    return a.patch < b.patch;
+  }
+};
+std::optional<DriverVersionNumber> ParseDriverVersionNumber(
+    std::string_view text);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PLATFORM_PROC_DRIVER_VERSION_H_

@@ -1,0 +1,32 @@
+// Finds the PyTorch (libtorch) installation a training job in this
+// environment would use: the `torch` package of the python3 on PATH
+// ($PREFLIGHT_PYTHON overrides), or a plain libtorch tree named by
+// $LIBTORCH. Only reads files; never imports torch (that takes seconds).
+#ifndef PREFLIGHT_PLATFORM_TORCH_LOCATOR_H_
+#define PREFLIGHT_PLATFORM_TORCH_LOCATOR_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace preflight {
+
+struct TorchInstall {
+  std::string source;       // "python3 at /usr/bin/python3" or "$LIBTORCH"
+  std::string package_dir;  // .../site-packages/torch (or $LIBTORCH)
+  std::string lib_dir;      // directory holding libtorch_cuda.so
+  std::string version;      // "2.11.0+cu130"
+  std::string cuda_version; // "13.0"; empty for a CPU-only build
+  std::string site_packages;  // empty for $LIBTORCH
+};
+
+// Cached per process. nullopt with *why_not saying where it looked.
+std::optional<TorchInstall> LocateTorch(std::string* why_not);
+
+// Reads __version__ and cuda from torch/version.py text.
+void ParseTorchVersionFile(std::string_view text, std::string* version,
+                           std::string* cuda_version);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PLATFORM_TORCH_LOCATOR_H_

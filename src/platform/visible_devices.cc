@@ -1,0 +1,127 @@
+#include "platform/visible_devices.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "core/strings.h"
+
+namespace preflight {
+namespace {
+
+bool IsUuid(const std::string& token) {
+  return (StartsWith(token, "GPU-") || StartsWith(token, "MIG-")) &&
+         token.size() > 4;
+}
+
+VisibleDevicesCheck CheckList(const std::string& name,
+                              const std::string& value) {
+  VisibleDevicesCheck check;
+  std::set<std::string> seen;
+  const std::vector<std::string> tokens = Split(value, ',');
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& raw = tokens[i];
+    const std::string token = Trim(raw);
+    const bool valid = ParseNonNegativeInt(token).has_value() || IsUuid(token);
+    if (!valid) {
+      std::string problem = name + " entry '" + raw + "' is not a GPU index or UUID";
+      if (i == 0) {
+        problem += "; CUDA therefore sees no GPU at all";
+        check.hides_all = true;
+      } else {
+        problem += "; CUDA ignores it and every entry after it";
+      }
+      check.problems.push_back(problem);
+      break;
+    }
+    if (token != raw) {
+      check.problems.push_back(name + " entry '" + raw +
+                               "' contains spaces; write '" + token + "'");
+    }
+    if (!seen.insert(token).second) {
+      check.problems.push_back(name + " names device '" + token +
+                               "' twice; CUDA rejects the list "
+                               "(no device is usable)");
+      check.hides_all = true;
+      continue;
+    }
+    check.devices.push_back(token);
+  }
+  return check;
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+VisibleDevicesCheck CheckCudaVisibleDevices(const std::string& value) {
+  if (Trim(value).empty()) {
+    VisibleDevicesCheck check;
+    check.hides_all = true;
+    check.problems.push_back(
+        "CUDA_VISIBLE_DEVICES is set but empty, which hides every GPU from "
+        "CUDA");
+    return check;
+  }
+  return CheckList("CUDA_VISIBLE_DEVICES", value);
+}
+
+VisibleDevicesCheck CheckNvidiaVisibleDevices(const std::string& value) {
+  const std::string v = Trim(value);
+  if (v == "all") return {};
+  if (v == "none" || v == "void" || v.empty()) {
+    VisibleDevicesCheck check;
+    check.hides_all = true;
+    check.problems.push_back(
+        "NVIDIA_VISIBLE_DEVICES=" + (v.empty() ? std::string("''") : v) +
+        " asks the container runtime to expose no GPU");
+    return check;
+  }
+  return CheckList("NVIDIA_VISIBLE_DEVICES", value);
+}
+
+std::optional<std::string> CheckDriverCapabilities(const std::string& value) {
+  std::set<std::string> caps;
+  for (const std::string& c : Split(value, ',')) caps.insert(Trim(c));
+  if (caps.count("all") > 0 || caps.count("compute") > 0) return std::nullopt;
+  return "NVIDIA_DRIVER_CAPABILITIES='" + value +
+         "' lacks 'compute', so the container runtime does not mount "
+         "libcuda (CUDA cannot start)";
+}
+
+std::vector<std::string> FindMisspelledVariables(
+    const std::vector<std::string>& names) {
+  static const std::vector<std::string> known = {
+      "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
+      "NVIDIA_DRIVER_CAPABILITIES", "CUDA_DEVICE_ORDER"};
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    for (const std::string& k : known) {
+      if (name == k) continue;
+      if (Upper(name) == k || EditDistance(name, k) <= 2) {
+        out.push_back(name + " (did you mean " + k + "?)");
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace preflight

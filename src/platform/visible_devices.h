@@ -1,0 +1,40 @@
+// Parses the variables that decide which GPUs a process sees:
+// CUDA_VISIBLE_DEVICES (read by the CUDA driver), NVIDIA_VISIBLE_DEVICES and
+// NVIDIA_DRIVER_CAPABILITIES (read by nvidia-container-toolkit when the
+// container starts), and spots misspellings of them.
+#ifndef PREFLIGHT_PLATFORM_VISIBLE_DEVICES_H_
+#define PREFLIGHT_PLATFORM_VISIBLE_DEVICES_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace preflight {
+
+struct VisibleDevicesCheck {
+  std::vector<std::string> problems;  // each one line: what and why
+  std::vector<std::string> devices;   // entries CUDA will honour
+  bool hides_all = false;             // the value leaves no GPU visible
+};
+
+// CUDA_VISIBLE_DEVICES semantics: a comma-separated list of indices or UUIDs
+// (GPU-…, MIG-…); CUDA stops at the first invalid entry and ignores the rest;
+// an empty value, or one starting with an invalid entry such as -1, hides
+// every GPU; a repeated device is an error.
+VisibleDevicesCheck CheckCudaVisibleDevices(const std::string& value);
+
+// NVIDIA_VISIBLE_DEVICES: "all", "none", "void", or a list as above.
+VisibleDevicesCheck CheckNvidiaVisibleDevices(const std::string& value);
+
+// NVIDIA_DRIVER_CAPABILITIES: one line describing the problem, or nullopt.
+// CUDA needs "compute" (or "all").
+std::optional<std::string> CheckDriverCapabilities(const std::string& value);
+
+// Variables in `names` that look like misspellings of the ones above
+// (edit distance 1 or 2, or a wrong case), as "NAME (did you mean X?)".
+std::vector<std::string> FindMisspelledVariables(
+    const std::vector<std::string>& names);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PLATFORM_VISIBLE_DEVICES_H_

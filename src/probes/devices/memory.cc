@@ -1,0 +1,183 @@
+// devices.memory — is this GPU's memory free for the job, and can the job
+// get a context and an allocation?
+//
+// Before touching the GPU, NVML reports memory in use and the compute
+// processes holding it (host PIDs; "not in this namespace" when /proc cannot
+// see them, as for another container's job). Then the probe creates the CUDA
+// context (timed: slow creation means persistence mode is off), reads free
+// memory, allocates a trial buffer (256 MiB quick, 75% of free memory full),
+// fills it and reads a sample back.
+// Fail: memory used by others above the limit (metric
+// used_by_others_fraction, default at_most 0.10 of the total); the context
+// cannot be created (exclusive-process GPU held by another process, out of
+// memory); the trial allocation or its check fails.
+#include <unistd.h>
+
+#include <chrono>
+#include <vector>
+
+#include "core/strings.h"
+#include "platform/cuda_driver.h"
+#include "platform/cuda_errors.h"
+#include "platform/nvml.h"
+#include "probes/probes.h"
+
+namespace preflight {
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+}  // namespace
+
+ProbeResult RunDevicesMemory(const ProbeContext& context) {
+  ProbeResult r;
+  std::string nvml_error;
+  const Nvml* nvml = LoadNvml(&nvml_error, nullptr);
+  double used_before = -1, total = 0;
+  std::vector<std::string> holders;
+  int compute_mode = nvml::kComputeModeDefault;
+  if (nvml != nullptr) {
+    nvml::Device dev = nullptr;
+    if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(), &dev) ==
+        nvml::kSuccess) {
+      nvml::Memory mem{};
+      if (nvml->device_get_memory_info(dev, &mem) == nvml::kSuccess) {
+        used_before = static_cast<double>(mem.used);
+        total = static_cast<double>(mem.total);
+      }
+      nvml->device_get_compute_mode(dev, &compute_mode);
+      if (nvml->device_get_compute_running_processes != nullptr) {
+        std::vector<nvml::ProcessInfo> procs(64);
+        unsigned n = static_cast<unsigned>(procs.size());
+        if (nvml->device_get_compute_running_processes(dev, &n, procs.data()) ==
+            nvml::kSuccess) {
+          nlohmann::ordered_json list = nlohmann::ordered_json::array();
+          for (unsigned i = 0; i < n && i < procs.size(); ++i) {
+            const bool visible =
+                access(("/proc/" + std::to_string(procs[i].pid)).c_str(), F_OK) == 0;
+            list.push_back({{"pid", procs[i].pid},
+                            {"used_bytes", procs[i].used_gpu_memory},
+                            {"in_this_pid_namespace", visible}});
+            holders.push_back("PID " + std::to_string(procs[i].pid) +
+                              (visible ? "" : " (not in this container)"));
+          }
+          r.details["processes"] = list;
+        }
+      }
+    }
+  } else {
+    r.details["nvml_error"] = nvml_error;
+  }
+  if (used_before >= 0 && total > 0) {
+    r.AddMetric({"memory_total_gib", total / kGiB, "GiB", {}});
+    r.AddMetric({"used_by_others_gib", used_before / kGiB, "GiB", {}});
+    Metric fraction{"used_by_others_fraction", used_before / total, "", {}};
+    fraction.limit = ResolveLimit(
+        context, "devices.memory", "used_by_others_fraction",
+        {Limit::Kind::kAtMost, 0.10,
+         "built-in: a job expecting the whole GPU runs out of memory early"});
+    r.AddMetric(fraction);
+    if (!fraction.Passes()) {
+      r.outcome = Outcome::kFail;
+      r.summary = FormatBytes(used_before) + " of " + FormatBytes(total) +
+                  " already in use before this check" +
+                  (holders.empty() ? "" : " by " + Join(holders, ", "));
+      r.remediation =
+          "Stop the processes holding the GPU (`nvidia-smi --query-compute-"
+          "apps=pid,used_memory --format=csv`), restart a stuck container, "
+          "or pick free GPUs with CUDA_VISIBLE_DEVICES";
+      return r;
+    }
+  }
+
+  std::string error;
+  const CudaDriver* cuda = LoadCudaDriver(&error);
+  if (cuda == nullptr) return ProbeResult::Error("libcuda.so.1: " + error);
+  CUresult rc = cuda->init(0);
+  CUdevice dev = 0;
+  if (rc == CUDA_SUCCESS) rc = cuda->device_get(&dev, 0);
+  if (rc != CUDA_SUCCESS) {
+    const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(rc));
+    return ProbeResult::Fail("cannot open the GPU: " + cuda->Describe(rc), d.remediation);
+  }
+  const auto ctx_start = std::chrono::steady_clock::now();
+  CUcontext ctx = nullptr;
+  rc = cuda->primary_ctx_retain(&ctx, dev);
+  if (rc == CUDA_SUCCESS) rc = cuda->ctx_set_current(ctx);
+  const double ctx_ms = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - ctx_start)
+                            .count();
+  if (rc != CUDA_SUCCESS) {
+    ProbeResult f = r;
+    f.outcome = Outcome::kFail;
+    f.summary = "cannot create a CUDA context: " + cuda->Describe(rc);
+    f.remediation =
+        compute_mode == nvml::kComputeModeExclusiveProcess
+            ? "The GPU is in EXCLUSIVE_PROCESS mode and another process owns "
+              "it: use a free GPU, or ask for `nvidia-smi -c DEFAULT`"
+            : "Free the GPU (see processes above) or reset it";
+    return f;
+  }
+  r.AddMetric({"context_create_ms", ctx_ms, "ms", {}});
+  size_t free_bytes = 0, total_bytes = 0;
+  cuda->mem_get_info(&free_bytes, &total_bytes);
+  r.AddMetric({"free_after_context_gib", free_bytes / kGiB, "GiB", {}});
+
+  size_t trial = context.level == Level::kFull
+                     ? static_cast<size_t>(free_bytes * 0.75) / 4 * 4
+                     : std::min<size_t>(256u << 20, free_bytes / 2 / 4 * 4);
+  CUdeviceptr buffer = 0;
+  const auto alloc_start = std::chrono::steady_clock::now();
+  rc = cuda->mem_alloc(&buffer, trial);
+  std::string trial_problem;
+  if (rc != CUDA_SUCCESS) {
+    trial_problem = "cannot allocate " + FormatBytes(static_cast<double>(trial)) +
+                    " of " + FormatBytes(static_cast<double>(free_bytes)) +
+                    " reported free: " + cuda->Describe(rc);
+  } else {
+    constexpr unsigned kPattern = 0xA5C3E1F7u;
+    rc = cuda->memset_d32(buffer, kPattern, trial / 4);
+    std::vector<unsigned> sample(4096);
+    const size_t sample_bytes = std::min(trial, sample.size() * 4);
+    if (rc == CUDA_SUCCESS) {
+      rc = cuda->memcpy_dtoh(sample.data(), buffer + (trial - sample_bytes), sample_bytes);
+    }
+    if (rc != CUDA_SUCCESS) {
+      trial_problem = "fill/read-back of the trial buffer failed: " + cuda->Describe(rc);
+    } else {
+      for (size_t i = 0; i < sample_bytes / 4; ++i) {
+        if (sample[i] != kPattern) {
+          trial_problem = "the trial buffer reads back wrong data at its end";
+          break;
+        }
+      }
+    }
+    cuda->mem_free(buffer);
+  }
+  const double alloc_ms = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - alloc_start)
+                              .count();
+  r.AddMetric({"trial_allocation_gib", static_cast<double>(trial) / kGiB, "GiB", {}});
+  r.AddMetric({"trial_allocation_ms", alloc_ms, "ms", {}});
+  cuda->primary_ctx_release(dev);
+  if (!trial_problem.empty()) {
+    r.outcome = Outcome::kFail;
+    r.summary = trial_problem;
+    r.remediation =
+        "Free GPU memory (other processes), then rerun; wrong data read back "
+        "points at failing memory: run `--level full` and check ECC counters";
+    return r;
+  }
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "%s used by others before start; context in %.0f ms; %s free; "
+                "%s trial allocation filled and read back",
+                used_before >= 0 ? FormatBytes(used_before).c_str() : "unknown",
+                ctx_ms, FormatBytes(static_cast<double>(free_bytes)).c_str(),
+                FormatBytes(static_cast<double>(trial)).c_str());
+  r.outcome = Outcome::kPass;
+  r.summary = text;
+  return r;
+}
+
+}  // namespace preflight

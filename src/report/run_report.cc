@@ -1,0 +1,111 @@
+#include "report/run_report.h"
+
+#include <cmath>
+
+#include "core/version.h"
+
+namespace preflight {
+namespace {
+
+bool AnyFailure(const std::vector<ProbeResult>& results) {
+  for (const ProbeResult& r : results) {
+    if (IsFailure(r.outcome)) return true;
+  }
+  return false;
+}
+
+nlohmann::ordered_json Counts(const std::map<std::string, int>& counts) {
+  nlohmann::ordered_json j;
+  for (Outcome o : {Outcome::kPass, Outcome::kFail, Outcome::kSkip,
+                    Outcome::kError, Outcome::kTimeout, Outcome::kCrash}) {
+    const std::string name(ToString(o));
+    auto it = counts.find(name);
+    j[name] = it == counts.end() ? 0 : it->second;
+  }
+  return j;
+}
+
+std::map<std::string, int> CountResults(const std::vector<ProbeResult>& rs) {
+  std::map<std::string, int> counts;
+  for (const ProbeResult& r : rs) ++counts[std::string(ToString(r.outcome))];
+  return counts;
+}
+
+nlohmann::ordered_json Results(const std::vector<ProbeResult>& results) {
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (const ProbeResult& r : results) arr.push_back(ToJson(r));
+  return arr;
+}
+
+nlohmann::ordered_json GpuJson(const GpuReport& gpu) {
+  nlohmann::ordered_json j;
+  j["index"] = gpu.identity.index;
+  j["uuid"] = gpu.identity.uuid;
+  j["name"] = gpu.identity.name;
+  j["pci_bus_id"] = gpu.identity.pci_bus_id;
+  j["compute_capability"] = gpu.identity.compute_capability;
+  j["verdict"] = GpuVerdict(gpu);
+  j["counts"] = Counts(CountResults(gpu.results));
+  j["results"] = Results(gpu.results);
+  return j;
+}
+
+nlohmann::ordered_json Header(const RunReport& report) {
+  nlohmann::ordered_json j;
+  j["schema_version"] = kReportSchemaVersion;
+  j["tool"] = {{"name", "gpu-preflight"},
+               {"version", report.tool_version},
+               {"argv", report.argv}};
+  j["started_at"] = report.started_at;
+  j["duration_ms"] = std::round(report.duration_ms * 10.0) / 10.0;
+  j["level"] = report.level;
+  j["interrupted"] = report.interrupted;
+  if (report.interrupted) j["interrupted_by"] = report.interrupted_by;
+  return j;
+}
+
+}  // namespace
+
+std::string OverallVerdict(const RunReport& report) {
+  if (report.interrupted || AnyFailure(report.node_results)) return "fail";
+  for (const GpuReport& gpu : report.gpus) {
+    if (AnyFailure(gpu.results)) return "fail";
+  }
+  return "pass";
+}
+
+std::string GpuVerdict(const GpuReport& gpu) {
+  return AnyFailure(gpu.results) ? "fail" : "pass";
+}
+
+std::map<std::string, int> CountOutcomes(const RunReport& report) {
+  std::map<std::string, int> counts = CountResults(report.node_results);
+  for (const GpuReport& gpu : report.gpus) {
+    for (const auto& [name, n] : CountResults(gpu.results)) counts[name] += n;
+  }
+  return counts;
+}
+
+nlohmann::ordered_json RenderReportJson(const RunReport& report) {
+  nlohmann::ordered_json j = Header(report);
+  j["verdict"] = OverallVerdict(report);
+  j["counts"] = Counts(CountOutcomes(report));
+  j["host"] = report.host;
+  j["results"] = Results(report.node_results);
+  j["gpus"] = nlohmann::ordered_json::array();
+  for (const GpuReport& gpu : report.gpus) j["gpus"].push_back(GpuJson(gpu));
+  return j;
+}
+
+nlohmann::ordered_json RenderGpuJson(const RunReport& report,
+                                     const GpuReport& gpu) {
+  nlohmann::ordered_json j = Header(report);
+  j["verdict"] = GpuVerdict(gpu);
+  j["overall_verdict"] = OverallVerdict(report);
+  j["host"] = report.host;
+  j["results"] = Results(report.node_results);
+  j["gpu"] = GpuJson(gpu);
+  return j;
+}
+
+}  // namespace preflight

@@ -1,0 +1,61 @@
+// The finished run: every result, the GPUs they belong to, host facts and the
+// verdicts. Built by the supervisor, then handed read-only to reporters
+// (console, JSON, per-GPU files), which only render it.
+#ifndef PREFLIGHT_REPORT_RUN_REPORT_H_
+#define PREFLIGHT_REPORT_RUN_REPORT_H_
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "preflight/result.h"
+
+namespace preflight {
+
+// A GPU as devices.enumerate found it; `index` is the CUDA ordinal in the
+// user's numbering (after CUDA_VISIBLE_DEVICES).
+struct GpuIdentity {
+  int index = 0;
+  std::string uuid;
+  std::string name;
+  std::string pci_bus_id;
+  std::string compute_capability;  // "9.0"
+};
+
+struct GpuReport {
+  GpuIdentity identity;
+  std::vector<ProbeResult> results;
+};
+
+struct RunReport {
+  std::string tool_version;
+  std::vector<std::string> argv;
+  std::string level;  // "quick" | "full"
+  std::string started_at;  // ISO 8601, UTC
+  double duration_ms = 0;
+  bool interrupted = false;
+  std::string interrupted_by;  // "SIGINT" / "SIGTERM"
+  nlohmann::ordered_json host = nlohmann::ordered_json::object();
+  std::vector<ProbeResult> node_results;
+  std::vector<GpuReport> gpus;
+};
+
+// "pass" unless any result (node or GPU) is a failure outcome or the run was
+// interrupted.
+std::string OverallVerdict(const RunReport& report);
+// A GPU's own verdict: its results plus the node results it depends on are
+// not mixed in; node failures show in the overall verdict.
+std::string GpuVerdict(const GpuReport& gpu);
+// Count of results per outcome name, over node and GPU results.
+std::map<std::string, int> CountOutcomes(const RunReport& report);
+
+// The whole report as JSON (docs/report.schema.json).
+nlohmann::ordered_json RenderReportJson(const RunReport& report);
+// One GPU's file for --output-dir: tool, host, node results and this GPU.
+nlohmann::ordered_json RenderGpuJson(const RunReport& report,
+                                     const GpuReport& gpu);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_REPORT_RUN_REPORT_H_

@@ -1,0 +1,104 @@
+#include "preflight/probe_context.h"
+
+namespace preflight {
+
+nlohmann::json ProbeContext::ToJson() const {
+  nlohmann::json j;
+  if (gpu_index) j["gpu_index"] = *gpu_index;
+  j["gpu_uuid"] = gpu_uuid;
+  j["gpu_pci_bus_id"] = gpu_pci_bus_id;
+  j["gpu_name"] = gpu_name;
+  j["gpu_compute_capability"] = gpu_compute_capability;
+  j["level"] = level == Level::kFull ? "full" : "quick";
+  if (expect_gpus) j["expect_gpus"] = *expect_gpus;
+  j["required"] = required;
+  j["thresholds"] = thresholds;
+  j["thresholds_path"] = thresholds_path;
+  j["module_dir"] = module_dir;
+  // The soft deadline travels as milliseconds left, since steady clocks of
+  // two processes share no epoch we may rely on.
+  if (soft_deadline != std::chrono::steady_clock::time_point::max()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        soft_deadline - std::chrono::steady_clock::now());
+    j["soft_deadline_in_ms"] = left.count();
+  }
+  return j;
+}
+
+ProbeContext ProbeContext::FromJson(const nlohmann::json& j) {
+  ProbeContext c;
+  if (j.contains("gpu_index") && j["gpu_index"].is_number_integer()) {
+    c.gpu_index = j["gpu_index"].get<int>();
+  }
+  c.gpu_uuid = j.value("gpu_uuid", "");
+  c.gpu_pci_bus_id = j.value("gpu_pci_bus_id", "");
+  c.gpu_name = j.value("gpu_name", "");
+  c.gpu_compute_capability = j.value("gpu_compute_capability", "");
+  c.level = j.value("level", "quick") == "full" ? Level::kFull : Level::kQuick;
+  if (j.contains("expect_gpus") && j["expect_gpus"].is_number_integer()) {
+    c.expect_gpus = j["expect_gpus"].get<int>();
+  }
+  if (j.contains("required") && j["required"].is_array()) {
+    for (const auto& r : j["required"]) c.required.insert(r.get<std::string>());
+  }
+  if (j.contains("thresholds")) c.thresholds = j["thresholds"];
+  c.thresholds_path = j.value("thresholds_path", "");
+  c.module_dir = j.value("module_dir", "");
+  if (j.contains("soft_deadline_in_ms")) {
+    c.soft_deadline =
+        std::chrono::steady_clock::now() +
+        std::chrono::milliseconds(j["soft_deadline_in_ms"].get<long long>());
+  }
+  return c;
+}
+
+}  // namespace preflight
+
+namespace preflight {
+namespace {
+
+// Reads {"at_least": x} or {"at_most": x}; the thresholds file was validated
+// before the run, so malformed entries cannot reach here.
+std::optional<Limit> LimitFromEntry(const nlohmann::json& entry,
+                                    std::string source) {
+  if (!entry.is_object()) return std::nullopt;
+  Limit limit;
+  limit.source = std::move(source);
+  if (entry.contains("at_least") && entry["at_least"].is_number()) {
+    limit.kind = Limit::Kind::kAtLeast;
+    limit.value = entry["at_least"].get<double>();
+    return limit;
+  }
+  if (entry.contains("at_most") && entry["at_most"].is_number()) {
+    limit.kind = Limit::Kind::kAtMost;
+    limit.value = entry["at_most"].get<double>();
+    return limit;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Limit ResolveLimit(const ProbeContext& context, std::string_view probe,
+                   std::string_view metric, const Limit& builtin) {
+  const std::string key = std::string(probe) + "." + std::string(metric);
+  const nlohmann::json& t = context.thresholds;
+  const std::string file = "thresholds file " + context.thresholds_path;
+  if (t.is_object() && t.contains("models") && !context.gpu_name.empty()) {
+    const auto& models = t["models"];
+    if (models.contains(context.gpu_name) &&
+        models[context.gpu_name].contains(key)) {
+      if (auto limit = LimitFromEntry(models[context.gpu_name][key],
+                                      file + " (model " + context.gpu_name +
+                                          ")")) {
+        return *limit;
+      }
+    }
+  }
+  if (t.is_object() && t.contains("metrics") && t["metrics"].contains(key)) {
+    if (auto limit = LimitFromEntry(t["metrics"][key], file)) return *limit;
+  }
+  return builtin;
+}
+
+}  // namespace preflight

@@ -1,0 +1,68 @@
+#!/bin/bash
+# GPU tests (ctest label "gpu"). Each runs the real binary on the machine's
+# GPUs and checks the report. Exit 77 = skipped: no NVIDIA driver or GPU.
+#   gpu_tests.sh <test-name> <gpu-preflight> <python3>
+set -uo pipefail
+name="$1"; bin="$2"; py="$3"
+if [ ! -e /dev/nvidiactl ] || [ ! -r /proc/driver/nvidia/version ]; then
+  echo "SKIP: no NVIDIA driver on this machine"; exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+check() {  # check <report> <python expression over r (report) that must hold>
+  "$py" - "$1" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+gpus = r["gpus"]
+def res(gpu, probe):
+    for x in (gpus[gpu]["results"] if gpu is not None else r["results"]):
+        if x["probe"] == probe:
+            return x
+    raise SystemExit(f"no result for {probe} on {gpu}")
+ok = eval(sys.argv[2])
+if not ok:
+    print("FAILED CHECK:", sys.argv[2])
+    for x in r["results"] + [y for g in gpus for y in g["results"]]:
+        print(" ", x.get("gpu_index", "-"), x["probe"], x["outcome"], x["summary"])
+    sys.exit(1)
+print("ok:", sys.argv[2])
+PY
+}
+run() { "$bin" "$@" --json "$tmp/r.json"; echo "exit code: $?" > "$tmp/rc"; }
+rc() { sed 's/exit code: //' "$tmp/rc"; }
+
+case "$name" in
+  default_run_passes)
+    run
+    [ "$(rc)" = 0 ] || { echo "expected exit 0, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'r["verdict"] == "pass" and len(gpus) >= 1' &&
+    check "$tmp/r.json" 'all(g["uuid"].startswith("GPU-") and g["pci_bus_id"] and g["compute_capability"] for g in gpus)' &&
+    check "$tmp/r.json" 'r["host"]["driver"]["kernel_module_version"].split(".")[0].isdigit()' &&
+    check "$tmp/r.json" 'r["host"]["cuda"]["driver_cuda_version"] != ""' &&
+    check "$tmp/r.json" 'all(res(i, "devices.arch_coverage")["outcome"] == "pass" for i in range(len(gpus)))' &&
+    check "$tmp/r.json" 'all(res(i, "tensor.known_answer")["outcome"] == "pass" for i in range(len(gpus)))'
+    ;;
+  empty_visible_devices_fails)
+    CUDA_VISIBLE_DEVICES= run
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'res(None, "host.visible_devices")["outcome"] == "fail"' &&
+    check "$tmp/r.json" 'res(None, "driver.cuda_init")["outcome"] == "fail" and "100" in res(None, "driver.cuda_init")["summary"] or "NO_DEVICE" in res(None, "driver.cuda_init")["summary"]' &&
+    check "$tmp/r.json" 'len(gpus) == 0 and res(None, "devices.memory")["outcome"] == "skip"'
+    ;;
+  expect_more_gpus_fails)
+    n=$(nvidia-smi -L | grep -c '^GPU')
+    run --expect-gpus $((n + 2))
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'res(None, "devices.enumerate")["outcome"] == "fail" and "expected" in res(None, "devices.enumerate")["summary"]'
+    ;;
+  gpu_fault_isolated)
+    PREFLIGHT_FAULT=devices.memory@0:crash run
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'res(0, "devices.memory")["outcome"] == "crash" and res(0, "devices.memory")["signal"] == 11' &&
+    check "$tmp/r.json" 'res(0, "devices.arch_coverage")["outcome"] == "pass"' &&
+    check "$tmp/r.json" 'res(0, "tensor.known_answer")["skip_reason"] == "blocked"' &&
+    check "$tmp/r.json" 'all(g["verdict"] == "pass" for g in gpus[1:])'
+    ;;
+  *)
+    echo "unknown GPU test $name"; exit 2 ;;
+esac

@@ -1,0 +1,83 @@
+#include "core/manifest.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "core/probe_registry.h"
+
+namespace preflight {
+namespace {
+
+TEST(ManifestTest, IdsAreUniqueAndPrefixedByTheirStage) {
+  std::set<std::string_view> ids;
+  for (const ProbeSpec& spec : Manifest()) {
+    EXPECT_TRUE(ids.insert(spec.id).second) << "duplicate id " << spec.id;
+    const std::string prefix = std::string(StageName(spec.stage)) + ".";
+    EXPECT_EQ(spec.id.substr(0, prefix.size()), prefix) << spec.id;
+    EXPECT_GT(spec.timeout_s, 0) << spec.id;
+    EXPECT_FALSE(spec.summary.empty()) << spec.id;
+  }
+}
+
+TEST(ManifestTest, PrerequisitesExistAndRunEarlier) {
+  std::map<std::string_view, size_t> position;
+  for (size_t i = 0; i < Manifest().size(); ++i) position[Manifest()[i].id] = i;
+  for (size_t i = 0; i < Manifest().size(); ++i) {
+    const ProbeSpec& spec = Manifest()[i];
+    for (std::string_view pre : spec.prerequisites) {
+      ASSERT_TRUE(position.count(pre)) << spec.id << " needs unknown " << pre;
+      // Earlier in the table means no cycles and a runnable order.
+      EXPECT_LT(position[pre], i) << spec.id << " needs later " << pre;
+      const ProbeSpec* pre_spec = FindProbe(pre);
+      if (spec.scope == Scope::kNode) {
+        EXPECT_EQ(pre_spec->scope, Scope::kNode)
+            << "node probe " << spec.id << " cannot wait for a per-GPU one";
+      }
+    }
+  }
+}
+
+TEST(ManifestTest, StagesAreInOrder) {
+  for (size_t i = 1; i < Manifest().size(); ++i) {
+    EXPECT_LE(static_cast<int>(Manifest()[i - 1].stage),
+              static_cast<int>(Manifest()[i].stage))
+        << Manifest()[i].id;
+  }
+}
+
+TEST(ManifestTest, EveryProbeHasAnImplementation) {
+  for (const ProbeSpec& spec : Manifest()) {
+    if (spec.module.empty()) {
+      EXPECT_NE(FindBuiltinProbe(spec.id), nullptr) << spec.id;
+    } else {
+      EXPECT_EQ(FindBuiltinProbe(spec.id), nullptr)
+          << spec.id << " is both built in and in module " << spec.module;
+    }
+  }
+  EXPECT_EQ(FindBuiltinProbe("no.such_probe"), nullptr);
+}
+
+TEST(ManifestTest, PerGpuProbesNeedTheEnumeration) {
+  for (const ProbeSpec& spec : Manifest()) {
+    if (spec.scope != Scope::kPerGpu) continue;
+    // Walk the prerequisites down to a node probe: it must be enumerate.
+    const ProbeSpec* cur = &spec;
+    while (cur->scope == Scope::kPerGpu) {
+      ASSERT_FALSE(cur->prerequisites.empty()) << cur->id;
+      cur = FindProbe(cur->prerequisites.front());
+    }
+    EXPECT_EQ(cur->id, "devices.enumerate") << spec.id;
+  }
+}
+
+TEST(ManifestTest, StageNamesRoundTrip) {
+  for (Stage s : AllStages()) EXPECT_EQ(ParseStage(StageName(s)), s);
+  EXPECT_FALSE(ParseStage("gpu"));
+  EXPECT_EQ(FindProbe("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace preflight

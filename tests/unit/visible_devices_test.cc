@@ -1,0 +1,55 @@
+#include "platform/visible_devices.h"
+
+#include <gtest/gtest.h>
+
+namespace preflight {
+namespace {
+
+TEST(VisibleDevicesTest, WellFormedLists) {
+  auto c = CheckCudaVisibleDevices("0,1");
+  EXPECT_TRUE(c.problems.empty());
+  EXPECT_EQ(c.devices.size(), 2u);
+  EXPECT_TRUE(CheckCudaVisibleDevices("GPU-8f6e1c2a-1111-2222-3333-444455556666")
+                  .problems.empty());
+}
+
+TEST(VisibleDevicesTest, EmptyValueHidesEverything) {
+  auto c = CheckCudaVisibleDevices("");
+  EXPECT_TRUE(c.hides_all);
+  EXPECT_NE(c.problems.at(0).find("empty"), std::string::npos);
+}
+
+TEST(VisibleDevicesTest, InvalidEntriesCutTheListShort) {
+  auto first = CheckCudaVisibleDevices("-1");
+  EXPECT_TRUE(first.hides_all);
+  auto later = CheckCudaVisibleDevices("0,x,1");
+  EXPECT_FALSE(later.hides_all);
+  EXPECT_EQ(later.devices, std::vector<std::string>{"0"});
+  EXPECT_NE(later.problems.at(0).find("ignores it and every entry after"),
+            std::string::npos);
+}
+
+TEST(VisibleDevicesTest, DuplicatesAndSpaces) {
+  EXPECT_TRUE(CheckCudaVisibleDevices("0,0").hides_all);
+  auto spaced = CheckCudaVisibleDevices("0, 1");
+  EXPECT_NE(spaced.problems.at(0).find("spaces"), std::string::npos);
+}
+
+TEST(VisibleDevicesTest, ContainerVariables) {
+  EXPECT_TRUE(CheckNvidiaVisibleDevices("all").problems.empty());
+  EXPECT_TRUE(CheckNvidiaVisibleDevices("void").hides_all);
+  EXPECT_TRUE(CheckNvidiaVisibleDevices("none").hides_all);
+  EXPECT_FALSE(CheckDriverCapabilities("compute,utility"));
+  EXPECT_FALSE(CheckDriverCapabilities("all"));
+  EXPECT_TRUE(CheckDriverCapabilities("utility"));
+}
+
+TEST(VisibleDevicesTest, SpotsMisspellings) {
+  auto found = FindMisspelledVariables(
+      {"CUDA_VISIBLE_DEVICE", "cuda_visible_devices", "CUDA_VISIBLE_DEVICES", "PATH"});
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_NE(found[0].find("did you mean CUDA_VISIBLE_DEVICES"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace preflight
