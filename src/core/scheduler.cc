@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/log.h"
 #include "core/strings.h"
 #include "core/worker_process.h"
 
@@ -235,7 +236,11 @@ class Scheduler {
         lane.worker = WorkerProcess::Spawn(config_.executable,
                                            WorkerEnvironment(lane),
                                            &spawn_error);
+        if (lane.worker) {
+          spdlog::debug("{}: started worker pid {}", lane.label, lane.worker->pid());
+        }
         if (!lane.worker) {
+          spdlog::warn("{}: cannot start a worker: {}", lane.label, spawn_error);
           ProbeResult r = ProbeResult::Error(spawn_error);
           r.started_ms = Millis(Clock::now() - run_start_);
           Record(&lane, spec, std::move(r));
@@ -319,6 +324,8 @@ class Scheduler {
 
   void HandleWorkerExit(Lane& lane) {
     const int status = lane.worker->wait_status();
+    spdlog::debug("{}: worker {} exited (status {:#x})", lane.label,
+                  lane.worker->pid(), status);
     if (lane.running != nullptr && !lane.running_timed_out) {
       ProbeResult r;
       if (WIFSIGNALED(status)) {
@@ -366,6 +373,8 @@ class Scheduler {
       r.started_ms = Millis(lane.started - run_start_);
       r.duration_ms = Millis(now - lane.started);
       lane.running_timed_out = true;
+      spdlog::debug("{}: {} passed its deadline; SIGTERM to worker group {}",
+                    lane.label, lane.running->id, lane.worker->pid());
       lane.worker->Terminate();
       lane.kill_at = now + GraceDuration();
       const ProbeSpec& spec = *lane.running;
@@ -375,6 +384,8 @@ class Scheduler {
     }
     if (lane.kill_at && now >= *lane.kill_at && lane.worker &&
         !lane.worker->reaped()) {
+      spdlog::debug("{}: worker {} still alive after the grace period; SIGKILL",
+                    lane.label, lane.worker->pid());
       lane.worker->Kill();
       lane.kill_at.reset();
     }

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "core/exit_codes.h"
+#include "core/log.h"
 #include "core/module_loader.h"
 #include "core/planner.h"
 #include "core/scheduler.h"
@@ -100,6 +101,7 @@ int ListCommand() {
 
 int RunCommand(const Options& options) {
   const auto start = std::chrono::steady_clock::now();
+  ConfigureLogging(options.verbosity >= 2 ? 2 : 0, "supervisor");
   const Plan plan = MakePlan(options.stages, options.skip);
   if (plan.empty()) {
     std::fprintf(stderr,

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/fault_injection.h"
+#include "core/log.h"
 #include "core/manifest.h"
 #include "core/module_loader.h"
 #include "core/probe_registry.h"
@@ -97,6 +98,9 @@ int WorkerMain() {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) return 1;  // parent died before prctl took hold
   signal(SIGPIPE, SIG_IGN);
+  // Info level: one line per probe in the log tail, which is what a crash
+  // report shows (the supervisor echoes it only with -vv).
+  ConfigureLogging(1, "worker");
 
   std::vector<FaultSpec> faults;
   if (const char* env = std::getenv("PREFLIGHT_FAULT"); env != nullptr) {
@@ -109,7 +113,7 @@ int WorkerMain() {
     nlohmann::json request =
         nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (request.is_discarded() || !request.contains("probe")) {
-      std::cerr << "worker: ignoring malformed request\n";
+      spdlog::warn("ignoring malformed request");
       continue;
     }
     const std::string id = request["probe"].get<std::string>();
@@ -123,11 +127,14 @@ int WorkerMain() {
       result = ProbeResult::Error("unknown probe " + id);
     } else {
       if (auto fault = FaultFor(faults, id, context.gpu_index)) {
-        std::cerr << "worker: PREFLIGHT_FAULT injects a fault into " << id
-                  << std::endl;
+        spdlog::warn("PREFLIGHT_FAULT injects a fault into {}", id);
         InjectFault(*fault);
       }
+      spdlog::info("running {}{}", id,
+                   context.gpu_index ? " on GPU " + std::to_string(*context.gpu_index)
+                                     : std::string());
       result = RunProbe(*spec, context);
+      spdlog::info("{} finished: {}", id, ToString(result.outcome));
     }
     result.probe = id;
     result.duration_ms = std::chrono::duration<double, std::milli>(

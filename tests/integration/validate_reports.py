@@ -15,7 +15,12 @@ import tempfile
 try:
     import jsonschema
 except ImportError:
-    sys.exit("jsonschema is not installed: pip install jsonschema")
+    # CI installs it (.ci/run) and must not skip; elsewhere (the GPU machines
+    # have no network) report the test as skipped (ctest SKIP_RETURN_CODE).
+    if os.environ.get("CI", "") not in ("", "0", "false"):
+        sys.exit("jsonschema is not installed: pip install jsonschema")
+    print("SKIP: python module jsonschema is not installed")
+    sys.exit(77)
 
 
 def main():

@@ -1,0 +1,56 @@
+#!/bin/bash
+# Builds, tests and runs gpu-preflight on a GPU machine in one go, writing
+# logs and reports under $OUT (the device tool brings them back). Usage, from
+# the repository root:  bash tests/gpu/device_run.sh
+set -uo pipefail
+OUT=${OUT:-/tmp/preflight-out}
+mkdir -p "$OUT"
+export NCCL_NVLS_ENABLE=0  # never NVLink multicast on shared machines
+{
+  date -u; nvidia-smi -L
+  nvidia-smi --query-gpu=index,name,driver_version,persistence_mode,pci.bus_id --format=csv
+  cmake --version | head -1; nvcc --version | tail -2; ninja --version
+  python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda)'
+  ls /usr/include | grep -iE '^(CLI|spdlog|nlohmann|gtest|fmt)'
+  ls /usr/lib/x86_64-linux-gnu/cmake 2>/dev/null | grep -iE 'cli|spdlog|nlohmann|gtest|fmt'
+  ls /usr/share/cmake 2>/dev/null | grep -iE 'cli|nlohmann'
+} > "$OUT/env.txt" 2>&1
+
+start=$(date +%s)
+if ! cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release > "$OUT/build.log" 2>&1; then
+  tail -40 "$OUT/build.log"; exit 1
+fi
+grep -A8 'feature summary' "$OUT/build.log"
+if ! cmake --build build-gpu -j16 >> "$OUT/build.log" 2>&1; then
+  grep -E 'error|Error' -A5 "$OUT/build.log" | head -60; exit 1
+fi
+echo "configure+build: $(( $(date +%s) - start )) s"
+
+(cd build-gpu && ctest -j4 --output-on-failure > "$OUT/ctest.log" 2>&1)
+echo "ctest exit: $?"
+grep -E 'tests passed|Skipped|Failed|\(Failed\)|\*\*\*' "$OUT/ctest.log" | head -30
+
+B=build-gpu/bin/gpu-preflight
+C="$OUT/console.txt"
+: > "$C"
+section() { echo; echo "===== \$ $*"; }
+{
+  section "gpu-preflight  (default run, 1st: cold)"
+  s=$(date +%s.%N); $B --json "$OUT/default.json"; rc=$?
+  echo "exit code $rc, wall $(echo "$(date +%s.%N) - $s" | bc) s"
+  for i in 2 3; do
+    section "gpu-preflight -q  (default run, warm #$i)"
+    s=$(date +%s.%N); $B -q --json /dev/null 2>/dev/null || $B -q --json "/tmp/r$i.json"; rc=$?
+    echo "exit code $rc, wall $(echo "$(date +%s.%N) - $s" | bc) s"
+  done
+  section "CUDA_VISIBLE_DEVICES= gpu-preflight"
+  CUDA_VISIBLE_DEVICES= $B --json "$OUT/empty-cvd.json"; echo "exit code $?"
+  section "gpu-preflight --expect-gpus 4 --stages devices"
+  $B --expect-gpus 4 --stages devices --json "$OUT/expect4.json"; echo "exit code $?"
+  section "PREFLIGHT_FAULT=devices.memory@1:crash gpu-preflight --stages devices,tensor"
+  PREFLIGHT_FAULT=devices.memory@1:crash $B --stages devices,tensor --json /tmp/fault.json; echo "exit code $?"
+  section "gpu-preflight -v --stages devices --gpus 0 --level full"
+  $B -v --stages devices,tensor --gpus 0 --level full --json /tmp/full.json; echo "exit code $?"
+} >> "$C" 2>&1
+readelf -d $B | grep NEEDED >> "$C"
+cat "$C" | head -c 9000
