@@ -56,6 +56,13 @@ bool CheckReportPath(const std::string& path, std::string* error) {
                "' is a directory; give a file name (or use --output-dir)";
       return false;
     }
+    if (!S_ISREG(st.st_mode)) {
+      // The report replaces the file by rename: never do that to a device
+      // node or FIFO (--json /dev/null would replace /dev/null).
+      *error = "report path '" + path +
+               "' is not a regular file; use '-' for stdout";
+      return false;
+    }
   }
   const std::string dir = DirectoryOf(path);
   struct stat dst {};

@@ -40,7 +40,7 @@ section() { echo; echo "===== \$ $*"; }
   echo "exit code $rc, wall $(echo "$(date +%s.%N) - $s" | bc) s"
   for i in 2 3; do
     section "gpu-preflight -q  (default run, warm #$i)"
-    s=$(date +%s.%N); $B -q --json /dev/null 2>/dev/null || $B -q --json "/tmp/r$i.json"; rc=$?
+    s=$(date +%s.%N); $B -q --json "/tmp/r$i.json"; rc=$?
     echo "exit code $rc, wall $(echo "$(date +%s.%N) - $s" | bc) s"
   done
   section "CUDA_VISIBLE_DEVICES= gpu-preflight"

@@ -57,6 +57,8 @@ TEST(AtomicFileTest, ChecksPaths) {
   EXPECT_FALSE(CheckReportPath(dir, &error));
   EXPECT_FALSE(CheckReportPath(dir + "/nope/x.json", &error));
   EXPECT_FALSE(CheckReportPath("", &error));
+  EXPECT_FALSE(CheckReportPath("/dev/null", &error));
+  EXPECT_NE(error.find("not a regular file"), std::string::npos);
   EXPECT_TRUE(CheckOutputDir(dir + "/new", &error));
   EXPECT_TRUE(CheckOutputDir(dir, &error));
   EXPECT_FALSE(CheckOutputDir(dir + "/a/b", &error));
