@@ -24,7 +24,7 @@ TEST(NvmlLayoutTest, HandWrittenTypesMatchNvmlH) {
                 offsetof(nvmlProcessInfo_t, usedGpuMemory));
   static_assert(nvml::kErrorLibRmVersionMismatch == NVML_ERROR_LIB_RM_VERSION_MISMATCH);
   static_assert(nvml::kErrorDriverNotLoaded == NVML_ERROR_DRIVER_NOT_LOADED);
-  static_assert(nvml::kClocksHwSlowdown == nvmlClocksEventReasonHwSlowdown);
+  static_assert(nvml::kClocksHwSlowdown == nvmlClocksThrottleReasonHwSlowdown);
   static_assert(nvml::kComputeModeProhibited == NVML_COMPUTEMODE_PROHIBITED);
   SUCCEED() << "checked against nvml.h";
 #else
