@@ -51,6 +51,7 @@ LoadState Load() {
   Resolve(handle, {"nvmlDeviceGetUUID"}, &n->device_get_uuid);
   Resolve(handle, {"nvmlDeviceGetName"}, &n->device_get_name);
   Resolve(handle, {"nvmlDeviceGetMemoryInfo"}, &n->device_get_memory_info);
+  Resolve(handle, {"nvmlDeviceGetMemoryInfo_v2"}, &n->device_get_memory_info_v2);
   Resolve(handle, {"nvmlDeviceGetEccMode"}, &n->device_get_ecc_mode);
   Resolve(handle, {"nvmlDeviceGetTotalEccErrors"},
           &n->device_get_total_ecc_errors);

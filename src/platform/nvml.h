@@ -27,6 +27,18 @@ struct Memory {  // nvmlMemory_t
   unsigned long long used;
 };
 
+struct MemoryV2 {  // nvmlMemory_v2_t: "used" excludes driver-reserved memory
+  unsigned int version;  // kMemoryV2Version
+  unsigned long long total;
+  unsigned long long reserved;
+  unsigned long long free;
+  unsigned long long used;
+};
+// NVML_STRUCT_VERSION(Memory, 2): the struct size with the version in the
+// top byte.
+constexpr unsigned int kMemoryV2Version =
+    static_cast<unsigned int>(sizeof(MemoryV2)) | (2u << 24);
+
 struct ProcessInfo {  // nvmlProcessInfo_t as used by the _v3 entry points
   unsigned int pid;
   unsigned long long used_gpu_memory;
@@ -64,6 +76,8 @@ struct Nvml {
   nvml::Return (*device_get_uuid)(nvml::Device, char*, unsigned) = nullptr;
   nvml::Return (*device_get_name)(nvml::Device, char*, unsigned) = nullptr;
   nvml::Return (*device_get_memory_info)(nvml::Device, nvml::Memory*) = nullptr;
+  nvml::Return (*device_get_memory_info_v2)(nvml::Device,
+                                            nvml::MemoryV2*) = nullptr;
   nvml::Return (*device_get_ecc_mode)(nvml::Device, int*, int*) = nullptr;
   nvml::Return (*device_get_total_ecc_errors)(nvml::Device, int, int,
                                               unsigned long long*) = nullptr;

@@ -19,6 +19,9 @@ TEST(NvmlLayoutTest, HandWrittenTypesMatchNvmlH) {
 #ifdef PREFLIGHT_HAVE_NVML_H
   static_assert(sizeof(nvml::Memory) == sizeof(nvmlMemory_t));
   static_assert(offsetof(nvml::Memory, used) == offsetof(nvmlMemory_t, used));
+  static_assert(sizeof(nvml::MemoryV2) == sizeof(nvmlMemory_v2_t));
+  static_assert(offsetof(nvml::MemoryV2, used) == offsetof(nvmlMemory_v2_t, used));
+  static_assert(nvml::kMemoryV2Version == nvmlMemory_v2);
   static_assert(sizeof(nvml::ProcessInfo) == sizeof(nvmlProcessInfo_t));
   static_assert(offsetof(nvml::ProcessInfo, used_gpu_memory) ==
                 offsetof(nvmlProcessInfo_t, usedGpuMemory));

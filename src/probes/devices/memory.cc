@@ -40,10 +40,20 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
     nvml::Device dev = nullptr;
     if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(), &dev) ==
         nvml::kSuccess) {
+      // v2 separates memory the driver reserves for itself from memory
+      // that processes use; v1's "used" counts both.
+      nvml::MemoryV2 mem2{};
+      mem2.version = nvml::kMemoryV2Version;
       nvml::Memory mem{};
-      if (nvml->device_get_memory_info(dev, &mem) == nvml::kSuccess) {
+      if (nvml->device_get_memory_info_v2 != nullptr &&
+          nvml->device_get_memory_info_v2(dev, &mem2) == nvml::kSuccess) {
+        used_before = static_cast<double>(mem2.used);
+        total = static_cast<double>(mem2.total);
+        r.AddMetric({"driver_reserved_gib", mem2.reserved / kGiB, "GiB", {}});
+      } else if (nvml->device_get_memory_info(dev, &mem) == nvml::kSuccess) {
         used_before = static_cast<double>(mem.used);
         total = static_cast<double>(mem.total);
+        r.details["used_includes_driver_reserved"] = true;
       }
       nvml->device_get_compute_mode(dev, &compute_mode);
       if (nvml->device_get_compute_running_processes != nullptr) {
@@ -168,11 +178,16 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
         "points at failing memory: run `--level full` and check ECC counters";
     return r;
   }
-  char text[200];
+  char text[320];
+  const std::string others =
+      used_before < 0 ? std::string("memory use by others unknown")
+                      : FormatBytes(used_before) + " used by " +
+                            (holders.empty() ? std::string("no other process")
+                                             : Join(holders, ", "));
   std::snprintf(text, sizeof text,
-                "%s used by others before start; context in %.0f ms; %s free; "
-                "%s trial allocation filled and read back",
-                used_before >= 0 ? FormatBytes(used_before).c_str() : "unknown",
+                "%s; context in %.0f ms; %s free; %s trial allocation filled "
+                "and read back",
+                others.c_str(),
                 ctx_ms, FormatBytes(static_cast<double>(free_bytes)).c_str(),
                 FormatBytes(static_cast<double>(trial)).c_str());
   r.outcome = Outcome::kPass;
