@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <set>
 
 #include "core/exit_codes.h"
 #include "core/log.h"
@@ -95,6 +96,18 @@ int ListCommand() {
                 std::string(StageName(spec.stage)).c_str(),
                 std::string(ScopeName(spec.scope)).c_str(), spec.timeout_s,
                 std::string(spec.summary).c_str());
+  }
+  // Where the workers will look for modules; a stat only, nothing is loaded
+  // into the supervisor.
+  const std::string dir = DefaultModuleDirectory();
+  std::set<std::string> modules;
+  for (const ProbeSpec& spec : Manifest()) {
+    if (!spec.module.empty()) modules.insert(std::string(spec.module));
+  }
+  for (const std::string& m : modules) {
+    const std::string path = ModulePath(dir, m);
+    std::printf("\nmodule %s: %s (%s)\n", m.c_str(), path.c_str(),
+                access(path.c_str(), R_OK) == 0 ? "present" : "MISSING");
   }
   return kExitPass;
 }

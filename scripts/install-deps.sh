@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing gpu-preflight needs on Debian/Ubuntu:
+# compilers and build tools, CLI11, spdlog, fmt, nlohmann/json, GoogleTest,
+# and the Python module the report-schema test uses. The CUDA toolkit (with
+# cuDNN and NCCL) is expected at /usr/local/cuda; it is not a Debian package.
+# Run as root (or with sudo). CI (.ci/run) and docker/ use this same script.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends \
+  build-essential cmake ninja-build binutils python3 python3-pip \
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev \
+  libgtest-dev libgmock-dev python3-jsonschema
+# The python3 first on PATH (pyenv, a venv) may not be Debian's: make sure
+# the one the tests will run has jsonschema too.
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+  python3 -m pip install --quiet jsonschema ||
+    python3 -m pip install --quiet --break-system-packages jsonschema
+fi
+if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
+  echo "note: no CUDA toolkit found (nvcc); install CUDA 12.8+ at /usr/local/cuda" >&2
+fi
