@@ -59,7 +59,7 @@ cudaError_t LaunchCheckPattern(const uint32_t* buffer, size_t count,
                                unsigned long long* mismatches,
                                cudaStream_t stream) {
   CheckPattern<<<GridFor(count), kThreads, 0, stream>>>(buffer, count, modulus,
-                                                         sum, mismatches);
+                                                        sum, mismatches);
   return cudaGetLastError();
 }
 

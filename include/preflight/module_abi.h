@@ -16,8 +16,8 @@ extern "C" {
 typedef void (*preflight_emit_fn)(const char* result_json, void* user);
 
 typedef struct {
-  int abi_version;             // PREFLIGHT_MODULE_ABI_VERSION
-  const char* name;            // "cuda"
+  int abi_version;   // PREFLIGHT_MODULE_ABI_VERSION
+  const char* name;  // "cuda"
   // Facts about the module as JSON text, e.g. {"cuda_runtime_version":13000}.
   const char* (*describe)(void);
   // Runs probe `probe_id` with the context (JSON of preflight::ProbeContext)

@@ -35,9 +35,9 @@ struct Limit {
 
 // One measured number, with its unit, and the limit where it was judged.
 struct Metric {
-  std::string name;   // snake_case, e.g. "cuda_init_ms"
+  std::string name;  // snake_case, e.g. "cuda_init_ms"
   double value = 0;
-  std::string unit;   // "ms", "GiB", "GB/s", "count", "" for ratios
+  std::string unit;  // "ms", "GiB", "GB/s", "count", "" for ratios
   std::optional<Limit> limit;
   // True when a limit was given and the value is within it (or no limit).
   bool Passes() const { return !limit || limit->Holds(value); }
@@ -47,19 +47,19 @@ struct Metric {
 // documented in the probe's header comment; `facts` holds host-level facts
 // (driver versions, library paths) that the report lifts into its host block.
 struct ProbeResult {
-  std::string probe;   // manifest id, "<stage>.<name>"
-  std::string stage;   // manifest stage name
+  std::string probe;             // manifest id, "<stage>.<name>"
+  std::string stage;             // manifest stage name
   std::optional<int> gpu_index;  // set for per-GPU results
   Outcome outcome = Outcome::kError;
   std::string summary;      // one line: what was found
   std::string remediation;  // for fail (and useful error/skip): what to do
   std::string skip_reason;  // one of skip_reason::* when outcome == kSkip
   double duration_ms = 0;
-  double started_ms = 0;    // offset from the run's start, set by supervisor
+  double started_ms = 0;  // offset from the run's start, set by supervisor
   std::vector<Metric> metrics;
   nlohmann::ordered_json details = nlohmann::ordered_json::object();
   nlohmann::ordered_json facts = nlohmann::ordered_json::object();
-  std::string log_tail;     // tail of the worker's stderr (crash, timeout)
+  std::string log_tail;          // tail of the worker's stderr (crash, timeout)
   std::optional<int> signal;     // terminating signal, for crash
   std::optional<int> exit_code;  // worker exit code, for error
 

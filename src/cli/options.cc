@@ -26,8 +26,7 @@ bool CleanList(const std::vector<std::string>& raw, const std::string& flag,
   for (const std::string& item : raw) {
     const std::string value = Trim(item);
     if (value.empty()) {
-      *error = flag + " has an empty item; write e.g. " + flag +
-               " host,driver";
+      *error = flag + " has an empty item; write e.g. " + flag + " host,driver";
       return false;
     }
     out->push_back(value);
@@ -87,8 +86,8 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
       "Checks, in seconds, whether this machine or container can train on "
       "its GPUs, and says what to fix when it cannot.",
       "gpu-preflight"};
-  app.set_version_flag("--version", std::string("gpu-preflight ") +
-                                        kToolVersion);
+  app.set_version_flag("--version",
+                       std::string("gpu-preflight ") + kToolVersion);
   app.require_subcommand(0, 1);
   CLI::App* run_cmd =
       app.add_subcommand("run", "Run the probes (the default command)");
@@ -202,8 +201,7 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
     return ParseStatus::kUsageError;
   }
   if (!options->thresholds_path.empty() &&
-      !LoadThresholds(options->thresholds_path, &options->thresholds,
-                      error)) {
+      !LoadThresholds(options->thresholds_path, &options->thresholds, error)) {
     return ParseStatus::kUsageError;
   }
   if (!json_path.empty() || app.count("--json") > 0) {

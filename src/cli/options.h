@@ -36,9 +36,9 @@ struct Options {
   double timeout_scale = 1.0;
   int verbosity = 0;
   bool quiet = false;
-  std::string json_path;     // "-" = stdout; empty = no JSON file
+  std::string json_path;  // "-" = stdout; empty = no JSON file
   bool json_path_given = false;
-  std::string output_dir;    // empty = none
+  std::string output_dir;         // empty = none
   std::vector<FaultSpec> faults;  // from PREFLIGHT_FAULT
 
   // Kept for the report's tool block.

@@ -33,8 +33,8 @@ bool ValidLimit(const std::string& where, const nlohmann::json& limit,
   int bounds = 0;
   for (const auto& [name, value] : limit.items()) {
     if (name != "at_least" && name != "at_most") {
-      *error = where + ": unknown field '" + name +
-               "' (use at_least or at_most)";
+      *error =
+          where + ": unknown field '" + name + "' (use at_least or at_most)";
       return false;
     }
     if (!value.is_number()) {

@@ -5,11 +5,11 @@
 namespace preflight {
 
 enum ExitCode : int {
-  kExitPass = 0,          // every planned probe passed or was skipped
-  kExitFail = 1,          // something failed, errored, timed out or crashed,
-                          // or the run was interrupted
-  kExitUsage = 2,         // bad flags or configuration, found before running
-  kExitToolFailure = 3,   // the tool itself failed (e.g. report not written)
+  kExitPass = 0,         // every planned probe passed or was skipped
+  kExitFail = 1,         // something failed, errored, timed out or crashed,
+                         // or the run was interrupted
+  kExitUsage = 2,        // bad flags or configuration, found before running
+  kExitToolFailure = 3,  // the tool itself failed (e.g. report not written)
 };
 
 }  // namespace preflight

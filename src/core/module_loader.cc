@@ -24,7 +24,8 @@ std::string DefaultModuleDirectory() {
   }
   std::string exe = SelfExecutablePath();
   const size_t slash = exe.rfind('/');
-  const std::string bin_dir = slash == std::string::npos ? "." : exe.substr(0, slash);
+  const std::string bin_dir =
+      slash == std::string::npos ? "." : exe.substr(0, slash);
   return bin_dir + "/../lib/gpu-preflight";
 }
 
@@ -45,11 +46,12 @@ const preflight_module_v1* LoadModule(const std::string& directory,
     return nullptr;
   }
   using Entry = const preflight_module_v1* (*)();
-  auto entry = reinterpret_cast<Entry>(
-      dlsym(handle, "preflight_module_entry_v1"));
+  auto entry =
+      reinterpret_cast<Entry>(dlsym(handle, "preflight_module_entry_v1"));
   if (entry == nullptr) {
-    *error = path + " is not a gpu-preflight module (no "
-                    "preflight_module_entry_v1)";
+    *error = path +
+             " is not a gpu-preflight module (no "
+             "preflight_module_entry_v1)";
     return nullptr;
   }
   const preflight_module_v1* module = entry();

@@ -54,8 +54,7 @@ std::string TimeoutRemediation(const ProbeSpec& spec) {
       "the NVSwitch fabric manager is not running. Rerun with -v to see the "
       "worker's log";
   if (spec.stage == Stage::kDriver || spec.stage == Stage::kDevices) {
-    text +=
-        ". If the driver is wedged, only a GPU reset or reboot clears it";
+    text += ". If the driver is wedged, only a GPU reset or reboot clears it";
   }
   return text;
 }
@@ -170,9 +169,11 @@ class Scheduler {
       const ProbeResult* r = FindResult(pre, &lane);
       if (r == nullptr || r->outcome == Outcome::kPass) continue;
       // Name the root cause, not only the nearest blocked link of a chain.
-      if (r->outcome == Outcome::kSkip && r->skip_reason == skip_reason::kBlocked &&
+      if (r->outcome == Outcome::kSkip &&
+          r->skip_reason == skip_reason::kBlocked &&
           StartsWith(r->summary, "blocked by ")) {
-        return "blocked by " + std::string(pre) + " <- " + r->summary.substr(11);
+        return "blocked by " + std::string(pre) + " <- " +
+               r->summary.substr(11);
       }
       return "blocked by " + std::string(pre) + " (" +
              std::string(ToString(r->outcome)) + ")";
@@ -233,14 +234,15 @@ class Scheduler {
       }
       if (!lane.worker) {
         std::string spawn_error;
-        lane.worker = WorkerProcess::Spawn(config_.executable,
-                                           WorkerEnvironment(lane),
-                                           &spawn_error);
+        lane.worker = WorkerProcess::Spawn(
+            config_.executable, WorkerEnvironment(lane), &spawn_error);
         if (lane.worker) {
-          spdlog::debug("{}: started worker pid {}", lane.label, lane.worker->pid());
+          spdlog::debug("{}: started worker pid {}", lane.label,
+                        lane.worker->pid());
         }
         if (!lane.worker) {
-          spdlog::warn("{}: cannot start a worker: {}", lane.label, spawn_error);
+          spdlog::warn("{}: cannot start a worker: {}", lane.label,
+                       spawn_error);
           ProbeResult r = ProbeResult::Error(spawn_error);
           r.started_ms = Millis(Clock::now() - run_start_);
           Record(&lane, spec, std::move(r));
@@ -268,9 +270,9 @@ class Scheduler {
       lane.running = &spec;
       lane.running_timed_out = false;
       if (listener_ != nullptr) {
-        listener_->OnProbeStart(
-            spec, lane.gpu ? std::optional<int>(lane.gpu->index)
-                           : std::nullopt);
+        listener_->OnProbeStart(spec, lane.gpu
+                                          ? std::optional<int>(lane.gpu->index)
+                                          : std::nullopt);
       }
       nlohmann::json request = {{"probe", spec.id},
                                 {"context", context.ToJson()}};
@@ -279,8 +281,7 @@ class Scheduler {
       lane.worker->SendRequest(request.dump());
     }
     if (lane.running == nullptr && lane.worker &&
-        (lane.next >= lane.queue.size() || interrupted_) &&
-        !lane.kill_at) {
+        (lane.next >= lane.queue.size() || interrupted_) && !lane.kill_at) {
       // Closing its stdin lets the worker exit on its own.
       lane.worker->CloseRequests();
       lane.kill_at = Clock::now() + GraceDuration();
@@ -401,9 +402,9 @@ class Scheduler {
     const Clock::time_point now = Clock::now();
     for (Lane* lane : lanes) {
       if (lane->running != nullptr && !lane->running_timed_out) {
-        ProbeResult r = ProbeResult::Error("interrupted by " +
-                                           report_->interrupted_by +
-                                           " before it finished");
+        ProbeResult r =
+            ProbeResult::Error("interrupted by " + report_->interrupted_by +
+                               " before it finished");
         r.started_ms = Millis(lane->started - run_start_);
         r.duration_ms = Millis(now - lane->started);
         lane->running_timed_out = true;  // ignore a late result
@@ -452,8 +453,8 @@ class Scheduler {
         }
         if (lane->kill_at) wake = std::min(wake, *lane->kill_at);
       }
-      const int timeout_ms = std::max(
-          0, static_cast<int>(std::ceil(Millis(wake - Clock::now()))));
+      const int timeout_ms =
+          std::max(0, static_cast<int>(std::ceil(Millis(wake - Clock::now()))));
       poll(fds.data(), fds.size(), timeout_ms);
 
       if (config_.signal_fd >= 0) {
@@ -537,8 +538,7 @@ bool SelectGpus(const std::vector<GpuIdentity>& all,
       }
     }
     if (match == nullptr) {
-      *error = "--gpus: GPU " +
-               (s.index ? std::to_string(*s.index) : s.uuid) +
+      *error = "--gpus: GPU " + (s.index ? std::to_string(*s.index) : s.uuid) +
                " does not exist; " + available;
       return false;
     }
@@ -555,9 +555,8 @@ bool SelectGpus(const std::vector<GpuIdentity>& all,
   return true;
 }
 
-ScheduleStatus RunSchedule(const SchedulerConfig& config,
-                           RunListener* listener, RunReport* report,
-                           std::string* error) {
+ScheduleStatus RunSchedule(const SchedulerConfig& config, RunListener* listener,
+                           RunReport* report, std::string* error) {
   Scheduler scheduler(config, listener, report);
   return scheduler.Run(error);
 }

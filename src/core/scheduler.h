@@ -23,7 +23,7 @@ namespace preflight {
 struct SchedulerConfig {
   std::string executable;  // this binary, re-executed as the worker
   Plan plan;
-  ProbeContext base_context;             // level, thresholds, requirements
+  ProbeContext base_context;               // level, thresholds, requirements
   std::vector<GpuSelector> gpu_selection;  // empty = every GPU
   double timeout_scale = 1.0;
   double grace_s = 2.0;  // between SIGTERM and SIGKILL
@@ -41,9 +41,8 @@ enum class ScheduleStatus {
 
 // Runs the plan and fills report->node_results and report->gpus (the
 // caller fills the rest). `listener` may be null.
-ScheduleStatus RunSchedule(const SchedulerConfig& config,
-                           RunListener* listener, RunReport* report,
-                           std::string* error);
+ScheduleStatus RunSchedule(const SchedulerConfig& config, RunListener* listener,
+                           RunReport* report, std::string* error);
 
 // Reads devices.enumerate's result details into identities (exposed for
 // tests). Returns an empty list when the details hold none.

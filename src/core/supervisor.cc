@@ -54,20 +54,23 @@ std::string NowIso8601() {
 }
 
 std::string Dump(const nlohmann::ordered_json& j) {
-  // CUDA messages and stderr tails may hold invalid UTF-8: replace, never throw.
+  // CUDA messages and stderr tails may hold invalid UTF-8: replace, never
+  // throw.
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 // Lifts the driver-stage facts into the report's host block.
 void MergeFacts(RunReport* report) {
   for (const ProbeResult& r : report->node_results) {
-    if (r.facts.is_object() && !r.facts.empty()) report->host.update(r.facts, true);
+    if (r.facts.is_object() && !r.facts.empty())
+      report->host.update(r.facts, true);
   }
 }
 
 std::string SafeFileName(std::string s) {
   for (char& c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+      c = '_';
   }
   return s;
 }
@@ -76,21 +79,22 @@ bool WriteOutputDir(const std::string& dir, const RunReport& report,
                     std::string* error) {
   if (!EnsureDirectory(dir, error)) return false;
   for (const GpuReport& gpu : report.gpus) {
-    const std::string name = dir + "/gpu-" + std::to_string(gpu.identity.index) +
-                             "-" + SafeFileName(gpu.identity.uuid) + ".json";
+    const std::string name = dir + "/gpu-" +
+                             std::to_string(gpu.identity.index) + "-" +
+                             SafeFileName(gpu.identity.uuid) + ".json";
     if (!WriteFileAtomically(name, Dump(RenderGpuJson(report, gpu)), error)) {
       return false;
     }
   }
-  return WriteFileAtomically(dir + "/summary.json", Dump(RenderReportJson(report)),
-                             error);
+  return WriteFileAtomically(dir + "/summary.json",
+                             Dump(RenderReportJson(report)), error);
 }
 
 }  // namespace
 
 int ListCommand() {
-  std::printf("%-24s %-8s %-5s %8s  %s\n", "probe", "stage", "scope", "deadline",
-              "what it checks");
+  std::printf("%-24s %-8s %-5s %8s  %s\n", "probe", "stage", "scope",
+              "deadline", "what it checks");
   for (const ProbeSpec& spec : Manifest()) {
     std::printf("%-24s %-8s %-5s %7.0fs  %s\n", std::string(spec.id).c_str(),
                 std::string(StageName(spec.stage)).c_str(),
@@ -136,8 +140,8 @@ int RunCommand(const Options& options) {
   InstallSignalHandlers();
   // With the JSON on stdout, the console goes to stderr.
   FILE* console = json_path == "-" ? stderr : stdout;
-  ConsoleReporter reporter(console,
-                           DetectConsoleStyle(console, options.quiet, options.verbosity));
+  ConsoleReporter reporter(
+      console, DetectConsoleStyle(console, options.quiet, options.verbosity));
 
   RunReport report;
   report.tool_version = kToolVersion;
@@ -185,7 +189,8 @@ int RunCommand(const Options& options) {
   }
   if (!options.output_dir.empty() &&
       !WriteOutputDir(options.output_dir, report, &error)) {
-    std::fprintf(stderr, "gpu-preflight: error: --output-dir: %s\n", error.c_str());
+    std::fprintf(stderr, "gpu-preflight: error: --output-dir: %s\n",
+                 error.c_str());
     exit_code = kExitToolFailure;
   }
   reporter.PrintSummary(report, json_path == "-" ? "" : json_path);

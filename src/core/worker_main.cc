@@ -46,9 +46,9 @@ ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
   if (module == nullptr) {
     // The tool's own modules are part of the install: missing one is a
     // broken installation, not an environment property to skip over.
-    ProbeResult r = ProbeResult::Error(
-        "cannot load the tool's " + std::string(spec.module) +
-        " module: " + error);
+    ProbeResult r =
+        ProbeResult::Error("cannot load the tool's " +
+                           std::string(spec.module) + " module: " + error);
     r.remediation =
         "Reinstall gpu-preflight so that lib/gpu-preflight/ sits beside "
         "bin/ (or set PREFLIGHT_MODULE_DIR); the loader's message above "
@@ -64,8 +64,8 @@ ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
   }
   ProbeResult result;
   std::string parse_error;
-  nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(
-      json, nullptr, /*allow_exceptions=*/false);
+  nlohmann::ordered_json parsed =
+      nlohmann::ordered_json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !FromJson(parsed, &result, &parse_error)) {
     return ProbeResult::Error("module " + std::string(spec.module) +
                               " returned an unreadable result");
@@ -120,7 +120,8 @@ int WorkerMain() {
     const ProbeSpec* spec = FindProbe(id);
     ProbeContext context = ProbeContext::FromJson(
         request.value("context", nlohmann::json::object()));
-    if (context.module_dir.empty()) context.module_dir = DefaultModuleDirectory();
+    if (context.module_dir.empty())
+      context.module_dir = DefaultModuleDirectory();
     ProbeResult result;
     const auto start = std::chrono::steady_clock::now();
     if (spec == nullptr) {
@@ -131,8 +132,9 @@ int WorkerMain() {
         InjectFault(*fault);
       }
       spdlog::info("running {}{}", id,
-                   context.gpu_index ? " on GPU " + std::to_string(*context.gpu_index)
-                                     : std::string());
+                   context.gpu_index
+                       ? " on GPU " + std::to_string(*context.gpu_index)
+                       : std::string());
       result = RunProbe(*spec, context);
       spdlog::info("{} finished: {}", id, ToString(result.outcome));
     }

@@ -63,8 +63,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(
   }
   if (pipe2(log_pipe, O_CLOEXEC) != 0) {
     *error = std::string("pipe: ") + std::strerror(errno);
-    for (int fd : {request_pipe[0], request_pipe[1], result_pipe[0],
-                   result_pipe[1]}) {
+    for (int fd :
+         {request_pipe[0], request_pipe[1], result_pipe[0], result_pipe[1]}) {
       close(fd);
     }
     return nullptr;
@@ -105,8 +105,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(
   char* argv[] = {arg0.data(), arg1.data(), nullptr};
 
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, executable.c_str(), &actions, &attr, argv,
-                             envp.data());
+  const int rc =
+      posix_spawn(&pid, executable.c_str(), &actions, &attr, argv, envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(request_pipe[0]);
@@ -146,7 +146,8 @@ bool WorkerProcess::SendRequest(const std::string& line) {
   size_t sent = 0;
   while (sent < data.size()) {
     // SIGPIPE is ignored by the supervisor, so a dead worker gives EPIPE.
-    const ssize_t n = write(request_fd_, data.data() + sent, data.size() - sent);
+    const ssize_t n =
+        write(request_fd_, data.data() + sent, data.size() - sent);
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;

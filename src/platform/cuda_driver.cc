@@ -45,8 +45,8 @@ CudaDriver* TryLoad(std::string* error) {
       Resolve(handle, "cuDeviceTotalMem_v2", &d->device_total_mem, error) &&
       Resolve(handle, "cuDevicePrimaryCtxRetain", &d->primary_ctx_retain,
               error) &&
-      Resolve(handle, "cuDevicePrimaryCtxRelease_v2",
-              &d->primary_ctx_release, error) &&
+      Resolve(handle, "cuDevicePrimaryCtxRelease_v2", &d->primary_ctx_release,
+              error) &&
       Resolve(handle, "cuCtxSetCurrent", &d->ctx_set_current, error) &&
       Resolve(handle, "cuCtxSynchronize", &d->ctx_synchronize, error) &&
       Resolve(handle, "cuMemGetInfo_v2", &d->mem_get_info, error) &&
@@ -70,7 +70,8 @@ std::string CudaDriver::Describe(CUresult code) const {
   const char* text = nullptr;
   get_error_name(code, &name);
   get_error_string(code, &text);
-  std::string out = name != nullptr ? name : "CUDA error " + std::to_string(code);
+  std::string out =
+      name != nullptr ? name : "CUDA error " + std::to_string(code);
   if (text != nullptr) out += std::string(" (") + text + ")";
   return out;
 }

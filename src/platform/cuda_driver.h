@@ -41,7 +41,8 @@ struct CudaDriver {
 // message, or the missing symbol) when it cannot.
 const CudaDriver* LoadCudaDriver(std::string* error);
 
-// Formats a CUuuid as nvidia-smi does: "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".
+// Formats a CUuuid as nvidia-smi does:
+// "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".
 std::string FormatGpuUuid(const CUuuid& uuid);
 
 }  // namespace preflight

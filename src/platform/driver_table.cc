@@ -9,7 +9,7 @@ namespace preflight {
 namespace {
 
 struct Row {
-  int cuda;            // encoded toolkit version (GA row of each minor)
+  int cuda;  // encoded toolkit version (GA row of each minor)
   DriverVersionNumber driver;
 };
 
@@ -17,12 +17,12 @@ struct Row {
 // minor release only raise the bundled driver; the GA row is the minimum.
 const std::vector<Row>& Table() {
   static const std::vector<Row> rows = {
-      {13000, {580, 65, 6}},  {12090, {575, 51, 3}},  {12080, {570, 26, 0}},
-      {12060, {560, 28, 3}},  {12050, {555, 42, 2}},  {12040, {550, 54, 14}},
-      {12030, {545, 23, 6}},  {12020, {535, 54, 3}},  {12010, {530, 30, 2}},
-      {12000, {525, 60, 13}}, {11080, {520, 61, 5}},  {11070, {515, 43, 4}},
-      {11060, {510, 39, 1}},  {11050, {495, 29, 5}},  {11040, {470, 42, 1}},
-      {11030, {465, 19, 1}},  {11020, {460, 27, 3}},  {11010, {455, 23, 0}},
+      {13000, {580, 65, 6}},  {12090, {575, 51, 3}}, {12080, {570, 26, 0}},
+      {12060, {560, 28, 3}},  {12050, {555, 42, 2}}, {12040, {550, 54, 14}},
+      {12030, {545, 23, 6}},  {12020, {535, 54, 3}}, {12010, {530, 30, 2}},
+      {12000, {525, 60, 13}}, {11080, {520, 61, 5}}, {11070, {515, 43, 4}},
+      {11060, {510, 39, 1}},  {11050, {495, 29, 5}}, {11040, {470, 42, 1}},
+      {11030, {465, 19, 1}},  {11020, {460, 27, 3}}, {11010, {455, 23, 0}},
       {11000, {450, 51, 5}},
   };
   return rows;
@@ -84,8 +84,8 @@ RuntimeVerdict JudgeRuntime(
   const std::string driver_cuda = FormatCudaVersion(driver_cuda_version);
   if (driver_cuda_version >= runtime_version) {
     v.kind = RuntimeVerdict::Kind::kSupported;
-    v.explanation = "driver supports CUDA " + driver_cuda + " >= runtime " +
-                    runtime;
+    v.explanation =
+        "driver supports CUDA " + driver_cuda + " >= runtime " + runtime;
     return v;
   }
   const auto mvc = MinorCompatibleDriverFor(runtime_version);
@@ -94,13 +94,13 @@ RuntimeVerdict JudgeRuntime(
     v.kind = RuntimeVerdict::Kind::kMinorCompatible;
     v.explanation = "runtime " + runtime + " on a CUDA " + driver_cuda +
                     " driver runs through minor-version compatibility, but "
-                    "PTX made by CUDA " + runtime +
-                    " (Triton, JIT) fails with error 222";
+                    "PTX made by CUDA " +
+                    runtime + " (Triton, JIT) fails with error 222";
     return v;
   }
   v.kind = RuntimeVerdict::Kind::kTooOld;
-  v.explanation = "runtime " + runtime + " needs a driver for CUDA " +
-                  runtime + " (at least " +
+  v.explanation = "runtime " + runtime + " needs a driver for CUDA " + runtime +
+                  " (at least " +
                   (mvc ? FormatDriver(*mvc) : std::string("a newer branch")) +
                   "; the toolkit shipped with " +
                   (BundledDriverFor(runtime_version)

@@ -39,8 +39,9 @@ struct RuntimeVerdict {
 
 // `driver_cuda_version`: what cuDriverGetVersion reports (the newest CUDA the
 // driver supports); `kernel_driver`: the driver version, when known.
-RuntimeVerdict JudgeRuntime(int runtime_version, int driver_cuda_version,
-                            const std::optional<DriverVersionNumber>& kernel_driver);
+RuntimeVerdict JudgeRuntime(
+    int runtime_version, int driver_cuda_version,
+    const std::optional<DriverVersionNumber>& kernel_driver);
 
 }  // namespace preflight
 

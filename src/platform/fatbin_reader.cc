@@ -93,7 +93,8 @@ bool ReadFatbinArchs(const std::string& path, FatbinArchs* archs,
     return false;
   }
   struct stat st {};
-  if (fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Elf64_Ehdr))) {
+  if (fstat(fd, &st) != 0 ||
+      st.st_size < static_cast<off_t>(sizeof(Elf64_Ehdr))) {
     close(fd);
     *error = path + " is too small to be an ELF file";
     return false;
@@ -113,7 +114,8 @@ bool ReadFatbinArchs(const std::string& path, FatbinArchs* archs,
       eh.e_ident[EI_CLASS] != ELFCLASS64 ||
       eh.e_ident[EI_DATA] != ELFDATA2LSB) {
     *error = path + " is not a 64-bit little-endian ELF file";
-  } else if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shstrndx >= eh.e_shnum) {
+  } else if (eh.e_shentsize != sizeof(Elf64_Shdr) ||
+             eh.e_shstrndx >= eh.e_shnum) {
     *error = path + " has no readable section table";
   } else {
     Elf64_Shdr strtab{};
@@ -177,8 +179,11 @@ std::optional<int> ParseComputeCapability(const std::string& text) {
 
 std::string DescribeArchs(const FatbinArchs& archs) {
   std::string out;
-  for (int a : archs.sass) out += (out.empty() ? "" : " ") + std::string("sm_") + std::to_string(a);
-  for (int a : archs.ptx) out += (out.empty() ? "" : " ") + std::string("compute_") + std::to_string(a);
+  for (int a : archs.sass)
+    out += (out.empty() ? "" : " ") + std::string("sm_") + std::to_string(a);
+  for (int a : archs.ptx)
+    out +=
+        (out.empty() ? "" : " ") + std::string("compute_") + std::to_string(a);
   return out.empty() ? "none" : out;
 }
 

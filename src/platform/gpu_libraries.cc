@@ -122,7 +122,8 @@ LibraryInfo ProbeCudnn(const std::string& name_or_path,
   info.version_code = static_cast<int>(get());
   info.version = DecodeCudnnVersion(info.version_code);
   if (cudart != nullptr) {
-    info.extra["built_for_cuda"] = FormatCudaVersion(static_cast<int>(cudart()));
+    info.extra["built_for_cuda"] =
+        FormatCudaVersion(static_cast<int>(cudart()));
   }
   return info;
 }
@@ -166,7 +167,8 @@ std::string WheelVersion(const std::string& site_packages,
   for (const std::string& entry : ListDir(site_packages)) {
     const std::string suffix = ".dist-info";
     if (!StartsWith(entry, prefix) || entry.size() <= suffix.size() ||
-        entry.compare(entry.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        entry.compare(entry.size() - suffix.size(), suffix.size(), suffix) !=
+            0) {
       continue;
     }
     const std::string stem = entry.substr(0, entry.size() - suffix.size());

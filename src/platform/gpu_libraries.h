@@ -16,9 +16,9 @@ struct LibraryInfo {
   std::string origin;  // "system", "torch wheel", "gpu-preflight"
   std::string status;  // "loaded", "found", "missing", "error"
   std::string path;
-  std::string version;       // human form, "9.14.0"
-  int version_code = 0;      // the library's own encoding
-  std::string message;       // loader message when missing/error
+  std::string version;   // human form, "9.14.0"
+  int version_code = 0;  // the library's own encoding
+  std::string message;   // loader message when missing/error
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
 
   nlohmann::ordered_json ToJson() const;
@@ -48,7 +48,7 @@ std::string WheelVersion(const std::string& site_packages,
 
 // Decoders for the libraries' integer versions.
 std::string DecodeCudnnVersion(long long code);  // 91400 -> "9.14.0"
-std::string DecodeNcclVersion(int code);          // 22809 -> "2.28.9"
+std::string DecodeNcclVersion(int code);         // 22809 -> "2.28.9"
 
 }  // namespace preflight
 

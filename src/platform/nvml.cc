@@ -39,10 +39,12 @@ LoadState Load() {
     delete n;
     return state;
   }
-  Resolve(handle, {"nvmlSystemGetDriverVersion"}, &n->system_get_driver_version);
-  Resolve(handle, {"nvmlSystemGetCudaDriverVersion_v2",
-                   "nvmlSystemGetCudaDriverVersion"},
-          &n->system_get_cuda_driver_version);
+  Resolve(handle, {"nvmlSystemGetDriverVersion"},
+          &n->system_get_driver_version);
+  Resolve(
+      handle,
+      {"nvmlSystemGetCudaDriverVersion_v2", "nvmlSystemGetCudaDriverVersion"},
+      &n->system_get_cuda_driver_version);
   Resolve(handle, {"nvmlDeviceGetCount_v2"}, &n->device_get_count);
   Resolve(handle, {"nvmlDeviceGetHandleByPciBusId_v2"},
           &n->device_get_handle_by_pci_bus_id);
@@ -51,7 +53,8 @@ LoadState Load() {
   Resolve(handle, {"nvmlDeviceGetUUID"}, &n->device_get_uuid);
   Resolve(handle, {"nvmlDeviceGetName"}, &n->device_get_name);
   Resolve(handle, {"nvmlDeviceGetMemoryInfo"}, &n->device_get_memory_info);
-  Resolve(handle, {"nvmlDeviceGetMemoryInfo_v2"}, &n->device_get_memory_info_v2);
+  Resolve(handle, {"nvmlDeviceGetMemoryInfo_v2"},
+          &n->device_get_memory_info_v2);
   Resolve(handle, {"nvmlDeviceGetEccMode"}, &n->device_get_ecc_mode);
   Resolve(handle, {"nvmlDeviceGetTotalEccErrors"},
           &n->device_get_total_ecc_errors);
@@ -60,8 +63,9 @@ LoadState Load() {
   Resolve(handle, {"nvmlDeviceGetRemappedRows"}, &n->device_get_remapped_rows);
   // The throttle-reason call was renamed in NVML 12.2; 13.0 deprecates the
   // old name. Same bit values either way.
-  Resolve(handle, {"nvmlDeviceGetCurrentClocksEventReasons",
-                   "nvmlDeviceGetCurrentClocksThrottleReasons"},
+  Resolve(handle,
+          {"nvmlDeviceGetCurrentClocksEventReasons",
+           "nvmlDeviceGetCurrentClocksThrottleReasons"},
           &n->device_get_clocks_event_reasons);
   Resolve(handle, {"nvmlDeviceGetCurrPcieLinkGeneration"},
           &n->device_get_curr_pcie_link_generation);

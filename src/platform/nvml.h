@@ -85,8 +85,8 @@ struct Nvml {
                                                           int*) = nullptr;
   nvml::Return (*device_get_remapped_rows)(nvml::Device, unsigned*, unsigned*,
                                            unsigned*, unsigned*) = nullptr;
-  nvml::Return (*device_get_clocks_event_reasons)(nvml::Device,
-                                                  unsigned long long*) = nullptr;
+  nvml::Return (*device_get_clocks_event_reasons)(
+      nvml::Device, unsigned long long*) = nullptr;
   nvml::Return (*device_get_curr_pcie_link_generation)(nvml::Device,
                                                        unsigned*) = nullptr;
   nvml::Return (*device_get_max_pcie_link_generation)(nvml::Device,

@@ -49,9 +49,13 @@ std::optional<KernelDriverVersion> ParseProcDriverVersion(
     std::string_view rest = std::string_view(line).substr(13);
     size_t pos = 0;
     while (pos < rest.size()) {
-      while (pos < rest.size() && std::isspace(static_cast<unsigned char>(rest[pos])) != 0) ++pos;
+      while (pos < rest.size() &&
+             std::isspace(static_cast<unsigned char>(rest[pos])) != 0)
+        ++pos;
       size_t end = pos;
-      while (end < rest.size() && std::isspace(static_cast<unsigned char>(rest[end])) == 0) ++end;
+      while (end < rest.size() &&
+             std::isspace(static_cast<unsigned char>(rest[end])) == 0)
+        ++end;
       std::string_view token = rest.substr(pos, end - pos);
       if (IsVersionToken(token)) {
         KernelDriverVersion v;

@@ -20,7 +20,8 @@ struct KernelDriverVersion {
 };
 
 // nullopt when the text has no NVRM version line.
-std::optional<KernelDriverVersion> ParseProcDriverVersion(std::string_view text);
+std::optional<KernelDriverVersion> ParseProcDriverVersion(
+    std::string_view text);
 
 // Parses "580.95.05" / "550.54" into comparable numbers; nullopt when not a
 // version. Components beyond three are ignored.

@@ -37,8 +37,7 @@ std::string FindOnPath(const std::string& name) {
   return "";
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv,
-                         int timeout_ms) {
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms) {
   CommandResult result;
   if (argv.empty()) return result;
   int out_pipe[2];
@@ -72,8 +71,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
     return result;
   }
   result.started = true;
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(timeout_ms);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   char buffer[4096];
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -100,8 +99,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!result.timed_out) {
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                         : 128 + WTERMSIG(status);
+    result.exit_code =
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
   return result;
 }

@@ -9,10 +9,10 @@
 namespace preflight {
 
 struct CommandResult {
-  bool started = false;   // false: could not be executed (see output)
+  bool started = false;  // false: could not be executed (see output)
   bool timed_out = false;
-  int exit_code = -1;     // valid when started && !timed_out
-  std::string output;     // stdout and stderr together (truncated at 64 KiB)
+  int exit_code = -1;  // valid when started && !timed_out
+  std::string output;  // stdout and stderr together (truncated at 64 KiB)
 };
 
 // Runs argv[0] (searched on PATH) with argv; kills it after `timeout_ms`.

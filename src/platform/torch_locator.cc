@@ -56,21 +56,20 @@ std::optional<TorchInstall> Locate(std::string* why_not) {
     return t;
   }
   const char* python_env = std::getenv("PREFLIGHT_PYTHON");
-  const std::string python =
-      FindOnPath(python_env != nullptr && *python_env != '\0' ? python_env
-                                                              : "python3");
+  const std::string python = FindOnPath(
+      python_env != nullptr && *python_env != '\0' ? python_env : "python3");
   if (python.empty()) {
     *why_not = "no python3 on PATH (set PREFLIGHT_PYTHON or LIBTORCH)";
     return std::nullopt;
   }
   // find_spec locates the package without importing it.
-  CommandResult r = RunCommand(
-      {python, "-c",
-       "import importlib.util as u, sys\n"
-       "s = u.find_spec('torch')\n"
-       "print(s.submodule_search_locations[0] if s and "
-       "s.submodule_search_locations else '')"},
-      5000);
+  CommandResult r =
+      RunCommand({python, "-c",
+                  "import importlib.util as u, sys\n"
+                  "s = u.find_spec('torch')\n"
+                  "print(s.submodule_search_locations[0] if s and "
+                  "s.submodule_search_locations else '')"},
+                 5000);
   if (!r.started || r.timed_out || r.exit_code != 0) {
     *why_not = python + " could not be asked for torch (" +
                (r.timed_out ? std::string("timed out") : Trim(r.output)) + ")";

@@ -12,11 +12,11 @@
 namespace preflight {
 
 struct TorchInstall {
-  std::string source;       // "python3 at /usr/bin/python3" or "$LIBTORCH"
-  std::string package_dir;  // .../site-packages/torch (or $LIBTORCH)
-  std::string lib_dir;      // directory holding libtorch_cuda.so
-  std::string version;      // "2.11.0+cu130"
-  std::string cuda_version; // "13.0"; empty for a CPU-only build
+  std::string source;         // "python3 at /usr/bin/python3" or "$LIBTORCH"
+  std::string package_dir;    // .../site-packages/torch (or $LIBTORCH)
+  std::string lib_dir;        // directory holding libtorch_cuda.so
+  std::string version;        // "2.11.0+cu130"
+  std::string cuda_version;   // "13.0"; empty for a CPU-only build
   std::string site_packages;  // empty for $LIBTORCH
 };
 

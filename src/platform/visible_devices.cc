@@ -24,7 +24,8 @@ VisibleDevicesCheck CheckList(const std::string& name,
     const std::string token = Trim(raw);
     const bool valid = ParseNonNegativeInt(token).has_value() || IsUuid(token);
     if (!valid) {
-      std::string problem = name + " entry '" + raw + "' is not a GPU index or UUID";
+      std::string problem =
+          name + " entry '" + raw + "' is not a GPU index or UUID";
       if (i == 0) {
         problem += "; CUDA therefore sees no GPU at all";
         check.hides_all = true;
@@ -65,7 +66,8 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 }
 
 std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : s)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
 }
 

@@ -84,8 +84,7 @@ bool CheckOutputDir(const std::string& dir, std::string* error) {
   struct stat st {};
   if (lstat(dir.c_str(), &st) == 0) {
     if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
-      *error = "--output-dir '" + dir +
-               "' exists and is not a plain directory";
+      *error = "--output-dir '" + dir + "' exists and is not a plain directory";
       return false;
     }
     std::string why;

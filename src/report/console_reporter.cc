@@ -29,7 +29,8 @@ const char* OutcomeColor(Outcome o) {
 }
 
 std::string Label(const ProbeResult& r) {
-  return (r.gpu_index ? "gpu" + std::to_string(*r.gpu_index) + " " : "") + r.probe;
+  return (r.gpu_index ? "gpu" + std::to_string(*r.gpu_index) + " " : "") +
+         r.probe;
 }
 
 std::string Pad(std::string s, size_t width) {
@@ -66,8 +67,8 @@ ConsoleStyle DetectConsoleStyle(FILE* stream, bool quiet, int verbosity) {
   const char* term = std::getenv("TERM");
   const bool dumb = term == nullptr || std::strcmp(term, "dumb") == 0;
   const char* ci = std::getenv("CI");
-  const bool in_ci = ci != nullptr && *ci != '\0' && std::strcmp(ci, "false") != 0 &&
-                     std::strcmp(ci, "0") != 0;
+  const bool in_ci = ci != nullptr && *ci != '\0' &&
+                     std::strcmp(ci, "false") != 0 && std::strcmp(ci, "0") != 0;
   const char* no_color = std::getenv("NO_COLOR");
   style.color = tty && !dumb && (no_color == nullptr || *no_color == '\0');
   style.live = tty && !dumb && !in_ci;
@@ -79,7 +80,8 @@ ConsoleStyle DetectConsoleStyle(FILE* stream, bool quiet, int verbosity) {
 ConsoleReporter::ConsoleReporter(FILE* out, ConsoleStyle style)
     : out_(out), style_(style) {}
 
-std::string ConsoleReporter::Paint(const std::string& text, const char* code) const {
+std::string ConsoleReporter::Paint(const std::string& text,
+                                   const char* code) const {
   if (!style_.color) return text;
   return std::string("\033[") + code + "m" + text + "\033[0m";
 }
@@ -87,8 +89,9 @@ std::string ConsoleReporter::Paint(const std::string& text, const char* code) co
 void ConsoleReporter::PrintHeader(const std::string& version,
                                   const std::string& level) {
   if (style_.quiet) return;
-  std::fprintf(out_, "%s\n",
-               Paint("gpu-preflight " + version + " · level " + level, kBold).c_str());
+  std::fprintf(
+      out_, "%s\n",
+      Paint("gpu-preflight " + version + " · level " + level, kBold).c_str());
   std::fflush(out_);
 }
 
@@ -102,9 +105,10 @@ void ConsoleReporter::OnGpusSelected(const std::vector<GpuIdentity>& gpus) {
                    .c_str());
 }
 
-void ConsoleReporter::OnProbeStart(const ProbeSpec& spec, std::optional<int> gpu) {
-  running_[(gpu ? "gpu" + std::to_string(*gpu) + " " : "") + std::string(spec.id)] =
-      std::chrono::steady_clock::now();
+void ConsoleReporter::OnProbeStart(const ProbeSpec& spec,
+                                   std::optional<int> gpu) {
+  running_[(gpu ? "gpu" + std::to_string(*gpu) + " " : "") +
+           std::string(spec.id)] = std::chrono::steady_clock::now();
   DrawLive();
 }
 
@@ -113,20 +117,23 @@ void ConsoleReporter::OnProbeEnd(const ProbeResult& r) {
   if (style_.quiet) return;
   ClearLive();
   std::string outcome(ToString(r.outcome));
-  for (char& c : outcome) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : outcome)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::fprintf(out_, "  %s %s %s  %s\n",
                Paint(Pad(outcome, 7), OutcomeColor(r.outcome)).c_str(),
                Pad(Label(r), 28).c_str(),
-               Paint(Pad(FormatMs(r.duration_ms), 8), kDim).c_str(), r.summary.c_str());
+               Paint(Pad(FormatMs(r.duration_ms), 8), kDim).c_str(),
+               r.summary.c_str());
   if (style_.verbosity > 0) {
     for (const Metric& m : r.metrics) {
-      std::string line = "             " + m.name + " = " + FormatValue(m.value) +
+      std::string line = "             " + m.name + " = " +
+                         FormatValue(m.value) +
                          (m.unit.empty() ? "" : " " + m.unit);
       if (m.limit) {
         line += std::string(" (limit ") +
                 (m.limit->kind == Limit::Kind::kAtLeast  ? ">= "
                  : m.limit->kind == Limit::Kind::kAtMost ? "<= "
-                                                          : "== ") +
+                                                         : "== ") +
                 FormatValue(m.limit->value) + ", " + m.limit->source + ")";
       }
       std::fprintf(out_, "%s\n", Paint(line, kDim).c_str());
@@ -178,10 +185,14 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
   std::snprintf(seconds, sizeof seconds, "%.1f s", report.duration_ms / 1000);
   std::string verdict_line =
       std::string("Verdict: ") + (verdict == "pass" ? "PASS" : "FAIL") + " — " +
-      std::to_string(count("pass")) + " passed, " + std::to_string(count("fail")) +
-      " failed, " + std::to_string(count("skip")) + " skipped" +
-      (others > 0 ? ", " + std::to_string(others) + " error/timeout/crash" : "") +
-      " in " + seconds + (report.interrupted ? " (interrupted by " + report.interrupted_by + ")" : "") +
+      std::to_string(count("pass")) + " passed, " +
+      std::to_string(count("fail")) + " failed, " +
+      std::to_string(count("skip")) + " skipped" +
+      (others > 0 ? ", " + std::to_string(others) + " error/timeout/crash"
+                  : "") +
+      " in " + seconds +
+      (report.interrupted ? " (interrupted by " + report.interrupted_by + ")"
+                          : "") +
       (report_path.empty() ? "" : " · report: " + report_path);
   if (style_.quiet) {
     std::fprintf(out_, "%s\n", verdict_line.c_str());
@@ -201,28 +212,39 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
     int p = 0, f = 0, s = 0, o = 0;
     for (const ProbeResult& r : results) {
       switch (r.outcome) {
-        case Outcome::kPass: ++p; break;
-        case Outcome::kFail: ++f; break;
-        case Outcome::kSkip: ++s; break;
-        default: ++o;
+        case Outcome::kPass:
+          ++p;
+          break;
+        case Outcome::kFail:
+          ++f;
+          break;
+        case Outcome::kSkip:
+          ++s;
+          break;
+        default:
+          ++o;
       }
     }
     char numbers[64];
     std::snprintf(numbers, sizeof numbers, "%4d %4d %4d %5d", p, f, s, o);
-    std::fprintf(out_, "%s%s%s%s%s%s%s\n", Pad(gpu, 5).c_str(),
-                 Pad(model.substr(0, 25), 26).c_str(),
-                 Pad(uuid.substr(0, 15), 16).c_str(), Pad(bus, 14).c_str(),
-                 Pad(cc, 6).c_str(),
-                 Paint(Pad(row_verdict, 9), row_verdict == "pass" ? kGreen : kRed).c_str(),
-                 numbers);
+    std::fprintf(
+        out_, "%s%s%s%s%s%s%s\n", Pad(gpu, 5).c_str(),
+        Pad(model.substr(0, 25), 26).c_str(),
+        Pad(uuid.substr(0, 15), 16).c_str(), Pad(bus, 14).c_str(),
+        Pad(cc, 6).c_str(),
+        Paint(Pad(row_verdict, 9), row_verdict == "pass" ? kGreen : kRed)
+            .c_str(),
+        numbers);
   };
   bool node_failed = false;
-  for (const ProbeResult& r : report.node_results) node_failed |= IsFailure(r.outcome);
-  row("node", "", "", "", "", report.node_results, node_failed ? "fail" : "pass");
+  for (const ProbeResult& r : report.node_results)
+    node_failed |= IsFailure(r.outcome);
+  row("node", "", "", "", "", report.node_results,
+      node_failed ? "fail" : "pass");
   for (const GpuReport& gpu : report.gpus) {
-    row(std::to_string(gpu.identity.index), gpu.identity.name, gpu.identity.uuid,
-        gpu.identity.pci_bus_id, gpu.identity.compute_capability, gpu.results,
-        GpuVerdict(gpu));
+    row(std::to_string(gpu.identity.index), gpu.identity.name,
+        gpu.identity.uuid, gpu.identity.pci_bus_id,
+        gpu.identity.compute_capability, gpu.results, GpuVerdict(gpu));
   }
   std::vector<const ProbeResult*> failures;
   for (const ProbeResult& r : report.node_results) {
@@ -243,7 +265,8 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
         std::fprintf(out_, "      fix: %s\n", r->remediation.c_str());
       }
       if (style_.verbosity > 0 && !r->log_tail.empty()) {
-        std::fprintf(out_, "      worker log (tail):\n%s\n", r->log_tail.c_str());
+        std::fprintf(out_, "      worker log (tail):\n%s\n",
+                     r->log_tail.c_str());
       }
     }
   }

@@ -18,9 +18,9 @@ namespace preflight {
 
 struct ConsoleStyle {
   bool color = false;
-  bool live = false;     // rewrite a status line in place
-  bool quiet = false;    // only the verdict line
-  int verbosity = 0;     // 1+: metrics under each result
+  bool live = false;   // rewrite a status line in place
+  bool quiet = false;  // only the verdict line
+  int verbosity = 0;   // 1+: metrics under each result
 };
 
 // Decides the style from the stream and the environment (TERM, CI, NO_COLOR).

@@ -42,19 +42,29 @@ bool LooksSecret(const std::string& upper) {
 
 bool IsReportableVariable(const std::string& name) {
   std::string upper = name;
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : upper)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (LooksSecret(upper)) return false;
-  static const char* kPrefixes[] = {"CUDA_",   "NCCL_",   "NVIDIA_", "TORCH",
-                                    "TRITON_", "PYTORCH_", "CUBLAS",  "CUDNN_",
-                                    "PREFLIGHT_"};
+  static const char* kPrefixes[] = {"CUDA_",  "NCCL_",   "NVIDIA_",
+                                    "TORCH",  "TRITON_", "PYTORCH_",
+                                    "CUBLAS", "CUDNN_",  "PREFLIGHT_"};
   for (const char* p : kPrefixes) {
     if (StartsWith(name, p)) return true;
   }
-  static const char* kExact[] = {"LD_LIBRARY_PATH", "PATH",       "OMP_NUM_THREADS",
-                                 "LOCAL_RANK",      "RANK",       "WORLD_SIZE",
-                                 "LOCAL_WORLD_SIZE", "MASTER_PORT", "SLURM_JOB_ID",
-                                 "SLURM_PROCID",    "OMPI_COMM_WORLD_RANK",
-                                 "OMPI_COMM_WORLD_SIZE", "TMPDIR", "CC"};
+  static const char* kExact[] = {"LD_LIBRARY_PATH",
+                                 "PATH",
+                                 "OMP_NUM_THREADS",
+                                 "LOCAL_RANK",
+                                 "RANK",
+                                 "WORLD_SIZE",
+                                 "LOCAL_WORLD_SIZE",
+                                 "MASTER_PORT",
+                                 "SLURM_JOB_ID",
+                                 "SLURM_PROCID",
+                                 "OMPI_COMM_WORLD_RANK",
+                                 "OMPI_COMM_WORLD_SIZE",
+                                 "TMPDIR",
+                                 "CC"};
   for (const char* e : kExact) {
     if (name == e) return true;
   }

@@ -31,7 +31,7 @@ struct GpuReport {
 struct RunReport {
   std::string tool_version;
   std::vector<std::string> argv;
-  std::string level;  // "quick" | "full"
+  std::string level;       // "quick" | "full"
   std::string started_at;  // ISO 8601, UTC
   double duration_ms = 0;
   bool interrupted = false;

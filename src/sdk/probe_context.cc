@@ -88,9 +88,9 @@ Limit ResolveLimit(const ProbeContext& context, std::string_view probe,
     const auto& models = t["models"];
     if (models.contains(context.gpu_name) &&
         models[context.gpu_name].contains(key)) {
-      if (auto limit = LimitFromEntry(models[context.gpu_name][key],
-                                      file + " (model " + context.gpu_name +
-                                          ")")) {
+      if (auto limit =
+              LimitFromEntry(models[context.gpu_name][key],
+                             file + " (model " + context.gpu_name + ")")) {
         return *limit;
       }
     }

@@ -52,9 +52,9 @@ nlohmann::ordered_json ToJson(const Metric& metric) {
   j["unit"] = metric.unit;
   if (metric.limit) {
     nlohmann::ordered_json limit;
-    limit["kind"] = metric.limit->kind == Limit::Kind::kAtLeast ? "at_least"
-                     : metric.limit->kind == Limit::Kind::kAtMost ? "at_most"
-                                                                  : "equal";
+    limit["kind"] = metric.limit->kind == Limit::Kind::kAtLeast  ? "at_least"
+                    : metric.limit->kind == Limit::Kind::kAtMost ? "at_most"
+                                                                 : "equal";
     limit["value"] = metric.limit->value;
     limit["source"] = metric.limit->source;
     j["limit"] = std::move(limit);
@@ -86,7 +86,8 @@ nlohmann::ordered_json ToJson(const ProbeResult& result) {
 
 namespace {
 
-bool ReadMetric(const nlohmann::ordered_json& j, Metric* m, std::string* error) {
+bool ReadMetric(const nlohmann::ordered_json& j, Metric* m,
+                std::string* error) {
   if (!j.is_object() || !j.contains("name") || !j["name"].is_string()) {
     *error = "metric without a name";
     return false;
@@ -114,7 +115,8 @@ bool ReadMetric(const nlohmann::ordered_json& j, Metric* m, std::string* error) 
 
 }  // namespace
 
-bool FromJson(const nlohmann::ordered_json& j, ProbeResult* r, std::string* error) {
+bool FromJson(const nlohmann::ordered_json& j, ProbeResult* r,
+              std::string* error) {
   if (!j.is_object()) {
     *error = "result is not a JSON object";
     return false;

@@ -51,7 +51,8 @@ TEST(BadInputTest, EachGetsExitTwoAndOneLineAndNoReport) {
     }
     BinaryRun run = RunPreflight(args);
     EXPECT_EQ(run.exit_code, 2) << shown << ": " << run.err;
-    EXPECT_NE(run.err.find("gpu-preflight: error: "), std::string::npos) << shown;
+    EXPECT_NE(run.err.find("gpu-preflight: error: "), std::string::npos)
+        << shown;
     EXPECT_TRUE(run.out.empty()) << shown << " printed: " << run.out;
     EXPECT_LT(run.wall_s, 2.0) << shown << " must fail before running anything";
   }
@@ -63,7 +64,8 @@ TEST(BadInputTest, EachGetsExitTwoAndOneLineAndNoReport) {
 }
 
 TEST(BadInputTest, BadFaultVariableIsAUsageError) {
-  BinaryRun run = RunPreflight({"--stages", "host"}, {"PREFLIGHT_FAULT=host.shm:melt"});
+  BinaryRun run =
+      RunPreflight({"--stages", "host"}, {"PREFLIGHT_FAULT=host.shm:melt"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("melt"), std::string::npos);
 }

@@ -13,10 +13,11 @@
 namespace preflight::testing {
 namespace {
 
-constexpr double kGraceS = 2.0;    // SchedulerConfig::grace_s
-constexpr double kMarginS = 3.0;   // process starts, the other host probes
+constexpr double kGraceS = 2.0;   // SchedulerConfig::grace_s
+constexpr double kMarginS = 3.0;  // process starts, the other host probes
 
-std::map<std::string, nlohmann::json> HostResults(const nlohmann::json& report) {
+std::map<std::string, nlohmann::json> HostResults(
+    const nlohmann::json& report) {
   std::map<std::string, nlohmann::json> by_probe;
   for (const auto& r : report["results"]) by_probe[r["probe"]] = r;
   return by_probe;
@@ -58,7 +59,8 @@ TEST_P(FaultTest, BecomesItsOutcomeWithinTheDeadline) {
   ASSERT_FALSE(run.timed_out);
   EXPECT_EQ(run.exit_code, 1) << run.err;
   const double deadline = FindProbe(c.probe)->timeout_s * 0.2;
-  EXPECT_LT(run.wall_s, deadline + kGraceS + kMarginS) << c.probe << ":" << c.kind;
+  EXPECT_LT(run.wall_s, deadline + kGraceS + kMarginS)
+      << c.probe << ":" << c.kind;
 
   const nlohmann::json report = ReadJson(dir + "/r.json");
   ASSERT_FALSE(report.is_discarded()) << run.err;

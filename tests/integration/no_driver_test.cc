@@ -17,7 +17,8 @@ TEST(NoDriverTest, SaysThereIsNoDriverAndBlocksTheGpuStages) {
   BinaryRun run = RunPreflight({"--json", dir + "/r.json"});
   ASSERT_FALSE(run.timed_out);
   EXPECT_EQ(run.exit_code, 1) << run.err;
-  EXPECT_NE(run.out.find("no NVIDIA kernel driver is loaded"), std::string::npos)
+  EXPECT_NE(run.out.find("no NVIDIA kernel driver is loaded"),
+            std::string::npos)
       << run.out;
   EXPECT_NE(run.out.find("fix:"), std::string::npos);
   EXPECT_NE(run.out.find("Verdict: FAIL"), std::string::npos);
@@ -33,7 +34,8 @@ TEST(NoDriverTest, SaysThereIsNoDriverAndBlocksTheGpuStages) {
   EXPECT_EQ(NodeResult(report, "devices.enumerate")["skip_reason"], "blocked");
   // Every planned probe appears exactly once, per-GPU ones at node scope.
   std::multiset<std::string> seen;
-  for (const auto& r : AllResults(report)) seen.insert(r["probe"].get<std::string>());
+  for (const auto& r : AllResults(report))
+    seen.insert(r["probe"].get<std::string>());
   for (const ProbeSpec& spec : Manifest()) {
     EXPECT_EQ(seen.count(std::string(spec.id)), 1u) << spec.id;
   }

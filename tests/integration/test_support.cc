@@ -74,9 +74,9 @@ BinaryRun RunPreflight(const std::vector<std::string>& args,
   bool signalled = false;
   int status = 0;
   for (;;) {
-    const double elapsed = std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (waitpid(pid, &status, WNOHANG) == pid) break;
     if (signal_after_s > 0 && !signalled && elapsed >= signal_after_s) {
       kill(pid, signal_number);
@@ -90,16 +90,19 @@ BinaryRun RunPreflight(const std::vector<std::string>& args,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                   .count();
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  run.exit_code =
+      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run.out = Slurp(dir + "/out");
   run.err = Slurp(dir + "/err");
   return run;
 }
 
 nlohmann::json ReadJson(const std::string& path) {
-  return nlohmann::json::parse(Slurp(path), nullptr, /*allow_exceptions=*/false);
+  return nlohmann::json::parse(Slurp(path), nullptr,
+                               /*allow_exceptions=*/false);
 }
 
 std::vector<nlohmann::json> AllResults(const nlohmann::json& report) {
@@ -111,7 +114,8 @@ std::vector<nlohmann::json> AllResults(const nlohmann::json& report) {
   return all;
 }
 
-nlohmann::json NodeResult(const nlohmann::json& report, const std::string& probe) {
+nlohmann::json NodeResult(const nlohmann::json& report,
+                          const std::string& probe) {
   for (const auto& r : report["results"]) {
     if (r["probe"] == probe) return r;
   }

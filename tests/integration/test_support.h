@@ -35,7 +35,8 @@ nlohmann::json ReadJson(const std::string& path);
 std::vector<nlohmann::json> AllResults(const nlohmann::json& report);
 
 // The node result for `probe`, or null.
-nlohmann::json NodeResult(const nlohmann::json& report, const std::string& probe);
+nlohmann::json NodeResult(const nlohmann::json& report,
+                          const std::string& probe);
 
 // True where an NVIDIA driver is loaded (the no-driver tests skip there).
 bool DriverPresent();

@@ -19,7 +19,8 @@ std::string TempDir() {
 int CountEntries(const std::string& dir) {
   int n = 0;
   DIR* d = opendir(dir.c_str());
-  while (dirent* e = readdir(d)) n += e->d_name[0] != '.' || e->d_name[1] > '.' ? 1 : 0;
+  while (dirent* e = readdir(d))
+    n += e->d_name[0] != '.' || e->d_name[1] > '.' ? 1 : 0;
   closedir(d);
   return n;
 }
@@ -27,8 +28,10 @@ int CountEntries(const std::string& dir) {
 TEST(AtomicFileTest, WritesWholeFilesAndLeavesNoTemporaries) {
   const std::string dir = TempDir();
   std::string error;
-  ASSERT_TRUE(WriteFileAtomically(dir + "/r.json", "{\"a\":1}\n", &error)) << error;
-  ASSERT_TRUE(WriteFileAtomically(dir + "/r.json", "{\"a\":2}\n", &error)) << error;
+  ASSERT_TRUE(WriteFileAtomically(dir + "/r.json", "{\"a\":1}\n", &error))
+      << error;
+  ASSERT_TRUE(WriteFileAtomically(dir + "/r.json", "{\"a\":2}\n", &error))
+      << error;
   std::ifstream in(dir + "/r.json");
   std::stringstream s;
   s << in.rdbuf();

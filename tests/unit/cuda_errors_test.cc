@@ -25,7 +25,8 @@ TEST(CudaErrorsTest, EveryInitErrorFromTheDesignHasItsCause) {
     const CudaErrorDiagnosis d = DiagnoseCudaError(c.code);
     EXPECT_EQ(d.name, c.name);
     EXPECT_FALSE(d.cause.empty());
-    EXPECT_NE(d.remediation.find(c.remedy_fragment), std::string::npos) << c.code;
+    EXPECT_NE(d.remediation.find(c.remedy_fragment), std::string::npos)
+        << c.code;
   }
 }
 

@@ -15,12 +15,14 @@ namespace {
 TEST(FatbinReaderTest, ReadsTheArchsNvccBuiltIntoTheToolsModule) {
   FatbinArchs archs;
   std::string error;
-  ASSERT_TRUE(ReadFatbinArchs(PREFLIGHT_CUDA_MODULE_PATH, &archs, &error)) << error;
+  ASSERT_TRUE(ReadFatbinArchs(PREFLIGHT_CUDA_MODULE_PATH, &archs, &error))
+      << error;
   std::set<int> want_sass, want_ptx;
   for (const std::string& item : Split(PREFLIGHT_CUDA_ARCHS, ',')) {
     const size_t dash = item.find('-');
     const int arch = std::stoi(item.substr(0, dash));
-    const std::string kind = dash == std::string::npos ? "" : item.substr(dash + 1);
+    const std::string kind =
+        dash == std::string::npos ? "" : item.substr(dash + 1);
     if (kind != "virtual") want_sass.insert(arch);
     if (kind != "real") want_ptx.insert(arch);
   }
@@ -46,7 +48,8 @@ TEST(FatbinReaderTest, ElfWithoutFatbinHasNoArchs) {
 }
 
 // Builds one container holding entries of (kind, arch).
-std::string Container(const std::vector<std::pair<uint16_t, uint32_t>>& entries) {
+std::string Container(
+    const std::vector<std::pair<uint16_t, uint32_t>>& entries) {
   std::string body;
   for (const auto& [kind, arch] : entries) {
     std::string entry(64 + 16, '\0');
@@ -71,7 +74,8 @@ std::string Container(const std::vector<std::pair<uint16_t, uint32_t>>& entries)
 
 TEST(FatbinReaderTest, ParsesSeveralContainersAndDeduplicates) {
   const std::string data = Container({{2, 80}, {2, 90}, {1, 90}}) +
-                           std::string(8, '\0') + Container({{2, 90}, {1, 120}});
+                           std::string(8, '\0') +
+                           Container({{2, 90}, {1, 120}});
   const FatbinArchs a = ParseFatbinSection(data);
   EXPECT_EQ(a.sass, (std::set<int>{80, 90}));
   EXPECT_EQ(a.ptx, (std::set<int>{90, 120}));

@@ -8,8 +8,9 @@ namespace {
 TEST(FaultInjectionTest, ParsesListsWithOptionalGpu) {
   std::vector<FaultSpec> faults;
   std::string error;
-  ASSERT_TRUE(ParseFaults("host.shm:hang, devices.memory@1:crash,driver.cuda_init:abort",
-                          &faults, &error))
+  ASSERT_TRUE(ParseFaults(
+      "host.shm:hang, devices.memory@1:crash,driver.cuda_init:abort", &faults,
+      &error))
       << error;
   ASSERT_EQ(faults.size(), 3u);
   EXPECT_EQ(faults[0].kind, FaultKind::kHang);

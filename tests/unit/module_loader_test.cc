@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace preflight {
@@ -30,13 +29,15 @@ TEST(ModuleLoaderTest, LoadsTheCudaModuleAndChecksItsAbi) {
 TEST(ModuleLoaderTest, MissingModuleGivesTheLoaderMessage) {
   std::string error;
   EXPECT_EQ(LoadModule("/nonexistent", "cuda", &error), nullptr);
-  EXPECT_NE(error.find("/nonexistent/libpreflight-cuda.so"), std::string::npos) << error;
+  EXPECT_NE(error.find("/nonexistent/libpreflight-cuda.so"), std::string::npos)
+      << error;
 }
 
 TEST(ModuleLoaderTest, ModulesSitBesideTheBinary) {
   EXPECT_EQ(ModulePath("/opt/x/lib/gpu-preflight", "cuda"),
             "/opt/x/lib/gpu-preflight/libpreflight-cuda.so");
-  EXPECT_NE(DefaultModuleDirectory().find("/../lib/gpu-preflight"), std::string::npos);
+  EXPECT_NE(DefaultModuleDirectory().find("/../lib/gpu-preflight"),
+            std::string::npos);
 }
 
 }  // namespace

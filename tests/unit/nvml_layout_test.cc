@@ -20,12 +20,14 @@ TEST(NvmlLayoutTest, HandWrittenTypesMatchNvmlH) {
   static_assert(sizeof(nvml::Memory) == sizeof(nvmlMemory_t));
   static_assert(offsetof(nvml::Memory, used) == offsetof(nvmlMemory_t, used));
   static_assert(sizeof(nvml::MemoryV2) == sizeof(nvmlMemory_v2_t));
-  static_assert(offsetof(nvml::MemoryV2, used) == offsetof(nvmlMemory_v2_t, used));
+  static_assert(offsetof(nvml::MemoryV2, used) ==
+                offsetof(nvmlMemory_v2_t, used));
   static_assert(nvml::kMemoryV2Version == nvmlMemory_v2);
   static_assert(sizeof(nvml::ProcessInfo) == sizeof(nvmlProcessInfo_t));
   static_assert(offsetof(nvml::ProcessInfo, used_gpu_memory) ==
                 offsetof(nvmlProcessInfo_t, usedGpuMemory));
-  static_assert(nvml::kErrorLibRmVersionMismatch == NVML_ERROR_LIB_RM_VERSION_MISMATCH);
+  static_assert(nvml::kErrorLibRmVersionMismatch ==
+                NVML_ERROR_LIB_RM_VERSION_MISMATCH);
   static_assert(nvml::kErrorDriverNotLoaded == NVML_ERROR_DRIVER_NOT_LOADED);
   static_assert(nvml::kClocksHwSlowdown == nvmlClocksThrottleReasonHwSlowdown);
   static_assert(nvml::kComputeModeProhibited == NVML_COMPUTEMODE_PROHIBITED);

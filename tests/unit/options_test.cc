@@ -44,11 +44,26 @@ TEST(OptionsTest, DefaultsRunEverythingQuick) {
 
 TEST(OptionsTest, ParsesEveryOption) {
   const std::string dir = TempDir();
-  Parsed p = Parse({"run", "--stages", "host,devices", "--skip", "host.shm",
-                    "--gpus", "0,GPU-12345678", "--level", "full",
-                    "--expect-gpus", "2", "--require", "nccl,cudnn",
-                    "--timeout-scale", "2.5", "-v", "--json", dir + "/r.json",
-                    "--output-dir", dir + "/out"});
+  Parsed p = Parse({"run",
+                    "--stages",
+                    "host,devices",
+                    "--skip",
+                    "host.shm",
+                    "--gpus",
+                    "0,GPU-12345678",
+                    "--level",
+                    "full",
+                    "--expect-gpus",
+                    "2",
+                    "--require",
+                    "nccl,cudnn",
+                    "--timeout-scale",
+                    "2.5",
+                    "-v",
+                    "--json",
+                    dir + "/r.json",
+                    "--output-dir",
+                    dir + "/out"});
   ASSERT_EQ(p.status, ParseStatus::kOk) << p.error;
   EXPECT_EQ(p.options.stages, (std::vector<std::string>{"host", "devices"}));
   EXPECT_EQ(p.options.skip, std::vector<std::string>{"host.shm"});

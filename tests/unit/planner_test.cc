@@ -19,7 +19,8 @@ bool Has(const std::vector<std::string>& ids, const std::string& id) {
 
 TEST(PlannerTest, DefaultPlansEveryProbeInManifestOrder) {
   const Plan plan = MakePlan({}, {});
-  EXPECT_EQ(plan.node_probes.size() + plan.gpu_probes.size(), Manifest().size());
+  EXPECT_EQ(plan.node_probes.size() + plan.gpu_probes.size(),
+            Manifest().size());
   const auto node = Ids(plan.node_probes);
   EXPECT_EQ(node.front(), "host.device_nodes");
   EXPECT_TRUE(Has(Ids(plan.gpu_probes), "devices.memory"));

@@ -19,11 +19,13 @@ TEST(ResultTest, JsonRoundTripKeepsEverything) {
   r.facts["driver"] = {{"v", "580"}};
   r.signal = 11;
   r.log_tail = "tail";
-  Metric m{"size_gib", 0.0625, "GiB", Limit{Limit::Kind::kAtLeast, 1, "built-in"}};
+  Metric m{"size_gib", 0.0625, "GiB",
+           Limit{Limit::Kind::kAtLeast, 1, "built-in"}};
   r.AddMetric(m);
   ProbeResult back;
   std::string error;
-  ASSERT_TRUE(FromJson(nlohmann::ordered_json::parse(ToJson(r).dump()), &back, &error))
+  ASSERT_TRUE(
+      FromJson(nlohmann::ordered_json::parse(ToJson(r).dump()), &back, &error))
       << error;
   EXPECT_EQ(back.probe, "host.shm");
   EXPECT_EQ(back.outcome, Outcome::kFail);
@@ -46,13 +48,16 @@ TEST(ResultTest, MalformedResultsAreRejected) {
   ProbeResult r;
   std::string error;
   EXPECT_FALSE(FromJson(nlohmann::ordered_json::parse("[1,2]"), &r, &error));
-  EXPECT_FALSE(FromJson(nlohmann::ordered_json::parse(R"({"outcome":"pass"})"), &r, &error));
+  EXPECT_FALSE(FromJson(nlohmann::ordered_json::parse(R"({"outcome":"pass"})"),
+                        &r, &error));
   EXPECT_FALSE(FromJson(
-      nlohmann::ordered_json::parse(R"({"probe":"a","outcome":"maybe"})"), &r, &error));
+      nlohmann::ordered_json::parse(R"({"probe":"a","outcome":"maybe"})"), &r,
+      &error));
 }
 
 TEST(ResultTest, OutcomesAndFailureClasses) {
-  for (const char* name : {"pass", "fail", "skip", "error", "timeout", "crash"}) {
+  for (const char* name :
+       {"pass", "fail", "skip", "error", "timeout", "crash"}) {
     auto o = ParseOutcome(name);
     ASSERT_TRUE(o);
     EXPECT_EQ(ToString(*o), name);
@@ -78,7 +83,8 @@ TEST(ResultTest, LimitsComeFromTheThresholdsFileFirst) {
   l = ResolveLimit(c, "devices.memory", "used_by_others_fraction", builtin);
   EXPECT_EQ(l.kind, Limit::Kind::kAtMost);
   EXPECT_NE(l.source.find("H100"), std::string::npos);
-  EXPECT_EQ(ResolveLimit(c, "host.cpu_quota", "cpus_per_gpu", builtin).source, "built-in");
+  EXPECT_EQ(ResolveLimit(c, "host.cpu_quota", "cpus_per_gpu", builtin).source,
+            "built-in");
 }
 
 TEST(ResultTest, ContextRoundTrip) {

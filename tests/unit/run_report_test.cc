@@ -42,7 +42,8 @@ TEST(RunReportTest, PassWhenNothingFailed) {
 }
 
 TEST(RunReportTest, AnyFailureOutcomeFailsTheGpuAndTheRun) {
-  for (Outcome bad : {Outcome::kFail, Outcome::kError, Outcome::kTimeout, Outcome::kCrash}) {
+  for (Outcome bad :
+       {Outcome::kFail, Outcome::kError, Outcome::kTimeout, Outcome::kCrash}) {
     RunReport report = Sample();
     report.gpus[0].results.push_back(Result("devices.health", bad));
     EXPECT_EQ(OverallVerdict(report), "fail");

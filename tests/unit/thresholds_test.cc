@@ -26,11 +26,15 @@ TEST(ThresholdsTest, RejectsWhatWouldSilentlyDoNothing) {
   EXPECT_FALSE(Valid(R"({"metricz": {}})", &error));
   EXPECT_NE(error.find("metricz"), std::string::npos);
   EXPECT_FALSE(Valid(R"({"metrics": {"host.shm": {"at_least": 1}}})", &error));
-  EXPECT_FALSE(Valid(R"({"metrics": {"host.shm.size_gib": {"at_least": "8"}}})", &error));
-  EXPECT_FALSE(Valid(R"({"metrics": {"host.shm.size_gib": {"min": 8}}})", &error));
-  EXPECT_FALSE(Valid(R"({"metrics": {"host.shm.size_gib": {"at_least": 1, "at_most": 9}}})",
+  EXPECT_FALSE(Valid(R"({"metrics": {"host.shm.size_gib": {"at_least": "8"}}})",
                      &error));
-  EXPECT_FALSE(Valid(R"({"models": {"X": {"nope.probe.metric": {"at_least": 1}}}})", &error));
+  EXPECT_FALSE(
+      Valid(R"({"metrics": {"host.shm.size_gib": {"min": 8}}})", &error));
+  EXPECT_FALSE(Valid(
+      R"({"metrics": {"host.shm.size_gib": {"at_least": 1, "at_most": 9}}})",
+      &error));
+  EXPECT_FALSE(Valid(
+      R"({"models": {"X": {"nope.probe.metric": {"at_least": 1}}}})", &error));
   EXPECT_NE(error.find("models.X"), std::string::npos) << error;
 }
 

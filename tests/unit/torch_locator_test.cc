@@ -8,9 +8,11 @@ namespace {
 TEST(TorchLocatorTest, ReadsVersionPyOfRecentWheels) {
   std::string version, cuda;
   ParseTorchVersionFile(
-      "from typing import Optional\n\n__all__ = ['__version__', 'debug', 'cuda']\n"
+      "from typing import Optional\n\n__all__ = ['__version__', 'debug', "
+      "'cuda']\n"
       "__version__ = '2.11.0+cu130'\ndebug = False\n"
-      "cuda: Optional[str] = '13.0'\ngit_version = 'abc'\nhip: Optional[str] = None\n",
+      "cuda: Optional[str] = '13.0'\ngit_version = 'abc'\nhip: Optional[str] = "
+      "None\n",
       &version, &cuda);
   EXPECT_EQ(version, "2.11.0+cu130");
   EXPECT_EQ(cuda, "13.0");
@@ -18,7 +20,8 @@ TEST(TorchLocatorTest, ReadsVersionPyOfRecentWheels) {
 
 TEST(TorchLocatorTest, CpuBuildsHaveNoCuda) {
   std::string version, cuda;
-  ParseTorchVersionFile("__version__ = \"2.5.1+cpu\"\ncuda = None\n", &version, &cuda);
+  ParseTorchVersionFile("__version__ = \"2.5.1+cpu\"\ncuda = None\n", &version,
+                        &cuda);
   EXPECT_EQ(version, "2.5.1+cpu");
   EXPECT_EQ(cuda, "");
 }

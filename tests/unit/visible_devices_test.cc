@@ -9,8 +9,9 @@ TEST(VisibleDevicesTest, WellFormedLists) {
   auto c = CheckCudaVisibleDevices("0,1");
   EXPECT_TRUE(c.problems.empty());
   EXPECT_EQ(c.devices.size(), 2u);
-  EXPECT_TRUE(CheckCudaVisibleDevices("GPU-8f6e1c2a-1111-2222-3333-444455556666")
-                  .problems.empty());
+  EXPECT_TRUE(
+      CheckCudaVisibleDevices("GPU-8f6e1c2a-1111-2222-3333-444455556666")
+          .problems.empty());
 }
 
 TEST(VisibleDevicesTest, EmptyValueHidesEverything) {
@@ -45,10 +46,12 @@ TEST(VisibleDevicesTest, ContainerVariables) {
 }
 
 TEST(VisibleDevicesTest, SpotsMisspellings) {
-  auto found = FindMisspelledVariables(
-      {"CUDA_VISIBLE_DEVICE", "cuda_visible_devices", "CUDA_VISIBLE_DEVICES", "PATH"});
+  auto found =
+      FindMisspelledVariables({"CUDA_VISIBLE_DEVICE", "cuda_visible_devices",
+                               "CUDA_VISIBLE_DEVICES", "PATH"});
   ASSERT_EQ(found.size(), 2u);
-  EXPECT_NE(found[0].find("did you mean CUDA_VISIBLE_DEVICES"), std::string::npos);
+  EXPECT_NE(found[0].find("did you mean CUDA_VISIBLE_DEVICES"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -35,13 +35,14 @@ struct DeviceBuffers {
 }  // namespace
 
 ProbeResult RunTensorKnownAnswer(const ProbeContext& context) {
-  const size_t bytes = context.level == Level::kFull ? (size_t{4} << 30)
-                                                     : (size_t{256} << 20);
+  const size_t bytes =
+      context.level == Level::kFull ? (size_t{4} << 30) : (size_t{256} << 20);
   const size_t count = bytes / sizeof(uint32_t);
   cudaError_t e = cudaSetDevice(0);
   DeviceBuffers b;
   if (e == cudaSuccess) e = cudaMalloc(&b.data, bytes);
-  if (e == cudaSuccess) e = cudaMalloc(&b.counters, 2 * sizeof(unsigned long long));
+  if (e == cudaSuccess)
+    e = cudaMalloc(&b.counters, 2 * sizeof(unsigned long long));
   if (e != cudaSuccess) {
     return ProbeResult::Fail("cannot set up " + std::to_string(bytes >> 20) +
                                  " MiB on the GPU: " + Describe(e),
@@ -58,24 +59,27 @@ ProbeResult RunTensorKnownAnswer(const ProbeContext& context) {
     e = cudaMemset(b.data, 0xFF, bytes);
     if (e == cudaSuccess) e = cudaMemset(b.counters, 0, sizeof host);
     if (e == cudaSuccess) e = cudaEventRecord(start);
-    if (e == cudaSuccess) e = LaunchFillPattern(b.data, count, modulus, nullptr);
+    if (e == cudaSuccess)
+      e = LaunchFillPattern(b.data, count, modulus, nullptr);
     if (e == cudaSuccess) e = cudaEventRecord(stop);
     if (e == cudaSuccess) {
       e = LaunchCheckPattern(b.data, count, modulus, b.counters, b.counters + 1,
                              nullptr);
     }
-    if (e == cudaSuccess) e = cudaMemcpy(host, b.counters, sizeof host, cudaMemcpyDeviceToHost);
+    if (e == cudaSuccess)
+      e = cudaMemcpy(host, b.counters, sizeof host, cudaMemcpyDeviceToHost);
     if (e == cudaSuccess) e = cudaEventElapsedTime(&fill_ms, start, stop);
     if (e != cudaSuccess) {
       cudaEventDestroy(start);
       cudaEventDestroy(stop);
-      return ProbeResult::Fail(
-          "a known-answer kernel failed: " + Describe(e),
-          e == cudaErrorNoKernelImageForDevice
-              ? "This build of gpu-preflight lacks the GPU's arch: rebuild with "
-                "-DCMAKE_CUDA_ARCHITECTURES=<arch>"
-              : "Check `sudo dmesg` for Xid errors; reset the GPU if it is in a "
-                "bad state");
+      return ProbeResult::Fail("a known-answer kernel failed: " + Describe(e),
+                               e == cudaErrorNoKernelImageForDevice
+                                   ? "This build of gpu-preflight lacks the "
+                                     "GPU's arch: rebuild with "
+                                     "-DCMAKE_CUDA_ARCHITECTURES=<arch>"
+                                   : "Check `sudo dmesg` for Xid errors; reset "
+                                     "the GPU if it is in a "
+                                     "bad state");
     }
     const unsigned long long expected = ExpectedPatternSum(count, modulus);
     r.details["modulus_" + std::to_string(modulus)] = {
@@ -85,12 +89,14 @@ ProbeResult RunTensorKnownAnswer(const ProbeContext& context) {
   cudaEventDestroy(start);
   cudaEventDestroy(stop);
   r.AddMetric({"buffer_mib", static_cast<double>(bytes >> 20), "MiB", {}});
-  r.AddMetric({"mismatches", static_cast<double>(total_bad), "count",
-               Limit{Limit::Kind::kAtMost, 0, "built-in: exact integer results"}});
+  r.AddMetric(
+      {"mismatches", static_cast<double>(total_bad), "count",
+       Limit{Limit::Kind::kAtMost, 0, "built-in: exact integer results"}});
   // Bytes written by the fill kernel over its event-timed duration (not
   // judged here; the tensor stage's copy probe judges bandwidth).
   if (fill_ms > 0) {
-    r.AddMetric({"fill_write_gbps", bytes / (fill_ms * 1e-3) / 1e9, "GB/s", {}});
+    r.AddMetric(
+        {"fill_write_gbps", bytes / (fill_ms * 1e-3) / 1e9, "GB/s", {}});
   }
   if (total_bad > 0) {
     r.outcome = Outcome::kFail;

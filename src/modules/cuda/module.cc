@@ -59,8 +59,8 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
 
 extern "C" __attribute__((visibility("default"))) const preflight_module_v1*
 preflight_module_entry_v1(void) {
-  static const preflight_module_v1 module = {
-      PREFLIGHT_MODULE_ABI_VERSION, "cuda", &preflight::Describe,
-      &preflight::Run};
+  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION,
+                                             "cuda", &preflight::Describe,
+                                             &preflight::Run};
   return &module;
 }

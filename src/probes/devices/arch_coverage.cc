@@ -59,10 +59,11 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
   }
   const int cc = *parsed;
   std::vector<Candidate> candidates;
-  candidates.push_back(
-      {"gpu-preflight kernels", ModulePath(context.module_dir, "cuda"),
-       "Rebuild gpu-preflight with this arch: `cmake -DCMAKE_CUDA_ARCHITECTURES=" +
-           std::to_string(cc) + " …`"});
+  candidates.push_back({"gpu-preflight kernels",
+                        ModulePath(context.module_dir, "cuda"),
+                        "Rebuild gpu-preflight with this arch: `cmake "
+                        "-DCMAKE_CUDA_ARCHITECTURES=" +
+                            std::to_string(cc) + " …`"});
   std::string why_no_torch;
   const auto torch = LocateTorch(&why_no_torch);
   if (torch) {
@@ -73,11 +74,10 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
   LibraryInfo cudnn = ProbeCudnn("libcudnn.so.9", "system");
   if (cudnn.status == "loaded") {
     const std::string dir = cudnn.path.substr(0, cudnn.path.rfind('/'));
-    candidates.push_back({"cuDNN " + cudnn.version,
-                          dir + "/libcudnn_engines_precompiled.so.9",
-                          "Install a cuDNN release that supports sm_" +
-                              std::to_string(cc) +
-                              " (see the cuDNN support matrix)"});
+    candidates.push_back(
+        {"cuDNN " + cudnn.version, dir + "/libcudnn_engines_precompiled.so.9",
+         "Install a cuDNN release that supports sm_" + std::to_string(cc) +
+             " (see the cuDNN support matrix)"});
   }
 
   ProbeResult r;
@@ -91,8 +91,8 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
     const double ms = std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - start)
                           .count();
-    nlohmann::ordered_json entry = {{"library", c.name}, {"path", c.path},
-                                    {"read_ms", ms}};
+    nlohmann::ordered_json entry = {
+        {"library", c.name}, {"path", c.path}, {"read_ms", ms}};
     if (!read) {
       entry["error"] = error;
       list.push_back(entry);
@@ -115,15 +115,16 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
         covered.push_back(c.name + " (sm_" + std::to_string(cov.arch) + ")");
         break;
       case ArchCoverage::Kind::kCompatibleSass:
-        covered.push_back(c.name + " (sm_" + std::to_string(cov.arch) + " SASS)");
+        covered.push_back(c.name + " (sm_" + std::to_string(cov.arch) +
+                          " SASS)");
         break;
       case ArchCoverage::Kind::kPtxJit:
         covered.push_back(c.name + " (PTX compute_" + std::to_string(cov.arch) +
                           ", JIT at first launch)");
         break;
       case ArchCoverage::Kind::kNone:
-        uncovered.push_back(c.name + " has kernels for " + DescribeArchs(archs) +
-                            " only");
+        uncovered.push_back(c.name + " has kernels for " +
+                            DescribeArchs(archs) + " only");
         fixes.push_back(c.fix);
         break;
     }
@@ -133,14 +134,16 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
   r.details["compute_capability"] = context.gpu_compute_capability;
   if (!uncovered.empty()) {
     r.outcome = Outcome::kFail;
-    r.summary = "GPU is sm_" + std::to_string(cc) + " but " + Join(uncovered, "; ") +
+    r.summary = "GPU is sm_" + std::to_string(cc) + " but " +
+                Join(uncovered, "; ") +
                 ": its first kernel fails with 'no kernel image is available "
                 "for execution on the device'";
     r.remediation = Join(fixes, "; ");
     return r;
   }
   r.outcome = Outcome::kPass;
-  r.summary = "sm_" + std::to_string(cc) + " covered by " + Join(covered, ", ") +
+  r.summary = "sm_" + std::to_string(cc) + " covered by " +
+              Join(covered, ", ") +
               (notes.empty() ? "" : "; " + Join(notes, "; "));
   return r;
 }

@@ -27,8 +27,8 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
   CUresult rc = cuda->init(0);
   if (rc != CUDA_SUCCESS) {
     const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(rc));
-    return ProbeResult::Fail("cuInit failed: " + cuda->Describe(rc) + ": " + d.cause,
-                             d.remediation);
+    return ProbeResult::Fail(
+        "cuInit failed: " + cuda->Describe(rc) + ": " + d.cause, d.remediation);
   }
   int count = 0;
   cuda->device_get_count(&count);
@@ -52,9 +52,12 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
     char pci[64] = {};
     cuda->device_get_pci_bus_id(pci, sizeof pci, dev);
     int major = 0, minor = 0, sms = 0;
-    cuda->device_get_attribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
-    cuda->device_get_attribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
-    cuda->device_get_attribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
+    cuda->device_get_attribute(
+        &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
+    cuda->device_get_attribute(
+        &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
+    cuda->device_get_attribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                               dev);
     size_t total = 0;
     cuda->device_total_mem(&total, dev);
     nlohmann::ordered_json d;
@@ -62,12 +65,14 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
     d["uuid"] = FormatGpuUuid(uuid);
     d["name"] = name;
     d["pci_bus_id"] = pci;
-    d["compute_capability"] = std::to_string(major) + "." + std::to_string(minor);
+    d["compute_capability"] =
+        std::to_string(major) + "." + std::to_string(minor);
     d["multiprocessors"] = sms;
     d["memory_total_bytes"] = total;
     if (nvml != nullptr && nvml->device_get_handle_by_pci_bus_id != nullptr) {
       nvml::Device handle = nullptr;
-      const nvml::Return nr = nvml->device_get_handle_by_pci_bus_id(pci, &handle);
+      const nvml::Return nr =
+          nvml->device_get_handle_by_pci_bus_id(pci, &handle);
       if (nr == nvml::kSuccess) {
         char nvml_uuid[96] = {};
         nvml->device_get_uuid(handle, nvml_uuid, sizeof nvml_uuid);
@@ -101,8 +106,9 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
   }
   Metric gpus{"gpu_count", static_cast<double>(count), "count", {}};
   if (context.expect_gpus) {
-    gpus.limit = Limit{Limit::Kind::kEqual, static_cast<double>(*context.expect_gpus),
-                       "--expect-gpus"};
+    gpus.limit =
+        Limit{Limit::Kind::kEqual, static_cast<double>(*context.expect_gpus),
+              "--expect-gpus"};
   }
   r.AddMetric(gpus);
 
@@ -114,9 +120,9 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
   }
   if (!gpus.Passes()) {
     r.outcome = Outcome::kFail;
-    r.summary = "found " + std::to_string(count) + " GPU" + (count == 1 ? "" : "s") +
-                ", expected " + std::to_string(*context.expect_gpus) +
-                " (--expect-gpus)";
+    r.summary = "found " + std::to_string(count) + " GPU" +
+                (count == 1 ? "" : "s") + ", expected " +
+                std::to_string(*context.expect_gpus) + " (--expect-gpus)";
     r.remediation =
         "Check that the job was given the GPUs it asked for (`nvidia-smi -L`, "
         "CUDA_VISIBLE_DEVICES, the container's --gpus / nvidia.com/gpu "

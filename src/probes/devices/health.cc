@@ -43,38 +43,47 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
   std::string error;
   const Nvml* nvml = LoadNvml(&error, nullptr);
   if (nvml == nullptr) {
-    return ProbeResult::Skip(skip_reason::kLibraryMissing,
-                             "NVML unavailable, health fields cannot be read: " + error);
+    return ProbeResult::Skip(
+        skip_reason::kLibraryMissing,
+        "NVML unavailable, health fields cannot be read: " + error);
   }
   nvml::Device dev = nullptr;
-  const nvml::Return found =
-      nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(), &dev);
+  const nvml::Return found = nvml->device_get_handle_by_pci_bus_id(
+      context.gpu_pci_bus_id.c_str(), &dev);
   if (found != nvml::kSuccess) {
-    return ProbeResult::Error("NVML cannot find the GPU at " + context.gpu_pci_bus_id +
-                              ": " + nvml->Describe(found));
+    return ProbeResult::Error("NVML cannot find the GPU at " +
+                              context.gpu_pci_bus_id + ": " +
+                              nvml->Describe(found));
   }
   ProbeResult r;
   std::vector<std::string> failures, notes, remedies;
   nlohmann::ordered_json& d = r.details;
   auto unsupported = [&](const char* field, nvml::Return rc) {
-    d[field] = rc == nvml::kErrorNotSupported ? "not_supported" : nvml->Describe(rc);
+    d[field] =
+        rc == nvml::kErrorNotSupported ? "not_supported" : nvml->Describe(rc);
   };
 
   int ecc_current = 0, ecc_pending = 0;
-  if (nvml::Return rc = nvml->device_get_ecc_mode(dev, &ecc_current, &ecc_pending);
+  if (nvml::Return rc =
+          nvml->device_get_ecc_mode(dev, &ecc_current, &ecc_pending);
       rc == nvml::kSuccess) {
     d["ecc_enabled"] = ecc_current == 1;
     d["ecc_enabled_after_reboot"] = ecc_pending == 1;
     unsigned long long uncorrected = 0;
     // error type 1 = uncorrected; counter 0 = volatile (since boot).
-    if (nvml->device_get_total_ecc_errors(dev, 1, 0, &uncorrected) == nvml::kSuccess) {
-      r.AddMetric({"ecc_uncorrected_volatile", static_cast<double>(uncorrected), "count",
-                   Limit{Limit::Kind::kAtMost, 0, "built-in: any uncorrected error corrupts results"}});
+    if (nvml->device_get_total_ecc_errors(dev, 1, 0, &uncorrected) ==
+        nvml::kSuccess) {
+      r.AddMetric({"ecc_uncorrected_volatile", static_cast<double>(uncorrected),
+                   "count",
+                   Limit{Limit::Kind::kAtMost, 0,
+                         "built-in: any uncorrected error corrupts results"}});
       if (uncorrected > 0) {
-        failures.push_back(std::to_string(uncorrected) + " uncorrected ECC errors since boot");
-        remedies.push_back("drain the GPU and reset it (`sudo nvidia-smi -r -i " +
-                           std::to_string(context.gpu_index.value_or(0)) +
-                           "`); if errors return, request an RMA");
+        failures.push_back(std::to_string(uncorrected) +
+                           " uncorrected ECC errors since boot");
+        remedies.push_back(
+            "drain the GPU and reset it (`sudo nvidia-smi -r -i " +
+            std::to_string(context.gpu_index.value_or(0)) +
+            "`); if errors return, request an RMA");
       }
     }
   } else {
@@ -82,26 +91,32 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
   }
 
   int pending_retire = 0;
-  if (nvml::Return rc = nvml->device_get_retired_pages_pending_status(dev, &pending_retire);
+  if (nvml::Return rc =
+          nvml->device_get_retired_pages_pending_status(dev, &pending_retire);
       rc == nvml::kSuccess) {
     d["retired_pages_pending"] = pending_retire == 1;
     if (pending_retire == 1) {
       failures.push_back("memory pages are pending retirement");
-      remedies.push_back("reboot or reset the GPU to retire them (no RMA needed)");
+      remedies.push_back(
+          "reboot or reset the GPU to retire them (no RMA needed)");
     }
   } else {
     unsupported("retired_pages_pending", rc);
   }
 
   unsigned corr = 0, unc = 0, pending = 0, failed = 0;
-  if (nvml::Return rc = nvml->device_get_remapped_rows(dev, &corr, &unc, &pending, &failed);
+  if (nvml::Return rc =
+          nvml->device_get_remapped_rows(dev, &corr, &unc, &pending, &failed);
       rc == nvml::kSuccess) {
-    d["remapped_rows"] = {{"correctable", corr}, {"uncorrectable", unc},
-                          {"pending", pending != 0}, {"failure", failed != 0}};
+    d["remapped_rows"] = {{"correctable", corr},
+                          {"uncorrectable", unc},
+                          {"pending", pending != 0},
+                          {"failure", failed != 0}};
     if (failed != 0) {
       failures.push_back("a row remapping failed");
-      remedies.push_back("the GPU's memory cannot be repaired in the field: drain the node "
-                         "and request an RMA");
+      remedies.push_back(
+          "the GPU's memory cannot be repaired in the field: drain the node "
+          "and request an RMA");
     } else if (pending != 0) {
       failures.push_back("row remapping pending");
       remedies.push_back("reset the GPU or reboot to apply the remapping");
@@ -114,28 +129,39 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
   if (nvml->device_get_clocks_event_reasons != nullptr &&
       nvml->device_get_clocks_event_reasons(dev, &reasons) == nvml::kSuccess) {
     d["clock_event_reasons"] = DecodeReasons(reasons);
-    const unsigned long long bad = nvml::kClocksHwSlowdown | nvml::kClocksHwThermal |
-                                   nvml::kClocksHwPowerBrake | nvml::kClocksSwThermal;
+    const unsigned long long bad =
+        nvml::kClocksHwSlowdown | nvml::kClocksHwThermal |
+        nvml::kClocksHwPowerBrake | nvml::kClocksSwThermal;
     if ((reasons & bad) != 0) {
-      failures.push_back("clocks held down while idle: " + DecodeReasons(reasons & bad));
-      remedies.push_back("check cooling and power delivery (`nvidia-smi -q -d "
-                         "PERFORMANCE,TEMPERATURE,POWER`)");
+      failures.push_back("clocks held down while idle: " +
+                         DecodeReasons(reasons & bad));
+      remedies.push_back(
+          "check cooling and power delivery (`nvidia-smi -q -d "
+          "PERFORMANCE,TEMPERATURE,POWER`)");
     }
   }
 
   unsigned cur_gen = 0, max_gen = 0, cur_width = 0, max_width = 0;
-  if (nvml->device_get_curr_pcie_link_generation(dev, &cur_gen) == nvml::kSuccess &&
-      nvml->device_get_max_pcie_link_generation(dev, &max_gen) == nvml::kSuccess &&
-      nvml->device_get_curr_pcie_link_width(dev, &cur_width) == nvml::kSuccess &&
+  if (nvml->device_get_curr_pcie_link_generation(dev, &cur_gen) ==
+          nvml::kSuccess &&
+      nvml->device_get_max_pcie_link_generation(dev, &max_gen) ==
+          nvml::kSuccess &&
+      nvml->device_get_curr_pcie_link_width(dev, &cur_width) ==
+          nvml::kSuccess &&
       nvml->device_get_max_pcie_link_width(dev, &max_width) == nvml::kSuccess) {
-    d["pcie"] = {{"current_generation", cur_gen}, {"max_generation", max_gen},
-                 {"current_width", cur_width}, {"max_width", max_width}};
-    r.AddMetric({"pcie_link_generation", static_cast<double>(cur_gen), "gen", {}});
-    r.AddMetric({"pcie_link_width", static_cast<double>(cur_width), "lanes", {}});
+    d["pcie"] = {{"current_generation", cur_gen},
+                 {"max_generation", max_gen},
+                 {"current_width", cur_width},
+                 {"max_width", max_width}};
+    r.AddMetric(
+        {"pcie_link_generation", static_cast<double>(cur_gen), "gen", {}});
+    r.AddMetric(
+        {"pcie_link_width", static_cast<double>(cur_width), "lanes", {}});
     if (cur_gen < max_gen || cur_width < max_width) {
       notes.push_back("PCIe Gen" + std::to_string(cur_gen) + " x" +
-                      std::to_string(cur_width) + " of Gen" + std::to_string(max_gen) +
-                      " x" + std::to_string(max_width) + " (idle reading)");
+                      std::to_string(cur_width) + " of Gen" +
+                      std::to_string(max_gen) + " x" +
+                      std::to_string(max_width) + " (idle reading)");
     }
   }
 
@@ -154,12 +180,17 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
   }
   int compute_mode = 0;
   if (nvml->device_get_compute_mode(dev, &compute_mode) == nvml::kSuccess) {
-    const char* names[] = {"default", "exclusive_thread", "prohibited", "exclusive_process"};
-    d["compute_mode"] = compute_mode >= 0 && compute_mode <= 3 ? names[compute_mode] : "unknown";
+    const char* names[] = {"default", "exclusive_thread", "prohibited",
+                           "exclusive_process"};
+    d["compute_mode"] = compute_mode >= 0 && compute_mode <= 3
+                            ? names[compute_mode]
+                            : "unknown";
     if (compute_mode == nvml::kComputeModeProhibited) {
-      failures.push_back("compute mode is PROHIBITED: no CUDA context can be created");
+      failures.push_back(
+          "compute mode is PROHIBITED: no CUDA context can be created");
       remedies.push_back("ask the administrator for `sudo nvidia-smi -i " +
-                         std::to_string(context.gpu_index.value_or(0)) + " -c DEFAULT`");
+                         std::to_string(context.gpu_index.value_or(0)) +
+                         " -c DEFAULT`");
     }
   }
   unsigned temperature = 0;
@@ -173,7 +204,8 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
     r.AddMetric({"power_w", power / 1000.0, "W", {}});
   }
   if (nvml->device_get_enforced_power_limit != nullptr &&
-      nvml->device_get_enforced_power_limit(dev, &power_limit) == nvml::kSuccess) {
+      nvml->device_get_enforced_power_limit(dev, &power_limit) ==
+          nvml::kSuccess) {
     r.AddMetric({"power_limit_w", power_limit / 1000.0, "W", {}});
   }
 

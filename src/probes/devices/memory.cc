@@ -38,8 +38,8 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   int compute_mode = nvml::kComputeModeDefault;
   if (nvml != nullptr) {
     nvml::Device dev = nullptr;
-    if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(), &dev) ==
-        nvml::kSuccess) {
+    if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(),
+                                              &dev) == nvml::kSuccess) {
       // v2 separates memory the driver reserves for itself from memory
       // that processes use; v1's "used" counts both.
       nvml::MemoryV2 mem2{};
@@ -64,7 +64,8 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
           nlohmann::ordered_json list = nlohmann::ordered_json::array();
           for (unsigned i = 0; i < n && i < procs.size(); ++i) {
             const bool visible =
-                access(("/proc/" + std::to_string(procs[i].pid)).c_str(), F_OK) == 0;
+                access(("/proc/" + std::to_string(procs[i].pid)).c_str(),
+                       F_OK) == 0;
             list.push_back({{"pid", procs[i].pid},
                             {"used_bytes", procs[i].used_gpu_memory},
                             {"in_this_pid_namespace", visible}});
@@ -108,7 +109,8 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   if (rc == CUDA_SUCCESS) rc = cuda->device_get(&dev, 0);
   if (rc != CUDA_SUCCESS) {
     const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(rc));
-    return ProbeResult::Fail("cannot open the GPU: " + cuda->Describe(rc), d.remediation);
+    return ProbeResult::Fail("cannot open the GPU: " + cuda->Describe(rc),
+                             d.remediation);
   }
   const auto ctx_start = std::chrono::steady_clock::now();
   CUcontext ctx = nullptr;
@@ -141,8 +143,9 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   rc = cuda->mem_alloc(&buffer, trial);
   std::string trial_problem;
   if (rc != CUDA_SUCCESS) {
-    trial_problem = "cannot allocate " + FormatBytes(static_cast<double>(trial)) +
-                    " of " + FormatBytes(static_cast<double>(free_bytes)) +
+    trial_problem = "cannot allocate " +
+                    FormatBytes(static_cast<double>(trial)) + " of " +
+                    FormatBytes(static_cast<double>(free_bytes)) +
                     " reported free: " + cuda->Describe(rc);
   } else {
     constexpr unsigned kPattern = 0xA5C3E1F7u;
@@ -150,10 +153,12 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
     std::vector<unsigned> sample(4096);
     const size_t sample_bytes = std::min(trial, sample.size() * 4);
     if (rc == CUDA_SUCCESS) {
-      rc = cuda->memcpy_dtoh(sample.data(), buffer + (trial - sample_bytes), sample_bytes);
+      rc = cuda->memcpy_dtoh(sample.data(), buffer + (trial - sample_bytes),
+                             sample_bytes);
     }
     if (rc != CUDA_SUCCESS) {
-      trial_problem = "fill/read-back of the trial buffer failed: " + cuda->Describe(rc);
+      trial_problem =
+          "fill/read-back of the trial buffer failed: " + cuda->Describe(rc);
     } else {
       for (size_t i = 0; i < sample_bytes / 4; ++i) {
         if (sample[i] != kPattern) {
@@ -167,7 +172,8 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   const double alloc_ms = std::chrono::duration<double, std::milli>(
                               std::chrono::steady_clock::now() - alloc_start)
                               .count();
-  r.AddMetric({"trial_allocation_gib", static_cast<double>(trial) / kGiB, "GiB", {}});
+  r.AddMetric(
+      {"trial_allocation_gib", static_cast<double>(trial) / kGiB, "GiB", {}});
   r.AddMetric({"trial_allocation_ms", alloc_ms, "ms", {}});
   cuda->primary_ctx_release(dev);
   if (!trial_problem.empty()) {
@@ -187,8 +193,8 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   std::snprintf(text, sizeof text,
                 "%s; context in %.0f ms; %s free; %s trial allocation filled "
                 "and read back",
-                others.c_str(),
-                ctx_ms, FormatBytes(static_cast<double>(free_bytes)).c_str(),
+                others.c_str(), ctx_ms,
+                FormatBytes(static_cast<double>(free_bytes)).c_str(),
                 FormatBytes(static_cast<double>(trial)).c_str());
   r.outcome = Outcome::kPass;
   r.summary = text;

@@ -74,10 +74,12 @@ ProbeResult RunDriverCudaInit(const ProbeContext& /*context*/) {
                              std::chrono::steady_clock::now() - init_start)
                              .count();
   r.AddMetric({"cuda_init_ms", init_ms, "ms", {}});
-  r.AddMetric({"libcuda_load_ms",
-               std::chrono::duration<double, std::milli>(init_start - load_start)
-                   .count(),
-               "ms", {}});
+  r.AddMetric(
+      {"libcuda_load_ms",
+       std::chrono::duration<double, std::milli>(init_start - load_start)
+           .count(),
+       "ms",
+       {}});
   int driver_version = 0;
   cuda->driver_get_version(&driver_version);
   if (driver_version > 0) {
@@ -120,11 +122,11 @@ ProbeResult RunDriverCudaInit(const ProbeContext& /*context*/) {
   char init_text[32];
   std::snprintf(init_text, sizeof init_text, "%.0f ms", init_ms);
   r.outcome = Outcome::kPass;
-  r.summary = "cuInit ok in " + std::string(init_text) + "; driver supports CUDA " +
-              FormatCudaVersion(driver_version) + "; " + std::to_string(count) +
-              " device" + (count == 1 ? "" : "s") +
-              (forward_compat ? "; forward compatibility through " + cuda->path
-                              : "");
+  r.summary =
+      "cuInit ok in " + std::string(init_text) + "; driver supports CUDA " +
+      FormatCudaVersion(driver_version) + "; " + std::to_string(count) +
+      " device" + (count == 1 ? "" : "s") +
+      (forward_compat ? "; forward compatibility through " + cuda->path : "");
   return r;
 }
 

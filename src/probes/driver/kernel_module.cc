@@ -41,7 +41,8 @@ ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
   std::string nvml_version;
   if (nvml != nullptr && nvml->system_get_driver_version != nullptr) {
     char buffer[96] = {};
-    if (nvml->system_get_driver_version(buffer, sizeof buffer) == nvml::kSuccess) {
+    if (nvml->system_get_driver_version(buffer, sizeof buffer) ==
+        nvml::kSuccess) {
       nvml_version = buffer;
     }
   }
@@ -65,8 +66,9 @@ ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
   if (!kernel && nvml == nullptr) {
     const ContainerInfo container = DetectContainer();
     r.outcome = Outcome::kFail;
-    r.summary = "no NVIDIA kernel driver is loaded: " + std::string(
-                    container.in_container
+    r.summary =
+        "no NVIDIA kernel driver is loaded: " +
+        std::string(container.in_container
                         ? "this container sees no /proc/driver/nvidia and no "
                           "libnvidia-ml.so.1"
                         : "/proc/driver/nvidia/version does not exist");
@@ -99,7 +101,8 @@ ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
     r.remediation =
         "In a container, set NVIDIA_DRIVER_CAPABILITIES=compute,utility (the "
         "utility capability mounts libnvidia-ml); on a host, reinstall the "
-        "driver's user-space packages for " + kernel->version;
+        "driver's user-space packages for " +
+        kernel->version;
     return r;
   }
   if (kernel && !nvml_version.empty() && nvml_version != kernel->version) {

@@ -40,8 +40,9 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
       bundled.origin = "torch wheel";
       bundled.status = "found";
       bundled.version = v;
-      const auto files = FindInNvidiaWheels(
-          torch->site_packages, name == "cuDNN" ? "libcudnn.so." : "libnccl.so.");
+      const auto files =
+          FindInNvidiaWheels(torch->site_packages,
+                             name == "cuDNN" ? "libcudnn.so." : "libnccl.so.");
       if (!files.empty()) bundled.path = files.front();
       libs.push_back(bundled);
     }
@@ -55,16 +56,17 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   std::vector<std::string> present, absent, broken_required;
   auto key_of = [](const LibraryInfo& l) {
-    return l.name == "cuDNN" ? std::string("cudnn")
+    return l.name == "cuDNN"  ? std::string("cudnn")
            : l.name == "NCCL" ? std::string("nccl")
                               : std::string("torch");
   };
   std::set<std::string> satisfied;
   for (const LibraryInfo& lib : libs) {
     list.push_back(lib.ToJson());
-    const std::string label = lib.name + (lib.origin == "system" || lib.name == "libtorch"
-                                              ? ""
-                                              : " (" + lib.origin + ")");
+    const std::string label =
+        lib.name + (lib.origin == "system" || lib.name == "libtorch"
+                        ? ""
+                        : " (" + lib.origin + ")");
     if (lib.status == "loaded" || lib.status == "found") {
       present.push_back(label + " " + lib.version);
       satisfied.insert(key_of(lib));
@@ -84,9 +86,11 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
     r.outcome = Outcome::kFail;
     std::vector<std::string> parts;
     if (!missing_required.empty()) {
-      parts.push_back("required but not found: " + Join(missing_required, ", "));
+      parts.push_back("required but not found: " +
+                      Join(missing_required, ", "));
     }
-    if (!broken_required.empty()) parts.push_back("unusable: " + Join(broken_required, "; "));
+    if (!broken_required.empty())
+      parts.push_back("unusable: " + Join(broken_required, "; "));
     r.summary = Join(parts, "; ");
     r.remediation =
         "Install what the job needs in this image: cuDNN and NCCL come with "

@@ -26,14 +26,16 @@ LibraryInfo ToolRuntime(const ProbeContext& context) {
   info.name = "libcudart (static)";
   info.origin = "gpu-preflight";
   std::string error;
-  const preflight_module_v1* module = LoadModule(context.module_dir, "cuda", &error);
+  const preflight_module_v1* module =
+      LoadModule(context.module_dir, "cuda", &error);
   info.path = ModulePath(context.module_dir, "cuda");
   if (module == nullptr) {
     info.status = "error";
     info.message = error;
     return info;
   }
-  nlohmann::json facts = nlohmann::json::parse(module->describe(), nullptr, false);
+  nlohmann::json facts =
+      nlohmann::json::parse(module->describe(), nullptr, false);
   if (facts.is_discarded() || !facts.contains("cuda_runtime_version")) {
     info.status = "error";
     info.message = "the CUDA module does not report its runtime version";
@@ -69,7 +71,8 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
         FindInNvidiaWheels(torch->site_packages, "libcudart.so.");
     if (wheel.empty()) {
       // A plain libtorch tree ships libcudart-<hash>.so.* in lib/.
-      LibraryInfo bundled = ProbeCudaRuntime(torch->lib_dir + "/libcudart.so", "libtorch");
+      LibraryInfo bundled =
+          ProbeCudaRuntime(torch->lib_dir + "/libcudart.so", "libtorch");
       if (bundled.status != "missing") runtimes.push_back(bundled);
     }
     for (const std::string& path : wheel) {
@@ -82,17 +85,20 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
   std::vector<std::string> too_old, mvc, seen;
   for (LibraryInfo& rt : runtimes) {
     if (rt.status == "loaded") {
-      const RuntimeVerdict v = JudgeRuntime(rt.version_code, driver_cuda, kernel);
+      const RuntimeVerdict v =
+          JudgeRuntime(rt.version_code, driver_cuda, kernel);
       rt.extra["verdict"] = v.kind == RuntimeVerdict::Kind::kSupported
                                 ? "supported"
-                                : v.kind == RuntimeVerdict::Kind::kMinorCompatible
-                                      ? "minor_version_compatible"
-                                      : "driver_too_old";
+                            : v.kind == RuntimeVerdict::Kind::kMinorCompatible
+                                ? "minor_version_compatible"
+                                : "driver_too_old";
       rt.extra["explanation"] = v.explanation;
       const std::string label = rt.origin + " CUDA " + rt.version;
       seen.push_back(label);
-      if (v.kind == RuntimeVerdict::Kind::kTooOld) too_old.push_back(label + ": " + v.explanation);
-      if (v.kind == RuntimeVerdict::Kind::kMinorCompatible) mvc.push_back(label);
+      if (v.kind == RuntimeVerdict::Kind::kTooOld)
+        too_old.push_back(label + ": " + v.explanation);
+      if (v.kind == RuntimeVerdict::Kind::kMinorCompatible)
+        mvc.push_back(label);
     }
     list.push_back(rt.ToJson());
   }
@@ -116,8 +122,9 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
     return r;
   }
   r.outcome = Outcome::kPass;
-  r.summary = "driver (CUDA " + FormatCudaVersion(driver_cuda) +
-              ") supports " + (seen.empty() ? std::string("no runtime found") : Join(seen, ", "));
+  r.summary =
+      "driver (CUDA " + FormatCudaVersion(driver_cuda) + ") supports " +
+      (seen.empty() ? std::string("no runtime found") : Join(seen, ", "));
   if (!mvc.empty()) {
     r.summary += "; by minor-version compatibility only: " + Join(mvc, ", ") +
                  " (their PTX cannot be JIT-compiled)";

@@ -60,7 +60,8 @@ ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
     if (!torch) {
       return ProbeResult::Skip(skip_reason::kNotApplicable,
                                "no C compiler on PATH; not needed here: no "
-                               "torch found (" + why_no_torch + ")");
+                               "torch found (" +
+                                   why_no_torch + ")");
     }
     return ProbeResult::Fail(
         "no C compiler ($CC, cc, gcc, clang) on PATH: torch.compile/Triton "
@@ -68,15 +69,15 @@ ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
         kInstall);
   }
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                      "/gpu-preflight-cc-XXXXXX";
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+      "/gpu-preflight-cc-XXXXXX";
   std::vector<char> buffer(templ.begin(), templ.end());
   buffer.push_back('\0');
   if (mkdtemp(buffer.data()) == nullptr) {
-    return ProbeResult::Fail(
-        "cannot create a temporary directory under " + templ + ": " +
-            std::strerror(errno),
-        "Make $TMPDIR (or /tmp) writable");
+    return ProbeResult::Fail("cannot create a temporary directory under " +
+                                 templ + ": " + std::strerror(errno),
+                             "Make $TMPDIR (or /tmp) writable");
   }
   const std::string dir = buffer.data();
   {
@@ -126,12 +127,11 @@ ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
     const std::string include = Trim(inc.output);
     r.details["python_include"] = include;
     struct stat st {};
-    if (inc.exit_code == 0 &&
-        stat((include + "/Python.h").c_str(), &st) != 0) {
-      ProbeResult f = ProbeResult::Fail(
-          "Python.h is missing (" + include +
-              "): Triton cannot build its launcher",
-          kInstall);
+    if (inc.exit_code == 0 && stat((include + "/Python.h").c_str(), &st) != 0) {
+      ProbeResult f =
+          ProbeResult::Fail("Python.h is missing (" + include +
+                                "): Triton cannot build its launcher",
+                            kInstall);
       f.details = r.details;
       return f;
     }

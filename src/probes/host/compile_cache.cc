@@ -51,18 +51,19 @@ ProbeResult RunHostCompileCache(const ProbeContext& /*context*/) {
   std::vector<CacheDir> dirs;
   const char* inductor = std::getenv("TORCHINDUCTOR_CACHE_DIR");
   const char* tmp = std::getenv("TMPDIR");
-  dirs.push_back({"TorchInductor cache", "TORCHINDUCTOR_CACHE_DIR",
-                  inductor != nullptr && *inductor != '\0'
-                      ? inductor
-                      : std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                            "/torchinductor_" + UserName()});
+  dirs.push_back(
+      {"TorchInductor cache", "TORCHINDUCTOR_CACHE_DIR",
+       inductor != nullptr && *inductor != '\0'
+           ? inductor
+           : std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                 "/torchinductor_" + UserName()});
   const char* triton = std::getenv("TRITON_CACHE_DIR");
   const char* home = std::getenv("HOME");
-  dirs.push_back({"Triton cache", "TRITON_CACHE_DIR",
-                  triton != nullptr && *triton != '\0'
-                      ? triton
-                      : std::string(home != nullptr ? home : "/root") +
-                            "/.triton/cache"});
+  dirs.push_back(
+      {"Triton cache", "TRITON_CACHE_DIR",
+       triton != nullptr && *triton != '\0'
+           ? triton
+           : std::string(home != nullptr ? home : "/root") + "/.triton/cache"});
   ProbeResult r;
   std::vector<std::string> problems;
   nlohmann::ordered_json checked = nlohmann::ordered_json::array();

@@ -85,7 +85,8 @@ ProbeResult RunHostCpuQuota(const ProbeContext& context) {
   std::snprintf(cpus, sizeof cpus, "%.3g", effective);
   if (gpus == 0) {
     r.outcome = Outcome::kPass;
-    r.summary = std::string(cpus) + " CPUs available; no GPU nodes to "
+    r.summary = std::string(cpus) +
+                " CPUs available; no GPU nodes to "
                 "divide them among";
     return r;
   }
@@ -108,8 +109,8 @@ ProbeResult RunHostCpuQuota(const ProbeContext& context) {
     return r;
   }
   r.outcome = Outcome::kPass;
-  r.summary = std::string(cpus) + " CPUs for " + std::to_string(gpus) +
-              " GPU" + (gpus == 1 ? "" : "s");
+  r.summary = std::string(cpus) + " CPUs for " + std::to_string(gpus) + " GPU" +
+              (gpus == 1 ? "" : "s");
   return r;
 }
 

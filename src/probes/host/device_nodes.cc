@@ -67,7 +67,8 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
   r.details["nvidiactl"] = has_ctl;
   r.details["nvidia_uvm"] = has_uvm;
   r.details["nvidia_uvm_tools"] = has_uvm_tools;
-  r.AddMetric({"gpu_node_count", static_cast<double>(gpus.size()), "count", {}});
+  r.AddMetric(
+      {"gpu_node_count", static_cast<double>(gpus.size()), "count", {}});
 
   if (!has_ctl && gpus.empty()) {
     const std::string where =
@@ -83,8 +84,9 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
   }
   if (gpus.empty()) {
     r.outcome = Outcome::kFail;
-    r.summary = "/dev/nvidiactl exists but no /dev/nvidia<N>: no GPU was "
-                "given to this process";
+    r.summary =
+        "/dev/nvidiactl exists but no /dev/nvidia<N>: no GPU was "
+        "given to this process";
     r.remediation =
         "Request GPUs for the container (`--gpus all`, "
         "NVIDIA_VISIBLE_DEVICES=all, or a nvidia.com/gpu limit); "
@@ -93,8 +95,9 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
   }
   if (!has_uvm) {
     r.outcome = Outcome::kFail;
-    r.summary = "/dev/nvidia-uvm is missing: CUDA will fail with 'unknown "
-                "error' (999)";
+    r.summary =
+        "/dev/nvidia-uvm is missing: CUDA will fail with 'unknown "
+        "error' (999)";
     r.remediation =
         "On the host: `sudo nvidia-modprobe -c 0 -u` (or `sudo modprobe "
         "nvidia_uvm`), then restart the container so the node is passed in";
@@ -114,11 +117,11 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
     }
   }
   r.outcome = Outcome::kPass;
-  r.summary = std::to_string(gpus.size()) + " GPU device node" +
-              (gpus.size() == 1 ? "" : "s") +
-              ", nvidiactl and nvidia-uvm open" +
-              (container.in_container ? " (in a " + container.kind + " container)"
-                                      : "");
+  r.summary =
+      std::to_string(gpus.size()) + " GPU device node" +
+      (gpus.size() == 1 ? "" : "s") + ", nvidiactl and nvidia-uvm open" +
+      (container.in_container ? " (in a " + container.kind + " container)"
+                              : "");
   r.facts["container"] = r.details["container"];
   return r;
 }

@@ -28,10 +28,13 @@ ProbeResult RunHostMemlock(const ProbeContext& /*context*/) {
   r.details["unlimited"] = unlimited;
   r.details["rdma_devices"] = rdma;
   const std::string shown =
-      unlimited ? "unlimited" : FormatBytes(static_cast<double>(limit.rlim_cur));
+      unlimited ? "unlimited"
+                : FormatBytes(static_cast<double>(limit.rlim_cur));
   if (!unlimited) {
-    r.AddMetric({"memlock_mib", static_cast<double>(limit.rlim_cur) / (1 << 20),
-                 "MiB", {}});
+    r.AddMetric({"memlock_mib",
+                 static_cast<double>(limit.rlim_cur) / (1 << 20),
+                 "MiB",
+                 {}});
   }
   if (unlimited) {
     r.outcome = Outcome::kPass;

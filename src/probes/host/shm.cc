@@ -36,10 +36,10 @@ ProbeResult RunHostShm(const ProbeContext& context) {
   const double free_bytes = static_cast<double>(vfs.f_bavail) * vfs.f_frsize;
   ProbeResult r;
   Metric size_metric{"size_gib", size / kGiB, "GiB", {}};
-  size_metric.limit = ResolveLimit(
-      context, "host.shm", "size_gib",
-      {Limit::Kind::kAtLeast, 1.0,
-       "built-in: NCCL troubleshooting guide recommends --shm-size=1g or more"});
+  size_metric.limit = ResolveLimit(context, "host.shm", "size_gib",
+                                   {Limit::Kind::kAtLeast, 1.0,
+                                    "built-in: NCCL troubleshooting guide "
+                                    "recommends --shm-size=1g or more"});
   r.AddMetric(size_metric);
   r.AddMetric({"free_gib", free_bytes / kGiB, "GiB", {}});
 
@@ -51,15 +51,17 @@ ProbeResult RunHostShm(const ProbeContext& context) {
     alloc_error = std::string("shm_open failed: ") + std::strerror(errno);
   } else {
     const int rc = posix_fallocate(fd, 0, 8 << 20);
-    if (rc != 0) alloc_error = std::string("posix_fallocate of 8 MiB failed: ") + std::strerror(rc);
+    if (rc != 0)
+      alloc_error =
+          std::string("posix_fallocate of 8 MiB failed: ") + std::strerror(rc);
     close(fd);
     shm_unlink(name.c_str());
   }
   if (!alloc_error.empty()) {
     r.outcome = Outcome::kFail;
     r.summary = "/dev/shm (" + FormatBytes(size) + ", " +
-                FormatBytes(free_bytes) + " free) rejects allocations: " +
-                alloc_error;
+                FormatBytes(free_bytes) +
+                " free) rejects allocations: " + alloc_error;
     r.remediation = kFix;
     return r;
   }

@@ -7,12 +7,13 @@
 // repeated entry (CUDA stops at the first invalid one), capabilities without
 // "compute" (libcuda is then not mounted), or a misspelled variable (the
 // setting the user meant has no effect).
+#include "platform/visible_devices.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "core/strings.h"
-#include "platform/visible_devices.h"
 #include "probes/probes.h"
 
 extern char** environ;
