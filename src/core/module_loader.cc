@@ -46,7 +46,7 @@ const preflight_module_v1* LoadModule(const std::string& directory,
     return nullptr;
   }
   using Entry = const preflight_module_v1* (*)();
-  auto entry =
+  auto* entry =
       reinterpret_cast<Entry>(dlsym(handle, "preflight_module_entry_v1"));
   if (entry == nullptr) {
     *error = path +

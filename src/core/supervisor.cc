@@ -27,7 +27,7 @@ namespace {
 int g_signal_pipe[2] = {-1, -1};
 
 void OnSignal(int signal_number) {
-  const unsigned char byte = static_cast<unsigned char>(signal_number);
+  const auto byte = static_cast<unsigned char>(signal_number);
   // write() is async-signal-safe; a full pipe just drops a repeat signal.
   (void)!write(g_signal_pipe[1], &byte, 1);
 }

@@ -10,13 +10,11 @@
 #include <cstring>
 #include <map>
 
-extern char** environ;
-
 namespace preflight {
 namespace {
 
 // Enough to hold a CUDA error message and a stack trace's first lines.
-constexpr size_t kLogTailBytes = 16 * 1024;
+constexpr size_t kLogTailBytes = size_t{16} * 1024;
 // Request pipe end (child) and result fd number promised to the worker.
 constexpr int kResultFd = 3;
 

@@ -99,7 +99,7 @@ bool ReadFatbinArchs(const std::string& path, FatbinArchs* archs,
     *error = path + " is too small to be an ELF file";
     return false;
   }
-  const size_t size = static_cast<size_t>(st.st_size);
+  const auto size = static_cast<size_t>(st.st_size);
   void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
   if (map == MAP_FAILED) {

@@ -15,8 +15,6 @@
 
 #include "core/strings.h"
 
-extern char** environ;
-
 namespace preflight {
 
 std::string FindOnPath(const std::string& name) {

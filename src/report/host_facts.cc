@@ -10,8 +10,6 @@
 #include "core/strings.h"
 #include "platform/container.h"
 
-extern char** environ;
-
 namespace preflight {
 namespace {
 
@@ -65,10 +63,8 @@ bool IsReportableVariable(const std::string& name) {
                                  "OMPI_COMM_WORLD_SIZE",
                                  "TMPDIR",
                                  "CC"};
-  for (const char* e : kExact) {
-    if (name == e) return true;
-  }
-  return false;
+  return std::any_of(std::begin(kExact), std::end(kExact),
+                     [&](const char* e) { return name == e; });
 }
 
 nlohmann::ordered_json AllowListedEnvironment() {

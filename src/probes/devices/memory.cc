@@ -148,7 +148,7 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
                     FormatBytes(static_cast<double>(free_bytes)) +
                     " reported free: " + cuda->Describe(rc);
   } else {
-    constexpr unsigned kPattern = 0xA5C3E1F7u;
+    constexpr unsigned kPattern = 0xA5C3E1F7U;
     rc = cuda->memset_d32(buffer, kPattern, trial / 4);
     std::vector<unsigned> sample(4096);
     const size_t sample_bytes = std::min(trial, sample.size() * 4);

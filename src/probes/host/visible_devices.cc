@@ -16,8 +16,6 @@
 #include "core/strings.h"
 #include "probes/probes.h"
 
-extern char** environ;
-
 namespace preflight {
 
 ProbeResult RunHostVisibleDevices(const ProbeContext& /*context*/) {
