@@ -58,8 +58,11 @@ set(_torch_prefix "")
 if(NOT PREFLIGHT_WITH_TORCH STREQUAL "OFF")
   find_program(PREFLIGHT_PYTHON NAMES python3 python)
   if(PREFLIGHT_PYTHON)
+    # Located without importing torch (an import takes seconds and needs
+    # every CUDA library torch links): torch.utils.cmake_prefix_path is
+    # <package>/share/cmake.
     execute_process(
-      COMMAND ${PREFLIGHT_PYTHON} -c "import torch.utils; print(torch.utils.cmake_prefix_path)"
+      COMMAND ${PREFLIGHT_PYTHON} -c "import importlib.util as u, os; s = u.find_spec('torch'); p = s.submodule_search_locations[0] if s else ''; print(os.path.join(p, 'share', 'cmake') if p and os.path.isdir(os.path.join(p, 'share', 'cmake')) else '')"
       OUTPUT_VARIABLE _torch_prefix OUTPUT_STRIP_TRAILING_WHITESPACE
       ERROR_QUIET RESULT_VARIABLE _torch_rc)
     if(NOT _torch_rc EQUAL 0)

@@ -36,6 +36,12 @@ struct ProbeContext {
   std::string thresholds_path;
   // Directory holding the optional probe modules.
   std::string module_dir;
+  // Set by PREFLIGHT_FAULT=<probe>:corrupt: the probe must damage one value
+  // of its result before checking it, proving the check can fail.
+  bool corrupt_result = false;
+  // Host facts gathered by earlier node probes (driver versions, libraries
+  // found), as in the report's host block.
+  nlohmann::json node_facts = nlohmann::json::object();
   // Wall-clock point by which a cooperative probe should give up on its own,
   // before the supervisor's hard kill.
   std::chrono::steady_clock::time_point soft_deadline =
@@ -50,6 +56,12 @@ struct ProbeContext {
 // else `builtin`. The returned limit's source says which one applied.
 Limit ResolveLimit(const ProbeContext& context, std::string_view probe,
                    std::string_view metric, const Limit& builtin);
+// The same where there may be no built-in limit (an unknown GPU model):
+// nullopt when neither the thresholds file nor `builtin` gives one.
+std::optional<Limit> ResolveOptionalLimit(const ProbeContext& context,
+                                          std::string_view probe,
+                                          std::string_view metric,
+                                          const std::optional<Limit>& builtin);
 
 }  // namespace preflight
 

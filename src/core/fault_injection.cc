@@ -33,9 +33,11 @@ bool ParseFaults(std::string_view text, std::vector<FaultSpec>* faults,
       spec.kind = FaultKind::kAbort;
     } else if (kind == "exit") {
       spec.kind = FaultKind::kExit;
+    } else if (kind == "corrupt") {
+      spec.kind = FaultKind::kCorrupt;
     } else {
       *error = "PREFLIGHT_FAULT kind '" + kind +
-               "' is unknown; use hang, crash, abort or exit";
+               "' is unknown; use hang, crash, abort, exit or corrupt";
       return false;
     }
     const size_t at = target.find('@');
@@ -49,9 +51,15 @@ bool ParseFaults(std::string_view text, std::vector<FaultSpec>* faults,
       spec.gpu_index = *index;
       target = target.substr(0, at);
     }
-    if (FindProbe(target) == nullptr) {
+    const ProbeSpec* probe = FindProbe(target);
+    if (probe == nullptr) {
       *error = "PREFLIGHT_FAULT names unknown probe '" + target +
                "'; `gpu-preflight list` shows the probe ids";
+      return false;
+    }
+    if (spec.kind == FaultKind::kCorrupt && !probe->checks_results) {
+      *error = "PREFLIGHT_FAULT: " + target +
+               " checks no computed result, so it cannot be corrupted";
       return false;
     }
     spec.probe = target;
@@ -91,6 +99,8 @@ void InjectFault(FaultKind kind) {
       std::abort();
     case FaultKind::kExit:
       _exit(3);
+    case FaultKind::kCorrupt:
+      break;  // carried out by the probe itself (ProbeContext)
   }
   std::abort();
 }

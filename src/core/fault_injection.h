@@ -2,8 +2,9 @@
 // the probe runs, so the supervisor's timeout and crash handling can be seen
 // working through the real process path (tests, and users who want to watch
 // it). Syntax: comma-separated `<probe-id>[@<gpu-index>]:<kind>`, kind one of
-// hang, crash (SIGSEGV), abort (SIGABRT) or exit (the worker exits with code
-// 3 without a result).
+// hang, crash (SIGSEGV), abort (SIGABRT), exit (the worker exits with code 3
+// without a result) or corrupt (the probe damages one value of its result
+// before checking it; only for probes that check results).
 #ifndef PREFLIGHT_CORE_FAULT_INJECTION_H_
 #define PREFLIGHT_CORE_FAULT_INJECTION_H_
 
@@ -14,7 +15,7 @@
 
 namespace preflight {
 
-enum class FaultKind { kHang, kCrash, kAbort, kExit };
+enum class FaultKind { kHang, kCrash, kAbort, kExit, kCorrupt };
 
 struct FaultSpec {
   std::string probe;

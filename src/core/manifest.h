@@ -30,6 +30,9 @@ struct ProbeSpec {
   std::vector<std::string_view> prerequisites;
   // Hard deadline in seconds at --timeout-scale 1.
   double timeout_s;
+  // True for probes that check a computed result against a known answer or
+  // a reference (PREFLIGHT_FAULT ...:corrupt applies to them).
+  bool checks_results;
   // Library this probe needs, as named by --require ("cudnn", "nccl",
   // "torch"); empty when none.
   std::string_view requires_library;

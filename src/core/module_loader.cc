@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <map>
 
+#include "platform/gpu_libraries.h"
+#include "platform/torch_locator.h"
+
 namespace preflight {
 
 std::string SelfExecutablePath() {
@@ -33,18 +36,66 @@ std::string ModulePath(const std::string& directory, const std::string& name) {
   return directory + "/libpreflight-" + name + ".so";
 }
 
+namespace {
+
+std::map<std::string, const preflight_module_v1*>& Cache() {
+  static std::map<std::string, const preflight_module_v1*> cache;
+  return cache;
+}
+
+// "libcublas.so.13" from "libcublas.so.13: cannot open shared object file".
+std::string MissingSoname(const std::string& dlerror_text) {
+  const std::string marker = ": cannot open shared object file";
+  const size_t at = dlerror_text.find(marker);
+  if (at == std::string::npos) return "";
+  const size_t begin = dlerror_text.rfind(' ', at);
+  const std::string name = dlerror_text.substr(
+      begin == std::string::npos ? 0 : begin + 1,
+      at - (begin == std::string::npos ? 0 : begin + 1));
+  return name.find('/') == std::string::npos ? name : "";
+}
+
+// A PyTorch image carries CUDA libraries in site-packages/nvidia/*/lib, off
+// the loader's search path (torch finds them through its RUNPATH). When a
+// module's dependency is missing, load it from there (RTLD_GLOBAL, so the
+// module's NEEDED entry then resolves by soname). True when one was loaded.
+bool PreloadFromTorchWheel(const std::string& soname) {
+  std::string why;
+  const auto torch = LocateTorch(&why);
+  if (!torch) return false;
+  for (const std::string& path : FindInNvidiaWheels(torch->site_packages, soname)) {
+    if (path.size() >= soname.size() &&
+        path.compare(path.size() - soname.size(), soname.size(), soname) == 0 &&
+        dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) != nullptr) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ModuleLoaded(const std::string& directory, const std::string& name) {
+  return Cache().count(ModulePath(directory, name)) > 0;
+}
+
 const preflight_module_v1* LoadModule(const std::string& directory,
                                       const std::string& name,
                                       std::string* error) {
-  static std::map<std::string, const preflight_module_v1*> cache;
+  auto& cache = Cache();
   const std::string path = ModulePath(directory, name);
   if (auto it = cache.find(path); it != cache.end()) return it->second;
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
+  void* handle = nullptr;
+  // A few rounds: each can bring in one missing dependency.
+  for (int attempt = 0; attempt < 6 && handle == nullptr; ++attempt) {
+    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle != nullptr) break;
     const char* why = dlerror();
     *error = why != nullptr ? why : ("cannot load " + path);
-    return nullptr;
+    const std::string soname = MissingSoname(*error);
+    if (soname.empty() || !PreloadFromTorchWheel(soname)) return nullptr;
   }
+  if (handle == nullptr) return nullptr;
   using Entry = const preflight_module_v1* (*)();
   auto* entry =
       reinterpret_cast<Entry>(dlsym(handle, "preflight_module_entry_v1"));

@@ -24,6 +24,9 @@ const preflight_module_v1* LoadModule(const std::string& directory,
                                       const std::string& name,
                                       std::string* error);
 
+// True once LoadModule succeeded for this module in this process.
+bool ModuleLoaded(const std::string& directory, const std::string& name);
+
 // Path of the running executable (/proc/self/exe).
 std::string SelfExecutablePath();
 

@@ -148,6 +148,18 @@ class Scheduler {
     }
   }
 
+  // Facts the node probes found so far (driver, runtimes, libraries): later
+  // probes read them instead of finding them again.
+  nlohmann::json NodeFacts() const {
+    nlohmann::json facts = nlohmann::json::object();
+    for (const ProbeResult& r : report_->node_results) {
+      if (r.facts.is_object()) {
+        for (const auto& [key, value] : r.facts.items()) facts[key] = value;
+      }
+    }
+    return facts;
+  }
+
   const ProbeResult* FindResult(std::string_view id, const Lane* lane) const {
     if (lane != nullptr && lane->results != nullptr) {
       for (const ProbeResult& r : *lane->results) {
@@ -251,6 +263,7 @@ class Scheduler {
       }
       const double timeout_s = spec.timeout_s * config_.timeout_scale;
       ProbeContext context = config_.base_context;
+      context.node_facts = NodeFacts();
       if (lane.gpu) {
         context.gpu_index = lane.gpu->index;
         context.gpu_uuid = lane.gpu->uuid;

@@ -15,6 +15,7 @@
 #include "core/module_loader.h"
 #include "core/planner.h"
 #include "core/scheduler.h"
+#include "core/siblings.h"
 #include "core/version.h"
 #include "report/atomic_file.h"
 #include "report/console_reporter.h"
@@ -170,6 +171,7 @@ int RunCommand(const Options& options) {
     std::fprintf(stderr, "gpu-preflight: error: %s\n", error.c_str());
     return kExitUsage;
   }
+  ApplySiblingComparison(config.base_context, &report);
   MergeFacts(&report);
   report.duration_ms = std::chrono::duration<double, std::milli>(
                            std::chrono::steady_clock::now() - start)

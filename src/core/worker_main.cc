@@ -41,8 +41,25 @@ void CollectModuleResult(const char* json, void* user) {
 
 ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
   std::string error;
+  const auto load_start = std::chrono::steady_clock::now();
+  const bool first_load = !ModuleLoaded(context.module_dir, std::string(spec.module));
   const preflight_module_v1* module =
       LoadModule(context.module_dir, std::string(spec.module), &error);
+  const double load_ms = std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - load_start)
+                             .count();
+  if (module == nullptr && spec.module != "cuda") {
+    // cuDNN, NCCL and libtorch are optional: where the library (or the
+    // module built for it) is absent, the probe is skipped with the
+    // loader's own words; --require turns that into a failure.
+    ProbeResult r = ProbeResult::Skip(
+        skip_reason::kLibraryMissing,
+        std::string(spec.module) + " is not available: " + error);
+    r.remediation = "Install " + std::string(spec.module) +
+                    " in this environment (and build gpu-preflight where it "
+                    "is found) to run this probe";
+    return r;
+  }
   if (module == nullptr) {
     // The tool's own modules are part of the install: missing one is a
     // broken installation, not an environment property to skip over.
@@ -70,6 +87,8 @@ ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
     return ProbeResult::Error("module " + std::string(spec.module) +
                               " returned an unreadable result");
   }
+  // Loading a module (libtorch: ~0.4 s) is part of what the user waits for.
+  if (first_load) result.AddMetric({"module_load_ms", load_ms, "ms", {}});
   return result;
 }
 
@@ -127,7 +146,11 @@ int WorkerMain() {
     if (spec == nullptr) {
       result = ProbeResult::Error("unknown probe " + id);
     } else {
-      if (auto fault = FaultFor(faults, id, context.gpu_index)) {
+      if (auto fault = FaultFor(faults, id, context.gpu_index);
+          fault == FaultKind::kCorrupt) {
+        spdlog::warn("PREFLIGHT_FAULT: {} will corrupt its result", id);
+        context.corrupt_result = true;
+      } else if (fault) {
         spdlog::warn("PREFLIGHT_FAULT injects a fault into {}", id);
         InjectFault(*fault);
       }

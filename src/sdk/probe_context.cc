@@ -15,6 +15,8 @@ nlohmann::json ProbeContext::ToJson() const {
   j["thresholds"] = thresholds;
   j["thresholds_path"] = thresholds_path;
   j["module_dir"] = module_dir;
+  if (corrupt_result) j["corrupt_result"] = true;
+  if (!node_facts.empty()) j["node_facts"] = node_facts;
   // The soft deadline travels as milliseconds left, since steady clocks of
   // two processes share no epoch we may rely on.
   if (soft_deadline != std::chrono::steady_clock::time_point::max()) {
@@ -44,6 +46,8 @@ ProbeContext ProbeContext::FromJson(const nlohmann::json& j) {
   if (j.contains("thresholds")) c.thresholds = j["thresholds"];
   c.thresholds_path = j.value("thresholds_path", "");
   c.module_dir = j.value("module_dir", "");
+  c.corrupt_result = j.value("corrupt_result", false);
+  if (j.contains("node_facts")) c.node_facts = j["node_facts"];
   if (j.contains("soft_deadline_in_ms")) {
     c.soft_deadline =
         std::chrono::steady_clock::now() +
@@ -81,6 +85,13 @@ std::optional<Limit> LimitFromEntry(const nlohmann::json& entry,
 
 Limit ResolveLimit(const ProbeContext& context, std::string_view probe,
                    std::string_view metric, const Limit& builtin) {
+  return *ResolveOptionalLimit(context, probe, metric, builtin);
+}
+
+std::optional<Limit> ResolveOptionalLimit(const ProbeContext& context,
+                                          std::string_view probe,
+                                          std::string_view metric,
+                                          const std::optional<Limit>& builtin) {
   const std::string key = std::string(probe) + "." + std::string(metric);
   const nlohmann::json& t = context.thresholds;
   const std::string file = "thresholds file " + context.thresholds_path;

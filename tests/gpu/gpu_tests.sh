@@ -40,7 +40,22 @@ case "$name" in
     check "$tmp/r.json" 'r["host"]["driver"]["kernel_module_version"].split(".")[0].isdigit()' &&
     check "$tmp/r.json" 'r["host"]["cuda"]["driver_cuda_version"] != ""' &&
     check "$tmp/r.json" 'all(res(i, "devices.arch_coverage")["outcome"] == "pass" for i in range(len(gpus)))' &&
-    check "$tmp/r.json" 'all(res(i, "tensor.known_answer")["outcome"] == "pass" for i in range(len(gpus)))'
+    check "$tmp/r.json" 'all(res(i, p)["outcome"] == "pass" for i in range(len(gpus)) for p in ("tensor.known_answer", "tensor.gemm", "tensor.copy", "cudnn.conv"))' &&
+    check "$tmp/r.json" 'res(None, "cudnn.library")["outcome"] == "pass"' &&
+    check "$tmp/r.json" 'all(m["within_limit"] for g in gpus for x in g["results"] for m in x["metrics"] if "limit" in m)'
+    ;;
+  corrupt_results_fail)
+    # Each check must be able to fail: damage one value of each result.
+    probes="tensor.known_answer tensor.gemm tensor.copy cudnn.conv"
+    # The libtorch module exists where the build found torch.
+    [ -e "$(dirname "$bin")/../lib/gpu-preflight/libpreflight-torch.so" ] &&
+      probes="$probes tensor.torch_block"
+    for probe in $probes; do
+      PREFLIGHT_FAULT=$probe@0:corrupt run --stages tensor,cudnn --gpus 0
+      rc_now=$(rc)
+      [ "$rc_now" = 1 ] || { echo "$probe:corrupt: expected exit 1, got $rc_now"; exit 1; }
+      check "$tmp/r.json" "res(0, '$probe')['outcome'] == 'fail'" || exit 1
+    done
     ;;
   empty_visible_devices_fails)
     CUDA_VISIBLE_DEVICES= run

@@ -87,6 +87,18 @@ TEST(ResultTest, LimitsComeFromTheThresholdsFileFirst) {
             "built-in");
 }
 
+TEST(ResultTest, OptionalLimitsForUnknownModels) {
+  ProbeContext c;
+  c.gpu_name = "Mystery GPU";
+  EXPECT_FALSE(ResolveOptionalLimit(c, "tensor.gemm", "bf16_tflops", std::nullopt));
+  c.thresholds_path = "t.json";
+  c.thresholds = nlohmann::json::parse(
+      R"({"models": {"Mystery GPU": {"tensor.gemm.bf16_tflops": {"at_least": 100}}}})");
+  auto l = ResolveOptionalLimit(c, "tensor.gemm", "bf16_tflops", std::nullopt);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->value, 100);
+}
+
 TEST(ResultTest, ContextRoundTrip) {
   ProbeContext c;
   c.gpu_index = 1;
@@ -94,11 +106,15 @@ TEST(ResultTest, ContextRoundTrip) {
   c.level = Level::kFull;
   c.required = {"nccl"};
   c.expect_gpus = 4;
+  c.corrupt_result = true;
+  c.node_facts["libraries"] = nlohmann::json::array();
   const ProbeContext back = ProbeContext::FromJson(c.ToJson());
   EXPECT_EQ(back.gpu_index, 1);
   EXPECT_EQ(back.level, Level::kFull);
   EXPECT_EQ(back.required, c.required);
   EXPECT_EQ(back.expect_gpus, 4);
+  EXPECT_TRUE(back.corrupt_result);
+  EXPECT_TRUE(back.node_facts.contains("libraries"));
 }
 
 }  // namespace

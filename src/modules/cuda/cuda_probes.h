@@ -8,6 +8,8 @@
 namespace preflight {
 
 ProbeResult RunTensorKnownAnswer(const ProbeContext& context);
+ProbeResult RunTensorGemm(const ProbeContext& context);
+ProbeResult RunTensorCopy(const ProbeContext& context);
 
 }  // namespace preflight
 

@@ -62,6 +62,10 @@ ProbeResult RunTensorKnownAnswer(const ProbeContext& context) {
     if (e == cudaSuccess)
       e = LaunchFillPattern(b.data, count, modulus, nullptr);
     if (e == cudaSuccess) e = cudaEventRecord(stop);
+    if (e == cudaSuccess && context.corrupt_result) {
+      // PREFLIGHT_FAULT ...:corrupt: one element no pattern value can equal.
+      e = cudaMemset(b.data + count / 3, 0xFF, sizeof(uint32_t));
+    }
     if (e == cudaSuccess) {
       e = LaunchCheckPattern(b.data, count, modulus, b.counters, b.counters + 1,
                              nullptr);

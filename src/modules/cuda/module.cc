@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "modules/cuda/cuda_check.h"
 #include "modules/cuda/cuda_probes.h"
 #include "preflight/module_abi.h"
 #include "preflight/probe_context.h"
@@ -19,8 +20,10 @@ namespace {
 
 using ModuleProbe = ProbeResult (*)(const ProbeContext&);
 
-constexpr std::array<std::pair<std::string_view, ModuleProbe>, 1> kProbes = {{
+constexpr std::array<std::pair<std::string_view, ModuleProbe>, 3> kProbes = {{
     {"tensor.known_answer", &RunTensorKnownAnswer},
+    {"tensor.gemm", &RunTensorGemm},
+    {"tensor.copy", &RunTensorCopy},
 }};
 
 const char* Describe() {
@@ -42,6 +45,12 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
   try {
     const nlohmann::json parsed = nlohmann::json::parse(context_json);
     result = fn(ProbeContext::FromJson(parsed));
+  } catch (const CallFailed& e) {
+    // A CUDA or library call failed: the environment is wrong, not the tool.
+    result = ProbeResult::Fail(e.what(),
+                               "Check `sudo dmesg` for Xid errors and the GPU's state in "
+                               "`nvidia-smi`; error 209 (no kernel image) means a binary "
+                               "lacks this GPU's arch (see devices.arch_coverage)");
   } catch (const std::exception& e) {
     result = ProbeResult::Error(std::string("probe threw: ") + e.what());
   } catch (...) {

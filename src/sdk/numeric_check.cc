@@ -1,0 +1,65 @@
+#include "preflight/numeric_check.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace preflight {
+
+std::string_view PrecisionName(Precision p) {
+  switch (p) {
+    case Precision::kFp32:
+      return "fp32";
+    case Precision::kTf32:
+      return "tf32";
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kFp16:
+      return "fp16";
+  }
+  return "unknown";
+}
+
+double Tolerance(Precision p) {
+  switch (p) {
+    case Precision::kFp32:
+      return 1e-5;
+    case Precision::kTf32:
+      return 3e-3;  // 10-bit mantissa inputs: ~3e-4 typical, 10x margin
+    case Precision::kBf16:
+      return 1e-2;  // 8-bit mantissa output: ~1e-3 typical
+    case Precision::kFp16:
+      return 3e-3;  // 11-bit mantissa output: ~2.5e-4 typical
+  }
+  return 0;
+}
+
+ErrorStats CompareToReference(const double* got, const double* ref,
+                              size_t n) {
+  ErrorStats s;
+  s.count = n;
+  double diff_sq = 0;
+  double ref_sq = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(got[i])) {
+      ++s.nonfinite;
+      continue;
+    }
+    const double d = got[i] - ref[i];
+    diff_sq += d * d;
+    ref_sq += ref[i] * ref[i];
+    s.max_abs_error = std::max(s.max_abs_error, std::fabs(d));
+  }
+  s.relative_error = ref_sq > 0 ? std::sqrt(diff_sq / ref_sq)
+                                : (diff_sq > 0 ? INFINITY : 0.0);
+  return s;
+}
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid]
+                                : (values[mid - 1] + values[mid]) / 2;
+}
+
+}  // namespace preflight

@@ -1,0 +1,56 @@
+#include "preflight/gpu_models.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace preflight {
+namespace {
+
+TEST(GpuModelsTest, CoversTheModelsTheIssueNames) {
+  for (const char* name :
+       {"NVIDIA H100 80GB HBM3", "NVIDIA H100 PCIe", "NVIDIA H200", "NVIDIA A100-SXM4-40GB",
+        "NVIDIA A100-SXM4-80GB", "NVIDIA L40S", "NVIDIA L4", "NVIDIA A10",
+        "NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 3090", "NVIDIA B200"}) {
+    EXPECT_NE(FindGpuModel(name), nullptr) << name;
+  }
+}
+
+TEST(GpuModelsTest, ExactNamesKeepLookalikesApart) {
+  EXPECT_EQ(FindGpuModel("NVIDIA A10")->model, "A10");
+  EXPECT_EQ(FindGpuModel("NVIDIA A100-SXM4-80GB")->model, "A100 SXM4 80GB");
+  EXPECT_EQ(FindGpuModel("NVIDIA L4")->model, "L4");
+  EXPECT_EQ(FindGpuModel("NVIDIA L40S")->model, "L40S");
+  EXPECT_EQ(FindGpuModel("NVIDIA H100 NVL")->model, "H100 NVL");
+  EXPECT_EQ(FindGpuModel("NVIDIA L40"), nullptr);
+  EXPECT_EQ(FindGpuModel("Tesla T4"), nullptr);
+}
+
+TEST(GpuModelsTest, EveryRowIsPlausible) {
+  std::set<std::string_view> names;
+  for (const GpuModelSpec& spec : GpuModelTable()) {
+    EXPECT_FALSE(spec.source.empty()) << spec.model;
+    EXPECT_GT(spec.fp32_tflops, 0) << spec.model;
+    EXPECT_GE(spec.tf32_tflops, spec.fp32_tflops) << spec.model;
+    EXPECT_GE(spec.bf16_tflops, spec.tf32_tflops) << spec.model;
+    EXPECT_GT(spec.memory_gbps, 100) << spec.model;
+    for (std::string_view n : spec.names) EXPECT_TRUE(names.insert(n).second) << n;
+  }
+}
+
+TEST(GpuModelsTest, LimitsAreAStatedFractionOfTheDatasheet) {
+  auto limit = BuiltinModelLimit("NVIDIA H100 80GB HBM3", "bf16_tflops");
+  ASSERT_TRUE(limit);
+  EXPECT_EQ(limit->kind, Limit::Kind::kAtLeast);
+  EXPECT_NEAR(limit->value, 989.4 * kComputeLimitFraction, 1e-9);
+  EXPECT_NE(limit->source.find("60% of H100 SXM dense BF16 989.4"), std::string::npos)
+      << limit->source;
+  auto copy = BuiltinModelLimit("NVIDIA H200", "copy_gbps");
+  ASSERT_TRUE(copy);
+  EXPECT_NEAR(copy->value, 4800 * kMemoryLimitFraction, 1e-9);
+  EXPECT_FALSE(BuiltinModelLimit("NVIDIA H200", "fp8_tflops"));
+  EXPECT_FALSE(BuiltinModelLimit("Unknown GPU", "bf16_tflops"));
+}
+
+}  // namespace
+}  // namespace preflight
