@@ -70,6 +70,12 @@ if(NOT PREFLIGHT_WITH_TORCH STREQUAL "OFF")
     endif()
   endif()
 endif()
+# Else the build-only copy scripts/install-deps.sh fetches where python3 has
+# no torch (enough to compile the module; the probe skips at run time then).
+set(_torch_sdk ${PROJECT_SOURCE_DIR}/.deps/torch-sdk/torch/share/cmake)
+if(NOT _torch_prefix AND NOT PREFLIGHT_WITH_TORCH STREQUAL "OFF" AND EXISTS ${_torch_sdk})
+  set(_torch_prefix ${_torch_sdk})
+endif()
 if(_torch_prefix)
   _preflight_resolve(TORCH TRUE "${_torch_prefix}")
   set(PREFLIGHT_TORCH_PREFIX "${_torch_prefix}" CACHE INTERNAL "")

@@ -19,6 +19,15 @@ if ! python3 -c 'import jsonschema' 2>/dev/null; then
   python3 -m pip install --quiet jsonschema ||
     python3 -m pip install --quiet --break-system-packages jsonschema
 fi
+# The libtorch module is built against the torch of the python3 on PATH.
+# Where there is none (CI, a fresh machine), fetch torch's wheel without its
+# CUDA dependencies into .deps/torch-sdk: enough to compile and link the
+# module; the probe itself runs only where python3 has a working torch.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+if ! python3 -c 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("torch") else 1)' \
+    && [ ! -d "$repo/.deps/torch-sdk/torch" ]; then
+  python3 -m pip install --quiet --no-deps --target "$repo/.deps/torch-sdk" torch==2.11.0
+fi
 if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
   echo "note: no CUDA toolkit found (nvcc); install CUDA 12.8+ at /usr/local/cuda" >&2
 fi

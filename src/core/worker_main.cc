@@ -15,6 +15,7 @@
 #include "core/manifest.h"
 #include "core/module_loader.h"
 #include "core/probe_registry.h"
+#include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
@@ -41,6 +42,18 @@ void CollectModuleResult(const char* json, void* user) {
 
 ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
   std::string error;
+  if (spec.module == "torch") {
+    // The probe checks the torch a job here would use; without one there is
+    // nothing to check (the module may have been built against a build-only
+    // copy of libtorch).
+    std::string why;
+    if (!LocateTorch(&why)) {
+      ProbeResult r =
+          ProbeResult::Skip(skip_reason::kLibraryMissing, "no PyTorch in this environment: " + why);
+      r.remediation = "Install torch for the python3 on PATH (or set LIBTORCH) to check it";
+      return r;
+    }
+  }
   const auto load_start = std::chrono::steady_clock::now();
   const bool first_load = !ModuleLoaded(context.module_dir, std::string(spec.module));
   const preflight_module_v1* module =

@@ -51,6 +51,12 @@ ErrorStats Compare(const at::Tensor& got, const at::Tensor& ref) {
   return CompareToReference(g.data_ptr<double>(), r.data_ptr<double>(), g.numel());
 }
 
+// cuDNN 9 encodes MAJOR*10000 + MINOR*100 + PATCH.
+std::string CudnnText(int64_t v) {
+  return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) + "." +
+         std::to_string(v % 100);
+}
+
 std::string CudaText(int64_t v) {
   return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
 }
@@ -67,7 +73,7 @@ ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
                              "run with the GPUs visible");
   }
   r.details["built_with_cuda"] = CudaText(hooks.versionCUDART());
-  r.details["built_with_cudnn"] = hooks.versionCuDNN();
+  r.details["built_with_cudnn"] = CudnnText(hooks.versionCuDNN());
   std::string libtorch_cuda;
   dl_iterate_phdr(&FindLibrary, &libtorch_cuda);
   r.details["libtorch_cuda"] = libtorch_cuda;
@@ -137,10 +143,10 @@ ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
   }
   char text[256];
   std::snprintf(text, sizeof text,
-                "torch %s (CUDA %s, cuDNN %lld) matches the CPU in fp32 and bf16; first step "
+                "torch %s (CUDA %s, cuDNN %s) matches the CPU in fp32 and bf16; first step "
                 "%.0f ms, then %.0f us",
                 TORCH_VERSION, r.details["built_with_cuda"].get<std::string>().c_str(),
-                static_cast<long long>(hooks.versionCuDNN()), first_ms, warm_us);
+                r.details["built_with_cudnn"].get<std::string>().c_str(), first_ms, warm_us);
   r.outcome = Outcome::kPass;
   r.summary = text;
   return r;

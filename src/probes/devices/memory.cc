@@ -185,11 +185,14 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
     return r;
   }
   char text[320];
-  const std::string others =
-      used_before < 0 ? std::string("memory use by others unknown")
-                      : FormatBytes(used_before) + " used by " +
-                            (holders.empty() ? std::string("no other process")
-                                             : Join(holders, ", "));
+  std::string others = "memory use by other processes unknown (no NVML)";
+  if (used_before >= 0) {
+    others = holders.empty() && used_before < 1
+                 ? "no memory in use by other processes"
+                 : FormatBytes(used_before) + " in use by " +
+                       (holders.empty() ? std::string("processes NVML cannot list")
+                                        : Join(holders, ", "));
+  }
   std::snprintf(text, sizeof text,
                 "%s; context in %.0f ms; %s free; %s trial allocation filled "
                 "and read back",
