@@ -39,6 +39,9 @@ struct ProbeContext {
   // Set by PREFLIGHT_FAULT=<probe>:corrupt: the probe must damage one value
   // of its result before checking it, proving the check can fail.
   bool corrupt_result = false;
+  // For collective probes (scope "all"): {"rank", "nranks", "id_file",
+  // "local_ranks"}; empty otherwise.
+  nlohmann::json collective = nlohmann::json::object();
   // Host facts gathered by earlier node probes (driver versions, libraries
   // found), as in the report's host block.
   nlohmann::json node_facts = nlohmann::json::object();

@@ -137,6 +137,11 @@ std::vector<ProbeSpec> BuildManifest() {
        {"tensor.known_answer", "cudnn.library"}, 60, true, "cudnn",
        "cuDNN convolution forward (FP32/FP16/BF16, NCHW/NHWC; backward in "
        "full) matches a CPU reference; algorithm and time"},
+      {"nccl.all_reduce", Stage::kNccl, Scope::kAllGpus, "nccl",
+       {"devices.memory"}, 120, true, "nccl",
+       "NCCL all-reduce with one process per GPU: exact sums on every rank, "
+       "bus bandwidth up to 1 GiB against the link's limit, init time, "
+       "transport; a hang names the stalled rank"},
   };
 }
 
@@ -188,7 +193,15 @@ const std::vector<Stage>& AllStages() {
 }
 
 std::string_view ScopeName(Scope scope) {
-  return scope == Scope::kNode ? "node" : "gpu";
+  switch (scope) {
+    case Scope::kNode:
+      return "node";
+    case Scope::kPerGpu:
+      return "gpu";
+    case Scope::kAllGpus:
+      return "all";
+  }
+  return "unknown";
 }
 
 }  // namespace preflight

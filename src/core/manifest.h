@@ -15,8 +15,10 @@ namespace preflight {
 enum class Stage { kHost, kDriver, kDevices, kTensor, kCudnn, kNccl, kCompile };
 
 enum class Scope {
-  kNode,    // once per run, in the node worker
-  kPerGpu,  // once per selected GPU, in that GPU's worker
+  kNode,     // once per run, in the node worker
+  kPerGpu,   // once per selected GPU, in that GPU's worker
+  kAllGpus,  // one rank per GPU, all GPUs together (collectives), after the
+             // per-GPU probes, in the same per-GPU workers
 };
 
 struct ProbeSpec {

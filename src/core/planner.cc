@@ -39,8 +39,17 @@ Plan MakePlan(const std::vector<std::string>& stages,
   for (const ProbeSpec& spec : Manifest()) {
     if (selected.count(spec.id) == 0) continue;
     if (plan.skipped_by_user.count(std::string(spec.id)) > 0) continue;
-    (spec.scope == Scope::kNode ? plan.node_probes : plan.gpu_probes)
-        .push_back(&spec);
+    switch (spec.scope) {
+      case Scope::kNode:
+        plan.node_probes.push_back(&spec);
+        break;
+      case Scope::kPerGpu:
+        plan.gpu_probes.push_back(&spec);
+        break;
+      case Scope::kAllGpus:
+        plan.all_gpu_probes.push_back(&spec);
+        break;
+    }
   }
   return plan;
 }

@@ -15,10 +15,13 @@ namespace preflight {
 struct Plan {
   std::vector<const ProbeSpec*> node_probes;
   std::vector<const ProbeSpec*> gpu_probes;
+  std::vector<const ProbeSpec*> all_gpu_probes;  // collectives, run last
   // Probe ids the user left out with --skip (a dependent is then blocked).
   std::set<std::string> skipped_by_user;
 
-  bool empty() const { return node_probes.empty() && gpu_probes.empty(); }
+  bool empty() const {
+    return node_probes.empty() && gpu_probes.empty() && all_gpu_probes.empty();
+  }
 };
 
 // `stages`: stage names (empty = all); `skip`: stage names or probe ids.

@@ -1,5 +1,6 @@
 #include "core/scheduler.h"
 
+#include <dirent.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/collective.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "core/worker_process.h"
@@ -39,11 +41,12 @@ struct Lane {
   Clock::time_point deadline{};
   std::optional<Clock::time_point> kill_at;
   bool running_timed_out = false;
+  bool straggler = false;  // stopped early: the other ranks gave up
+  Clock::time_point soft_deadline{};
+  // Rank assignment while running a collective probe; empty otherwise.
+  nlohmann::json collective = nlohmann::json::object();
   std::vector<ProbeResult>* results = nullptr;
 
-  bool finished() const {
-    return next >= queue.size() && running == nullptr && worker == nullptr;
-  }
 };
 
 std::string TimeoutRemediation(const ProbeSpec& spec) {
@@ -99,6 +102,8 @@ class Scheduler {
 
     report_->gpus.resize(selected.size());
     std::vector<Lane> gpu_lanes(selected.size());
+    // Workers stay up for the collectives: a CUDA start per GPU, not two.
+    keep_workers_ = !config_.plan.all_gpu_probes.empty();
     lanes.clear();
     for (size_t i = 0; i < selected.size(); ++i) {
       report_->gpus[i].identity = selected[i];
@@ -110,6 +115,9 @@ class Scheduler {
       lanes.push_back(&lane);
     }
     RunLanes(lanes);
+    if (!interrupted_ && keep_workers_) RunCollectives(gpu_lanes);
+    keep_workers_ = false;
+    RunLanes(lanes);  // retire the workers
     return interrupted_ ? ScheduleStatus::kInterrupted
                         : ScheduleStatus::kCompleted;
   }
@@ -139,7 +147,10 @@ class Scheduler {
   // Without GPUs, each planned per-GPU probe still appears once, at node
   // scope, saying why it could not run.
   void SkipGpuProbesAtNode(const std::string& why, std::string_view reason) {
-    for (const ProbeSpec* spec : config_.plan.gpu_probes) {
+    std::vector<const ProbeSpec*> specs = config_.plan.gpu_probes;
+    specs.insert(specs.end(), config_.plan.all_gpu_probes.begin(),
+                 config_.plan.all_gpu_probes.end());
+    for (const ProbeSpec* spec : specs) {
       ProbeResult r = ProbeResult::Skip(reason, why);
       r.probe = std::string(spec->id);
       r.stage = std::string(StageName(spec->stage));
@@ -264,6 +275,7 @@ class Scheduler {
       const double timeout_s = spec.timeout_s * config_.timeout_scale;
       ProbeContext context = config_.base_context;
       context.node_facts = NodeFacts();
+      context.collective = lane.collective;
       if (lane.gpu) {
         context.gpu_index = lane.gpu->index;
         context.gpu_uuid = lane.gpu->uuid;
@@ -280,6 +292,7 @@ class Scheduler {
       lane.deadline =
           lane.started + std::chrono::duration_cast<Clock::duration>(
                              std::chrono::duration<double>(timeout_s));
+      lane.soft_deadline = context.soft_deadline;
       lane.running = &spec;
       lane.running_timed_out = false;
       if (listener_ != nullptr) {
@@ -294,7 +307,8 @@ class Scheduler {
       lane.worker->SendRequest(request.dump());
     }
     if (lane.running == nullptr && lane.worker &&
-        (lane.next >= lane.queue.size() || interrupted_) && !lane.kill_at) {
+        ((lane.next >= lane.queue.size() && !keep_workers_) || interrupted_) &&
+        !lane.kill_at) {
       // Closing its stdin lets the worker exit on its own.
       lane.worker->CloseRequests();
       lane.kill_at = Clock::now() + GraceDuration();
@@ -371,17 +385,41 @@ class Scheduler {
     lane.worker.reset();
   }
 
+  // A rank still inside a collective after every other rank has given up at
+  // its soft deadline is the one that stalled: stop it now rather than at
+  // its hard deadline, and say so.
+  void StopStragglers(const std::vector<Lane*>& lanes, Clock::time_point now) {
+    if (!collective_phase_) return;
+    for (Lane* lane : lanes) {
+      if (lane->running == nullptr || lane->running_timed_out) continue;
+      if (now < lane->soft_deadline + std::chrono::seconds(1)) continue;
+      const bool others_done = std::all_of(lanes.begin(), lanes.end(), [&](const Lane* o) {
+        return o == lane || o->running == nullptr;
+      });
+      if (!others_done) continue;
+      lane->deadline = now;
+      lane->straggler = true;
+    }
+  }
+
   void HandleDeadlines(Lane& lane, Clock::time_point now) {
     if (lane.running != nullptr && !lane.running_timed_out &&
         now >= lane.deadline && lane.worker) {
       ProbeResult r;
       r.outcome = Outcome::kTimeout;
       const double limit = Seconds(lane.deadline - lane.started);
-      char buffer[160];
-      std::snprintf(buffer, sizeof buffer,
-                    "did not finish within its %.1f s deadline; worker "
-                    "stopped (SIGTERM, then SIGKILL after %.1f s)",
-                    limit, config_.grace_s);
+      char buffer[240];
+      if (lane.straggler) {
+        std::snprintf(buffer, sizeof buffer,
+                      "rank %d stalled: still inside the collective after %.1f s, when "
+                      "every other rank had given up at the soft deadline; worker stopped",
+                      lane.collective.value("rank", -1), limit);
+      } else {
+        std::snprintf(buffer, sizeof buffer,
+                      "did not finish within its %.1f s deadline; worker "
+                      "stopped (SIGTERM, then SIGKILL after %.1f s)",
+                      limit, config_.grace_s);
+      }
       r.summary = buffer;
       r.remediation = TimeoutRemediation(*lane.running);
       r.started_ms = Millis(lane.started - run_start_);
@@ -442,8 +480,10 @@ class Scheduler {
   void RunLanes(std::vector<Lane*>& lanes) {
     for (;;) {
       for (Lane* lane : lanes) Advance(*lane);
-      if (std::all_of(lanes.begin(), lanes.end(),
-                      [](const Lane* l) { return l->finished(); })) {
+      if (std::all_of(lanes.begin(), lanes.end(), [&](const Lane* l) {
+            return l->next >= l->queue.size() && l->running == nullptr &&
+                   (l->worker == nullptr || (keep_workers_ && !interrupted_));
+          })) {
         return;
       }
       std::vector<pollfd> fds;
@@ -492,8 +532,88 @@ class Scheduler {
         }
         HandleDeadlines(*lane, now);
       }
+      StopStragglers(lanes, now);
       if (listener_ != nullptr) listener_->OnTick();
     }
+  }
+
+  // Runs each collective probe with one rank per GPU whose prerequisites
+  // passed, in the GPUs' workers; then records the node-level result.
+  void RunCollectives(std::vector<Lane>& gpu_lanes) {
+    for (const ProbeSpec* spec : config_.plan.all_gpu_probes) {
+      std::vector<Lane*> ranks;
+      for (Lane& lane : gpu_lanes) {
+        const std::string blocked = BlockedBy(*spec, lane);
+        if (blocked.empty()) {
+          ranks.push_back(&lane);
+          continue;
+        }
+        ProbeResult r = ProbeResult::Skip(skip_reason::kBlocked, blocked);
+        r.started_ms = Millis(Clock::now() - run_start_);
+        Record(&lane, *spec, std::move(r));
+      }
+      if (ranks.empty()) {
+        ProbeResult r = ProbeResult::Skip(skip_reason::kBlocked,
+                                          "no GPU passed the prerequisites of " +
+                                              std::string(spec->id));
+        r.started_ms = Millis(Clock::now() - run_start_);
+        Record(nullptr, *spec, std::move(r));
+        continue;
+      }
+      // A private rendezvous directory: rank 0 publishes the NCCL id there.
+      const char* tmp = std::getenv("TMPDIR");
+      std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                          "/gpu-preflight-XXXXXX";
+      std::vector<char> dir(templ.begin(), templ.end());
+      dir.push_back('\0');
+      if (mkdtemp(dir.data()) == nullptr) {
+        ProbeResult r = ProbeResult::Error("cannot create a rendezvous directory under " +
+                                           templ);
+        Record(nullptr, *spec, std::move(r));
+        continue;
+      }
+      const std::string rendezvous = dir.data();
+      for (size_t i = 0; i < ranks.size(); ++i) {
+        ranks[i]->queue = {spec};
+        ranks[i]->next = 0;
+        ranks[i]->collective = {{"rank", static_cast<int>(i)},
+                                {"nranks", static_cast<int>(ranks.size())},
+                                {"id_file", rendezvous + "/nccl-id"}};
+      }
+      collective_phase_ = true;
+      RunLanes(ranks);
+      collective_phase_ = false;
+      std::vector<RankResult> outcomes;
+      for (Lane* lane : ranks) {
+        RankResult rr;
+        rr.rank = lane->collective.value("rank", 0);
+        rr.gpu_index = lane->gpu ? lane->gpu->index : 0;
+        for (const ProbeResult& r : *lane->results) {
+          if (r.probe == spec->id) rr.result = r;
+        }
+        outcomes.push_back(std::move(rr));
+        lane->collective = nlohmann::json::object();
+        lane->straggler = false;
+      }
+      const double started_ms = outcomes.empty() ? 0 : outcomes.front().result.started_ms;
+      ProbeResult node = AggregateAllReduce(outcomes, config_.base_context);
+      node.started_ms = started_ms;
+      for (const RankResult& rr : outcomes) {
+        node.duration_ms = std::max(node.duration_ms, rr.result.duration_ms);
+      }
+      Record(nullptr, *spec, std::move(node));
+      RemoveRendezvous(rendezvous);
+    }
+  }
+
+  static void RemoveRendezvous(const std::string& dir) {
+    if (DIR* d = opendir(dir.c_str())) {
+      while (dirent* e = readdir(d)) {
+        if (e->d_name[0] != '.') unlink((dir + "/" + e->d_name).c_str());
+      }
+      closedir(d);
+    }
+    rmdir(dir.c_str());
   }
 
   const SchedulerConfig& config_;
@@ -501,6 +621,8 @@ class Scheduler {
   RunReport* report_;
   const Clock::time_point run_start_;
   bool interrupted_ = false;
+  bool keep_workers_ = false;
+  bool collective_phase_ = false;
 };
 
 }  // namespace

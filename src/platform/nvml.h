@@ -104,6 +104,10 @@ struct Nvml {
   nvml::Return (*device_get_power_usage)(nvml::Device, unsigned*) = nullptr;
   nvml::Return (*device_get_enforced_power_limit)(nvml::Device,
                                                   unsigned*) = nullptr;
+  nvml::Return (*device_get_nvlink_state)(nvml::Device, unsigned,
+                                         int*) = nullptr;
+  nvml::Return (*device_get_nvlink_version)(nvml::Device, unsigned,
+                                           unsigned*) = nullptr;
   nvml::Return (*device_get_compute_running_processes)(
       nvml::Device, unsigned*, nvml::ProcessInfo*) = nullptr;  // _v3
 

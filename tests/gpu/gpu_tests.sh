@@ -42,6 +42,7 @@ case "$name" in
     check "$tmp/r.json" 'all(res(i, "devices.arch_coverage")["outcome"] == "pass" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'all(res(i, p)["outcome"] == "pass" for i in range(len(gpus)) for p in ("tensor.known_answer", "tensor.gemm", "tensor.copy", "cudnn.conv"))' &&
     check "$tmp/r.json" 'res(None, "cudnn.library")["outcome"] == "pass"' &&
+    check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and all(res(i, "nccl.all_reduce")["outcome"] == "pass" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'all(m["within_limit"] for g in gpus for x in g["results"] for m in x["metrics"] if "limit" in m)'
     ;;
   corrupt_results_fail)
@@ -77,6 +78,22 @@ case "$name" in
     check "$tmp/r.json" 'res(0, "devices.arch_coverage")["outcome"] == "pass"' &&
     check "$tmp/r.json" 'res(0, "tensor.known_answer")["skip_reason"] == "blocked"' &&
     check "$tmp/r.json" 'all(g["verdict"] == "pass" for g in gpus[1:])'
+    ;;
+  nccl_hang_names_rank)
+    n=$(nvidia-smi -L | grep -c '^GPU')
+    [ "$n" -ge 2 ] || { echo "SKIP: needs 2 GPUs"; exit 77; }
+    # Deadline 12 s, soft deadline 9.6 s: the report must name rank 1 soon
+    # after the soft deadline, not at the hard one.
+    s=$(date +%s)
+    PREFLIGHT_FAULT=nccl.all_reduce@1:hang run --stages nccl --timeout-scale 0.1
+    wall=$(( $(date +%s) - s ))
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    echo "wall ${wall}s"
+    [ "$wall" -le 14 ] || { echo "took ${wall}s: not stopped at the soft deadline"; exit 1; }
+    check "$tmp/r.json" '"rank 1 (GPU 1): timeout" in res(None, "nccl.all_reduce")["summary"]' &&
+    check "$tmp/r.json" 'res(1, "nccl.all_reduce")["outcome"] == "timeout" and "stalled" in res(1, "nccl.all_reduce")["summary"]' &&
+    check "$tmp/r.json" 'res(0, "nccl.all_reduce")["outcome"] == "fail" and "soft deadline" in res(0, "nccl.all_reduce")["summary"]' &&
+    check "$tmp/r.json" 'all(res(i, "devices.memory")["outcome"] == "pass" for i in range(len(gpus)))'
     ;;
   *)
     echo "unknown GPU test $name"; exit 2 ;;

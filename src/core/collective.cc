@@ -1,0 +1,218 @@
+#include "core/collective.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "core/strings.h"
+
+namespace preflight {
+namespace {
+
+// Sizes at and above this are "large": where bus bandwidth is judged
+// (smaller ones are latency-bound).
+constexpr double kJudgedFromBytes = 256.0 * 1024 * 1024;
+
+std::string Rank(const RankResult& r) {
+  return "rank " + std::to_string(r.rank) + " (GPU " + std::to_string(r.gpu_index) + ")";
+}
+
+}  // namespace
+
+double AllReduceAlgBw(double bytes, double seconds) {
+  return seconds > 0 ? bytes / seconds / 1e9 : 0;
+}
+
+double AllReduceBusBw(double algbw, int nranks) {
+  return nranks > 0 ? algbw * 2.0 * (nranks - 1) / nranks : 0;
+}
+
+std::string SizeLabel(double bytes) {
+  const double kib = 1024, mib = kib * 1024, gib = mib * 1024;
+  char text[32];
+  if (bytes >= gib) {
+    std::snprintf(text, sizeof text, "%g GiB", bytes / gib);
+  } else if (bytes >= mib) {
+    std::snprintf(text, sizeof text, "%g MiB", bytes / mib);
+  } else {
+    std::snprintf(text, sizeof text, "%g KiB", bytes / kib);
+  }
+  return text;
+}
+
+std::string SizeTag(double bytes) {
+  std::string tag;
+  for (char ch : SizeLabel(bytes)) {
+    if (ch != ' ') tag += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return tag;
+}
+
+std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks) {
+  if (ranks.size() < 2) return std::nullopt;
+  std::set<std::string> hosts;
+  int min_nvlinks = 1 << 30;
+  unsigned nvlink_version = 1u << 30;
+  unsigned pcie_gen = 1u << 30;
+  for (const RankResult& r : ranks) {
+    const auto& d = r.result.details;
+    hosts.insert(d.value("hostname", ""));
+    if (!d.contains("link") || !d["link"].contains("nvlink_active")) return std::nullopt;
+    min_nvlinks = std::min(min_nvlinks, d["link"].value("nvlink_active", 0));
+    nvlink_version = std::min(nvlink_version, d["link"].value("nvlink_version", 0u));
+    pcie_gen = std::min(pcie_gen, d["link"].value("pcie_max_generation", 0u));
+  }
+  if (hosts.size() > 1) return std::nullopt;
+  // Per-direction NVLink bandwidth of a whole GPU by NVLink generation (NVML
+  // version 4: Hopper, 18 links, 450 GB/s; 3: Ampere A100, 12 links, 300
+  // GB/s; 2: Volta, 150 GB/s). NCCL reaches ~82% of it in a ring
+  // (reference/measurement.md §1.7: ~370 of 450 on 8x H100; 329 measured
+  // on 2x H100 here); the limit is half the line rate.
+  if (min_nvlinks > 0) {
+    double line = 0;
+    switch (nvlink_version) {
+      case 2: line = 150; break;
+      case 3: line = 300; break;
+      case 4: line = 450; break;
+      case 5: line = 900; break;
+      default: break;
+    }
+    if (line > 0) {
+      char source[200];
+      std::snprintf(source, sizeof source,
+                    "built-in: half the %g GB/s per-direction NVLink%u line rate "
+                    "(NCCL reaches ~80%% of it)",
+                    line, nvlink_version);
+      return Limit{Limit::Kind::kAtLeast, line / 2, source};
+    }
+    return std::nullopt;
+  }
+  // PCIe only: NCCL is bound by the CPU root complex; ~22-28 GB/s on Gen4/5
+  // systems (reference/measurement.md §1.7). Judged at about half of that.
+  if (pcie_gen >= 4 && pcie_gen < (1u << 30)) {
+    const double floor = pcie_gen >= 5 ? 12 : 8;
+    char source[200];
+    std::snprintf(source, sizeof source,
+                  "built-in: PCIe Gen%u without NVLink, about half of what NCCL reaches "
+                  "through the host (reference/measurement.md section 1.7)",
+                  pcie_gen);
+    return Limit{Limit::Kind::kAtLeast, floor, source};
+  }
+  return std::nullopt;
+}
+
+ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const ProbeContext& base) {
+  ProbeResult node;
+  const int nranks = static_cast<int>(ranks.size());
+  std::vector<std::string> missing, failed;
+  for (const RankResult& r : ranks) {
+    if (r.result.outcome == Outcome::kTimeout || r.result.outcome == Outcome::kCrash ||
+        r.result.outcome == Outcome::kError) {
+      missing.push_back(Rank(r) + ": " + std::string(ToString(r.result.outcome)));
+    } else if (r.result.outcome == Outcome::kFail) {
+      failed.push_back(r.result.summary);
+    }
+  }
+  // Per size: the slowest rank's time decides.
+  std::map<double, double> slowest_us;
+  std::map<double, unsigned long long> wrong;
+  double init_ms = 0;
+  std::set<std::string> transports;
+  std::string version;
+  for (const RankResult& r : ranks) {
+    const auto& d = r.result.details;
+    if (d.contains("sizes")) {
+      for (const auto& s : d["sizes"]) {
+        const double bytes = s.value("bytes", 0.0);
+        slowest_us[bytes] = std::max(slowest_us[bytes], s.value("median_us", 0.0));
+        wrong[bytes] += s.value("wrong", 0ULL);
+      }
+    }
+    for (const Metric& m : r.result.metrics) {
+      if (m.name == "init_ms") init_ms = std::max(init_ms, m.value);
+    }
+    if (d.contains("transports")) {
+      for (const auto& t : d["transports"]) transports.insert(t.get<std::string>());
+    }
+    if (version.empty()) version = d.value("nccl_version", "");
+  }
+  node.details["nranks"] = nranks;
+  node.details["transports"] = std::vector<std::string>(transports.begin(), transports.end());
+  if (!version.empty()) node.details["nccl_version"] = version;
+  nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
+  double peak_large = 0;
+  for (const auto& [bytes, us] : slowest_us) {
+    const double algbw = AllReduceAlgBw(bytes, us * 1e-6);
+    const double busbw = AllReduceBusBw(algbw, nranks);
+    sizes.push_back({{"bytes", bytes},
+                     {"time_us", us},
+                     {"algbw_gbps", algbw},
+                     {"busbw_gbps", busbw},
+                     {"wrong", wrong[bytes]}});
+    if (bytes >= kJudgedFromBytes) peak_large = std::max(peak_large, busbw);
+  }
+  node.details["sizes"] = sizes;
+  if (init_ms > 0) node.AddMetric({"init_ms", init_ms, "ms", {}});
+
+  if (!missing.empty()) {
+    node.outcome = Outcome::kFail;
+    node.summary = "all-reduce over " + std::to_string(nranks) + " GPUs did not complete: " +
+                   Join(missing, ", ") + (failed.empty() ? "" : "; " + Join(failed, "; "));
+    node.remediation =
+        "The named rank hung or died. A hang in init or in the first all-reduce usually means "
+        "GPU peer-to-peer is broken: try NCCL_P2P_DISABLE=1, then disable ACS / the IOMMU for "
+        "the GPUs (`nvidia-smi topo -m`, `dmesg | grep -i -e iommu -e xid`); in containers "
+        "give more /dev/shm (--shm-size=8g or --ipc=host); across hosts set "
+        "NCCL_SOCKET_IFNAME";
+    node.details["ranks_not_completed"] = missing;
+    return node;
+  }
+  if (!failed.empty()) {
+    node.outcome = Outcome::kFail;
+    node.summary = Join(failed, "; ");
+    node.remediation = ranks.front().result.remediation;
+    for (const RankResult& r : ranks) {
+      if (r.result.outcome == Outcome::kFail) node.remediation = r.result.remediation;
+    }
+    return node;
+  }
+  if (nranks == 1) {
+    node.outcome = Outcome::kPass;
+    node.summary = "one rank: NCCL " + version +
+                   " loads and all-reduces exactly; bus bandwidth skipped (it needs 2 or "
+                   "more GPUs)";
+    node.details["bandwidth"] = "skipped: one rank";
+    return node;
+  }
+  Metric busbw{"busbw_gbps", peak_large, "GB/s", {}};
+  busbw.limit = ResolveOptionalLimit(base, "nccl.all_reduce", "busbw_gbps", BusBandwidthLimit(ranks));
+  node.AddMetric(busbw);
+  for (const auto& s : sizes) {
+    node.AddMetric({"busbw_" + SizeTag(s["bytes"].get<double>()) + "_gbps",
+                    s["busbw_gbps"].get<double>(), "GB/s", {}});
+  }
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "%d ranks exact at every size; bus bandwidth %.1f GB/s at >= 256 MiB; init "
+                "%.0f ms; transport %s",
+                nranks, peak_large, init_ms,
+                transports.empty() ? "unknown" : Join({transports.begin(), transports.end()}, ", ").c_str());
+  node.summary = text;
+  if (!busbw.Passes()) {
+    node.outcome = Outcome::kFail;
+    std::snprintf(text, sizeof text, "bus bandwidth %.1f GB/s is below the limit %.1f GB/s",
+                  peak_large, busbw.limit->value);
+    node.summary = std::string(text) + "; " + node.summary;
+    node.remediation =
+        "Check which transport NCCL chose (details.transports: P2P over NVLink expected; SHM or "
+        "NET means peer-to-peer is off), `nvidia-smi topo -m` and `nvidia-smi nvlink -s` for "
+        "down links, and NCCL_P2P_DISABLE / NCCL_P2P_LEVEL left set in the environment";
+    return node;
+  }
+  node.outcome = Outcome::kPass;
+  return node;
+}
+
+}  // namespace preflight

@@ -1,0 +1,370 @@
+// nccl.all_reduce (one rank) — this GPU's part of an all-reduce across every
+// selected GPU, one process per GPU as torchrun launches training.
+//
+// Rank 0 creates the NCCL unique id and publishes it in a private file the
+// supervisor named (the supervisor never loads NCCL); the other ranks wait
+// for it. The communicator is non-blocking: every NCCL call and every wait
+// on the stream polls ncclCommGetAsyncError, and at the soft deadline the
+// rank calls ncclCommAbort and reports where it stalled, well before the
+// supervisor's hard kill. Sizes 1 MiB to 1 GiB (quick; 8 KiB to 4 GiB full,
+// bounded by free memory), out of place, inputs (rank+1)*((i%7)+1) whose sum
+// is exact in FP32; the output of the timed iterations is checked element by
+// element on every rank. Warm-up, then the median of event-timed
+// iterations. NCCL_DEBUG=INFO into a file (unless the user set NCCL_DEBUG)
+// tells which transport NCCL chose; NVML tells whether the GPU's NVLinks are
+// active.
+// Pass: every element of every size exact. Fail: wrong elements, an NCCL
+// error, or a stall (named: init or the all-reduce of N bytes). The node
+// result (the supervisor's aggregate) judges bus bandwidth and names ranks
+// that did not complete.
+#include <cuda_runtime.h>
+#include <nccl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "core/strings.h"
+#include "modules/nccl/nccl_probes.h"
+#include "platform/nvml.h"
+#include "preflight/numeric_check.h"
+#include "collective_ops.cuh"
+
+namespace preflight {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A failure inside the probe: what happened, and whether it was a stall.
+struct Stalled {
+  std::string what;
+};
+struct NcclFailed {
+  std::string what;
+};
+
+void CheckCuda(cudaError_t e, const char* call) {
+  if (e != cudaSuccess) {
+    throw NcclFailed{std::string(call) + " failed: " + cudaGetErrorName(e) + " (" +
+                     cudaGetErrorString(e) + ")"};
+  }
+}
+
+class Communicator {
+ public:
+  Communicator(Clock::time_point soft_deadline) : deadline_(soft_deadline) {}
+  ~Communicator() {
+    if (comm_ != nullptr) {
+      if (healthy_) {
+        ncclCommDestroy(comm_);
+      } else {
+        ncclCommAbort(comm_);
+      }
+    }
+  }
+
+  // Polls until the last operation left ncclInProgress, or aborts.
+  void Settle(ncclResult_t started, const std::string& during) {
+    ncclResult_t state = started;
+    while (state == ncclInProgress) {
+      if (Clock::now() > deadline_) {
+        healthy_ = false;
+        throw Stalled{during};
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      ncclCommGetAsyncError(comm_, &state);
+    }
+    if (state != ncclSuccess) {
+      healthy_ = false;
+      const char* last = comm_ != nullptr ? ncclGetLastError(comm_) : nullptr;
+      throw NcclFailed{during + ": " + ncclGetErrorString(state) +
+                       (last != nullptr && *last != '\0' ? std::string(" (") + last + ")" : "")};
+    }
+  }
+
+  // Waits for the stream like nccl-tests' testStreamSynchronize: polls the
+  // stream and the communicator's async error, aborts at the deadline.
+  void Wait(cudaStream_t stream, const std::string& during) {
+    for (;;) {
+      const cudaError_t q = cudaStreamQuery(stream);
+      if (q == cudaSuccess) return;
+      if (q != cudaErrorNotReady) CheckCuda(q, "cudaStreamQuery");
+      ncclResult_t state = ncclSuccess;
+      ncclCommGetAsyncError(comm_, &state);
+      if (state != ncclSuccess && state != ncclInProgress) Settle(state, during);
+      if (Clock::now() > deadline_) {
+        healthy_ = false;
+        throw Stalled{during};
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+  }
+
+  ncclComm_t* slot() { return &comm_; }
+  ncclComm_t get() const { return comm_; }
+
+ private:
+  ncclComm_t comm_ = nullptr;
+  Clock::time_point deadline_;
+  bool healthy_ = true;
+};
+
+bool ReadId(const std::string& path, ncclUniqueId* id) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  in.read(id->internal, sizeof id->internal);
+  return in.gcount() == static_cast<std::streamsize>(sizeof id->internal);
+}
+
+void PublishId(const std::string& path, const ncclUniqueId& id) {
+  const std::string temp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(temp, std::ios::binary);
+    out.write(id.internal, sizeof id.internal);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    throw NcclFailed{"cannot publish the NCCL id at " + path};
+  }
+}
+
+std::string SizeLabel(size_t bytes) {
+  if (bytes >= (size_t{1} << 30)) return std::to_string(bytes >> 30) + " GiB";
+  if (bytes >= (size_t{1} << 20)) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes >> 10) + " KiB";
+}
+
+// Transports NCCL reports in its INFO log ("... via P2P/CUMEM/read").
+std::vector<std::string> Transports(const std::string& log_path, std::string* version) {
+  std::set<std::string> found;
+  std::ifstream in(log_path);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t via = line.find(" via ");
+    if (via != std::string::npos) {
+      std::string t = line.substr(via + 5);
+      t = t.substr(0, t.find_first_of(" \t"));
+      if (!t.empty()) found.insert(t);
+    }
+    const size_t v = line.find("NCCL version ");
+    if (v != std::string::npos && version->empty()) {
+      *version = Trim(line.substr(v + 13)).substr(0, 16);
+    }
+  }
+  return {found.begin(), found.end()};
+}
+
+nlohmann::ordered_json LinkFacts(const ProbeContext& context) {
+  nlohmann::ordered_json link = nlohmann::ordered_json::object();
+  std::string error;
+  const Nvml* nvml = LoadNvml(&error, nullptr);
+  if (nvml == nullptr) return link;
+  nvml::Device dev = nullptr;
+  if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(), &dev) !=
+      nvml::kSuccess) {
+    return link;
+  }
+  int active = 0;
+  unsigned version = 0;
+  for (unsigned l = 0; nvml->device_get_nvlink_state != nullptr && l < 18; ++l) {
+    int state = 0;
+    if (nvml->device_get_nvlink_state(dev, l, &state) != nvml::kSuccess) break;
+    if (state == 1) {
+      ++active;
+      if (nvml->device_get_nvlink_version != nullptr) {
+        nvml->device_get_nvlink_version(dev, l, &version);
+      }
+    }
+  }
+  unsigned pcie_gen = 0;
+  if (nvml->device_get_max_pcie_link_generation != nullptr) {
+    nvml->device_get_max_pcie_link_generation(dev, &pcie_gen);
+  }
+  link["nvlink_active"] = active;
+  link["nvlink_version"] = version;
+  link["pcie_max_generation"] = pcie_gen;
+  return link;
+}
+
+}  // namespace
+
+ProbeResult RunNcclAllReduce(const ProbeContext& context) {
+  const nlohmann::json& c = context.collective;
+  if (!c.contains("rank") || !c.contains("nranks") || !c.contains("id_file")) {
+    return ProbeResult::Error("nccl.all_reduce needs its rank from the supervisor");
+  }
+  const int rank = c["rank"].get<int>();
+  const int nranks = c["nranks"].get<int>();
+  const std::string id_file = c["id_file"].get<std::string>();
+  const Clock::time_point deadline = context.soft_deadline;
+  ProbeResult r;
+  r.details["rank"] = rank;
+  r.details["nranks"] = nranks;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  r.details["hostname"] = host;
+  r.details["link"] = LinkFacts(context);
+  // Ask NCCL which transports it picks, into a per-rank file (before any
+  // NCCL call: it reads these once).
+  std::string debug_file;
+  if (std::getenv("NCCL_DEBUG") == nullptr) {
+    debug_file = id_file + ".rank" + std::to_string(rank) + ".log";
+    setenv("NCCL_DEBUG", "INFO", 1);
+    setenv("NCCL_DEBUG_SUBSYS", "INIT,P2P,SHM,NET", 1);
+    setenv("NCCL_DEBUG_FILE", debug_file.c_str(), 1);
+  }
+  int nccl_version = 0;
+  ncclGetVersion(&nccl_version);
+  r.details["nccl_version_code"] = nccl_version;
+  std::string phase = "waiting for rank 0's NCCL id";
+  try {
+    CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+    ncclUniqueId id{};
+    if (rank == 0) {
+      const ncclResult_t got = ncclGetUniqueId(&id);
+      if (got != ncclSuccess) throw NcclFailed{std::string("ncclGetUniqueId: ") + ncclGetErrorString(got)};
+      PublishId(id_file, id);
+    } else {
+      while (!ReadId(id_file, &id)) {
+        if (Clock::now() > deadline) throw Stalled{phase};
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    }
+    phase = "communicator init";
+    Communicator comm(deadline);
+    ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+    config.blocking = 0;
+    const auto init_start = Clock::now();
+    comm.Settle(ncclCommInitRankConfig(comm.slot(), nranks, id, rank, &config), phase);
+    const double init_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - init_start).count();
+    r.AddMetric({"init_ms", init_ms, "ms", {}});
+
+    cudaStream_t stream = nullptr;
+    CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    const bool full = context.level == Level::kFull;
+    std::vector<size_t> sizes =
+        full ? std::vector<size_t>{size_t{8} << 10, size_t{64} << 10, size_t{1} << 20,
+                                   size_t{8} << 20, size_t{64} << 20, size_t{256} << 20,
+                                   size_t{1} << 30, size_t{4} << 30}
+             : std::vector<size_t>{size_t{1} << 20, size_t{32} << 20, size_t{256} << 20,
+                                   size_t{1} << 30};
+    size_t free_bytes = 0, total_bytes = 0;
+    CheckCuda(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
+    // Two buffers plus NCCL's own: stay within 40% of free memory.
+    while (!sizes.empty() && 2 * sizes.back() > free_bytes * 4 / 10) sizes.pop_back();
+    const size_t largest = sizes.empty() ? 0 : sizes.back();
+    void* send = nullptr;
+    void* recv = nullptr;
+    unsigned long long* wrong = nullptr;
+    CheckCuda(cudaMalloc(&send, largest), "cudaMalloc");
+    CheckCuda(cudaMalloc(&recv, largest), "cudaMalloc");
+    CheckCuda(cudaMalloc(&wrong, sizeof *wrong), "cudaMalloc");
+    cudaEvent_t start, stop;
+    CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
+    CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
+    nlohmann::ordered_json per_size = nlohmann::ordered_json::array();
+    unsigned long long total_wrong = 0;
+    for (size_t bytes : sizes) {
+      const size_t count = bytes / sizeof(float);
+      phase = "all-reduce of " + SizeLabel(bytes);
+      CheckCuda(LaunchFillAllReduceInput(static_cast<float*>(send), count, rank, stream),
+                "fill");
+      CheckCuda(cudaMemsetAsync(recv, 0xFF, bytes, stream), "cudaMemsetAsync");
+      const int warmup = full ? 5 : (bytes >= (size_t{256} << 20) ? 1 : 3);
+      const int iters = full ? 20 : (bytes >= (size_t{256} << 20) ? 5 : 10);
+      for (int i = 0; i < warmup; ++i) {
+        comm.Settle(ncclAllReduce(send, recv, count, ncclFloat, ncclSum, comm.get(), stream),
+                    phase);
+      }
+      comm.Wait(stream, phase);
+      std::vector<double> us;
+      for (int i = 0; i < iters; ++i) {
+        CheckCuda(cudaEventRecord(start, stream), "cudaEventRecord");
+        comm.Settle(ncclAllReduce(send, recv, count, ncclFloat, ncclSum, comm.get(), stream),
+                    phase);
+        CheckCuda(cudaEventRecord(stop, stream), "cudaEventRecord");
+        comm.Wait(stream, phase);
+        float ms = 0;
+        CheckCuda(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
+        us.push_back(ms * 1000.0);
+      }
+      if (context.corrupt_result && bytes == sizes.front()) {
+        CheckCuda(cudaMemsetAsync(recv, 0x7F, sizeof(float), stream), "corrupt");
+      }
+      // The timed iterations' output, every element.
+      CheckCuda(cudaMemsetAsync(wrong, 0, sizeof *wrong, stream), "cudaMemsetAsync");
+      CheckCuda(LaunchCheckAllReduceOutput(static_cast<const float*>(recv), count, nranks,
+                                           wrong, stream),
+                "check");
+      unsigned long long bad = 0;
+      CheckCuda(cudaMemcpyAsync(&bad, wrong, sizeof bad, cudaMemcpyDeviceToHost, stream),
+                "cudaMemcpyAsync");
+      CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+      total_wrong += bad;
+      const double median_us = Median(us);
+      const double algbw = static_cast<double>(bytes) / (median_us * 1e-6) / 1e9;
+      per_size.push_back({{"bytes", bytes},
+                          {"median_us", median_us},
+                          {"algbw_gbps", algbw},
+                          {"busbw_gbps", algbw * 2.0 * (nranks - 1) / nranks},
+                          {"wrong", bad}});
+    }
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    cudaFree(send);
+    cudaFree(recv);
+    cudaFree(wrong);
+    cudaStreamDestroy(stream);
+    r.details["sizes"] = per_size;
+    r.AddMetric({"wrong_elements", static_cast<double>(total_wrong), "count",
+                 Limit{Limit::Kind::kAtMost, 0, "built-in: the sums are exact in FP32"}});
+    if (total_wrong > 0) {
+      r.outcome = Outcome::kFail;
+      r.summary = "rank " + std::to_string(rank) + ": " + std::to_string(total_wrong) +
+                  " elements of the all-reduce result are wrong";
+      r.remediation =
+          "Wrong sums across GPUs point at a broken P2P path: rerun with NCCL_P2P_DISABLE=1; "
+          "if that fixes it, disable ACS / the IOMMU for the GPUs (or use NCCL_P2P_LEVEL), and "
+          "check `nvidia-smi topo -m`";
+    } else {
+      r.outcome = Outcome::kPass;
+      char text[200];
+      std::snprintf(text, sizeof text,
+                    "rank %d of %d: every element exact up to %s; init %.0f ms", rank, nranks,
+                    sizes.empty() ? "0" : SizeLabel(largest).c_str(), init_ms);
+      r.summary = text;
+    }
+  } catch (const Stalled& s) {
+    r.outcome = Outcome::kFail;
+    r.details["stalled_in"] = s.what;
+    r.summary = "rank " + std::to_string(rank) + " gave up at its soft deadline while " +
+                (s.what.rfind("all-reduce", 0) == 0 ? "running the " : "in ") + s.what +
+                " (communicator aborted)";
+    r.remediation =
+        "A collective that hangs: another rank did not join or is stuck (the node result names "
+        "it). Try NCCL_P2P_DISABLE=1 (broken P2P: ACS/IOMMU), give the container more /dev/shm "
+        "(--shm-size=8g or --ipc=host), and set NCCL_SOCKET_IFNAME to the right interface; "
+        "NCCL_DEBUG=INFO shows where it stops";
+  } catch (const NcclFailed& f) {
+    r.outcome = Outcome::kFail;
+    r.summary = "rank " + std::to_string(rank) + ": " + f.what;
+    r.remediation =
+        "'unhandled system error' is usually /dev/shm too small (--shm-size=8g or --ipc=host) "
+        "or a network interface problem (NCCL_SOCKET_IFNAME); rerun with NCCL_DEBUG=INFO";
+  }
+  if (!debug_file.empty()) {
+    std::string version;
+    r.details["transports"] = Transports(debug_file, &version);
+    if (!version.empty()) r.details["nccl_version"] = version;
+    unlink(debug_file.c_str());
+  }
+  return r;
+}
+
+}  // namespace preflight

@@ -1,0 +1,116 @@
+#include "core/collective.h"
+
+#include <gtest/gtest.h>
+
+namespace preflight {
+namespace {
+
+RankResult Rank(int rank, Outcome outcome, double us_1gib, int nvlinks = 18,
+                unsigned nvlink_version = 4, const char* host = "node-a") {
+  RankResult r;
+  r.rank = rank;
+  r.gpu_index = rank;
+  r.result.probe = "nccl.all_reduce";
+  r.result.outcome = outcome;
+  r.result.summary = "rank " + std::to_string(rank) + " summary";
+  r.result.remediation = "rank fix";
+  r.result.details["hostname"] = host;
+  r.result.details["link"] = {{"nvlink_active", nvlinks},
+                              {"nvlink_version", nvlink_version},
+                              {"pcie_max_generation", 5}};
+  r.result.details["transports"] = {"P2P/CUMEM"};
+  r.result.details["nccl_version"] = "2.28.9";
+  r.result.details["sizes"] = nlohmann::json::array(
+      {{{"bytes", 1 << 20}, {"median_us", 20.0}, {"wrong", 0}},
+       {{"bytes", 1 << 30}, {"median_us", us_1gib}, {"wrong", 0}}});
+  r.result.metrics.push_back({"init_ms", 100.0 + rank, "ms", {}});
+  return r;
+}
+
+const Metric* Find(const ProbeResult& r, const std::string& name) {
+  for (const Metric& m : r.metrics) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+TEST(CollectiveTest, BusBandwidthFollowsNcclTests) {
+  // 1 GiB in 10 ms: algbw 107.4 GB/s; 2 ranks: busbw = algbw; 8: x 1.75.
+  const double algbw = AllReduceAlgBw(1073741824.0, 0.010);
+  EXPECT_NEAR(algbw, 107.374, 1e-3);
+  EXPECT_NEAR(AllReduceBusBw(algbw, 2), algbw, 1e-9);
+  EXPECT_NEAR(AllReduceBusBw(algbw, 8), algbw * 1.75, 1e-9);
+  EXPECT_EQ(AllReduceBusBw(algbw, 1), 0);
+  EXPECT_EQ(SizeLabel(1 << 30), "1 GiB");
+  EXPECT_EQ(SizeTag(256 << 20), "256mib");
+}
+
+TEST(CollectiveTest, LimitDependsOnTheLink) {
+  auto nvlink4 = BusBandwidthLimit({Rank(0, Outcome::kPass, 1), Rank(1, Outcome::kPass, 1)});
+  ASSERT_TRUE(nvlink4);
+  EXPECT_EQ(nvlink4->value, 225);
+  EXPECT_NE(nvlink4->source.find("NVLink4"), std::string::npos);
+  auto nvlink3 = BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 12, 3), Rank(1, Outcome::kPass, 1, 12, 3)});
+  EXPECT_EQ(nvlink3->value, 150);
+  auto pcie = BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 0), Rank(1, Outcome::kPass, 1, 0)});
+  ASSERT_TRUE(pcie);
+  EXPECT_EQ(pcie->value, 12);
+  // Across hosts the network decides: no built-in figure.
+  EXPECT_FALSE(BusBandwidthLimit(
+      {Rank(0, Outcome::kPass, 1), Rank(1, Outcome::kPass, 1, 18, 4, "node-b")}));
+  EXPECT_FALSE(BusBandwidthLimit({Rank(0, Outcome::kPass, 1)}));
+}
+
+TEST(CollectiveTest, HealthyRanksPassWithTheSlowestTime) {
+  // 1 GiB: rank 0 in 3.0 ms, rank 1 in 3.3 ms -> 325 GB/s busbw with 2.
+  const ProbeResult node = AggregateAllReduce(
+      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3300)}, ProbeContext{});
+  EXPECT_EQ(node.outcome, Outcome::kPass) << node.summary;
+  const Metric* busbw = Find(node, "busbw_gbps");
+  ASSERT_NE(busbw, nullptr);
+  EXPECT_NEAR(busbw->value, 1073741824.0 / 3.3e-3 / 1e9, 1e-6);
+  ASSERT_TRUE(busbw->limit);
+  EXPECT_NE(Find(node, "busbw_1gib_gbps"), nullptr);
+  EXPECT_NEAR(Find(node, "init_ms")->value, 101, 1e-9);
+  EXPECT_NE(node.summary.find("P2P/CUMEM"), std::string::npos);
+}
+
+TEST(CollectiveTest, SlowBusFailsAgainstTheLimit) {
+  const ProbeResult node = AggregateAllReduce(
+      {Rank(0, Outcome::kPass, 30000), Rank(1, Outcome::kPass, 30000)}, ProbeContext{});
+  EXPECT_EQ(node.outcome, Outcome::kFail);
+  EXPECT_NE(node.summary.find("below the limit"), std::string::npos);
+  EXPECT_FALSE(node.remediation.empty());
+}
+
+TEST(CollectiveTest, NamesTheRankThatDidNotComplete) {
+  RankResult hung = Rank(1, Outcome::kTimeout, 0);
+  RankResult gave_up = Rank(0, Outcome::kFail, 0);
+  gave_up.result.summary = "rank 0 gave up at its soft deadline while in communicator init";
+  const ProbeResult node = AggregateAllReduce({gave_up, hung}, ProbeContext{});
+  EXPECT_EQ(node.outcome, Outcome::kFail);
+  EXPECT_NE(node.summary.find("rank 1 (GPU 1): timeout"), std::string::npos) << node.summary;
+  EXPECT_NE(node.remediation.find("NCCL_P2P_DISABLE"), std::string::npos);
+  EXPECT_EQ(node.details["ranks_not_completed"].size(), 1u);
+}
+
+TEST(CollectiveTest, OneRankPassesWithBandwidthSkipped) {
+  const ProbeResult node = AggregateAllReduce({Rank(0, Outcome::kPass, 1000)}, ProbeContext{});
+  EXPECT_EQ(node.outcome, Outcome::kPass);
+  EXPECT_EQ(Find(node, "busbw_gbps"), nullptr);
+  EXPECT_EQ(node.details["bandwidth"], "skipped: one rank");
+}
+
+TEST(CollectiveTest, ThresholdsOverrideTheLinkLimit) {
+  ProbeContext base;
+  base.thresholds_path = "t.json";
+  base.thresholds = nlohmann::json::parse(
+      R"({"metrics": {"nccl.all_reduce.busbw_gbps": {"at_least": 400}}})");
+  const ProbeResult node = AggregateAllReduce(
+      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3000)}, base);
+  EXPECT_EQ(node.outcome, Outcome::kFail);
+  EXPECT_NE(Find(node, "busbw_gbps")->limit->source.find("t.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace preflight
