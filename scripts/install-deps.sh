@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing gpu-preflight needs on Debian/Ubuntu:
 # compilers and build tools, CLI11, spdlog, fmt, nlohmann/json, GoogleTest,
-# and the Python module the report-schema test uses. The CUDA toolkit (with
+# Open MPI (the optional multi-node bridge) and the Python module the
+# report-schema test uses. The CUDA toolkit (with
 # cuDNN and NCCL) is expected at /usr/local/cuda; it is not a Debian package.
 # Run as root (or with sudo). CI (.ci/run) and docker/ use this same script.
 set -euo pipefail
@@ -12,7 +13,7 @@ $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build binutils python3 python3-pip \
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev \
-  libgtest-dev libgmock-dev python3-jsonschema
+  libgtest-dev libgmock-dev python3-jsonschema libopenmpi-dev openmpi-bin
 # The python3 first on PATH (pyenv, a venv) may not be Debian's: make sure
 # the one the tests will run has jsonschema too.
 if ! python3 -c 'import jsonschema' 2>/dev/null; then

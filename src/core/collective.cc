@@ -105,7 +105,13 @@ std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks) {
 
 ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const ProbeContext& base) {
   ProbeResult node;
-  const int nranks = static_cast<int>(ranks.size());
+  // Under mpirun the communicator spans other nodes too: their ranks report
+  // there, and the global count comes from the ranks' own details.
+  int nranks = static_cast<int>(ranks.size());
+  for (const RankResult& r : ranks) {
+    nranks = std::max(nranks, r.result.details.value("nranks", 0));
+  }
+  const bool other_nodes = nranks > static_cast<int>(ranks.size());
   std::vector<std::string> missing, failed;
   for (const RankResult& r : ranks) {
     if (r.result.outcome == Outcome::kTimeout || r.result.outcome == Outcome::kCrash ||
@@ -139,6 +145,7 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
     if (version.empty()) version = d.value("nccl_version", "");
   }
   node.details["nranks"] = nranks;
+  node.details["local_ranks"] = static_cast<int>(ranks.size());
   node.details["transports"] = std::vector<std::string>(transports.begin(), transports.end());
   if (!version.empty()) node.details["nccl_version"] = version;
   nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
@@ -187,7 +194,8 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
     return node;
   }
   Metric busbw{"busbw_gbps", peak_large, "GB/s", {}};
-  busbw.limit = ResolveOptionalLimit(base, "nccl.all_reduce", "busbw_gbps", BusBandwidthLimit(ranks));
+  busbw.limit = ResolveOptionalLimit(base, "nccl.all_reduce", "busbw_gbps",
+                                     other_nodes ? std::nullopt : BusBandwidthLimit(ranks));
   node.AddMetric(busbw);
   for (const auto& s : sizes) {
     node.AddMetric({"busbw_" + SizeTag(s["bytes"].get<double>()) + "_gbps",
@@ -195,9 +203,9 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
   }
   char text[256];
   std::snprintf(text, sizeof text,
-                "%d ranks exact at every size; bus bandwidth %.1f GB/s at >= 256 MiB; init "
+                "%d ranks%s exact at every size; bus bandwidth %.1f GB/s at >= 256 MiB; init "
                 "%.0f ms; transport %s",
-                nranks, peak_large, init_ms,
+                nranks, other_nodes ? " (over several nodes)" : "", peak_large, init_ms,
                 transports.empty() ? "unknown" : Join({transports.begin(), transports.end()}, ", ").c_str());
   node.summary = text;
   if (!busbw.Passes()) {

@@ -14,6 +14,7 @@
 
 #include "core/collective.h"
 #include "core/log.h"
+#include "report/atomic_file.h"
 #include "core/strings.h"
 #include "core/worker_process.h"
 
@@ -21,6 +22,10 @@ namespace preflight {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// sizeof(ncclUniqueId) (NCCL_UNIQUE_ID_BYTES); the supervisor handles the id
+// as opaque bytes and never loads NCCL.
+constexpr size_t kNcclIdBytes = 128;
 
 double Seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -97,6 +102,11 @@ class Scheduler {
     if (listener_ != nullptr) listener_->OnGpusSelected(selected);
     if (!why_no_gpus.empty()) {
       SkipGpuProbesAtNode(why_no_gpus, skip_reason::kBlocked);
+      // The other nodes wait for this one in the rank exchange.
+      if (config_.multi_node != nullptr && !config_.plan.all_gpu_probes.empty()) {
+        std::vector<Lane> none;
+        RunCollectives(none, /*record_node_skip=*/false);
+      }
       return ScheduleStatus::kCompleted;
     }
 
@@ -115,7 +125,7 @@ class Scheduler {
       lanes.push_back(&lane);
     }
     RunLanes(lanes);
-    if (!interrupted_ && keep_workers_) RunCollectives(gpu_lanes);
+    if (!interrupted_ && keep_workers_) RunCollectives(gpu_lanes, true);
     keep_workers_ = false;
     RunLanes(lanes);  // retire the workers
     return interrupted_ ? ScheduleStatus::kInterrupted
@@ -392,7 +402,7 @@ class Scheduler {
     if (!collective_phase_) return;
     for (Lane* lane : lanes) {
       if (lane->running == nullptr || lane->running_timed_out) continue;
-      if (now < lane->soft_deadline + std::chrono::seconds(1)) continue;
+      if (now < lane->soft_deadline + std::chrono::milliseconds(500)) continue;
       const bool others_done = std::all_of(lanes.begin(), lanes.end(), [&](const Lane* o) {
         return o == lane || o->running == nullptr;
       });
@@ -425,9 +435,15 @@ class Scheduler {
       r.started_ms = Millis(lane.started - run_start_);
       r.duration_ms = Millis(now - lane.started);
       lane.running_timed_out = true;
-      spdlog::debug("{}: {} passed its deadline; SIGTERM to worker group {}",
+      spdlog::debug("{}: {} passed its deadline; stopping worker group {}",
                     lane.label, lane.running->id, lane.worker->pid());
-      lane.worker->Terminate();
+      // A straggler is known to be stuck (every other rank gave up): no
+      // grace period to wait out.
+      if (lane.straggler) {
+        lane.worker->Kill();
+      } else {
+        lane.worker->Terminate();
+      }
       lane.kill_at = now + GraceDuration();
       const ProbeSpec& spec = *lane.running;
       Record(&lane, spec, std::move(r));
@@ -533,13 +549,31 @@ class Scheduler {
         HandleDeadlines(*lane, now);
       }
       StopStragglers(lanes, now);
+      ServePendingBcast(/*rank0_done=*/false);
       if (listener_ != nullptr) listener_->OnTick();
     }
   }
 
   // Runs each collective probe with one rank per GPU whose prerequisites
   // passed, in the GPUs' workers; then records the node-level result.
-  void RunCollectives(std::vector<Lane>& gpu_lanes) {
+  // Milliseconds the supervisors of several nodes wait for each other.
+  int ExchangeDeadlineMs() const {
+    return static_cast<int>(60000 * config_.timeout_scale);
+  }
+
+  void FailLocalRanks(const std::vector<Lane*>& ranks, const ProbeSpec& spec,
+                      const std::string& why) {
+    for (Lane* lane : ranks) {
+      ProbeResult r = ProbeResult::Fail(
+          why, "Start gpu-preflight on every node with the same options (`mpirun -np <nodes> "
+               "--map-by ppr:1:node gpu-preflight --stages nccl`), check that every node "
+               "reaches the others, and rerun with -vv");
+      r.started_ms = Millis(Clock::now() - run_start_);
+      Record(lane, spec, std::move(r));
+    }
+  }
+
+  void RunCollectives(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
     for (const ProbeSpec* spec : config_.plan.all_gpu_probes) {
       std::vector<Lane*> ranks;
       for (Lane& lane : gpu_lanes) {
@@ -552,12 +586,41 @@ class Scheduler {
         r.started_ms = Millis(Clock::now() - run_start_);
         Record(&lane, *spec, std::move(r));
       }
+      // Global ranks: this node's ranks follow those of lower MPI ranks.
+      MultiNode* mn = config_.multi_node;
+      int offset = 0;
+      int total = static_cast<int>(ranks.size());
+      int root = -1;
+      if (mn != nullptr) {
+        std::vector<int> counts;
+        if (!mn->AllgatherInt(static_cast<int>(ranks.size()), &counts, ExchangeDeadlineMs())) {
+          FailLocalRanks(ranks, *spec, "the rank exchange with the other nodes (MPI) timed out");
+          if (record_node_skip) {
+            Record(nullptr, *spec,
+                   ProbeResult::Fail("nodes did not all reach the rank exchange",
+                                     "Start gpu-preflight on every node (mpirun/srun)"));
+          }
+          continue;
+        }
+        total = 0;
+        for (int j = 0; j < mn->size(); ++j) {
+          if (j < mn->rank()) offset += counts[j];
+          if (root < 0 && counts[j] > 0) root = j;
+          total += counts[j];
+        }
+        if (ranks.empty() && root >= 0) {
+          std::vector<unsigned char> unused(128);
+          mn->Bcast(&unused, root, ExchangeDeadlineMs());
+        }
+      }
       if (ranks.empty()) {
-        ProbeResult r = ProbeResult::Skip(skip_reason::kBlocked,
-                                          "no GPU passed the prerequisites of " +
-                                              std::string(spec->id));
-        r.started_ms = Millis(Clock::now() - run_start_);
-        Record(nullptr, *spec, std::move(r));
+        if (record_node_skip) {
+          ProbeResult r = ProbeResult::Skip(skip_reason::kBlocked,
+                                            "no GPU passed the prerequisites of " +
+                                                std::string(spec->id));
+          r.started_ms = Millis(Clock::now() - run_start_);
+          Record(nullptr, *spec, std::move(r));
+        }
         continue;
       }
       // A private rendezvous directory: rank 0 publishes the NCCL id there.
@@ -573,16 +636,40 @@ class Scheduler {
         continue;
       }
       const std::string rendezvous = dir.data();
+      const std::string id_file = rendezvous + "/nccl-id";
       for (size_t i = 0; i < ranks.size(); ++i) {
         ranks[i]->queue = {spec};
         ranks[i]->next = 0;
-        ranks[i]->collective = {{"rank", static_cast<int>(i)},
-                                {"nranks", static_cast<int>(ranks.size())},
-                                {"id_file", rendezvous + "/nccl-id"}};
+        ranks[i]->collective = {{"rank", offset + static_cast<int>(i)},
+                                {"nranks", total},
+                                {"id_file", id_file}};
       }
-      collective_phase_ = true;
-      RunLanes(ranks);
-      collective_phase_ = false;
+      bool ready = true;
+      if (mn != nullptr && root != mn->rank()) {
+        // The id comes from the node holding rank 0.
+        std::vector<unsigned char> id(kNcclIdBytes);
+        if (!mn->Bcast(&id, root, ExchangeDeadlineMs())) {
+          FailLocalRanks(ranks, *spec, "the NCCL id never arrived from node " +
+                                           std::to_string(root) + " (MPI timed out)");
+          ready = false;
+        } else if (std::all_of(id.begin(), id.end(), [](unsigned char b) { return b == 0; })) {
+          FailLocalRanks(ranks, *spec, "rank 0 (on node " + std::to_string(root) +
+                                           ") could not create the NCCL id; see its report");
+          ready = false;
+        } else {
+          std::string write_error;
+          ready = WriteFileAtomically(id_file, std::string(id.begin(), id.end()), &write_error);
+          if (!ready) FailLocalRanks(ranks, *spec, write_error);
+        }
+      } else if (mn != nullptr) {
+        pending_bcast_ = {id_file, root, ranks.front()};
+      }
+      if (ready) {
+        collective_phase_ = true;
+        RunLanes(ranks);
+        collective_phase_ = false;
+      }
+      ServePendingBcast(/*rank0_done=*/true);
       std::vector<RankResult> outcomes;
       for (Lane* lane : ranks) {
         RankResult rr;
@@ -606,6 +693,21 @@ class Scheduler {
     }
   }
 
+  // On the node holding rank 0: hand the NCCL id to the other nodes as soon
+  // as rank 0 has published it (or zeros once rank 0 is gone without it, so
+  // the others do not wait for nothing).
+  void ServePendingBcast(bool rank0_done) {
+    if (!pending_bcast_.active()) return;
+    std::vector<unsigned char> id(kNcclIdBytes);
+    const auto content = ReadSmallFile(pending_bcast_.id_file, kNcclIdBytes);
+    const bool published = content && content->size() == kNcclIdBytes;
+    const bool gone = rank0_done || pending_bcast_.rank0->running == nullptr;
+    if (!published && !gone) return;
+    if (published) std::copy(content->begin(), content->end(), id.begin());
+    config_.multi_node->Bcast(&id, pending_bcast_.root, ExchangeDeadlineMs());
+    pending_bcast_ = {};
+  }
+
   static void RemoveRendezvous(const std::string& dir) {
     if (DIR* d = opendir(dir.c_str())) {
       while (dirent* e = readdir(d)) {
@@ -623,6 +725,12 @@ class Scheduler {
   bool interrupted_ = false;
   bool keep_workers_ = false;
   bool collective_phase_ = false;
+  struct PendingBcast {
+    std::string id_file;
+    int root = -1;
+    Lane* rank0 = nullptr;
+    bool active() const { return rank0 != nullptr; }
+  } pending_bcast_;
 };
 
 }  // namespace

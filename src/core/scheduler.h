@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/options.h"
+#include "core/multi_node.h"
 #include "core/planner.h"
 #include "core/run_listener.h"
 #include "preflight/probe_context.h"
@@ -28,6 +29,9 @@ struct SchedulerConfig {
   double timeout_scale = 1.0;
   double grace_s = 2.0;  // between SIGTERM and SIGKILL
   bool echo_worker_logs = false;
+  // Set when mpirun/srun started one supervisor per node: collectives then
+  // span the GPUs of every node (null: this node alone).
+  MultiNode* multi_node = nullptr;
   // Read end of the supervisor's signal self-pipe (-1: none). Each byte
   // read is a signal number that interrupts the run.
   int signal_fd = -1;

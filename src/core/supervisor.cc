@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <memory>
 #include <set>
 
 #include "core/exit_codes.h"
 #include "core/log.h"
 #include "core/module_loader.h"
+#include "core/multi_node.h"
 #include "core/planner.h"
 #include "core/scheduler.h"
 #include "core/siblings.h"
@@ -138,6 +140,23 @@ int RunCommand(const Options& options) {
       json_path.clear();
     }
   }
+  // Under mpirun/srun with a collective stage, the supervisors of all nodes
+  // form one communicator; each node writes its own report ("%r" in --json
+  // becomes the MPI rank).
+  std::unique_ptr<MultiNode> multi_node;
+  if (!plan.all_gpu_probes.empty() && LaunchedByMpiLauncher()) {
+    std::string why;
+    multi_node = MultiNode::Start(DefaultModuleDirectory(), &why);
+    if (!multi_node) {
+      std::fprintf(stderr,
+                   "gpu-preflight: warning: started by an MPI launcher, but the MPI "
+                   "bridge is unavailable (%s): each node checks its own GPUs only\n",
+                   why.c_str());
+    } else {
+      if (!options.json_path_given) json_path = "gpu-preflight-report.rank%r.json";
+      json_path = PerRankPath(json_path, multi_node->rank());
+    }
+  }
   InstallSignalHandlers();
   // With the JSON on stdout, the console goes to stderr.
   FILE* console = json_path == "-" ? stderr : stdout;
@@ -150,6 +169,11 @@ int RunCommand(const Options& options) {
   report.level = options.level == Level::kFull ? "full" : "quick";
   report.started_at = NowIso8601();
   report.host = CollectHostFacts();
+  if (multi_node) {
+    report.host["mpi"] = {{"rank", multi_node->rank()},
+                          {"size", multi_node->size()},
+                          {"library", multi_node->library_version()}};
+  }
   reporter.PrintHeader(kToolVersion, report.level);
 
   SchedulerConfig config;
@@ -165,6 +189,7 @@ int RunCommand(const Options& options) {
   config.timeout_scale = options.timeout_scale;
   config.echo_worker_logs = options.verbosity >= 2;
   config.signal_fd = g_signal_pipe[0];
+  config.multi_node = multi_node.get();
   std::string error;
   const ScheduleStatus status = RunSchedule(config, &reporter, &report, &error);
   if (status == ScheduleStatus::kBadGpuSelection) {

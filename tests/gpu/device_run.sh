@@ -40,10 +40,19 @@ section() { echo; echo "===== \$ $*"; }
   echo "exit code $rc, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
   section "gpu-preflight -v --stages tensor,cudnn"
   $B -v --stages tensor,cudnn --json /tmp/tensor.json; echo "exit code $?"
+  section "gpu-preflight -v --stages nccl"
+  $B -v --stages nccl --json /tmp/nccl.json; echo "exit code $?"
+  python3 -c "import json; r=json.load(open('/tmp/nccl.json')); n=[x for x in r['results'] if x['probe']=='nccl.all_reduce'][0]; print(json.dumps(n['details'], indent=1))"
+  section "PREFLIGHT_FAULT=nccl.all_reduce@1:hang gpu-preflight --stages nccl --timeout-scale 0.1"
+  s=$(date +%s%N); PREFLIGHT_FAULT=nccl.all_reduce@1:hang $B --stages nccl --timeout-scale 0.1 --json /tmp/hang.json; rc=$?
+  echo "exit code $rc, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
   section "gpu-preflight --level full --stages tensor,cudnn --gpus 0"
   s=$(date +%s%N); $B --level full --stages tensor,cudnn --gpus 0 --json /tmp/full.json; rc=$?
   echo "exit code $rc, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
 } >> "$C" 2>&1
-grep -A200 "default run" "$C" | head -60
+grep -A200 "default run" "$C" | head -45
+grep -A30 "stages nccl" "$C" | head -50
 python3 bench/compare_torch.py $B --gpu 0 --rounds 3 > "$OUT/bench.txt" 2>&1
-tail -12 "$OUT/bench.txt"
+tail -9 "$OUT/bench.txt"
+python3 bench/compare_nccl.py $B --rounds 3 >> "$OUT/bench.txt" 2>&1
+tail -10 "$OUT/bench.txt"

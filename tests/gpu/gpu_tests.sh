@@ -95,6 +95,21 @@ case "$name" in
     check "$tmp/r.json" 'res(0, "nccl.all_reduce")["outcome"] == "fail" and "soft deadline" in res(0, "nccl.all_reduce")["summary"]' &&
     check "$tmp/r.json" 'all(res(i, "devices.memory")["outcome"] == "pass" for i in range(len(gpus)))'
     ;;
+  mpi_two_supervisors)
+    # Two supervisors under mpirun, one GPU each, as two nodes: one global
+    # communicator of 2 ranks.
+    n=$(nvidia-smi -L | grep -c '^GPU')
+    [ "$n" -ge 2 ] || { echo "SKIP: needs 2 GPUs"; exit 77; }
+    command -v mpirun > /dev/null || { echo "SKIP: no mpirun"; exit 77; }
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    timeout 240 mpirun -np 2 sh -c \
+      'CUDA_VISIBLE_DEVICES=$OMPI_COMM_WORLD_LOCAL_RANK exec "$0" --stages nccl --json "$1/m%r.json"' \
+      "$bin" "$tmp"
+    echo "mpirun exit: $?"
+    for r in 0 1; do
+      check "$tmp/m$r.json" 'r["host"]["mpi"]["size"] == 2 and res(None, "nccl.all_reduce")["outcome"] == "pass" and res(None, "nccl.all_reduce")["details"]["nranks"] == 2 and res(0, "nccl.all_reduce")["details"]["nranks"] == 2' || exit 1
+    done
+    ;;
   *)
     echo "unknown GPU test $name"; exit 2 ;;
 esac
