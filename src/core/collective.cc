@@ -148,6 +148,14 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
   node.details["local_ranks"] = static_cast<int>(ranks.size());
   node.details["transports"] = std::vector<std::string>(transports.begin(), transports.end());
   if (!version.empty()) node.details["nccl_version"] = version;
+  // The NCCL torch bundles (driver.libraries), which a training job uses.
+  if (base.node_facts.contains("libraries")) {
+    for (const auto& lib : base.node_facts["libraries"]) {
+      if (lib.value("name", "") == "NCCL" && lib.value("origin", "") == "torch wheel") {
+        node.details["torch_nccl_version"] = lib.value("version", "");
+      }
+    }
+  }
   nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
   double peak_large = 0;
   for (const auto& [bytes, us] : slowest_us) {

@@ -683,7 +683,9 @@ class Scheduler {
         lane->straggler = false;
       }
       const double started_ms = outcomes.empty() ? 0 : outcomes.front().result.started_ms;
-      ProbeResult node = AggregateAllReduce(outcomes, config_.base_context);
+      ProbeContext aggregate_context = config_.base_context;
+      aggregate_context.node_facts = NodeFacts();
+      ProbeResult node = AggregateAllReduce(outcomes, aggregate_context);
       node.started_ms = started_ms;
       for (const RankResult& rr : outcomes) {
         node.duration_ms = std::max(node.duration_ms, rr.result.duration_ms);
