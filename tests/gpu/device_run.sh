@@ -1,7 +1,10 @@
 #!/bin/bash
 # Builds, tests and runs gpu-preflight on a GPU machine in one go, writing
 # logs and reports under $OUT (the device tool brings them back). Usage, from
-# the repository root:  bash tests/gpu/device_run.sh
+# the repository root:  bash tests/gpu/device_run.sh [all|nccl]
+#   all  (default) every test, the sample runs, both benchmarks
+#   nccl the GPU tests, the NCCL runs and the NCCL benchmark (on 2 GPUs and,
+#        where there are more, on all of them)
 set -uo pipefail
 OUT=${OUT:-/tmp/preflight-out}
 mkdir -p "$OUT"
@@ -26,7 +29,12 @@ if ! cmake --build build-gpu -j16 >> "$OUT/build.log" 2>&1; then
 fi
 echo "configure+build: $(( $(date +%s) - start )) s"
 
-(cd build-gpu && ctest -j4 --output-on-failure > "$OUT/ctest.log" 2>&1)
+MODE=${1:-all}
+if [ "$MODE" = nccl ]; then
+  (cd build-gpu && ctest -L gpu --output-on-failure > "$OUT/ctest.log" 2>&1)
+else
+  (cd build-gpu && ctest -j4 --output-on-failure > "$OUT/ctest.log" 2>&1)
+fi
 echo "ctest exit: $?"
 grep -E 'tests passed|Skipped|Failed|\(Failed\)|\*\*\*' "$OUT/ctest.log" | head -30
 
@@ -52,6 +60,16 @@ section() { echo; echo "===== \$ $*"; }
 } >> "$C" 2>&1
 grep -A200 "default run" "$C" | head -45
 grep -A30 "stages nccl" "$C" | head -50
+if [ "$MODE" = nccl ]; then
+  n=$(nvidia-smi -L | grep -c '^GPU')
+  CUDA_VISIBLE_DEVICES=0,1 python3 bench/compare_nccl.py $B --rounds 3 > "$OUT/bench.txt" 2>&1
+  tail -9 "$OUT/bench.txt"
+  if [ "$n" -gt 2 ]; then
+    python3 bench/compare_nccl.py $B --rounds 3 >> "$OUT/bench.txt" 2>&1
+    tail -9 "$OUT/bench.txt"
+  fi
+  exit 0
+fi
 python3 bench/compare_torch.py $B --gpu 0 --rounds 3 > "$OUT/bench.txt" 2>&1
 tail -9 "$OUT/bench.txt"
 python3 bench/compare_nccl.py $B --rounds 3 >> "$OUT/bench.txt" 2>&1
