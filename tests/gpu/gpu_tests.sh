@@ -82,15 +82,14 @@ case "$name" in
   nccl_hang_names_rank)
     n=$(nvidia-smi -L | grep -c '^GPU')
     [ "$n" -ge 2 ] || { echo "SKIP: needs 2 GPUs"; exit 77; }
-    # Deadline 12 s, soft deadline 9.6 s: the report must name rank 1 soon
-    # after the soft deadline, not at the hard one.
-    s=$(date +%s)
-    PREFLIGHT_FAULT=nccl.all_reduce@1:hang run --stages nccl --timeout-scale 0.1
-    wall=$(( $(date +%s) - s ))
+    # --timeout-scale 0.25: the NCCL probe's deadline is 30 s, its soft
+    # deadline 24 s (other probes keep enough time for CUDA start on many
+    # GPUs). The node result must name rank 1 right after the soft deadline,
+    # not at the hard one.
+    PREFLIGHT_FAULT=nccl.all_reduce@1:hang run --stages nccl --timeout-scale 0.25
     [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
-    echo "wall ${wall}s"
-    [ "$wall" -le 14 ] || { echo "took ${wall}s: not stopped at the soft deadline"; exit 1; }
     check "$tmp/r.json" '"rank 1 (GPU 1): timeout" in res(None, "nccl.all_reduce")["summary"]' &&
+    check "$tmp/r.json" 'res(None, "nccl.all_reduce")["duration_ms"] <= 24000 + 1500' &&
     check "$tmp/r.json" 'res(1, "nccl.all_reduce")["outcome"] == "timeout" and "stalled" in res(1, "nccl.all_reduce")["summary"]' &&
     check "$tmp/r.json" 'res(0, "nccl.all_reduce")["outcome"] == "fail" and "soft deadline" in res(0, "nccl.all_reduce")["summary"]' &&
     check "$tmp/r.json" 'all(res(i, "devices.memory")["outcome"] == "pass" for i in range(len(gpus)))'
