@@ -35,8 +35,7 @@ cudaError_t LaunchConvertToDouble(const void* in, ElementType type,
 
 // Adds to *mismatches the number of 32-bit words where a and b differ.
 cudaError_t LaunchCountMismatches(const uint32_t* a, const uint32_t* b,
-                                  size_t words,
-                                  unsigned long long* mismatches,
+                                  size_t words, unsigned long long* mismatches,
                                   cudaStream_t stream);
 
 }  // namespace preflight

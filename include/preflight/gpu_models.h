@@ -16,7 +16,7 @@
 namespace preflight {
 
 struct GpuModelSpec {
-  std::string_view model;  // short label, "H100 SXM"
+  std::string_view model;               // short label, "H100 SXM"
   std::vector<std::string_view> names;  // exact device names that match
   // Dense datasheet peaks: TFLOP/s, and memory bandwidth in GB/s.
   double fp32_tflops;

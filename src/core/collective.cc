@@ -16,7 +16,8 @@ namespace {
 constexpr double kJudgedFromBytes = 256.0 * 1024 * 1024;
 
 std::string Rank(const RankResult& r) {
-  return "rank " + std::to_string(r.rank) + " (GPU " + std::to_string(r.gpu_index) + ")";
+  return "rank " + std::to_string(r.rank) + " (GPU " +
+         std::to_string(r.gpu_index) + ")";
 }
 
 }  // namespace
@@ -45,7 +46,8 @@ std::string SizeLabel(double bytes) {
 std::string SizeTag(double bytes) {
   std::string tag;
   for (char ch : SizeLabel(bytes)) {
-    if (ch != ' ') tag += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (ch != ' ')
+      tag += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   }
   return tag;
 }
@@ -59,9 +61,11 @@ std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks) {
   for (const RankResult& r : ranks) {
     const auto& d = r.result.details;
     hosts.insert(d.value("hostname", ""));
-    if (!d.contains("link") || !d["link"].contains("nvlink_active")) return std::nullopt;
+    if (!d.contains("link") || !d["link"].contains("nvlink_active"))
+      return std::nullopt;
     min_nvlinks = std::min(min_nvlinks, d["link"].value("nvlink_active", 0));
-    nvlink_version = std::min(nvlink_version, d["link"].value("nvlink_version", 0u));
+    nvlink_version =
+        std::min(nvlink_version, d["link"].value("nvlink_version", 0u));
     pcie_gen = std::min(pcie_gen, d["link"].value("pcie_max_generation", 0u));
   }
   if (hosts.size() > 1) return std::nullopt;
@@ -73,18 +77,28 @@ std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks) {
   if (min_nvlinks > 0) {
     double line = 0;
     switch (nvlink_version) {
-      case 2: line = 150; break;
-      case 3: line = 300; break;
-      case 4: line = 450; break;
-      case 5: line = 900; break;
-      default: break;
+      case 2:
+        line = 150;
+        break;
+      case 3:
+        line = 300;
+        break;
+      case 4:
+        line = 450;
+        break;
+      case 5:
+        line = 900;
+        break;
+      default:
+        break;
     }
     if (line > 0) {
       char source[200];
-      std::snprintf(source, sizeof source,
-                    "built-in: half the %g GB/s per-direction NVLink%u line rate "
-                    "(NCCL reaches ~80%% of it)",
-                    line, nvlink_version);
+      std::snprintf(
+          source, sizeof source,
+          "built-in: half the %g GB/s per-direction NVLink%u line rate "
+          "(NCCL reaches ~80%% of it)",
+          line, nvlink_version);
       return Limit{Limit::Kind::kAtLeast, line / 2, source};
     }
     return std::nullopt;
@@ -94,16 +108,18 @@ std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks) {
   if (pcie_gen >= 4 && pcie_gen < (1u << 30)) {
     const double floor = pcie_gen >= 5 ? 12 : 8;
     char source[200];
-    std::snprintf(source, sizeof source,
-                  "built-in: PCIe Gen%u without NVLink, about half of what NCCL reaches "
-                  "through the host (reference/measurement.md section 1.7)",
-                  pcie_gen);
+    std::snprintf(
+        source, sizeof source,
+        "built-in: PCIe Gen%u without NVLink, about half of what NCCL reaches "
+        "through the host (reference/measurement.md section 1.7)",
+        pcie_gen);
     return Limit{Limit::Kind::kAtLeast, floor, source};
   }
   return std::nullopt;
 }
 
-ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const ProbeContext& base) {
+ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
+                               const ProbeContext& base) {
   ProbeResult node;
   // Under mpirun the communicator spans other nodes too: their ranks report
   // there, and the global count comes from the ranks' own details.
@@ -114,9 +130,11 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
   const bool other_nodes = nranks > static_cast<int>(ranks.size());
   std::vector<std::string> missing, failed;
   for (const RankResult& r : ranks) {
-    if (r.result.outcome == Outcome::kTimeout || r.result.outcome == Outcome::kCrash ||
+    if (r.result.outcome == Outcome::kTimeout ||
+        r.result.outcome == Outcome::kCrash ||
         r.result.outcome == Outcome::kError) {
-      missing.push_back(Rank(r) + ": " + std::string(ToString(r.result.outcome)));
+      missing.push_back(Rank(r) + ": " +
+                        std::string(ToString(r.result.outcome)));
     } else if (r.result.outcome == Outcome::kFail) {
       failed.push_back(r.result.summary);
     }
@@ -132,7 +150,8 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
     if (d.contains("sizes")) {
       for (const auto& s : d["sizes"]) {
         const double bytes = s.value("bytes", 0.0);
-        slowest_us[bytes] = std::max(slowest_us[bytes], s.value("median_us", 0.0));
+        slowest_us[bytes] =
+            std::max(slowest_us[bytes], s.value("median_us", 0.0));
         wrong[bytes] += s.value("wrong", 0ULL);
       }
     }
@@ -140,18 +159,21 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
       if (m.name == "init_ms") init_ms = std::max(init_ms, m.value);
     }
     if (d.contains("transports")) {
-      for (const auto& t : d["transports"]) transports.insert(t.get<std::string>());
+      for (const auto& t : d["transports"])
+        transports.insert(t.get<std::string>());
     }
     if (version.empty()) version = d.value("nccl_version", "");
   }
   node.details["nranks"] = nranks;
   node.details["local_ranks"] = static_cast<int>(ranks.size());
-  node.details["transports"] = std::vector<std::string>(transports.begin(), transports.end());
+  node.details["transports"] =
+      std::vector<std::string>(transports.begin(), transports.end());
   if (!version.empty()) node.details["nccl_version"] = version;
   // The NCCL torch bundles (driver.libraries), which a training job uses.
   if (base.node_facts.contains("libraries")) {
     for (const auto& lib : base.node_facts["libraries"]) {
-      if (lib.value("name", "") == "NCCL" && lib.value("origin", "") == "torch wheel") {
+      if (lib.value("name", "") == "NCCL" &&
+          lib.value("origin", "") == "torch wheel") {
         node.details["torch_nccl_version"] = lib.value("version", "");
       }
     }
@@ -173,12 +195,16 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
 
   if (!missing.empty()) {
     node.outcome = Outcome::kFail;
-    node.summary = "all-reduce over " + std::to_string(nranks) + " GPUs did not complete: " +
-                   Join(missing, ", ") + (failed.empty() ? "" : "; " + Join(failed, "; "));
+    node.summary = "all-reduce over " + std::to_string(nranks) +
+                   " GPUs did not complete: " + Join(missing, ", ") +
+                   (failed.empty() ? "" : "; " + Join(failed, "; "));
     node.remediation =
-        "The named rank hung or died. A hang in init or in the first all-reduce usually means "
-        "GPU peer-to-peer is broken: try NCCL_P2P_DISABLE=1, then disable ACS / the IOMMU for "
-        "the GPUs (`nvidia-smi topo -m`, `dmesg | grep -i -e iommu -e xid`); in containers "
+        "The named rank hung or died. A hang in init or in the first "
+        "all-reduce usually means "
+        "GPU peer-to-peer is broken: try NCCL_P2P_DISABLE=1, then disable ACS "
+        "/ the IOMMU for "
+        "the GPUs (`nvidia-smi topo -m`, `dmesg | grep -i -e iommu -e xid`); "
+        "in containers "
         "give more /dev/shm (--shm-size=8g or --ipc=host); across hosts set "
         "NCCL_SOCKET_IFNAME";
     node.details["ranks_not_completed"] = missing;
@@ -189,42 +215,55 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks, const Probe
     node.summary = Join(failed, "; ");
     node.remediation = ranks.front().result.remediation;
     for (const RankResult& r : ranks) {
-      if (r.result.outcome == Outcome::kFail) node.remediation = r.result.remediation;
+      if (r.result.outcome == Outcome::kFail)
+        node.remediation = r.result.remediation;
     }
     return node;
   }
   if (nranks == 1) {
     node.outcome = Outcome::kPass;
-    node.summary = "one rank: NCCL " + version +
-                   " loads and all-reduces exactly; bus bandwidth skipped (it needs 2 or "
-                   "more GPUs)";
+    node.summary =
+        "one rank: NCCL " + version +
+        " loads and all-reduces exactly; bus bandwidth skipped (it needs 2 or "
+        "more GPUs)";
     node.details["bandwidth"] = "skipped: one rank";
     return node;
   }
   Metric busbw{"busbw_gbps", peak_large, "GB/s", {}};
-  busbw.limit = ResolveOptionalLimit(base, "nccl.all_reduce", "busbw_gbps",
-                                     other_nodes ? std::nullopt : BusBandwidthLimit(ranks));
+  busbw.limit = ResolveOptionalLimit(
+      base, "nccl.all_reduce", "busbw_gbps",
+      other_nodes ? std::nullopt : BusBandwidthLimit(ranks));
   node.AddMetric(busbw);
   for (const auto& s : sizes) {
     node.AddMetric({"busbw_" + SizeTag(s["bytes"].get<double>()) + "_gbps",
-                    s["busbw_gbps"].get<double>(), "GB/s", {}});
+                    s["busbw_gbps"].get<double>(),
+                    "GB/s",
+                    {}});
   }
   char text[256];
-  std::snprintf(text, sizeof text,
-                "%d ranks%s exact at every size; bus bandwidth %.1f GB/s at >= 256 MiB; init "
-                "%.0f ms; transport %s",
-                nranks, other_nodes ? " (over several nodes)" : "", peak_large, init_ms,
-                transports.empty() ? "unknown" : Join({transports.begin(), transports.end()}, ", ").c_str());
+  std::snprintf(
+      text, sizeof text,
+      "%d ranks%s exact at every size; bus bandwidth %.1f GB/s at >= 256 MiB; "
+      "init "
+      "%.0f ms; transport %s",
+      nranks, other_nodes ? " (over several nodes)" : "", peak_large, init_ms,
+      transports.empty()
+          ? "unknown"
+          : Join({transports.begin(), transports.end()}, ", ").c_str());
   node.summary = text;
   if (!busbw.Passes()) {
     node.outcome = Outcome::kFail;
-    std::snprintf(text, sizeof text, "bus bandwidth %.1f GB/s is below the limit %.1f GB/s",
+    std::snprintf(text, sizeof text,
+                  "bus bandwidth %.1f GB/s is below the limit %.1f GB/s",
                   peak_large, busbw.limit->value);
     node.summary = std::string(text) + "; " + node.summary;
     node.remediation =
-        "Check which transport NCCL chose (details.transports: P2P over NVLink expected; SHM or "
-        "NET means peer-to-peer is off), `nvidia-smi topo -m` and `nvidia-smi nvlink -s` for "
-        "down links, and NCCL_P2P_DISABLE / NCCL_P2P_LEVEL left set in the environment";
+        "Check which transport NCCL chose (details.transports: P2P over NVLink "
+        "expected; SHM or "
+        "NET means peer-to-peer is off), `nvidia-smi topo -m` and `nvidia-smi "
+        "nvlink -s` for "
+        "down links, and NCCL_P2P_DISABLE / NCCL_P2P_LEVEL left set in the "
+        "environment";
     return node;
   }
   node.outcome = Outcome::kPass;

@@ -49,9 +49,9 @@ std::string MissingSoname(const std::string& dlerror_text) {
   const size_t at = dlerror_text.find(marker);
   if (at == std::string::npos) return "";
   const size_t begin = dlerror_text.rfind(' ', at);
-  const std::string name = dlerror_text.substr(
-      begin == std::string::npos ? 0 : begin + 1,
-      at - (begin == std::string::npos ? 0 : begin + 1));
+  const std::string name =
+      dlerror_text.substr(begin == std::string::npos ? 0 : begin + 1,
+                          at - (begin == std::string::npos ? 0 : begin + 1));
   return name.find('/') == std::string::npos ? name : "";
 }
 
@@ -63,7 +63,8 @@ bool PreloadFromTorchWheel(const std::string& soname) {
   std::string why;
   const auto torch = LocateTorch(&why);
   if (!torch) return false;
-  for (const std::string& path : FindInNvidiaWheels(torch->site_packages, soname)) {
+  for (const std::string& path :
+       FindInNvidiaWheels(torch->site_packages, soname)) {
     if (path.size() >= soname.size() &&
         path.compare(path.size() - soname.size(), soname.size(), soname) == 0 &&
         dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) != nullptr) {

@@ -10,7 +10,8 @@
 namespace preflight {
 
 bool LaunchedByMpiLauncher() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"}) {
+  for (const char* name :
+       {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"}) {
     const char* value = std::getenv(name);
     if (value == nullptr) continue;
     const auto n = ParseNonNegativeInt(value);
@@ -19,7 +20,8 @@ bool LaunchedByMpiLauncher() {
   return false;
 }
 
-std::unique_ptr<MultiNode> MultiNode::Start(const std::string& module_dir, std::string* error) {
+std::unique_ptr<MultiNode> MultiNode::Start(const std::string& module_dir,
+                                            std::string* error) {
   const std::string path = ModulePath(module_dir, "mpi");
   // Open MPI loads its components with dlopen and needs libmpi's symbols
   // global.
@@ -30,7 +32,8 @@ std::unique_ptr<MultiNode> MultiNode::Start(const std::string& module_dir, std::
     return nullptr;
   }
   using Entry = const preflight_mpi_v1* (*)();
-  auto* entry = reinterpret_cast<Entry>(dlsym(handle, "preflight_mpi_entry_v1"));
+  auto* entry =
+      reinterpret_cast<Entry>(dlsym(handle, "preflight_mpi_entry_v1"));
   const preflight_mpi_v1* bridge = entry != nullptr ? entry() : nullptr;
   if (bridge == nullptr || bridge->abi_version != PREFLIGHT_MPI_ABI_VERSION) {
     *error = path + " is not a compatible MPI bridge";
@@ -54,16 +57,20 @@ std::string MultiNode::library_version() const {
   return Trim(bridge_->library_version()).substr(0, 120);
 }
 
-bool MultiNode::AllgatherInt(int value, std::vector<int>* out, int deadline_ms) {
+bool MultiNode::AllgatherInt(int value, std::vector<int>* out,
+                             int deadline_ms) {
   out->assign(size_, 0);
-  if (bridge_->allgather_int(value, out->data(), deadline_ms) == PREFLIGHT_MPI_OK) return true;
+  if (bridge_->allgather_int(value, out->data(), deadline_ms) ==
+      PREFLIGHT_MPI_OK)
+    return true;
   broken_ = true;
   return false;
 }
 
-bool MultiNode::Bcast(std::vector<unsigned char>* data, int root, int deadline_ms) {
-  if (bridge_->bcast_bytes(data->data(), static_cast<int>(data->size()), root, deadline_ms) ==
-      PREFLIGHT_MPI_OK) {
+bool MultiNode::Bcast(std::vector<unsigned char>* data, int root,
+                      int deadline_ms) {
+  if (bridge_->bcast_bytes(data->data(), static_cast<int>(data->size()), root,
+                           deadline_ms) == PREFLIGHT_MPI_OK) {
     return true;
   }
   broken_ = true;

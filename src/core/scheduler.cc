@@ -14,9 +14,9 @@
 
 #include "core/collective.h"
 #include "core/log.h"
-#include "report/atomic_file.h"
 #include "core/strings.h"
 #include "core/worker_process.h"
+#include "report/atomic_file.h"
 
 namespace preflight {
 namespace {
@@ -51,7 +51,6 @@ struct Lane {
   // Rank assignment while running a collective probe; empty otherwise.
   nlohmann::json collective = nlohmann::json::object();
   std::vector<ProbeResult>* results = nullptr;
-
 };
 
 std::string TimeoutRemediation(const ProbeSpec& spec) {
@@ -103,7 +102,8 @@ class Scheduler {
     if (!why_no_gpus.empty()) {
       SkipGpuProbesAtNode(why_no_gpus, skip_reason::kBlocked);
       // The other nodes wait for this one in the rank exchange.
-      if (config_.multi_node != nullptr && !config_.plan.all_gpu_probes.empty()) {
+      if (config_.multi_node != nullptr &&
+          !config_.plan.all_gpu_probes.empty()) {
         std::vector<Lane> none;
         RunCollectives(none, /*record_node_skip=*/false);
       }
@@ -403,9 +403,9 @@ class Scheduler {
     for (Lane* lane : lanes) {
       if (lane->running == nullptr || lane->running_timed_out) continue;
       if (now < lane->soft_deadline + std::chrono::milliseconds(500)) continue;
-      const bool others_done = std::all_of(lanes.begin(), lanes.end(), [&](const Lane* o) {
-        return o == lane || o->running == nullptr;
-      });
+      const bool others_done = std::all_of(
+          lanes.begin(), lanes.end(),
+          [&](const Lane* o) { return o == lane || o->running == nullptr; });
       if (!others_done) continue;
       lane->deadline = now;
       lane->straggler = true;
@@ -420,10 +420,12 @@ class Scheduler {
       const double limit = Seconds(lane.deadline - lane.started);
       char buffer[240];
       if (lane.straggler) {
-        std::snprintf(buffer, sizeof buffer,
-                      "rank %d stalled: still inside the collective after %.1f s, when "
-                      "every other rank had given up at the soft deadline; worker stopped",
-                      lane.collective.value("rank", -1), limit);
+        std::snprintf(
+            buffer, sizeof buffer,
+            "rank %d stalled: still inside the collective after %.1f s, when "
+            "every other rank had given up at the soft deadline; worker "
+            "stopped",
+            lane.collective.value("rank", -1), limit);
       } else {
         std::snprintf(buffer, sizeof buffer,
                       "did not finish within its %.1f s deadline; worker "
@@ -564,10 +566,13 @@ class Scheduler {
   void FailLocalRanks(const std::vector<Lane*>& ranks, const ProbeSpec& spec,
                       const std::string& why) {
     for (Lane* lane : ranks) {
-      ProbeResult r = ProbeResult::Fail(
-          why, "Start gpu-preflight on every node with the same options (`mpirun -np <nodes> "
-               "--map-by ppr:1:node gpu-preflight --stages nccl`), check that every node "
-               "reaches the others, and rerun with -vv");
+      ProbeResult r =
+          ProbeResult::Fail(why,
+                            "Start gpu-preflight on every node with the same "
+                            "options (`mpirun -np <nodes> "
+                            "--map-by ppr:1:node gpu-preflight --stages "
+                            "nccl`), check that every node "
+                            "reaches the others, and rerun with -vv");
       r.started_ms = Millis(Clock::now() - run_start_);
       Record(lane, spec, std::move(r));
     }
@@ -593,12 +598,16 @@ class Scheduler {
       int root = -1;
       if (mn != nullptr) {
         std::vector<int> counts;
-        if (!mn->AllgatherInt(static_cast<int>(ranks.size()), &counts, ExchangeDeadlineMs())) {
-          FailLocalRanks(ranks, *spec, "the rank exchange with the other nodes (MPI) timed out");
+        if (!mn->AllgatherInt(static_cast<int>(ranks.size()), &counts,
+                              ExchangeDeadlineMs())) {
+          FailLocalRanks(
+              ranks, *spec,
+              "the rank exchange with the other nodes (MPI) timed out");
           if (record_node_skip) {
             Record(nullptr, *spec,
-                   ProbeResult::Fail("nodes did not all reach the rank exchange",
-                                     "Start gpu-preflight on every node (mpirun/srun)"));
+                   ProbeResult::Fail(
+                       "nodes did not all reach the rank exchange",
+                       "Start gpu-preflight on every node (mpirun/srun)"));
           }
           continue;
         }
@@ -615,9 +624,9 @@ class Scheduler {
       }
       if (ranks.empty()) {
         if (record_node_skip) {
-          ProbeResult r = ProbeResult::Skip(skip_reason::kBlocked,
-                                            "no GPU passed the prerequisites of " +
-                                                std::string(spec->id));
+          ProbeResult r = ProbeResult::Skip(
+              skip_reason::kBlocked,
+              "no GPU passed the prerequisites of " + std::string(spec->id));
           r.started_ms = Millis(Clock::now() - run_start_);
           Record(nullptr, *spec, std::move(r));
         }
@@ -625,13 +634,14 @@ class Scheduler {
       }
       // A private rendezvous directory: rank 0 publishes the NCCL id there.
       const char* tmp = std::getenv("TMPDIR");
-      std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                          "/gpu-preflight-XXXXXX";
+      std::string templ =
+          std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+          "/gpu-preflight-XXXXXX";
       std::vector<char> dir(templ.begin(), templ.end());
       dir.push_back('\0');
       if (mkdtemp(dir.data()) == nullptr) {
-        ProbeResult r = ProbeResult::Error("cannot create a rendezvous directory under " +
-                                           templ);
+        ProbeResult r = ProbeResult::Error(
+            "cannot create a rendezvous directory under " + templ);
         Record(nullptr, *spec, std::move(r));
         continue;
       }
@@ -649,16 +659,20 @@ class Scheduler {
         // The id comes from the node holding rank 0.
         std::vector<unsigned char> id(kNcclIdBytes);
         if (!mn->Bcast(&id, root, ExchangeDeadlineMs())) {
-          FailLocalRanks(ranks, *spec, "the NCCL id never arrived from node " +
-                                           std::to_string(root) + " (MPI timed out)");
+          FailLocalRanks(ranks, *spec,
+                         "the NCCL id never arrived from node " +
+                             std::to_string(root) + " (MPI timed out)");
           ready = false;
-        } else if (std::all_of(id.begin(), id.end(), [](unsigned char b) { return b == 0; })) {
-          FailLocalRanks(ranks, *spec, "rank 0 (on node " + std::to_string(root) +
-                                           ") could not create the NCCL id; see its report");
+        } else if (std::all_of(id.begin(), id.end(),
+                               [](unsigned char b) { return b == 0; })) {
+          FailLocalRanks(ranks, *spec,
+                         "rank 0 (on node " + std::to_string(root) +
+                             ") could not create the NCCL id; see its report");
           ready = false;
         } else {
           std::string write_error;
-          ready = WriteFileAtomically(id_file, std::string(id.begin(), id.end()), &write_error);
+          ready = WriteFileAtomically(
+              id_file, std::string(id.begin(), id.end()), &write_error);
           if (!ready) FailLocalRanks(ranks, *spec, write_error);
         }
       } else if (mn != nullptr) {
@@ -682,7 +696,8 @@ class Scheduler {
         lane->collective = nlohmann::json::object();
         lane->straggler = false;
       }
-      const double started_ms = outcomes.empty() ? 0 : outcomes.front().result.started_ms;
+      const double started_ms =
+          outcomes.empty() ? 0 : outcomes.front().result.started_ms;
       ProbeContext aggregate_context = config_.base_context;
       aggregate_context.node_facts = NodeFacts();
       ProbeResult node = AggregateAllReduce(outcomes, aggregate_context);

@@ -41,8 +41,10 @@ void ApplySiblingComparison(const ProbeContext& base, RunReport* report) {
     for (GpuReport& gpu : report->gpus) {
       for (ProbeResult& r : gpu.results) {
         if (r.probe != c.probe) continue;
-        if (r.outcome != Outcome::kPass && r.outcome != Outcome::kFail) continue;
-        if (const Metric* m = FindMetric(r, c.metric); m != nullptr && m->value > 0) {
+        if (r.outcome != Outcome::kPass && r.outcome != Outcome::kFail)
+          continue;
+        if (const Metric* m = FindMetric(r, c.metric);
+            m != nullptr && m->value > 0) {
           by_model[gpu.identity.name].push_back({&r, m->value});
         }
       }
@@ -53,21 +55,24 @@ void ApplySiblingComparison(const ProbeContext& base, RunReport* report) {
       for (const Sample& s : samples) values.push_back(s.value);
       const double median = Median(values);
       char source[200];
-      std::snprintf(source, sizeof source,
-                    "sibling median: %.4g over %zu %s GPUs on this node, x %.2f",
-                    median, samples.size(), model.c_str(), kSiblingMinFraction);
+      std::snprintf(
+          source, sizeof source,
+          "sibling median: %.4g over %zu %s GPUs on this node, x %.2f", median,
+          samples.size(), model.c_str(), kSiblingMinFraction);
       ProbeContext context = base;
       context.gpu_name = model;
       const std::string name = std::string(c.metric) + "_vs_siblings";
-      Limit limit = ResolveLimit(context, c.probe, name,
-                                 {Limit::Kind::kAtLeast, kSiblingMinFraction, source});
+      Limit limit =
+          ResolveLimit(context, c.probe, name,
+                       {Limit::Kind::kAtLeast, kSiblingMinFraction, source});
       for (Sample& s : samples) {
         Metric m{name, s.value / median, "", limit};
         s.result->metrics.push_back(m);
         if (m.Passes()) continue;
         char text[200];
-        std::snprintf(text, sizeof text, "%s is %.2fx the median of its %zu node-mates",
-                      c.metric, m.value, samples.size());
+        std::snprintf(text, sizeof text,
+                      "%s is %.2fx the median of its %zu node-mates", c.metric,
+                      m.value, samples.size());
         if (s.result->outcome == Outcome::kPass) {
           s.result->outcome = Outcome::kFail;
           s.result->summary = std::string(text) + "; " + s.result->summary;
@@ -75,11 +80,15 @@ void ApplySiblingComparison(const ProbeContext& base, RunReport* report) {
           s.result->summary += std::string("; ") + text;
         }
         const std::string fix =
-            "This GPU is slower than identical GPUs beside it: compare clocks, power limit "
-            "and throttle reasons with a sibling (`nvidia-smi -q -d PERFORMANCE,POWER,CLOCK "
-            "-i <n>`), check its PCIe link and cooling, and drain it if it stays slow";
-        s.result->remediation =
-            s.result->remediation.empty() ? fix : s.result->remediation + "; " + fix;
+            "This GPU is slower than identical GPUs beside it: compare clocks, "
+            "power limit "
+            "and throttle reasons with a sibling (`nvidia-smi -q -d "
+            "PERFORMANCE,POWER,CLOCK "
+            "-i <n>`), check its PCIe link and cooling, and drain it if it "
+            "stays slow";
+        s.result->remediation = s.result->remediation.empty()
+                                    ? fix
+                                    : s.result->remediation + "; " + fix;
       }
     }
   }

@@ -148,12 +148,14 @@ int RunCommand(const Options& options) {
     std::string why;
     multi_node = MultiNode::Start(DefaultModuleDirectory(), &why);
     if (!multi_node) {
-      std::fprintf(stderr,
-                   "gpu-preflight: warning: started by an MPI launcher, but the MPI "
-                   "bridge is unavailable (%s): each node checks its own GPUs only\n",
-                   why.c_str());
+      std::fprintf(
+          stderr,
+          "gpu-preflight: warning: started by an MPI launcher, but the MPI "
+          "bridge is unavailable (%s): each node checks its own GPUs only\n",
+          why.c_str());
     } else {
-      if (!options.json_path_given) json_path = "gpu-preflight-report.rank%r.json";
+      if (!options.json_path_given)
+        json_path = "gpu-preflight-report.rank%r.json";
       json_path = PerRankPath(json_path, multi_node->rank());
     }
   }

@@ -49,13 +49,16 @@ ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
     std::string why;
     if (!LocateTorch(&why)) {
       ProbeResult r =
-          ProbeResult::Skip(skip_reason::kLibraryMissing, "no PyTorch in this environment: " + why);
-      r.remediation = "Install torch for the python3 on PATH (or set LIBTORCH) to check it";
+          ProbeResult::Skip(skip_reason::kLibraryMissing,
+                            "no PyTorch in this environment: " + why);
+      r.remediation =
+          "Install torch for the python3 on PATH (or set LIBTORCH) to check it";
       return r;
     }
   }
   const auto load_start = std::chrono::steady_clock::now();
-  const bool first_load = !ModuleLoaded(context.module_dir, std::string(spec.module));
+  const bool first_load =
+      !ModuleLoaded(context.module_dir, std::string(spec.module));
   const preflight_module_v1* module =
       LoadModule(context.module_dir, std::string(spec.module), &error);
   const double load_ms = std::chrono::duration<double, std::milli>(

@@ -84,7 +84,8 @@ LoadState Load() {
   Resolve(handle, {"nvmlDeviceGetEnforcedPowerLimit"},
           &n->device_get_enforced_power_limit);
   Resolve(handle, {"nvmlDeviceGetNvLinkState"}, &n->device_get_nvlink_state);
-  Resolve(handle, {"nvmlDeviceGetNvLinkVersion"}, &n->device_get_nvlink_version);
+  Resolve(handle, {"nvmlDeviceGetNvLinkVersion"},
+          &n->device_get_nvlink_version);
   Resolve(handle, {"nvmlDeviceGetComputeRunningProcesses_v3"},
           &n->device_get_compute_running_processes);
   state.init_code = n->init();

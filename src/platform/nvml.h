@@ -105,9 +105,9 @@ struct Nvml {
   nvml::Return (*device_get_enforced_power_limit)(nvml::Device,
                                                   unsigned*) = nullptr;
   nvml::Return (*device_get_nvlink_state)(nvml::Device, unsigned,
-                                         int*) = nullptr;
+                                          int*) = nullptr;
   nvml::Return (*device_get_nvlink_version)(nvml::Device, unsigned,
-                                           unsigned*) = nullptr;
+                                            unsigned*) = nullptr;
   nvml::Return (*device_get_compute_running_processes)(
       nvml::Device, unsigned*, nvml::ProcessInfo*) = nullptr;  // _v3
 

@@ -33,8 +33,7 @@ double Tolerance(Precision p) {
   return 0;
 }
 
-ErrorStats CompareToReference(const double* got, const double* ref,
-                              size_t n) {
+ErrorStats CompareToReference(const double* got, const double* ref, size_t n) {
   ErrorStats s;
   s.count = n;
   double diff_sq = 0;
@@ -49,8 +48,8 @@ ErrorStats CompareToReference(const double* got, const double* ref,
     ref_sq += ref[i] * ref[i];
     s.max_abs_error = std::max(s.max_abs_error, std::fabs(d));
   }
-  s.relative_error = ref_sq > 0 ? std::sqrt(diff_sq / ref_sq)
-                                : (diff_sq > 0 ? INFINITY : 0.0);
+  s.relative_error =
+      ref_sq > 0 ? std::sqrt(diff_sq / ref_sq) : (diff_sq > 0 ? INFINITY : 0.0);
   return s;
 }
 

@@ -46,25 +46,30 @@ TEST(CollectiveTest, BusBandwidthFollowsNcclTests) {
 }
 
 TEST(CollectiveTest, LimitDependsOnTheLink) {
-  auto nvlink4 = BusBandwidthLimit({Rank(0, Outcome::kPass, 1), Rank(1, Outcome::kPass, 1)});
+  auto nvlink4 = BusBandwidthLimit(
+      {Rank(0, Outcome::kPass, 1), Rank(1, Outcome::kPass, 1)});
   ASSERT_TRUE(nvlink4);
   EXPECT_EQ(nvlink4->value, 225);
   EXPECT_NE(nvlink4->source.find("NVLink4"), std::string::npos);
-  auto nvlink3 = BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 12, 3), Rank(1, Outcome::kPass, 1, 12, 3)});
+  auto nvlink3 = BusBandwidthLimit(
+      {Rank(0, Outcome::kPass, 1, 12, 3), Rank(1, Outcome::kPass, 1, 12, 3)});
   EXPECT_EQ(nvlink3->value, 150);
-  auto pcie = BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 0), Rank(1, Outcome::kPass, 1, 0)});
+  auto pcie = BusBandwidthLimit(
+      {Rank(0, Outcome::kPass, 1, 0), Rank(1, Outcome::kPass, 1, 0)});
   ASSERT_TRUE(pcie);
   EXPECT_EQ(pcie->value, 12);
   // Across hosts the network decides: no built-in figure.
-  EXPECT_FALSE(BusBandwidthLimit(
-      {Rank(0, Outcome::kPass, 1), Rank(1, Outcome::kPass, 1, 18, 4, "node-b")}));
+  EXPECT_FALSE(
+      BusBandwidthLimit({Rank(0, Outcome::kPass, 1),
+                         Rank(1, Outcome::kPass, 1, 18, 4, "node-b")}));
   EXPECT_FALSE(BusBandwidthLimit({Rank(0, Outcome::kPass, 1)}));
 }
 
 TEST(CollectiveTest, HealthyRanksPassWithTheSlowestTime) {
   // 1 GiB: rank 0 in 3.0 ms, rank 1 in 3.3 ms -> 325 GB/s busbw with 2.
   const ProbeResult node = AggregateAllReduce(
-      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3300)}, ProbeContext{});
+      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3300)},
+      ProbeContext{});
   EXPECT_EQ(node.outcome, Outcome::kPass) << node.summary;
   const Metric* busbw = Find(node, "busbw_gbps");
   ASSERT_NE(busbw, nullptr);
@@ -77,7 +82,8 @@ TEST(CollectiveTest, HealthyRanksPassWithTheSlowestTime) {
 
 TEST(CollectiveTest, SlowBusFailsAgainstTheLimit) {
   const ProbeResult node = AggregateAllReduce(
-      {Rank(0, Outcome::kPass, 30000), Rank(1, Outcome::kPass, 30000)}, ProbeContext{});
+      {Rank(0, Outcome::kPass, 30000), Rank(1, Outcome::kPass, 30000)},
+      ProbeContext{});
   EXPECT_EQ(node.outcome, Outcome::kFail);
   EXPECT_NE(node.summary.find("below the limit"), std::string::npos);
   EXPECT_FALSE(node.remediation.empty());
@@ -86,16 +92,19 @@ TEST(CollectiveTest, SlowBusFailsAgainstTheLimit) {
 TEST(CollectiveTest, NamesTheRankThatDidNotComplete) {
   RankResult hung = Rank(1, Outcome::kTimeout, 0);
   RankResult gave_up = Rank(0, Outcome::kFail, 0);
-  gave_up.result.summary = "rank 0 gave up at its soft deadline while in communicator init";
+  gave_up.result.summary =
+      "rank 0 gave up at its soft deadline while in communicator init";
   const ProbeResult node = AggregateAllReduce({gave_up, hung}, ProbeContext{});
   EXPECT_EQ(node.outcome, Outcome::kFail);
-  EXPECT_NE(node.summary.find("rank 1 (GPU 1): timeout"), std::string::npos) << node.summary;
+  EXPECT_NE(node.summary.find("rank 1 (GPU 1): timeout"), std::string::npos)
+      << node.summary;
   EXPECT_NE(node.remediation.find("NCCL_P2P_DISABLE"), std::string::npos);
   EXPECT_EQ(node.details["ranks_not_completed"].size(), 1u);
 }
 
 TEST(CollectiveTest, OneRankPassesWithBandwidthSkipped) {
-  const ProbeResult node = AggregateAllReduce({Rank(0, Outcome::kPass, 1000)}, ProbeContext{});
+  const ProbeResult node =
+      AggregateAllReduce({Rank(0, Outcome::kPass, 1000)}, ProbeContext{});
   EXPECT_EQ(node.outcome, Outcome::kPass);
   EXPECT_EQ(Find(node, "busbw_gbps"), nullptr);
   EXPECT_EQ(node.details["bandwidth"], "skipped: one rank");
@@ -109,7 +118,8 @@ TEST(CollectiveTest, ThresholdsOverrideTheLinkLimit) {
   const ProbeResult node = AggregateAllReduce(
       {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3000)}, base);
   EXPECT_EQ(node.outcome, Outcome::kFail);
-  EXPECT_NE(Find(node, "busbw_gbps")->limit->source.find("t.json"), std::string::npos);
+  EXPECT_NE(Find(node, "busbw_gbps")->limit->source.find("t.json"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -25,7 +25,9 @@ TEST(FaultInjectionTest, ParsesListsWithOptionalGpu) {
 TEST(FaultInjectionTest, CorruptOnlyWhereAResultIsChecked) {
   std::vector<FaultSpec> faults;
   std::string error;
-  EXPECT_TRUE(ParseFaults("tensor.gemm:corrupt,cudnn.conv@1:corrupt", &faults, &error)) << error;
+  EXPECT_TRUE(
+      ParseFaults("tensor.gemm:corrupt,cudnn.conv@1:corrupt", &faults, &error))
+      << error;
   EXPECT_EQ(faults[0].kind, FaultKind::kCorrupt);
   EXPECT_FALSE(ParseFaults("host.shm:corrupt", &faults, &error));
   EXPECT_NE(error.find("cannot be corrupted"), std::string::npos);

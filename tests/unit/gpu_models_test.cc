@@ -9,9 +9,10 @@ namespace {
 
 TEST(GpuModelsTest, CoversTheModelsTheIssueNames) {
   for (const char* name :
-       {"NVIDIA H100 80GB HBM3", "NVIDIA H100 PCIe", "NVIDIA H200", "NVIDIA A100-SXM4-40GB",
-        "NVIDIA A100-SXM4-80GB", "NVIDIA L40S", "NVIDIA L4", "NVIDIA A10",
-        "NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 3090", "NVIDIA B200"}) {
+       {"NVIDIA H100 80GB HBM3", "NVIDIA H100 PCIe", "NVIDIA H200",
+        "NVIDIA A100-SXM4-40GB", "NVIDIA A100-SXM4-80GB", "NVIDIA L40S",
+        "NVIDIA L4", "NVIDIA A10", "NVIDIA GeForce RTX 4090",
+        "NVIDIA GeForce RTX 3090", "NVIDIA B200"}) {
     EXPECT_NE(FindGpuModel(name), nullptr) << name;
   }
 }
@@ -34,7 +35,8 @@ TEST(GpuModelsTest, EveryRowIsPlausible) {
     EXPECT_GE(spec.tf32_tflops, spec.fp32_tflops) << spec.model;
     EXPECT_GE(spec.bf16_tflops, spec.tf32_tflops) << spec.model;
     EXPECT_GT(spec.memory_gbps, 100) << spec.model;
-    for (std::string_view n : spec.names) EXPECT_TRUE(names.insert(n).second) << n;
+    for (std::string_view n : spec.names)
+      EXPECT_TRUE(names.insert(n).second) << n;
   }
 }
 
@@ -43,7 +45,8 @@ TEST(GpuModelsTest, LimitsAreAStatedFractionOfTheDatasheet) {
   ASSERT_TRUE(limit);
   EXPECT_EQ(limit->kind, Limit::Kind::kAtLeast);
   EXPECT_NEAR(limit->value, 989.4 * kComputeLimitFraction, 1e-9);
-  EXPECT_NE(limit->source.find("60% of H100 SXM dense BF16 989.4"), std::string::npos)
+  EXPECT_NE(limit->source.find("60% of H100 SXM dense BF16 989.4"),
+            std::string::npos)
       << limit->source;
   auto copy = BuiltinModelLimit("NVIDIA H200", "copy_gbps");
   ASSERT_TRUE(copy);

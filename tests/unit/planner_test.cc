@@ -19,7 +19,8 @@ bool Has(const std::vector<std::string>& ids, const std::string& id) {
 
 TEST(PlannerTest, DefaultPlansEveryProbeInManifestOrder) {
   const Plan plan = MakePlan({}, {});
-  EXPECT_EQ(plan.node_probes.size() + plan.gpu_probes.size() + plan.all_gpu_probes.size(),
+  EXPECT_EQ(plan.node_probes.size() + plan.gpu_probes.size() +
+                plan.all_gpu_probes.size(),
             Manifest().size());
   const auto node = Ids(plan.node_probes);
   EXPECT_EQ(node.front(), "host.device_nodes");
@@ -58,7 +59,8 @@ TEST(PlannerTest, SkippedPrerequisiteIsNotPulledBackIn) {
 
 TEST(PlannerTest, CollectivesAreTheirOwnScope) {
   const Plan plan = MakePlan({"nccl"}, {});
-  EXPECT_EQ(Ids(plan.all_gpu_probes), std::vector<std::string>{"nccl.all_reduce"});
+  EXPECT_EQ(Ids(plan.all_gpu_probes),
+            std::vector<std::string>{"nccl.all_reduce"});
   // Its per-GPU prerequisite chain comes along, down to the enumeration.
   EXPECT_TRUE(Has(Ids(plan.gpu_probes), "devices.memory"));
   EXPECT_TRUE(Has(Ids(plan.node_probes), "devices.enumerate"));

@@ -90,7 +90,8 @@ TEST(ResultTest, LimitsComeFromTheThresholdsFileFirst) {
 TEST(ResultTest, OptionalLimitsForUnknownModels) {
   ProbeContext c;
   c.gpu_name = "Mystery GPU";
-  EXPECT_FALSE(ResolveOptionalLimit(c, "tensor.gemm", "bf16_tflops", std::nullopt));
+  EXPECT_FALSE(
+      ResolveOptionalLimit(c, "tensor.gemm", "bf16_tflops", std::nullopt));
   c.thresholds_path = "t.json";
   c.thresholds = nlohmann::json::parse(
       R"({"models": {"Mystery GPU": {"tensor.gemm.bf16_tflops": {"at_least": 100}}}})");

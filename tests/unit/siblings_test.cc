@@ -5,7 +5,8 @@
 namespace preflight {
 namespace {
 
-GpuReport Gpu(int index, const std::string& name, double bf16, Outcome outcome = Outcome::kPass) {
+GpuReport Gpu(int index, const std::string& name, double bf16,
+              Outcome outcome = Outcome::kPass) {
   GpuReport g;
   g.identity.index = index;
   g.identity.name = name;
@@ -32,7 +33,8 @@ TEST(SiblingsTest, ASlowGpuAmongItsSiblingsFails) {
   ApplySiblingComparison(ProbeContext{}, &report);
   const ProbeResult& slow = report.gpus[3].results[0];
   EXPECT_EQ(slow.outcome, Outcome::kFail);
-  EXPECT_NE(slow.summary.find("0.43x the median of its 4 node-mates"), std::string::npos)
+  EXPECT_NE(slow.summary.find("0.43x the median of its 4 node-mates"),
+            std::string::npos)
       << slow.summary;
   EXPECT_FALSE(slow.remediation.empty());
   const Metric* m = Find(slow, "bf16_tflops_vs_siblings");
@@ -40,7 +42,8 @@ TEST(SiblingsTest, ASlowGpuAmongItsSiblingsFails) {
   ASSERT_TRUE(m->limit);
   EXPECT_NE(m->limit->source.find("sibling median"), std::string::npos);
   EXPECT_EQ(report.gpus[0].results[0].outcome, Outcome::kPass);
-  EXPECT_NEAR(Find(report.gpus[0].results[0], "bf16_tflops_vs_siblings")->value, 1.0, 1e-12);
+  EXPECT_NEAR(Find(report.gpus[0].results[0], "bf16_tflops_vs_siblings")->value,
+              1.0, 1e-12);
 }
 
 TEST(SiblingsTest, NeedsTwoGpusOfTheSameModel) {
@@ -48,7 +51,8 @@ TEST(SiblingsTest, NeedsTwoGpusOfTheSameModel) {
   report.gpus.push_back(Gpu(0, "X", 700));
   report.gpus.push_back(Gpu(1, "Y", 100));
   ApplySiblingComparison(ProbeContext{}, &report);
-  EXPECT_EQ(Find(report.gpus[1].results[0], "bf16_tflops_vs_siblings"), nullptr);
+  EXPECT_EQ(Find(report.gpus[1].results[0], "bf16_tflops_vs_siblings"),
+            nullptr);
   EXPECT_EQ(report.gpus[1].results[0].outcome, Outcome::kPass);
 }
 

@@ -29,73 +29,92 @@ ProbeResult RunTensorCopy(const ProbeContext& context) {
   const size_t bytes = full ? (size_t{4} << 30) : (size_t{512} << 20);
   DeviceBuffer src(bytes), dst(bytes), mismatches(sizeof(unsigned long long));
   // Random bit patterns: the float fill covers every word.
-  CheckCuda(LaunchFillUniform(src.get(), ElementType::kFloat, bytes / 4, FreshSeed(7), nullptr),
+  CheckCuda(LaunchFillUniform(src.get(), ElementType::kFloat, bytes / 4,
+                              FreshSeed(7), nullptr),
             "fill source");
   CheckCuda(cudaMemset(dst.get(), 0xA5, bytes), "cudaMemset");
   for (int i = 0; i < 3; ++i) {
-    CheckCuda(cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice),
-              "cudaMemcpyAsync");
+    CheckCuda(
+        cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice),
+        "cudaMemcpyAsync");
   }
   EventTimer timer;
   std::vector<double> ms;
   const int runs = full ? 30 : 10;
   for (int i = 0; i < runs; ++i) {
     timer.Start();
-    CheckCuda(cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice),
-              "cudaMemcpyAsync");
+    CheckCuda(
+        cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice),
+        "cudaMemcpyAsync");
     ms.push_back(timer.StopMs());
   }
   if (context.corrupt_result) {
     // PREFLIGHT_FAULT ...:corrupt: flip one word of the copy.
-    CheckCuda(cudaMemset(dst.get<char>() + bytes / 2, 0x5A, 4), "cudaMemset (corrupt)");
+    CheckCuda(cudaMemset(dst.get<char>() + bytes / 2, 0x5A, 4),
+              "cudaMemset (corrupt)");
   }
-  CheckCuda(cudaMemset(mismatches.get(), 0, sizeof(unsigned long long)), "cudaMemset");
-  CheckCuda(LaunchCountMismatches(src.get<uint32_t>(), dst.get<uint32_t>(), bytes / 4,
-                                  mismatches.get<unsigned long long>(), nullptr),
-            "compare");
+  CheckCuda(cudaMemset(mismatches.get(), 0, sizeof(unsigned long long)),
+            "cudaMemset");
+  CheckCuda(
+      LaunchCountMismatches(src.get<uint32_t>(), dst.get<uint32_t>(), bytes / 4,
+                            mismatches.get<unsigned long long>(), nullptr),
+      "compare");
   unsigned long long bad = 0;
-  CheckCuda(cudaMemcpy(&bad, mismatches.get(), sizeof bad, cudaMemcpyDeviceToHost), "cudaMemcpy");
+  CheckCuda(
+      cudaMemcpy(&bad, mismatches.get(), sizeof bad, cudaMemcpyDeviceToHost),
+      "cudaMemcpy");
 
   const double median_ms = Median(ms);
-  const double gbps = 2.0 * static_cast<double>(bytes) / (median_ms * 1e-3) / 1e9;
+  const double gbps =
+      2.0 * static_cast<double>(bytes) / (median_ms * 1e-3) / 1e9;
   ProbeResult r;
   r.AddMetric({"buffer_mib", static_cast<double>(bytes >> 20), "MiB", {}});
-  r.AddMetric({"mismatched_words", static_cast<double>(bad), "count",
-               Limit{Limit::Kind::kAtMost, 0, "built-in: a copy must be exact"}});
+  r.AddMetric(
+      {"mismatched_words", static_cast<double>(bad), "count",
+       Limit{Limit::Kind::kAtMost, 0, "built-in: a copy must be exact"}});
   Metric rate{"copy_gbps", gbps, "GB/s", {}};
-  rate.limit = ResolveOptionalLimit(context, "tensor.copy", "copy_gbps",
-                                    BuiltinModelLimit(context.gpu_name, "copy_gbps"));
+  rate.limit =
+      ResolveOptionalLimit(context, "tensor.copy", "copy_gbps",
+                           BuiltinModelLimit(context.gpu_name, "copy_gbps"));
   r.AddMetric(rate);
-  r.details["byte_counting"] = "bytes read + bytes written per copy (2 x buffer)";
+  r.details["byte_counting"] =
+      "bytes read + bytes written per copy (2 x buffer)";
   r.details["median_ms"] = median_ms;
   r.details["runs"] = runs;
   char text[256];
   if (bad > 0) {
     std::snprintf(text, sizeof text,
-                  "%llu of %zu words differ after a device-to-device copy", bad, bytes / 4);
+                  "%llu of %zu words differ after a device-to-device copy", bad,
+                  bytes / 4);
     r.outcome = Outcome::kFail;
     r.summary = text;
     r.remediation =
-        "Device memory returned wrong data: check ECC and remapped rows (`nvidia-smi -q -d "
-        "ECC,ROW_REMAPPER`), rerun with --level full, and drain the GPU if it repeats";
+        "Device memory returned wrong data: check ECC and remapped rows "
+        "(`nvidia-smi -q -d "
+        "ECC,ROW_REMAPPER`), rerun with --level full, and drain the GPU if it "
+        "repeats";
     return r;
   }
-  std::snprintf(text, sizeof text, "%.0f GB/s read+write over %zu MiB, every word intact", gbps,
+  std::snprintf(text, sizeof text,
+                "%.0f GB/s read+write over %zu MiB, every word intact", gbps,
                 bytes >> 20);
   r.summary = text;
   if (!rate.Passes()) {
     r.outcome = Outcome::kFail;
-    std::snprintf(text, sizeof text, "copy bandwidth %.0f GB/s is below the limit %.0f GB/s",
-                  gbps, rate.limit->value);
+    std::snprintf(text, sizeof text,
+                  "copy bandwidth %.0f GB/s is below the limit %.0f GB/s", gbps,
+                  rate.limit->value);
     r.summary = text;
     r.remediation =
-        "Check memory clocks and throttling (`nvidia-smi -q -d CLOCK,PERFORMANCE`) and other "
+        "Check memory clocks and throttling (`nvidia-smi -q -d "
+        "CLOCK,PERFORMANCE`) and other "
         "processes on the GPU";
     return r;
   }
   r.outcome = Outcome::kPass;
   if (FindGpuModel(context.gpu_name) == nullptr) {
-    r.summary += " (no built-in limit for '" + context.gpu_name + "': sibling comparison only)";
+    r.summary += " (no built-in limit for '" + context.gpu_name +
+                 "': sibling comparison only)";
   }
   return r;
 }

@@ -94,9 +94,11 @@ class GemmRunner {
         block_(kSample * kSample * sizeof(double)) {}
 
   CaseResult Run(int timed_runs, uint64_t seed) {
-    CheckCuda(LaunchFillUniform(a_.get(), c_.element, size_t(n_) * n_, seed, nullptr),
-              "fill A");
-    CheckCuda(LaunchFillUniform(b_.get(), c_.element, size_t(n_) * n_, seed + 1, nullptr),
+    CheckCuda(
+        LaunchFillUniform(a_.get(), c_.element, size_t(n_) * n_, seed, nullptr),
+        "fill A");
+    CheckCuda(LaunchFillUniform(b_.get(), c_.element, size_t(n_) * n_, seed + 1,
+                                nullptr),
               "fill B");
     // Poison: 0xFF bytes are NaN in every floating type used here.
     CheckCuda(cudaMemset(out_.get(), 0xFF, out_.bytes()), "cudaMemset");
@@ -105,11 +107,14 @@ class GemmRunner {
     cols_host_ = DistinctRandom(kSample, n_, rng);
     std::vector<int> all(n_);
     for (int i = 0; i < n_; ++i) all[i] = i;
-    CheckCuda(cudaMemcpy(rows_.get(), rows_host_.data(), rows_.bytes(), cudaMemcpyHostToDevice),
+    CheckCuda(cudaMemcpy(rows_.get(), rows_host_.data(), rows_.bytes(),
+                         cudaMemcpyHostToDevice),
               "cudaMemcpy");
-    CheckCuda(cudaMemcpy(cols_.get(), cols_host_.data(), cols_.bytes(), cudaMemcpyHostToDevice),
+    CheckCuda(cudaMemcpy(cols_.get(), cols_host_.data(), cols_.bytes(),
+                         cudaMemcpyHostToDevice),
               "cudaMemcpy");
-    CheckCuda(cudaMemcpy(all_.get(), all.data(), all_.bytes(), cudaMemcpyHostToDevice),
+    CheckCuda(cudaMemcpy(all_.get(), all.data(), all_.bytes(),
+                         cudaMemcpyHostToDevice),
               "cudaMemcpy");
     ComputeReference();
 
@@ -136,33 +141,37 @@ class GemmRunner {
   void Gemm() {
     const float alpha = 1.0F;
     const float beta = 0.0F;
-    CheckBlas(cublasGemmEx(handle_, CUBLAS_OP_N, CUBLAS_OP_N, n_, n_, n_, &alpha, a_.get(),
-                           c_.type, n_, b_.get(), c_.type, n_, &beta, out_.get(), c_.type, n_,
-                           c_.compute, CUBLAS_GEMM_DEFAULT),
-              "cublasGemmEx");
+    CheckBlas(
+        cublasGemmEx(handle_, CUBLAS_OP_N, CUBLAS_OP_N, n_, n_, n_, &alpha,
+                     a_.get(), c_.type, n_, b_.get(), c_.type, n_, &beta,
+                     out_.get(), c_.type, n_, c_.compute, CUBLAS_GEMM_DEFAULT),
+        "cublasGemmEx");
   }
 
   // ref(i, j) = sum_k A(rows[i], k) * B(k, cols[j]) in FP64, from the same
   // rounded inputs the GEMM saw.
   void ComputeReference() {
     // X: column-major n x kSample with X(k, i) = A(rows[i], k).
-    CheckCuda(LaunchGatherToDouble(a_.get(), c_.element, n_, rows_.get<int>(), kSample,
-                                   all_.get<int>(), n_, a_sample_.get<double>(), nullptr),
+    CheckCuda(LaunchGatherToDouble(a_.get(), c_.element, n_, rows_.get<int>(),
+                                   kSample, all_.get<int>(), n_,
+                                   a_sample_.get<double>(), nullptr),
               "gather A");
     // Y: column-major kSample x n with Y(j, k) = B(k, cols[j]).
-    CheckCuda(LaunchGatherToDouble(b_.get(), c_.element, n_, all_.get<int>(), n_,
-                                   cols_.get<int>(), kSample, b_sample_.get<double>(), nullptr),
+    CheckCuda(LaunchGatherToDouble(b_.get(), c_.element, n_, all_.get<int>(),
+                                   n_, cols_.get<int>(), kSample,
+                                   b_sample_.get<double>(), nullptr),
               "gather B");
     const double one = 1.0;
     const double zero = 0.0;
     // R = X^T * Y^T, column-major kSample x kSample: R(i, j) = ref(i, j).
-    CheckBlas(cublasDgemm(handle_, CUBLAS_OP_T, CUBLAS_OP_T, kSample, kSample, n_, &one,
-                          a_sample_.get<double>(), n_, b_sample_.get<double>(), kSample, &zero,
-                          reference_.get<double>(), kSample),
-              "cublasDgemm (reference)");
+    CheckBlas(
+        cublasDgemm(handle_, CUBLAS_OP_T, CUBLAS_OP_T, kSample, kSample, n_,
+                    &one, a_sample_.get<double>(), n_, b_sample_.get<double>(),
+                    kSample, &zero, reference_.get<double>(), kSample),
+        "cublasDgemm (reference)");
     reference_host_.resize(kSample * kSample);
-    CheckCuda(cudaMemcpy(reference_host_.data(), reference_.get(), reference_.bytes(),
-                         cudaMemcpyDeviceToHost),
+    CheckCuda(cudaMemcpy(reference_host_.data(), reference_.get(),
+                         reference_.bytes(), cudaMemcpyDeviceToHost),
               "cudaMemcpy");
   }
 
@@ -170,20 +179,25 @@ class GemmRunner {
     if (corrupt_) {
       // PREFLIGHT_FAULT ...:corrupt: damage one checked element.
       const size_t at = (static_cast<size_t>(rows_host_[0]) +
-                         static_cast<size_t>(cols_host_[0]) * n_) * c_.element_bytes;
-      CheckCuda(cudaMemset(static_cast<char*>(out_.get()) + at, 0x7F, c_.element_bytes),
+                         static_cast<size_t>(cols_host_[0]) * n_) *
+                        c_.element_bytes;
+      CheckCuda(cudaMemset(static_cast<char*>(out_.get()) + at, 0x7F,
+                           c_.element_bytes),
                 "cudaMemset (corrupt)");
     }
-    CheckCuda(LaunchGatherToDouble(out_.get(), c_.element, n_, rows_.get<int>(), kSample,
-                                   cols_.get<int>(), kSample, block_.get<double>(), nullptr),
+    CheckCuda(LaunchGatherToDouble(out_.get(), c_.element, n_, rows_.get<int>(),
+                                   kSample, cols_.get<int>(), kSample,
+                                   block_.get<double>(), nullptr),
               "gather C");
     std::vector<double> block(kSample * kSample);
-    CheckCuda(cudaMemcpy(block.data(), block_.get(), block_.bytes(), cudaMemcpyDeviceToHost),
+    CheckCuda(cudaMemcpy(block.data(), block_.get(), block_.bytes(),
+                         cudaMemcpyDeviceToHost),
               "cudaMemcpy");
     // block is row-major (i * kSample + j); the reference column-major.
     std::vector<double> ref(kSample * kSample);
     for (int i = 0; i < kSample; ++i) {
-      for (int j = 0; j < kSample; ++j) ref[i * kSample + j] = reference_host_[i + j * kSample];
+      for (int j = 0; j < kSample; ++j)
+        ref[i * kSample + j] = reference_host_[i + j * kSample];
     }
     return CompareToReference(block.data(), ref.data(), block.size());
   }
@@ -192,7 +206,8 @@ class GemmRunner {
   GemmCase c_;
   int n_;
   bool corrupt_;
-  DeviceBuffer a_, b_, out_, rows_, cols_, all_, a_sample_, b_sample_, reference_, block_;
+  DeviceBuffer a_, b_, out_, rows_, cols_, all_, a_sample_, b_sample_,
+      reference_, block_;
   std::vector<int> rows_host_, cols_host_;
   std::vector<double> reference_host_;
 };
@@ -209,9 +224,12 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
   const bool full = context.level == Level::kFull;
   const std::vector<GemmCase> cases = {
-      {Precision::kFp32, CUDA_R_32F, ElementType::kFloat, 4, CUBLAS_COMPUTE_32F},
-      {Precision::kTf32, CUDA_R_32F, ElementType::kFloat, 4, CUBLAS_COMPUTE_32F_FAST_TF32},
-      {Precision::kBf16, CUDA_R_16BF, ElementType::kBFloat16, 2, CUBLAS_COMPUTE_32F},
+      {Precision::kFp32, CUDA_R_32F, ElementType::kFloat, 4,
+       CUBLAS_COMPUTE_32F},
+      {Precision::kTf32, CUDA_R_32F, ElementType::kFloat, 4,
+       CUBLAS_COMPUTE_32F_FAST_TF32},
+      {Precision::kBf16, CUDA_R_16BF, ElementType::kBFloat16, 2,
+       CUBLAS_COMPUTE_32F},
       {Precision::kFp16, CUDA_R_16F, ElementType::kHalf, 2, CUBLAS_COMPUTE_32F},
   };
   Handle handle;
@@ -225,27 +243,34 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     GemmRunner runner(handle.get(), c, n, context.corrupt_result);
     const CaseResult cr = runner.Run(full ? 30 : 8, FreshSeed(i + 1));
     const double tolerance = Tolerance(c.precision);
-    const double error = std::max(cr.before.relative_error, cr.after.relative_error);
-    r.AddMetric({name + "_rel_error", error, "",
-                 Limit{Limit::Kind::kAtMost, tolerance,
-                       "built-in: " + name + " tolerance vs an FP64 reference"}});
+    const double error =
+        std::max(cr.before.relative_error, cr.after.relative_error);
+    r.AddMetric(
+        {name + "_rel_error", error, "",
+         Limit{Limit::Kind::kAtMost, tolerance,
+               "built-in: " + name + " tolerance vs an FP64 reference"}});
     Metric rate{name + "_tflops", cr.tflops, "TFLOP/s", {}};
-    rate.limit = ResolveOptionalLimit(context, "tensor.gemm", name + "_tflops",
-                                      BuiltinModelLimit(context.gpu_name, name + "_tflops"));
+    rate.limit = ResolveOptionalLimit(
+        context, "tensor.gemm", name + "_tflops",
+        BuiltinModelLimit(context.gpu_name, name + "_tflops"));
     r.AddMetric(rate);
     r.details[name] = {{"size", n},
                        {"median_ms", cr.median_ms},
                        {"rel_error_before_timing", cr.before.relative_error},
                        {"rel_error_after_timing", cr.after.relative_error},
-                       {"max_abs_error", std::max(cr.before.max_abs_error, cr.after.max_abs_error)},
+                       {"max_abs_error", std::max(cr.before.max_abs_error,
+                                                  cr.after.max_abs_error)},
                        {"nonfinite", cr.before.nonfinite + cr.after.nonfinite}};
     if (!cr.before.Within(tolerance) || !cr.after.Within(tolerance)) {
       const size_t nonfinite = cr.before.nonfinite + cr.after.nonfinite;
-      wrong.push_back(name + (nonfinite > 0 ? " (" + std::to_string(nonfinite) + " NaN/inf)"
-                                            : Format(" (error %.2g > %.2g)", error, tolerance)));
+      wrong.push_back(name +
+                      (nonfinite > 0
+                           ? " (" + std::to_string(nonfinite) + " NaN/inf)"
+                           : Format(" (error %.2g > %.2g)", error, tolerance)));
     }
     if (!rate.Passes()) {
-      slow.push_back(name + Format(" %.1f < %.1f TFLOP/s", cr.tflops, rate.limit->value));
+      slow.push_back(
+          name + Format(" %.1f < %.1f TFLOP/s", cr.tflops, rate.limit->value));
     }
     rates.push_back(name + Format(" %.1f", cr.tflops));
   }
@@ -253,28 +278,33 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     r.outcome = Outcome::kFail;
     r.summary = "cuBLAS GEMM gives wrong results: " + Join(wrong, ", ");
     const char* tf32 = std::getenv("NVIDIA_TF32_OVERRIDE");
-    r.remediation =
-        std::string(tf32 != nullptr && std::string(tf32) == "1"
-                        ? "NVIDIA_TF32_OVERRIDE=1 is set, which runs FP32 GEMMs in TF32: unset it. "
-                        : "") +
-        "Wrong products point at failing GPU memory or compute: check ECC counters "
-        "(`nvidia-smi -q -d ECC`), rerun with --level full, and drain the GPU if it repeats";
+    r.remediation = std::string(tf32 != nullptr && std::string(tf32) == "1"
+                                    ? "NVIDIA_TF32_OVERRIDE=1 is set, which "
+                                      "runs FP32 GEMMs in TF32: unset it. "
+                                    : "") +
+                    "Wrong products point at failing GPU memory or compute: "
+                    "check ECC counters "
+                    "(`nvidia-smi -q -d ECC`), rerun with --level full, and "
+                    "drain the GPU if it repeats";
     return r;
   }
   if (!slow.empty()) {
     r.outcome = Outcome::kFail;
     r.summary = "GEMM below this model's limit: " + Join(slow, ", ");
     r.remediation =
-        "Look for throttling (`nvidia-smi -q -d PERFORMANCE,POWER,TEMPERATURE`: clock event "
+        "Look for throttling (`nvidia-smi -q -d "
+        "PERFORMANCE,POWER,TEMPERATURE`: clock event "
         "reasons, power cap below default, high temperature), locked clocks "
         "(`sudo nvidia-smi -rgc -rac`), and other processes on the GPU";
     return r;
   }
   r.outcome = Outcome::kPass;
-  r.summary = "exact to tolerance in fp32/tf32/bf16/fp16; TFLOP/s " + Join(rates, ", ") +
-              (judged_by_model ? ""
-                               : " (no built-in limits for '" + context.gpu_name +
-                                     "': judged by correctness and sibling comparison)");
+  r.summary = "exact to tolerance in fp32/tf32/bf16/fp16; TFLOP/s " +
+              Join(rates, ", ") +
+              (judged_by_model
+                   ? ""
+                   : " (no built-in limits for '" + context.gpu_name +
+                         "': judged by correctness and sibling comparison)");
   return r;
 }
 

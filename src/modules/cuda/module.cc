@@ -47,10 +47,11 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
     result = fn(ProbeContext::FromJson(parsed));
   } catch (const CallFailed& e) {
     // A CUDA or library call failed: the environment is wrong, not the tool.
-    result = ProbeResult::Fail(e.what(),
-                               "Check `sudo dmesg` for Xid errors and the GPU's state in "
-                               "`nvidia-smi`; error 209 (no kernel image) means a binary "
-                               "lacks this GPU's arch (see devices.arch_coverage)");
+    result = ProbeResult::Fail(
+        e.what(),
+        "Check `sudo dmesg` for Xid errors and the GPU's state in "
+        "`nvidia-smi`; error 209 (no kernel image) means a binary "
+        "lacks this GPU's arch (see devices.arch_coverage)");
   } catch (const std::exception& e) {
     result = ProbeResult::Error(std::string("probe threw: ") + e.what());
   } catch (...) {

@@ -19,8 +19,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -34,7 +34,8 @@ namespace {
 
 void CheckCuda(cudaError_t e, const char* call) {
   if (e != cudaSuccess) {
-    throw CudnnFailed(std::string(call) + " failed: " + cudaGetErrorName(e), cudaGetErrorString(e));
+    throw CudnnFailed(std::string(call) + " failed: " + cudaGetErrorName(e),
+                      cudaGetErrorString(e));
   }
 }
 
@@ -45,7 +46,8 @@ struct Shape {
 };
 
 // Element offsets for the two layouts (cuDNN's NHWC filter is KRSC).
-size_t Act(bool nhwc, int channels, int n, int c, int y, int x, int hh, int ww) {
+size_t Act(bool nhwc, int channels, int n, int c, int y, int x, int hh,
+           int ww) {
   return nhwc ? ((static_cast<size_t>(n) * hh + y) * ww + x) * channels + c
               : ((static_cast<size_t>(n) * channels + c) * hh + y) * ww + x;
 }
@@ -65,7 +67,8 @@ double RefOutput(const Shape& sh, bool nhwc, const std::vector<double>& x,
       for (int s = 0; s < sh.s; ++s) {
         const int xx = q + s - sh.pad;
         if (xx < 0 || xx >= sh.w) continue;
-        acc += x[Act(nhwc, sh.c, n, c, y, xx, sh.h, sh.w)] * w[Filt(sh, nhwc, k, c, r, s)];
+        acc += x[Act(nhwc, sh.c, n, c, y, xx, sh.h, sh.w)] *
+               w[Filt(sh, nhwc, k, c, r, s)];
       }
     }
   }
@@ -79,8 +82,8 @@ struct TypeInfo {
 };
 
 // Host values rounded to the type, and their bytes for upload.
-void MakeInput(const TypeInfo& t, size_t count, std::mt19937& rng, std::vector<double>* values,
-               std::vector<unsigned char>* bytes) {
+void MakeInput(const TypeInfo& t, size_t count, std::mt19937& rng,
+               std::vector<double>* values, std::vector<unsigned char>* bytes) {
   std::uniform_real_distribution<float> dist(-1.0F, 1.0F);
   values->resize(count);
   bytes->resize(count * t.bytes);
@@ -119,7 +122,9 @@ double ToDouble(const TypeInfo& t, const unsigned char* p) {
 
 class Device {
  public:
-  explicit Device(size_t bytes) { CheckCuda(cudaMalloc(&p_, std::max<size_t>(bytes, 1)), "cudaMalloc"); }
+  explicit Device(size_t bytes) {
+    CheckCuda(cudaMalloc(&p_, std::max<size_t>(bytes, 1)), "cudaMalloc");
+  }
   ~Device() { cudaFree(p_); }
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
@@ -134,23 +139,31 @@ class ConvSetup {
  public:
   ConvSetup(cudnnHandle_t handle, const Shape& sh, const TypeInfo& t, bool nhwc)
       : handle_(handle) {
-    const cudnnTensorFormat_t fmt = nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
+    const cudnnTensorFormat_t fmt =
+        nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
     CheckCudnn(cudnnCreateTensorDescriptor(&x_), "cudnnCreateTensorDescriptor");
     CheckCudnn(cudnnCreateTensorDescriptor(&y_), "cudnnCreateTensorDescriptor");
     CheckCudnn(cudnnCreateFilterDescriptor(&w_), "cudnnCreateFilterDescriptor");
-    CheckCudnn(cudnnCreateConvolutionDescriptor(&conv_), "cudnnCreateConvolutionDescriptor");
-    CheckCudnn(cudnnSetTensor4dDescriptor(x_, fmt, t.dtype, sh.n, sh.c, sh.h, sh.w),
-               "cudnnSetTensor4dDescriptor");
-    CheckCudnn(cudnnSetFilter4dDescriptor(w_, t.dtype, fmt, sh.k, sh.c, sh.r, sh.s),
-               "cudnnSetFilter4dDescriptor");
-    CheckCudnn(cudnnSetConvolution2dDescriptor(conv_, sh.pad, sh.pad, 1, 1, 1, 1,
-                                               CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+    CheckCudnn(cudnnCreateConvolutionDescriptor(&conv_),
+               "cudnnCreateConvolutionDescriptor");
+    CheckCudnn(
+        cudnnSetTensor4dDescriptor(x_, fmt, t.dtype, sh.n, sh.c, sh.h, sh.w),
+        "cudnnSetTensor4dDescriptor");
+    CheckCudnn(
+        cudnnSetFilter4dDescriptor(w_, t.dtype, fmt, sh.k, sh.c, sh.r, sh.s),
+        "cudnnSetFilter4dDescriptor");
+    CheckCudnn(cudnnSetConvolution2dDescriptor(conv_, sh.pad, sh.pad, 1, 1, 1,
+                                               1, CUDNN_CROSS_CORRELATION,
+                                               CUDNN_DATA_FLOAT),
                "cudnnSetConvolution2dDescriptor");
     // FP32 stays FP32 (FMA math: no TF32); half types use tensor cores.
-    CheckCudnn(cudnnSetConvolutionMathType(
-                   conv_, t.precision == Precision::kFp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH),
-               "cudnnSetConvolutionMathType");
-    CheckCudnn(cudnnSetTensor4dDescriptor(y_, fmt, t.dtype, sh.n, sh.k, sh.out_h(), sh.out_w()),
+    CheckCudnn(
+        cudnnSetConvolutionMathType(conv_, t.precision == Precision::kFp32
+                                               ? CUDNN_FMA_MATH
+                                               : CUDNN_TENSOR_OP_MATH),
+        "cudnnSetConvolutionMathType");
+    CheckCudnn(cudnnSetTensor4dDescriptor(y_, fmt, t.dtype, sh.n, sh.k,
+                                          sh.out_h(), sh.out_w()),
                "cudnnSetTensor4dDescriptor");
   }
   ~ConvSetup() {
@@ -165,14 +178,14 @@ class ConvSetup {
   cudnnConvolutionFwdAlgo_t PickForward(size_t* workspace) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int returned = 0;
-    CheckCudnn(cudnnGetConvolutionForwardAlgorithm_v7(handle_, x_, w_, conv_, y_,
-                                                      CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
-                                                      &returned, perf),
+    CheckCudnn(cudnnGetConvolutionForwardAlgorithm_v7(
+                   handle_, x_, w_, conv_, y_, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
+                   &returned, perf),
                "cudnnGetConvolutionForwardAlgorithm_v7");
     for (int i = 0; i < returned; ++i) {
       if (perf[i].status == CUDNN_STATUS_SUCCESS) {
-        CheckCudnn(cudnnGetConvolutionForwardWorkspaceSize(handle_, x_, w_, conv_, y_,
-                                                           perf[i].algo, workspace),
+        CheckCudnn(cudnnGetConvolutionForwardWorkspaceSize(
+                       handle_, x_, w_, conv_, y_, perf[i].algo, workspace),
                    "cudnnGetConvolutionForwardWorkspaceSize");
         return perf[i].algo;
       }
@@ -181,13 +194,14 @@ class ConvSetup {
                       CudnnStatusCause(CUDNN_STATUS_NOT_SUPPORTED));
   }
 
-  void Forward(cudnnConvolutionFwdAlgo_t algo, const void* x, const void* w, void* y,
-               void* workspace, size_t workspace_bytes) {
+  void Forward(cudnnConvolutionFwdAlgo_t algo, const void* x, const void* w,
+               void* y, void* workspace, size_t workspace_bytes) {
     const float one = 1.0F;
     const float zero = 0.0F;
-    CheckCudnn(cudnnConvolutionForward(handle_, &one, x_, x, w_, w, conv_, algo, workspace,
-                                       workspace_bytes, &zero, y_, y),
-               "cudnnConvolutionForward");
+    CheckCudnn(
+        cudnnConvolutionForward(handle_, &one, x_, x, w_, w, conv_, algo,
+                                workspace, workspace_bytes, &zero, y_, y),
+        "cudnnConvolutionForward");
   }
 
   cudnnTensorDescriptor_t x_ = nullptr, y_ = nullptr;
@@ -200,19 +214,30 @@ class ConvSetup {
 
 const char* AlgoName(cudnnConvolutionFwdAlgo_t a) {
   switch (a) {
-    case CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM: return "implicit_gemm";
-    case CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM: return "implicit_precomp_gemm";
-    case CUDNN_CONVOLUTION_FWD_ALGO_GEMM: return "gemm";
-    case CUDNN_CONVOLUTION_FWD_ALGO_DIRECT: return "direct";
-    case CUDNN_CONVOLUTION_FWD_ALGO_FFT: return "fft";
-    case CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING: return "fft_tiling";
-    case CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD: return "winograd";
-    case CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED: return "winograd_nonfused";
-    default: return "unknown";
+    case CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM:
+      return "implicit_gemm";
+    case CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM:
+      return "implicit_precomp_gemm";
+    case CUDNN_CONVOLUTION_FWD_ALGO_GEMM:
+      return "gemm";
+    case CUDNN_CONVOLUTION_FWD_ALGO_DIRECT:
+      return "direct";
+    case CUDNN_CONVOLUTION_FWD_ALGO_FFT:
+      return "fft";
+    case CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING:
+      return "fft_tiling";
+    case CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD:
+      return "winograd";
+    case CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED:
+      return "winograd_nonfused";
+    default:
+      return "unknown";
   }
 }
 
-double ConvTolerance(Precision p) { return p == Precision::kFp32 ? 1e-4 : Tolerance(p); }
+double ConvTolerance(Precision p) {
+  return p == Precision::kFp32 ? 1e-4 : Tolerance(p);
+}
 
 struct CaseOutcome {
   std::string label;
@@ -222,8 +247,8 @@ struct CaseOutcome {
 };
 
 // One forward case on a small shape, checked against the CPU everywhere.
-CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc, bool corrupt,
-                        std::mt19937& rng) {
+CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc,
+                        bool corrupt, std::mt19937& rng) {
   const Shape sh{2, 16, 12, 12, 24, 3, 3, 1};
   ConvSetup setup(handle, sh, t, nhwc);
   std::vector<double> xv, wv;
@@ -232,19 +257,24 @@ CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc, bool
   MakeInput(t, size_t(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
   const size_t y_count = size_t(sh.n) * sh.k * sh.out_h() * sh.out_w();
   Device x(xb.size()), w(wb.size()), y(y_count * t.bytes);
-  CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
-  CheckCuda(cudaMemcpy(w.get(), wb.data(), wb.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
-  CheckCuda(cudaMemset(y.get(), 0xFF, y_count * t.bytes), "cudaMemset");  // NaN poison
+  CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice),
+            "cudaMemcpy");
+  CheckCuda(cudaMemcpy(w.get(), wb.data(), wb.size(), cudaMemcpyHostToDevice),
+            "cudaMemcpy");
+  CheckCuda(cudaMemset(y.get(), 0xFF, y_count * t.bytes),
+            "cudaMemset");  // NaN poison
   size_t ws_bytes = 0;
   const cudnnConvolutionFwdAlgo_t algo = setup.PickForward(&ws_bytes);
   Device ws(ws_bytes);
   setup.Forward(algo, x.get(), w.get(), y.get(), ws.get(), ws_bytes);
   if (corrupt) {
-    CheckCuda(cudaMemset(static_cast<char*>(y.get()) + t.bytes * (y_count / 2), 0x7F, t.bytes),
+    CheckCuda(cudaMemset(static_cast<char*>(y.get()) + t.bytes * (y_count / 2),
+                         0x7F, t.bytes),
               "cudaMemset (corrupt)");
   }
   std::vector<unsigned char> yb(y_count * t.bytes);
-  CheckCuda(cudaMemcpy(yb.data(), y.get(), yb.size(), cudaMemcpyDeviceToHost), "cudaMemcpy");
+  CheckCuda(cudaMemcpy(yb.data(), y.get(), yb.size(), cudaMemcpyDeviceToHost),
+            "cudaMemcpy");
   std::vector<double> got, ref;
   got.reserve(y_count);
   ref.reserve(y_count);
@@ -260,7 +290,8 @@ CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc, bool
     }
   }
   CaseOutcome out;
-  out.label = std::string(PrecisionName(t.precision)) + (nhwc ? "_nhwc" : "_nchw");
+  out.label =
+      std::string(PrecisionName(t.precision)) + (nhwc ? "_nhwc" : "_nchw");
   out.stats = CompareToReference(got.data(), ref.data(), got.size());
   out.tolerance = ConvTolerance(t.precision);
   out.algo = AlgoName(algo);
@@ -268,7 +299,8 @@ CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc, bool
 }
 
 // Backward data and filter, FP32 NCHW, against the CPU (full level).
-std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle, std::mt19937& rng) {
+std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
+                                       std::mt19937& rng) {
   const Shape sh{2, 8, 10, 10, 12, 3, 3, 1};
   const TypeInfo t{Precision::kFp32, CUDNN_DATA_FLOAT, 4};
   ConvSetup setup(handle, sh, t, false);
@@ -277,49 +309,62 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle, std::mt19937& rng) 
   MakeInput(t, size_t(sh.n) * sh.c * sh.h * sh.w, rng, &xv, &xb);
   MakeInput(t, size_t(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
   MakeInput(t, size_t(sh.n) * sh.k * sh.out_h() * sh.out_w(), rng, &dyv, &dyb);
-  Device x(xb.size()), w(wb.size()), dy(dyb.size()), dx(xb.size()), dw(wb.size());
-  CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
-  CheckCuda(cudaMemcpy(w.get(), wb.data(), wb.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
-  CheckCuda(cudaMemcpy(dy.get(), dyb.data(), dyb.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
+  Device x(xb.size()), w(wb.size()), dy(dyb.size()), dx(xb.size()),
+      dw(wb.size());
+  CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice),
+            "cudaMemcpy");
+  CheckCuda(cudaMemcpy(w.get(), wb.data(), wb.size(), cudaMemcpyHostToDevice),
+            "cudaMemcpy");
+  CheckCuda(
+      cudaMemcpy(dy.get(), dyb.data(), dyb.size(), cudaMemcpyHostToDevice),
+      "cudaMemcpy");
   const float one = 1.0F, zero = 0.0F;
 
-  cudnnConvolutionBwdDataAlgoPerf_t dperf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  cudnnConvolutionBwdDataAlgoPerf_t
+      dperf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int returned = 0;
-  CheckCudnn(cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, setup.w_, setup.y_, setup.conv_,
-                                                         setup.x_,
-                                                         CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
-                                                         &returned, dperf),
+  CheckCudnn(cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                 handle, setup.w_, setup.y_, setup.conv_, setup.x_,
+                 CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, dperf),
              "cudnnGetConvolutionBackwardDataAlgorithm_v7");
   size_t ws_bytes = 0;
-  CheckCudnn(cudnnGetConvolutionBackwardDataWorkspaceSize(handle, setup.w_, setup.y_, setup.conv_,
-                                                          setup.x_, dperf[0].algo, &ws_bytes),
+  CheckCudnn(cudnnGetConvolutionBackwardDataWorkspaceSize(
+                 handle, setup.w_, setup.y_, setup.conv_, setup.x_,
+                 dperf[0].algo, &ws_bytes),
              "cudnnGetConvolutionBackwardDataWorkspaceSize");
   {
     Device ws(ws_bytes);
-    CheckCudnn(cudnnConvolutionBackwardData(handle, &one, setup.w_, w.get(), setup.y_, dy.get(),
-                                            setup.conv_, dperf[0].algo, ws.get(), ws_bytes,
+    CheckCudnn(cudnnConvolutionBackwardData(handle, &one, setup.w_, w.get(),
+                                            setup.y_, dy.get(), setup.conv_,
+                                            dperf[0].algo, ws.get(), ws_bytes,
                                             &zero, setup.x_, dx.get()),
                "cudnnConvolutionBackwardData");
   }
-  cudnnConvolutionBwdFilterAlgoPerf_t fperf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+  cudnnConvolutionBwdFilterAlgoPerf_t
+      fperf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   CheckCudnn(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
                  handle, setup.x_, setup.y_, setup.conv_, setup.w_,
                  CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, fperf),
              "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-  CheckCudnn(cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, setup.x_, setup.y_,
-                                                            setup.conv_, setup.w_, fperf[0].algo,
-                                                            &ws_bytes),
+  CheckCudnn(cudnnGetConvolutionBackwardFilterWorkspaceSize(
+                 handle, setup.x_, setup.y_, setup.conv_, setup.w_,
+                 fperf[0].algo, &ws_bytes),
              "cudnnGetConvolutionBackwardFilterWorkspaceSize");
   {
     Device ws(ws_bytes);
-    CheckCudnn(cudnnConvolutionBackwardFilter(handle, &one, setup.x_, x.get(), setup.y_, dy.get(),
-                                              setup.conv_, fperf[0].algo, ws.get(), ws_bytes,
+    CheckCudnn(cudnnConvolutionBackwardFilter(handle, &one, setup.x_, x.get(),
+                                              setup.y_, dy.get(), setup.conv_,
+                                              fperf[0].algo, ws.get(), ws_bytes,
                                               &zero, setup.w_, dw.get()),
                "cudnnConvolutionBackwardFilter");
   }
   std::vector<float> dxh(xv.size()), dwh(wv.size());
-  CheckCuda(cudaMemcpy(dxh.data(), dx.get(), dxh.size() * 4, cudaMemcpyDeviceToHost), "cudaMemcpy");
-  CheckCuda(cudaMemcpy(dwh.data(), dw.get(), dwh.size() * 4, cudaMemcpyDeviceToHost), "cudaMemcpy");
+  CheckCuda(
+      cudaMemcpy(dxh.data(), dx.get(), dxh.size() * 4, cudaMemcpyDeviceToHost),
+      "cudaMemcpy");
+  CheckCuda(
+      cudaMemcpy(dwh.data(), dw.get(), dwh.size() * 4, cudaMemcpyDeviceToHost),
+      "cudaMemcpy");
   // dx[n,c,y,x] = sum_{k,r,s} dy[n,k,y-r+pad,x-s+pad] * w[k,c,r,s]
   // dw[k,c,r,s] = sum_{n,p,q} dy[n,k,p,q] * x[n,c,p+r-pad,q+s-pad]
   std::vector<double> dx_ref(xv.size(), 0), dw_ref(wv.size(), 0);
@@ -327,7 +372,8 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle, std::mt19937& rng) 
     for (int k = 0; k < sh.k; ++k) {
       for (int p = 0; p < sh.out_h(); ++p) {
         for (int q = 0; q < sh.out_w(); ++q) {
-          const double g = dyv[Act(false, sh.k, n, k, p, q, sh.out_h(), sh.out_w())];
+          const double g =
+              dyv[Act(false, sh.k, n, k, p, q, sh.out_h(), sh.out_w())];
           for (int c = 0; c < sh.c; ++c) {
             for (int r = 0; r < sh.r; ++r) {
               const int yy = p + r - sh.pad;
@@ -347,11 +393,12 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle, std::mt19937& rng) 
     }
   }
   std::vector<double> dxd(dxh.begin(), dxh.end()), dwd(dwh.begin(), dwh.end());
-  CaseOutcome data{"fp32_backward_data", CompareToReference(dxd.data(), dx_ref.data(), dxd.size()),
+  CaseOutcome data{"fp32_backward_data",
+                   CompareToReference(dxd.data(), dx_ref.data(), dxd.size()),
                    1e-4, std::to_string(static_cast<int>(dperf[0].algo))};
   CaseOutcome filter{"fp32_backward_filter",
-                     CompareToReference(dwd.data(), dw_ref.data(), dwd.size()), 1e-4,
-                     std::to_string(static_cast<int>(fperf[0].algo))};
+                     CompareToReference(dwd.data(), dw_ref.data(), dwd.size()),
+                     1e-4, std::to_string(static_cast<int>(fperf[0].algo))};
   return {data, filter};
 }
 
@@ -363,7 +410,8 @@ struct TimedConv {
 };
 
 // A layer-sized FP16 NHWC convolution, timed; 256 outputs checked on the CPU.
-TimedConv TimedCase(cudnnHandle_t handle, std::mt19937& rng, int runs, bool corrupt) {
+TimedConv TimedCase(cudnnHandle_t handle, std::mt19937& rng, int runs,
+                    bool corrupt) {
   const Shape sh{64, 256, 28, 28, 256, 3, 3, 1};
   const TypeInfo t{Precision::kFp16, CUDNN_DATA_HALF, 2};
   ConvSetup setup(handle, sh, t, true);
@@ -373,13 +421,16 @@ TimedConv TimedCase(cudnnHandle_t handle, std::mt19937& rng, int runs, bool corr
   MakeInput(t, size_t(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
   const size_t y_count = size_t(sh.n) * sh.k * sh.out_h() * sh.out_w();
   Device x(xb.size()), w(wb.size()), y(y_count * 2);
-  CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
-  CheckCuda(cudaMemcpy(w.get(), wb.data(), wb.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
+  CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice),
+            "cudaMemcpy");
+  CheckCuda(cudaMemcpy(w.get(), wb.data(), wb.size(), cudaMemcpyHostToDevice),
+            "cudaMemcpy");
   CheckCuda(cudaMemset(y.get(), 0xFF, y_count * 2), "cudaMemset");
   size_t ws_bytes = 0;
   const cudnnConvolutionFwdAlgo_t algo = setup.PickForward(&ws_bytes);
   Device ws(ws_bytes);
-  for (int i = 0; i < 3; ++i) setup.Forward(algo, x.get(), w.get(), y.get(), ws.get(), ws_bytes);
+  for (int i = 0; i < 3; ++i)
+    setup.Forward(algo, x.get(), w.get(), y.get(), ws.get(), ws_bytes);
   cudaEvent_t start, stop;
   CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
   CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
@@ -399,13 +450,16 @@ TimedConv TimedCase(cudnnHandle_t handle, std::mt19937& rng, int runs, bool corr
     CheckCuda(cudaMemset(y.get(), 0x7F, 2 * y_count), "cudaMemset (corrupt)");
   }
   std::vector<unsigned char> yb(y_count * 2);
-  CheckCuda(cudaMemcpy(yb.data(), y.get(), yb.size(), cudaMemcpyDeviceToHost), "cudaMemcpy");
+  CheckCuda(cudaMemcpy(yb.data(), y.get(), yb.size(), cudaMemcpyDeviceToHost),
+            "cudaMemcpy");
   std::uniform_int_distribution<int> pick_n(0, sh.n - 1), pick_k(0, sh.k - 1),
       pick_p(0, sh.out_h() - 1), pick_q(0, sh.out_w() - 1);
   std::vector<double> got, ref;
   for (int i = 0; i < 256; ++i) {
-    const int n = pick_n(rng), k = pick_k(rng), p = pick_p(rng), q = pick_q(rng);
-    got.push_back(ToDouble(t, yb.data() + 2 * Act(true, sh.k, n, k, p, q, sh.out_h(), sh.out_w())));
+    const int n = pick_n(rng), k = pick_k(rng), p = pick_p(rng),
+              q = pick_q(rng);
+    got.push_back(ToDouble(t, yb.data() + 2 * Act(true, sh.k, n, k, p, q,
+                                                  sh.out_h(), sh.out_w())));
     ref.push_back(RefOutput(sh, true, xv, wv, n, k, p, q));
   }
   TimedConv out;
@@ -441,15 +495,16 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
   bool first = true;
   for (const TypeInfo& t : types) {
     for (bool nhwc : {false, true}) {
-      cases.push_back(ForwardCase(handle.get(), t, nhwc, context.corrupt_result && first, rng));
+      cases.push_back(ForwardCase(handle.get(), t, nhwc,
+                                  context.corrupt_result && first, rng));
       first = false;
     }
   }
   if (context.level == Level::kFull) {
     for (CaseOutcome& c : BackwardCases(handle.get(), rng)) cases.push_back(c);
   }
-  const TimedConv timed =
-      TimedCase(handle.get(), rng, context.level == Level::kFull ? 30 : 10, false);
+  const TimedConv timed = TimedCase(
+      handle.get(), rng, context.level == Level::kFull ? 30 : 10, false);
 
   ProbeResult r;
   std::vector<std::string> wrong;
@@ -468,25 +523,30 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
                         {"median_ms", timed.median_ms},
                         {"sample_rel_error", timed.sample.relative_error}};
   if (!timed.sample.Within(timed_tolerance)) wrong.push_back("fp16_nhwc_timed");
-  r.AddMetric({"worst_error_to_tolerance", worst, "",
-               Limit{Limit::Kind::kAtMost, 1.0,
-                     "built-in: every case's error within its precision's tolerance"}});
+  r.AddMetric(
+      {"worst_error_to_tolerance", worst, "",
+       Limit{Limit::Kind::kAtMost, 1.0,
+             "built-in: every case's error within its precision's tolerance"}});
   r.AddMetric({"conv_fp16_tflops", timed.tflops, "TFLOP/s", {}});
   r.AddMetric({"conv_fp16_ms", timed.median_ms, "ms", {}});
   if (!wrong.empty()) {
     r.outcome = Outcome::kFail;
     r.summary = "cuDNN convolution gives wrong results: " + Join(wrong, ", ");
     r.remediation =
-        "Wrong convolution outputs point at failing GPU memory or compute, or a broken cuDNN "
-        "build: check ECC (`nvidia-smi -q -d ECC`), rerun with --level full, and try the cuDNN "
+        "Wrong convolution outputs point at failing GPU memory or compute, or "
+        "a broken cuDNN "
+        "build: check ECC (`nvidia-smi -q -d ECC`), rerun with --level full, "
+        "and try the cuDNN "
         "from the torch wheel";
     return r;
   }
   char text[256];
   std::snprintf(text, sizeof text,
-                "%zu cases within tolerance (fp32/fp16/bf16 x NCHW/NHWC%s); FP16 NHWC layer "
+                "%zu cases within tolerance (fp32/fp16/bf16 x NCHW/NHWC%s); "
+                "FP16 NHWC layer "
                 "%.1f TFLOP/s with %s",
-                cases.size(), context.level == Level::kFull ? ", backward data/filter" : "",
+                cases.size(),
+                context.level == Level::kFull ? ", backward data/filter" : "",
                 timed.tflops, timed.algo.c_str());
   r.outcome = Outcome::kPass;
   r.summary = text;

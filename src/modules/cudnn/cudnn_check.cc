@@ -36,7 +36,8 @@ std::string CudnnStatusCause(cudnnStatus_t status) {
 
 void CheckCudnn(cudnnStatus_t status, const char* call) {
   if (status == CUDNN_STATUS_SUCCESS) return;
-  throw CudnnFailed(std::string(call) + " failed: " + cudnnGetErrorString(status) + " (" +
+  throw CudnnFailed(std::string(call) +
+                        " failed: " + cudnnGetErrorString(status) + " (" +
                         std::to_string(static_cast<int>(status)) + ")",
                     CudnnStatusCause(status));
 }

@@ -27,8 +27,8 @@ namespace {
 
 std::string VersionText(size_t v) {
   // cuDNN 9: MAJOR*10000 + MINOR*100 + PATCH.
-  return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) + "." +
-         std::to_string(v % 100);
+  return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) +
+         "." + std::to_string(v % 100);
 }
 
 std::string LoadedPath() {
@@ -43,7 +43,9 @@ std::string LoadedPath() {
 }
 
 // Directory of `path`.
-std::string Dir(const std::string& path) { return path.substr(0, path.rfind('/')); }
+std::string Dir(const std::string& path) {
+  return path.substr(0, path.rfind('/'));
+}
 
 // Major and minor of a "9.19.0.56"-style version.
 std::pair<int, int> MajorMinor(const std::string& v) {
@@ -62,8 +64,8 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   ProbeResult r;
   r.details["path"] = path;
   r.details["version"] = VersionText(runtime);
-  r.details["built_for_cuda"] =
-      std::to_string(cudart / 1000) + "." + std::to_string((cudart % 1000) / 10);
+  r.details["built_for_cuda"] = std::to_string(cudart / 1000) + "." +
+                                std::to_string((cudart % 1000) / 10);
   r.details["module_header_version"] = VersionText(CUDNN_VERSION);
   std::vector<std::string> problems, fixes;
 
@@ -78,7 +80,8 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
     const cudnnStatus_t s = check();
     sub[name] = s == CUDNN_STATUS_SUCCESS ? "ok" : cudnnGetErrorString(s);
     if (s != CUDNN_STATUS_SUCCESS) {
-      problems.push_back(std::string("sub-library ") + name + ": " + cudnnGetErrorString(s));
+      problems.push_back(std::string("sub-library ") + name + ": " +
+                         cudnnGetErrorString(s));
       fixes.push_back(CudnnStatusCause(s));
     }
   }
@@ -86,7 +89,8 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
 
   if (runtime / 10000 != CUDNN_VERSION / 10000 || runtime < CUDNN_VERSION) {
     problems.push_back("cuDNN " + VersionText(runtime) + " is older than the " +
-                       VersionText(CUDNN_VERSION) + " this tool was built with");
+                       VersionText(CUDNN_VERSION) +
+                       " this tool was built with");
     fixes.push_back("install cuDNN >= " + VersionText(CUDNN_VERSION) +
                     " or rebuild gpu-preflight against the installed one");
   }
@@ -95,7 +99,8 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   std::string torch_cudnn;
   if (context.node_facts.contains("libraries")) {
     for (const auto& lib : context.node_facts["libraries"]) {
-      if (lib.value("name", "") == "cuDNN" && lib.value("origin", "") == "torch wheel") {
+      if (lib.value("name", "") == "cuDNN" &&
+          lib.value("origin", "") == "torch wheel") {
         torch_cudnn = lib.value("version", "");
       }
     }
@@ -113,11 +118,13 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
     const bool older = r_major != t_major || r_minor < t_minor;
     r.details["ld_library_path_shadows_torch"] = shadowed;
     if (shadowed && older) {
-      problems.push_back("LD_LIBRARY_PATH puts cuDNN " + VersionText(runtime) + " (" +
-                         Dir(path) + ") ahead of the cuDNN " + torch_cudnn +
-                         " torch was built with: torch will fail with 'cuDNN version "
-                         "incompatibility'");
-      fixes.push_back("remove " + Dir(path) + " from LD_LIBRARY_PATH, or install cuDNN >= " +
+      problems.push_back(
+          "LD_LIBRARY_PATH puts cuDNN " + VersionText(runtime) + " (" +
+          Dir(path) + ") ahead of the cuDNN " + torch_cudnn +
+          " torch was built with: torch will fail with 'cuDNN version "
+          "incompatibility'");
+      fixes.push_back("remove " + Dir(path) +
+                      " from LD_LIBRARY_PATH, or install cuDNN >= " +
                       torch_cudnn + " there");
     }
   }
@@ -128,11 +135,12 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
     return r;
   }
   r.outcome = Outcome::kPass;
-  r.summary = "cuDNN " + VersionText(runtime) + " at " + path + " (built for CUDA " +
-              r.details["built_for_cuda"].get<std::string>() +
-              "); graph/ops/cnn/adv sub-libraries load and agree" +
-              (torch_cudnn.empty() ? std::string("")
-                                   : "; torch uses its own cuDNN " + torch_cudnn);
+  r.summary =
+      "cuDNN " + VersionText(runtime) + " at " + path + " (built for CUDA " +
+      r.details["built_for_cuda"].get<std::string>() +
+      "); graph/ops/cnn/adv sub-libraries load and agree" +
+      (torch_cudnn.empty() ? std::string("")
+                           : "; torch uses its own cuDNN " + torch_cudnn);
   return r;
 }
 

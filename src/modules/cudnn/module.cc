@@ -31,7 +31,8 @@ const char* Describe() {
   return facts.c_str();
 }
 
-int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, void* user) {
+int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
+        void* user) {
   ModuleProbe fn = nullptr;
   for (const auto& [id, probe] : kProbes) {
     if (id == probe_id) fn = probe;
@@ -48,8 +49,8 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, 
     result = ProbeResult::Error("probe threw a non-standard exception");
   }
   result.probe = probe_id;
-  const std::string json =
-      ToJson(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string json = ToJson(result).dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   emit(json.c_str(), user);
   return 0;
 }
@@ -59,7 +60,8 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, 
 
 extern "C" __attribute__((visibility("default"))) const preflight_module_v1*
 preflight_module_entry_v1(void) {
-  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION, "cudnn",
-                                             &preflight::Describe, &preflight::Run};
+  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION,
+                                             "cudnn", &preflight::Describe,
+                                             &preflight::Run};
   return &module;
 }

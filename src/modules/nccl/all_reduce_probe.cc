@@ -11,13 +11,12 @@
 // is exact in FP32; the output of the timed iterations is checked element by
 // element on every rank. Warm-up, then, as nccl-tests does, batches of
 // back-to-back iterations between two events (per-iteration average; the
-// median of 3 batches). NCCL_DEBUG=INFO into a file (unless the user set NCCL_DEBUG)
-// tells which transport NCCL chose; NVML tells whether the GPU's NVLinks are
-// active.
-// Pass: every element of every size exact. Fail: wrong elements, an NCCL
-// error, or a stall (named: init or the all-reduce of N bytes). The node
-// result (the supervisor's aggregate) judges bus bandwidth and names ranks
-// that did not complete.
+// median of 3 batches). NCCL_DEBUG=INFO into a file (unless the user set
+// NCCL_DEBUG) tells which transport NCCL chose; NVML tells whether the GPU's
+// NVLinks are active. Pass: every element of every size exact. Fail: wrong
+// elements, an NCCL error, or a stall (named: init or the all-reduce of N
+// bytes). The node result (the supervisor's aggregate) judges bus bandwidth and
+// names ranks that did not complete.
 #include <cuda_runtime.h>
 #include <nccl.h>
 #include <unistd.h>
@@ -31,11 +30,11 @@
 #include <thread>
 #include <vector>
 
+#include "collective_ops.cuh"
 #include "core/strings.h"
 #include "modules/nccl/nccl_probes.h"
 #include "platform/nvml.h"
 #include "preflight/numeric_check.h"
-#include "collective_ops.cuh"
 
 namespace preflight {
 namespace {
@@ -52,8 +51,8 @@ struct NcclFailed {
 
 void CheckCuda(cudaError_t e, const char* call) {
   if (e != cudaSuccess) {
-    throw NcclFailed{std::string(call) + " failed: " + cudaGetErrorName(e) + " (" +
-                     cudaGetErrorString(e) + ")"};
+    throw NcclFailed{std::string(call) + " failed: " + cudaGetErrorName(e) +
+                     " (" + cudaGetErrorString(e) + ")"};
   }
 }
 
@@ -92,7 +91,9 @@ class Communicator {
       healthy_ = false;
       const char* last = comm_ != nullptr ? ncclGetLastError(comm_) : nullptr;
       throw NcclFailed{during + ": " + ncclGetErrorString(state) +
-                       (last != nullptr && *last != '\0' ? std::string(" (") + last + ")" : "")};
+                       (last != nullptr && *last != '\0'
+                            ? std::string(" (") + last + ")"
+                            : "")};
     }
   }
 
@@ -105,7 +106,8 @@ class Communicator {
       if (q != cudaErrorNotReady) CheckCuda(q, "cudaStreamQuery");
       ncclResult_t state = ncclSuccess;
       ncclCommGetAsyncError(comm_, &state);
-      if (state != ncclSuccess && state != ncclInProgress) Settle(state, during);
+      if (state != ncclSuccess && state != ncclInProgress)
+        Settle(state, during);
       if (Clock::now() > deadline_) {
         healthy_ = false;
         throw Stalled{during};
@@ -148,7 +150,8 @@ std::string SizeLabel(size_t bytes) {
 }
 
 // Transports NCCL reports in its INFO log ("... via P2P/CUMEM/read").
-std::vector<std::string> Transports(const std::string& log_path, std::string* version) {
+std::vector<std::string> Transports(const std::string& log_path,
+                                    std::string* version) {
   std::set<std::string> found;
   std::ifstream in(log_path);
   std::string line;
@@ -173,13 +176,14 @@ nlohmann::ordered_json LinkFacts(const ProbeContext& context) {
   const Nvml* nvml = LoadNvml(&error, nullptr);
   if (nvml == nullptr) return link;
   nvml::Device dev = nullptr;
-  if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(), &dev) !=
-      nvml::kSuccess) {
+  if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(),
+                                            &dev) != nvml::kSuccess) {
     return link;
   }
   int active = 0;
   unsigned version = 0;
-  for (unsigned l = 0; nvml->device_get_nvlink_state != nullptr && l < 18; ++l) {
+  for (unsigned l = 0; nvml->device_get_nvlink_state != nullptr && l < 18;
+       ++l) {
     int state = 0;
     if (nvml->device_get_nvlink_state(dev, l, &state) != nvml::kSuccess) break;
     if (state == 1) {
@@ -204,7 +208,8 @@ nlohmann::ordered_json LinkFacts(const ProbeContext& context) {
 ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   const nlohmann::json& c = context.collective;
   if (!c.contains("rank") || !c.contains("nranks") || !c.contains("id_file")) {
-    return ProbeResult::Error("nccl.all_reduce needs its rank from the supervisor");
+    return ProbeResult::Error(
+        "nccl.all_reduce needs its rank from the supervisor");
   }
   const int rank = c["rank"].get<int>();
   const int nranks = c["nranks"].get<int>();
@@ -235,7 +240,9 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
     ncclUniqueId id{};
     if (rank == 0) {
       const ncclResult_t got = ncclGetUniqueId(&id);
-      if (got != ncclSuccess) throw NcclFailed{std::string("ncclGetUniqueId: ") + ncclGetErrorString(got)};
+      if (got != ncclSuccess)
+        throw NcclFailed{std::string("ncclGetUniqueId: ") +
+                         ncclGetErrorString(got)};
       PublishId(id_file, id);
     } else {
       while (!ReadId(id_file, &id)) {
@@ -248,24 +255,29 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
     ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
     config.blocking = 0;
     const auto init_start = Clock::now();
-    comm.Settle(ncclCommInitRankConfig(comm.slot(), nranks, id, rank, &config), phase);
+    comm.Settle(ncclCommInitRankConfig(comm.slot(), nranks, id, rank, &config),
+                phase);
     const double init_ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - init_start).count();
+        std::chrono::duration<double, std::milli>(Clock::now() - init_start)
+            .count();
     r.AddMetric({"init_ms", init_ms, "ms", {}});
 
     cudaStream_t stream = nullptr;
-    CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
+              "cudaStreamCreate");
     const bool full = context.level == Level::kFull;
     std::vector<size_t> sizes =
-        full ? std::vector<size_t>{size_t{8} << 10, size_t{64} << 10, size_t{1} << 20,
-                                   size_t{8} << 20, size_t{64} << 20, size_t{256} << 20,
-                                   size_t{1} << 30, size_t{4} << 30}
-             : std::vector<size_t>{size_t{1} << 20, size_t{32} << 20, size_t{256} << 20,
-                                   size_t{1} << 30};
+        full ? std::vector<size_t>{size_t{8} << 10,  size_t{64} << 10,
+                                   size_t{1} << 20,  size_t{8} << 20,
+                                   size_t{64} << 20, size_t{256} << 20,
+                                   size_t{1} << 30,  size_t{4} << 30}
+             : std::vector<size_t>{size_t{1} << 20, size_t{32} << 20,
+                                   size_t{256} << 20, size_t{1} << 30};
     size_t free_bytes = 0, total_bytes = 0;
     CheckCuda(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
     // Two buffers plus NCCL's own: stay within 40% of free memory.
-    while (!sizes.empty() && 2 * sizes.back() > free_bytes * 4 / 10) sizes.pop_back();
+    while (!sizes.empty() && 2 * sizes.back() > free_bytes * 4 / 10)
+      sizes.pop_back();
     const size_t largest = sizes.empty() ? 0 : sizes.back();
     void* send = nullptr;
     void* recv = nullptr;
@@ -281,7 +293,8 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
     for (size_t bytes : sizes) {
       const size_t count = bytes / sizeof(float);
       phase = "all-reduce of " + SizeLabel(bytes);
-      CheckCuda(LaunchFillAllReduceInput(static_cast<float*>(send), count, rank, stream),
+      CheckCuda(LaunchFillAllReduceInput(static_cast<float*>(send), count, rank,
+                                         stream),
                 "fill");
       CheckCuda(cudaMemsetAsync(recv, 0xFF, bytes, stream), "cudaMemsetAsync");
       const bool large = bytes >= (size_t{256} << 20);
@@ -291,7 +304,8 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       const int iters = full ? 20 : (large ? 4 : 20);
       const int batches = 3;
       for (int i = 0; i < warmup; ++i) {
-        comm.Settle(ncclAllReduce(send, recv, count, ncclFloat, ncclSum, comm.get(), stream),
+        comm.Settle(ncclAllReduce(send, recv, count, ncclFloat, ncclSum,
+                                  comm.get(), stream),
                     phase);
       }
       comm.Wait(stream, phase);
@@ -299,31 +313,36 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       for (int b = 0; b < batches; ++b) {
         CheckCuda(cudaEventRecord(start, stream), "cudaEventRecord");
         for (int i = 0; i < iters; ++i) {
-          comm.Settle(
-              ncclAllReduce(send, recv, count, ncclFloat, ncclSum, comm.get(), stream),
-              phase);
+          comm.Settle(ncclAllReduce(send, recv, count, ncclFloat, ncclSum,
+                                    comm.get(), stream),
+                      phase);
         }
         CheckCuda(cudaEventRecord(stop, stream), "cudaEventRecord");
         comm.Wait(stream, phase);
         float ms = 0;
-        CheckCuda(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
+        CheckCuda(cudaEventElapsedTime(&ms, start, stop),
+                  "cudaEventElapsedTime");
         us.push_back(ms * 1000.0 / iters);
       }
       if (context.corrupt_result && bytes == sizes.front()) {
-        CheckCuda(cudaMemsetAsync(recv, 0x7F, sizeof(float), stream), "corrupt");
+        CheckCuda(cudaMemsetAsync(recv, 0x7F, sizeof(float), stream),
+                  "corrupt");
       }
       // The timed iterations' output, every element.
-      CheckCuda(cudaMemsetAsync(wrong, 0, sizeof *wrong, stream), "cudaMemsetAsync");
-      CheckCuda(LaunchCheckAllReduceOutput(static_cast<const float*>(recv), count, nranks,
-                                           wrong, stream),
+      CheckCuda(cudaMemsetAsync(wrong, 0, sizeof *wrong, stream),
+                "cudaMemsetAsync");
+      CheckCuda(LaunchCheckAllReduceOutput(static_cast<const float*>(recv),
+                                           count, nranks, wrong, stream),
                 "check");
       unsigned long long bad = 0;
-      CheckCuda(cudaMemcpyAsync(&bad, wrong, sizeof bad, cudaMemcpyDeviceToHost, stream),
+      CheckCuda(cudaMemcpyAsync(&bad, wrong, sizeof bad, cudaMemcpyDeviceToHost,
+                                stream),
                 "cudaMemcpyAsync");
       CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
       total_wrong += bad;
       const double median_us = Median(us);
-      const double algbw = static_cast<double>(bytes) / (median_us * 1e-6) / 1e9;
+      const double algbw =
+          static_cast<double>(bytes) / (median_us * 1e-6) / 1e9;
       per_size.push_back({{"bytes", bytes},
                           {"median_us", median_us},
                           {"algbw_gbps", algbw},
@@ -338,40 +357,51 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
     cudaStreamDestroy(stream);
     r.details["sizes"] = per_size;
     r.AddMetric({"wrong_elements", static_cast<double>(total_wrong), "count",
-                 Limit{Limit::Kind::kAtMost, 0, "built-in: the sums are exact in FP32"}});
+                 Limit{Limit::Kind::kAtMost, 0,
+                       "built-in: the sums are exact in FP32"}});
     if (total_wrong > 0) {
       r.outcome = Outcome::kFail;
-      r.summary = "rank " + std::to_string(rank) + ": " + std::to_string(total_wrong) +
+      r.summary = "rank " + std::to_string(rank) + ": " +
+                  std::to_string(total_wrong) +
                   " elements of the all-reduce result are wrong";
       r.remediation =
-          "Wrong sums across GPUs point at a broken P2P path: rerun with NCCL_P2P_DISABLE=1; "
-          "if that fixes it, disable ACS / the IOMMU for the GPUs (or use NCCL_P2P_LEVEL), and "
+          "Wrong sums across GPUs point at a broken P2P path: rerun with "
+          "NCCL_P2P_DISABLE=1; "
+          "if that fixes it, disable ACS / the IOMMU for the GPUs (or use "
+          "NCCL_P2P_LEVEL), and "
           "check `nvidia-smi topo -m`";
     } else {
       r.outcome = Outcome::kPass;
       char text[200];
       std::snprintf(text, sizeof text,
-                    "rank %d of %d: every element exact up to %s; init %.0f ms", rank, nranks,
+                    "rank %d of %d: every element exact up to %s; init %.0f ms",
+                    rank, nranks,
                     sizes.empty() ? "0" : SizeLabel(largest).c_str(), init_ms);
       r.summary = text;
     }
   } catch (const Stalled& s) {
     r.outcome = Outcome::kFail;
     r.details["stalled_in"] = s.what;
-    r.summary = "rank " + std::to_string(rank) + " gave up at its soft deadline while " +
-                (s.what.rfind("all-reduce", 0) == 0 ? "running the " : "in ") + s.what +
-                " (communicator aborted)";
+    r.summary = "rank " + std::to_string(rank) +
+                " gave up at its soft deadline while " +
+                (s.what.rfind("all-reduce", 0) == 0 ? "running the " : "in ") +
+                s.what + " (communicator aborted)";
     r.remediation =
-        "A collective that hangs: another rank did not join or is stuck (the node result names "
-        "it). Try NCCL_P2P_DISABLE=1 (broken P2P: ACS/IOMMU), give the container more /dev/shm "
-        "(--shm-size=8g or --ipc=host), and set NCCL_SOCKET_IFNAME to the right interface; "
+        "A collective that hangs: another rank did not join or is stuck (the "
+        "node result names "
+        "it). Try NCCL_P2P_DISABLE=1 (broken P2P: ACS/IOMMU), give the "
+        "container more /dev/shm "
+        "(--shm-size=8g or --ipc=host), and set NCCL_SOCKET_IFNAME to the "
+        "right interface; "
         "NCCL_DEBUG=INFO shows where it stops";
   } catch (const NcclFailed& f) {
     r.outcome = Outcome::kFail;
     r.summary = "rank " + std::to_string(rank) + ": " + f.what;
     r.remediation =
-        "'unhandled system error' is usually /dev/shm too small (--shm-size=8g or --ipc=host) "
-        "or a network interface problem (NCCL_SOCKET_IFNAME); rerun with NCCL_DEBUG=INFO";
+        "'unhandled system error' is usually /dev/shm too small (--shm-size=8g "
+        "or --ipc=host) "
+        "or a network interface problem (NCCL_SOCKET_IFNAME); rerun with "
+        "NCCL_DEBUG=INFO";
   }
   if (!debug_file.empty()) {
     std::string version;

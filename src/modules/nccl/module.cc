@@ -9,7 +9,6 @@
 #include <string_view>
 #include <utility>
 
-
 #include "modules/nccl/nccl_probes.h"
 #include "preflight/module_abi.h"
 #include "preflight/probe_context.h"
@@ -30,7 +29,8 @@ const char* Describe() {
   return facts.c_str();
 }
 
-int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, void* user) {
+int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
+        void* user) {
   ModuleProbe fn = nullptr;
   for (const auto& [id, probe] : kProbes) {
     if (id == probe_id) fn = probe;
@@ -45,8 +45,8 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, 
     result = ProbeResult::Error("probe threw a non-standard exception");
   }
   result.probe = probe_id;
-  const std::string json =
-      ToJson(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string json = ToJson(result).dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   emit(json.c_str(), user);
   return 0;
 }
@@ -56,7 +56,8 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, 
 
 extern "C" __attribute__((visibility("default"))) const preflight_module_v1*
 preflight_module_entry_v1(void) {
-  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION, "nccl",
-                                             &preflight::Describe, &preflight::Run};
+  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION,
+                                             "nccl", &preflight::Describe,
+                                             &preflight::Run};
   return &module;
 }

@@ -1,6 +1,7 @@
 // The libtorch probe module (lib/gpu-preflight/libpreflight-torch.so). It links
 // libtorch, so it is loaded only inside worker processes; where torch is
 // absent the load fails and its probes are skipped with the loader's message.
+#include <c10/util/Exception.h>
 #include <torch/version.h>
 
 #include <array>
@@ -9,7 +10,6 @@
 #include <string_view>
 #include <utility>
 
-#include <c10/util/Exception.h>
 #include "modules/torch/torch_probes.h"
 #include "preflight/module_abi.h"
 #include "preflight/probe_context.h"
@@ -30,7 +30,8 @@ const char* Describe() {
   return facts.c_str();
 }
 
-int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, void* user) {
+int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
+        void* user) {
   ModuleProbe fn = nullptr;
   for (const auto& [id, probe] : kProbes) {
     if (id == probe_id) fn = probe;
@@ -42,18 +43,19 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, 
   } catch (const c10::Error& e) {
     // Torch reports CUDA failures (e.g. "no kernel image is available for
     // execution on the device") as c10::Error: the environment is wrong.
-    result = ProbeResult::Fail(std::string("libtorch: ") + e.what_without_backtrace(),
-                               "If the message says 'no kernel image is available', install "
-                               "a torch build for this GPU's arch (see devices.arch_coverage); "
-                               "otherwise check `sudo dmesg` for Xid errors");
+    result = ProbeResult::Fail(
+        std::string("libtorch: ") + e.what_without_backtrace(),
+        "If the message says 'no kernel image is available', install "
+        "a torch build for this GPU's arch (see devices.arch_coverage); "
+        "otherwise check `sudo dmesg` for Xid errors");
   } catch (const std::exception& e) {
     result = ProbeResult::Error(std::string("probe threw: ") + e.what());
   } catch (...) {
     result = ProbeResult::Error("probe threw a non-standard exception");
   }
   result.probe = probe_id;
-  const std::string json =
-      ToJson(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string json = ToJson(result).dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   emit(json.c_str(), user);
   return 0;
 }
@@ -63,7 +65,8 @@ int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit, 
 
 extern "C" __attribute__((visibility("default"))) const preflight_module_v1*
 preflight_module_entry_v1(void) {
-  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION, "torch",
-                                             &preflight::Describe, &preflight::Run};
+  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION,
+                                             "torch", &preflight::Describe,
+                                             &preflight::Run};
   return &module;
 }

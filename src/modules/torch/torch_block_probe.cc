@@ -34,27 +34,30 @@ using Clock = std::chrono::steady_clock;
 
 int FindLibrary(dl_phdr_info* info, size_t /*size*/, void* data) {
   auto* out = static_cast<std::string*>(data);
-  if (info->dlpi_name != nullptr && std::strstr(info->dlpi_name, "libtorch_cuda.so") != nullptr) {
+  if (info->dlpi_name != nullptr &&
+      std::strstr(info->dlpi_name, "libtorch_cuda.so") != nullptr) {
     *out = info->dlpi_name;
     return 1;
   }
   return 0;
 }
 
-at::Tensor Block(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+at::Tensor Block(const at::Tensor& x, const at::Tensor& w,
+                 const at::Tensor& b) {
   return at::gelu(at::addmm(b, x, w));
 }
 
 ErrorStats Compare(const at::Tensor& got, const at::Tensor& ref) {
   const at::Tensor g = got.to(at::kCPU, at::kDouble).contiguous();
   const at::Tensor r = ref.to(at::kCPU, at::kDouble).contiguous();
-  return CompareToReference(g.data_ptr<double>(), r.data_ptr<double>(), g.numel());
+  return CompareToReference(g.data_ptr<double>(), r.data_ptr<double>(),
+                            g.numel());
 }
 
 // cuDNN 9 encodes MAJOR*10000 + MINOR*100 + PATCH.
 std::string CudnnText(int64_t v) {
-  return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) + "." +
-         std::to_string(v % 100);
+  return std::to_string(v / 10000) + "." + std::to_string((v % 10000) / 100) +
+         "." + std::to_string(v % 100);
 }
 
 std::string CudaText(int64_t v) {
@@ -68,24 +71,28 @@ ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
   r.details["torch_version"] = TORCH_VERSION;
   const auto& hooks = at::detail::getCUDAHooks();
   if (!hooks.hasCUDA() || c10::cuda::device_count() == 0) {
-    return ProbeResult::Fail("libtorch " + std::string(TORCH_VERSION) + " sees no CUDA device",
-                             "Use a CUDA build of PyTorch (`pip install torch`, not +cpu) and "
-                             "run with the GPUs visible");
+    return ProbeResult::Fail(
+        "libtorch " + std::string(TORCH_VERSION) + " sees no CUDA device",
+        "Use a CUDA build of PyTorch (`pip install torch`, not +cpu) and "
+        "run with the GPUs visible");
   }
   r.details["built_with_cuda"] = CudaText(hooks.versionCUDART());
   r.details["built_with_cudnn"] = CudnnText(hooks.versionCuDNN());
   std::string libtorch_cuda;
   dl_iterate_phdr(&FindLibrary, &libtorch_cuda);
   r.details["libtorch_cuda"] = libtorch_cuda;
-  if (auto cc = ParseComputeCapability(context.gpu_compute_capability); cc && !libtorch_cuda.empty()) {
+  if (auto cc = ParseComputeCapability(context.gpu_compute_capability);
+      cc && !libtorch_cuda.empty()) {
     FatbinArchs archs;
     std::string error;
     if (ReadFatbinArchs(libtorch_cuda, &archs, &error)) {
       const ArchCoverage cov = EvaluateCoverage(archs, *cc);
-      const char* kinds[] = {"exact_sass", "compatible_sass", "ptx_jit", "none"};
-      r.details["arch_coverage"] = {{"archs", DescribeArchs(archs)},
-                                    {"coverage", kinds[static_cast<int>(cov.kind)]},
-                                    {"arch", cov.arch}};
+      const char* kinds[] = {"exact_sass", "compatible_sass", "ptx_jit",
+                             "none"};
+      r.details["arch_coverage"] = {
+          {"archs", DescribeArchs(archs)},
+          {"coverage", kinds[static_cast<int>(cov.kind)]},
+          {"arch", cov.arch}};
     }
   }
 
@@ -94,7 +101,8 @@ ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
   const int64_t k = full ? 4096 : 1024;
   const int64_t n = full ? 4096 : 1024;
   at::globalContext().setAllowTF32CuBLAS(false);
-  at::manual_seed(static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
+  at::manual_seed(
+      static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
   const at::Device gpu(at::kCUDA, 0);
   std::vector<std::string> wrong;
   double first_ms = 0, warm_us = 0;
@@ -104,49 +112,61 @@ ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
            {"bf16", at::kBFloat16, Tolerance(Precision::kBf16)}}) {
     // Inputs rounded to the type on the CPU; the reference uses those values.
     const at::Tensor x = at::rand({m, k}, at::kFloat).mul_(2).sub_(1).to(dtype);
-    const at::Tensor w = at::rand({k, n}, at::kFloat).mul_(2).sub_(1).div_(32).to(dtype);
+    const at::Tensor w =
+        at::rand({k, n}, at::kFloat).mul_(2).sub_(1).div_(32).to(dtype);
     const at::Tensor b = at::rand({n}, at::kFloat).mul_(2).sub_(1).to(dtype);
     const at::Tensor xg = x.to(gpu), wg = w.to(gpu), bg = b.to(gpu);
     const auto start = Clock::now();
     at::Tensor y = Block(xg, wg, bg);
     c10::cuda::device_synchronize();
-    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    const double ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     if (label == "fp32") first_ms = ms;
     std::vector<double> iters;
     for (int i = 0; i < (full ? 30 : 10); ++i) {
       const auto t0 = Clock::now();
       y = Block(xg, wg, bg);
       c10::cuda::device_synchronize();
-      iters.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      iters.push_back(
+          std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
     }
     if (label == "fp32") warm_us = Median(iters);
     if (context.corrupt_result && label == "fp32") y.index_put_({0, 0}, 1e4);
-    const at::Tensor ref = Block(x.to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+    const at::Tensor ref =
+        Block(x.to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
     const ErrorStats stats = Compare(y, ref);
-    r.AddMetric({label + "_rel_error", stats.relative_error, "",
-                 Limit{Limit::Kind::kAtMost, tolerance,
-                       "built-in: " + label + " tolerance vs a CPU FP64 reference"}});
-    r.details[label] = {{"nonfinite", stats.nonfinite}, {"max_abs_error", stats.max_abs_error}};
+    r.AddMetric(
+        {label + "_rel_error", stats.relative_error, "",
+         Limit{Limit::Kind::kAtMost, tolerance,
+               "built-in: " + label + " tolerance vs a CPU FP64 reference"}});
+    r.details[label] = {{"nonfinite", stats.nonfinite},
+                        {"max_abs_error", stats.max_abs_error}};
     if (!stats.Within(tolerance)) wrong.push_back(label);
   }
   r.AddMetric({"first_iteration_ms", first_ms, "ms", {}});
   r.AddMetric({"warm_iteration_us", warm_us, "us", {}});
-  r.details["shape"] = std::to_string(m) + "x" + std::to_string(k) + " @ " + std::to_string(k) +
-                       "x" + std::to_string(n) + " + bias, GELU";
+  r.details["shape"] = std::to_string(m) + "x" + std::to_string(k) + " @ " +
+                       std::to_string(k) + "x" + std::to_string(n) +
+                       " + bias, GELU";
   if (!wrong.empty()) {
     r.outcome = Outcome::kFail;
-    r.summary = "libtorch computes MatMul+bias+GELU wrongly on this GPU: " + Join(wrong, ", ");
+    r.summary = "libtorch computes MatMul+bias+GELU wrongly on this GPU: " +
+                Join(wrong, ", ");
     r.remediation =
-        "Compare with tensor.gemm: if cuBLAS is right, the torch build is broken (reinstall "
+        "Compare with tensor.gemm: if cuBLAS is right, the torch build is "
+        "broken (reinstall "
         "torch); if both are wrong, the GPU is faulty (check ECC, drain it)";
     return r;
   }
   char text[256];
   std::snprintf(text, sizeof text,
-                "torch %s (CUDA %s, cuDNN %s) matches the CPU in fp32 and bf16; first step "
+                "torch %s (CUDA %s, cuDNN %s) matches the CPU in fp32 and "
+                "bf16; first step "
                 "%.0f ms, then %.0f us",
-                TORCH_VERSION, r.details["built_with_cuda"].get<std::string>().c_str(),
-                r.details["built_with_cudnn"].get<std::string>().c_str(), first_ms, warm_us);
+                TORCH_VERSION,
+                r.details["built_with_cuda"].get<std::string>().c_str(),
+                r.details["built_with_cudnn"].get<std::string>().c_str(),
+                first_ms, warm_us);
   r.outcome = Outcome::kPass;
   r.summary = text;
   return r;

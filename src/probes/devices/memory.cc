@@ -187,11 +187,12 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   char text[320];
   std::string others = "memory use by other processes unknown (no NVML)";
   if (used_before >= 0) {
-    others = holders.empty() && used_before < 1
-                 ? "no memory in use by other processes"
-                 : FormatBytes(used_before) + " in use by " +
-                       (holders.empty() ? std::string("processes NVML cannot list")
-                                        : Join(holders, ", "));
+    others =
+        holders.empty() && used_before < 1
+            ? "no memory in use by other processes"
+            : FormatBytes(used_before) + " in use by " +
+                  (holders.empty() ? std::string("processes NVML cannot list")
+                                   : Join(holders, ", "));
   }
   std::snprintf(text, sizeof text,
                 "%s; context in %.0f ms; %s free; %s trial allocation filled "
