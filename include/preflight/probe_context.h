@@ -36,6 +36,10 @@ struct ProbeContext {
   std::string thresholds_path;
   // Directory holding the optional probe modules.
   std::string module_dir;
+  // --torch-compile: run compile.torch_compile at the quick level too.
+  bool torch_compile = false;
+  // --aoti-package: an AOTInductor package to load and run (validated).
+  std::string aoti_package;
   // Set by PREFLIGHT_FAULT=<probe>:corrupt: the probe must damage one value
   // of its result before checking it, proving the check can fail.
   bool corrupt_result = false;

@@ -1,5 +1,8 @@
 #include "cli/options.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
@@ -77,6 +80,23 @@ bool ValidateGpus(const std::vector<std::string>& tokens,
   return true;
 }
 
+bool IsReadableFile(const std::string& path, std::string* why) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    *why = "no such file";
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *why = "not a regular file";
+    return false;
+  }
+  if (access(path.c_str(), R_OK) != 0) {
+    *why = "not readable";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 ParseStatus ParseOptions(int argc, const char* const* argv,
@@ -131,6 +151,11 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                  std::string("Write the JSON report to FILE ('-' for "
                              "stdout; default ") +
                      kDefaultReportPath + ")");
+  app.add_flag("--torch-compile", options->torch_compile,
+               "Time torch.compile cold and warm at the quick level too "
+               "(it always runs at --level full)");
+  app.add_option("--aoti-package", options->aoti_package,
+                 "An AOTInductor package (.pt2) to load and run on each GPU");
   app.add_option("--output-dir", options->output_dir,
                  "Also write one JSON file per GPU plus summary.json here");
 
@@ -220,6 +245,13 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   if (!options->output_dir.empty() &&
       !CheckOutputDir(options->output_dir, error)) {
     return ParseStatus::kUsageError;
+  }
+  if (!options->aoti_package.empty()) {
+    std::string why;
+    if (!IsReadableFile(options->aoti_package, &why)) {
+      *error = "--aoti-package '" + options->aoti_package + "': " + why;
+      return ParseStatus::kUsageError;
+    }
   }
   if (fault_env != nullptr &&
       !ParseFaults(fault_env, &options->faults, error)) {

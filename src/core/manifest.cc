@@ -229,6 +229,58 @@ std::vector<ProbeSpec> BuildManifest() {
        "NCCL all-reduce with one process per GPU: exact sums on every rank, "
        "bus bandwidth up to 1 GiB against the link's limit, init time, "
        "transport; a hang names the stalled rank"},
+      {"compile.cuda_graph",
+       Stage::kCompile,
+       Scope::kPerGpu,
+       "cuda",
+       {"tensor.known_answer"},
+       60,
+       true,
+       "",
+       "A GEMM + bias + GELU block captured as a CUDA graph: capture + "
+       "instantiate + first launch vs replay vs eager; replay equals eager "
+       "bit for bit"},
+      {"compile.nvrtc",
+       Stage::kCompile,
+       Scope::kPerGpu,
+       "cuda",
+       {"tensor.known_answer"},
+       60,
+       true,
+       "",
+       "NVRTC compiles a kernel at run time, the driver JIT-loads its PTX, "
+       "it computes a known answer; compile and load time"},
+      {"compile.torch_graph",
+       Stage::kCompile,
+       Scope::kPerGpu,
+       "torch",
+       {"tensor.known_answer"},
+       120,
+       true,
+       "torch",
+       "The same block through libtorch: first eager step, "
+       "at::cuda::CUDAGraph capture and replay, replay equals eager"},
+      {"compile.aoti_package",
+       Stage::kCompile,
+       Scope::kPerGpu,
+       "torch",
+       {"tensor.known_answer"},
+       180,
+       true,
+       "torch",
+       "An AOTInductor package (--aoti-package): load, first and warm runs; "
+       "outputs finite and of the declared shapes"},
+      {"compile.torch_compile",
+       Stage::kCompile,
+       Scope::kPerGpu,
+       "",
+       {"tensor.known_answer"},
+       600,
+       false,
+       "torch",
+       "torch.compile of a small model cold (empty cache) and warm (same "
+       "cache) in the installed Python; known breakages named (level full "
+       "or --torch-compile)"},
   };
 }
 

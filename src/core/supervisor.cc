@@ -187,6 +187,14 @@ int RunCommand(const Options& options) {
   config.base_context.thresholds = options.thresholds;
   config.base_context.thresholds_path = options.thresholds_path;
   config.base_context.module_dir = DefaultModuleDirectory();
+  config.base_context.torch_compile = options.torch_compile;
+  if (!options.aoti_package.empty()) {
+    char resolved[4096];
+    config.base_context.aoti_package =
+        realpath(options.aoti_package.c_str(), resolved) != nullptr
+            ? resolved
+            : options.aoti_package;
+  }
   config.gpu_selection = options.gpus;
   config.timeout_scale = options.timeout_scale;
   config.echo_worker_logs = options.verbosity >= 2;

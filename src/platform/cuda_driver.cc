@@ -54,6 +54,10 @@ CudaDriver* TryLoad(std::string* error) {
       Resolve(handle, "cuMemFree_v2", &d->mem_free, error) &&
       Resolve(handle, "cuMemsetD32_v2", &d->memset_d32, error) &&
       Resolve(handle, "cuMemcpyDtoH_v2", &d->memcpy_dtoh, error) &&
+      Resolve(handle, "cuModuleLoadData", &d->module_load_data, error) &&
+      Resolve(handle, "cuModuleGetFunction", &d->module_get_function, error) &&
+      Resolve(handle, "cuModuleUnload", &d->module_unload, error) &&
+      Resolve(handle, "cuLaunchKernel", &d->launch_kernel, error) &&
       Resolve(handle, "cuGetErrorName", &d->get_error_name, error) &&
       Resolve(handle, "cuGetErrorString", &d->get_error_string, error);
   if (!ok) {

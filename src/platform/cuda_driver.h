@@ -30,6 +30,10 @@ struct CudaDriver {
   decltype(&::cuMemFree) mem_free = nullptr;         // _v2
   decltype(&::cuMemsetD32) memset_d32 = nullptr;     // _v2
   decltype(&::cuMemcpyDtoH) memcpy_dtoh = nullptr;   // _v2
+  decltype(&::cuModuleLoadData) module_load_data = nullptr;
+  decltype(&::cuModuleGetFunction) module_get_function = nullptr;
+  decltype(&::cuModuleUnload) module_unload = nullptr;
+  decltype(&::cuLaunchKernel) launch_kernel = nullptr;
   decltype(&::cuGetErrorName) get_error_name = nullptr;
   decltype(&::cuGetErrorString) get_error_string = nullptr;
 

@@ -35,7 +35,8 @@ std::string FindOnPath(const std::string& name) {
   return "";
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms) {
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms,
+                         const std::vector<std::string>& extra_env) {
   CommandResult result;
   if (argv.empty()) return result;
   int out_pipe[2];
@@ -57,9 +58,23 @@ CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms) {
   std::vector<char*> c_args;
   for (std::string& a : args) c_args.push_back(a.data());
   c_args.push_back(nullptr);
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const std::string& extra : extra_env) {
+      overridden = overridden || extra.substr(0, extra.find('=')) == name;
+    }
+    if (!overridden) env.push_back(entry);
+  }
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
   const int rc = posix_spawnp(&pid, args[0].c_str(), &actions, &attr,
-                              c_args.data(), environ);
+                              c_args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(out_pipe[1]);

@@ -16,7 +16,9 @@ struct CommandResult {
 };
 
 // Runs argv[0] (searched on PATH) with argv; kills it after `timeout_ms`.
-CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms);
+// `extra_env` ("NAME=value") is added to (and overrides) the environment.
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms,
+                         const std::vector<std::string>& extra_env = {});
 
 // Finds `name` on PATH; empty when absent or not executable.
 std::string FindOnPath(const std::string& name);

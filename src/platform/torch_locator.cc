@@ -82,6 +82,7 @@ std::optional<TorchInstall> Locate(std::string* why_not) {
   }
   TorchInstall t;
   t.source = "python3 at " + python;
+  t.python = python;
   t.package_dir = dir;
   t.lib_dir = dir + "/lib";
   const size_t slash = dir.rfind('/');

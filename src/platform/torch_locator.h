@@ -18,6 +18,8 @@ struct TorchInstall {
   std::string version;        // "2.11.0+cu130"
   std::string cuda_version;   // "13.0"; empty for a CPU-only build
   std::string site_packages;  // empty for $LIBTORCH
+  std::string
+      python;  // the interpreter that has this torch; empty for $LIBTORCH
 };
 
 // Cached per process. nullopt with *why_not saying where it looked.

@@ -27,6 +27,8 @@ ProbeResult RunDevicesHealth(const ProbeContext& context);
 ProbeResult RunDevicesMemory(const ProbeContext& context);
 ProbeResult RunDevicesArchCoverage(const ProbeContext& context);
 
+ProbeResult RunCompileTorchCompile(const ProbeContext& context);
+
 }  // namespace preflight
 
 #endif  // PREFLIGHT_PROBES_PROBES_H_

@@ -7,8 +7,9 @@
 namespace preflight {
 
 ProbeFn FindBuiltinProbe(std::string_view id) {
-  static constexpr std::array<std::pair<std::string_view, ProbeFn>, 15> kTable =
+  static constexpr std::array<std::pair<std::string_view, ProbeFn>, 16> kTable =
       {{
+          {"compile.torch_compile", &RunCompileTorchCompile},
           {"host.device_nodes", &RunHostDeviceNodes},
           {"host.visible_devices", &RunHostVisibleDevices},
           {"host.shm", &RunHostShm},

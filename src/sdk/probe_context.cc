@@ -16,6 +16,8 @@ nlohmann::json ProbeContext::ToJson() const {
   j["thresholds_path"] = thresholds_path;
   j["module_dir"] = module_dir;
   if (corrupt_result) j["corrupt_result"] = true;
+  if (torch_compile) j["torch_compile"] = true;
+  if (!aoti_package.empty()) j["aoti_package"] = aoti_package;
   if (!collective.empty()) j["collective"] = collective;
   if (!node_facts.empty()) j["node_facts"] = node_facts;
   // The soft deadline travels as milliseconds left, since steady clocks of
@@ -48,6 +50,8 @@ ProbeContext ProbeContext::FromJson(const nlohmann::json& j) {
   c.thresholds_path = j.value("thresholds_path", "");
   c.module_dir = j.value("module_dir", "");
   c.corrupt_result = j.value("corrupt_result", false);
+  c.torch_compile = j.value("torch_compile", false);
+  c.aoti_package = j.value("aoti_package", "");
   if (j.contains("collective")) c.collective = j["collective"];
   if (j.contains("node_facts")) c.node_facts = j["node_facts"];
   if (j.contains("soft_deadline_in_ms")) {

@@ -42,17 +42,19 @@ case "$name" in
     check "$tmp/r.json" 'all(res(i, "devices.arch_coverage")["outcome"] == "pass" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'all(res(i, p)["outcome"] == "pass" for i in range(len(gpus)) for p in ("tensor.known_answer", "tensor.gemm", "tensor.copy", "cudnn.conv"))' &&
     check "$tmp/r.json" 'res(None, "cudnn.library")["outcome"] == "pass"' &&
+    check "$tmp/r.json" 'all(res(i, p)["outcome"] == "pass" for i in range(len(gpus)) for p in ("compile.cuda_graph", "compile.nvrtc"))' &&
+    check "$tmp/r.json" 'all(res(i, "compile.torch_compile")["skip_reason"] == "not_applicable" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and all(res(i, "nccl.all_reduce")["outcome"] == "pass" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'all(m["within_limit"] for g in gpus for x in g["results"] for m in x["metrics"] if "limit" in m)'
     ;;
   corrupt_results_fail)
     # Each check must be able to fail: damage one value of each result.
-    probes="tensor.known_answer tensor.gemm tensor.copy cudnn.conv"
+    probes="tensor.known_answer tensor.gemm tensor.copy cudnn.conv compile.cuda_graph compile.nvrtc"
     # The libtorch module exists where the build found torch.
     [ -e "$(dirname "$bin")/../lib/gpu-preflight/libpreflight-torch.so" ] &&
-      probes="$probes tensor.torch_block"
+      probes="$probes tensor.torch_block compile.torch_graph"
     for probe in $probes; do
-      PREFLIGHT_FAULT=$probe@0:corrupt run --stages tensor,cudnn --gpus 0
+      PREFLIGHT_FAULT=$probe@0:corrupt run --stages tensor,cudnn,compile --gpus 0
       rc_now=$(rc)
       [ "$rc_now" = 1 ] || { echo "$probe:corrupt: expected exit 1, got $rc_now"; exit 1; }
       check "$tmp/r.json" "res(0, '$probe')['outcome'] == 'fail'" || exit 1
@@ -93,6 +95,20 @@ case "$name" in
     check "$tmp/r.json" 'res(1, "nccl.all_reduce")["outcome"] == "timeout" and "stalled" in res(1, "nccl.all_reduce")["summary"]' &&
     check "$tmp/r.json" 'res(0, "nccl.all_reduce")["outcome"] == "fail" and "soft deadline" in res(0, "nccl.all_reduce")["summary"]' &&
     check "$tmp/r.json" 'all(res(i, "devices.memory")["outcome"] == "pass" for i in range(len(gpus)))'
+    ;;
+  compile_full)
+    # torch.compile cold and warm, and an AOTInductor package made with the
+    # installed torch, on GPU 0; then the package check must be able to fail.
+    python3 -c 'import torch' 2>/dev/null || { echo "SKIP: no torch"; exit 77; }
+    here=$(cd "$(dirname "$0")/../.." && pwd)
+    python3 "$here/bench/make_aoti_package.py" "$tmp/model.pt2" > "$tmp/aoti.log" 2>&1 ||
+      { tail -20 "$tmp/aoti.log"; echo "could not make an AOTInductor package"; exit 1; }
+    run --stages compile --gpus 0 --torch-compile --aoti-package "$tmp/model.pt2"
+    [ "$(rc)" = 0 ] || { echo "expected exit 0, got $(rc)"; }
+    check "$tmp/r.json" 'res(0, "compile.aoti_package")["outcome"] == "pass"' &&
+    check "$tmp/r.json" 'res(0, "compile.torch_compile")["outcome"] == "pass"' || exit 1
+    PREFLIGHT_FAULT=compile.aoti_package@0:corrupt run --stages compile --gpus 0 --aoti-package "$tmp/model.pt2"
+    check "$tmp/r.json" 'res(0, "compile.aoti_package")["outcome"] == "fail"'
     ;;
   mpi_two_supervisors)
     # Two supervisors under mpirun, one GPU each, as two nodes: one global

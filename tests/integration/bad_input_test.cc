@@ -41,6 +41,8 @@ TEST(BadInputTest, EachGetsExitTwoAndOneLineAndNoReport) {
       {"--level", "extreme"},
       {"--require", "jax"},
       {"frobnicate"},
+      {"--aoti-package", dir + "/missing.pt2"},
+      {"--aoti-package", dir},
   };
   const int before = Entries(dir);
   for (std::vector<std::string> args : cases) {

@@ -10,6 +10,8 @@ namespace preflight {
 ProbeResult RunTensorKnownAnswer(const ProbeContext& context);
 ProbeResult RunTensorGemm(const ProbeContext& context);
 ProbeResult RunTensorCopy(const ProbeContext& context);
+ProbeResult RunCompileCudaGraph(const ProbeContext& context);
+ProbeResult RunCompileNvrtc(const ProbeContext& context);
 
 }  // namespace preflight
 

@@ -20,7 +20,9 @@ namespace {
 
 using ModuleProbe = ProbeResult (*)(const ProbeContext&);
 
-constexpr std::array<std::pair<std::string_view, ModuleProbe>, 3> kProbes = {{
+constexpr std::array<std::pair<std::string_view, ModuleProbe>, 5> kProbes = {{
+    {"compile.cuda_graph", &RunCompileCudaGraph},
+    {"compile.nvrtc", &RunCompileNvrtc},
     {"tensor.known_answer", &RunTensorKnownAnswer},
     {"tensor.gemm", &RunTensorGemm},
     {"tensor.copy", &RunTensorCopy},

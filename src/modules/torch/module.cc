@@ -20,7 +20,9 @@ namespace {
 
 using ModuleProbe = ProbeResult (*)(const ProbeContext&);
 
-constexpr std::array<std::pair<std::string_view, ModuleProbe>, 1> kProbes = {{
+constexpr std::array<std::pair<std::string_view, ModuleProbe>, 3> kProbes = {{
+    {"compile.torch_graph", &RunCompileTorchGraph},
+    {"compile.aoti_package", &RunCompileAotiPackage},
     {"tensor.torch_block", &RunTensorTorchBlock},
 }};
 

@@ -8,6 +8,8 @@
 namespace preflight {
 
 ProbeResult RunTensorTorchBlock(const ProbeContext& context);
+ProbeResult RunCompileTorchGraph(const ProbeContext& context);
+ProbeResult RunCompileAotiPackage(const ProbeContext& context);
 
 }  // namespace preflight
 

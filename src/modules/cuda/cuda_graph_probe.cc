@@ -1,0 +1,244 @@
+// compile.cuda_graph — what does a compiled graph cost to warm up here, and
+// does its replay compute exactly what eager execution does?
+//
+// The block a compiler would fuse: four layers of cuBLAS GEMM (FP32,
+// 512x512x512) each followed by our bias + GELU epilogue kernel — 8
+// launches. Timed three ways on one stream: eager (median of 5 batches of
+// 20 blocks between events), cold graph (stream capture + instantiate +
+// first launch, synchronized host clock) and warm replay (median of 5
+// batches of 20 replays between events). cuBLAS gets a fixed workspace so
+// nothing allocates during capture. The replay's output must equal the
+// eager output bit for bit (same kernels, same inputs).
+// Pass: bit-identical, cold within its budget (default 200 ms), replay
+// faster than eager. Fail: a mismatch (a nondeterministic library or a
+// capture bug), a capture error (named), or a budget missed.
+#include <cublas_v2.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "epilogue.cuh"
+#include "modules/cuda/cuda_check.h"
+#include "modules/cuda/cuda_probes.h"
+#include "preflight/numeric_check.h"
+#include "tensor_ops.cuh"
+
+namespace preflight {
+namespace {
+
+constexpr int kDim = 512;
+constexpr int kLayers = 4;
+
+void CheckBlas(cublasStatus_t s, const char* call) {
+  if (s != CUBLAS_STATUS_SUCCESS) {
+    throw CallFailed(std::string(call) + " failed: " + cublasGetStatusName(s));
+  }
+}
+
+class Block {
+ public:
+  Block(cudaStream_t stream, uint64_t seed)
+      : stream_(stream),
+        x_(size_t{kDim} * kDim * 4),
+        workspace_(size_t{32} << 20) {
+    CheckBlas(cublasCreate(&handle_), "cublasCreate");
+    CheckBlas(cublasSetStream(handle_, stream), "cublasSetStream");
+    // A workspace of our own: no allocation may happen during capture.
+    CheckBlas(cublasSetWorkspace(handle_, workspace_.get(), workspace_.bytes()),
+              "cublasSetWorkspace");
+    CheckCuda(LaunchFillUniform(x_.get(), ElementType::kFloat,
+                                size_t{kDim} * kDim, seed, stream),
+              "fill");
+    for (int l = 0; l < kLayers; ++l) {
+      weights_.emplace_back(new DeviceBuffer(size_t{kDim} * kDim * 4));
+      biases_.emplace_back(new DeviceBuffer(size_t{kDim} * 4));
+      outputs_.emplace_back(new DeviceBuffer(size_t{kDim} * kDim * 4));
+      CheckCuda(LaunchFillUniform(weights_[l]->get(), ElementType::kFloat,
+                                  size_t{kDim} * kDim, seed + 10 + l, stream),
+                "fill");
+      CheckCuda(LaunchFillUniform(biases_[l]->get(), ElementType::kFloat, kDim,
+                                  seed + 20 + l, stream),
+                "fill");
+    }
+  }
+  ~Block() { cublasDestroy(handle_); }
+
+  void Enqueue() {
+    // Scale keeps activations O(1) through the layers.
+    const float alpha = 1.0F / 16.0F;
+    const float beta = 0.0F;
+    const float* in = x_.get<float>();
+    for (int l = 0; l < kLayers; ++l) {
+      float* out = outputs_[l]->get<float>();
+      CheckBlas(cublasSgemm(handle_, CUBLAS_OP_N, CUBLAS_OP_N, kDim, kDim, kDim,
+                            &alpha, in, kDim, weights_[l]->get<float>(), kDim,
+                            &beta, out, kDim),
+                "cublasSgemm");
+      CheckCuda(
+          LaunchBiasGelu(out, biases_[l]->get<float>(), kDim, kDim, stream_),
+          "bias+gelu");
+      in = out;
+    }
+  }
+
+  std::vector<unsigned char> Output() {
+    std::vector<unsigned char> host(size_t{kDim} * kDim * 4);
+    CheckCuda(cudaMemcpyAsync(host.data(), outputs_.back()->get(), host.size(),
+                              cudaMemcpyDeviceToHost, stream_),
+              "cudaMemcpyAsync");
+    CheckCuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    return host;
+  }
+
+  void PoisonOutput() {
+    CheckCuda(cudaMemsetAsync(outputs_.back()->get(), 0xFF,
+                              size_t{kDim} * kDim * 4, stream_),
+              "cudaMemsetAsync");
+  }
+
+ private:
+  cudaStream_t stream_;
+  cublasHandle_t handle_ = nullptr;
+  DeviceBuffer x_, workspace_;
+  std::vector<std::unique_ptr<DeviceBuffer>> weights_, biases_, outputs_;
+};
+
+// Median microseconds per item over `batches` batches of `per_batch` items.
+template <typename Fn>
+double TimePerItemUs(cudaStream_t stream, int batches, int per_batch,
+                     Fn&& enqueue) {
+  cudaEvent_t start, stop;
+  CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
+  CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
+  std::vector<double> us;
+  for (int b = 0; b < batches; ++b) {
+    CheckCuda(cudaEventRecord(start, stream), "cudaEventRecord");
+    for (int i = 0; i < per_batch; ++i) enqueue();
+    CheckCuda(cudaEventRecord(stop, stream), "cudaEventRecord");
+    CheckCuda(cudaEventSynchronize(stop), "cudaEventSynchronize");
+    float ms = 0;
+    CheckCuda(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
+    us.push_back(ms * 1000.0 / per_batch);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  return Median(us);
+}
+
+}  // namespace
+
+ProbeResult RunCompileCudaGraph(const ProbeContext& context) {
+  CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+  cudaStream_t stream = nullptr;
+  CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
+            "cudaStreamCreate");
+  Block block(stream, FreshSeed(31));
+  // Eager: one warm-up block, then timed batches; its output is the reference.
+  block.Enqueue();
+  const double eager_us =
+      TimePerItemUs(stream, 5, 20, [&] { block.Enqueue(); });
+  const std::vector<unsigned char> eager = block.Output();
+
+  block.PoisonOutput();
+  CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  const auto cold_start = std::chrono::steady_clock::now();
+  cudaGraph_t graph = nullptr;
+  cudaGraphExec_t exec = nullptr;
+  CheckCuda(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
+            "cudaStreamBeginCapture");
+  block.Enqueue();
+  CheckCuda(cudaStreamEndCapture(stream, &graph), "cudaStreamEndCapture");
+  const auto captured = std::chrono::steady_clock::now();
+  CheckCuda(cudaGraphInstantiate(&exec, graph, 0), "cudaGraphInstantiate");
+  const auto instantiated = std::chrono::steady_clock::now();
+  CheckCuda(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
+  CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  const auto first_done = std::chrono::steady_clock::now();
+  auto ms = [](auto a, auto b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
+  const double cold_ms = ms(cold_start, first_done);
+
+  const double replay_us = TimePerItemUs(stream, 5, 20, [&] {
+    CheckCuda(cudaGraphLaunch(exec, stream), "launch");
+  });
+  if (context.corrupt_result) {
+    // PREFLIGHT_FAULT ...:corrupt: damage the replay's output.
+    block.PoisonOutput();
+  }
+  const std::vector<unsigned char> replay = block.Output();
+  cudaGraphExecDestroy(exec);
+  cudaGraphDestroy(graph);
+  cudaStreamDestroy(stream);
+
+  size_t differing = 0;
+  for (size_t i = 0; i < eager.size(); i += 4) {
+    if (std::memcmp(&eager[i], &replay[i], 4) != 0) ++differing;
+  }
+  ProbeResult r;
+  r.details["block"] =
+      "4 x (cuBLAS SGEMM 512^3 + bias + GELU kernel), 8 launches";
+  r.details["capture_ms"] = ms(cold_start, captured);
+  r.details["instantiate_ms"] = ms(captured, instantiated);
+  r.details["first_launch_ms"] = ms(instantiated, first_done);
+  Metric cold{"cold_ms", cold_ms, "ms", {}};
+  cold.limit = ResolveLimit(
+      context, "compile.cuda_graph", "cold_ms",
+      {Limit::Kind::kAtMost, 200,
+       "built-in warm-up budget: capture + instantiate + first launch of "
+       "an 8-launch block"});
+  r.AddMetric(cold);
+  r.AddMetric({"warm_us", replay_us, "us", {}});
+  r.AddMetric({"eager_us", eager_us, "us", {}});
+  Metric speedup{"speedup", eager_us / replay_us, "", {}};
+  speedup.limit = ResolveLimit(
+      context, "compile.cuda_graph", "speedup",
+      {Limit::Kind::kAtLeast, 1.0,
+       "built-in: replaying a graph must beat launching its kernels"});
+  r.AddMetric(speedup);
+  r.AddMetric({"differing_elements", static_cast<double>(differing), "count",
+               Limit{Limit::Kind::kAtMost, 0,
+                     "built-in: replay equals eager bit for bit"}});
+  char text[256];
+  if (differing > 0) {
+    std::snprintf(
+        text, sizeof text,
+        "graph replay differs from eager execution in %zu of %zu elements",
+        differing, eager.size() / 4);
+    r.outcome = Outcome::kFail;
+    r.summary = text;
+    r.remediation =
+        "The same kernels on the same inputs gave different bits: a "
+        "nondeterministic library "
+        "build or a GPU fault; compare with tensor.gemm and check ECC";
+    return r;
+  }
+  std::snprintf(text, sizeof text,
+                "replay equals eager; cold %.1f ms (capture %.2f, instantiate "
+                "%.2f, first "
+                "launch %.2f), replay %.1f us vs eager %.1f us (%.2fx)",
+                cold_ms, r.details["capture_ms"].get<double>(),
+                r.details["instantiate_ms"].get<double>(),
+                r.details["first_launch_ms"].get<double>(), replay_us, eager_us,
+                eager_us / replay_us);
+  r.summary = text;
+  if (!cold.Passes() || !speedup.Passes()) {
+    r.outcome = Outcome::kFail;
+    r.summary = (!cold.Passes() ? "graph warm-up over budget: "
+                                : "replay not faster than eager: ") +
+                r.summary;
+    r.remediation =
+        "Slow instantiation or launch points at a loaded host CPU or lazy "
+        "module loading "
+        "(CUDA_MODULE_LOADING=EAGER changes the cold cost); check the CPU "
+        "quota (host.cpu_quota)";
+    return r;
+  }
+  r.outcome = Outcome::kPass;
+  return r;
+}
+
+}  // namespace preflight

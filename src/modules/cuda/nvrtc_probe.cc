@@ -1,0 +1,261 @@
+// compile.nvrtc — can this environment compile GPU code at run time (as
+// Triton, torch.compile and CuPy do), and can the driver load it?
+//
+// Loads NVRTC (libnvrtc.so.<major> of the tool's CUDA, from the loader's
+// path or the CUDA toolkit), compiles a small kernel to PTX for this GPU's
+// virtual architecture, loads the PTX through the driver (cuModuleLoadData:
+// the driver's JIT compiles it), runs it over 1 Mi elements and checks every
+// element against the closed form.
+// Pass: compiled, loaded, exact; compile and load within their budgets
+// (2000 ms / 1000 ms by default).
+// Fail: NVRTC missing; libnvrtc-builtins missing (compile fails with
+// NVRTC_ERROR_BUILTIN_OPERATION_FAILURE); the driver rejects the PTX
+// (error 222: PTX newer than the driver's JIT); wrong results.
+#include <cuda.h>
+#include <cuda_runtime.h>
+#include <dlfcn.h>
+#include <nvrtc.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "modules/cuda/cuda_check.h"
+#include "modules/cuda/cuda_probes.h"
+#include "platform/cuda_driver.h"
+#include "platform/cuda_errors.h"
+
+namespace preflight {
+namespace {
+
+constexpr const char* kSource = R"(
+extern "C" __global__ void preflight_jit(unsigned int* out, unsigned int n) {
+  const unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = i * 2654435761u + 12345u;
+}
+)";
+
+struct Nvrtc {
+  decltype(&nvrtcCreateProgram) create = nullptr;
+  decltype(&nvrtcCompileProgram) compile = nullptr;
+  decltype(&nvrtcGetPTXSize) ptx_size = nullptr;
+  decltype(&nvrtcGetPTX) ptx = nullptr;
+  decltype(&nvrtcGetProgramLogSize) log_size = nullptr;
+  decltype(&nvrtcGetProgramLog) log = nullptr;
+  decltype(&nvrtcDestroyProgram) destroy = nullptr;
+  decltype(&nvrtcGetErrorString) error_string = nullptr;
+  decltype(&nvrtcVersion) version = nullptr;
+  std::string path;
+};
+
+// NVRTC of the tool's CUDA major version: the loader's search first, then
+// the toolkit's lib64.
+bool LoadNvrtc(Nvrtc* n, std::string* error) {
+  const std::string soname =
+      "libnvrtc.so." + std::to_string(CUDART_VERSION / 1000);
+  void* handle = nullptr;
+  for (const std::string& candidate :
+       {soname, "/usr/local/cuda/lib64/" + soname,
+        "/usr/local/cuda/lib/" + soname}) {
+    handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle != nullptr) break;
+    if (error->empty()) {
+      const char* why = dlerror();
+      *error = why != nullptr ? why : "cannot load " + soname;
+    }
+  }
+  if (handle == nullptr) return false;
+  char path[4096] = {};
+  dlinfo(handle, RTLD_DI_ORIGIN, path);
+  n->path = std::string(path) + "/" + soname;
+  n->create = reinterpret_cast<decltype(n->create)>(
+      dlsym(handle, "nvrtcCreateProgram"));
+  n->compile = reinterpret_cast<decltype(n->compile)>(
+      dlsym(handle, "nvrtcCompileProgram"));
+  n->ptx_size =
+      reinterpret_cast<decltype(n->ptx_size)>(dlsym(handle, "nvrtcGetPTXSize"));
+  n->ptx = reinterpret_cast<decltype(n->ptx)>(dlsym(handle, "nvrtcGetPTX"));
+  n->log_size = reinterpret_cast<decltype(n->log_size)>(
+      dlsym(handle, "nvrtcGetProgramLogSize"));
+  n->log =
+      reinterpret_cast<decltype(n->log)>(dlsym(handle, "nvrtcGetProgramLog"));
+  n->destroy = reinterpret_cast<decltype(n->destroy)>(
+      dlsym(handle, "nvrtcDestroyProgram"));
+  n->error_string = reinterpret_cast<decltype(n->error_string)>(
+      dlsym(handle, "nvrtcGetErrorString"));
+  n->version =
+      reinterpret_cast<decltype(n->version)>(dlsym(handle, "nvrtcVersion"));
+  if (n->create == nullptr || n->compile == nullptr || n->ptx == nullptr ||
+      n->log == nullptr) {
+    *error = soname + " lacks the NVRTC entry points";
+    return false;
+  }
+  error->clear();
+  return true;
+}
+
+double Ms(std::chrono::steady_clock::time_point a,
+          std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+}  // namespace
+
+ProbeResult RunCompileNvrtc(const ProbeContext& context) {
+  CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+  CheckCuda(cudaFree(nullptr),
+            "cudaFree (context)");  // the primary context, current
+  Nvrtc nvrtc;
+  std::string error;
+  if (!LoadNvrtc(&nvrtc, &error)) {
+    return ProbeResult::Fail(
+        "NVRTC is not available: " + error,
+        "Install the CUDA runtime compiler (`apt-get install "
+        "cuda-nvrtc-13-0`, or `pip install nvidia-cuda-nvrtc`) and put "
+        "its lib directory on LD_LIBRARY_PATH");
+  }
+  const CudaDriver* driver = LoadCudaDriver(&error);
+  if (driver == nullptr) return ProbeResult::Error("libcuda.so.1: " + error);
+  int major = 0, minor = 0;
+  CheckCuda(
+      cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0),
+      "attribute");
+  CheckCuda(
+      cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0),
+      "attribute");
+  const std::string arch = "--gpu-architecture=compute_" +
+                           std::to_string(major) + std::to_string(minor);
+  ProbeResult r;
+  r.details["nvrtc"] = nvrtc.path;
+  int nv_major = 0, nv_minor = 0;
+  if (nvrtc.version != nullptr &&
+      nvrtc.version(&nv_major, &nv_minor) == NVRTC_SUCCESS) {
+    r.details["nvrtc_version"] =
+        std::to_string(nv_major) + "." + std::to_string(nv_minor);
+  }
+  r.details["target"] = arch.substr(21);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  nvrtcProgram program = nullptr;
+  nvrtcResult rc =
+      nvrtc.create(&program, kSource, "preflight_jit.cu", 0, nullptr, nullptr);
+  const char* options[] = {arch.c_str(), "--std=c++17"};
+  if (rc == NVRTC_SUCCESS) rc = nvrtc.compile(program, 2, options);
+  std::string log;
+  size_t log_bytes = 0;
+  if (program != nullptr &&
+      nvrtc.log_size(program, &log_bytes) == NVRTC_SUCCESS && log_bytes > 1) {
+    log.resize(log_bytes);
+    nvrtc.log(program, log.data());
+  }
+  if (rc != NVRTC_SUCCESS) {
+    if (program != nullptr) nvrtc.destroy(&program);
+    const bool builtins = rc == NVRTC_ERROR_BUILTIN_OPERATION_FAILURE ||
+                          log.find("builtins") != std::string::npos;
+    r.outcome = Outcome::kFail;
+    r.summary = std::string("NVRTC cannot compile a kernel: ") +
+                nvrtc.error_string(rc) +
+                (log.empty() ? "" : " (" + log.substr(0, 200) + ")");
+    r.remediation =
+        builtins ? "libnvrtc-builtins is missing next to " + nvrtc.path +
+                       ": install the complete cuda-nvrtc package (both "
+                       "libnvrtc.so and libnvrtc-builtins.so of one version)"
+                 : "Reinstall NVRTC matching this CUDA version";
+    return r;
+  }
+  size_t ptx_bytes = 0;
+  nvrtc.ptx_size(program, &ptx_bytes);
+  std::string ptx(ptx_bytes, '\0');
+  nvrtc.ptx(program, ptx.data());
+  nvrtc.destroy(&program);
+  const auto t1 = std::chrono::steady_clock::now();
+
+  CUmodule module = nullptr;
+  const CUresult load = driver->module_load_data(&module, ptx.c_str());
+  const auto t2 = std::chrono::steady_clock::now();
+  if (load != CUDA_SUCCESS) {
+    const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(load));
+    r.outcome = Outcome::kFail;
+    r.summary =
+        "the driver cannot load NVRTC's PTX: " + driver->Describe(load) + ": " +
+        d.cause;
+    r.remediation = d.remediation;
+    return r;
+  }
+  CUfunction fn = nullptr;
+  const unsigned n = 1u << 20;
+  DeviceBuffer out(size_t{n} * 4);
+  CUresult run = driver->module_get_function(&fn, module, "preflight_jit");
+  CUdeviceptr out_ptr = reinterpret_cast<CUdeviceptr>(out.get());
+  unsigned count = n;
+  void* args[] = {&out_ptr, &count};
+  if (run == CUDA_SUCCESS) {
+    run = driver->launch_kernel(fn, n / 256, 1, 1, 256, 1, 1, 0, nullptr, args,
+                                nullptr);
+  }
+  std::vector<unsigned> host(n);
+  if (run == CUDA_SUCCESS) {
+    CheckCuda(cudaMemcpy(host.data(), out.get(), size_t{n} * 4,
+                         cudaMemcpyDeviceToHost),
+              "cudaMemcpy");
+  }
+  driver->module_unload(module);
+  if (run != CUDA_SUCCESS) {
+    return ProbeResult::Fail(
+        "the JIT-compiled kernel does not run: " + driver->Describe(run),
+        DiagnoseCudaError(static_cast<int>(run)).remediation);
+  }
+  if (context.corrupt_result) host[n / 2] ^= 1u;  // PREFLIGHT_FAULT ...:corrupt
+  size_t wrong = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    if (host[i] != i * 2654435761u + 12345u) ++wrong;
+  }
+  Metric compile_ms{"compile_ms", Ms(t0, t1), "ms", {}};
+  compile_ms.limit =
+      ResolveLimit(context, "compile.nvrtc", "compile_ms",
+                   {Limit::Kind::kAtMost, 2000,
+                    "built-in warm-up budget for compiling one small kernel"});
+  Metric load_ms{"load_ms", Ms(t1, t2), "ms", {}};
+  load_ms.limit = ResolveLimit(
+      context, "compile.nvrtc", "load_ms",
+      {Limit::Kind::kAtMost, 1000,
+       "built-in warm-up budget for the driver JIT of one kernel"});
+  r.AddMetric(compile_ms);
+  r.AddMetric(load_ms);
+  r.AddMetric(
+      {"wrong_elements", static_cast<double>(wrong), "count",
+       Limit{Limit::Kind::kAtMost, 0, "built-in: exact integer results"}});
+  char text[200];
+  if (wrong > 0) {
+    std::snprintf(text, sizeof text,
+                  "the JIT-compiled kernel wrote %zu wrong elements of %u",
+                  wrong, n);
+    r.outcome = Outcome::kFail;
+    r.summary = text;
+    r.remediation =
+        "A GPU or driver JIT fault: compare with tensor.known_answer, check "
+        "ECC";
+    return r;
+  }
+  std::snprintf(text, sizeof text,
+                "NVRTC %s compiled PTX for %s in %.0f ms; driver JIT loaded it "
+                "in %.1f ms; "
+                "exact over %u elements",
+                r.details.value("nvrtc_version", "?").c_str(),
+                arch.substr(21).c_str(), compile_ms.value, load_ms.value, n);
+  r.summary = text;
+  if (!compile_ms.Passes() || !load_ms.Passes()) {
+    r.outcome = Outcome::kFail;
+    r.summary = "JIT over budget: " + r.summary;
+    r.remediation =
+        "Slow JIT points at a loaded host CPU (host.cpu_quota) or a slow disk "
+        "for "
+        "the CUDA cache (CUDA_CACHE_PATH)";
+    return r;
+  }
+  r.outcome = Outcome::kPass;
+  return r;
+}
+
+}  // namespace preflight

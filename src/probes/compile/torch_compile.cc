@@ -1,0 +1,220 @@
+// compile.torch_compile — how long does torch.compile take to warm up here,
+// does its cache work, and does anything break it?
+//
+// In the Python that has torch (driver.libraries found it), a subprocess
+// compiles a small model (Linear-GELU-Linear, 64x256) with torch.compile and
+// times its first call cold (empty TorchInductor and Triton cache
+// directories of its own) and then, in a second process with the same
+// caches, warm; it reports the FX-graph cache hits of the warm run and
+// checks the compiled output against eager. Each subprocess has its own
+// deadline. Runs at --level full, or with --torch-compile.
+// Pass: both compile, outputs match, cold within 120 s and warm within 30 s
+// (budgets; --thresholds overrides), warm faster than cold.
+// Fail, with the fix: no C compiler, Python.h missing, Triton missing,
+// cache directory not writable or noexec, or a compile error.
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/strings.h"
+#include "platform/run_command.h"
+#include "platform/torch_locator.h"
+#include "probes/probes.h"
+
+namespace preflight {
+namespace {
+
+constexpr const char* kScript = R"PY(
+import json, sys, time
+t0 = time.perf_counter()
+import torch
+from torch._dynamo.utils import counters
+t1 = time.perf_counter()
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(256, 256), torch.nn.GELU(),
+                            torch.nn.Linear(256, 256)).cuda()
+x = torch.randn(64, 256, device="cuda")
+compiled = torch.compile(model)
+t2 = time.perf_counter()
+y = compiled(x)
+torch.cuda.synchronize()
+t3 = time.perf_counter()
+ref = model(x)
+print("PREFLIGHT_RESULT " + json.dumps({
+    "import_s": t1 - t0, "first_call_s": t3 - t2,
+    "match": bool(torch.allclose(y, ref, rtol=1e-3, atol=1e-3)),
+    "cache_hits": int(counters["inductor"]["fxgraph_cache_hit"]),
+    "cache_misses": int(counters["inductor"]["fxgraph_cache_miss"]),
+    "torch": torch.__version__}))
+)PY";
+
+struct Breakage {
+  const char* needle;
+  const char* cause;
+  const char* fix;
+};
+
+// reference/failure-modes.md, torch.compile rows.
+constexpr Breakage kBreakages[] = {
+    {"Python.h", "the Python development headers are missing",
+     "apt-get install -y python3-dev (or the -dev package of this Python)"},
+    {"Failed to find C compiler", "no C compiler",
+     "apt-get install -y build-essential, or set CC"},
+    {"No module named 'triton'", "Triton is not installed",
+     "pip install triton (the version torch pins)"},
+    {"failed to map segment", "the cache directory is on a noexec mount",
+     "set TORCHINDUCTOR_CACHE_DIR and TRITON_CACHE_DIR to an exec-mounted "
+     "directory"},
+    {"Read-only file system", "the cache directory is not writable",
+     "set TORCHINDUCTOR_CACHE_DIR and TRITON_CACHE_DIR to a writable "
+     "directory"},
+    {"Permission denied", "the cache directory is not writable",
+     "set TORCHINDUCTOR_CACHE_DIR and TRITON_CACHE_DIR to a writable "
+     "directory"},
+};
+
+struct Run {
+  bool ok = false;
+  nlohmann::json result;
+  std::string output;
+  bool timed_out = false;
+};
+
+Run RunOnce(const std::string& python, const std::string& cache,
+            int timeout_ms) {
+  Run run;
+  const CommandResult c =
+      RunCommand({python, "-c", kScript}, timeout_ms,
+                 {"TORCHINDUCTOR_CACHE_DIR=" + cache + "/inductor",
+                  "TRITON_CACHE_DIR=" + cache + "/triton",
+                  "TORCHINDUCTOR_FX_GRAPH_CACHE=1", "PYTHONUNBUFFERED=1"});
+  run.output = c.output;
+  run.timed_out = c.timed_out;
+  const size_t at = c.output.rfind("PREFLIGHT_RESULT ");
+  if (c.exit_code == 0 && at != std::string::npos) {
+    run.result =
+        nlohmann::json::parse(c.output.substr(at + 17), nullptr, false);
+    run.ok = !run.result.is_discarded();
+  }
+  return run;
+}
+
+std::string Tail(const std::string& text) {
+  const std::string t = Trim(text);
+  return t.size() > 400 ? "…" + t.substr(t.size() - 400) : t;
+}
+
+void RemoveTree(const std::string& dir) {
+  // The caches hold many files; a shell is the simplest honest remover here.
+  RunCommand({"rm", "-rf", dir}, 30000);
+}
+
+}  // namespace
+
+ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
+  if (context.level != Level::kFull && !context.torch_compile) {
+    return ProbeResult::Skip(
+        skip_reason::kNotApplicable,
+        "runs at --level full or with --torch-compile (it takes tens of "
+        "seconds)");
+  }
+  std::string why;
+  const auto torch = LocateTorch(&why);
+  if (!torch || torch->python.empty()) {
+    return ProbeResult::Skip(
+        skip_reason::kLibraryMissing,
+        "no Python with torch: " + (torch ? "libtorch via $LIBTORCH" : why));
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+      "/gpu-preflight-compile-XXXXXX";
+  std::vector<char> dir(templ.begin(), templ.end());
+  dir.push_back('\0');
+  if (mkdtemp(dir.data()) == nullptr) {
+    return ProbeResult::Fail("cannot create a cache directory under " + templ,
+                             "make TMPDIR (or /tmp) writable");
+  }
+  const std::string cache = dir.data();
+  const Run cold = RunOnce(torch->python, cache, 240000);
+  Run warm;
+  if (cold.ok) warm = RunOnce(torch->python, cache, 120000);
+  RemoveTree(cache);
+
+  ProbeResult r;
+  r.details["python"] = torch->python;
+  const Run& failed = !cold.ok ? cold : warm;
+  if (!cold.ok || !warm.ok) {
+    r.outcome = Outcome::kFail;
+    std::string cause = failed.timed_out ? "timed out" : "failed";
+    std::string fix =
+        "Run the model with TORCH_LOGS=+inductor to see the failing step; "
+        "torch.compile needs a C "
+        "compiler, Python headers, Triton and writable, exec-mounted cache "
+        "directories";
+    for (const Breakage& b : kBreakages) {
+      if (failed.output.find(b.needle) != std::string::npos) {
+        cause = b.cause;
+        fix = b.fix;
+        break;
+      }
+    }
+    r.summary = std::string("torch.compile ") +
+                (!cold.ok ? "(cold) " : "(warm) ") + cause + ": " +
+                Tail(failed.output);
+    r.remediation = fix;
+    return r;
+  }
+  const double cold_s = cold.result.value("first_call_s", 0.0);
+  const double warm_s = warm.result.value("first_call_s", 0.0);
+  Metric cold_m{"cold_s", cold_s, "s", {}};
+  cold_m.limit = ResolveLimit(
+      context, "compile.torch_compile", "cold_s",
+      {Limit::Kind::kAtMost, 120,
+       "built-in warm-up budget: first compiled call, empty cache"});
+  Metric warm_m{"warm_s", warm_s, "s", {}};
+  warm_m.limit = ResolveLimit(
+      context, "compile.torch_compile", "warm_s",
+      {Limit::Kind::kAtMost, 30,
+       "built-in warm-up budget: first compiled call, warm cache"});
+  r.AddMetric(cold_m);
+  r.AddMetric(warm_m);
+  r.AddMetric({"import_s", cold.result.value("import_s", 0.0), "s", {}});
+  r.AddMetric(
+      {"warm_cache_hits", warm.result.value("cache_hits", 0.0), "count", {}});
+  r.details["torch"] = cold.result.value("torch", "");
+  const bool match =
+      cold.result.value("match", false) && warm.result.value("match", false);
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "torch.compile first call %.1f s cold, %.1f s warm (FX graph "
+                "cache hits: %d); "
+                "compiled output matches eager",
+                cold_s, warm_s, warm.result.value("cache_hits", 0));
+  r.summary = text;
+  if (!match) {
+    r.outcome = Outcome::kFail;
+    r.summary = "torch.compile output differs from eager beyond 1e-3";
+    r.remediation =
+        "A compiler or Triton bug in this torch version: update torch/triton";
+    return r;
+  }
+  if (!cold_m.Passes() || !warm_m.Passes() || warm_s >= cold_s) {
+    r.outcome = Outcome::kFail;
+    r.summary =
+        "torch.compile warm-up over budget or cache not used: " + r.summary;
+    r.remediation =
+        "A warm start as slow as a cold one means the cache is not reused: "
+        "keep "
+        "TORCHINDUCTOR_CACHE_DIR on persistent, writable storage; slow "
+        "compiles point at a "
+        "small CPU quota (host.cpu_quota)";
+    return r;
+  }
+  r.outcome = Outcome::kPass;
+  return r;
+}
+
+}  // namespace preflight
