@@ -54,6 +54,9 @@ section() { echo; echo "===== \$ $*"; }
   section "PREFLIGHT_FAULT=nccl.all_reduce@1:hang gpu-preflight --stages nccl --timeout-scale 0.1"
   s=$(date +%s%N); PREFLIGHT_FAULT=nccl.all_reduce@1:hang $B --stages nccl --timeout-scale 0.1 --json /tmp/hang.json; rc=$?
   echo "exit code $rc, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
+  section "gpu-preflight -v --stages compile --gpus 0 --torch-compile --aoti-package model.pt2"
+  python3 bench/make_aoti_package.py /tmp/model.pt2 > /tmp/aoti.log 2>&1 || tail -5 /tmp/aoti.log
+  $B -v --stages compile --gpus 0 --torch-compile --aoti-package /tmp/model.pt2 --json /tmp/compile.json; echo "exit code $?"
   section "gpu-preflight --level full --stages tensor,cudnn --gpus 0"
   s=$(date +%s%N); $B --level full --stages tensor,cudnn --gpus 0 --json /tmp/full.json; rc=$?
   echo "exit code $rc, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
@@ -74,3 +77,6 @@ python3 bench/compare_torch.py $B --gpu 0 --rounds 3 > "$OUT/bench.txt" 2>&1
 tail -9 "$OUT/bench.txt"
 python3 bench/compare_nccl.py $B --rounds 3 >> "$OUT/bench.txt" 2>&1
 tail -10 "$OUT/bench.txt"
+python3 bench/compare_graphs.py $B --rounds 3 >> "$OUT/bench.txt" 2>&1
+tail -6 "$OUT/bench.txt"
+grep -A40 "stages compile --gpus 0 --torch" "$C" | grep -E "PASS|FAIL|SKIP|ERROR|CRASH|TIMEOUT|=" | head -40
