@@ -134,7 +134,8 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
     r.details["nvrtc_version"] =
         std::to_string(nv_major) + "." + std::to_string(nv_minor);
   }
-  r.details["target"] = arch.substr(21);
+  const std::string target = arch.substr(arch.find('=') + 1);  // "compute_90"
+  r.details["target"] = target;
 
   const auto t0 = std::chrono::steady_clock::now();
   nvrtcProgram program = nullptr;
