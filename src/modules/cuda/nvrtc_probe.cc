@@ -244,7 +244,7 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
                 "in %.1f ms; "
                 "exact over %u elements",
                 r.details.value("nvrtc_version", "?").c_str(),
-                arch.substr(21).c_str(), compile_ms.value, load_ms.value, n);
+                target.c_str(), compile_ms.value, load_ms.value, n);
   r.summary = text;
   if (!compile_ms.Passes() || !load_ms.Passes()) {
     r.outcome = Outcome::kFail;

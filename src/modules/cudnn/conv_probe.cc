@@ -6,9 +6,10 @@
 // with FMA math, so no TF32, tolerance 1e-4 since Winograd/FFT algorithms
 // reorder sums; FP16 3e-3, BF16 1e-2). At the full level, backward data and
 // backward filter (FP32, NCHW) too. Then a layer-sized FP16 NHWC
-// convolution (64x256x28x28, 256 filters) is timed (3 warm-up, median of
-// 5 batches of 10), with 256 of its outputs checked against the CPU, and reported as
-// TFLOP/s with the algorithm cuDNN chose.
+// convolution (64x256x28x28, 256 filters) is timed (3 warm-up, then the
+// median of 5 or more batches of 10 back-to-back convolutions), with 256 of
+// its outputs checked against the CPU, and reported as TFLOP/s with the
+// algorithm cuDNN chose.
 // Pass: every case within tolerance, no NaN.
 // Fail: a wrong result (memory/compute fault), or a cuDNN error, named with
 // its cause (CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED: installation
