@@ -1,4 +1,5 @@
 #include "collective_ops.cuh"
+#include "launch_config.cuh"
 
 namespace preflight {
 namespace {
@@ -28,28 +29,20 @@ __global__ void CheckOutput(const float* data, size_t count, int nranks,
   if ((threadIdx.x & 31) == 0 && local > 0) atomicAdd(wrong, local);
 }
 
-int Grid(size_t count) {
-  int device = 0;
-  int sms = 1;
-  cudaGetDevice(&device);
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
-  const size_t needed = (count + kThreads - 1) / kThreads;
-  const size_t cap = static_cast<size_t>(sms) * 16;
-  return static_cast<int>(needed == 0 ? 1 : (needed < cap ? needed : cap));
-}
-
 }  // namespace
 
 cudaError_t LaunchFillAllReduceInput(float* data, size_t count, int rank,
                                      cudaStream_t stream) {
-  FillInput<<<Grid(count), kThreads, 0, stream>>>(data, count, rank);
+  FillInput<<<GridFor(count, kThreads, 16), kThreads, 0, stream>>>(data, count,
+                                                                   rank);
   return cudaGetLastError();
 }
 
 cudaError_t LaunchCheckAllReduceOutput(const float* data, size_t count,
                                        int nranks, unsigned long long* wrong,
                                        cudaStream_t stream) {
-  CheckOutput<<<Grid(count), kThreads, 0, stream>>>(data, count, nranks, wrong);
+  CheckOutput<<<GridFor(count, kThreads, 16), kThreads, 0, stream>>>(
+      data, count, nranks, wrong);
   return cudaGetLastError();
 }
 

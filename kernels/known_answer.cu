@@ -1,4 +1,5 @@
 #include "known_answer.cuh"
+#include "launch_config.cuh"
 
 namespace preflight {
 namespace {
@@ -36,21 +37,12 @@ __global__ void CheckPattern(const uint32_t* buffer, size_t count,
   }
 }
 
-int GridFor(size_t count) {
-  int device = 0;
-  int sms = 0;
-  cudaGetDevice(&device);
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
-  const size_t needed = (count + kThreads - 1) / kThreads;
-  const size_t cap = static_cast<size_t>(sms > 0 ? sms : 1) * 8;
-  return static_cast<int>(needed < cap ? (needed > 0 ? needed : 1) : cap);
-}
-
 }  // namespace
 
 cudaError_t LaunchFillPattern(uint32_t* buffer, size_t count, uint32_t modulus,
                               cudaStream_t stream) {
-  FillPattern<<<GridFor(count), kThreads, 0, stream>>>(buffer, count, modulus);
+  FillPattern<<<GridFor(count, kThreads, 8), kThreads, 0, stream>>>(
+      buffer, count, modulus);
   return cudaGetLastError();
 }
 
@@ -58,8 +50,8 @@ cudaError_t LaunchCheckPattern(const uint32_t* buffer, size_t count,
                                uint32_t modulus, unsigned long long* sum,
                                unsigned long long* mismatches,
                                cudaStream_t stream) {
-  CheckPattern<<<GridFor(count), kThreads, 0, stream>>>(buffer, count, modulus,
-                                                        sum, mismatches);
+  CheckPattern<<<GridFor(count, kThreads, 8), kThreads, 0, stream>>>(
+      buffer, count, modulus, sum, mismatches);
   return cudaGetLastError();
 }
 

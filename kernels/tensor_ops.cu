@@ -1,3 +1,4 @@
+#include "launch_config.cuh"
 #include "tensor_ops.cuh"
 
 namespace preflight {
@@ -92,21 +93,11 @@ __global__ void CountMismatches(const uint32_t* a, const uint32_t* b,
   if ((threadIdx.x & 31) == 0 && local > 0) atomicAdd(mismatches, local);
 }
 
-int Grid(size_t work) {
-  int device = 0;
-  int sms = 1;
-  cudaGetDevice(&device);
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
-  const size_t needed = (work + kThreads - 1) / kThreads;
-  const size_t cap = static_cast<size_t>(sms) * 16;
-  return static_cast<int>(needed == 0 ? 1 : (needed < cap ? needed : cap));
-}
-
 }  // namespace
 
 cudaError_t LaunchFillUniform(void* data, ElementType type, size_t count,
                               uint64_t seed, cudaStream_t stream) {
-  const int grid = Grid(count);
+  const int grid = GridFor(count, kThreads, 16);
   switch (type) {
     case ElementType::kFloat:
       FillUniform<<<grid, kThreads, 0, stream>>>(static_cast<float*>(data),
@@ -132,7 +123,8 @@ cudaError_t LaunchGatherToDouble(const void* m, ElementType type, size_t ld,
                                  const int* rows, int rows_count,
                                  const int* cols, int cols_count, double* out,
                                  cudaStream_t stream) {
-  const int grid = Grid(static_cast<size_t>(rows_count) * cols_count);
+  const int grid =
+      GridFor(static_cast<size_t>(rows_count) * cols_count, kThreads, 16);
   switch (type) {
     case ElementType::kFloat:
       GatherToDouble<<<grid, kThreads, 0, stream>>>(
@@ -161,7 +153,7 @@ cudaError_t LaunchGatherToDouble(const void* m, ElementType type, size_t ld,
 cudaError_t LaunchConvertToDouble(const void* in, ElementType type,
                                   size_t count, double* out,
                                   cudaStream_t stream) {
-  const int grid = Grid(count);
+  const int grid = GridFor(count, kThreads, 16);
   switch (type) {
     case ElementType::kFloat:
       ConvertToDouble<<<grid, kThreads, 0, stream>>>(
@@ -186,8 +178,8 @@ cudaError_t LaunchConvertToDouble(const void* in, ElementType type,
 cudaError_t LaunchCountMismatches(const uint32_t* a, const uint32_t* b,
                                   size_t words, unsigned long long* mismatches,
                                   cudaStream_t stream) {
-  CountMismatches<<<Grid(words), kThreads, 0, stream>>>(a, b, words,
-                                                        mismatches);
+  CountMismatches<<<GridFor(words, kThreads, 16), kThreads, 0, stream>>>(
+      a, b, words, mismatches);
   return cudaGetLastError();
 }
 

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "core/worker_process.h"
+#include "platform/temp_dir.h"
 #include "report/atomic_file.h"
 
 namespace preflight {
@@ -633,19 +634,13 @@ class Scheduler {
         continue;
       }
       // A private rendezvous directory: rank 0 publishes the NCCL id there.
-      const char* tmp = std::getenv("TMPDIR");
-      std::string templ =
-          std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-          "/gpu-preflight-XXXXXX";
-      std::vector<char> dir(templ.begin(), templ.end());
-      dir.push_back('\0');
-      if (mkdtemp(dir.data()) == nullptr) {
-        ProbeResult r = ProbeResult::Error(
-            "cannot create a rendezvous directory under " + templ);
-        Record(nullptr, *spec, std::move(r));
+      std::string dir_error;
+      const std::string rendezvous =
+          MakePrivateTempDir("gpu-preflight-", &dir_error);
+      if (rendezvous.empty()) {
+        Record(nullptr, *spec, ProbeResult::Error(dir_error));
         continue;
       }
-      const std::string rendezvous = dir.data();
       const std::string id_file = rendezvous + "/nccl-id";
       for (size_t i = 0; i < ranks.size(); ++i) {
         ranks[i]->queue = {spec};
@@ -706,7 +701,7 @@ class Scheduler {
         node.duration_ms = std::max(node.duration_ms, rr.result.duration_ms);
       }
       Record(nullptr, *spec, std::move(node));
-      RemoveRendezvous(rendezvous);
+      RemoveTree(rendezvous);
     }
   }
 
@@ -723,16 +718,6 @@ class Scheduler {
     if (published) std::copy(content->begin(), content->end(), id.begin());
     config_.multi_node->Bcast(&id, pending_bcast_.root, ExchangeDeadlineMs());
     pending_bcast_ = {};
-  }
-
-  static void RemoveRendezvous(const std::string& dir) {
-    if (DIR* d = opendir(dir.c_str())) {
-      while (dirent* e = readdir(d)) {
-        if (e->d_name[0] != '.') unlink((dir + "/" + e->d_name).c_str());
-      }
-      closedir(d);
-    }
-    rmdir(dir.c_str());
   }
 
   const SchedulerConfig& config_;

@@ -243,8 +243,8 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
                 "NVRTC %s compiled PTX for %s in %.0f ms; driver JIT loaded it "
                 "in %.1f ms; "
                 "exact over %u elements",
-                r.details.value("nvrtc_version", "?").c_str(),
-                target.c_str(), compile_ms.value, load_ms.value, n);
+                r.details.value("nvrtc_version", "?").c_str(), target.c_str(),
+                compile_ms.value, load_ms.value, n);
   r.summary = text;
   if (!compile_ms.Passes() || !load_ms.Passes()) {
     r.outcome = Outcome::kFail;

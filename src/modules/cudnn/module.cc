@@ -3,27 +3,23 @@
 // absent the load fails and its probes are skipped with the loader's message.
 #include <cudnn.h>
 
-#include <array>
 #include <exception>
 #include <string>
-#include <string_view>
-#include <utility>
 
 #include "modules/cudnn/cudnn_check.h"
 #include "modules/cudnn/cudnn_probes.h"
 #include "preflight/module_abi.h"
+#include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
 namespace preflight {
 namespace {
 
-using ModuleProbe = ProbeResult (*)(const ProbeContext&);
-
-constexpr std::array<std::pair<std::string_view, ModuleProbe>, 2> kProbes = {{
+const ModuleProbeTable kProbes = {
     {"cudnn.library", &RunCudnnLibrary},
     {"cudnn.conv", &RunCudnnConv},
-}};
+};
 
 const char* Describe() {
   static const std::string facts =
@@ -31,28 +27,16 @@ const char* Describe() {
   return facts.c_str();
 }
 
+std::optional<ProbeResult> Translate(const std::exception& e) {
+  const auto* failed = dynamic_cast<const CudnnFailed*>(&e);
+  if (failed == nullptr) return std::nullopt;
+  return ProbeResult::Fail(failed->what(), failed->cause());
+}
+
 int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
         void* user) {
-  ModuleProbe fn = nullptr;
-  for (const auto& [id, probe] : kProbes) {
-    if (id == probe_id) fn = probe;
-  }
-  if (fn == nullptr) return 1;
-  ProbeResult result;
-  try {
-    result = fn(ProbeContext::FromJson(nlohmann::json::parse(context_json)));
-  } catch (const CudnnFailed& e) {
-    result = ProbeResult::Fail(e.what(), e.cause());
-  } catch (const std::exception& e) {
-    result = ProbeResult::Error(std::string("probe threw: ") + e.what());
-  } catch (...) {
-    result = ProbeResult::Error("probe threw a non-standard exception");
-  }
-  result.probe = probe_id;
-  const std::string json = ToJson(result).dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
-  emit(json.c_str(), user);
-  return 0;
+  return RunModuleProbe(kProbes, probe_id, context_json, emit, user,
+                        &Translate);
 }
 
 }  // namespace

@@ -3,25 +3,21 @@
 // absent the load fails and its probes are skipped with the loader's message.
 #include <nccl.h>
 
-#include <array>
 #include <exception>
 #include <string>
-#include <string_view>
-#include <utility>
 
 #include "modules/nccl/nccl_probes.h"
 #include "preflight/module_abi.h"
+#include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
 namespace preflight {
 namespace {
 
-using ModuleProbe = ProbeResult (*)(const ProbeContext&);
-
-constexpr std::array<std::pair<std::string_view, ModuleProbe>, 1> kProbes = {{
+const ModuleProbeTable kProbes = {
     {"nccl.all_reduce", &RunNcclAllReduce},
-}};
+};
 
 const char* Describe() {
   static const std::string facts =
@@ -31,24 +27,8 @@ const char* Describe() {
 
 int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
         void* user) {
-  ModuleProbe fn = nullptr;
-  for (const auto& [id, probe] : kProbes) {
-    if (id == probe_id) fn = probe;
-  }
-  if (fn == nullptr) return 1;
-  ProbeResult result;
-  try {
-    result = fn(ProbeContext::FromJson(nlohmann::json::parse(context_json)));
-  } catch (const std::exception& e) {
-    result = ProbeResult::Error(std::string("probe threw: ") + e.what());
-  } catch (...) {
-    result = ProbeResult::Error("probe threw a non-standard exception");
-  }
-  result.probe = probe_id;
-  const std::string json = ToJson(result).dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
-  emit(json.c_str(), user);
-  return 0;
+  // The all-reduce probe turns its own failures into results.
+  return RunModuleProbe(kProbes, probe_id, context_json, emit, user, nullptr);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 
 #include "core/strings.h"
 #include "platform/run_command.h"
+#include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
 #include "probes/probes.h"
 
@@ -106,11 +107,6 @@ std::string Tail(const std::string& text) {
   return t.size() > 400 ? "…" + t.substr(t.size() - 400) : t;
 }
 
-void RemoveTree(const std::string& dir) {
-  // The caches hold many files; a shell is the simplest honest remover here.
-  RunCommand({"rm", "-rf", dir}, 30000);
-}
-
 }  // namespace
 
 ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
@@ -127,17 +123,11 @@ ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
         skip_reason::kLibraryMissing,
         "no Python with torch: " + (torch ? "libtorch via $LIBTORCH" : why));
   }
-  const char* tmp = std::getenv("TMPDIR");
-  std::string templ =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-      "/gpu-preflight-compile-XXXXXX";
-  std::vector<char> dir(templ.begin(), templ.end());
-  dir.push_back('\0');
-  if (mkdtemp(dir.data()) == nullptr) {
-    return ProbeResult::Fail("cannot create a cache directory under " + templ,
-                             "make TMPDIR (or /tmp) writable");
-  }
-  const std::string cache = dir.data();
+  std::string dir_error;
+  const std::string cache =
+      MakePrivateTempDir("gpu-preflight-compile-", &dir_error);
+  if (cache.empty())
+    return ProbeResult::Fail(dir_error, "make TMPDIR (or /tmp) writable");
   const Run cold = RunOnce(torch->python, cache, 240000);
   Run warm;
   if (cold.ok) warm = RunOnce(torch->python, cache, 120000);

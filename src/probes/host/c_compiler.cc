@@ -21,6 +21,7 @@
 
 #include "core/strings.h"
 #include "platform/run_command.h"
+#include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
 #include "probes/probes.h"
 
@@ -37,11 +38,6 @@ std::string FindCompiler() {
     if (!found.empty()) return found;
   }
   return "";
-}
-
-void RemoveTree(const std::string& dir) {
-  for (const char* f : {"/probe.c", "/probe.so"}) unlink((dir + f).c_str());
-  rmdir(dir.c_str());
 }
 
 }  // namespace
@@ -68,18 +64,10 @@ ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
         "fail at the first compiled step",
         kInstall);
   }
-  const char* tmp = std::getenv("TMPDIR");
-  std::string templ =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-      "/gpu-preflight-cc-XXXXXX";
-  std::vector<char> buffer(templ.begin(), templ.end());
-  buffer.push_back('\0');
-  if (mkdtemp(buffer.data()) == nullptr) {
-    return ProbeResult::Fail("cannot create a temporary directory under " +
-                                 templ + ": " + std::strerror(errno),
-                             "Make $TMPDIR (or /tmp) writable");
-  }
-  const std::string dir = buffer.data();
+  std::string dir_error;
+  const std::string dir = MakePrivateTempDir("gpu-preflight-cc-", &dir_error);
+  if (dir.empty())
+    return ProbeResult::Fail(dir_error, "Make $TMPDIR (or /tmp) writable");
   {
     std::ofstream src(dir + "/probe.c");
     src << "int preflight_probe(int x) { return x * 6 + 1; }\n";
