@@ -33,4 +33,19 @@ int RunModuleProbe(const ModuleProbeTable& table, const char* probe_id,
 
 }  // namespace preflight
 
+// Defines the exported entry point of a module (one per shared object) from
+// its name, probe table, describe function and exception translator.
+#define PREFLIGHT_EXPORT_MODULE(NAME, TABLE, DESCRIBE, TRANSLATE)              \
+  extern "C" __attribute__((visibility("default"))) const preflight_module_v1* \
+  preflight_module_entry_v1(void) {                                            \
+    static const preflight_module_v1 module = {                                \
+        PREFLIGHT_MODULE_ABI_VERSION, NAME, DESCRIBE,                          \
+        [](const char* id, const char* context, preflight_emit_fn emit,        \
+           void* user) {                                                       \
+          return ::preflight::RunModuleProbe(TABLE, id, context, emit, user,   \
+                                             TRANSLATE);                       \
+        }};                                                                    \
+    return &module;                                                            \
+  }
+
 #endif  // PREFLIGHT_MODULE_RUNNER_H_

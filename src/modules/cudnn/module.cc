@@ -33,19 +33,8 @@ std::optional<ProbeResult> Translate(const std::exception& e) {
   return ProbeResult::Fail(failed->what(), failed->cause());
 }
 
-int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
-        void* user) {
-  return RunModuleProbe(kProbes, probe_id, context_json, emit, user,
-                        &Translate);
-}
-
 }  // namespace
 }  // namespace preflight
 
-extern "C" __attribute__((visibility("default"))) const preflight_module_v1*
-preflight_module_entry_v1(void) {
-  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION,
-                                             "cudnn", &preflight::Describe,
-                                             &preflight::Run};
-  return &module;
-}
+PREFLIGHT_EXPORT_MODULE("cudnn", preflight::kProbes, &preflight::Describe,
+                        &preflight::Translate)

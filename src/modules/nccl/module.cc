@@ -25,19 +25,9 @@ const char* Describe() {
   return facts.c_str();
 }
 
-int Run(const char* probe_id, const char* context_json, preflight_emit_fn emit,
-        void* user) {
-  // The all-reduce probe turns its own failures into results.
-  return RunModuleProbe(kProbes, probe_id, context_json, emit, user, nullptr);
-}
-
 }  // namespace
 }  // namespace preflight
 
-extern "C" __attribute__((visibility("default"))) const preflight_module_v1*
-preflight_module_entry_v1(void) {
-  static const preflight_module_v1 module = {PREFLIGHT_MODULE_ABI_VERSION,
-                                             "nccl", &preflight::Describe,
-                                             &preflight::Run};
-  return &module;
-}
+// The all-reduce probe turns its own failures into results: no translator.
+PREFLIGHT_EXPORT_MODULE("nccl", preflight::kProbes, &preflight::Describe,
+                        nullptr)
