@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing gpu-preflight needs on Debian/Ubuntu:
 # compilers and build tools, CLI11, spdlog, fmt, nlohmann/json, GoogleTest,
-# Open MPI (the optional multi-node bridge) and the Python module the
-# report-schema test uses. The CUDA toolkit (with
+# Open MPI (the optional multi-node bridge), promtool (from the prometheus
+# package) and the Python modules the output tests use. The CUDA toolkit (with
 # cuDNN and NCCL) is expected at /usr/local/cuda; it is not a Debian package.
 # Run as root (or with sudo). CI (.ci/run) and docker/ use this same script.
 set -euo pipefail
@@ -13,13 +13,17 @@ $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build binutils python3 python3-pip \
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev \
-  libgtest-dev libgmock-dev python3-jsonschema libopenmpi-dev openmpi-bin
+  libgtest-dev libgmock-dev python3-jsonschema libopenmpi-dev openmpi-bin \
+  prometheus
 # The python3 first on PATH (pyenv, a venv) may not be Debian's: make sure
 # the one the tests will run has jsonschema too.
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
-  python3 -m pip install --quiet jsonschema ||
-    python3 -m pip install --quiet --break-system-packages jsonschema
-fi
+# (jsonschema: the report-schema test; junitparser: the JUnit consumer test)
+for module in jsonschema junitparser; do
+  if ! python3 -c "import $module" 2>/dev/null; then
+    python3 -m pip install --quiet "$module" ||
+      python3 -m pip install --quiet --break-system-packages "$module"
+  fi
+done
 # The libtorch module is built against the torch of the python3 on PATH.
 # Where there is none (CI, a fresh machine), fetch torch's wheel without its
 # CUDA dependencies into .deps/torch-sdk: enough to compile and link the

@@ -151,6 +151,12 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                  std::string("Write the JSON report to FILE ('-' for "
                              "stdout; default ") +
                      kDefaultReportPath + ")");
+  app.add_option("--junit", options->junit_path,
+                 "Also write a JUnit XML report (one suite per GPU) to FILE");
+  app.add_option("--markdown", options->markdown_path,
+                 "Also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)");
+  app.add_option("--prometheus", options->prometheus_path,
+                 "Also write node_exporter textfile metrics to FILE (*.prom)");
   app.add_flag("--torch-compile", options->torch_compile,
                "Time torch.compile cold and warm at the quick level too "
                "(it always runs at --level full)");
@@ -241,6 +247,19 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
     }
   } else {
     options->json_path = kDefaultReportPath;
+  }
+  for (const auto& [flag, path] :
+       {std::pair<const char*, std::string*>{"--junit", &options->junit_path},
+        {"--markdown", &options->markdown_path},
+        {"--prometheus", &options->prometheus_path}}) {
+    if (app.count(flag) > 0 && path->empty()) {
+      *error = std::string(flag) + " needs a file name";
+      return ParseStatus::kUsageError;
+    }
+    if (!path->empty() && !CheckReportPath(*path, error)) {
+      *error = std::string(flag) + ": " + *error;
+      return ParseStatus::kUsageError;
+    }
   }
   if (!options->output_dir.empty() &&
       !CheckOutputDir(options->output_dir, error)) {

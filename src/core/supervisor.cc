@@ -21,6 +21,7 @@
 #include "core/version.h"
 #include "report/atomic_file.h"
 #include "report/console_reporter.h"
+#include "report/file_reporters.h"
 #include "report/host_facts.h"
 #include "report/run_report.h"
 
@@ -223,6 +224,18 @@ int RunCommand(const Options& options) {
                  error.c_str());
     exit_code = kExitToolFailure;
     json_path.clear();
+  }
+  for (const auto& [path, render] :
+       {std::pair<std::string, std::string (*)(const RunReport&)>{options.junit_path,
+                                                                   &RenderJunit},
+        {options.markdown_path, &RenderMarkdown},
+        {options.prometheus_path, &RenderPrometheus}}) {
+    if (path.empty()) continue;
+    const std::string target = multi_node ? PerRankPath(path, multi_node->rank()) : path;
+    if (!WriteFileAtomically(target, render(report), &error)) {
+      std::fprintf(stderr, "gpu-preflight: error: report not written: %s\n", error.c_str());
+      exit_code = kExitToolFailure;
+    }
   }
   if (!options.output_dir.empty() &&
       !WriteOutputDir(options.output_dir, report, &error)) {

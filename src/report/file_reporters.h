@@ -1,0 +1,37 @@
+// Renderings of a finished report for the places runs end up: JUnit XML for
+// CI test views, a Markdown summary for $GITHUB_STEP_SUMMARY and merge
+// requests, and the Prometheus text format for node_exporter's textfile
+// collector. Each is a pure function of the RunReport (googletest's XML
+// printer writes from the finished model too); the verdicts are the
+// report's, never re-judged here.
+#ifndef PREFLIGHT_REPORT_FILE_REPORTERS_H_
+#define PREFLIGHT_REPORT_FILE_REPORTERS_H_
+
+#include <string>
+#include <string_view>
+
+#include "report/run_report.h"
+
+namespace preflight {
+
+// One <testsuite> for the node and one per GPU, one <testcase> per result:
+// <failure> for fail, <error> for error/timeout/crash, <skipped> with the
+// reason; the remediation in the failure text, stderr tails in
+// <system-err>. Text is XML-escaped and stripped of characters XML forbids.
+std::string RenderJunit(const RunReport& report);
+
+// A verdict line, a per-GPU table and the failures with their fixes.
+std::string RenderMarkdown(const RunReport& report);
+
+// Gauges: overall and per-GPU verdicts, each result's outcome, and every
+// numeric metric, labelled by GPU index, UUID and model.
+std::string RenderPrometheus(const RunReport& report);
+
+// Escaping helpers (exposed for tests).
+std::string EscapeXml(std::string_view text);
+std::string EscapeMarkdownCell(std::string_view text);
+std::string EscapePrometheusLabel(std::string_view text);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_REPORT_FILE_REPORTERS_H_

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Reads gpu-preflight's JUnit, Markdown and Prometheus outputs with real
+consumers: junitparser (what CI test-report plugins use) plus the standard
+XML parser, promtool (`check metrics`), and a Markdown table check (every
+row has as many cells as its header). Checks the golden files and the
+outputs of a live run (--stages host, any machine).
+
+Usage: validate_outputs.py <gpu-preflight> <golden dir>
+Exit 77 (skipped) outside CI when junitparser or promtool is missing.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+IN_CI = os.environ.get("CI", "") not in ("", "0", "false")
+
+
+def need(ok, what):
+    if ok:
+        return
+    if IN_CI:
+        sys.exit(f"missing {what} (scripts/install-deps.sh installs it)")
+    print(f"SKIP: {what} is not installed")
+    sys.exit(77)
+
+
+try:
+    import junitparser
+except ImportError:
+    junitparser = None
+need(junitparser is not None, "python module junitparser")
+need(shutil.which("promtool") is not None, "promtool (apt-get install prometheus)")
+
+
+def check_junit(path, expect=None):
+    ET.parse(path)  # well-formed XML
+    xml = junitparser.JUnitXml.fromfile(path)
+    counts = {"tests": 0, "failure": 0, "error": 0, "skipped": 0}
+    for suite in xml:
+        for case in suite:
+            counts["tests"] += 1
+            for result in case.result:
+                kind = type(result).__name__.lower()
+                counts[{"failure": "failure", "error": "error", "skipped": "skipped"}[kind]] += 1
+    if expect is not None and counts != expect:
+        raise SystemExit(f"{path}: junitparser read {counts}, expected {expect}")
+    print(f"ok   junit {os.path.basename(path)}: {counts}")
+
+
+def check_prometheus(path):
+    with open(path) as f:
+        proc = subprocess.run(["promtool", "check", "metrics"], stdin=f, capture_output=True,
+                              text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{path}: promtool: {proc.stdout}{proc.stderr}")
+    print(f"ok   prometheus {os.path.basename(path)}: promtool check metrics")
+
+
+def cells(line):
+    # Split on pipes that are not escaped.
+    return re.split(r"(?<!\\)\|", line.strip())[1:-1]
+
+
+def check_markdown(path):
+    lines = open(path, encoding="utf-8").read().splitlines()
+    tables, current = [], []
+    for line in lines + [""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    if not tables:
+        raise SystemExit(f"{path}: no table")
+    for table in tables:
+        width = len(cells(table[0]))
+        if not re.fullmatch(r"\|(---\|)+", table[1].strip()):
+            raise SystemExit(f"{path}: bad separator row {table[1]!r}")
+        for row in table[2:]:
+            if len(cells(row)) != width:
+                raise SystemExit(f"{path}: row has {len(cells(row))} cells, header {width}: {row}")
+    print(f"ok   markdown {os.path.basename(path)}: {len(tables)} tables")
+
+
+def main():
+    binary, golden = sys.argv[1], sys.argv[2]
+    check_junit(os.path.join(golden, "all_outcomes.junit.xml"),
+                {"tests": 7, "failure": 1, "error": 3, "skipped": 1})
+    check_prometheus(os.path.join(golden, "all_outcomes.prom"))
+    check_markdown(os.path.join(golden, "all_outcomes.md"))
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([binary, "--stages", "host,driver", "-q", "--json", f"{tmp}/r.json",
+                        "--junit", f"{tmp}/r.xml", "--markdown", f"{tmp}/r.md",
+                        "--prometheus", f"{tmp}/r.prom"], capture_output=True, timeout=60)
+        check_junit(f"{tmp}/r.xml")
+        check_prometheus(f"{tmp}/r.prom")
+        check_markdown(f"{tmp}/r.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
