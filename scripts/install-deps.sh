@@ -14,22 +14,26 @@ $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build binutils python3 python3-pip \
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev python3-jsonschema libopenmpi-dev openmpi-bin \
-  prometheus
+  prometheus python3-yaml
 # The python3 first on PATH (pyenv, a venv) may not be Debian's: make sure
 # the one the tests will run has jsonschema too.
-# (jsonschema: the report-schema test; junitparser: the JUnit consumer test)
-for module in jsonschema junitparser; do
+# (jsonschema: the report-schema test; junitparser: the JUnit consumer test;
+# yaml: the recipes test)
+for pair in jsonschema:jsonschema junitparser:junitparser yaml:PyYAML; do
+  module=${pair%%:*} package=${pair#*:}
   if ! python3 -c "import $module" 2>/dev/null; then
-    python3 -m pip install --quiet "$module" ||
-      python3 -m pip install --quiet --break-system-packages "$module"
+    python3 -m pip install --quiet "$package" ||
+      python3 -m pip install --quiet --break-system-packages "$package"
   fi
 done
 # The libtorch module is built against the torch of the python3 on PATH.
 # Where there is none (CI, a fresh machine), fetch torch's wheel without its
 # CUDA dependencies into .deps/torch-sdk: enough to compile and link the
 # module; the probe itself runs only where python3 has a working torch.
+# PREFLIGHT_SKIP_TORCH_SDK=1 leaves it out (builds with -DPREFLIGHT_WITH_TORCH=OFF).
 repo=$(cd "$(dirname "$0")/.." && pwd)
-if ! python3 -c 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("torch") else 1)' \
+if [ "${PREFLIGHT_SKIP_TORCH_SDK:-0}" != 1 ] \
+    && ! python3 -c 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("torch") else 1)' \
     && [ ! -d "$repo/.deps/torch-sdk/torch" ]; then
   python3 -m pip install --quiet --no-deps --target "$repo/.deps/torch-sdk" torch==2.11.0
 fi
