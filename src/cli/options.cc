@@ -153,8 +153,9 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                      kDefaultReportPath + ")");
   app.add_option("--junit", options->junit_path,
                  "Also write a JUnit XML report (one suite per GPU) to FILE");
-  app.add_option("--markdown", options->markdown_path,
-                 "Also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)");
+  app.add_option(
+      "--markdown", options->markdown_path,
+      "Also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)");
   app.add_option("--prometheus", options->prometheus_path,
                  "Also write node_exporter textfile metrics to FILE (*.prom)");
   app.add_flag("--torch-compile", options->torch_compile,

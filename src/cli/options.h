@@ -39,9 +39,9 @@ struct Options {
   std::string json_path;  // "-" = stdout; empty = no JSON file
   bool json_path_given = false;
   std::string output_dir;         // empty = none
-  std::string junit_path;       // --junit, empty = none
-  std::string markdown_path;    // --markdown
-  std::string prometheus_path;  // --prometheus
+  std::string junit_path;         // --junit, empty = none
+  std::string markdown_path;      // --markdown
+  std::string prometheus_path;    // --prometheus
   bool torch_compile = false;     // --torch-compile
   std::string aoti_package;       // --aoti-package, a readable file
   std::vector<FaultSpec> faults;  // from PREFLIGHT_FAULT

@@ -226,14 +226,16 @@ int RunCommand(const Options& options) {
     json_path.clear();
   }
   for (const auto& [path, render] :
-       {std::pair<std::string, std::string (*)(const RunReport&)>{options.junit_path,
-                                                                   &RenderJunit},
+       {std::pair<std::string, std::string (*)(const RunReport&)>{
+            options.junit_path, &RenderJunit},
         {options.markdown_path, &RenderMarkdown},
         {options.prometheus_path, &RenderPrometheus}}) {
     if (path.empty()) continue;
-    const std::string target = multi_node ? PerRankPath(path, multi_node->rank()) : path;
+    const std::string target =
+        multi_node ? PerRankPath(path, multi_node->rank()) : path;
     if (!WriteFileAtomically(target, render(report), &error)) {
-      std::fprintf(stderr, "gpu-preflight: error: report not written: %s\n", error.c_str());
+      std::fprintf(stderr, "gpu-preflight: error: report not written: %s\n",
+                   error.c_str());
       exit_code = kExitToolFailure;
     }
   }
