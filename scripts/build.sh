@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Configures, builds and installs gpu-preflight into $PREFIX (default
-# /opt/gpu-preflight) with the same CMake steps CI runs; docker/ uses this.
-# Extra arguments go to the CMake configure step.
+# Configures and builds gpu-preflight in build/ — the step both README
+# commands, CI (.ci/run) and the images in docker/ share — and, with
+# --install PREFIX, installs the relocatable tree there.
+# Usage: scripts/build.sh [--install PREFIX] [CMake configure arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PREFIX=${PREFIX:-/opt/gpu-preflight}
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF "$@"
+prefix=""
+if [ "${1:-}" = "--install" ]; then
+  if [ $# -lt 2 ]; then
+    echo "scripts/build.sh: --install needs a directory (e.g. --install /opt/gpu-preflight)" >&2
+    exit 2
+  fi
+  prefix=$2
+  shift 2
+fi
+cmake -S . -B build -G Ninja "$@"
 cmake --build build
-cmake --install build --prefix "$PREFIX"
-echo "installed: $PREFIX/bin/gpu-preflight"
+if [ -n "$prefix" ]; then
+  cmake --install build --prefix "$prefix"
+  echo "installed: $prefix/bin/gpu-preflight"
+fi

@@ -11,8 +11,9 @@ command never writes, fails only on a user's cluster; this test catches it:
     lines, CI scripts) is run through this build, with absolute and $VAR
     paths moved into a temporary directory: it must not be refused as bad
     input (exit 2) and must write every output file it names;
-  * the Dockerfiles run scripts that exist and are executable, and keep
-    NCCL_NVLS_ENABLE=0 in the image.
+  * the Dockerfiles build through scripts/install-deps.sh and
+    scripts/build.sh (CI's own steps), which exist and are executable, and
+    keep NCCL_NVLS_ENABLE=0 in the image.
 
 Usage: recipes_check.py <gpu-preflight> <repository root>
 """
@@ -167,6 +168,10 @@ def main():
         for script in sorted(set(re.findall(r"scripts/[\w.-]+\.sh", text))):
             if not os.access(root / script, os.X_OK):
                 fail(where, f"runs {script}, which is missing or not executable")
+        # What CI proves is what the image builds: the same two scripts.
+        for script in ("scripts/install-deps.sh", "scripts/build.sh"):
+            if script not in text:
+                fail(where, f"does not build through {script}, as CI does")
         if not re.search(r"^ENV NCCL_NVLS_ENABLE=0$", text, re.M):
             fail(where, "does not set NCCL_NVLS_ENABLE=0")
         if "ENTRYPOINT" in text:
