@@ -14,12 +14,12 @@ $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build binutils python3 python3-pip \
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev python3-jsonschema libopenmpi-dev openmpi-bin \
-  prometheus python3-yaml
+  prometheus python3-yaml python3-lxml
 # The python3 first on PATH (pyenv, a venv) may not be Debian's: make sure
 # the one the tests will run has jsonschema too.
 # (jsonschema: the report-schema test; junitparser: the JUnit consumer test;
-# yaml: the recipes test)
-for pair in jsonschema:jsonschema junitparser:junitparser yaml:PyYAML; do
+# yaml: the recipes test; lxml: the JUnit schema check)
+for pair in jsonschema:jsonschema junitparser:junitparser yaml:PyYAML lxml:lxml; do
   module=${pair%%:*} package=${pair#*:}
   if ! python3 -c "import $module" 2>/dev/null; then
     python3 -m pip install --quiet "$package" ||

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reads gpu-preflight's JUnit, Markdown and Prometheus outputs with real
-consumers: junitparser (what CI test-report plugins use) plus the standard
-XML parser, promtool (`check metrics`), and a Markdown table check (every
+consumers: junitparser (what CI test-report plugins use) plus an XML parser
+(lxml) against a JUnit schema (junit.xsd, beside this file), promtool (`check metrics`), and a Markdown table check (every
 row has as many cells as its header). Checks the golden files and the
 outputs of a live run (--stages host, any machine).
 
@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 
 IN_CI = os.environ.get("CI", "") not in ("", "0", "false")
 
@@ -33,11 +32,31 @@ try:
 except ImportError:
     junitparser = None
 need(junitparser is not None, "python module junitparser")
+try:
+    from lxml import etree
+except ImportError:
+    etree = None
+need(etree is not None, "python module lxml")
+JUNIT_SCHEMA = etree.XMLSchema(etree.parse(os.path.join(os.path.dirname(__file__),
+                                                        "junit.xsd")))
 need(shutil.which("promtool") is not None, "promtool (apt-get install prometheus)")
 
 
 def check_junit(path, expect=None):
-    ET.parse(path)  # well-formed XML
+    document = etree.parse(path)
+    if not JUNIT_SCHEMA.validate(document):
+        raise SystemExit(f"{path}: not valid against junit.xsd: {JUNIT_SCHEMA.error_log}")
+    # The totals the consumers show must agree with the cases beneath them.
+    for suite in [document.getroot()] + document.getroot().findall("testsuite"):
+        cases = suite.iter("testcase")
+        outcomes = [child.tag for case in cases for child in case
+                    if child.tag in ("failure", "error", "skipped")]
+        declared = {k: int(suite.get(k)) for k in ("failures", "errors", "skipped")}
+        found = {"failures": outcomes.count("failure"), "errors": outcomes.count("error"),
+                 "skipped": outcomes.count("skipped")}
+        if declared != found or int(suite.get("tests")) != len(list(suite.iter("testcase"))):
+            raise SystemExit(f"{path}: suite {suite.get('name')!r} declares {declared}, "
+                             f"tests={suite.get('tests')}, but holds {found}")
     xml = junitparser.JUnitXml.fromfile(path)
     counts = {"tests": 0, "failure": 0, "error": 0, "skipped": 0}
     for suite in xml:
