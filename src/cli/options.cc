@@ -144,6 +144,9 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                  "(docs/thresholds.md)");
   app.add_option("--timeout-scale", options->timeout_scale,
                  "Multiply every probe deadline by this factor (0 < x <= 100)");
+  app.add_option("--lock-wait", options->lock_wait_s,
+                 "Seconds to wait for another gpu-preflight run on this node "
+                 "to finish its timed stages (default 120; 0 = do not wait)");
   app.add_flag("-v,--verbose", options->verbosity,
                "More detail: probe details and worker logs on stderr");
   app.add_flag("-q,--quiet", options->quiet, "Print only the verdict line");
@@ -230,6 +233,11 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   if (!std::isfinite(options->timeout_scale) || options->timeout_scale <= 0 ||
       options->timeout_scale > 100) {
     *error = "--timeout-scale must be a number in (0, 100]";
+    return ParseStatus::kUsageError;
+  }
+  if (!std::isfinite(options->lock_wait_s) || options->lock_wait_s < 0 ||
+      options->lock_wait_s > 3600) {
+    *error = "--lock-wait must be a number of seconds in [0, 3600]";
     return ParseStatus::kUsageError;
   }
   if (!options->thresholds_path.empty() &&

@@ -34,6 +34,9 @@ struct Options {
   std::string thresholds_path;
   nlohmann::json thresholds = nlohmann::json::object();
   double timeout_scale = 1.0;
+  // How long to wait for another run on this node to finish its timed
+  // stages (core/run_lock.h).
+  double lock_wait_s = 120;
   int verbosity = 0;
   bool quiet = false;
   std::string json_path;  // "-" = stdout; empty = no JSON file

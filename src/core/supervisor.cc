@@ -16,6 +16,7 @@
 #include "core/module_loader.h"
 #include "core/multi_node.h"
 #include "core/planner.h"
+#include "core/run_lock.h"
 #include "core/scheduler.h"
 #include "core/siblings.h"
 #include "core/version.h"
@@ -94,6 +95,42 @@ bool WriteOutputDir(const std::string& dir, const RunReport& report,
                              Dump(RenderReportJson(report)), error);
 }
 
+// Stages whose numbers another run on the same GPUs would distort.
+bool PlansTimedStage(const Plan& plan) {
+  for (const auto* list : {&plan.gpu_probes, &plan.all_gpu_probes}) {
+    for (const ProbeSpec* spec : *list) {
+      if (spec->stage == Stage::kTensor || spec->stage == Stage::kCudnn ||
+          spec->stage == Stage::kNccl || spec->stage == Stage::kCompile)
+        return true;
+    }
+  }
+  return false;
+}
+
+// Takes the node's run lock, saying so on stderr when another run holds it.
+RunLock AcquireRunLock(double max_wait_s) {
+  const std::string path = RunLock::DefaultPath();
+  RunLock lock = RunLock::Acquire(path, 0);
+  if (lock.busy() && max_wait_s > 0) {
+    std::fprintf(stderr,
+                 "gpu-preflight: another gpu-preflight run on this node is "
+                 "timing GPUs (lock %s); waiting up to %.0f s (--lock-wait)\n",
+                 path.c_str(), max_wait_s);
+    lock = RunLock::Acquire(path, max_wait_s);
+    if (lock.held()) {
+      std::fprintf(stderr, "gpu-preflight: got the node lock after %.1f s\n",
+                   lock.waited_ms() / 1000);
+    }
+  }
+  if (!lock.held()) {
+    std::fprintf(stderr,
+                 "gpu-preflight: warning: running without the node lock (%s): "
+                 "timings may include another run's load\n",
+                 lock.problem().c_str());
+  }
+  return lock;
+}
+
 }  // namespace
 
 int ListCommand() {
@@ -141,6 +178,14 @@ int RunCommand(const Options& options) {
       json_path.clear();
     }
   }
+  // One measuring run per node at a time (core/run_lock.h). Taken before the
+  // signal handlers, so Ctrl-C while waiting ends the run with nothing
+  // written; held until the report is out. Not under an MPI launcher: its
+  // ranks are one run, and two ranks on one node would otherwise wait for
+  // each other's lock while each waits in the other's communicator.
+  RunLock run_lock;
+  const bool timed = PlansTimedStage(plan) && !LaunchedByMpiLauncher();
+  if (timed) run_lock = AcquireRunLock(options.lock_wait_s);
   // Under mpirun/srun with a collective stage, the supervisors of all nodes
   // form one communicator; each node writes its own report ("%r" in --json
   // becomes the MPI rank).
@@ -172,6 +217,7 @@ int RunCommand(const Options& options) {
   report.level = options.level == Level::kFull ? "full" : "quick";
   report.started_at = NowIso8601();
   report.host = CollectHostFacts();
+  if (timed) report.host["run_lock"] = run_lock.Describe();
   if (multi_node) {
     report.host["mpi"] = {{"rank", multi_node->rank()},
                           {"size", multi_node->size()},

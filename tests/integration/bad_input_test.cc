@@ -34,6 +34,7 @@ TEST(BadInputTest, EachGetsExitTwoAndOneLineAndNoReport) {
       {"--gpus", "-1"},
       {"--gpus", "1,1"},
       {"--expect-gpus", "many"},
+      {"--lock-wait", "-1"},
       {"--thresholds", dir + "/bad-thresholds.json"},
       {"--thresholds", dir + "/absent.json"},
       {"--json", dir + "/no/such/dir/r.json"},
