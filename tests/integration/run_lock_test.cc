@@ -79,7 +79,7 @@ TEST(RunLockTest, TwoRunsStartedTogetherTakeTurns) {
   // The first run holds the lock while a node probe hangs to its deadline
   // (host.shm: 5 s x 0.4); the second, started just after, must wait.
   std::vector<std::string> first_env = env;
-  first_env.push_back("PREFLIGHT_FAULT=host.shm:hang");
+  first_env.emplace_back("PREFLIGHT_FAULT=host.shm:hang");
   std::vector<std::string> first_args = TimedRunArgs(dir + "/a.json", "60");
   first_args.insert(first_args.end(), {"--timeout-scale", "0.4"});
   auto first = std::async(std::launch::async, [&] {

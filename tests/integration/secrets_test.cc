@@ -64,9 +64,10 @@ TEST(SecretsTest, PlantedSecretsAppearInNoOutputFormat) {
   const std::vector<std::string> files = FilesUnder(dir);
   // The run wrote every format (so the search below covers them), and the
   // allowed variable did reach the report: the filter is not just empty.
-  for (const char* name : {"/r.json", "/r.xml", "/r.md", "/r.prom"})
+  for (const char* name : {"/r.json", "/r.xml", "/r.md", "/r.prom"}) {
     EXPECT_NE(std::find(files.begin(), files.end(), dir + name), files.end())
         << name;
+  }
   EXPECT_EQ(ReadJson(dir + "/r.json")["host"]["environment"]["NCCL_DEBUG"],
             "WARN");
 
