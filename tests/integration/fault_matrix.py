@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""The fault matrix: every probe in the manifest x every fault kind, through
+the real binary and its workers (PREFLIGHT_FAULT).
+
+The probes come from `gpu-preflight list`, so a probe is covered the day it
+is added to the manifest. A probe can only be faulted where its worker
+reaches it: a baseline run (same options, no fault) shows which probes ran
+here; those blocked by a prerequisite (on a machine without a GPU: every GPU
+probe) are listed as not reachable, with the reason. For each reachable
+probe and each kind (hang, crash, abort, exit), the run must:
+  * exit 1, within the probe's scaled deadline + the 2 s grace + a margin;
+  * give the faulted probe its outcome (timeout, crash, crash, error);
+  * keep every other probe, each with its baseline outcome (or blocked, when
+    it depends on the faulted one);
+  * write a report that validates against docs/report.schema.json.
+Prints the matrix size and the slowest case.
+
+By default the matrix covers the node-scope probes (the GPU probes are left
+out with --skip, so on a GPU machine the cases do not time GPUs against each
+other) and runs four cases at a time. PREFLIGHT_FAULT_MATRIX_GPUS=1 adds the
+GPU probes, on GPU 0, one case at a time (for the device machine).
+
+Usage: fault_matrix.py <gpu-preflight> <report.schema.json>
+"""
+import concurrent.futures
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import jsonschema
+
+SCALE = 0.2          # --timeout-scale: short deadlines, still room for the probes
+GRACE_S = 2.0        # SchedulerConfig::grace_s (SIGTERM -> SIGKILL)
+MARGIN_S = 6.0       # process starts, the other probes, parallel cases
+EXPECTED = {"hang": "timeout", "crash": "crash", "abort": "crash", "exit": "error"}
+
+
+def manifest(binary):
+    out = subprocess.run([binary, "list"], capture_output=True, text=True, check=True).stdout
+    probes = {}
+    for line in out.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 4 and fields[3].endswith("s") and "." in fields[0]:
+            probes[fields[0]] = {"stage": fields[1], "scope": fields[2],
+                                 "deadline_s": float(fields[3][:-1])}
+    return probes
+
+
+def results_by_probe(report):
+    results = {}
+    for r in report["results"]:
+        results[r["probe"]] = r
+    for gpu in report["gpus"]:
+        for r in gpu["results"]:
+            results[f"{r['probe']}@{gpu['index']}"] = r
+    return results
+
+
+WITH_GPUS = os.environ.get("PREFLIGHT_FAULT_MATRIX_GPUS") == "1"
+
+
+def run(binary, tmp, name, skip, fault=None):
+    report = os.path.join(tmp, name + ".json")
+    env = dict(os.environ, NO_COLOR="1", NCCL_NVLS_ENABLE="0",
+               PREFLIGHT_LOCK_FILE=os.path.join(tmp, name + ".lock"))
+    env.pop("PREFLIGHT_FAULT", None)
+    if fault:
+        env["PREFLIGHT_FAULT"] = fault
+    args = [binary, "-q", "--timeout-scale", str(SCALE), "--json", report]
+    if WITH_GPUS:
+        args += ["--gpus", "0"]  # one lane reaches every GPU probe
+    elif skip:
+        args += ["--skip", ",".join(skip)]
+    start = time.monotonic()
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    wall = time.monotonic() - start
+    try:
+        with open(report) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        data = None
+    return proc, wall, data
+
+
+def main():
+    binary, schema_path = sys.argv[1], sys.argv[2]
+    with open(schema_path) as f:
+        validator = jsonschema.Draft202012Validator(json.load(f))
+    probes = manifest(binary)
+    gpu_probes = [p for p, spec in probes.items() if spec["scope"] != "node"]
+    skip = [] if WITH_GPUS else gpu_probes
+    with tempfile.TemporaryDirectory() as tmp:
+        _, _, baseline = run(binary, tmp, "baseline", skip)
+        if baseline is None:
+            sys.exit("the baseline run wrote no report")
+        base = results_by_probe(baseline)
+        reachable, unreachable = [], []
+        for probe in probes:
+            if probe in skip:
+                unreachable.append((probe, "GPU probe: PREFLIGHT_FAULT_MATRIX_GPUS=1 adds it"))
+                continue
+            keys = [k for k in base if k == probe or k.startswith(probe + "@")]
+            ran = [k for k in keys if base[k].get("skip_reason") != "blocked"]
+            if ran:
+                reachable.append((probe, ran[0]))
+            else:
+                why = base[keys[0]]["summary"] if keys else "not planned"
+                unreachable.append((probe, why))
+        cases = [(probe, key, kind) for probe, key in reachable for kind in EXPECTED]
+
+        def one(case):
+            probe, key, kind = case
+            gpu = key.split("@")[1] if "@" in key else None
+            fault = f"{probe}@{gpu}:{kind}" if gpu is not None else f"{probe}:{kind}"
+            proc, wall, report = run(binary, tmp, f"{probe}-{kind}", skip, fault)
+            return case, proc, wall, report
+
+        failures = []
+        timings = []
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1 if WITH_GPUS else 4) as pool:
+            for (probe, key, kind), proc, wall, report in pool.map(one, cases):
+                where = f"{probe}:{kind}"
+                timings.append((wall, where))
+                limit = probes[probe]["deadline_s"] * SCALE + GRACE_S + MARGIN_S
+                problems = []
+                if proc.returncode != 1:
+                    problems.append(f"exit {proc.returncode}, expected 1")
+                if wall > limit:
+                    problems.append(f"took {wall:.1f} s, limit {limit:.1f} s")
+                if report is None:
+                    problems.append("no report written")
+                else:
+                    errors = sorted(validator.iter_errors(report), key=str)
+                    if errors:
+                        problems.append(f"schema: {errors[0].message}")
+                    got = results_by_probe(report)
+                    outcome = got.get(key, {}).get("outcome")
+                    if outcome != EXPECTED[kind]:
+                        problems.append(f"{key} is {outcome}, expected {EXPECTED[kind]}")
+                    for other, r in base.items():
+                        if other == key or r.get("skip_reason") == "user":
+                            continue
+                        if other not in got:
+                            problems.append(f"{other} is missing")
+                        elif got[other]["outcome"] != r["outcome"] and \
+                                got[other].get("skip_reason") != "blocked":
+                            problems.append(f"{other} became {got[other]['outcome']} "
+                                            f"(baseline {r['outcome']})")
+                if problems:
+                    failures.append(f"{where}: " + "; ".join(problems) +
+                                    f"\n    stderr: {proc.stderr.strip()[-300:]}")
+    for probe, why in unreachable:
+        print(f"not reachable here: {probe} ({why})")
+    timings.sort(reverse=True)
+    print(f"matrix: {len(reachable)} reachable probes x {len(EXPECTED)} kinds = "
+          f"{len(cases)} cases ({len(unreachable)} of {len(probes)} probes not reachable "
+          f"on this machine)")
+    if timings:
+        print(f"slowest case: {timings[0][1]} {timings[0][0]:.1f} s")
+    for line in failures:
+        print("FAIL", line)
+    return 1 if failures or not cases else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
