@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing gpu-preflight needs on Debian/Ubuntu:
-# compilers and build tools, CLI11, spdlog, fmt, nlohmann/json, GoogleTest,
-# Open MPI (the optional multi-node bridge), promtool (from the prometheus
+# compilers and build tools (clang and libFuzzer for the fuzz targets),
+# CLI11, spdlog, fmt, nlohmann/json, GoogleTest, Open MPI (the optional multi-node bridge), promtool (from the prometheus
 # package) and the Python modules the output tests use. The CUDA toolkit (with
 # cuDNN and NCCL) is expected at /usr/local/cuda; it is not a Debian package.
 # Run as root (or with sudo). CI (.ci/run) and docker/ use this same script.
@@ -14,7 +14,12 @@ $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build binutils python3 python3-pip \
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev python3-jsonschema libopenmpi-dev openmpi-bin \
-  prometheus python3-yaml python3-lxml
+  prometheus python3-yaml python3-lxml clang
+# libFuzzer for the fuzz targets (tests/fuzz): Debian and Ubuntu ship it in
+# libclang-rt-<version>-dev, versioned like the distribution's clang.
+clang_major=$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
+$SUDO apt-get install -y --no-install-recommends "libclang-rt-${clang_major}-dev" ||
+  echo "note: no libclang-rt-${clang_major}-dev package; the fuzz test needs libFuzzer" >&2
 # The python3 first on PATH (pyenv, a venv) may not be Debian's: make sure
 # the one the tests will run has jsonschema too.
 # (jsonschema: the report-schema test; junitparser: the JUnit consumer test;
