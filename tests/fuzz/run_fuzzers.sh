@@ -40,9 +40,12 @@ build proc_driver_version platform/proc_driver_version.cc core/strings.cc
 build visible_devices platform/visible_devices.cc core/strings.cc
 build fatbin platform/fatbin_reader.cc core/strings.cc
 build thresholds cli/thresholds.cc core/manifest.cc core/strings.cc
+build cli cli/options.cc cli/thresholds.cc core/manifest.cc core/strings.cc \
+  core/fault_injection.cc report/atomic_file.cc
 
 status=0
-for target in proc_driver_version visible_devices fatbin thresholds; do
+cd "$tmp"  # output paths the CLI target checks are relative to here
+for target in proc_driver_version visible_devices fatbin thresholds cli; do
   mkdir -p "$tmp/corpus-$target"
   cp "$here/corpus/$target/"* "$tmp/corpus-$target/"
   if "$tmp/$target" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
