@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <thread>
 
 namespace preflight {
@@ -18,7 +19,8 @@ std::string RunLock::DefaultPath() {
   return path != nullptr && *path != '\0' ? path : "/tmp/gpu-preflight.lock";
 }
 
-RunLock RunLock::Acquire(const std::string& path, double max_wait_s) {
+RunLock RunLock::Acquire(const std::string& path, double max_wait_s,
+                         const std::function<void()>& on_wait) {
   RunLock lock;
   lock.path_ = path;
   // O_NOFOLLOW: a symlink planted at the path is refused, never followed;
@@ -46,29 +48,33 @@ RunLock RunLock::Acquire(const std::string& path, double max_wait_s) {
   const auto deadline =
       start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                   std::chrono::duration<double>(max_wait_s));
-  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  bool locked = false;
+  for (bool first = true;; first = false) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      locked = true;
+      break;
+    }
     if (errno != EWOULDBLOCK && errno != EINTR) {
       lock.problem_ = "flock failed: " + std::string(strerror(errno));
-      close(fd);
-      return lock;
+      break;
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      lock.waited_ms_ = std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
-      lock.busy_ = true;
       lock.problem_ = "another gpu-preflight run still held it after the " +
                       std::to_string(static_cast<int>(max_wait_s)) +
                       " s wait (--lock-wait)";
-      close(fd);
-      return lock;
+      break;
     }
+    if (first && on_wait) on_wait();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   lock.waited_ms_ = std::chrono::duration<double, std::milli>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-  lock.fd_ = fd;
+  if (locked) {
+    lock.fd_ = fd;
+  } else {
+    close(fd);
+  }
   return lock;
 }
 
@@ -80,7 +86,6 @@ RunLock& RunLock::operator=(RunLock&& other) noexcept {
     fd_ = other.fd_;
     path_ = std::move(other.path_);
     waited_ms_ = other.waited_ms_;
-    busy_ = other.busy_;
     problem_ = std::move(other.problem_);
     other.fd_ = -1;
   }

@@ -9,6 +9,7 @@
 #ifndef PREFLIGHT_CORE_RUN_LOCK_H_
 #define PREFLIGHT_CORE_RUN_LOCK_H_
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -20,10 +21,12 @@ class RunLock {
   // user's runs share it: the GPUs are shared too).
   static std::string DefaultPath();
 
-  // Waits up to `max_wait_s` for the lock. Never fails: when the file cannot
-  // be opened (a symlink or FIFO planted in its place, a read-only /tmp) or
-  // the wait runs out, the run goes on unlocked and `Describe()` says why.
-  static RunLock Acquire(const std::string& path, double max_wait_s);
+  // Waits up to `max_wait_s` for the lock, calling `on_wait` once when it
+  // has to wait at all. Never fails: when the file cannot be opened (a
+  // symlink or FIFO planted in its place, a read-only /tmp) or the wait runs
+  // out, the run goes on unlocked and `Describe()` says why.
+  static RunLock Acquire(const std::string& path, double max_wait_s,
+                         const std::function<void()>& on_wait = nullptr);
 
   RunLock() = default;
   RunLock(RunLock&& other) noexcept;
@@ -33,8 +36,6 @@ class RunLock {
   ~RunLock();
 
   bool held() const { return fd_ >= 0; }
-  // True when another run held the lock for the whole wait.
-  bool busy() const { return busy_; }
   double waited_ms() const { return waited_ms_; }
   // Why the lock is not held (empty when it is).
   const std::string& problem() const { return problem_; }
@@ -45,7 +46,6 @@ class RunLock {
   int fd_ = -1;
   std::string path_;
   double waited_ms_ = 0;
-  bool busy_ = false;
   std::string problem_;
 };
 

@@ -110,17 +110,17 @@ bool PlansTimedStage(const Plan& plan) {
 // Takes the node's run lock, saying so on stderr when another run holds it.
 RunLock AcquireRunLock(double max_wait_s) {
   const std::string path = RunLock::DefaultPath();
-  RunLock lock = RunLock::Acquire(path, 0);
-  if (lock.busy() && max_wait_s > 0) {
+  bool waited = false;
+  RunLock lock = RunLock::Acquire(path, max_wait_s, [&] {
+    waited = true;
     std::fprintf(stderr,
                  "gpu-preflight: another gpu-preflight run on this node is "
                  "timing GPUs (lock %s); waiting up to %.0f s (--lock-wait)\n",
                  path.c_str(), max_wait_s);
-    lock = RunLock::Acquire(path, max_wait_s);
-    if (lock.held()) {
-      std::fprintf(stderr, "gpu-preflight: got the node lock after %.1f s\n",
-                   lock.waited_ms() / 1000);
-    }
+  });
+  if (waited && lock.held()) {
+    std::fprintf(stderr, "gpu-preflight: got the node lock after %.1f s\n",
+                 lock.waited_ms() / 1000);
   }
   if (!lock.held()) {
     std::fprintf(stderr,
