@@ -21,9 +21,11 @@ int main(int argc, char** argv) {
       std::fputs(out.c_str(), stdout);
       return preflight::kExitPass;
     case preflight::ParseStatus::kUsageError:
+      // One line, so that a CI log or a scheduler's error field shows all
+      // of it.
       std::fprintf(stderr,
-                   "gpu-preflight: error: %s\nRun 'gpu-preflight --help' for "
-                   "usage.\n",
+                   "gpu-preflight: error: %s (gpu-preflight --help shows "
+                   "the options)\n",
                    error.c_str());
       return preflight::kExitUsage;
     case preflight::ParseStatus::kOk:

@@ -40,6 +40,9 @@ struct ProbeContext {
   bool torch_compile = false;
   // --aoti-package: an AOTInductor package to load and run (validated).
   std::string aoti_package;
+  // How many GPUs this run checks at once (their workers share the host's
+  // CPUs); 0 where no GPU stage runs.
+  int gpus_in_run = 0;
   // Set by PREFLIGHT_FAULT=<probe>:corrupt: the probe must damage one value
   // of its result before checking it, proving the check can fail.
   bool corrupt_result = false;

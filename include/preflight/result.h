@@ -3,6 +3,7 @@
 #ifndef PREFLIGHT_RESULT_H_
 #define PREFLIGHT_RESULT_H_
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -62,6 +63,10 @@ struct ProbeResult {
   std::string log_tail;          // tail of the worker's stderr (crash, timeout)
   std::optional<int> signal;     // terminating signal, for crash
   std::optional<int> exit_code;  // worker exit code, for error
+  // A failure that leaves the GPU usable (devices.memory on a GPU another
+  // process is using): the probes that need this one still run, so the
+  // report shows what the job would get on the shared GPU.
+  bool dependents_may_run = false;
 
   // Convenience constructors used by probes.
   static ProbeResult Pass(std::string summary);
@@ -71,6 +76,24 @@ struct ProbeResult {
 
   // Adds a metric and returns *this for chaining.
   ProbeResult& AddMetric(Metric metric);
+};
+
+// Wall time of a probe's phases, into details["phases_ms"] in the order
+// they ran: where a slow probe spends its time, so that the report's
+// timeline shows the critical path down to library loads and references.
+//   PhaseClock phases(&r);
+//   ... load ...;      phases.Mark("load");
+//   ... compute ...;   phases.Mark("compute");
+class PhaseClock {
+ public:
+  explicit PhaseClock(ProbeResult* result)
+      : result_(result), last_(std::chrono::steady_clock::now()) {}
+  // Records the time since the previous mark (or construction) as `phase`.
+  void Mark(std::string_view phase);
+
+ private:
+  ProbeResult* result_;
+  std::chrono::steady_clock::time_point last_;
 };
 
 // Lossless JSON codec; the same representation is used on the worker pipe

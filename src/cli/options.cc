@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "cli/thresholds.h"
 #include "core/manifest.h"
@@ -21,15 +22,68 @@ const std::set<std::string>& KnownLibraries() {
   return known;
 }
 
-// Expands comma-separated items (CLI11 already split on commas; an item may
-// still be empty: "--stages host,").
+// What a list option looks like when written right, for the error text.
+std::string ListExample(const std::string& flag) {
+  if (flag == "--gpus") return "--gpus 0,1";
+  if (flag == "--require") return "--require cudnn,nccl";
+  if (flag == "--skip") return "--skip host.c_compiler,compile";
+  return flag + " host,driver";
+}
+
+// CLI11 splits list options on commas and drops empty items in the middle
+// ("host,,driver"), so the raw arguments are checked first: an empty item
+// anywhere is a typo the user should hear about.
+bool FindEmptyListItem(int argc, const char* const* argv, std::string* error) {
+  // "--output-dir=" (an unset variable in a script): CLI11 would take the
+  // next argument as the value instead.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (StartsWith(arg, "--") && arg.size() > 3 && arg.back() == '=') {
+      *error = "'" + arg + "' has an empty value; give " +
+               arg.substr(0, arg.size() - 1) + " a value or leave it out";
+      return true;
+    }
+  }
+  for (const char* flag : {"--stages", "--skip", "--gpus", "--require"}) {
+    const std::string name(flag);
+    for (int i = 1; i < argc; ++i) {
+      const std::string arg = argv[i];
+      std::optional<std::string> value;
+      if (arg == name && i + 1 < argc) {
+        value = argv[i + 1];
+      } else if (StartsWith(arg, name + "=")) {
+        value = arg.substr(name.size() + 1);
+      }
+      if (!value) continue;
+      bool empty_item = false;
+      size_t begin = 0;
+      for (;;) {
+        const size_t comma = value->find(',', begin);
+        const std::string item =
+            value->substr(begin, comma == std::string::npos ? std::string::npos
+                                                            : comma - begin);
+        if (Trim(item).empty()) empty_item = true;
+        if (comma == std::string::npos) break;
+        begin = comma + 1;
+      }
+      if (empty_item) {
+        *error = name + " '" + *value + "' has an empty item; write e.g. " +
+                 ListExample(name);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Trims the items CLI11 split on commas.
 bool CleanList(const std::vector<std::string>& raw, const std::string& flag,
                std::vector<std::string>* out, std::string* error) {
   out->clear();
   for (const std::string& item : raw) {
     const std::string value = Trim(item);
     if (value.empty()) {
-      *error = flag + " has an empty item; write e.g. " + flag + " host,driver";
+      *error = flag + " has an empty item; write e.g. " + ListExample(flag);
       return false;
     }
     out->push_back(value);
@@ -131,8 +185,7 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                  "GPUs to check: CUDA indices or UUIDs, comma-separated "
                  "(default: all)")
       ->delimiter(',');
-  app.add_option("--level", level, "quick (default, seconds) or full")
-      ->check(CLI::IsMember({"quick", "full"}));
+  app.add_option("--level", level, "quick (default, seconds) or full");
   app.add_option("--expect-gpus", expect_gpus_raw,
                  "Fail unless exactly N GPUs are visible");
   app.add_option("--require", require_raw,
@@ -169,6 +222,7 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   app.add_option("--output-dir", options->output_dir,
                  "Also write one JSON file per GPU plus summary.json here");
 
+  if (FindEmptyListItem(argc, argv, error)) return ParseStatus::kUsageError;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -185,9 +239,23 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
     return ParseStatus::kUsageError;
   }
 
+  // A path or count option given as "" is a mistake (an unset variable in a
+  // script, say), not a request for the default.
+  for (const char* flag : {"--thresholds", "--aoti-package", "--output-dir",
+                           "--expect-gpus", "--level"}) {
+    const CLI::Option* option = app.get_option(flag);
+    if (option->count() > 0 && Trim(option->as<std::string>()).empty()) {
+      *error = std::string(flag) + " is empty; give it a value or leave it out";
+      return ParseStatus::kUsageError;
+    }
+  }
   for (int i = 0; i < argc; ++i) options->argv.emplace_back(argv[i]);
   options->command =
       list_cmd->parsed() ? Options::Command::kList : Options::Command::kRun;
+  if (level != "quick" && level != "full") {
+    *error = "--level: '" + level + "' is neither quick nor full";
+    return ParseStatus::kUsageError;
+  }
   options->level = level == "full" ? Level::kFull : Level::kQuick;
 
   if (!CleanList(stages_raw, "--stages", &options->stages, error) ||

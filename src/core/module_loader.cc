@@ -4,8 +4,10 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 
 #include "platform/gpu_libraries.h"
 #include "platform/torch_locator.h"
@@ -38,9 +40,22 @@ std::string ModulePath(const std::string& directory, const std::string& name) {
 
 namespace {
 
-std::map<std::string, const preflight_module_v1*>& Cache() {
-  static std::map<std::string, const preflight_module_v1*> cache;
+struct LoadedModule {
+  const preflight_module_v1* module = nullptr;
+  double load_ms = 0;
+};
+
+// Loaded modules by path. A worker loads modules from two threads (the
+// preloader and the probes), so the cache and the loading itself are
+// serialized: a probe that needs a module the preloader is loading waits
+// for it rather than loading it twice.
+std::map<std::string, LoadedModule>& Cache() {
+  static std::map<std::string, LoadedModule> cache;
   return cache;
+}
+std::mutex& CacheMutex() {
+  static std::mutex mutex;
+  return mutex;
 }
 
 // "libcublas.so.13" from "libcublas.so.13: cannot open shared object file".
@@ -77,15 +92,24 @@ bool PreloadFromTorchWheel(const std::string& soname) {
 }  // namespace
 
 bool ModuleLoaded(const std::string& directory, const std::string& name) {
+  std::lock_guard<std::mutex> lock(CacheMutex());
   return Cache().count(ModulePath(directory, name)) > 0;
+}
+
+double ModuleLoadMs(const std::string& directory, const std::string& name) {
+  std::lock_guard<std::mutex> lock(CacheMutex());
+  auto it = Cache().find(ModulePath(directory, name));
+  return it == Cache().end() ? -1 : it->second.load_ms;
 }
 
 const preflight_module_v1* LoadModule(const std::string& directory,
                                       const std::string& name,
                                       std::string* error) {
+  std::lock_guard<std::mutex> lock(CacheMutex());
   auto& cache = Cache();
   const std::string path = ModulePath(directory, name);
-  if (auto it = cache.find(path); it != cache.end()) return it->second;
+  if (auto it = cache.find(path); it != cache.end()) return it->second.module;
+  const auto start = std::chrono::steady_clock::now();
   void* handle = nullptr;
   // A few rounds: each can bring in one missing dependency.
   for (int attempt = 0; attempt < 6 && handle == nullptr; ++attempt) {
@@ -116,7 +140,9 @@ const preflight_module_v1* LoadModule(const std::string& directory,
              "; reinstall gpu-preflight as one piece";
     return nullptr;
   }
-  cache[path] = module;
+  cache[path] = {module, std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - start)
+                             .count()};
   return module;
 }
 

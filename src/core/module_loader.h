@@ -18,14 +18,24 @@ std::string DefaultModuleDirectory();
 // Full path of module `name` in `directory`.
 std::string ModulePath(const std::string& directory, const std::string& name);
 
-// Loads the module (cached per process). nullptr with *error holding the
-// loader's message (dlerror) or the ABI mismatch.
+// Loads the module (cached per process; safe from several threads). nullptr
+// with *error holding the loader's message (dlerror) or the ABI mismatch.
 const preflight_module_v1* LoadModule(const std::string& directory,
                                       const std::string& name,
                                       std::string* error);
 
 // True once LoadModule succeeded for this module in this process.
 bool ModuleLoaded(const std::string& directory, const std::string& name);
+
+// How long the successful load of this module took (ms), whichever thread
+// loaded it; -1 when it is not loaded.
+double ModuleLoadMs(const std::string& directory, const std::string& name);
+
+// The supervisor tells a GPU worker, in this variable, which modules its
+// probes will need ("cuda,torch,cudnn"); the worker loads them in that order
+// on a side thread while its first probes run.
+inline constexpr const char* kPreloadModulesVariable =
+    "PREFLIGHT_PRELOAD_MODULES";
 
 // Path of the running executable (/proc/self/exe).
 std::string SelfExecutablePath();

@@ -10,10 +10,15 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
 #include <memory>
 
 #include "core/collective.h"
 #include "core/log.h"
+#include "core/manifest.h"
+#include "core/module_loader.h"
 #include "core/strings.h"
 #include "core/worker_process.h"
 #include "platform/temp_dir.h"
@@ -52,6 +57,10 @@ struct Lane {
   // Rank assignment while running a collective probe; empty otherwise.
   nlohmann::json collective = nlohmann::json::object();
   std::vector<ProbeResult>* results = nullptr;
+  // Keep the worker when the queue runs dry (GPU lanes, for collectives).
+  bool keep_worker = false;
+  // The current worker's entry in report->workers; -1 when none.
+  int timing = -1;
 };
 
 std::string TimeoutRemediation(const ProbeSpec& spec) {
@@ -74,34 +83,42 @@ class Scheduler {
       : config_(config),
         listener_(listener),
         report_(report),
-        run_start_(Clock::now()) {}
+        run_start_(config.run_start != Clock::time_point{} ? config.run_start
+                                                           : Clock::now()) {}
 
   ScheduleStatus Run(std::string* error) {
-    Lane node;
+    // The node probes run in two lanes side by side: the host stage (files
+    // and limits, no CUDA) and the rest (driver, enumeration, library
+    // checks). The GPU lanes start the moment devices.enumerate has its
+    // answer, while the node lanes finish: CUDA context creation on the
+    // GPUs overlaps the host-side work (issue 8).
+    Lane host, node;
+    host.label = "host";
     node.label = "node";
-    node.queue = config_.plan.node_probes;
-    node.results = &report_->node_results;
-    std::vector<Lane*> lanes = {&node};
-    RunLanes(lanes);
+    for (const ProbeSpec* spec : config_.plan.node_probes) {
+      (spec->stage == Stage::kHost ? host : node).queue.push_back(spec);
+    }
+    host.results = node.results = &report_->node_results;
+    MoveEnumerationForward(&node.queue);
+    node_lanes_ = {&host, &node};
+    gpu_phase_ = config_.plan.gpu_probes.empty() ? GpuPhase::kNone
+                                                 : GpuPhase::kAwaitInventory;
+    std::vector<Lane*> lanes = {&host, &node};
+    std::vector<Lane> gpu_lanes;
+    RunLanes(lanes, [&] { return MaybeStartGpuLanes(&lanes, &gpu_lanes); });
+    SortNodeResults();
+    if (gpu_phase_ == GpuPhase::kBadSelection) {
+      *error = selection_error_;
+      return ScheduleStatus::kBadGpuSelection;
+    }
     if (interrupted_) {
-      SkipGpuProbesAtNode("interrupted before the GPU stages started",
-                          skip_reason::kInterrupted);
+      if (gpu_phase_ == GpuPhase::kAwaitInventory) {
+        SkipGpuProbesAtNode("interrupted before the GPU stages started",
+                            skip_reason::kInterrupted);
+      }
       return ScheduleStatus::kInterrupted;
     }
-    if (config_.plan.gpu_probes.empty()) return ScheduleStatus::kCompleted;
-
-    std::string why_no_gpus;
-    std::vector<GpuIdentity> all = InventoryOrReason(&why_no_gpus);
-    std::vector<GpuIdentity> selected;
-    if (why_no_gpus.empty()) {
-      if (!SelectGpus(all, config_.gpu_selection, &selected, error)) {
-        return ScheduleStatus::kBadGpuSelection;
-      }
-      if (selected.empty()) why_no_gpus = "no GPU was found to check";
-    }
-    if (listener_ != nullptr) listener_->OnGpusSelected(selected);
-    if (!why_no_gpus.empty()) {
-      SkipGpuProbesAtNode(why_no_gpus, skip_reason::kBlocked);
+    if (gpu_phase_ == GpuPhase::kNoGpus) {
       // The other nodes wait for this one in the rank exchange.
       if (config_.multi_node != nullptr &&
           !config_.plan.all_gpu_probes.empty()) {
@@ -110,30 +127,123 @@ class Scheduler {
       }
       return ScheduleStatus::kCompleted;
     }
-
-    report_->gpus.resize(selected.size());
-    std::vector<Lane> gpu_lanes(selected.size());
-    // Workers stay up for the collectives: a CUDA start per GPU, not two.
-    keep_workers_ = !config_.plan.all_gpu_probes.empty();
-    lanes.clear();
-    for (size_t i = 0; i < selected.size(); ++i) {
-      report_->gpus[i].identity = selected[i];
-      Lane& lane = gpu_lanes[i];
-      lane.label = "gpu " + std::to_string(selected[i].index);
-      lane.gpu = selected[i];
-      lane.queue = config_.plan.gpu_probes;
-      lane.results = &report_->gpus[i].results;
-      lanes.push_back(&lane);
-    }
-    RunLanes(lanes);
-    if (!interrupted_ && keep_workers_) RunCollectives(gpu_lanes, true);
-    keep_workers_ = false;
-    RunLanes(lanes);  // retire the workers
+    if (gpu_phase_ != GpuPhase::kRunning) return ScheduleStatus::kCompleted;
+    std::vector<Lane*> gpu_lane_ptrs;
+    for (Lane& lane : gpu_lanes) gpu_lane_ptrs.push_back(&lane);
+    if (!config_.plan.all_gpu_probes.empty()) RunCollectives(gpu_lanes, true);
+    for (Lane& lane : gpu_lanes) lane.keep_worker = false;
+    RunLanes(gpu_lane_ptrs);  // retire the workers
     return interrupted_ ? ScheduleStatus::kInterrupted
                         : ScheduleStatus::kCompleted;
   }
 
  private:
+  enum class GpuPhase {
+    kNone,            // no per-GPU probe planned
+    kAwaitInventory,  // waiting for devices.enumerate
+    kRunning,         // GPU lanes started
+    kNoGpus,          // none to check: the GPU probes were skipped at node
+    kBadSelection,    // --gpus named a GPU that does not exist
+  };
+
+  bool NodeLanesFinished() const {
+    return std::all_of(node_lanes_.begin(), node_lanes_.end(), [](Lane* l) {
+      return l->next >= l->queue.size() && l->running == nullptr;
+    });
+  }
+
+  // Called by RunLanes before each round: once the GPU inventory is known
+  // (or can no longer come), starts one lane per selected GPU. True when it
+  // changed something, so that RunLanes advances the new lanes at once.
+  bool MaybeStartGpuLanes(std::vector<Lane*>* lanes,
+                          std::vector<Lane>* gpu_lanes) {
+    if (gpu_phase_ != GpuPhase::kAwaitInventory || interrupted_) return false;
+    if (FindResult("devices.enumerate", nullptr) == nullptr &&
+        !NodeLanesFinished()) {
+      return false;
+    }
+    std::string why_no_gpus;
+    std::vector<GpuIdentity> all = InventoryOrReason(&why_no_gpus);
+    std::vector<GpuIdentity> selected;
+    if (why_no_gpus.empty()) {
+      if (!SelectGpus(all, config_.gpu_selection, &selected,
+                      &selection_error_)) {
+        // A usage error: nothing is reported, so stop what still runs.
+        gpu_phase_ = GpuPhase::kBadSelection;
+        Stop(*lanes, "the --gpus selection is invalid");
+        return true;
+      }
+      if (selected.empty()) why_no_gpus = "no GPU was found to check";
+    }
+    if (listener_ != nullptr) listener_->OnGpusSelected(selected);
+    if (!why_no_gpus.empty()) {
+      gpu_phase_ = GpuPhase::kNoGpus;
+      SkipGpuProbesAtNode(why_no_gpus, skip_reason::kBlocked);
+      return true;
+    }
+    gpu_phase_ = GpuPhase::kRunning;
+    report_->gpus.resize(selected.size());
+    gpu_lanes->resize(selected.size());  // once: lanes hold pointers to them
+    for (size_t i = 0; i < selected.size(); ++i) {
+      report_->gpus[i].identity = selected[i];
+      Lane& lane = (*gpu_lanes)[i];
+      lane.label = "gpu " + std::to_string(selected[i].index);
+      lane.gpu = selected[i];
+      lane.queue = config_.plan.gpu_probes;
+      lane.results = &report_->gpus[i].results;
+      // Workers stay up for the collectives: a CUDA start per GPU, not two.
+      lane.keep_worker = !config_.plan.all_gpu_probes.empty();
+      lanes->push_back(&lane);
+    }
+    return true;
+  }
+
+  // devices.enumerate gates every GPU lane: in the node lane it runs right
+  // after its own prerequisites, before the driver probes that nothing on
+  // the GPUs waits for (driver.runtimes, driver.libraries).
+  static void MoveEnumerationForward(std::vector<const ProbeSpec*>* queue) {
+    auto it = std::find_if(
+        queue->begin(), queue->end(),
+        [](const ProbeSpec* s) { return s->id == "devices.enumerate"; });
+    if (it == queue->end()) return;
+    const ProbeSpec* enumerate = *it;
+    queue->erase(it);
+    size_t at = 0;  // just after the last prerequisite
+    for (size_t i = 0; i < queue->size(); ++i) {
+      for (std::string_view pre : enumerate->prerequisites) {
+        if ((*queue)[i]->id == pre) at = i + 1;
+      }
+    }
+    queue->insert(queue->begin() + static_cast<std::ptrdiff_t>(at), enumerate);
+  }
+
+  // A probe waits while one of its prerequisites is still queued or running
+  // in another lane (the node lanes run beside the GPU lanes).
+  bool WaitsForAnotherLane(const ProbeSpec& spec, const Lane& lane) const {
+    for (std::string_view pre : spec.prerequisites) {
+      for (const Lane* other : node_lanes_) {
+        if (other == &lane) continue;
+        if (other->running != nullptr && other->running->id == pre) return true;
+        for (size_t i = other->next; i < other->queue.size(); ++i) {
+          if (other->queue[i]->id == pre) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // Node results in manifest order, however the two node lanes interleaved.
+  void SortNodeResults() {
+    std::map<std::string, size_t> order;
+    const std::vector<ProbeSpec>& manifest = Manifest();
+    for (size_t i = 0; i < manifest.size(); ++i)
+      order[std::string(manifest[i].id)] = i;
+    std::stable_sort(report_->node_results.begin(), report_->node_results.end(),
+                     [&](const ProbeResult& a, const ProbeResult& b) {
+                       return order[a.probe] < order[b.probe];
+                     });
+  }
+
   // The GPU list from devices.enumerate, or why there is none.
   std::vector<GpuIdentity> InventoryOrReason(std::string* why) {
     const ProbeResult* enumerate = FindResult("devices.enumerate", nullptr);
@@ -202,6 +312,8 @@ class Scheduler {
       }
       const ProbeResult* r = FindResult(pre, &lane);
       if (r == nullptr || r->outcome == Outcome::kPass) continue;
+      // A busy GPU fails devices.memory but stays usable: measure anyway.
+      if (r->outcome == Outcome::kFail && r->dependents_may_run) continue;
       // Name the root cause, not only the nearest blocked link of a chain.
       if (r->outcome == Outcome::kSkip &&
           r->skip_reason == skip_reason::kBlocked &&
@@ -249,6 +361,27 @@ class Scheduler {
                     (lane.gpu->uuid.empty() ? std::to_string(lane.gpu->index)
                                             : lane.gpu->uuid));
       env.push_back("CUDA_DEVICE_ORDER=PCI_BUS_ID");
+      // The modules its probes will need (cuBLAS, libtorch, cuDNN, NCCL:
+      // ~0.1-0.4 s each to load), in the order they are needed: the worker
+      // loads them on a side thread while its first probes create the
+      // context (core/worker_main.cc).
+      std::vector<std::string> modules;
+      for (const auto* list :
+           {&config_.plan.gpu_probes, &config_.plan.all_gpu_probes}) {
+        for (const ProbeSpec* spec : *list) {
+          const std::string m(spec->module);
+          if (!m.empty() &&
+              std::find(modules.begin(), modules.end(), m) == modules.end())
+            modules.push_back(m);
+        }
+      }
+      // PREFLIGHT_PRELOAD=0 turns this off: to measure what it saves, or to
+      // rule it out when a worker crashes.
+      const char* preload = std::getenv("PREFLIGHT_PRELOAD");
+      const bool off = preload != nullptr && std::string(preload) == "0";
+      if (!modules.empty() && !off)
+        env.push_back(std::string(kPreloadModulesVariable) + "=" +
+                      Join(modules, ","));
     }
     return env;
   }
@@ -258,7 +391,9 @@ class Scheduler {
   void Advance(Lane& lane) {
     while (lane.running == nullptr && lane.next < lane.queue.size() &&
            !interrupted_) {
-      const ProbeSpec& spec = *lane.queue[lane.next++];
+      const ProbeSpec& spec = *lane.queue[lane.next];
+      if (WaitsForAnotherLane(spec, lane)) break;
+      ++lane.next;
       const std::string blocked = BlockedBy(spec, lane);
       if (!blocked.empty()) {
         ProbeResult r = ProbeResult::Skip(skip_reason::kBlocked, blocked);
@@ -273,6 +408,13 @@ class Scheduler {
         if (lane.worker) {
           spdlog::debug("{}: started worker pid {}", lane.label,
                         lane.worker->pid());
+          WorkerTiming timing;
+          timing.lane = lane.label;
+          if (lane.gpu) timing.gpu_index = lane.gpu->index;
+          timing.pid = lane.worker->pid();
+          timing.spawned_ms = Millis(Clock::now() - run_start_);
+          lane.timing = static_cast<int>(report_->workers.size());
+          report_->workers.push_back(std::move(timing));
         }
         if (!lane.worker) {
           spdlog::warn("{}: cannot start a worker: {}", lane.label,
@@ -287,6 +429,7 @@ class Scheduler {
       ProbeContext context = config_.base_context;
       context.node_facts = NodeFacts();
       context.collective = lane.collective;
+      context.gpus_in_run = static_cast<int>(report_->gpus.size());
       if (lane.gpu) {
         context.gpu_index = lane.gpu->index;
         context.gpu_uuid = lane.gpu->uuid;
@@ -318,7 +461,8 @@ class Scheduler {
       lane.worker->SendRequest(request.dump());
     }
     if (lane.running == nullptr && lane.worker &&
-        ((lane.next >= lane.queue.size() && !keep_workers_) || interrupted_) &&
+        ((lane.next >= lane.queue.size() && !lane.keep_worker) ||
+         interrupted_) &&
         !lane.kill_at) {
       // Closing its stdin lets the worker exit on its own.
       lane.worker->CloseRequests();
@@ -352,6 +496,12 @@ class Scheduler {
     }
     if (lane.running == nullptr || result.probe != lane.running->id) return;
     if (lane.running_timed_out) return;  // too late: already a timeout
+    if (lane.timing >= 0) {
+      WorkerTiming& t = report_->workers[lane.timing];
+      t.last_result_ms = Millis(Clock::now() - run_start_);
+      if (t.first_result_ms < 0) t.first_result_ms = t.last_result_ms;
+      ++t.results;
+    }
     result.started_ms = Millis(lane.started - run_start_);
     if (result.duration_ms <= 0) {
       result.duration_ms = Millis(Clock::now() - lane.started);
@@ -389,6 +539,15 @@ class Scheduler {
       const ProbeSpec& spec = *lane.running;
       lane.running = nullptr;
       Record(&lane, spec, std::move(r));
+    }
+    if (lane.timing >= 0) {
+      WorkerTiming& t = report_->workers[lane.timing];
+      t.exited_ms = Millis(Clock::now() - run_start_);
+      t.peak_rss_kib = lane.worker->peak_rss_kib();
+      t.ended = WIFSIGNALED(status)
+                    ? DescribeSignal(WTERMSIG(status))
+                    : "exit " + std::to_string(WEXITSTATUS(status));
+      lane.timing = -1;
     }
     lane.running = nullptr;
     lane.running_timed_out = false;
@@ -464,17 +623,22 @@ class Scheduler {
 
   void Interrupt(int signal_number, std::vector<Lane*>& lanes) {
     if (interrupted_) return;
-    interrupted_ = true;
     report_->interrupted = true;
     report_->interrupted_by = signal_number == SIGINT    ? "SIGINT"
                               : signal_number == SIGTERM ? "SIGTERM"
                                                          : "signal";
+    Stop(lanes, "interrupted by " + report_->interrupted_by);
+  }
+
+  // Ends the run early: what runs becomes an error, what is queued a skip,
+  // and every worker is stopped (SIGTERM, SIGKILL after the grace period).
+  void Stop(std::vector<Lane*>& lanes, const std::string& why) {
+    if (interrupted_) return;
+    interrupted_ = true;
     const Clock::time_point now = Clock::now();
     for (Lane* lane : lanes) {
       if (lane->running != nullptr && !lane->running_timed_out) {
-        ProbeResult r =
-            ProbeResult::Error("interrupted by " + report_->interrupted_by +
-                               " before it finished");
+        ProbeResult r = ProbeResult::Error(why + " before it finished");
         r.started_ms = Millis(lane->started - run_start_);
         r.duration_ms = Millis(now - lane->started);
         lane->running_timed_out = true;  // ignore a late result
@@ -483,9 +647,8 @@ class Scheduler {
       }
       while (lane->next < lane->queue.size()) {
         const ProbeSpec& spec = *lane->queue[lane->next++];
-        ProbeResult r = ProbeResult::Skip(
-            skip_reason::kInterrupted,
-            "not run: interrupted by " + report_->interrupted_by);
+        ProbeResult r =
+            ProbeResult::Skip(skip_reason::kInterrupted, "not run: " + why);
         r.started_ms = Millis(now - run_start_);
         Record(lane, spec, std::move(r));
       }
@@ -496,12 +659,17 @@ class Scheduler {
     }
   }
 
-  void RunLanes(std::vector<Lane*>& lanes) {
+  // Runs the lanes until every one is done. `between_rounds`, when given,
+  // may add lanes; it returns true when it changed something.
+  void RunLanes(std::vector<Lane*>& lanes,
+                const std::function<bool()>& between_rounds = {}) {
     for (;;) {
+      const bool changed = between_rounds && between_rounds();
       for (Lane* lane : lanes) Advance(*lane);
+      if (changed) continue;
       if (std::all_of(lanes.begin(), lanes.end(), [&](const Lane* l) {
             return l->next >= l->queue.size() && l->running == nullptr &&
-                   (l->worker == nullptr || (keep_workers_ && !interrupted_));
+                   (l->worker == nullptr || (l->keep_worker && !interrupted_));
           })) {
         return;
       }
@@ -725,7 +893,9 @@ class Scheduler {
   RunReport* report_;
   const Clock::time_point run_start_;
   bool interrupted_ = false;
-  bool keep_workers_ = false;
+  std::vector<Lane*> node_lanes_;
+  GpuPhase gpu_phase_ = GpuPhase::kNone;
+  std::string selection_error_;
   bool collective_phase_ = false;
   struct PendingBcast {
     std::string id_file;

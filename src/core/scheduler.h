@@ -9,6 +9,7 @@
 #ifndef PREFLIGHT_CORE_SCHEDULER_H_
 #define PREFLIGHT_CORE_SCHEDULER_H_
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct SchedulerConfig {
   // Read end of the supervisor's signal self-pipe (-1: none). Each byte
   // read is a signal number that interrupts the run.
   int signal_fd = -1;
+  // When the run started (results' started_ms count from here); the
+  // scheduler's own start when left unset.
+  std::chrono::steady_clock::time_point run_start{};
 };
 
 enum class ScheduleStatus {

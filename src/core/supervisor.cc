@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "core/planner.h"
 #include "core/run_lock.h"
 #include "core/scheduler.h"
+#include "core/shared_gpu.h"
 #include "core/siblings.h"
 #include "core/version.h"
 #include "report/atomic_file.h"
@@ -247,6 +249,7 @@ int RunCommand(const Options& options) {
   config.echo_worker_logs = options.verbosity >= 2;
   config.signal_fd = g_signal_pipe[0];
   config.multi_node = multi_node.get();
+  config.run_start = start;
   std::string error;
   const ScheduleStatus status = RunSchedule(config, &reporter, &report, &error);
   if (status == ScheduleStatus::kBadGpuSelection) {
@@ -254,7 +257,11 @@ int RunCommand(const Options& options) {
     return kExitUsage;
   }
   ApplySiblingComparison(config.base_context, &report);
+  MarkSharedGpus(&report);
   MergeFacts(&report);
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) == 0)
+    report.supervisor_peak_rss_kib = usage.ru_maxrss;
   report.duration_ms = std::chrono::duration<double, std::milli>(
                            std::chrono::steady_clock::now() - start)
                            .count();

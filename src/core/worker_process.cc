@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -218,9 +219,11 @@ void WorkerProcess::Kill() {
 bool WorkerProcess::TryReap() {
   if (reaped()) return true;
   int status = 0;
-  const pid_t rc = waitpid(pid_, &status, WNOHANG);
+  struct rusage usage {};
+  const pid_t rc = wait4(pid_, &status, WNOHANG, &usage);
   if (rc == pid_) {
     wait_status_ = status;
+    peak_rss_kib_ = usage.ru_maxrss;  // Linux reports KiB
     // Anything left in its group (a helper it started) goes with it.
     kill(-pid_, SIGKILL);
     CloseIfOpen(&request_fd_);

@@ -57,6 +57,8 @@ class WorkerProcess {
   bool reaped() const { return wait_status_.has_value(); }
   // Valid once reaped(): the raw status from waitpid.
   int wait_status() const { return wait_status_.value_or(0); }
+  // Valid once reaped(): the worker's peak resident memory (ru_maxrss).
+  long peak_rss_kib() const { return peak_rss_kib_; }
 
  private:
   WorkerProcess() = default;
@@ -68,6 +70,7 @@ class WorkerProcess {
   std::string result_buffer_;
   std::string log_tail_;
   std::optional<int> wait_status_;
+  long peak_rss_kib_ = 0;
 };
 
 // Human-readable name of a signal: "SIGSEGV (segmentation fault)".

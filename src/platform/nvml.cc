@@ -88,6 +88,8 @@ LoadState Load() {
           &n->device_get_nvlink_version);
   Resolve(handle, {"nvmlDeviceGetComputeRunningProcesses_v3"},
           &n->device_get_compute_running_processes);
+  Resolve(handle, {"nvmlDeviceGetUtilizationRates"},
+          &n->device_get_utilization_rates);
   state.init_code = n->init();
   if (state.init_code != nvml::kSuccess) {
     state.error = "nvmlInit failed: " + n->Describe(state.init_code);

@@ -46,6 +46,11 @@ struct ProcessInfo {  // nvmlProcessInfo_t as used by the _v3 entry points
   unsigned int compute_instance_id;
 };
 
+struct Utilization {    // nvmlUtilization_t: percent of the last sample
+  unsigned int gpu;     // period in which a kernel ran
+  unsigned int memory;  // ... in which device memory was read or written
+};
+
 // Clock event (throttle) reason bits.
 constexpr unsigned long long kClocksGpuIdle = 0x1;
 constexpr unsigned long long kClocksApplicationsSetting = 0x2;
@@ -110,6 +115,8 @@ struct Nvml {
                                             unsigned*) = nullptr;
   nvml::Return (*device_get_compute_running_processes)(
       nvml::Device, unsigned*, nvml::ProcessInfo*) = nullptr;  // _v3
+  nvml::Return (*device_get_utilization_rates)(nvml::Device,
+                                               nvml::Utilization*) = nullptr;
 
   // "NVML_ERROR_NOT_SUPPORTED: Not Supported" style text.
   std::string Describe(nvml::Return code) const;

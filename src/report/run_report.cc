@@ -1,5 +1,6 @@
 #include "report/run_report.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/version.h"
@@ -64,6 +65,76 @@ nlohmann::ordered_json Header(const RunReport& report) {
   return j;
 }
 
+double Round1(double ms) { return std::round(ms * 10.0) / 10.0; }
+
+// Each stage's span over every GPU and the node: from the first start to the
+// last end of a probe that ran (skips did not), in the run's order.
+nlohmann::ordered_json StageSpans(const RunReport& report) {
+  struct Span {
+    double begin, end;
+    int probes;
+  };
+  std::vector<std::pair<std::string, Span>> spans;
+  auto add = [&](const ProbeResult& r) {
+    if (r.outcome == Outcome::kSkip) return;
+    const double end = r.started_ms + r.duration_ms;
+    for (auto& [stage, span] : spans) {
+      if (stage == r.stage) {
+        span.begin = std::min(span.begin, r.started_ms);
+        span.end = std::max(span.end, end);
+        ++span.probes;
+        return;
+      }
+    }
+    spans.push_back({r.stage, {r.started_ms, end, 1}});
+  };
+  for (const ProbeResult& r : report.node_results) add(r);
+  for (const GpuReport& gpu : report.gpus) {
+    for (const ProbeResult& r : gpu.results) add(r);
+  }
+  std::stable_sort(spans.begin(), spans.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.second.begin < b.second.begin;
+                   });
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (const auto& [stage, span] : spans) {
+    arr.push_back({{"stage", stage},
+                   {"started_ms", Round1(span.begin)},
+                   {"ended_ms", Round1(span.end)},
+                   {"probes_run", span.probes}});
+  }
+  return arr;
+}
+
+nlohmann::ordered_json Timeline(const RunReport& report) {
+  nlohmann::ordered_json j;
+  j["supervisor"] = {{"peak_rss_kib", report.supervisor_peak_rss_kib}};
+  j["stages"] = StageSpans(report);
+  j["workers"] = nlohmann::ordered_json::array();
+  for (const WorkerTiming& w : report.workers) {
+    nlohmann::ordered_json wj;
+    wj["lane"] = w.lane;
+    if (w.gpu_index) wj["gpu_index"] = *w.gpu_index;
+    wj["pid"] = w.pid;
+    wj["spawned_ms"] = Round1(w.spawned_ms);
+    wj["first_result_ms"] =
+        w.first_result_ms < 0
+            ? nlohmann::ordered_json()
+            : nlohmann::ordered_json(Round1(w.first_result_ms));
+    wj["last_result_ms"] =
+        w.last_result_ms < 0 ? nlohmann::ordered_json()
+                             : nlohmann::ordered_json(Round1(w.last_result_ms));
+    wj["exited_ms"] = w.exited_ms < 0
+                          ? nlohmann::ordered_json()
+                          : nlohmann::ordered_json(Round1(w.exited_ms));
+    wj["results"] = w.results;
+    wj["peak_rss_kib"] = w.peak_rss_kib;
+    wj["ended"] = w.ended;
+    j["workers"].push_back(std::move(wj));
+  }
+  return j;
+}
+
 }  // namespace
 
 std::string OverallVerdict(const RunReport& report) {
@@ -94,6 +165,7 @@ nlohmann::ordered_json RenderReportJson(const RunReport& report) {
   j["results"] = Results(report.node_results);
   j["gpus"] = nlohmann::ordered_json::array();
   for (const GpuReport& gpu : report.gpus) j["gpus"].push_back(GpuJson(gpu));
+  j["timeline"] = Timeline(report);
   return j;
 }
 

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,23 @@ struct GpuReport {
   std::vector<ProbeResult> results;
 };
 
+// One worker process's life, for the report's timeline: when the
+// supervisor started it, when its first and last results came back, when it
+// was reaped, and the most host memory it used. Times are ms since the run
+// started (as ProbeResult::started_ms); -1 where the event did not happen.
+struct WorkerTiming {
+  std::string lane;  // "host", "node", "gpu 0"
+  std::optional<int> gpu_index;
+  int pid = 0;
+  double spawned_ms = 0;
+  double first_result_ms = -1;
+  double last_result_ms = -1;
+  double exited_ms = -1;
+  int results = 0;
+  long peak_rss_kib = 0;  // ru_maxrss; 0 until reaped
+  std::string ended;      // "exit 0", "SIGKILL (killed)", "" while running
+};
+
 struct RunReport {
   std::string tool_version;
   std::vector<std::string> argv;
@@ -39,6 +57,9 @@ struct RunReport {
   nlohmann::ordered_json host = nlohmann::ordered_json::object();
   std::vector<ProbeResult> node_results;
   std::vector<GpuReport> gpus;
+  // Timeline: every worker process, and the supervisor's own peak memory.
+  std::vector<WorkerTiming> workers;
+  long supervisor_peak_rss_kib = 0;
 };
 
 // "pass" unless any result (node or GPU) is a failure outcome or the run was

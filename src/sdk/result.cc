@@ -35,6 +35,18 @@ ProbeResult ProbeResult::Error(std::string summary) {
   return r;
 }
 
+void PhaseClock::Mark(std::string_view phase) {
+  const auto now = std::chrono::steady_clock::now();
+  const double ms =
+      std::chrono::duration<double, std::milli>(now - last_).count();
+  last_ = now;
+  nlohmann::ordered_json& phases = result_->details["phases_ms"];
+  const std::string key(phase);
+  // A repeated phase (one per precision, say) adds up.
+  phases[key] = (phases.contains(key) ? phases[key].get<double>() : 0.0) +
+                std::round(ms * 10.0) / 10.0;
+}
+
 ProbeResult& ProbeResult::AddMetric(Metric metric) {
   metrics.push_back(std::move(metric));
   return *this;
@@ -80,6 +92,7 @@ nlohmann::ordered_json ToJson(const ProbeResult& result) {
   if (!result.facts.empty()) j["facts"] = result.facts;
   if (result.signal) j["signal"] = *result.signal;
   if (result.exit_code) j["exit_code"] = *result.exit_code;
+  if (result.dependents_may_run) j["dependents_may_run"] = true;
   if (!result.log_tail.empty()) j["log_tail"] = result.log_tail;
   return j;
 }
@@ -155,6 +168,8 @@ bool FromJson(const nlohmann::ordered_json& j, ProbeResult* r,
   if (j.contains("signal") && j["signal"].is_number_integer()) {
     r->signal = j["signal"].get<int>();
   }
+  if (j.contains("dependents_may_run") && j["dependents_may_run"].is_boolean())
+    r->dependents_may_run = j["dependents_may_run"].get<bool>();
   if (j.contains("exit_code") && j["exit_code"].is_number_integer()) {
     r->exit_code = j["exit_code"].get<int>();
   }

@@ -125,6 +125,89 @@ case "$name" in
       check "$tmp/m$r.json" 'r["host"]["mpi"]["size"] == 2 and res(None, "nccl.all_reduce")["outcome"] == "pass" and res(None, "nccl.all_reduce")["details"]["nranks"] == 2 and res(0, "nccl.all_reduce")["details"]["nranks"] == 2' || exit 1
     done
     ;;
+  crash_in_one_gpus_tensor_stage)
+    # cuBLAS GEMM crashes the worker of GPU 1: that probe is a crash, a
+    # fresh worker runs GPU 1's other probes, GPU 0 and the all-reduce over
+    # both GPUs are untouched.
+    n=$(nvidia-smi -L | grep -c '^GPU')
+    [ "$n" -ge 2 ] || { echo "SKIP: needs 2 GPUs"; exit 77; }
+    PREFLIGHT_FAULT=tensor.gemm@1:crash run --gpus 0,1
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'res(1, "tensor.gemm")["outcome"] == "crash" and res(1, "tensor.gemm")["signal"] == 11' &&
+    check "$tmp/r.json" 'all(res(1, p)["outcome"] == "pass" for p in ("tensor.copy", "cudnn.conv", "compile.cuda_graph"))' &&
+    check "$tmp/r.json" 'gpus[0]["verdict"] == "pass" and gpus[1]["verdict"] == "fail"' &&
+    check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and res(None, "nccl.all_reduce")["details"]["nranks"] == 2' &&
+    check "$tmp/r.json" 'sum(1 for w in r["timeline"]["workers"] if w.get("gpu_index") == 1) == 2'
+    ;;
+  busy_gpu_reported)
+    # Another job holds 70% of GPU 0's memory and saturates it with
+    # matmuls: devices.memory fails naming that process, the GPU's probes
+    # still run and say they measured a shared GPU; nothing hangs or crashes.
+    "$py" -c 'import torch' 2>/dev/null || { echo "SKIP: no torch for the load"; exit 77; }
+    uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)
+    here=$(cd "$(dirname "$0")" && pwd)
+    CUDA_VISIBLE_DEVICES=$uuid "$py" "$here/busy_gpu_load.py" 0.7 240 > "$tmp/load.log" 2>&1 &
+    load=$!
+    trap 'kill $load 2>/dev/null; rm -rf "$tmp"' EXIT
+    for _ in $(seq 120); do grep -q ready "$tmp/load.log" && break; sleep 0.5; done
+    grep -q ready "$tmp/load.log" || { cat "$tmp/load.log"; echo "the load did not start"; exit 1; }
+    load_pid=$(awk '/ready/ {print $2}' "$tmp/load.log")
+    sleep 1  # one NVML utilization sample period with the load running
+    start=$(date +%s)
+    timeout 300 "$bin" --gpus "$uuid" --stages devices,tensor,cudnn,compile --json "$tmp/r.json"
+    echo "exit code: $?" > "$tmp/rc"
+    echo "wall: $(( $(date +%s) - start )) s"
+    kill $load 2>/dev/null
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'res(0, "devices.memory")["outcome"] == "fail" and res(0, "devices.memory").get("dependents_may_run") is True' &&
+    check "$tmp/r.json" '"PID '"$load_pid"'" in res(0, "devices.memory")["summary"] and "in use by another process" in res(0, "devices.memory")["summary"]' &&
+    check "$tmp/r.json" 'any(m["name"] == "used_by_others_fraction" and m["value"] > 0.5 for m in res(0, "devices.memory")["metrics"])' &&
+    check "$tmp/r.json" 'res(0, "tensor.gemm")["outcome"] in ("pass", "fail") and res(0, "tensor.gemm")["details"]["measured_on_shared_gpu"]' &&
+    check "$tmp/r.json" 'any(m["name"] == "bf16_tflops" for m in res(0, "tensor.gemm")["metrics"])' &&
+    check "$tmp/r.json" 'not any(x["outcome"] in ("timeout", "crash", "error") for g in gpus for x in g["results"])'
+    ;;
+  run_lock_serializes)
+    # Two runs started together on one node: both finish with reports, the
+    # second waited for the first, and their timed stages did not overlap.
+    run_one() { "$bin" --stages tensor --gpus 0 --json "$tmp/$1.json" -q; echo $? > "$tmp/$1.rc"; }
+    run_one a & a=$!
+    run_one b & b=$!
+    wait $a $b
+    [ "$(cat "$tmp/a.rc")" = 0 ] && [ "$(cat "$tmp/b.rc")" = 0 ] ||
+      { echo "exit codes $(cat "$tmp/a.rc") $(cat "$tmp/b.rc")"; exit 1; }
+    "$py" - "$tmp/a.json" "$tmp/b.json" <<'PY'
+import json, sys
+runs = [json.load(open(p)) for p in sys.argv[1:]]
+for r in runs:
+    assert r["host"]["run_lock"]["acquired"], "a run went on without the lock"
+holder, waiter = sorted(runs, key=lambda r: r["host"]["run_lock"]["waited_ms"])
+tensor_end = [s for s in holder["timeline"]["stages"] if s["stage"] == "tensor"][0]["ended_ms"]
+waited = waiter["host"]["run_lock"]["waited_ms"]
+print(f"holder waited {holder['host']['run_lock']['waited_ms']:.0f} ms; its tensor stage "
+      f"ended at {tensor_end:.0f} ms; the other run waited {waited:.0f} ms")
+# Both started within a fraction of a second: the waiter got the lock only
+# after the holder's timed stage was over.
+assert waited >= tensor_end - 500, "the tensor stages overlapped"
+PY
+    ;;
+  hostile_gpu_selection)
+    # GPUs that do not exist, by index and by a well-formed UUID: exit 2 with
+    # one line naming the GPUs that do exist, no report, and the node
+    # probes still running at that moment stopped, not waited for.
+    for sel in 64 GPU-00000000-0000-0000-0000-000000000000 0,GPU-ffffffff; do
+      start=$(date +%s%N)
+      "$bin" --gpus "$sel" --json "$tmp/sel.json" > "$tmp/out" 2> "$tmp/err"
+      code=$?
+      ms=$(( ($(date +%s%N) - start) / 1000000 ))
+      cat "$tmp/err"
+      [ "$code" = 2 ] || { echo "--gpus $sel: expected exit 2, got $code"; exit 1; }
+      [ "$(wc -l < "$tmp/err")" = 1 ] || { echo "--gpus $sel: not one line"; exit 1; }
+      grep -q "does not exist; visible GPUs are 0" "$tmp/err" || { echo "--gpus $sel: unclear"; exit 1; }
+      [ ! -e "$tmp/sel.json" ] || { echo "--gpus $sel: a report was written"; exit 1; }
+      [ "$ms" -lt 10000 ] || { echo "--gpus $sel: took $ms ms"; exit 1; }
+      echo "ok: --gpus $sel refused in $ms ms"
+    done
+    ;;
   *)
     echo "unknown GPU test $name"; exit 2 ;;
 esac

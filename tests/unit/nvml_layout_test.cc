@@ -23,6 +23,9 @@ TEST(NvmlLayoutTest, HandWrittenTypesMatchNvmlH) {
   static_assert(offsetof(nvml::MemoryV2, used) ==
                 offsetof(nvmlMemory_v2_t, used));
   static_assert(nvml::kMemoryV2Version == nvmlMemory_v2);
+  static_assert(sizeof(nvml::Utilization) == sizeof(nvmlUtilization_t));
+  static_assert(offsetof(nvml::Utilization, memory) ==
+                offsetof(nvmlUtilization_t, memory));
   static_assert(sizeof(nvml::ProcessInfo) == sizeof(nvmlProcessInfo_t));
   static_assert(offsetof(nvml::ProcessInfo, used_gpu_memory) ==
                 offsetof(nvmlProcessInfo_t, usedGpuMemory));

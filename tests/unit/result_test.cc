@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "preflight/probe_context.h"
 
@@ -108,6 +110,7 @@ TEST(ResultTest, ContextRoundTrip) {
   c.required = {"nccl"};
   c.expect_gpus = 4;
   c.corrupt_result = true;
+  c.gpus_in_run = 3;
   c.node_facts["libraries"] = nlohmann::json::array();
   const ProbeContext back = ProbeContext::FromJson(c.ToJson());
   EXPECT_EQ(back.gpu_index, 1);
@@ -115,7 +118,28 @@ TEST(ResultTest, ContextRoundTrip) {
   EXPECT_EQ(back.required, c.required);
   EXPECT_EQ(back.expect_gpus, 4);
   EXPECT_TRUE(back.corrupt_result);
+  EXPECT_EQ(back.gpus_in_run, 3);
   EXPECT_TRUE(back.node_facts.contains("libraries"));
+}
+
+TEST(ResultTest, PhaseClockRecordsPhasesInOrderAndAddsRepeats) {
+  ProbeResult r;
+  PhaseClock phases(&r);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  phases.Mark("load");
+  phases.Mark("check");
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  phases.Mark("load");
+  const auto& p = r.details["phases_ms"];
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.begin().key(), "load");  // first marked, first listed
+  EXPECT_GE(p["load"].get<double>(), 29.0);
+  EXPECT_LT(p["check"].get<double>(), 5.0);
+  // Survives the trip through the worker pipe.
+  ProbeResult back;
+  std::string error;
+  ASSERT_TRUE(FromJson(ToJson(r), &back, &error)) << error;
+  EXPECT_EQ(back.details["phases_ms"], p);
 }
 
 }  // namespace

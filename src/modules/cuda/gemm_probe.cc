@@ -232,8 +232,10 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
        CUBLAS_COMPUTE_32F},
       {Precision::kFp16, CUDA_R_16F, ElementType::kHalf, 2, CUBLAS_COMPUTE_32F},
   };
-  Handle handle;
   ProbeResult r;
+  PhaseClock phases(&r);
+  Handle handle;
+  phases.Mark("cublas_handle");
   std::vector<std::string> wrong, slow, rates;
   bool judged_by_model = FindGpuModel(context.gpu_name) != nullptr;
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -241,7 +243,9 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     const std::string name(PrecisionName(c.precision));
     const int n = c.precision == Precision::kFp32 && !full ? 4096 : 8192;
     GemmRunner runner(handle.get(), c, n, context.corrupt_result);
+    phases.Mark(name + "_setup");
     const CaseResult cr = runner.Run(full ? 30 : 8, FreshSeed(i + 1));
+    phases.Mark(name + "_check_and_time");
     const double tolerance = Tolerance(c.precision);
     const double error =
         std::max(cr.before.relative_error, cr.after.relative_error);

@@ -38,11 +38,18 @@ ProbeResult RunTensorKnownAnswer(const ProbeContext& context) {
   const size_t bytes =
       context.level == Level::kFull ? (size_t{4} << 30) : (size_t{256} << 20);
   const size_t count = bytes / sizeof(uint32_t);
+  ProbeResult r;
+  PhaseClock phases(&r);
+  // The worker's first CUDA runtime call: the runtime attaches to the
+  // primary context devices.memory created.
   cudaError_t e = cudaSetDevice(0);
+  if (e == cudaSuccess) e = cudaFree(nullptr);
+  phases.Mark("cuda_runtime_init");
   DeviceBuffers b;
   if (e == cudaSuccess) e = cudaMalloc(&b.data, bytes);
   if (e == cudaSuccess)
     e = cudaMalloc(&b.counters, 2 * sizeof(unsigned long long));
+  phases.Mark("allocate");
   if (e != cudaSuccess) {
     return ProbeResult::Fail("cannot set up " + std::to_string(bytes >> 20) +
                                  " MiB on the GPU: " + Describe(e),
@@ -51,7 +58,6 @@ ProbeResult RunTensorKnownAnswer(const ProbeContext& context) {
   cudaEvent_t start = nullptr, stop = nullptr;
   cudaEventCreate(&start);
   cudaEventCreate(&stop);
-  ProbeResult r;
   unsigned long long total_bad = 0;
   float fill_ms = 0;
   for (uint32_t modulus : {1021u, 65521u}) {
@@ -92,6 +98,7 @@ ProbeResult RunTensorKnownAnswer(const ProbeContext& context) {
   }
   cudaEventDestroy(start);
   cudaEventDestroy(stop);
+  phases.Mark("fill_and_check");
   r.AddMetric({"buffer_mib", static_cast<double>(bytes >> 20), "MiB", {}});
   r.AddMetric(
       {"mismatches", static_cast<double>(total_bad), "count",

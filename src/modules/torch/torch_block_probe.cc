@@ -12,14 +12,17 @@
 // Fail: torch sees no GPU, libtorch has no kernel for this GPU ("no kernel
 // image is available"), or wrong results.
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/cuda/CUDAFunctions.h>
 #include <link.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "core/strings.h"
@@ -68,6 +71,7 @@ std::string CudaText(int64_t v) {
 
 ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
   ProbeResult r;
+  PhaseClock phases(&r);
   r.details["torch_version"] = TORCH_VERSION;
   const auto& hooks = at::detail::getCUDAHooks();
   if (!hooks.hasCUDA() || c10::cuda::device_count() == 0) {
@@ -96,6 +100,13 @@ ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
     }
   }
 
+  phases.Mark("torch_cuda_init_and_arch_coverage");
+  // The FP64 reference runs on the CPU, which this worker shares with the
+  // other GPUs' workers: an intra-op pool as wide as the machine in every
+  // worker oversubscribes it many times over.
+  const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  at::set_num_threads(
+      std::clamp(cpus / std::max(1, context.gpus_in_run), 1, 16));
   const bool full = context.level == Level::kFull;
   const int64_t m = full ? 4096 : 1024;
   const int64_t k = full ? 4096 : 1024;
@@ -115,7 +126,9 @@ ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
     const at::Tensor w =
         at::rand({k, n}, at::kFloat).mul_(2).sub_(1).div_(32).to(dtype);
     const at::Tensor b = at::rand({n}, at::kFloat).mul_(2).sub_(1).to(dtype);
+    phases.Mark("cpu_inputs");
     const at::Tensor xg = x.to(gpu), wg = w.to(gpu), bg = b.to(gpu);
+    phases.Mark("to_gpu");
     const auto start = Clock::now();
     at::Tensor y = Block(xg, wg, bg);
     c10::cuda::device_synchronize();
@@ -132,9 +145,12 @@ ProbeResult RunTensorTorchBlock(const ProbeContext& context) {
     }
     if (label == "fp32") warm_us = Median(iters);
     if (context.corrupt_result && label == "fp32") y.index_put_({0, 0}, 1e4);
+    phases.Mark("gpu_steps");
     const at::Tensor ref =
         Block(x.to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+    phases.Mark("cpu_reference");
     const ErrorStats stats = Compare(y, ref);
+    phases.Mark("compare");
     r.AddMetric(
         {label + "_rel_error", stats.relative_error, "",
          Limit{Limit::Kind::kAtMost, tolerance,

@@ -1,16 +1,21 @@
-// devices.memory — is this GPU's memory free for the job, and can the job
-// get a context and an allocation?
+// devices.memory — is this GPU free for the job, and can the job get a
+// context and an allocation?
 //
-// Before touching the GPU, NVML reports memory in use and the compute
-// processes holding it (host PIDs; "not in this namespace" when /proc cannot
-// see them, as for another container's job). Then the probe creates the CUDA
-// context (timed: slow creation means persistence mode is off), reads free
-// memory, allocates a trial buffer (256 MiB quick, 75% of free memory full),
-// fills it and reads a sample back.
-// Fail: memory used by others above the limit (metric
-// used_by_others_fraction, default at_most 0.10 of the total); the context
-// cannot be created (exclusive-process GPU held by another process, out of
-// memory); the trial allocation or its check fails.
+// Before touching the GPU, NVML reports memory in use, the compute
+// processes holding it (host PIDs; "not in this container" when /proc cannot
+// see them) and, when there are such processes, how busy their kernels keep
+// the GPU. Then the probe creates the CUDA context (timed: slow creation
+// means persistence mode is off) and keeps it for the worker's later probes,
+// reads free memory, allocates a trial buffer (256 MiB quick, 75% of free
+// memory full), fills it and reads a sample back.
+// Fail, GPU unusable (the GPU's other probes are blocked): the context cannot
+// be created (exclusive-process GPU held by another process, out of memory);
+// the trial allocation or its check fails.
+// Fail, GPU shared (the other probes still run, so the report shows the
+// rates a job would get beside the other process): memory used by others
+// above the limit (used_by_others_fraction, default at_most 0.10 of the
+// total) or their kernels busy above the limit (utilization_by_others_pct,
+// default at_most 10).
 #include <unistd.h>
 
 #include <chrono>
@@ -31,11 +36,15 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 ProbeResult RunDevicesMemory(const ProbeContext& context) {
   ProbeResult r;
+  PhaseClock phases(&r);
   std::string nvml_error;
   const Nvml* nvml = LoadNvml(&nvml_error, nullptr);
   double used_before = -1, total = 0;
   std::vector<std::string> holders;
+  std::vector<std::string> busy;  // why the GPU counts as in use by others
   int compute_mode = nvml::kComputeModeDefault;
+  nvml::Utilization utilization{};
+  bool utilization_known = false;
   if (nvml != nullptr) {
     nvml::Device dev = nullptr;
     if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(),
@@ -56,6 +65,11 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
         r.details["used_includes_driver_reserved"] = true;
       }
       nvml->device_get_compute_mode(dev, &compute_mode);
+      if (nvml->device_get_utilization_rates != nullptr &&
+          nvml->device_get_utilization_rates(dev, &utilization) ==
+              nvml::kSuccess) {
+        utilization_known = true;
+      }
       if (nvml->device_get_compute_running_processes != nullptr) {
         std::vector<nvml::ProcessInfo> procs(64);
         unsigned n = static_cast<unsigned>(procs.size());
@@ -89,17 +103,32 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
          "built-in: a job expecting the whole GPU runs out of memory early"});
     r.AddMetric(fraction);
     if (!fraction.Passes()) {
-      r.outcome = Outcome::kFail;
-      r.summary = FormatBytes(used_before) + " of " + FormatBytes(total) +
-                  " already in use before this check" +
-                  (holders.empty() ? "" : " by " + Join(holders, ", "));
-      r.remediation =
-          "Stop the processes holding the GPU (`nvidia-smi --query-compute-"
-          "apps=pid,used_memory --format=csv`), restart a stuck container, "
-          "or pick free GPUs with CUDA_VISIBLE_DEVICES";
-      return r;
+      busy.push_back(
+          FormatBytes(used_before) + " of " + FormatBytes(total) + " held by " +
+          (holders.empty() ? std::string("processes NVML cannot list")
+                           : Join(holders, ", ")));
     }
   }
+  // Kernels of another process: NVML's utilization is the share of its last
+  // sample period (1/6 to 1 s) in which a kernel ran; this worker has not
+  // touched the GPU yet, so with other compute processes present it is
+  // theirs.
+  if (utilization_known && !holders.empty()) {
+    Metric busy_pct{"utilization_by_others_pct",
+                    static_cast<double>(utilization.gpu),
+                    "%",
+                    {}};
+    busy_pct.limit = ResolveLimit(
+        context, "devices.memory", "utilization_by_others_pct",
+        {Limit::Kind::kAtMost, 10,
+         "built-in: another job's kernels share the GPU with this one"});
+    r.AddMetric(busy_pct);
+    if (!busy_pct.Passes()) {
+      busy.push_back("their kernels kept it " +
+                     std::to_string(utilization.gpu) + "% busy");
+    }
+  }
+  phases.Mark("nvml");
 
   std::string error;
   const CudaDriver* cuda = LoadCudaDriver(&error);
@@ -107,6 +136,7 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   CUresult rc = cuda->init(0);
   CUdevice dev = 0;
   if (rc == CUDA_SUCCESS) rc = cuda->device_get(&dev, 0);
+  phases.Mark("cuinit");
   if (rc != CUDA_SUCCESS) {
     const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(rc));
     return ProbeResult::Fail("cannot open the GPU: " + cuda->Describe(rc),
@@ -130,6 +160,7 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
             : "Free the GPU (see processes above) or reset it";
     return f;
   }
+  phases.Mark("context");
   r.AddMetric({"context_create_ms", ctx_ms, "ms", {}});
   size_t free_bytes = 0, total_bytes = 0;
   cuda->mem_get_info(&free_bytes, &total_bytes);
@@ -175,10 +206,15 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   r.AddMetric(
       {"trial_allocation_gib", static_cast<double>(trial) / kGiB, "GiB", {}});
   r.AddMetric({"trial_allocation_ms", alloc_ms, "ms", {}});
-  cuda->primary_ctx_release(dev);
+  phases.Mark("trial_allocation");
+  // The primary context stays retained for the worker's life: the GPU's
+  // later probes (the CUDA runtime, cuBLAS, cuDNN, libtorch, NCCL) all use
+  // it. Releasing it here destroyed it, and the next probe paid for a
+  // second context creation (issue 8).
   if (!trial_problem.empty()) {
     r.outcome = Outcome::kFail;
-    r.summary = trial_problem;
+    r.summary =
+        trial_problem + (busy.empty() ? "" : " (" + Join(busy, "; ") + ")");
     r.remediation =
         "Free GPU memory (other processes), then rerun; wrong data read back "
         "points at failing memory: run `--level full` and check ECC counters";
@@ -200,6 +236,22 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
                 others.c_str(), ctx_ms,
                 FormatBytes(static_cast<double>(free_bytes)).c_str(),
                 FormatBytes(static_cast<double>(trial)).c_str());
+  if (!busy.empty()) {
+    // The GPU works but is shared: fail (a job would not get the whole
+    // GPU), and let the measuring probes run so that the report shows the
+    // rates a job would get next to this process.
+    r.outcome = Outcome::kFail;
+    r.dependents_may_run = true;
+    r.summary = "GPU in use by another process: " + Join(busy, "; ") +
+                "; context in " + std::to_string(static_cast<int>(ctx_ms)) +
+                " ms, " + FormatBytes(static_cast<double>(free_bytes)) +
+                " free (the rates below were measured on the shared GPU)";
+    r.remediation =
+        "Stop the processes holding the GPU (`nvidia-smi --query-compute-"
+        "apps=pid,used_memory --format=csv`), restart a stuck container, "
+        "or pick free GPUs with CUDA_VISIBLE_DEVICES";
+    return r;
+  }
   r.outcome = Outcome::kPass;
   r.summary = text;
   return r;

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Time to verdict: gpu-preflight's default run against the PyTorch script
+users write instead (bench/pytorch_checks.py), on the same GPUs, in one go.
+
+Runs the two alternately, --rounds times each, every run in a fresh process,
+and prints medians of
+  * wall time (from spawning the process to its exit),
+  * peak memory of the whole process tree (the sum of the RSS of the process
+    and all its descendants, sampled every 10 ms; each tool's own peak RSS
+    figures are printed too),
+  * time per stage: for gpu-preflight, from the report's timeline (first
+    probe start to last probe end of the stage, over all GPUs); for the
+    script, the wall time of each check,
+and the ratios. With --full it then runs `gpu-preflight --level full` once
+and reports its time.
+
+Targets (issue 8): quick run <= 3 s on 1 GPU, <= 5 s on 2 and 4 GPUs;
+<= 1/10 of the script's wall time; supervisor peak RSS < 50 MB.
+
+Usage: python3 bench/time_to_verdict.py BUILD/bin/gpu-preflight
+           [--rounds 5] [--full] [--json FILE]
+GPUs: whatever CUDA_VISIBLE_DEVICES leaves visible (both tools see the same).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# How the script's checks line up with gpu-preflight's stages.
+STAGE_OF_CHECK = {"versions": "host+driver", "devices": "devices",
+                  "tensor": "tensor", "cudnn": "cudnn", "nccl": "nccl",
+                  "compile": "compile"}
+
+
+def children_of():
+    """pid -> list of child pids, from /proc."""
+    kids = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(")") + 2:].split()[1])
+        kids.setdefault(ppid, []).append(int(name))
+    return kids
+
+
+def tree_rss_kib(root):
+    kids = children_of()
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(kids.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def timed_run(argv, env=None):
+    """(wall s, peak tree RSS KiB, exit code, stdout) of one run."""
+    peak = [0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=env)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_kib(proc.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return wall, peak[0], proc.returncode, out
+
+
+def stage_spans(report):
+    """stage -> ms from its first probe's start to its last probe's end."""
+    spans = {}
+    results = list(report.get("results", []))
+    for gpu in report.get("gpus", []):
+        results.extend(gpu.get("results", []))
+    for r in results:
+        if r.get("outcome") == "skip":
+            continue
+        begin = r.get("started_ms", 0)
+        end = begin + r.get("duration_ms", 0)
+        stage = r["stage"] if r["stage"] not in ("host", "driver") else "host+driver"
+        lo, hi = spans.get(stage, (begin, end))
+        spans[stage] = (min(lo, begin), max(hi, end))
+    return {s: hi - lo for s, (lo, hi) in spans.items()}
+
+
+def med(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("binary")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--full", action="store_true",
+                    help="also time one --level full run")
+    ap.add_argument("--json", help="write the raw samples here")
+    args = ap.parse_args()
+    env = dict(os.environ, NCCL_NVLS_ENABLE="0")
+    tmp = tempfile.mkdtemp(prefix="ttv-")
+    report_path = os.path.join(tmp, "report.json")
+    ours, theirs = [], []
+    for rnd in range(args.rounds):
+        wall, peak, rc, out = timed_run(
+            [args.binary, "--json", report_path, "-q"], env)
+        report = json.load(open(report_path))
+        timeline = report.get("timeline", {})
+        ours.append({"wall_s": wall, "tree_peak_kib": peak, "exit": rc,
+                     "verdict": report["verdict"],
+                     "stages_ms": stage_spans(report),
+                     "supervisor_peak_kib":
+                         timeline.get("supervisor", {}).get("peak_rss_kib"),
+                     "worker_peak_kib": max(
+                         [w.get("peak_rss_kib") or 0
+                          for w in timeline.get("workers", [])], default=None),
+                     "report_ms": report["duration_ms"]})
+        print(f"round {rnd + 1}: gpu-preflight {wall:.2f} s "
+              f"(exit {rc}, {report['verdict']}, {peak / 1024:.0f} MiB tree)",
+              flush=True)
+        wall, peak, rc, out = timed_run(
+            [sys.executable, os.path.join(HERE, "pytorch_checks.py")], env)
+        last = out.strip().splitlines()[-1] if out.strip() else "{}"
+        try:
+            parsed = json.loads(last)
+        except json.JSONDecodeError:
+            print(out[-2000:])
+            parsed = {}
+        theirs.append({"wall_s": wall, "tree_peak_kib": peak, "exit": rc,
+                       "stages_ms": parsed.get("times_ms", {}),
+                       "ok": parsed.get("ok", {}),
+                       "main_peak_kib": parsed.get("peak_rss_kib")})
+        print(f"round {rnd + 1}: PyTorch script {wall:.2f} s "
+              f"(exit {rc}, {peak / 1024:.0f} MiB tree)", flush=True)
+
+    gpus = len(report.get("gpus", []))
+    print(f"\nmedians of {args.rounds} rounds, {gpus} GPU(s), "
+          f"{report['gpus'][0].get('name', '?') if gpus else '?'}")
+    print(f"{'':28}{'gpu-preflight':>15}{'PyTorch':>12}{'ratio':>8}")
+    a = med([o["wall_s"] for o in ours])
+    b = med([t["wall_s"] for t in theirs])
+    print(f"{'wall time (s)':28}{a:15.2f}{b:12.2f}{a / b:8.3f}")
+    a = med([o["tree_peak_kib"] for o in ours]) / 1024
+    b = med([t["tree_peak_kib"] for t in theirs]) / 1024
+    print(f"{'peak RSS, process tree (MiB)':28}{a:15.0f}{b:12.0f}{a / b:8.3f}")
+    sup = [o["supervisor_peak_kib"] for o in ours if o["supervisor_peak_kib"]]
+    wrk = [o["worker_peak_kib"] for o in ours if o["worker_peak_kib"]]
+    main_peak = [t["main_peak_kib"] for t in theirs if t["main_peak_kib"]]
+    if sup:
+        print(f"{'supervisor peak RSS (MiB)':28}{med(sup) / 1024:15.1f}")
+    if wrk:
+        print(f"{'largest worker peak (MiB)':28}{med(wrk) / 1024:15.0f}")
+    if main_peak:
+        print(f"{'script main process (MiB)':28}{'':15}"
+              f"{med(main_peak) / 1024:12.0f}")
+    print("per stage (ms; gpu-preflight: first start to last end over GPUs)")
+    b = med([t["stages_ms"].get("import", float("nan")) for t in theirs])
+    print(f"  {'import torch':26}{'-':>15}{b:12.0f}")
+    for check, stage in STAGE_OF_CHECK.items():
+        a = med([o["stages_ms"].get(stage, float("nan")) for o in ours])
+        b = med([t["stages_ms"].get(check, float("nan")) for t in theirs])
+        print(f"  {stage:26}{a:15.0f}{b:12.0f}{a / b:8.3f}")
+    failed = [t["ok"] for t in theirs if not all(t["ok"].values())]
+    if failed:
+        print(f"PyTorch script checks that failed: {failed[0]}")
+    result = {"gpus": gpus, "ours": ours, "pytorch": theirs}
+    if args.full:
+        wall, peak, rc, out = timed_run(
+            [args.binary, "--level", "full", "--json", report_path, "-q"], env)
+        report = json.load(open(report_path))
+        spans = stage_spans(report)
+        print(f"\n--level full: {wall:.1f} s wall (exit {rc}, "
+              f"{report['verdict']}), {peak / 1024:.0f} MiB tree; stages (ms) "
+              + ", ".join(f"{s} {v:.0f}" for s, v in spans.items()))
+        result["full"] = {"wall_s": wall, "exit": rc, "stages_ms": spans,
+                          "verdict": report["verdict"]}
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
