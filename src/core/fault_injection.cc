@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 
 #include "core/manifest.h"
@@ -79,6 +80,21 @@ std::optional<FaultKind> FaultFor(const std::vector<FaultSpec>& faults,
   return std::nullopt;
 }
 
+// A real invalid memory access, not raise(): the kernel delivers the
+// SIGSEGV exactly as it would for a bug in a probe. Not instrumented: in the
+// sanitizer build UBSan would otherwise stop the null store before it
+// happens, and the test would see an exit code instead of the crash.
+namespace {
+// The address is read from a volatile, so the optimizer cannot see that it
+// is null and drop or rewrite the store.
+volatile std::uintptr_t g_invalid_address = 0;
+
+__attribute__((noinline, no_sanitize("undefined", "address"))) void
+CrashWithInvalidAccess() {
+  *reinterpret_cast<volatile int*>(g_invalid_address) = 42;
+}
+}  // namespace
+
 void InjectFault(FaultKind kind) {
   switch (kind) {
     case FaultKind::kHang: {
@@ -88,13 +104,9 @@ void InjectFault(FaultKind kind) {
       sigprocmask(SIG_BLOCK, &block, nullptr);
       for (;;) pause();
     }
-    case FaultKind::kCrash: {
-      // A real invalid memory access, not raise(): the kernel delivers the
-      // SIGSEGV exactly as it would for a bug in a probe.
-      volatile int* null_pointer = nullptr;
-      *null_pointer = 42;
+    case FaultKind::kCrash:
+      CrashWithInvalidAccess();
       std::abort();  // unreachable unless page 0 is mapped
-    }
     case FaultKind::kAbort:
       std::abort();
     case FaultKind::kExit:
