@@ -183,7 +183,9 @@ def main():
     for check, stage in STAGE_OF_CHECK.items():
         a = med([o["stages_ms"].get(stage, float("nan")) for o in ours])
         b = med([t["stages_ms"].get(check, float("nan")) for t in theirs])
-        print(f"  {stage:26}{a:15.0f}{b:12.0f}{a / b:8.3f}")
+        # A check that takes under a millisecond has no meaningful ratio.
+        ratio = f"{a / b:8.3f}" if b >= 1 else f"{'-':>8}"
+        print(f"  {stage:26}{a:15.0f}{b:12.0f}{ratio}")
     failed = [t["ok"] for t in theirs if not all(t["ok"].values())]
     if failed:
         print(f"PyTorch script checks that failed: {failed[0]}")

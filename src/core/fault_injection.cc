@@ -91,6 +91,7 @@ volatile std::uintptr_t g_invalid_address = 0;
 
 __attribute__((noinline, no_sanitize("undefined", "address"))) void
 CrashWithInvalidAccess() {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): the point is an invalid pointer
   *reinterpret_cast<volatile int*>(g_invalid_address) = 42;
 }
 }  // namespace

@@ -236,8 +236,9 @@ class Scheduler {
   void SortNodeResults() {
     std::map<std::string, size_t> order;
     const std::vector<ProbeSpec>& manifest = Manifest();
-    for (size_t i = 0; i < manifest.size(); ++i)
+    for (size_t i = 0; i < manifest.size(); ++i) {
       order[std::string(manifest[i].id)] = i;
+    }
     std::stable_sort(report_->node_results.begin(), report_->node_results.end(),
                      [&](const ProbeResult& a, const ProbeResult& b) {
                        return order[a.probe] < order[b.probe];
@@ -371,17 +372,19 @@ class Scheduler {
         for (const ProbeSpec* spec : *list) {
           const std::string m(spec->module);
           if (!m.empty() &&
-              std::find(modules.begin(), modules.end(), m) == modules.end())
+              std::find(modules.begin(), modules.end(), m) == modules.end()) {
             modules.push_back(m);
+          }
         }
       }
       // PREFLIGHT_PRELOAD=0 turns this off: to measure what it saves, or to
       // rule it out when a worker crashes.
       const char* preload = std::getenv("PREFLIGHT_PRELOAD");
       const bool off = preload != nullptr && std::string(preload) == "0";
-      if (!modules.empty() && !off)
+      if (!modules.empty() && !off) {
         env.push_back(std::string(kPreloadModulesVariable) + "=" +
                       Join(modules, ","));
+      }
     }
     return env;
   }
