@@ -3,7 +3,8 @@
 # two GPUs, the preload A/B, the time-to-verdict benchmark on 1, 2 and all
 # GPUs, torch.compile/AOTInductor, and the full level on all GPUs if time is
 # left. Every step writes its log under $OUT as it goes, so a step cut short
-# still leaves the ones before it. Usage, from the repository root:
+# still leaves the ones before it; at the end they are packed into
+# $OUT/logs.tgz. Usage, from the repository root:
 #   BUDGET_S=560 bash tests/gpu/device_check.sh
 set -uo pipefail
 OUT=${OUT:-/tmp/preflight-out}
@@ -55,3 +56,9 @@ if [ "$(left)" -gt 90 ]; then
   tail -3 "$OUT/full.txt"
 fi
 step done
+# The device tool brings back only a few files: pack the logs, reports and
+# benchmark JSON into one archive and keep only the main logs beside it.
+tar czf /tmp/preflight-logs.tgz -C "$OUT" . && mv /tmp/preflight-logs.tgz "$OUT/logs.tgz" &&
+  find "$OUT" -maxdepth 1 -type f ! -name logs.tgz ! -name ctest-gpu.log \
+    ! -name ttv.txt ! -name preload-ab.txt -delete
+ls "$OUT"
