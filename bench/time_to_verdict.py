@@ -8,7 +8,7 @@ and prints medians of
   * peak memory of the whole process tree (the sum of the RSS of the process
     and all its descendants, sampled every 10 ms; each tool's own peak RSS
     figures are printed too),
-  * time per stage: for gpu-preflight, from the report's timeline (first
+  * time per stage: for gpu-preflight, the report's timeline.stages (first
     probe start to last probe end of the stage, over all GPUs); for the
     script, the wall time of each check,
 and the ratios. With --full it then runs `gpu-preflight --level full` once
@@ -93,19 +93,14 @@ def timed_run(argv, env=None):
 
 
 def stage_spans(report):
-    """stage -> ms from its first probe's start to its last probe's end."""
+    """stage -> ms from its first probe's start to its last probe's end, from
+    the report's timeline (host and driver merged, as the script's "versions"
+    check covers both)."""
     spans = {}
-    results = list(report.get("results", []))
-    for gpu in report.get("gpus", []):
-        results.extend(gpu.get("results", []))
-    for r in results:
-        if r.get("outcome") == "skip":
-            continue
-        begin = r.get("started_ms", 0)
-        end = begin + r.get("duration_ms", 0)
-        stage = r["stage"] if r["stage"] not in ("host", "driver") else "host+driver"
-        lo, hi = spans.get(stage, (begin, end))
-        spans[stage] = (min(lo, begin), max(hi, end))
+    for span in report["timeline"]["stages"]:
+        stage = span["stage"] if span["stage"] not in ("host", "driver") else "host+driver"
+        lo, hi = spans.get(stage, (span["started_ms"], span["ended_ms"]))
+        spans[stage] = (min(lo, span["started_ms"]), max(hi, span["ended_ms"]))
     return {s: hi - lo for s, (lo, hi) in spans.items()}
 
 

@@ -30,12 +30,10 @@ std::string ListExample(const std::string& flag) {
   return flag + " host,driver";
 }
 
-// CLI11 splits list options on commas and drops empty items in the middle
-// ("host,,driver"), so the raw arguments are checked first: an empty item
-// anywhere is a typo the user should hear about.
-bool FindEmptyListItem(int argc, const char* const* argv, std::string* error) {
-  // "--output-dir=" (an unset variable in a script): CLI11 would take the
-  // next argument as the value instead.
+// "--output-dir=" (an unset variable in a script): CLI11 would take the
+// next argument as the value instead.
+bool FindEmptyAssignment(int argc, const char* const* argv,
+                         std::string* error) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (StartsWith(arg, "--") && arg.size() > 3 && arg.back() == '=') {
@@ -44,6 +42,13 @@ bool FindEmptyListItem(int argc, const char* const* argv, std::string* error) {
       return true;
     }
   }
+  return false;
+}
+
+// CLI11 splits list options on commas and drops empty items in the middle
+// ("host,,driver"), so the raw arguments are checked first: an empty item
+// anywhere is a typo the user should hear about.
+bool FindEmptyListItem(int argc, const char* const* argv, std::string* error) {
   for (const char* flag : {"--stages", "--skip", "--gpus", "--require"}) {
     const std::string name(flag);
     for (int i = 1; i < argc; ++i) {
@@ -55,18 +60,8 @@ bool FindEmptyListItem(int argc, const char* const* argv, std::string* error) {
         value = arg.substr(name.size() + 1);
       }
       if (!value) continue;
-      bool empty_item = false;
-      size_t begin = 0;
-      for (;;) {
-        const size_t comma = value->find(',', begin);
-        const std::string item =
-            value->substr(begin, comma == std::string::npos ? std::string::npos
-                                                            : comma - begin);
-        if (Trim(item).empty()) empty_item = true;
-        if (comma == std::string::npos) break;
-        begin = comma + 1;
-      }
-      if (empty_item) {
+      for (const std::string& item : Split(*value, ',')) {
+        if (!Trim(item).empty()) continue;
         *error = name + " '" + *value + "' has an empty item; write e.g. " +
                  ListExample(name);
         return true;
@@ -222,7 +217,10 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   app.add_option("--output-dir", options->output_dir,
                  "Also write one JSON file per GPU plus summary.json here");
 
-  if (FindEmptyListItem(argc, argv, error)) return ParseStatus::kUsageError;
+  if (FindEmptyAssignment(argc, argv, error) ||
+      FindEmptyListItem(argc, argv, error)) {
+    return ParseStatus::kUsageError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -91,11 +91,6 @@ bool PreloadFromTorchWheel(const std::string& soname) {
 
 }  // namespace
 
-bool ModuleLoaded(const std::string& directory, const std::string& name) {
-  std::lock_guard<std::mutex> lock(CacheMutex());
-  return Cache().count(ModulePath(directory, name)) > 0;
-}
-
 double ModuleLoadMs(const std::string& directory, const std::string& name) {
   std::lock_guard<std::mutex> lock(CacheMutex());
   auto it = Cache().find(ModulePath(directory, name));

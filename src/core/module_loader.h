@@ -24,9 +24,6 @@ const preflight_module_v1* LoadModule(const std::string& directory,
                                       const std::string& name,
                                       std::string* error);
 
-// True once LoadModule succeeded for this module in this process.
-bool ModuleLoaded(const std::string& directory, const std::string& name);
-
 // How long the successful load of this module took (ms), whichever thread
 // loaded it; -1 when it is not loaded.
 double ModuleLoadMs(const std::string& directory, const std::string& name);

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/strings.h"
 #include "preflight/outcome.h"
 
 namespace preflight {
@@ -26,10 +27,10 @@ std::string SharedBecause(const GpuReport& gpu) {
 }  // namespace
 
 int MarkSharedGpus(RunReport* report) {
-  std::vector<int> shared_indices;
+  std::vector<std::string> shared_indices;
   for (GpuReport& gpu : report->gpus) {
     if (SharedBecause(gpu).empty()) continue;
-    shared_indices.push_back(gpu.identity.index);
+    shared_indices.push_back(std::to_string(gpu.identity.index));
     for (ProbeResult& r : gpu.results) {
       if (!IsMeasuredStage(r.stage) || r.outcome == Outcome::kSkip) continue;
       r.details["measured_on_shared_gpu"] = true;
@@ -43,11 +44,7 @@ int MarkSharedGpus(RunReport* report) {
   if (shared_indices.empty()) return 0;
   for (ProbeResult& r : report->node_results) {
     if (r.stage != "nccl" || !IsFailure(r.outcome)) continue;
-    std::string list;
-    for (int index : shared_indices) {
-      list += (list.empty() ? "" : ", ") + std::to_string(index);
-    }
-    r.summary += " [GPU " + list +
+    r.summary += " [GPU " + Join(shared_indices, ", ") +
                  " shared with another process; see "
                  "devices.memory]";
   }

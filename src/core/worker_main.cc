@@ -18,6 +18,7 @@
 #include "core/manifest.h"
 #include "core/module_loader.h"
 #include "core/probe_registry.h"
+#include "core/strings.h"
 #include "platform/cuda_driver.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
@@ -148,17 +149,7 @@ ProbeResult RunProbe(const ProbeSpec& spec, const ProbeContext& context) {
 void StartPreloading() {
   const char* env = std::getenv(kPreloadModulesVariable);
   if (env == nullptr || *env == '\0') return;
-  std::vector<std::string> modules;
-  std::string item;
-  for (const char* p = env;; ++p) {
-    if (*p == ',' || *p == '\0') {
-      if (!item.empty()) modules.push_back(item);
-      item.clear();
-      if (*p == '\0') break;
-    } else {
-      item += *p;
-    }
-  }
+  const std::vector<std::string> modules = Split(env, ',');
   std::thread([modules] {
     std::string why;
     if (const CudaDriver* cuda = LoadCudaDriver(&why); cuda != nullptr) {
@@ -172,7 +163,7 @@ void StartPreloading() {
     }
     const std::string dir = DefaultModuleDirectory();
     for (const std::string& name : modules) {
-      if (name == "torch" && !LocateTorch(&why)) continue;
+      if (name.empty() || (name == "torch" && !LocateTorch(&why))) continue;
       spdlog::info("preloading module {}", name);
       if (LoadModule(dir, name, &why) != nullptr) {
         spdlog::info("preloaded module {} in {:.0f} ms", name,
