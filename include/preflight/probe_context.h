@@ -49,6 +49,15 @@ struct ProbeContext {
   // For collective probes (scope "all"): {"rank", "nranks", "id_file",
   // "local_ranks"}; empty otherwise.
   nlohmann::json collective = nlohmann::json::object();
+  // Sent with devices.memory where the run has an NCCL stage: this GPU's
+  // tentative {"rank", "nranks", "id_file"}, so that the worker initializes
+  // its communicator in the background while its other probes run
+  // (core/worker_main.cc); empty otherwise.
+  nlohmann::json early_collective = nlohmann::json::object();
+  // Set once the supervisor knows that a tentative rank will never join
+  // (its GPU failed devices.memory, its worker died): a worker then stops
+  // waiting for that background initialization.
+  bool early_collective_lost = false;
   // Host facts gathered by earlier node probes (driver versions, libraries
   // found), as in the report's host block.
   nlohmann::json node_facts = nlohmann::json::object();

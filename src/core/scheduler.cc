@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "core/collective.h"
+#include "core/early_workers.h"
 #include "core/log.h"
 #include "core/manifest.h"
 #include "core/module_loader.h"
@@ -61,6 +62,12 @@ struct Lane {
   bool keep_worker = false;
   // The current worker's entry in report->workers; -1 when none.
   int timing = -1;
+  // A worker started before the enumeration for the GPU with this index
+  // (core/early_workers.h); -1 for every other lane.
+  int early_index = -1;
+  // The worker that got this GPU's tentative NCCL rank with devices.memory
+  // (background communicator init); -1 before.
+  pid_t early_rank_pid = -1;
 };
 
 std::string TimeoutRemediation(const ProbeSpec& spec) {
@@ -85,6 +92,12 @@ class Scheduler {
         report_(report),
         run_start_(config.run_start != Clock::time_point{} ? config.run_start
                                                            : Clock::now()) {}
+  ~Scheduler() {
+    if (!nccl_log_dir_.empty()) RemoveTree(nccl_log_dir_);
+    if (!early_nccl_dir_.empty()) RemoveTree(early_nccl_dir_);
+  }
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
 
   ScheduleStatus Run(std::string* error) {
     // The node probes run in two lanes side by side: the host stage (files
@@ -104,8 +117,16 @@ class Scheduler {
     gpu_phase_ = config_.plan.gpu_probes.empty() ? GpuPhase::kNone
                                                  : GpuPhase::kAwaitInventory;
     std::vector<Lane*> lanes = {&host, &node};
+    // The node workers first: devices.enumerate, which every GPU lane waits
+    // for, runs in one of them.
+    for (Lane* lane : lanes) Advance(*lane);
+    PrepareNcclEnvironment();
+    std::vector<Lane> early = StartEarlyGpuWorkers();  // sized once
+    for (Lane& lane : early) lanes.push_back(&lane);
+    early_lanes_ = &early;
     std::vector<Lane> gpu_lanes;
     RunLanes(lanes, [&] { return MaybeStartGpuLanes(&lanes, &gpu_lanes); });
+    early_lanes_ = nullptr;
     SortNodeResults();
     if (gpu_phase_ == GpuPhase::kBadSelection) {
       *error = selection_error_;
@@ -170,6 +191,7 @@ class Scheduler {
                       &selection_error_)) {
         // A usage error: nothing is reported, so stop what still runs.
         gpu_phase_ = GpuPhase::kBadSelection;
+        ReleaseEarlyWorkers();
         Stop(*lanes, "the --gpus selection is invalid");
         return true;
       }
@@ -178,6 +200,7 @@ class Scheduler {
     if (listener_ != nullptr) listener_->OnGpusSelected(selected);
     if (!why_no_gpus.empty()) {
       gpu_phase_ = GpuPhase::kNoGpus;
+      ReleaseEarlyWorkers();
       SkipGpuProbesAtNode(why_no_gpus, skip_reason::kBlocked);
       return true;
     }
@@ -193,9 +216,167 @@ class Scheduler {
       lane.results = &report_->gpus[i].results;
       // Workers stay up for the collectives: a CUDA start per GPU, not two.
       lane.keep_worker = !config_.plan.all_gpu_probes.empty();
+      AdoptEarlyWorker(&lane);
       lanes->push_back(&lane);
     }
+    ReleaseEarlyWorkers();
+    AssignEarlyRanks(*gpu_lanes);
     return true;
+  }
+
+  bool PlansNccl() const {
+    return std::any_of(
+        config_.plan.all_gpu_probes.begin(), config_.plan.all_gpu_probes.end(),
+        [](const ProbeSpec* s) { return s->id == "nccl.all_reduce"; });
+  }
+
+  // Whether GPU workers initialize nccl.all_reduce's communicator in the
+  // background (modules/nccl/early_init.h). Not across nodes, whose rank
+  // exchange happens only when the collective starts; PREFLIGHT_EARLY_NCCL=0
+  // turns it off (to measure what it saves, or to rule it out).
+  bool BackgroundNcclInit() const {
+    const char* off = std::getenv("PREFLIGHT_EARLY_NCCL");
+    return PlansNccl() && config_.multi_node == nullptr &&
+           !(off != nullptr && std::string(off) == "0");
+  }
+
+  // NCCL reads its settings once, maybe first in a worker's background
+  // thread, so they go into the workers' environment when they start
+  // rather than being set later: its INFO log into a file per worker (which
+  // transport it chose; not when the user set NCCL_DEBUG), and, where the
+  // communicator is made in the background, connections made during init
+  // (NCCL_RUNTIME_CONNECT=0) rather than at the first all-reduce, so that
+  // they overlap the other probes too (unless the user chose).
+  void PrepareNcclEnvironment() {
+    if (!PlansNccl()) return;
+    if (std::getenv("NCCL_DEBUG") == nullptr) {
+      std::string error;
+      nccl_log_dir_ = MakePrivateTempDir("gpu-preflight-nccl-", &error);
+      if (nccl_log_dir_.empty()) {
+        spdlog::warn("no NCCL log for the transport report: {}", error);
+      } else {
+        nccl_env_ = {"NCCL_DEBUG=INFO", "NCCL_DEBUG_SUBSYS=INIT,P2P,SHM,NET",
+                     "NCCL_DEBUG_FILE=" + nccl_log_dir_ + "/nccl-%p.log",
+                     "PREFLIGHT_NCCL_LOG_DIR=" + nccl_log_dir_};
+      }
+    }
+    if (BackgroundNcclInit() &&
+        std::getenv("NCCL_RUNTIME_CONNECT") == nullptr) {
+      nccl_env_.push_back("NCCL_RUNTIME_CONNECT=0");
+    }
+  }
+
+  // Every selected GPU gets a tentative rank, sent with its devices.memory
+  // request; the workers start their communicators from there.
+  void AssignEarlyRanks(std::vector<Lane>& gpu_lanes) {
+    if (!BackgroundNcclInit() || gpu_lanes.empty()) return;
+    std::string error;
+    early_nccl_dir_ = MakePrivateTempDir("gpu-preflight-", &error);
+    if (early_nccl_dir_.empty()) {
+      spdlog::warn("no background NCCL init: {}", error);
+      return;
+    }
+    const ProbeSpec* nccl = FindProbe("nccl.all_reduce");
+    const double wait_s = nccl->timeout_s * config_.timeout_scale * 0.8;
+    for (size_t i = 0; i < gpu_lanes.size(); ++i) {
+      early_ranks_.push_back(&gpu_lanes[i]);
+    }
+    early_assignment_ = {{"nranks", static_cast<int>(gpu_lanes.size())},
+                         {"id_file", early_nccl_dir_ + "/nccl-id"},
+                         {"wait_ms", static_cast<int>(wait_s * 1000)}};
+  }
+
+  // The tentative rank of `lane`, or an empty object.
+  nlohmann::json EarlyRankOf(const Lane& lane) const {
+    for (size_t i = 0; i < early_ranks_.size(); ++i) {
+      if (early_ranks_[i] != &lane) continue;
+      nlohmann::json a = early_assignment_;
+      a["rank"] = static_cast<int>(i);
+      return a;
+    }
+    return nlohmann::json::object();
+  }
+
+  // Whether a tentative rank is lost for good: its GPU failed devices.memory
+  // in a way that keeps it out of the collective, or the worker that started
+  // its communicator is gone.
+  bool EarlyRankLost() const {
+    for (const Lane* lane : early_ranks_) {
+      const ProbeResult* memory = FindResult("devices.memory", lane);
+      if (memory != nullptr && memory->outcome != Outcome::kPass &&
+          !(memory->outcome == Outcome::kFail && memory->dependents_may_run)) {
+        return true;
+      }
+      if (lane->early_rank_pid >= 0 &&
+          (!lane->worker || lane->worker->reaped() ||
+           lane->worker->pid() != lane->early_rank_pid)) {
+        return true;
+      }
+      if (memory != nullptr && lane->early_rank_pid < 0) return true;
+    }
+    return false;
+  }
+
+  // The collective may use the background communicators: the ranks are
+  // exactly the tentative ones, each in the worker that started it.
+  bool EarlyRanksHold(const std::vector<Lane*>& ranks) const {
+    return !early_ranks_.empty() && ranks == early_ranks_ && !EarlyRankLost();
+  }
+
+  // Starts a worker for each GPU the run will probably check, before the
+  // enumeration names them (core/early_workers.h). PREFLIGHT_EARLY_WORKERS=0
+  // turns this off: to measure what it saves, or to rule it out.
+  std::vector<Lane> StartEarlyGpuWorkers() {
+    std::vector<Lane> early;
+    const char* off = std::getenv("PREFLIGHT_EARLY_WORKERS");
+    if (gpu_phase_ != GpuPhase::kAwaitInventory ||
+        (off != nullptr && std::string(off) == "0")) {
+      return early;
+    }
+    const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+    const std::vector<EarlyWorkerSlot> slots = PredictGpuWorkers(
+        config_.gpu_selection,
+        visible != nullptr ? std::optional<std::string>(visible) : std::nullopt,
+        CountGpuDeviceNodes());
+    early.resize(slots.size());
+    for (size_t i = 0; i < slots.size(); ++i) {
+      Lane& lane = early[i];
+      lane.label = "gpu " + std::to_string(slots[i].index);
+      lane.early_index = slots[i].index;
+      lane.keep_worker = true;  // until the enumeration decides
+      StartWorker(&lane, WorkerEnvironment(slots[i].cuda_visible_devices,
+                                           /*pci_bus_order=*/false));
+      if (!lane.worker) lane.keep_worker = false;
+    }
+    return early;
+  }
+
+  // Hands the early worker of the lane's GPU, if one is still up, to the lane.
+  void AdoptEarlyWorker(Lane* lane) {
+    if (early_lanes_ == nullptr) return;
+    for (Lane& e : *early_lanes_) {
+      if (e.early_index != lane->gpu->index || !e.worker ||
+          e.worker->reaped() || e.kill_at || !e.keep_worker) {
+        continue;
+      }
+      spdlog::debug("{}: takes the worker started early (pid {})", lane->label,
+                    e.worker->pid());
+      lane->worker = std::move(e.worker);
+      lane->timing = e.timing;
+      e.timing = -1;
+      e.keep_worker = false;
+      return;
+    }
+  }
+
+  // Early workers no lane took: their requests close and they exit.
+  void ReleaseEarlyWorkers() {
+    if (early_lanes_ == nullptr) return;
+    for (Lane& e : *early_lanes_) {
+      if (!e.keep_worker) continue;
+      e.keep_worker = false;
+      if (e.timing >= 0) report_->workers[e.timing].lane += " (not needed)";
+    }
   }
 
   // devices.enumerate gates every GPU lane: in the node lane it runs right
@@ -355,38 +536,71 @@ class Scheduler {
   }
 
   std::vector<std::string> WorkerEnvironment(const Lane& lane) const {
-    std::vector<std::string> env;
-    if (lane.gpu) {
-      // The worker sees only its own GPU; a fault stays contained there.
-      env.push_back("CUDA_VISIBLE_DEVICES=" +
-                    (lane.gpu->uuid.empty() ? std::to_string(lane.gpu->index)
-                                            : lane.gpu->uuid));
-      env.push_back("CUDA_DEVICE_ORDER=PCI_BUS_ID");
-      // The modules its probes will need (cuBLAS, libtorch, cuDNN, NCCL:
-      // ~0.1-0.4 s each to load), in the order they are needed: the worker
-      // loads them on a side thread while its first probes create the
-      // context (core/worker_main.cc).
-      std::vector<std::string> modules;
-      for (const auto* list :
-           {&config_.plan.gpu_probes, &config_.plan.all_gpu_probes}) {
-        for (const ProbeSpec* spec : *list) {
-          const std::string m(spec->module);
-          if (!m.empty() &&
-              std::find(modules.begin(), modules.end(), m) == modules.end()) {
-            modules.push_back(m);
-          }
+    if (!lane.gpu) return {};
+    // By UUID when known; an index means what it means to the node worker,
+    // under the same CUDA_DEVICE_ORDER.
+    return lane.gpu->uuid.empty()
+               ? WorkerEnvironment(std::to_string(lane.gpu->index),
+                                   /*pci_bus_order=*/false)
+               : WorkerEnvironment(lane.gpu->uuid, /*pci_bus_order=*/true);
+  }
+
+  // A GPU worker's environment: `visible` is its CUDA_VISIBLE_DEVICES.
+  std::vector<std::string> WorkerEnvironment(const std::string& visible,
+                                             bool pci_bus_order) const {
+    // The worker sees only its own GPU; a fault stays contained there.
+    std::vector<std::string> env = {"CUDA_VISIBLE_DEVICES=" + visible};
+    if (pci_bus_order) env.push_back("CUDA_DEVICE_ORDER=PCI_BUS_ID");
+    // The modules its probes will need (cuBLAS, libtorch, cuDNN, NCCL:
+    // ~0.1-0.4 s each to load), in the order they are needed: the worker
+    // loads them on a side thread while its first probes create the
+    // context (core/worker_main.cc).
+    std::vector<std::string> modules;
+    for (const auto* list :
+         {&config_.plan.gpu_probes, &config_.plan.all_gpu_probes}) {
+      for (const ProbeSpec* spec : *list) {
+        const std::string m(spec->module);
+        if (!m.empty() &&
+            std::find(modules.begin(), modules.end(), m) == modules.end()) {
+          modules.push_back(m);
         }
       }
-      // PREFLIGHT_PRELOAD=0 turns this off: to measure what it saves, or to
-      // rule it out when a worker crashes.
-      const char* preload = std::getenv("PREFLIGHT_PRELOAD");
-      const bool off = preload != nullptr && std::string(preload) == "0";
-      if (!modules.empty() && !off) {
-        env.push_back(std::string(kPreloadModulesVariable) + "=" +
-                      Join(modules, ","));
-      }
     }
+    // PREFLIGHT_PRELOAD=0 turns this off: to measure what it saves, or to
+    // rule it out when a worker crashes.
+    const char* preload = std::getenv("PREFLIGHT_PRELOAD");
+    const bool off = preload != nullptr && std::string(preload) == "0";
+    if (!modules.empty() && !off) {
+      env.push_back(std::string(kPreloadModulesVariable) + "=" +
+                    Join(modules, ","));
+    }
+    env.insert(env.end(), nccl_env_.begin(), nccl_env_.end());
     return env;
+  }
+
+  // Starts the lane's worker and its entry in the timeline. Returns why it
+  // could not start (lane->worker stays empty then).
+  std::string StartWorker(Lane* lane, const std::vector<std::string>& env) {
+    std::string spawn_error;
+    lane->worker = WorkerProcess::Spawn(config_.executable, env, &spawn_error);
+    if (!lane->worker) {
+      spdlog::warn("{}: cannot start a worker: {}", lane->label, spawn_error);
+      return spawn_error;
+    }
+    spdlog::debug("{}: started worker pid {}", lane->label,
+                  lane->worker->pid());
+    WorkerTiming timing;
+    timing.lane = lane->label;
+    if (lane->gpu) {
+      timing.gpu_index = lane->gpu->index;
+    } else if (lane->early_index >= 0) {
+      timing.gpu_index = lane->early_index;
+    }
+    timing.pid = lane->worker->pid();
+    timing.spawned_ms = Millis(Clock::now() - run_start_);
+    lane->timing = static_cast<int>(report_->workers.size());
+    report_->workers.push_back(std::move(timing));
+    return "";
   }
 
   // Starts the next runnable probe of an idle lane; retires the worker once
@@ -405,23 +619,9 @@ class Scheduler {
         continue;
       }
       if (!lane.worker) {
-        std::string spawn_error;
-        lane.worker = WorkerProcess::Spawn(
-            config_.executable, WorkerEnvironment(lane), &spawn_error);
-        if (lane.worker) {
-          spdlog::debug("{}: started worker pid {}", lane.label,
-                        lane.worker->pid());
-          WorkerTiming timing;
-          timing.lane = lane.label;
-          if (lane.gpu) timing.gpu_index = lane.gpu->index;
-          timing.pid = lane.worker->pid();
-          timing.spawned_ms = Millis(Clock::now() - run_start_);
-          lane.timing = static_cast<int>(report_->workers.size());
-          report_->workers.push_back(std::move(timing));
-        }
+        const std::string spawn_error =
+            StartWorker(&lane, WorkerEnvironment(lane));
         if (!lane.worker) {
-          spdlog::warn("{}: cannot start a worker: {}", lane.label,
-                       spawn_error);
           ProbeResult r = ProbeResult::Error(spawn_error);
           r.started_ms = Millis(Clock::now() - run_start_);
           Record(&lane, spec, std::move(r));
@@ -433,6 +633,15 @@ class Scheduler {
       context.node_facts = NodeFacts();
       context.collective = lane.collective;
       context.gpus_in_run = static_cast<int>(report_->gpus.size());
+      if (!early_ranks_.empty() && lane.gpu) {
+        if (spec.id == "devices.memory") {
+          context.early_collective = EarlyRankOf(lane);
+          if (!context.early_collective.empty()) {
+            lane.early_rank_pid = lane.worker->pid();
+          }
+        }
+        context.early_collective_lost = EarlyRankLost();
+      }
       if (lane.gpu) {
         context.gpu_index = lane.gpu->index;
         context.gpu_uuid = lane.gpu->uuid;
@@ -805,12 +1014,22 @@ class Scheduler {
         continue;
       }
       // A private rendezvous directory: rank 0 publishes the NCCL id there.
+      // The one of the background init when its ranks all made it here.
+      const bool background =
+          spec->id == "nccl.all_reduce" && EarlyRanksHold(ranks);
       std::string dir_error;
       const std::string rendezvous =
-          MakePrivateTempDir("gpu-preflight-", &dir_error);
+          background ? early_nccl_dir_
+                     : MakePrivateTempDir("gpu-preflight-", &dir_error);
       if (rendezvous.empty()) {
         Record(nullptr, *spec, ProbeResult::Error(dir_error));
         continue;
+      }
+      if (!background && !early_ranks_.empty()) {
+        spdlog::debug(
+            "{}: not every tentative rank made it; a fresh "
+            "communicator",
+            spec->id);
       }
       const std::string id_file = rendezvous + "/nccl-id";
       for (size_t i = 0; i < ranks.size(); ++i) {
@@ -872,7 +1091,7 @@ class Scheduler {
         node.duration_ms = std::max(node.duration_ms, rr.result.duration_ms);
       }
       Record(nullptr, *spec, std::move(node));
-      RemoveTree(rendezvous);
+      if (!background) RemoveTree(rendezvous);
     }
   }
 
@@ -897,6 +1116,15 @@ class Scheduler {
   const Clock::time_point run_start_;
   bool interrupted_ = false;
   std::vector<Lane*> node_lanes_;
+  std::vector<Lane>* early_lanes_ = nullptr;  // while the node lanes run
+  // NCCL's settings for the GPU workers, and its log directory.
+  std::vector<std::string> nccl_env_;
+  std::string nccl_log_dir_;
+  // The background NCCL init: tentative ranks in rank order, their
+  // rendezvous directory and assignment ({"nranks", "id_file", "wait_ms"}).
+  std::vector<Lane*> early_ranks_;
+  std::string early_nccl_dir_;
+  nlohmann::json early_assignment_ = nlohmann::json::object();
   GpuPhase gpu_phase_ = GpuPhase::kNone;
   std::string selection_error_;
   bool collective_phase_ = false;

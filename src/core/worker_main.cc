@@ -4,9 +4,11 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <future>
 #include <iostream>
 #include <set>
 #include <string>
@@ -175,6 +177,80 @@ void StartPreloading() {
   }).detach();
 }
 
+// nccl.all_reduce's communicator, initialized in a side thread right after
+// devices.memory, while this GPU's tensor and cuDNN probes run (issue 8; the
+// NCCL module's early_init.h says how). Before the compile probes, whose CUDA
+// graph capture must not see another thread allocate, the worker waits for
+// that init to settle, at most 10 s (less near the probe's deadline); it does
+// not wait at all once the supervisor says a rank will never join.
+class BackgroundCollectiveInit {
+ public:
+  void StartAfter(const ProbeContext& context, const ProbeResult& memory) {
+    if (started_ || context.early_collective.empty()) return;
+    const bool usable =
+        memory.outcome == Outcome::kPass ||
+        (memory.outcome == Outcome::kFail && memory.dependents_may_run);
+    if (!usable) return;
+    started_ = true;
+    module_dir_ = context.module_dir;
+    nlohmann::json request = context.ToJson();
+    request["collective"] = context.early_collective;
+    request.erase("early_collective");
+    std::promise<void> finished;
+    done_ = finished.get_future();
+    std::thread([dir = module_dir_, json = request.dump(),
+                 finished = std::move(finished)]() mutable {
+      std::string why;
+      const preflight_module_v1* nccl = LoadModule(dir, "nccl", &why);
+      if (nccl == nullptr) {
+        spdlog::info("background NCCL init: no NCCL module ({})", why);
+      } else {
+        std::string out;
+        nccl->run("nccl.early_init", json.c_str(), &CollectModuleResult, &out);
+        spdlog::info("background NCCL init: {}", out);
+      }
+      finished.set_value();
+    }).detach();
+  }
+
+  // Returns how long it waited (ms).
+  double SettleBefore(const ProbeSpec& spec, const ProbeContext& context) {
+    if (!started_ || settled_ || spec.stage != Stage::kCompile) return 0;
+    settled_ = true;
+    const auto start = std::chrono::steady_clock::now();
+    const auto waited = [&] {
+      return std::chrono::duration<double, std::milli>(
+                 std::chrono::steady_clock::now() - start)
+          .count();
+    };
+    using std::chrono::milliseconds;
+    const auto left = std::chrono::duration_cast<milliseconds>(
+        context.soft_deadline - std::chrono::steady_clock::now());
+    const milliseconds wait =
+        context.early_collective_lost
+            ? milliseconds(0)
+            : std::clamp(left / 2, milliseconds(0), milliseconds(10000));
+    if (done_.wait_for(wait) == std::future_status::ready) return waited();
+    spdlog::info("background NCCL init not settled before {}: abandoned ({})",
+                 spec.id,
+                 context.early_collective_lost ? "a rank will never join"
+                                               : "took too long");
+    std::string why, out;
+    if (const preflight_module_v1* nccl = LoadModule(module_dir_, "nccl", &why);
+        nccl != nullptr) {
+      nccl->run("nccl.early_abandon", "{}", &CollectModuleResult, &out);
+    }
+    done_.wait_for(std::chrono::seconds(2));
+    return waited();
+  }
+
+ private:
+  bool started_ = false;
+  bool settled_ = false;
+  std::string module_dir_;
+  std::future<void> done_;
+};
+
 }  // namespace
 
 int WorkerMain() {
@@ -195,6 +271,7 @@ int WorkerMain() {
   }
 
   StartPreloading();
+  BackgroundCollectiveInit background_collective;
   std::string line;
   while (std::getline(std::cin, line)) {
     nlohmann::json request =
@@ -222,12 +299,19 @@ int WorkerMain() {
         spdlog::warn("PREFLIGHT_FAULT injects a fault into {}", id);
         InjectFault(*fault);
       }
+      const double settle_ms =
+          background_collective.SettleBefore(*spec, context);
       spdlog::info("running {}{}", id,
                    context.gpu_index
                        ? " on GPU " + std::to_string(*context.gpu_index)
                        : std::string());
       result = RunProbe(*spec, context);
       spdlog::info("{} finished: {}", id, ToString(result.outcome));
+      if (settle_ms >= 1) {
+        // Part of this probe's duration, spent before it started.
+        result.details["waited_for_background_nccl_init_ms"] = settle_ms;
+      }
+      background_collective.StartAfter(context, result);
     }
     result.probe = id;
     result.duration_ms = std::chrono::duration<double, std::milli>(

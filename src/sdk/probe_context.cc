@@ -20,6 +20,8 @@ nlohmann::json ProbeContext::ToJson() const {
   if (gpus_in_run > 0) j["gpus_in_run"] = gpus_in_run;
   if (!aoti_package.empty()) j["aoti_package"] = aoti_package;
   if (!collective.empty()) j["collective"] = collective;
+  if (!early_collective.empty()) j["early_collective"] = early_collective;
+  if (early_collective_lost) j["early_collective_lost"] = true;
   if (!node_facts.empty()) j["node_facts"] = node_facts;
   // The soft deadline travels as milliseconds left, since steady clocks of
   // two processes share no epoch we may rely on.
@@ -55,6 +57,10 @@ ProbeContext ProbeContext::FromJson(const nlohmann::json& j) {
   c.gpus_in_run = j.value("gpus_in_run", 0);
   c.aoti_package = j.value("aoti_package", "");
   if (j.contains("collective")) c.collective = j["collective"];
+  if (j.contains("early_collective") && j["early_collective"].is_object()) {
+    c.early_collective = j["early_collective"];
+  }
+  c.early_collective_lost = j.value("early_collective_lost", false);
   if (j.contains("node_facts")) c.node_facts = j["node_facts"];
   if (j.contains("soft_deadline_in_ms")) {
     c.soft_deadline =

@@ -1,8 +1,9 @@
 #!/bin/bash
 # One device-machine session in a fixed time budget: build, the GPU tests on
-# two GPUs, the preload A/B, the time-to-verdict benchmark on 1, 2 and all
-# GPUs, torch.compile/AOTInductor, and the full level on all GPUs if time is
-# left. Every step writes its log under $OUT as it goes, so a step cut short
+# two GPUs (one where there is one), the A/B of issue 8's head starts (early
+# GPU workers, background NCCL init), startup costs and timelines, the
+# time-to-verdict benchmark on 1, 2 and all GPUs, torch.compile/AOTInductor,
+# and the full level on all GPUs if time is left. Every step writes its log under $OUT as it goes, so a step cut short
 # still leaves the ones before it; at the end they are packed into
 # $OUT/logs.tgz. Usage, from the repository root:
 #   BUDGET_S=560 bash tests/gpu/device_check.sh
@@ -23,19 +24,47 @@ cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release > "$OUT/build.log" 2
   cmake --build build-gpu -j16 >> "$OUT/build.log" 2>&1 ||
   { grep -E "error" -A5 "$OUT/build.log" | head -40; exit 1; }
 
-step "GPU tests on 2 GPUs (CUDA_VISIBLE_DEVICES=0,1), all but compile_full"
-(cd build-gpu && CUDA_VISIBLE_DEVICES=0,1 timeout $(( $(left) - 330 )) \
+vis=$(seq -s, 0 $(( n < 2 ? 0 : 1 )))
+step "GPU tests on GPUs $vis (CUDA_VISIBLE_DEVICES), all but compile_full"
+(cd build-gpu && CUDA_VISIBLE_DEVICES=$vis timeout $(( $(left) - ${RESERVE_S:-330} )) \
   ctest -L gpu -E compile_full --output-on-failure > "$OUT/ctest-gpu.log" 2>&1)
 grep -E "Test +#|tests passed|FAILED CHECK" "$OUT/ctest-gpu.log"
 
-step "preload A/B: default run on all $n GPUs, 3 each, alternating"
+step "head-start A/B: default run on all $n GPUs, 3 rounds of 4 variants"
+# on: early GPU workers + background NCCL init (the default); then each off.
 for i in 1 2 3; do
-  for p in 1 0; do
+  for v in on workers-off nccl-off both-off; do
+    w=1; c=1
+    case $v in workers-off) w=0 ;; nccl-off) c=0 ;; both-off) w=0; c=0 ;; esac
     s=$(date +%s%N)
-    PREFLIGHT_PRELOAD=$p $B -q --json "$OUT/ab-preload$p-$i.json" > /dev/null 2>&1
-    echo "PREFLIGHT_PRELOAD=$p round $i: $(( ($(date +%s%N) - s) / 1000000 )) ms"
+    PREFLIGHT_EARLY_WORKERS=$w PREFLIGHT_EARLY_NCCL=$c $B -q --json "$OUT/ab-$v-$i.json" > /dev/null 2>&1
+    echo "$v round $i: exit $?, $(( ($(date +%s%N) - s) / 1000000 )) ms"
   done
-done | tee "$OUT/preload-ab.txt"
+done | tee "$OUT/headstart-ab.txt"
+python3 - "$OUT" <<'PY' | tee -a "$OUT/headstart-ab.txt"
+import glob, json, statistics, sys
+for v in ("on", "workers-off", "nccl-off", "both-off"):
+    walls, first_gpu, nccl, gemm, conv = [], [], [], [], []
+    for f in sorted(glob.glob(f"{sys.argv[1]}/ab-{v}-*.json")):
+        r = json.load(open(f))
+        walls.append(r["duration_ms"])
+        node = {x["probe"]: x for x in r["results"]}
+        if "nccl.all_reduce" in node:
+            nccl.append(node["nccl.all_reduce"]["duration_ms"])
+        for g in r["gpus"]:
+            res = {x["probe"]: x for x in g["results"]}
+            first_gpu.append(min(x["started_ms"] for x in g["results"]))
+            for m in res.get("tensor.gemm", {}).get("metrics", []):
+                if m["name"] == "bf16_tflops": gemm.append(m["value"])
+            for m in res.get("cudnn.conv", {}).get("metrics", []):
+                if m["name"] == "conv_fp16_tflops": conv.append(m["value"])
+    med = lambda x: statistics.median(x) if x else float("nan")
+    print(f"{v:12} report {med(walls):6.0f} ms  first GPU probe {med(first_gpu):5.0f} ms  "
+          f"nccl stage {med(nccl):5.0f} ms  bf16 {med(gemm):.0f} TFLOP/s  conv fp16 {med(conv):.0f} TFLOP/s")
+PY
+
+step "startup costs and timelines"
+REPEAT=2 bash bench/device_startup_costs.sh 2>&1 | tee "$OUT/startup.txt" | tail -80
 
 step "/dev/shm NCCL segments left after runs: $(ls /dev/shm | grep -ci nccl)"
 
@@ -60,5 +89,5 @@ step done
 # benchmark JSON into one archive and keep only the main logs beside it.
 tar czf /tmp/preflight-logs.tgz -C "$OUT" . && mv /tmp/preflight-logs.tgz "$OUT/logs.tgz" &&
   find "$OUT" -maxdepth 1 -type f ! -name logs.tgz ! -name ctest-gpu.log \
-    ! -name ttv.txt ! -name preload-ab.txt -delete
+    ! -name ttv.txt ! -name headstart-ab.txt ! -name startup.txt -delete
 ls "$OUT"

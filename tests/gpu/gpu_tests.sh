@@ -45,7 +45,34 @@ case "$name" in
     check "$tmp/r.json" 'all(res(i, p)["outcome"] == "pass" for i in range(len(gpus)) for p in ("compile.cuda_graph", "compile.nvrtc"))' &&
     check "$tmp/r.json" 'all(res(i, "compile.torch_compile")["skip_reason"] == "not_applicable" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and all(res(i, "nccl.all_reduce")["outcome"] == "pass" for i in range(len(gpus)))' &&
-    check "$tmp/r.json" 'all(m["within_limit"] for g in gpus for x in g["results"] for m in x["metrics"] if "limit" in m)'
+    check "$tmp/r.json" 'all(m["within_limit"] for g in gpus for x in g["results"] for m in x["metrics"] if "limit" in m)' &&
+    # Issue 8: every GPU worker was started before the enumeration answered
+    # and taken by its GPU's lane; each rank's communicator was made in the
+    # background; NCCL's log (set up at worker start) named its version.
+    check "$tmp/r.json" 'sorted(w["lane"] for w in r["timeline"]["workers"] if w["lane"].startswith("gpu")) == sorted("gpu %d" % g["index"] for g in gpus)' &&
+    check "$tmp/r.json" 'all(w["spawned_ms"] < res(None, "devices.enumerate")["started_ms"] + res(None, "devices.enumerate")["duration_ms"] for w in r["timeline"]["workers"] if w["lane"].startswith("gpu"))' &&
+    check "$tmp/r.json" 'all("identity" in res(i, "devices.memory")["details"]["phases_ms"] for i in range(len(gpus)))' &&
+    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["initialized"].startswith("in the background") for i in range(len(gpus)))' &&
+    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"].get("nccl_version") for i in range(len(gpus)))'
+    ;;
+  early_start_paths)
+    # Both issue-8 head starts off: the same verdict the slow way.
+    PREFLIGHT_EARLY_WORKERS=0 PREFLIGHT_EARLY_NCCL=0 run
+    [ "$(rc)" = 0 ] || { echo "expected exit 0 with both off, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'r["verdict"] == "pass" and all("communicator" not in res(i, "nccl.all_reduce")["details"] for i in range(len(gpus)))' &&
+    check "$tmp/r.json" 'all(w["spawned_ms"] >= res(None, "devices.enumerate")["started_ms"] + res(None, "devices.enumerate")["duration_ms"] for w in r["timeline"]["workers"] if w["lane"].startswith("gpu"))' || exit 1
+    # --gpus by index: an early worker for that GPU only; by UUID: none, the
+    # lane starts its own once the enumeration has answered.
+    n=$(nvidia-smi -L | grep -c '^GPU')
+    last=$((n - 1))
+    run --gpus $last --stages devices,nccl
+    [ "$(rc)" = 0 ] || { echo "expected exit 0 for --gpus $last, got $(rc)"; exit 1; }
+    check "$tmp/r.json" "[w['lane'] for w in r['timeline']['workers'] if w['lane'].startswith('gpu')] == ['gpu $last']" &&
+    check "$tmp/r.json" 'res(0, "nccl.all_reduce")["outcome"] == "pass" and res(0, "nccl.all_reduce")["details"]["nranks"] == 1' || exit 1
+    uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)
+    run --gpus "$uuid" --stages devices
+    [ "$(rc)" = 0 ] || { echo "expected exit 0 for --gpus UUID, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'len([w for w in r["timeline"]["workers"] if w["lane"].startswith("gpu")]) == 1 and all(w["spawned_ms"] >= res(None, "devices.enumerate")["started_ms"] for w in r["timeline"]["workers"] if w["lane"].startswith("gpu"))'
     ;;
   corrupt_results_fail)
     # Each check must be able to fail: damage one value of each result.
@@ -137,7 +164,12 @@ case "$name" in
     check "$tmp/r.json" 'all(res(1, p)["outcome"] == "pass" for p in ("tensor.copy", "cudnn.conv", "compile.cuda_graph"))' &&
     check "$tmp/r.json" 'gpus[0]["verdict"] == "pass" and gpus[1]["verdict"] == "fail"' &&
     check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and res(None, "nccl.all_reduce")["details"]["nranks"] == 2' &&
-    check "$tmp/r.json" 'sum(1 for w in r["timeline"]["workers"] if w.get("gpu_index") == 1) == 2'
+    check "$tmp/r.json" 'sum(1 for w in r["timeline"]["workers"] if w.get("gpu_index") == 1) == 2' &&
+    # GPU 1's first worker, whose background communicator died with it, is
+    # not waited for: GPU 0 goes on at once and the all-reduce gets fresh
+    # communicators.
+    check "$tmp/r.json" 'res(0, "compile.cuda_graph")["details"].get("waited_for_background_nccl_init_ms", 0) < 2000' &&
+    check "$tmp/r.json" 'all("communicator" not in res(i, "nccl.all_reduce")["details"] for i in (0, 1))'
     ;;
   busy_gpu_reported)
     # Another job holds 70% of GPU 0's memory and saturates it with

@@ -116,5 +116,71 @@ TEST(TimelineTest, AHungHostProbeDoesNotHoldUpTheDriverStage) {
   EXPECT_GT(driver_probes, 0);
 }
 
+std::vector<std::string> Lanes(const nlohmann::json& report) {
+  std::vector<std::string> lanes;
+  for (const auto& w : report["timeline"]["workers"])
+    lanes.push_back(w["lane"]);
+  return lanes;
+}
+
+// GPU workers start with the run, before the enumeration (issue 8). Here
+// there is no GPU driver, so the enumeration finds nothing: the workers
+// started for the two GPUs CUDA_VISIBLE_DEVICES names are let go, exit on
+// their own, and the run's results are those of a run without them.
+TEST(TimelineTest, EarlyGpuWorkersAreLetGoWhenTheEnumerationFindsNone) {
+  if (DriverPresent()) GTEST_SKIP() << "the GPU tests cover adoption";
+  const std::string dir = MakeTempDir();
+  const BinaryRun run = RunPreflight({"--json", dir + "/r.json", "-q"},
+                                     {"CUDA_VISIBLE_DEVICES=0,1"});
+  ASSERT_FALSE(run.timed_out);
+  const nlohmann::json report = ReadJson(dir + "/r.json");
+  ASSERT_FALSE(report.is_discarded()) << run.err;
+  EXPECT_EQ(Lanes(report),
+            (std::vector<std::string>{"host", "node", "gpu 0 (not needed)",
+                                      "gpu 1 (not needed)"}));
+  const nlohmann::json* node = Worker(report, "node");
+  ASSERT_NE(node, nullptr);
+  for (const char* lane : {"gpu 0 (not needed)", "gpu 1 (not needed)"}) {
+    const nlohmann::json* w = Worker(report, lane);
+    ASSERT_NE(w, nullptr) << lane;
+    EXPECT_EQ((*w)["ended"], "exit 0") << lane;
+    EXPECT_EQ((*w)["results"].get<int>(), 0) << lane;
+    EXPECT_TRUE((*w)["first_result_ms"].is_null()) << lane;
+    // Started with the node workers, not after the enumeration.
+    EXPECT_LT((*w)["spawned_ms"].get<double>(),
+              (*node)["first_result_ms"].get<double>())
+        << lane;
+    EXPECT_LE((*w)["exited_ms"].get<double>(),
+              report["duration_ms"].get<double>());
+  }
+
+  // The same run without early workers gives the same results.
+  const BinaryRun plain =
+      RunPreflight({"--json", dir + "/plain.json", "-q"},
+                   {"CUDA_VISIBLE_DEVICES=0,1", "PREFLIGHT_EARLY_WORKERS=0"});
+  const nlohmann::json without = ReadJson(dir + "/plain.json");
+  ASSERT_FALSE(without.is_discarded()) << plain.err;
+  EXPECT_EQ(Lanes(without), (std::vector<std::string>{"host", "node"}));
+  EXPECT_EQ(without["counts"], report["counts"]);
+  EXPECT_EQ(run.exit_code, plain.exit_code);
+}
+
+TEST(TimelineTest, EarlyWorkersOnlyForTheSelectedIndices) {
+  if (DriverPresent()) GTEST_SKIP() << "the GPU tests cover adoption";
+  const std::string dir = MakeTempDir();
+  RunPreflight({"--gpus", "1", "--json", dir + "/one.json", "-q"},
+               {"CUDA_VISIBLE_DEVICES=0,1"});
+  const nlohmann::json one = ReadJson(dir + "/one.json");
+  ASSERT_FALSE(one.is_discarded());
+  EXPECT_EQ(Lanes(one),
+            (std::vector<std::string>{"host", "node", "gpu 1 (not needed)"}));
+  // A UUID's index is known only from the enumeration: no early worker.
+  RunPreflight({"--gpus", "GPU-12345678", "--json", dir + "/uuid.json", "-q"},
+               {"CUDA_VISIBLE_DEVICES=0,1"});
+  const nlohmann::json uuid = ReadJson(dir + "/uuid.json");
+  ASSERT_FALSE(uuid.is_discarded());
+  EXPECT_EQ(Lanes(uuid), (std::vector<std::string>{"host", "node"}));
+}
+
 }  // namespace
 }  // namespace preflight::testing

@@ -3,14 +3,16 @@
 //
 // Rank 0 creates the NCCL unique id and publishes it in a private file the
 // supervisor named (the supervisor never loads NCCL); the other ranks wait
-// for it. The communicator is non-blocking: every NCCL call and every wait
-// on the stream polls ncclCommGetAsyncError, and at the soft deadline the
-// rank calls ncclCommAbort and reports where it stalled, well before the
-// supervisor's hard kill. Sizes 1 MiB to 1 GiB (quick; 8 KiB to 4 GiB full,
-// bounded by free memory), out of place, inputs (rank+1)*((i%7)+1) whose sum
-// is exact in FP32; the output of the timed iterations is checked element by
-// element on every rank. Warm-up, then, as nccl-tests does, batches of
-// back-to-back iterations between two events (per-iteration average; the
+// for it. Usually that already happened in the background, right after
+// devices.memory (early_init.h): the probe then takes that communicator and
+// reports the init's own time. The communicator is non-blocking: every NCCL
+// call and every wait on the stream polls ncclCommGetAsyncError, and at the
+// soft deadline the rank calls ncclCommAbort and reports where it stalled, well
+// before the supervisor's hard kill. Sizes 1 MiB to 1 GiB (quick; 8 KiB to 4
+// GiB full, bounded by free memory), out of place, inputs (rank+1)*((i%7)+1)
+// whose sum is exact in FP32; the output of the timed iterations is checked
+// element by element on every rank. Warm-up, then, as nccl-tests does, batches
+// of back-to-back iterations between two events (per-iteration average; the
 // median of 3 batches). NCCL_DEBUG=INFO into a file (unless the user set
 // NCCL_DEBUG) tells which transport NCCL chose; NVML tells whether the GPU's
 // NVLinks are active. Pass: every element of every size exact. Fail: wrong
@@ -32,6 +34,7 @@
 
 #include "collective_ops.cuh"
 #include "core/strings.h"
+#include "modules/nccl/early_init.h"
 #include "modules/nccl/nccl_probes.h"
 #include "platform/nvml.h"
 #include "preflight/numeric_check.h"
@@ -134,24 +137,6 @@ class Communicator {
   bool healthy_ = true;
 };
 
-bool ReadId(const std::string& path, ncclUniqueId* id) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  in.read(id->internal, sizeof id->internal);
-  return in.gcount() == static_cast<std::streamsize>(sizeof id->internal);
-}
-
-void PublishId(const std::string& path, const ncclUniqueId& id) {
-  const std::string temp = path + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(temp, std::ios::binary);
-    out.write(id.internal, sizeof id.internal);
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    throw NcclFailed{"cannot publish the NCCL id at " + path};
-  }
-}
-
 std::string SizeLabel(size_t bytes) {
   if (bytes >= (size_t{1} << 30)) return std::to_string(bytes >> 30) + " GiB";
   if (bytes >= (size_t{1} << 20)) return std::to_string(bytes >> 20) + " MiB";
@@ -232,14 +217,15 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   gethostname(host, sizeof host - 1);
   r.details["hostname"] = host;
   r.details["link"] = LinkFacts(context);
-  // Ask NCCL which transports it picks, into a per-rank file (before any
-  // NCCL call: it reads these once).
+  // Which transports NCCL picks: where the user did not set NCCL_DEBUG, the
+  // supervisor started this worker with NCCL's INFO log going to a file of
+  // its own in PREFLIGHT_NCCL_LOG_DIR (set in the environment at start, not
+  // here: NCCL reads it once, possibly already in the background init).
   std::string debug_file;
-  if (std::getenv("NCCL_DEBUG") == nullptr) {
-    debug_file = id_file + ".rank" + std::to_string(rank) + ".log";
-    setenv("NCCL_DEBUG", "INFO", 1);
-    setenv("NCCL_DEBUG_SUBSYS", "INIT,P2P,SHM,NET", 1);
-    setenv("NCCL_DEBUG_FILE", debug_file.c_str(), 1);
+  if (const char* dir = std::getenv("PREFLIGHT_NCCL_LOG_DIR");
+      dir != nullptr && *dir != '\0') {
+    debug_file =
+        std::string(dir) + "/nccl-" + std::to_string(getpid()) + ".log";
   }
   phases.Mark("link_facts");
   int nccl_version = 0;
@@ -248,30 +234,62 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   std::string phase = "waiting for rank 0's NCCL id";
   try {
     CheckCuda(cudaSetDevice(0), "cudaSetDevice");
-    ncclUniqueId id{};
-    if (rank == 0) {
-      const ncclResult_t got = ncclGetUniqueId(&id);
-      if (got != ncclSuccess)
-        throw NcclFailed{std::string("ncclGetUniqueId: ") +
-                         ncclGetErrorString(got)};
-      PublishId(id_file, id);
-    } else {
-      while (!ReadId(id_file, &id)) {
-        if (Clock::now() > deadline) throw Stalled{phase};
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      }
-    }
-    phases.Mark(rank == 0 ? "create_id" : "wait_for_id");
-    phase = "communicator init";
     Communicator comm(deadline);
-    ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
-    config.blocking = 0;
-    const auto init_start = Clock::now();
-    comm.Settle(ncclCommInitRankConfig(comm.slot(), nranks, id, rank, &config),
-                phase);
-    const double init_ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - init_start)
-            .count();
+    double init_ms = 0;
+    // The communicator this worker initialized in the background, when it
+    // was made for this very rank assignment (early_init.h).
+    const auto take_start = Clock::now();
+    const EarlyCommunicator early = TakeEarlyCommunicator(c, deadline);
+    if (early.matched) {
+      r.details["communicator"] = {
+          {"initialized", "in the background, beside this GPU's other probes"},
+          {"started_before_probe_ms", early.started_before_ms},
+          {"probe_waited_ms", early.waited_ms}};
+      phases.Mark("wait_for_background_init");
+      if (early.comm == nullptr) {
+        if (!early.stalled_in.empty()) throw Stalled{early.stalled_in};
+        throw NcclFailed{early.error.empty()
+                             ? "the background communicator init failed"
+                             : early.error};
+      }
+      phase = "communicator init";
+      *comm.slot() = early.comm;
+      comm.Settle(early.state, phase);
+      init_ms = early.init_ms > 0
+                    ? early.init_ms
+                    : early.started_before_ms +
+                          std::chrono::duration<double, std::milli>(
+                              Clock::now() - take_start)
+                              .count();
+    } else {
+      ncclUniqueId id{};
+      if (rank == 0) {
+        const ncclResult_t got = ncclGetUniqueId(&id);
+        if (got != ncclSuccess)
+          throw NcclFailed{std::string("ncclGetUniqueId: ") +
+                           ncclGetErrorString(got)};
+        std::string publish_error;
+        if (!PublishNcclId(id_file, id, &publish_error)) {
+          throw NcclFailed{publish_error};
+        }
+      } else {
+        while (!ReadNcclId(id_file, &id)) {
+          if (Clock::now() > deadline) throw Stalled{phase};
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+      }
+      phases.Mark(rank == 0 ? "create_id" : "wait_for_id");
+      phase = "communicator init";
+      ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+      config.blocking = 0;
+      const auto init_start = Clock::now();
+      comm.Settle(
+          ncclCommInitRankConfig(comm.slot(), nranks, id, rank, &config),
+          phase);
+      init_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - init_start)
+              .count();
+    }
     r.AddMetric({"init_ms", init_ms, "ms", {}});
     phases.Mark("communicator_init");
 

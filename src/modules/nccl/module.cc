@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "modules/nccl/early_init.h"
 #include "modules/nccl/nccl_probes.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
@@ -17,6 +18,10 @@ namespace {
 
 const ModuleProbeTable kProbes = {
     {"nccl.all_reduce", &RunNcclAllReduce},
+    // Not probes of their own: the worker calls these around
+    // nccl.all_reduce's background communicator init (early_init.h).
+    {"nccl.early_init", &RunNcclEarlyInit},
+    {"nccl.early_abandon", &RunNcclEarlyAbandon},
 };
 
 const char* Describe() {

@@ -1,0 +1,207 @@
+#include "modules/nccl/early_init.h"
+
+#include <cuda_runtime.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+namespace preflight {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MillisSince(Clock::time_point t, Clock::time_point now) {
+  return std::chrono::duration<double, std::milli>(now - t).count();
+}
+
+// One background init per worker process.
+struct EarlyState {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::atomic<bool> abandon{false};
+  bool started = false;
+  bool done = false;          // the side thread stopped polling
+  nlohmann::json assignment;  // {"rank", "nranks", "id_file"}
+  ncclComm_t comm = nullptr;
+  ncclResult_t state = ncclInProgress;
+  std::string error;
+  std::string stalled_in;
+  Clock::time_point start;
+  Clock::time_point end;
+};
+
+EarlyState& State() {
+  static EarlyState* state = new EarlyState();  // outlives every thread
+  return *state;
+}
+
+bool SameAssignment(const nlohmann::json& a, const nlohmann::json& b) {
+  for (const char* key : {"rank", "nranks", "id_file"}) {
+    if (!a.contains(key) || !b.contains(key) || a[key] != b[key]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ReadNcclId(const std::string& path, ncclUniqueId* id) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  in.read(id->internal, sizeof id->internal);
+  return in.gcount() == static_cast<std::streamsize>(sizeof id->internal);
+}
+
+bool PublishNcclId(const std::string& path, const ncclUniqueId& id,
+                   std::string* error) {
+  const std::string temp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(temp, std::ios::binary);
+    out.write(id.internal, sizeof id.internal);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    *error = "cannot publish the NCCL id at " + path;
+    return false;
+  }
+  return true;
+}
+
+ProbeResult RunNcclEarlyInit(const ProbeContext& context) {
+  EarlyState& s = State();
+  const nlohmann::json& a = context.collective;
+  if (!a.contains("rank") || !a.contains("nranks") || !a.contains("id_file")) {
+    return ProbeResult::Error("nccl.early_init needs a rank assignment");
+  }
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (s.started) return ProbeResult::Error("already started");
+    s.started = true;
+    s.assignment = a;
+    s.start = Clock::now();
+  }
+  std::string error, stalled_in;
+  ncclComm_t comm = nullptr;
+  ncclResult_t state = ncclInternalError;
+  const int rank = a["rank"].get<int>();
+  const int nranks = a["nranks"].get<int>();
+  const std::string id_file = a["id_file"].get<std::string>();
+  // Past this the init gives up on its own (the supervisor's wait for the
+  // all-reduce probe is longer).
+  const Clock::time_point deadline =
+      s.start + std::chrono::milliseconds(a.value("wait_ms", 60000));
+  ncclUniqueId id{};
+  bool have_id = false;
+  if (cudaSetDevice(0) != cudaSuccess) {
+    error = "cudaSetDevice(0) failed before the communicator init";
+  } else if (rank == 0) {
+    const ncclResult_t got = ncclGetUniqueId(&id);
+    if (got != ncclSuccess) {
+      error = std::string("ncclGetUniqueId: ") + ncclGetErrorString(got);
+    } else {
+      have_id = PublishNcclId(id_file, id, &error);
+    }
+  } else {
+    while (!(have_id = ReadNcclId(id_file, &id))) {
+      if (s.abandon || Clock::now() > deadline) {
+        stalled_in = "waiting for rank 0's NCCL id";
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  if (have_id && !s.abandon) {
+    ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+    config.blocking = 0;
+    state = ncclCommInitRankConfig(&comm, nranks, id, rank, &config);
+    {
+      std::lock_guard<std::mutex> lock(s.mutex);
+      s.comm = comm;
+    }
+    // The init proceeds in NCCL's own thread; poll it without spinning
+    // (this thread shares the CPU with the probes being timed).
+    while (state == ncclInProgress && !s.abandon && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      ncclCommGetAsyncError(comm, &state);
+    }
+    if (state != ncclSuccess && state != ncclInProgress) {
+      const char* last = ncclGetLastError(comm);
+      error = std::string("communicator init: ") + ncclGetErrorString(state) +
+              (last != nullptr && *last != '\0' ? std::string(" (") + last + ")"
+                                                : "");
+    }
+  } else if (have_id) {
+    stalled_in = "waiting to start the communicator init";
+  }
+  ProbeResult r;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.state = comm != nullptr ? state : ncclInternalError;
+    s.error = error;
+    s.stalled_in = stalled_in;
+    s.end = Clock::now();
+    s.done = true;
+    r.duration_ms = MillisSince(s.start, s.end);
+  }
+  s.changed.notify_all();
+  if (state == ncclSuccess) {
+    r.outcome = Outcome::kPass;
+    r.summary = "communicator of rank " + std::to_string(rank) + " of " +
+                std::to_string(nranks) + " ready";
+  } else {
+    r.outcome = Outcome::kFail;
+    r.summary = !error.empty()        ? error
+                : !stalled_in.empty() ? "stopped while " + stalled_in
+                                      : "still initializing; left to the "
+                                        "all-reduce probe";
+  }
+  return r;
+}
+
+ProbeResult RunNcclEarlyAbandon(const ProbeContext&) {
+  State().abandon = true;
+  ProbeResult r;
+  r.outcome = Outcome::kPass;
+  r.summary = "background communicator init abandoned";
+  return r;
+}
+
+EarlyCommunicator TakeEarlyCommunicator(const nlohmann::json& collective,
+                                        Clock::time_point deadline) {
+  EarlyState& s = State();
+  EarlyCommunicator out;
+  const Clock::time_point asked = Clock::now();
+  std::unique_lock<std::mutex> lock(s.mutex);
+  if (!s.started) return out;
+  if (!SameAssignment(s.assignment, collective)) {
+    // Made for ranks that are not all here: left alone (an abort could
+    // wait on a rank that is gone).
+    s.abandon = true;
+    return out;
+  }
+  out.matched = true;
+  out.started_before_ms = MillisSince(s.start, asked);
+  s.changed.wait_until(lock, deadline, [&] { return s.done; });
+  out.waited_ms = MillisSince(asked, Clock::now());
+  out.comm = s.comm;
+  s.comm = nullptr;  // handed over once
+  if (!s.done) {
+    // Still inside ncclCommInitRankConfig or waiting for the id at the
+    // probe's deadline.
+    s.abandon = true;
+    out.stalled_in = out.comm != nullptr ? "communicator init"
+                                         : "waiting for rank 0's NCCL id";
+    out.state = ncclInProgress;
+    return out;
+  }
+  out.state = s.state;
+  out.error = s.error;
+  out.stalled_in = s.stalled_in;
+  if (s.state == ncclSuccess) out.init_ms = MillisSince(s.start, s.end);
+  return out;
+}
+
+}  // namespace preflight
