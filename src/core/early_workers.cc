@@ -55,6 +55,7 @@ std::vector<EarlyWorkerSlot> PredictGpuWorkers(
     }
   }
   std::vector<EarlyWorkerSlot> slots;
+  slots.reserve(indices.size());
   for (int i : indices) {
     slots.push_back({i, cuda_visible_devices ? entries[static_cast<size_t>(i)]
                                              : std::to_string(i)});
@@ -69,9 +70,9 @@ int CountGpuDeviceNodes(const std::string& dev_dir) {
   while (const dirent* entry = readdir(dir)) {
     const std::string name = entry->d_name;
     if (!IsGpuNodeName(name)) continue;
+    const std::string path = dev_dir + "/" + name;
     struct stat st {};
-    if (stat((dev_dir + "/" + name).c_str(), &st) == 0 && S_ISCHR(st.st_mode))
-      ++count;
+    if (stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode)) ++count;
   }
   closedir(dir);
   return count;

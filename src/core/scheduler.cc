@@ -895,9 +895,13 @@ class Scheduler {
         if (lane->worker->log_fd() >= 0) {
           fds.push_back({lane->worker->log_fd(), POLLIN, 0});
         }
+        if (lane->worker->exit_fd() >= 0) {
+          fds.push_back({lane->worker->exit_fd(), POLLIN, 0});
+        }
       }
       // Wake at the nearest deadline, and at least every 100 ms so that
-      // exits are reaped even when a grandchild holds the pipes open.
+      // exits are reaped where there is no pidfd, or when a grandchild holds
+      // the pipes open.
       Clock::time_point wake = Clock::now() + std::chrono::milliseconds(100);
       for (Lane* lane : lanes) {
         if (lane->running != nullptr && !lane->running_timed_out) {

@@ -33,6 +33,9 @@ class WorkerProcess {
   // -1 once the stream reached end of file.
   int result_fd() const { return result_fd_; }
   int log_fd() const { return log_fd_; }
+  // Readable once the worker has exited and can be reaped (a pidfd); -1
+  // where the kernel has none (before Linux 5.3) or once reaped.
+  int exit_fd() const { return exit_fd_; }
 
   // Writes one request line. False when the worker has gone away.
   bool SendRequest(const std::string& line);
@@ -67,6 +70,7 @@ class WorkerProcess {
   int request_fd_ = -1;
   int result_fd_ = -1;
   int log_fd_ = -1;
+  int exit_fd_ = -1;
   std::string result_buffer_;
   std::string log_tail_;
   std::optional<int> wait_status_;

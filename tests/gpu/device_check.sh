@@ -25,25 +25,29 @@ cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release > "$OUT/build.log" 2
   { grep -E "error" -A5 "$OUT/build.log" | head -40; exit 1; }
 
 vis=$(seq -s, 0 $(( n < 2 ? 0 : 1 )))
+shm() { echo "NCCL segments in /dev/shm: $(ls /dev/shm | grep -ci nccl)"; }
+shm
 step "GPU tests on GPUs $vis (CUDA_VISIBLE_DEVICES), all but compile_full"
 (cd build-gpu && CUDA_VISIBLE_DEVICES=$vis timeout $(( $(left) - ${RESERVE_S:-330} )) \
   ctest -L gpu -E compile_full --output-on-failure > "$OUT/ctest-gpu.log" 2>&1)
-grep -E "Test +#|tests passed|FAILED CHECK" "$OUT/ctest-gpu.log"
+grep -E "Test +#|tests passed|FAILED CHECK|NCCL segments" "$OUT/ctest-gpu.log"
+shm
 
-step "head-start A/B: default run on all $n GPUs, 3 rounds of 4 variants"
-# on: early GPU workers + background NCCL init (the default); then each off.
+step "head-start A/B: default run on all $n GPUs, 3 rounds of 5 variants"
+# on: early GPU workers + context at worker start + background NCCL init
+# (the default); then each off, then all three.
 for i in 1 2 3; do
-  for v in on workers-off nccl-off both-off; do
-    w=1; c=1
-    case $v in workers-off) w=0 ;; nccl-off) c=0 ;; both-off) w=0; c=0 ;; esac
+  for v in on workers-off context-off nccl-off all-off; do
+    w=1; c=1; x=1
+    case $v in workers-off) w=0 ;; nccl-off) c=0 ;; context-off) x=0 ;; all-off) w=0; c=0; x=0 ;; esac
     s=$(date +%s%N)
-    PREFLIGHT_EARLY_WORKERS=$w PREFLIGHT_EARLY_NCCL=$c $B -q --json "$OUT/ab-$v-$i.json" > /dev/null 2>&1
+    PREFLIGHT_EARLY_WORKERS=$w PREFLIGHT_EARLY_NCCL=$c PREFLIGHT_EARLY_CONTEXT=$x $B -q --json "$OUT/ab-$v-$i.json" > /dev/null 2>&1
     echo "$v round $i: exit $?, $(( ($(date +%s%N) - s) / 1000000 )) ms"
   done
 done | tee "$OUT/headstart-ab.txt"
 python3 - "$OUT" <<'PY' | tee -a "$OUT/headstart-ab.txt"
 import glob, json, statistics, sys
-for v in ("on", "workers-off", "nccl-off", "both-off"):
+for v in ("on", "workers-off", "context-off", "nccl-off", "all-off"):
     walls, first_gpu, nccl, gemm, conv = [], [], [], [], []
     for f in sorted(glob.glob(f"{sys.argv[1]}/ab-{v}-*.json")):
         r = json.load(open(f))
@@ -63,6 +67,7 @@ for v in ("on", "workers-off", "nccl-off", "both-off"):
           f"nccl stage {med(nccl):5.0f} ms  bf16 {med(gemm):.0f} TFLOP/s  conv fp16 {med(conv):.0f} TFLOP/s")
 PY
 
+shm
 step "startup costs and timelines"
 REPEAT=2 bash bench/device_startup_costs.sh 2>&1 | tee "$OUT/startup.txt" | tail -80
 

@@ -36,15 +36,15 @@ struct EarlyState {
 };
 
 EarlyState& State() {
-  static EarlyState* state = new EarlyState();  // outlives every thread
+  static auto* state = new EarlyState();  // outlives every thread
   return *state;
 }
 
 bool SameAssignment(const nlohmann::json& a, const nlohmann::json& b) {
-  for (const char* key : {"rank", "nranks", "id_file"}) {
-    if (!a.contains(key) || !b.contains(key) || a[key] != b[key]) return false;
-  }
-  return true;
+  const auto same = [&](const char* key) {
+    return a.contains(key) && b.contains(key) && a[key] == b[key];
+  };
+  return same("rank") && same("nranks") && same("id_file");
 }
 
 }  // namespace
@@ -161,7 +161,7 @@ ProbeResult RunNcclEarlyInit(const ProbeContext& context) {
   return r;
 }
 
-ProbeResult RunNcclEarlyAbandon(const ProbeContext&) {
+ProbeResult RunNcclEarlyAbandon(const ProbeContext& /*context*/) {
   State().abandon = true;
   ProbeResult r;
   r.outcome = Outcome::kPass;
