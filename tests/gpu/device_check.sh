@@ -1,10 +1,12 @@
 #!/bin/bash
 # One device-machine session in a fixed time budget: build, the GPU tests on
 # two GPUs (one where there is one), the A/B of issue 8's head starts (early
-# GPU workers, background NCCL init), startup costs and timelines, the
-# time-to-verdict benchmark on 1, 2 and all GPUs, torch.compile/AOTInductor,
-# and the full level on all GPUs if time is left. Every step writes its log under $OUT as it goes, so a step cut short
-# still leaves the ones before it; at the end they are packed into
+# GPU workers, context at worker start, background NCCL init), startup costs
+# and timelines, the time-to-verdict benchmark on 1, 2 and all GPUs,
+# torch.compile/AOTInductor, and the full level on all GPUs if time is left
+# (STARTUP=0, TTV=0, COMPILE=0, FULL_LEVEL=0 leave steps out). Every step
+# writes its log under $OUT as it goes, so a step cut short still leaves the
+# ones before it; at the end they are packed into
 # $OUT/logs.tgz. Usage, from the repository root:
 #   BUDGET_S=560 bash tests/gpu/device_check.sh
 set -uo pipefail
@@ -68,21 +70,28 @@ for v in ("on", "workers-off", "context-off", "nccl-off", "all-off"):
 PY
 
 shm
-step "startup costs and timelines"
-REPEAT=2 bash bench/device_startup_costs.sh 2>&1 | tee "$OUT/startup.txt" | tail -80
+if [ "${STARTUP:-1}" = 1 ]; then
+  step "startup costs and timelines"
+  REPEAT=2 bash bench/device_startup_costs.sh 2>&1 | tee "$OUT/startup.txt" | tail -80
+fi
 
 step "/dev/shm NCCL segments left after runs: $(ls /dev/shm | grep -ci nccl)"
 
-step "time to verdict (ROUNDS=${ROUNDS:-2})"
-COUNTS="1 2 $n" ROUNDS=${ROUNDS:-2} timeout $(( $(left) - 100 )) \
-  bash bench/device_time_to_verdict.sh 2>&1 | tee "$OUT/ttv.txt" | grep -v "^round"
+if [ "${TTV:-1}" = 1 ]; then
+  step "time to verdict (ROUNDS=${ROUNDS:-2})"
+  COUNTS=${COUNTS:-$(echo 1 2 "$n" | tr ' ' '\n' | awk -v n="$n" '$1<=n' | sort -un | tr '\n' ' ')} \
+    ROUNDS=${ROUNDS:-2} timeout $(( $(left) - ${TTV_RESERVE_S:-100} )) \
+    bash bench/device_time_to_verdict.sh 2>&1 | tee "$OUT/ttv.txt" | grep -v "^round"
+fi
 
-step "compile_full on GPU 0"
-(cd build-gpu && timeout $(( $(left) - 10 )) ctest -L gpu -R compile_full \
-  --output-on-failure > "$OUT/ctest-compile.log" 2>&1)
-grep -E "Test +#|tests passed|FAILED CHECK" "$OUT/ctest-compile.log"
+if [ "${COMPILE:-1}" = 1 ]; then
+  step "compile_full on GPU 0"
+  (cd build-gpu && timeout $(( $(left) - 10 )) ctest -L gpu -R compile_full \
+    --output-on-failure > "$OUT/ctest-compile.log" 2>&1)
+  grep -E "Test +#|tests passed|FAILED CHECK" "$OUT/ctest-compile.log"
+fi
 
-if [ "$(left)" -gt 90 ]; then
+if [ "${FULL_LEVEL:-1}" = 1 ] && [ "$(left)" -gt 90 ]; then
   step "--level full on all $n GPUs ($(left) s left)"
   s=$(date +%s%N)
   timeout $(( $(left) - 5 )) $B --level full --json "$OUT/full.json" > "$OUT/full.txt" 2>&1
