@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "platform/gpu_libraries.h"
@@ -41,21 +42,30 @@ std::string ModulePath(const std::string& directory, const std::string& name) {
 namespace {
 
 struct LoadedModule {
+  std::mutex loading;  // held while this module loads
   const preflight_module_v1* module = nullptr;
   double load_ms = 0;
 };
 
-// Loaded modules by path. A worker loads modules from two threads (the
-// preloader and the probes), so the cache and the loading itself are
-// serialized: a probe that needs a module the preloader is loading waits
-// for it rather than loading it twice.
-std::map<std::string, LoadedModule>& Cache() {
-  static std::map<std::string, LoadedModule> cache;
+// Modules by path. A worker loads modules from several threads (the
+// start-up thread and the probes): a caller that needs a module another
+// thread is loading waits for that load rather than loading it twice, but
+// one that needs a module already loaded never waits behind the load of
+// another (libtorch takes 0.3 s).
+std::map<std::string, std::unique_ptr<LoadedModule>>& Cache() {
+  static std::map<std::string, std::unique_ptr<LoadedModule>> cache;
   return cache;
 }
 std::mutex& CacheMutex() {
   static std::mutex mutex;
   return mutex;
+}
+
+LoadedModule& Entry(const std::string& path) {
+  std::lock_guard<std::mutex> lock(CacheMutex());
+  std::unique_ptr<LoadedModule>& entry = Cache()[path];
+  if (!entry) entry = std::make_unique<LoadedModule>();
+  return *entry;  // entries are never removed
 }
 
 // "libcublas.so.13" from "libcublas.so.13: cannot open shared object file".
@@ -92,18 +102,18 @@ bool PreloadFromTorchWheel(const std::string& soname) {
 }  // namespace
 
 double ModuleLoadMs(const std::string& directory, const std::string& name) {
-  std::lock_guard<std::mutex> lock(CacheMutex());
-  auto it = Cache().find(ModulePath(directory, name));
-  return it == Cache().end() ? -1 : it->second.load_ms;
+  LoadedModule& entry = Entry(ModulePath(directory, name));
+  std::lock_guard<std::mutex> lock(entry.loading);
+  return entry.module == nullptr ? -1 : entry.load_ms;
 }
 
 const preflight_module_v1* LoadModule(const std::string& directory,
                                       const std::string& name,
                                       std::string* error) {
-  std::lock_guard<std::mutex> lock(CacheMutex());
-  auto& cache = Cache();
   const std::string path = ModulePath(directory, name);
-  if (auto it = cache.find(path); it != cache.end()) return it->second.module;
+  LoadedModule& cached = Entry(path);
+  std::lock_guard<std::mutex> lock(cached.loading);
+  if (cached.module != nullptr) return cached.module;
   const auto start = std::chrono::steady_clock::now();
   void* handle = nullptr;
   // A few rounds: each can bring in one missing dependency.
@@ -135,9 +145,10 @@ const preflight_module_v1* LoadModule(const std::string& directory,
              "; reinstall gpu-preflight as one piece";
     return nullptr;
   }
-  cache[path] = {module, std::chrono::duration<double, std::milli>(
-                             std::chrono::steady_clock::now() - start)
-                             .count()};
+  cached.load_ms = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  cached.module = module;
   return module;
 }
 

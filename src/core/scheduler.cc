@@ -584,6 +584,14 @@ class Scheduler {
         }
       }
     }
+    // The background NCCL init needs its module right after devices.memory.
+    if (BackgroundNcclInit()) {
+      auto nccl = std::find(modules.begin(), modules.end(), "nccl");
+      auto cuda = std::find(modules.begin(), modules.end(), "cuda");
+      if (nccl != modules.end() && cuda != modules.end() && nccl > cuda) {
+        std::rotate(cuda + 1, nccl, nccl + 1);
+      }
+    }
     // PREFLIGHT_PRELOAD=0 turns this off: to measure what it saves, or to
     // rule it out when a worker crashes.
     const char* preload = std::getenv("PREFLIGHT_PRELOAD");
