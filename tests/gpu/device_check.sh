@@ -35,21 +35,29 @@ step "GPU tests on GPUs $vis (CUDA_VISIBLE_DEVICES), all but compile_full"
 grep -E "Test +#|tests passed|FAILED CHECK|NCCL segments" "$OUT/ctest-gpu.log"
 shm
 
-step "head-start A/B: default run on all $n GPUs, 3 rounds of 5 variants"
+step "head-start A/B: default run on all $n GPUs, 3 rounds of 6 variants"
 # on: early GPU workers + context at worker start + background NCCL init
-# (the default); then each off, then all three.
+# with connections at init (the default); then each off, then all of them.
+variants="on workers-off context-off nccl-off lazy-connect all-off"
 for i in 1 2 3; do
-  for v in on workers-off context-off nccl-off all-off; do
-    w=1; c=1; x=1
-    case $v in workers-off) w=0 ;; nccl-off) c=0 ;; context-off) x=0 ;; all-off) w=0; c=0; x=0 ;; esac
+  for v in $variants; do
+    env=()
+    case $v in
+      workers-off) env=(PREFLIGHT_EARLY_WORKERS=0) ;;
+      context-off) env=(PREFLIGHT_EARLY_CONTEXT=0) ;;
+      nccl-off) env=(PREFLIGHT_EARLY_NCCL=0) ;;
+      lazy-connect) env=(NCCL_RUNTIME_CONNECT=1) ;;
+      all-off) env=(PREFLIGHT_EARLY_WORKERS=0 PREFLIGHT_EARLY_CONTEXT=0 PREFLIGHT_EARLY_NCCL=0) ;;
+    esac
+    before=$(ls /dev/shm | grep -ci nccl)
     s=$(date +%s%N)
-    PREFLIGHT_EARLY_WORKERS=$w PREFLIGHT_EARLY_NCCL=$c PREFLIGHT_EARLY_CONTEXT=$x $B -q --json "$OUT/ab-$v-$i.json" > /dev/null 2>&1
-    echo "$v round $i: exit $?, $(( ($(date +%s%N) - s) / 1000000 )) ms"
+    env "${env[@]}" $B -q --json "$OUT/ab-$v-$i.json" > /dev/null 2>&1
+    echo "$v round $i: exit $?, $(( ($(date +%s%N) - s) / 1000000 )) ms, NCCL segments left $(( $(ls /dev/shm | grep -ci nccl) - before ))"
   done
 done | tee "$OUT/headstart-ab.txt"
 python3 - "$OUT" <<'PY' | tee -a "$OUT/headstart-ab.txt"
 import glob, json, statistics, sys
-for v in ("on", "workers-off", "context-off", "nccl-off", "all-off"):
+for v in ("on", "workers-off", "context-off", "nccl-off", "lazy-connect", "all-off"):
     walls, first_gpu, nccl, gemm, conv = [], [], [], [], []
     for f in sorted(glob.glob(f"{sys.argv[1]}/ab-{v}-*.json")):
         r = json.load(open(f))

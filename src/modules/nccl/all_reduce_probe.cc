@@ -78,7 +78,34 @@ class Communicator {
   // the exiting process releases the same resources. A communicator that
   // went wrong is still aborted, so that no rank stays blocked in it.
   void LeaveToProcessExit() {
-    if (healthy_) comm_ = nullptr;
+    if (!healthy_) return;
+    comm_ = nullptr;
+    UnlinkOwnSharedMemory();
+  }
+
+  // What ncclCommDestroy would still do for the node: remove the /dev/shm
+  // segments (nccl-XXXXXX, ~33 MiB each) this process maps. With
+  // connections made at init (NCCL_RUNTIME_CONNECT=0) each rank otherwise
+  // left two behind per run (issue 8). Every collective of this process has
+  // completed, so every peer opened what it needed; a mapped segment stays
+  // usable after its name is gone, and no other process's segment is
+  // touched (only names this process has mapped).
+  static int UnlinkOwnSharedMemory() {
+    std::ifstream maps("/proc/self/maps");
+    std::set<std::string> names;
+    std::string line;
+    while (std::getline(maps, line)) {
+      const size_t at = line.find("/dev/shm/nccl-");
+      if (at == std::string::npos) continue;
+      const std::string path = line.substr(at);
+      if (path.find(' ') != std::string::npos) continue;  // "(deleted)"
+      names.insert(path);
+    }
+    int removed = 0;
+    for (const std::string& path : names) {
+      if (unlink(path.c_str()) == 0) ++removed;
+    }
+    return removed;
   }
 
   // Polls until the last operation left ncclInProgress, or aborts. Spins
