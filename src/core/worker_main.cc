@@ -25,7 +25,6 @@
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
-#include "probes/devices/startup_context.h"
 
 namespace preflight {
 namespace {
@@ -140,42 +139,33 @@ ProbeResult RunProbe(const ProbeSpec& spec, const ProbeContext& context) {
   }
 }
 
-// In a GPU worker (PREFLIGHT_PRELOAD_MODULES set), a detached thread
+// In a GPU worker (PREFLIGHT_PRELOAD_MODULES set), one detached thread
 // initializes the CUDA driver (cuInit: 0.1-1 s, longer while other workers
-// do the same), reads NVML's view of the GPU and creates the primary context
-// (probes/devices/startup_context.h); another loads the listed modules in
-// order. All of it overlaps the node worker's enumeration, devices.health's
-// NVML queries and each other, instead of following them. The NVML read
-// comes before the context, so devices.memory's view of memory held by
-// other processes does not include this worker. A module that fails to load
-// here fails again, with its message, in the probe that needs it; the log line
-// names what was being loaded should a library's initializer crash the worker.
+// do the same) and another loads the listed modules in order. cuInit then
+// overlaps devices.health's NVML queries, and the dlopen of cuBLAS, libtorch
+// or cuDNN overlaps cuInit and context creation, instead of following them.
+// cuInit creates no context and takes no GPU memory, so devices.memory's
+// view of memory held by other processes is unchanged. (Creating the
+// context here too, after an NVML snapshot for devices.memory, was tried:
+// no gain on 1 or 2 H200s, 1650 vs 1606 ms and 2289 vs 2271 ms, since the
+// driver serializes context creation across processes anyway.) A module
+// that fails to load here fails again, with its message, in the probe that
+// needs it; the log line names what was being loaded should a library's
+// initializer crash the worker.
 void StartPreloading() {
   const char* env = std::getenv(kPreloadModulesVariable);
   if (env == nullptr || *env == '\0') return;
   const std::vector<std::string> modules = Split(env, ',');
-  // PREFLIGHT_EARLY_CONTEXT=0 leaves the context to devices.memory: to
-  // measure what creating it here saves, or to rule it out.
-  const char* early_context = std::getenv("PREFLIGHT_EARLY_CONTEXT");
-  const bool make_context =
-      early_context == nullptr || std::string(early_context) != "0";
-  if (make_context) ExpectStartupContext();
-  std::thread([make_context] {
+  std::thread([] {
     std::string why;
-    const CudaDriver* cuda = LoadCudaDriver(&why);
-    CUresult rc = CUDA_ERROR_NOT_INITIALIZED;
-    if (cuda != nullptr) {
+    if (const CudaDriver* cuda = LoadCudaDriver(&why); cuda != nullptr) {
       const auto start = std::chrono::steady_clock::now();
-      rc = cuda->init(0);
+      const CUresult rc = cuda->init(0);
       spdlog::info("preloader: cuInit {} in {:.0f} ms",
                    rc == CUDA_SUCCESS ? "ok" : cuda->Describe(rc),
                    std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)
                        .count());
-    }
-    if (make_context) {
-      CreateContextAtStartup(cuda, rc);
-      spdlog::info("preloader: NVML snapshot and primary context done");
     }
   }).detach();
   // The modules in a thread of their own: their loading is file reads and

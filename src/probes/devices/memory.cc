@@ -4,10 +4,8 @@
 // Before touching the GPU, NVML reports memory in use, the compute
 // processes holding it (host PIDs; "not in this container" when /proc cannot
 // see them) and, when there are such processes, how busy their kernels keep
-// the GPU. Then the CUDA context is created (timed: slow creation means
-// persistence mode is off) and kept for the worker's later probes; the
-// worker's start-up thread usually did both already (startup_context.h). The
-// probe checks that CUDA device 0 is the GPU its lane checks (UUID),
+// the GPU. Then the probe creates the CUDA context (timed: slow creation
+// means persistence mode is off) and keeps it for the worker's later probes,
 // reads free memory, allocates a trial buffer (256 MiB quick, 75% of free
 // memory full), fills it and reads a sample back.
 // Fail, GPU unusable (the GPU's other probes are blocked): the context cannot
@@ -27,7 +25,6 @@
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
 #include "platform/nvml.h"
-#include "probes/devices/startup_context.h"
 #include "probes/probes.h"
 
 namespace preflight {
@@ -40,45 +37,61 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 ProbeResult RunDevicesMemory(const ProbeContext& context) {
   ProbeResult r;
   PhaseClock phases(&r);
-  // The worker's start-up thread usually read NVML and created the context
-  // already (startup_context.h); otherwise both happen here.
-  const StartupContext* startup =
-      WaitForStartupContext(context.gpu_pci_bus_id, context.soft_deadline);
-  phases.Mark("wait_for_startup");
-  const GpuMemorySnapshot snapshot =
-      startup != nullptr ? startup->before
-                         : SnapshotGpuMemory(context.gpu_pci_bus_id);
-  if (startup != nullptr) {
-    r.details["context_created"] =
-        "at worker start, before the first probe (NVML read before it)";
-  }
-  const double used_before = snapshot.used;
-  const double total = snapshot.total;
-  const int compute_mode = snapshot.compute_mode;
-  const nvml::Utilization utilization = snapshot.utilization;
-  const bool utilization_known = snapshot.utilization_known;
+  std::string nvml_error;
+  const Nvml* nvml = LoadNvml(&nvml_error, nullptr);
+  double used_before = -1, total = 0;
   std::vector<std::string> holders;
   std::vector<std::string> busy;  // why the GPU counts as in use by others
-  if (!snapshot.nvml_error.empty())
-    r.details["nvml_error"] = snapshot.nvml_error;
-  if (snapshot.reserved >= 0) {
-    r.AddMetric({"driver_reserved_gib", snapshot.reserved / kGiB, "GiB", {}});
-  }
-  if (snapshot.used_includes_reserved) {
-    r.details["used_includes_driver_reserved"] = true;
-  }
-  if (snapshot.processes_known) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const nvml::ProcessInfo& p : snapshot.processes) {
-      const bool visible =
-          access(("/proc/" + std::to_string(p.pid)).c_str(), F_OK) == 0;
-      list.push_back({{"pid", p.pid},
-                      {"used_bytes", p.used_gpu_memory},
-                      {"in_this_pid_namespace", visible}});
-      holders.push_back("PID " + std::to_string(p.pid) +
-                        (visible ? "" : " (not in this container)"));
+  int compute_mode = nvml::kComputeModeDefault;
+  nvml::Utilization utilization{};
+  bool utilization_known = false;
+  if (nvml != nullptr) {
+    nvml::Device dev = nullptr;
+    if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(),
+                                              &dev) == nvml::kSuccess) {
+      // v2 separates memory the driver reserves for itself from memory
+      // that processes use; v1's "used" counts both.
+      nvml::MemoryV2 mem2{};
+      mem2.version = nvml::kMemoryV2Version;
+      nvml::Memory mem{};
+      if (nvml->device_get_memory_info_v2 != nullptr &&
+          nvml->device_get_memory_info_v2(dev, &mem2) == nvml::kSuccess) {
+        used_before = static_cast<double>(mem2.used);
+        total = static_cast<double>(mem2.total);
+        r.AddMetric({"driver_reserved_gib", mem2.reserved / kGiB, "GiB", {}});
+      } else if (nvml->device_get_memory_info(dev, &mem) == nvml::kSuccess) {
+        used_before = static_cast<double>(mem.used);
+        total = static_cast<double>(mem.total);
+        r.details["used_includes_driver_reserved"] = true;
+      }
+      nvml->device_get_compute_mode(dev, &compute_mode);
+      if (nvml->device_get_utilization_rates != nullptr &&
+          nvml->device_get_utilization_rates(dev, &utilization) ==
+              nvml::kSuccess) {
+        utilization_known = true;
+      }
+      if (nvml->device_get_compute_running_processes != nullptr) {
+        std::vector<nvml::ProcessInfo> procs(64);
+        unsigned n = static_cast<unsigned>(procs.size());
+        if (nvml->device_get_compute_running_processes(dev, &n, procs.data()) ==
+            nvml::kSuccess) {
+          nlohmann::ordered_json list = nlohmann::ordered_json::array();
+          for (unsigned i = 0; i < n && i < procs.size(); ++i) {
+            const bool visible =
+                access(("/proc/" + std::to_string(procs[i].pid)).c_str(),
+                       F_OK) == 0;
+            list.push_back({{"pid", procs[i].pid},
+                            {"used_bytes", procs[i].used_gpu_memory},
+                            {"in_this_pid_namespace", visible}});
+            holders.push_back("PID " + std::to_string(procs[i].pid) +
+                              (visible ? "" : " (not in this container)"));
+          }
+          r.details["processes"] = list;
+        }
+      }
     }
-    r.details["processes"] = list;
+  } else {
+    r.details["nvml_error"] = nvml_error;
   }
   if (used_before >= 0 && total > 0) {
     r.AddMetric({"memory_total_gib", total / kGiB, "GiB", {}});
@@ -148,14 +161,11 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   phases.Mark("identity");
   const auto ctx_start = std::chrono::steady_clock::now();
   CUcontext ctx = nullptr;
-  // Where the start-up thread made it, this only takes a reference.
   rc = cuda->primary_ctx_retain(&ctx, dev);
   if (rc == CUDA_SUCCESS) rc = cuda->ctx_set_current(ctx);
-  const double ctx_ms = startup != nullptr && startup->result == CUDA_SUCCESS
-                            ? startup->context_ms
-                            : std::chrono::duration<double, std::milli>(
-                                  std::chrono::steady_clock::now() - ctx_start)
-                                  .count();
+  const double ctx_ms = std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - ctx_start)
+                            .count();
   if (rc != CUDA_SUCCESS) {
     ProbeResult f = r;
     f.outcome = Outcome::kFail;
