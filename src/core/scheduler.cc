@@ -16,7 +16,6 @@
 #include <memory>
 
 #include "core/collective.h"
-#include "core/early_workers.h"
 #include "core/log.h"
 #include "core/manifest.h"
 #include "core/module_loader.h"
@@ -62,9 +61,6 @@ struct Lane {
   bool keep_worker = false;
   // The current worker's entry in report->workers; -1 when none.
   int timing = -1;
-  // A worker started before the enumeration for the GPU with this index
-  // (core/early_workers.h); -1 for every other lane.
-  int early_index = -1;
   // The worker that got this GPU's tentative NCCL rank with devices.memory
   // (background communicator init); -1 before.
   pid_t early_rank_pid = -1;
@@ -117,16 +113,9 @@ class Scheduler {
     gpu_phase_ = config_.plan.gpu_probes.empty() ? GpuPhase::kNone
                                                  : GpuPhase::kAwaitInventory;
     std::vector<Lane*> lanes = {&host, &node};
-    // The node workers first: devices.enumerate, which every GPU lane waits
-    // for, runs in one of them.
-    for (Lane* lane : lanes) Advance(*lane);
     PrepareNcclEnvironment();
-    std::vector<Lane> early = StartEarlyGpuWorkers();  // sized once
-    for (Lane& lane : early) lanes.push_back(&lane);
-    early_lanes_ = &early;
     std::vector<Lane> gpu_lanes;
     RunLanes(lanes, [&] { return MaybeStartGpuLanes(&lanes, &gpu_lanes); });
-    early_lanes_ = nullptr;
     SortResults();
     if (gpu_phase_ == GpuPhase::kBadSelection) {
       *error = selection_error_;
@@ -191,7 +180,6 @@ class Scheduler {
                       &selection_error_)) {
         // A usage error: nothing is reported, so stop what still runs.
         gpu_phase_ = GpuPhase::kBadSelection;
-        ReleaseEarlyWorkers();
         Stop(*lanes, "the --gpus selection is invalid");
         return true;
       }
@@ -200,7 +188,6 @@ class Scheduler {
     if (listener_ != nullptr) listener_->OnGpusSelected(selected);
     if (!why_no_gpus.empty()) {
       gpu_phase_ = GpuPhase::kNoGpus;
-      ReleaseEarlyWorkers();
       SkipGpuProbesAtNode(why_no_gpus, skip_reason::kBlocked);
       return true;
     }
@@ -217,10 +204,8 @@ class Scheduler {
       lane.results = &report_->gpus[i].results;
       // Workers stay up for the collectives: a CUDA start per GPU, not two.
       lane.keep_worker = !config_.plan.all_gpu_probes.empty();
-      AdoptEarlyWorker(&lane);
       lanes->push_back(&lane);
     }
-    ReleaseEarlyWorkers();
     AssignEarlyRanks(*gpu_lanes);
     return true;
   }
@@ -322,62 +307,6 @@ class Scheduler {
   // exactly the tentative ones, each in the worker that started it.
   bool EarlyRanksHold(const std::vector<Lane*>& ranks) const {
     return !early_ranks_.empty() && ranks == early_ranks_ && !EarlyRankLost();
-  }
-
-  // Starts a worker for each GPU the run will probably check, before the
-  // enumeration names them (core/early_workers.h). PREFLIGHT_EARLY_WORKERS=0
-  // turns this off: to measure what it saves, or to rule it out.
-  std::vector<Lane> StartEarlyGpuWorkers() {
-    std::vector<Lane> early;
-    const char* off = std::getenv("PREFLIGHT_EARLY_WORKERS");
-    if (gpu_phase_ != GpuPhase::kAwaitInventory ||
-        (off != nullptr && std::string(off) == "0")) {
-      return early;
-    }
-    const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
-    const std::vector<EarlyWorkerSlot> slots = PredictGpuWorkers(
-        config_.gpu_selection,
-        visible != nullptr ? std::optional<std::string>(visible) : std::nullopt,
-        CountGpuDeviceNodes());
-    early.resize(slots.size());
-    for (size_t i = 0; i < slots.size(); ++i) {
-      Lane& lane = early[i];
-      lane.label = "gpu " + std::to_string(slots[i].index);
-      lane.early_index = slots[i].index;
-      lane.keep_worker = true;  // until the enumeration decides
-      StartWorker(&lane, WorkerEnvironment(slots[i].cuda_visible_devices,
-                                           /*pci_bus_order=*/false));
-      if (!lane.worker) lane.keep_worker = false;
-    }
-    return early;
-  }
-
-  // Hands the early worker of the lane's GPU, if one is still up, to the lane.
-  void AdoptEarlyWorker(Lane* lane) {
-    if (early_lanes_ == nullptr) return;
-    for (Lane& e : *early_lanes_) {
-      if (e.early_index != lane->gpu->index || !e.worker ||
-          e.worker->reaped() || e.kill_at || !e.keep_worker) {
-        continue;
-      }
-      spdlog::debug("{}: takes the worker started early (pid {})", lane->label,
-                    e.worker->pid());
-      lane->worker = std::move(e.worker);
-      lane->timing = e.timing;
-      e.timing = -1;
-      e.keep_worker = false;
-      return;
-    }
-  }
-
-  // Early workers no lane took: their requests close and they exit.
-  void ReleaseEarlyWorkers() {
-    if (early_lanes_ == nullptr) return;
-    for (Lane& e : *early_lanes_) {
-      if (!e.keep_worker) continue;
-      e.keep_worker = false;
-      if (e.timing >= 0) report_->workers[e.timing].lane += " (not needed)";
-    }
   }
 
   // devices.enumerate gates every GPU lane: in the node lane it runs right
@@ -617,11 +546,7 @@ class Scheduler {
                   lane->worker->pid());
     WorkerTiming timing;
     timing.lane = lane->label;
-    if (lane->gpu) {
-      timing.gpu_index = lane->gpu->index;
-    } else if (lane->early_index >= 0) {
-      timing.gpu_index = lane->early_index;
-    }
+    if (lane->gpu) timing.gpu_index = lane->gpu->index;
     timing.pid = lane->worker->pid();
     timing.spawned_ms = Millis(Clock::now() - run_start_);
     lane->timing = static_cast<int>(report_->workers.size());
@@ -1146,7 +1071,6 @@ class Scheduler {
   const Clock::time_point run_start_;
   bool interrupted_ = false;
   std::vector<Lane*> node_lanes_;
-  std::vector<Lane>* early_lanes_ = nullptr;  // while the node lanes run
   // NCCL's settings for the GPU workers, and its log directory.
   std::vector<std::string> nccl_env_;
   std::string nccl_log_dir_;

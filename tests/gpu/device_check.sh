@@ -1,7 +1,7 @@
 #!/bin/bash
 # One device-machine session in a fixed time budget: build, the GPU tests on
-# two GPUs (one where there is one), the A/B of issue 8's head starts (early
-# GPU workers, background NCCL init), startup costs
+# two GPUs (one where there is one), the A/B of issue 8's background NCCL
+# init, startup costs
 # and timelines, the time-to-verdict benchmark on 1, 2 and all GPUs,
 # torch.compile/AOTInductor, and the full level on all GPUs if time is left
 # (STARTUP=0, TTV=0, COMPILE=0, FULL_LEVEL=0 leave steps out). Every step
@@ -35,18 +35,16 @@ step "GPU tests on GPUs $vis (CUDA_VISIBLE_DEVICES), all but compile_full"
 grep -E "Test +#|tests passed|FAILED CHECK|NCCL segments" "$OUT/ctest-gpu.log"
 shm
 
-step "head-start A/B: default run on all $n GPUs, 3 rounds of 5 variants"
-# on: early GPU workers + background NCCL init with connections at init
-# (the default); then each off, then both.
-variants="on workers-off nccl-off lazy-connect all-off"
+step "head-start A/B: default run on all $n GPUs, 3 rounds of 3 variants"
+# on: background NCCL init with connections at init (the default); then
+# with lazy connections; then the init in the probe (the old way).
+variants="on lazy-connect nccl-off"
 for i in 1 2 3; do
   for v in $variants; do
     env=()
     case $v in
-      workers-off) env=(PREFLIGHT_EARLY_WORKERS=0) ;;
       nccl-off) env=(PREFLIGHT_EARLY_NCCL=0) ;;
       lazy-connect) env=(NCCL_RUNTIME_CONNECT=1) ;;
-      all-off) env=(PREFLIGHT_EARLY_WORKERS=0 PREFLIGHT_EARLY_NCCL=0) ;;
     esac
     before=$(ls /dev/shm | grep -ci nccl)
     s=$(date +%s%N)
@@ -56,7 +54,7 @@ for i in 1 2 3; do
 done | tee "$OUT/headstart-ab.txt"
 python3 - "$OUT" <<'PY' | tee -a "$OUT/headstart-ab.txt"
 import glob, json, statistics, sys
-for v in ("on", "workers-off", "nccl-off", "lazy-connect", "all-off"):
+for v in ("on", "lazy-connect", "nccl-off"):
     walls, first_gpu, nccl, gemm, conv = [], [], [], [], []
     for f in sorted(glob.glob(f"{sys.argv[1]}/ab-{v}-*.json")):
         r = json.load(open(f))

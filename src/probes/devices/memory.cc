@@ -142,23 +142,6 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
     return ProbeResult::Fail("cannot open the GPU: " + cuda->Describe(rc),
                              d.remediation);
   }
-  // The worker may have been started before the enumeration, by index
-  // (core/early_workers.h): make sure it sees the GPU this lane checks.
-  if (!context.gpu_uuid.empty() && cuda->device_get_uuid != nullptr) {
-    CUuuid uuid{};
-    if (cuda->device_get_uuid(&uuid, dev) == CUDA_SUCCESS &&
-        FormatGpuUuid(uuid) != context.gpu_uuid) {
-      ProbeResult e = ProbeResult::Error(
-          "this worker's CUDA device is " + FormatGpuUuid(uuid) + ", not " +
-          context.gpu_uuid + ", the GPU it was meant to check");
-      e.remediation =
-          "A bug in how gpu-preflight matched workers to GPUs; rerun with "
-          "PREFLIGHT_EARLY_WORKERS=0 and report it with the output of "
-          "`nvidia-smi -L` and CUDA_VISIBLE_DEVICES";
-      return e;
-    }
-  }
-  phases.Mark("identity");
   const auto ctx_start = std::chrono::steady_clock::now();
   CUcontext ctx = nullptr;
   rc = cuda->primary_ctx_retain(&ctx, dev);
