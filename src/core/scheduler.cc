@@ -264,9 +264,7 @@ class Scheduler {
     }
     const ProbeSpec* nccl = FindProbe("nccl.all_reduce");
     const double wait_s = nccl->timeout_s * config_.timeout_scale * 0.8;
-    for (size_t i = 0; i < gpu_lanes.size(); ++i) {
-      early_ranks_.push_back(&gpu_lanes[i]);
-    }
+    for (Lane& lane : gpu_lanes) early_ranks_.push_back(&lane);
     early_assignment_ = {{"nranks", static_cast<int>(gpu_lanes.size())},
                          {"id_file", early_nccl_dir_ + "/nccl-id"},
                          {"wait_ms", static_cast<int>(wait_s * 1000)}};
