@@ -186,12 +186,16 @@ void StartPreloading() {
   }).detach();
 }
 
-// nccl.all_reduce's communicator, initialized in a side thread right after
+// nccl.all_reduce's communicator, initialized in the background right after
 // devices.memory, while this GPU's tensor and cuDNN probes run (issue 8; the
-// NCCL module's early_init.h says how). Before the compile probes, whose CUDA
-// graph capture must not see another thread allocate, the worker waits for
-// that init to settle, at most 10 s (less near the probe's deadline); it does
-// not wait at all once the supervisor says a rank will never join.
+// NCCL module's early_init.h says how). A side thread loads the NCCL module
+// (usually loaded by then) and registers the init, which runs on the
+// module's own thread. Before nccl.all_reduce the worker waits for the
+// registration, so that the probe never starts a second init on the same id
+// file. Before the compile probes, whose CUDA graph capture must not see
+// another thread allocate, it waits for the init to settle, at most 10 s
+// (less near the probe's deadline), and not at all once the supervisor says
+// a rank will never join.
 class BackgroundCollectiveInit {
  public:
   void StartAfter(const ProbeContext& context, const ProbeResult& memory) {
@@ -205,10 +209,10 @@ class BackgroundCollectiveInit {
     nlohmann::json request = context.ToJson();
     request["collective"] = context.early_collective;
     request.erase("early_collective");
-    std::promise<void> finished;
-    done_ = finished.get_future();
+    std::promise<void> registered;
+    registered_ = registered.get_future();
     std::thread([dir = module_dir_, json = request.dump(),
-                 finished = std::move(finished)]() mutable {
+                 registered = std::move(registered)]() mutable {
       std::string why;
       const preflight_module_v1* nccl = LoadModule(dir, "nccl", &why);
       if (nccl == nullptr) {
@@ -218,38 +222,51 @@ class BackgroundCollectiveInit {
         nccl->run("nccl.early_init", json.c_str(), &CollectModuleResult, &out);
         spdlog::info("background NCCL init: {}", out);
       }
-      finished.set_value();
+      registered.set_value();
     }).detach();
   }
 
-  // Returns how long it waited (ms).
-  double SettleBefore(const ProbeSpec& spec, const ProbeContext& context) {
-    if (!started_ || settled_ || spec.stage != Stage::kCompile) return 0;
-    settled_ = true;
+  // Before each probe. Returns how long it waited (ms).
+  double Before(const ProbeSpec& spec, const ProbeContext& context) {
+    if (!started_) return 0;
+    const bool collective = spec.id == "nccl.all_reduce";
+    if (!collective && (settled_ || spec.stage != Stage::kCompile)) return 0;
+    using std::chrono::milliseconds;
     const auto start = std::chrono::steady_clock::now();
     const auto waited = [&] {
       return std::chrono::duration<double, std::milli>(
                  std::chrono::steady_clock::now() - start)
           .count();
     };
-    using std::chrono::milliseconds;
-    const auto left = std::chrono::duration_cast<milliseconds>(
-        context.soft_deadline - std::chrono::steady_clock::now());
-    const milliseconds wait =
+    const auto left =
+        std::chrono::duration_cast<milliseconds>(context.soft_deadline - start);
+    registered_.wait_for(
+        std::clamp(left / 2, milliseconds(0), milliseconds(30000)));
+    if (collective) return waited();  // the probe waits for the init itself
+    settled_ = true;
+    const milliseconds budget =
         context.early_collective_lost
             ? milliseconds(0)
-            : std::clamp(left / 2, milliseconds(0), milliseconds(10000));
-    if (done_.wait_for(wait) == std::future_status::ready) return waited();
-    spdlog::info("background NCCL init not settled before {}: abandoned ({})",
-                 spec.id,
-                 context.early_collective_lost ? "a rank will never join"
-                                               : "took too long");
-    std::string why, out;
-    if (const preflight_module_v1* nccl = LoadModule(module_dir_, "nccl", &why);
-        nccl != nullptr) {
+            : std::clamp(left / 2, milliseconds(0), milliseconds(10000)) -
+                  std::chrono::duration_cast<milliseconds>(
+                      std::chrono::steady_clock::now() - start);
+    std::string why;
+    const preflight_module_v1* nccl = LoadModule(module_dir_, "nccl", &why);
+    if (nccl == nullptr) return waited();
+    nlohmann::json wait = context.ToJson();
+    wait["collective"] = {{"wait_ms", std::max<long long>(0, budget.count())}};
+    std::string out;
+    nccl->run("nccl.early_wait", wait.dump().c_str(), &CollectModuleResult,
+              &out);
+    const nlohmann::json settled =
+        nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
+    if (!settled.is_object() || settled.value("outcome", "") != "pass") {
+      spdlog::info("background NCCL init not settled before {}: abandoned ({})",
+                   spec.id,
+                   context.early_collective_lost ? "a rank will never join"
+                                                 : "took too long");
       nccl->run("nccl.early_abandon", "{}", &CollectModuleResult, &out);
     }
-    done_.wait_for(std::chrono::seconds(2));
     return waited();
   }
 
@@ -257,7 +274,7 @@ class BackgroundCollectiveInit {
   bool started_ = false;
   bool settled_ = false;
   std::string module_dir_;
-  std::future<void> done_;
+  std::future<void> registered_;
 };
 
 }  // namespace
@@ -309,8 +326,7 @@ int WorkerMain() {
         spdlog::warn("PREFLIGHT_FAULT injects a fault into {}", id);
         InjectFault(*fault);
       }
-      const double settle_ms =
-          background_collective.SettleBefore(*spec, context);
+      const double settle_ms = background_collective.Before(*spec, context);
       spdlog::info("running {}{}", id,
                    context.gpu_index
                        ? " on GPU " + std::to_string(*context.gpu_index)

@@ -70,19 +70,11 @@ bool PublishNcclId(const std::string& path, const ncclUniqueId& id,
   return true;
 }
 
-ProbeResult RunNcclEarlyInit(const ProbeContext& context) {
+namespace {
+
+// The init itself, on a thread of its own; records its outcome in State().
+void InitInBackground(nlohmann::json a) {
   EarlyState& s = State();
-  const nlohmann::json& a = context.collective;
-  if (!a.contains("rank") || !a.contains("nranks") || !a.contains("id_file")) {
-    return ProbeResult::Error("nccl.early_init needs a rank assignment");
-  }
-  {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    if (s.started) return ProbeResult::Error("already started");
-    s.started = true;
-    s.assignment = a;
-    s.start = Clock::now();
-  }
   std::string error, stalled_in;
   ncclComm_t comm = nullptr;
   ncclResult_t state = ncclInternalError;
@@ -136,7 +128,6 @@ ProbeResult RunNcclEarlyInit(const ProbeContext& context) {
   } else if (have_id) {
     stalled_in = "waiting to start the communicator init";
   }
-  ProbeResult r;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     s.state = comm != nullptr ? state : ncclInternalError;
@@ -144,20 +135,48 @@ ProbeResult RunNcclEarlyInit(const ProbeContext& context) {
     s.stalled_in = stalled_in;
     s.end = Clock::now();
     s.done = true;
-    r.duration_ms = MillisSince(s.start, s.end);
   }
   s.changed.notify_all();
-  if (state == ncclSuccess) {
-    r.outcome = Outcome::kPass;
-    r.summary = "communicator of rank " + std::to_string(rank) + " of " +
-                std::to_string(nranks) + " ready";
-  } else {
-    r.outcome = Outcome::kFail;
-    r.summary = !error.empty()        ? error
-                : !stalled_in.empty() ? "stopped while " + stalled_in
-                                      : "still initializing; left to the "
-                                        "all-reduce probe";
+}
+
+}  // namespace
+
+ProbeResult RunNcclEarlyInit(const ProbeContext& context) {
+  EarlyState& s = State();
+  const nlohmann::json& a = context.collective;
+  if (!a.contains("rank") || !a.contains("nranks") || !a.contains("id_file")) {
+    return ProbeResult::Error("nccl.early_init needs a rank assignment");
   }
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (s.started) return ProbeResult::Error("already started");
+    // Registered before this returns: nccl.all_reduce, later in the same
+    // worker, then knows an init is under way for this assignment and
+    // never starts a second one on the same id file.
+    s.started = true;
+    s.assignment = a;
+    s.start = Clock::now();
+  }
+  std::thread(InitInBackground, a).detach();
+  ProbeResult r;
+  r.outcome = Outcome::kPass;
+  r.summary = "communicator init of rank " + a["rank"].dump() + " of " +
+              a["nranks"].dump() + " started in the background";
+  return r;
+}
+
+ProbeResult RunNcclEarlyWait(const ProbeContext& context) {
+  EarlyState& s = State();
+  const long long wait_ms = context.collective.value("wait_ms", 0LL);
+  std::unique_lock<std::mutex> lock(s.mutex);
+  const bool done = s.changed.wait_for(
+      lock, std::chrono::milliseconds(std::max(0LL, wait_ms)),
+      [&] { return !s.started || s.done; });
+  ProbeResult r;
+  r.outcome = done ? Outcome::kPass : Outcome::kFail;
+  r.summary = !s.started ? "no background communicator init"
+              : done     ? "background communicator init settled"
+                         : "background communicator init still running";
   return r;
 }
 

@@ -9,14 +9,17 @@
 // worker stops before its compile probes until the init has settled, since
 // a CUDA graph capture must not see another thread's allocations.
 //
-// nccl.early_init runs in that side thread: rank 0 creates and publishes the
-// NCCL id, the others wait for it, then every rank starts a non-blocking
+// nccl.early_init registers the rank assignment and returns; a thread of
+// the module's own does the init: rank 0 creates and publishes the NCCL id,
+// the others wait for it, then every rank starts a non-blocking
 // ncclCommInitRankConfig and polls it until it settles, fails or is
-// abandoned. nccl.early_abandon stops the polling (the supervisor said a
-// rank will never join, or the wait before the compile probes ran out);
-// the communicator is then left alone, not aborted, so that nothing here can
+// abandoned. nccl.early_wait waits for that, at most the given time;
+// nccl.early_abandon stops the polling (the supervisor said a rank will
+// never join, or the wait before the compile probes ran out); the
+// communicator is then left alone, not aborted, so that nothing here can
 // block on a rank that is gone. nccl.all_reduce takes the communicator when
-// its rank assignment is the one the init used, and starts afresh when not.
+// its rank assignment is the one the init used, and starts afresh when not
+// (or when no init was registered in this worker).
 #ifndef PREFLIGHT_MODULES_NCCL_EARLY_INIT_H_
 #define PREFLIGHT_MODULES_NCCL_EARLY_INIT_H_
 
@@ -30,7 +33,11 @@
 
 namespace preflight {
 
+// context.collective: {"rank", "nranks", "id_file", "wait_ms"} for
+// early_init (wait_ms: how long the init may take), {"wait_ms"} for
+// early_wait (how long to wait; fails when the init is still running).
 ProbeResult RunNcclEarlyInit(const ProbeContext& context);
+ProbeResult RunNcclEarlyWait(const ProbeContext& context);
 ProbeResult RunNcclEarlyAbandon(const ProbeContext& context);
 
 // What nccl.all_reduce gets from the background init.

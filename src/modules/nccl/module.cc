@@ -21,6 +21,7 @@ const ModuleProbeTable kProbes = {
     // Not probes of their own: the worker calls these around
     // nccl.all_reduce's background communicator init (early_init.h).
     {"nccl.early_init", &RunNcclEarlyInit},
+    {"nccl.early_wait", &RunNcclEarlyWait},
     {"nccl.early_abandon", &RunNcclEarlyAbandon},
 };
 
