@@ -5,7 +5,6 @@
 #   * the driver's persistence mode,
 #   * bench/cuda_init_cost.py (cuInit and context cost, alone and in parallel),
 #   * the timeline (bench/show_timeline.py) of REPEAT default runs on all GPUs,
-#   * the same with NCCL_RUNTIME_CONNECT=0 (connections made at init),
 # and packs the reports and logs into $OUT/startup.tgz.
 # Usage, from the repository root: bash bench/device_startup_costs.sh
 set -uo pipefail
@@ -32,18 +31,4 @@ for i in $(seq 1 "${REPEAT:-3}"); do
   python3 bench/show_timeline.py "$S/default-$i.json" $( [ "$i" = 1 ] && echo --probes)
 done
 grep -h "cuInit\|preloaded" "$S"/default-1.log | head -20
-for i in 1 2; do
-  echo "== NCCL_RUNTIME_CONNECT=0 run $i"
-  s=$(date +%s%N)
-  NCCL_RUNTIME_CONNECT=0 $B -q --json "$S/connect0-$i.json" > /dev/null 2>&1
-  echo "exit $?, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
-  python3 - "$S/connect0-$i.json" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))
-for x in r["results"]:
-    if x["probe"] == "nccl.all_reduce":
-        print("nccl.all_reduce", x["started_ms"], "+", x["duration_ms"],
-              x.get("details", {}).get("phases_ms"))
-EOF
-done
 tar czf "$OUT/startup.tgz" -C "$OUT" startup && rm -rf "$S"

@@ -482,20 +482,12 @@ class Scheduler {
 
   std::vector<std::string> WorkerEnvironment(const Lane& lane) const {
     if (!lane.gpu) return {};
-    // By UUID when known; an index means what it means to the node worker,
-    // under the same CUDA_DEVICE_ORDER.
-    return lane.gpu->uuid.empty()
-               ? WorkerEnvironment(std::to_string(lane.gpu->index),
-                                   /*pci_bus_order=*/false)
-               : WorkerEnvironment(lane.gpu->uuid, /*pci_bus_order=*/true);
-  }
-
-  // A GPU worker's environment: `visible` is its CUDA_VISIBLE_DEVICES.
-  std::vector<std::string> WorkerEnvironment(const std::string& visible,
-                                             bool pci_bus_order) const {
     // The worker sees only its own GPU; a fault stays contained there.
-    std::vector<std::string> env = {"CUDA_VISIBLE_DEVICES=" + visible};
-    if (pci_bus_order) env.push_back("CUDA_DEVICE_ORDER=PCI_BUS_ID");
+    std::vector<std::string> env = {
+        "CUDA_VISIBLE_DEVICES=" + (lane.gpu->uuid.empty()
+                                       ? std::to_string(lane.gpu->index)
+                                       : lane.gpu->uuid),
+        "CUDA_DEVICE_ORDER=PCI_BUS_ID"};
     // The modules its probes will need (cuBLAS, libtorch, cuDNN, NCCL:
     // ~0.1-0.4 s each to load), in the order they are needed: the worker
     // loads them on a side thread while its first probes create the
@@ -531,27 +523,6 @@ class Scheduler {
     return env;
   }
 
-  // Starts the lane's worker and its entry in the timeline. Returns why it
-  // could not start (lane->worker stays empty then).
-  std::string StartWorker(Lane* lane, const std::vector<std::string>& env) {
-    std::string spawn_error;
-    lane->worker = WorkerProcess::Spawn(config_.executable, env, &spawn_error);
-    if (!lane->worker) {
-      spdlog::warn("{}: cannot start a worker: {}", lane->label, spawn_error);
-      return spawn_error;
-    }
-    spdlog::debug("{}: started worker pid {}", lane->label,
-                  lane->worker->pid());
-    WorkerTiming timing;
-    timing.lane = lane->label;
-    if (lane->gpu) timing.gpu_index = lane->gpu->index;
-    timing.pid = lane->worker->pid();
-    timing.spawned_ms = Millis(Clock::now() - run_start_);
-    lane->timing = static_cast<int>(report_->workers.size());
-    report_->workers.push_back(std::move(timing));
-    return "";
-  }
-
   // Starts the next runnable probe of an idle lane; retires the worker once
   // the lane has nothing left.
   void Advance(Lane& lane) {
@@ -568,9 +539,23 @@ class Scheduler {
         continue;
       }
       if (!lane.worker) {
-        const std::string spawn_error =
-            StartWorker(&lane, WorkerEnvironment(lane));
+        std::string spawn_error;
+        lane.worker = WorkerProcess::Spawn(
+            config_.executable, WorkerEnvironment(lane), &spawn_error);
+        if (lane.worker) {
+          spdlog::debug("{}: started worker pid {}", lane.label,
+                        lane.worker->pid());
+          WorkerTiming timing;
+          timing.lane = lane.label;
+          if (lane.gpu) timing.gpu_index = lane.gpu->index;
+          timing.pid = lane.worker->pid();
+          timing.spawned_ms = Millis(Clock::now() - run_start_);
+          lane.timing = static_cast<int>(report_->workers.size());
+          report_->workers.push_back(std::move(timing));
+        }
         if (!lane.worker) {
+          spdlog::warn("{}: cannot start a worker: {}", lane.label,
+                       spawn_error);
           ProbeResult r = ProbeResult::Error(spawn_error);
           r.started_ms = Millis(Clock::now() - run_start_);
           Record(&lane, spec, std::move(r));
