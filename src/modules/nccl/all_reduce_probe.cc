@@ -290,20 +290,10 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
                               .count();
     } else {
       ncclUniqueId id{};
-      if (rank == 0) {
-        const ncclResult_t got = ncclGetUniqueId(&id);
-        if (got != ncclSuccess)
-          throw NcclFailed{std::string("ncclGetUniqueId: ") +
-                           ncclGetErrorString(got)};
-        std::string publish_error;
-        if (!PublishNcclId(id_file, id, &publish_error)) {
-          throw NcclFailed{publish_error};
-        }
-      } else {
-        while (!ReadNcclId(id_file, &id)) {
-          if (Clock::now() > deadline) throw Stalled{phase};
-          std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
+      std::string id_error;
+      if (!ExchangeNcclId(rank, id_file, deadline, {}, &id, &id_error)) {
+        if (id_error.empty()) throw Stalled{phase};
+        throw NcclFailed{id_error};
       }
       phases.Mark(rank == 0 ? "create_id" : "wait_for_id");
       phase = "communicator init";

@@ -47,8 +47,6 @@ bool SameAssignment(const nlohmann::json& a, const nlohmann::json& b) {
   return same("rank") && same("nranks") && same("id_file");
 }
 
-}  // namespace
-
 bool ReadNcclId(const std::string& path, ncclUniqueId* id) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -66,6 +64,28 @@ bool PublishNcclId(const std::string& path, const ncclUniqueId& id,
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     *error = "cannot publish the NCCL id at " + path;
     return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ExchangeNcclId(int rank, const std::string& id_file,
+                    Clock::time_point deadline,
+                    const std::function<bool()>& give_up, ncclUniqueId* id,
+                    std::string* error) {
+  error->clear();
+  if (rank == 0) {
+    const ncclResult_t got = ncclGetUniqueId(id);
+    if (got != ncclSuccess) {
+      *error = std::string("ncclGetUniqueId: ") + ncclGetErrorString(got);
+      return false;
+    }
+    return PublishNcclId(id_file, *id, error);
+  }
+  while (!ReadNcclId(id_file, id)) {
+    if ((give_up && give_up()) || Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return true;
 }
@@ -89,21 +109,12 @@ void InitInBackground(nlohmann::json a) {
   bool have_id = false;
   if (cudaSetDevice(0) != cudaSuccess) {
     error = "cudaSetDevice(0) failed before the communicator init";
-  } else if (rank == 0) {
-    const ncclResult_t got = ncclGetUniqueId(&id);
-    if (got != ncclSuccess) {
-      error = std::string("ncclGetUniqueId: ") + ncclGetErrorString(got);
-    } else {
-      have_id = PublishNcclId(id_file, id, &error);
-    }
-  } else {
-    while (!(have_id = ReadNcclId(id_file, &id))) {
-      if (s.abandon || Clock::now() > deadline) {
-        stalled_in = "waiting for rank 0's NCCL id";
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
+  } else if (ExchangeNcclId(
+                 rank, id_file, deadline, [&s] { return s.abandon.load(); },
+                 &id, &error)) {
+    have_id = true;
+  } else if (error.empty()) {
+    stalled_in = "waiting for rank 0's NCCL id";
   }
   if (have_id && !s.abandon) {
     ncclConfig_t config = NCCL_CONFIG_INITIALIZER;

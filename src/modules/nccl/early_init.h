@@ -26,6 +26,7 @@
 #include <nccl.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "preflight/probe_context.h"
@@ -60,10 +61,14 @@ EarlyCommunicator TakeEarlyCommunicator(
     const nlohmann::json& collective,
     std::chrono::steady_clock::time_point deadline);
 
-// The NCCL id file the supervisor named: rank 0 publishes, the others read.
-bool ReadNcclId(const std::string& path, ncclUniqueId* id);
-bool PublishNcclId(const std::string& path, const ncclUniqueId& id,
-                   std::string* error);
+// The run's NCCL id, through the file the supervisor named: rank 0 creates
+// and publishes it, the other ranks wait for it until `deadline` or until
+// `give_up` (may be empty) says so. False with *error set on a failure, or
+// with *error empty when a rank gave up waiting (a stall).
+bool ExchangeNcclId(int rank, const std::string& id_file,
+                    std::chrono::steady_clock::time_point deadline,
+                    const std::function<bool()>& give_up, ncclUniqueId* id,
+                    std::string* error);
 
 }  // namespace preflight
 
