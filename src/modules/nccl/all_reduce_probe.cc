@@ -90,7 +90,7 @@ class Communicator {
   // completed, so every peer opened what it needed; a mapped segment stays
   // usable after its name is gone, and no other process's segment is
   // touched (only names this process has mapped).
-  static int UnlinkOwnSharedMemory() {
+  static void UnlinkOwnSharedMemory() {
     std::ifstream maps("/proc/self/maps");
     std::set<std::string> names;
     std::string line;
@@ -101,11 +101,7 @@ class Communicator {
       if (path.find(' ') != std::string::npos) continue;  // "(deleted)"
       names.insert(path);
     }
-    int removed = 0;
-    for (const std::string& path : names) {
-      if (unlink(path.c_str()) == 0) ++removed;
-    }
-    return removed;
+    for (const std::string& path : names) unlink(path.c_str());
   }
 
   // Polls until the last operation left ncclInProgress, or aborts. Spins
