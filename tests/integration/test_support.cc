@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/test_temp_dir.h"
+
 extern char** environ;
 
 namespace preflight::testing {
@@ -26,10 +28,7 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-std::string MakeTempDir() {
-  char templ[] = "/tmp/preflight-it-XXXXXX";
-  return mkdtemp(templ);
-}
+std::string MakeTempDir() { return MakeTestTempDir("preflight-it-"); }
 
 BinaryRun RunPreflight(const std::vector<std::string>& args,
                        const std::vector<std::string>& env, double timeout_s,

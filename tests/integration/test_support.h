@@ -17,7 +17,8 @@ struct BinaryRun {
   double wall_s = 0;
 };
 
-// A fresh temporary directory (removed by the OS's /tmp cleaning).
+// A fresh temporary directory, removed when the test passes
+// (common/test_temp_dir.h).
 std::string MakeTempDir();
 
 // Runs PREFLIGHT_BINARY with `args` and extra "NAME=value" variables (the

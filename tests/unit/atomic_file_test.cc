@@ -8,13 +8,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/test_temp_dir.h"
+
 namespace preflight {
 namespace {
 
-std::string TempDir() {
-  char templ[] = "/tmp/preflight-atomic-XXXXXX";
-  return mkdtemp(templ);
-}
+std::string TempDir() { return testing::MakeTestTempDir("preflight-atomic-"); }
 
 int CountEntries(const std::string& dir) {
   int n = 0;

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "common/test_temp_dir.h"
+
 namespace preflight {
 namespace {
 
@@ -27,10 +29,7 @@ Parsed Parse(std::vector<std::string> args, const char* fault = nullptr) {
   return p;
 }
 
-std::string TempDir() {
-  char templ[] = "/tmp/preflight-options-XXXXXX";
-  return mkdtemp(templ);
-}
+std::string TempDir() { return testing::MakeTestTempDir("preflight-options-"); }
 
 TEST(OptionsTest, DefaultsRunEverythingQuick) {
   Parsed p = Parse({});
