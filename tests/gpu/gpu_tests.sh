@@ -142,6 +142,21 @@ case "$name" in
     [ "$(rc)" = 0 ] || { echo "expected exit 0 without the background init, got $(rc)"; exit 1; }
     check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and all("communicator" not in res(i, "nccl.all_reduce")["details"] and res(i, "nccl.all_reduce")["details"].get("nccl_version") for i in range(len(gpus)))'
     ;;
+  nccl_stage_alone)
+    # --stages nccl with the background init on (the default): the
+    # all-reduce probe starts right after devices.memory, so it usually
+    # finds the background init still running and must wait for it, not
+    # start a second init on the same rendezvous.
+    shm_before=$(ls /dev/shm | grep -ci nccl)
+    run --stages nccl
+    [ "$(rc)" = 0 ] || { echo "expected exit 0, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and all(res(i, "nccl.all_reduce")["outcome"] == "pass" for i in range(len(gpus)))' &&
+    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["initialized"].startswith("in the background") for i in range(len(gpus)))' &&
+    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["nranks"] == len(gpus) for i in range(len(gpus)))' || exit 1
+    shm_after=$(ls /dev/shm | grep -ci nccl)
+    [ "$shm_after" -le "$shm_before" ] ||
+      { echo "NCCL segments in /dev/shm: $shm_before before the run, $shm_after after"; exit 1; }
+    ;;
   crash_in_one_gpus_tensor_stage)
     # cuBLAS GEMM crashes the worker of GPU 1: that probe is a crash, a
     # fresh worker runs GPU 1's other probes, GPU 0 and the all-reduce over

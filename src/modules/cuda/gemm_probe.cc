@@ -93,7 +93,11 @@ class GemmRunner {
         reference_(kSample * kSample * sizeof(double)),
         block_(kSample * kSample * sizeof(double)) {}
 
-  CaseResult Run(int timed_runs, uint64_t seed) {
+  // Phases are recorded as <name>_inputs_and_reference,
+  // <name>_first_product_and_check (where kernel loading and cuBLAS's
+  // heuristics show) and <name>_timed.
+  CaseResult Run(int timed_runs, uint64_t seed, PhaseClock* phases,
+                 const std::string& name) {
     CheckCuda(
         LaunchFillUniform(a_.get(), c_.element, size_t(n_) * n_, seed, nullptr),
         "fill A");
@@ -117,11 +121,13 @@ class GemmRunner {
                          cudaMemcpyHostToDevice),
               "cudaMemcpy");
     ComputeReference();
+    phases->Mark(name + "_inputs_and_reference");
 
     CaseResult r;
     r.size = n_;
     Gemm();
     r.before = Check();
+    phases->Mark(name + "_first_product_and_check");
     Gemm();
     Gemm();  // warm-up
     std::vector<double> ms;
@@ -132,6 +138,7 @@ class GemmRunner {
       ms.push_back(timer.StopMs());
     }
     r.after = Check();  // the timed runs' output is checked too
+    phases->Mark(name + "_timed");
     r.median_ms = Median(ms);
     r.tflops = 2.0 * n_ * double(n_) * n_ / (r.median_ms * 1e-3) / 1e12;
     return r;
@@ -244,8 +251,8 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     const int n = c.precision == Precision::kFp32 && !full ? 4096 : 8192;
     GemmRunner runner(handle.get(), c, n, context.corrupt_result);
     phases.Mark(name + "_setup");
-    const CaseResult cr = runner.Run(full ? 30 : 8, FreshSeed(i + 1));
-    phases.Mark(name + "_check_and_time");
+    const CaseResult cr =
+        runner.Run(full ? 30 : 8, FreshSeed(i + 1), &phases, name);
     const double tolerance = Tolerance(c.precision);
     const double error =
         std::max(cr.before.relative_error, cr.after.relative_error);
