@@ -1,7 +1,7 @@
 #!/bin/bash
 # On a GPU machine: where the default run's time goes before any probe
-# measures anything. Builds gpu-preflight (Release, build-gpu/) unless built,
-# then prints
+# measures anything. Builds gpu-preflight (bench/build_gpu.sh), then
+# prints
 #   * the driver's persistence mode,
 #   * bench/cuda_init_cost.py (cuInit and context cost, alone and in parallel),
 #   * the timeline (bench/show_timeline.py) of REPEAT default runs on all GPUs,
@@ -13,11 +13,7 @@ mkdir -p "$OUT/startup"
 S=$OUT/startup
 export NCCL_NVLS_ENABLE=0  # never NVLink multicast on shared machines
 B=build-gpu/bin/gpu-preflight
-if [ ! -x "$B" ]; then
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    > "$S/build.log" 2>&1 && cmake --build build-gpu -j16 >> "$S/build.log" 2>&1 ||
-    { tail -30 "$S/build.log"; exit 1; }
-fi
+bash bench/build_gpu.sh "$S/build.log" > /dev/null || exit 1
 echo "== persistence mode"
 nvidia-smi --query-gpu=index,name,persistence_mode --format=csv,noheader
 pgrep -l nvidia-persist || echo "(no nvidia-persistenced process visible)"

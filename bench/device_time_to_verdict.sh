@@ -1,6 +1,6 @@
 #!/bin/bash
-# On a GPU machine: builds gpu-preflight (Release, build-gpu/) unless it is
-# built already, then runs bench/time_to_verdict.py on 1, 2 and all GPUs of
+# On a GPU machine: builds gpu-preflight (bench/build_gpu.sh: Release,
+# build-gpu/, a no-op when up to date), then runs bench/time_to_verdict.py on 1, 2 and all GPUs of
 # the machine, writing everything under $OUT.
 #   ROUNDS=5   rounds per GPU count (each: one gpu-preflight run, one
 #              PyTorch-script run)
@@ -12,11 +12,7 @@ OUT=${OUT:-/tmp/preflight-out}
 mkdir -p "$OUT"
 export NCCL_NVLS_ENABLE=0  # never NVLink multicast on shared machines
 B=build-gpu/bin/gpu-preflight
-if [ ! -x "$B" ]; then
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    > "$OUT/build.log" 2>&1 && cmake --build build-gpu -j16 >> "$OUT/build.log" 2>&1 ||
-    { tail -30 "$OUT/build.log"; exit 1; }
-fi
+bash bench/build_gpu.sh "$OUT/build.log" > /dev/null || exit 1
 n=$(nvidia-smi -L | grep -c '^GPU')
 COUNTS=${COUNTS:-$(echo 1 2 "$n" | tr ' ' '\n' | awk -v n="$n" '$1<=n' | sort -un | tr '\n' ' ')}
 for c in $COUNTS; do

@@ -4,7 +4,8 @@
 # init, startup costs
 # and timelines, the time-to-verdict benchmark on 1, 2 and all GPUs,
 # torch.compile/AOTInductor, and the full level on all GPUs if time is left
-# (STARTUP=0, TTV=0, COMPILE=0, FULL_LEVEL=0 leave steps out). Every step
+# (STARTUP=0, TTV=0, COMPILE=0, FULL_LEVEL=0 leave steps out; VARIANTS and
+# AB_ROUNDS shape the A/B; EXTRA adds bench scripts). Every step
 # writes its log under $OUT as it goes, so a step cut short still leaves the
 # ones before it; at the end they are packed into
 # $OUT/logs.tgz. Usage, from the repository root:
@@ -22,9 +23,7 @@ n=$(nvidia-smi -L | grep -c '^GPU')
 
 step build
 nvidia-smi -L > "$OUT/env.txt"
-cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release > "$OUT/build.log" 2>&1 &&
-  cmake --build build-gpu -j16 >> "$OUT/build.log" 2>&1 ||
-  { grep -E "error" -A5 "$OUT/build.log" | head -40; exit 1; }
+bash bench/build_gpu.sh "$OUT/build.log" || exit 1
 
 vis=$(seq -s, 0 $(( n < 2 ? 0 : 1 )))
 shm() { echo "NCCL segments in /dev/shm: $(ls /dev/shm | grep -ci nccl)"; }
@@ -35,11 +34,11 @@ step "GPU tests on GPUs $vis (CUDA_VISIBLE_DEVICES), all but compile_full"
 grep -E "Test +#|tests passed|FAILED CHECK|NCCL segments" "$OUT/ctest-gpu.log"
 shm
 
-step "head-start A/B: default run on all $n GPUs, 3 rounds of 3 variants"
+step "head-start A/B: default run on all $n GPUs, ${AB_ROUNDS:-3} rounds of: ${VARIANTS:-on lazy-connect nccl-off}"
 # on: background NCCL init with connections at init (the default); then
 # with lazy connections; then the init in the probe (the old way).
-variants="on lazy-connect nccl-off"
-for i in 1 2 3; do
+variants=${VARIANTS:-on lazy-connect nccl-off}
+for i in $(seq 1 "${AB_ROUNDS:-3}"); do
   for v in $variants; do
     env=()
     case $v in
@@ -52,18 +51,28 @@ for i in 1 2 3; do
     echo "$v round $i: exit $?, $(( ($(date +%s%N) - s) / 1000000 )) ms, NCCL segments left $(( $(ls /dev/shm | grep -ci nccl) - before ))"
   done
 done | tee "$OUT/headstart-ab.txt"
-python3 - "$OUT" <<'PY' | tee -a "$OUT/headstart-ab.txt"
+python3 - "$OUT" "$variants" <<'PY' | tee -a "$OUT/headstart-ab.txt"
 import glob, json, statistics, sys
-for v in ("on", "lazy-connect", "nccl-off"):
+for v in sys.argv[2].split():
     walls, first_gpu, nccl, gemm, conv = [], [], [], [], []
+    gemm_ms, exit_lag = [], []
     for f in sorted(glob.glob(f"{sys.argv[1]}/ab-{v}-*.json")):
         r = json.load(open(f))
         walls.append(r["duration_ms"])
         node = {x["probe"]: x for x in r["results"]}
         if "nccl.all_reduce" in node:
             nccl.append(node["nccl.all_reduce"]["duration_ms"])
+        gpu_workers = [w for w in r.get("timeline", {}).get("workers", [])
+                       if str(w.get("lane", "")).startswith("gpu")
+                       and w.get("exited_ms") is not None]
+        if gpu_workers:
+            # last GPU result -> last GPU worker reaped: the exits' cost
+            exit_lag.append(max(w["exited_ms"] for w in gpu_workers) -
+                            max(w["last_result_ms"] for w in gpu_workers))
         for g in r["gpus"]:
             res = {x["probe"]: x for x in g["results"]}
+            if "tensor.gemm" in res:
+                gemm_ms.append(res["tensor.gemm"]["duration_ms"])
             first_gpu.append(min(x["started_ms"] for x in g["results"]))
             for m in res.get("tensor.gemm", {}).get("metrics", []):
                 if m["name"] == "bf16_tflops": gemm.append(m["value"])
@@ -71,10 +80,19 @@ for v in ("on", "lazy-connect", "nccl-off"):
                 if m["name"] == "conv_fp16_tflops": conv.append(m["value"])
     med = lambda x: statistics.median(x) if x else float("nan")
     print(f"{v:12} report {med(walls):6.0f} ms  first GPU probe {med(first_gpu):5.0f} ms  "
-          f"nccl stage {med(nccl):5.0f} ms  bf16 {med(gemm):.0f} TFLOP/s  conv fp16 {med(conv):.0f} TFLOP/s")
+          f"nccl stage {med(nccl):5.0f} ms  gemm {med(gemm_ms):4.0f} ms  exits {med(exit_lag):4.0f} ms  bf16 {med(gemm):.0f} TFLOP/s  conv fp16 {med(conv):.0f} TFLOP/s")
 PY
 
 shm
+# EXTRA="bench/a.sh bench/b.py": further bench scripts (.sh run by bash,
+# .py by python3), each logged to $OUT/device_<name>.txt.
+for script in ${EXTRA:-}; do
+  step "$script"
+  name=$(basename "$script"); name=device_${name%.*}; name=${name#device_device_}
+  case $script in *.py) run_with=python3 ;; *) run_with=bash ;; esac
+  timeout $(( $(left) - 60 )) $run_with "$script" 2>&1 | tee "$OUT/device_$name.txt"
+done
+
 if [ "${STARTUP:-1}" = 1 ]; then
   step "startup costs and timelines"
   REPEAT=2 bash bench/device_startup_costs.sh 2>&1 | tee "$OUT/startup.txt" | tail -80
@@ -108,5 +126,6 @@ step done
 # benchmark JSON into one archive and keep only the main logs beside it.
 tar czf /tmp/preflight-logs.tgz -C "$OUT" . && mv /tmp/preflight-logs.tgz "$OUT/logs.tgz" &&
   find "$OUT" -maxdepth 1 -type f ! -name logs.tgz ! -name ctest-gpu.log \
-    ! -name ttv.txt ! -name headstart-ab.txt ! -name startup.txt -delete
+    ! -name ttv.txt ! -name headstart-ab.txt ! -name startup.txt \
+    ! -name 'device_*.txt' -delete
 ls "$OUT"

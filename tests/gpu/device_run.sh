@@ -19,15 +19,8 @@ export NCCL_NVLS_ENABLE=0  # never NVLink multicast on shared machines
   ls /usr/share/cmake 2>/dev/null | grep -iE 'cli|nlohmann'
 } > "$OUT/env.txt" 2>&1
 
-start=$(date +%s)
-if ! cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release > "$OUT/build.log" 2>&1; then
-  tail -40 "$OUT/build.log"; exit 1
-fi
+bash bench/build_gpu.sh "$OUT/build.log" || exit 1
 grep -A8 'feature summary' "$OUT/build.log"
-if ! cmake --build build-gpu -j16 >> "$OUT/build.log" 2>&1; then
-  grep -E 'error|Error' -A5 "$OUT/build.log" | head -60; exit 1
-fi
-echo "configure+build: $(( $(date +%s) - start )) s"
 
 MODE=${1:-all}
 if [ "$MODE" = nccl ]; then

@@ -1,0 +1,47 @@
+#!/bin/bash
+# On a GPU machine: where tensor.gemm's time goes. The GEMMs themselves take
+# ~80 ms on an H200 (11 products per precision), the probe 0.6-0.7 s. Runs
+# `--stages tensor` on GPU 0 REPEAT times with CUDA's default lazy module
+# loading and once with CUDA_MODULE_LOADING=EAGER, and prints each run's
+# tensor.gemm phases (details.phases_ms: inputs_and_reference,
+# first_product_and_check, timed per precision). Under nsys, where it is
+# installed, prints the CUDA API summary of one lazy run. Reports and logs
+# are packed into $OUT/gemm.tgz.
+# Usage, from the repository root: bash bench/device_gemm_first_use.sh
+set -uo pipefail
+OUT=${OUT:-/tmp/preflight-out}
+S=$OUT/gemm
+mkdir -p "$S"
+export NCCL_NVLS_ENABLE=0  # never NVLink multicast on shared machines
+B=build-gpu/bin/gpu-preflight
+bash bench/build_gpu.sh "$S/build.log" > /dev/null || exit 1
+phases() {
+  python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for g in r["gpus"]:
+    for x in g["results"]:
+        if x["probe"] in ("tensor.gemm", "devices.memory", "tensor.torch_block"):
+            ph = x["details"].get("phases_ms", {})
+            print(f"  {x['probe']:18} {x['duration_ms']:6.0f} ms  " +
+                  " ".join(f"{k}={v:.0f}" for k, v in ph.items()))
+PY
+}
+for mode in LAZY LAZY LAZY EAGER; do
+  i=$(( ${i:-0} + 1 ))
+  s=$(date +%s%N)
+  CUDA_MODULE_LOADING=$mode $B -q --gpus 0 --stages tensor --json "$S/$mode-$i.json" > "$S/$mode-$i.log" 2>&1
+  echo "== CUDA_MODULE_LOADING=$mode run $i: exit $?, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
+  phases "$S/$mode-$i.json"
+done
+if command -v nsys > /dev/null; then
+  echo "== nsys (cuda trace) of one lazy run"
+  timeout 180 nsys profile -t cuda -o "$S/prof" -f true \
+    $B -q --gpus 0 --stages tensor --json "$S/nsys.json" > "$S/nsys.log" 2>&1
+  timeout 120 nsys stats -r cuda_api_sum -f csv "$S/prof.nsys-rep" 2> /dev/null |
+    head -25
+  rm -f "$S"/prof.*
+else
+  echo "(nsys not installed)"
+fi
+tar czf "$OUT/gemm.tgz" -C "$OUT" gemm && rm -rf "$S"
