@@ -88,7 +88,7 @@ shm
 # .py by python3), each logged to $OUT/device_<name>.txt.
 for script in ${EXTRA:-}; do
   step "$script"
-  name=$(basename "$script"); name=device_${name%.*}; name=${name#device_device_}
+  name=$(basename "$script"); name=${name%.*}; name=${name#device_}
   case $script in *.py) run_with=python3 ;; *) run_with=bash ;; esac
   timeout $(( $(left) - 60 )) $run_with "$script" 2>&1 | tee "$OUT/device_$name.txt"
 done
