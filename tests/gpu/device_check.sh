@@ -44,6 +44,7 @@ for i in $(seq 1 "${AB_ROUNDS:-3}"); do
     case $v in
       nccl-off) env=(PREFLIGHT_EARLY_NCCL=0) ;;
       lazy-connect) env=(NCCL_RUNTIME_CONNECT=1) ;;
+      gemm-serial) env=(PREFLIGHT_GEMM_SIDE_BY_SIDE=0) ;;
     esac
     before=$(ls /dev/shm | grep -ci nccl)
     s=$(date +%s%N)

@@ -48,10 +48,11 @@ class DeviceBuffer {
   size_t bytes_ = 0;
 };
 
-// Times GPU work on the default stream with a pair of events.
+// Times GPU work on `stream` (the default stream unless given) with a pair
+// of events.
 class EventTimer {
  public:
-  EventTimer() {
+  explicit EventTimer(cudaStream_t stream = nullptr) : stream_(stream) {
     CheckCuda(cudaEventCreate(&start_), "cudaEventCreate");
     CheckCuda(cudaEventCreate(&stop_), "cudaEventCreate");
   }
@@ -59,10 +60,12 @@ class EventTimer {
     cudaEventDestroy(start_);
     cudaEventDestroy(stop_);
   }
-  void Start() { CheckCuda(cudaEventRecord(start_), "cudaEventRecord"); }
+  void Start() {
+    CheckCuda(cudaEventRecord(start_, stream_), "cudaEventRecord");
+  }
   // Milliseconds since Start(), waiting for the work to finish.
   float StopMs() {
-    CheckCuda(cudaEventRecord(stop_), "cudaEventRecord");
+    CheckCuda(cudaEventRecord(stop_, stream_), "cudaEventRecord");
     CheckCuda(cudaEventSynchronize(stop_), "cudaEventSynchronize");
     float ms = 0;
     CheckCuda(cudaEventElapsedTime(&ms, start_, stop_), "cudaEventElapsedTime");
@@ -70,6 +73,7 @@ class EventTimer {
   }
 
  private:
+  cudaStream_t stream_ = nullptr;
   cudaEvent_t start_ = nullptr;
   cudaEvent_t stop_ = nullptr;
 };

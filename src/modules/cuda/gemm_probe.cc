@@ -9,7 +9,9 @@
 // computed from the same (rounded) inputs, by relative Frobenius error
 // against the precision's tolerance (preflight/numeric_check.h), before and
 // again after the timed runs. Speed: 2 warm-up runs, then the median of
-// event-timed runs (8 quick, 30 full), as TFLOP/s.
+// event-timed runs (8 quick, 30 full), as TFLOP/s. The checks of the four
+// precisions run side by side (each first product costs cuBLAS ~0.1 s of
+// host time); the timed runs one precision at a time, alone on the GPU.
 // Pass: every precision within tolerance and at or above its limit (the
 // model's datasheet figure × 0.6, or --thresholds). An unknown model is
 // judged by correctness here and by sibling comparison in the report.
@@ -18,10 +20,15 @@
 #include <cublas_v2.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <memory>
 #include <random>
 #include <set>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "core/strings.h"
@@ -51,13 +58,27 @@ struct GemmCase {
   cublasComputeType_t compute;
 };
 
+// A cuBLAS handle bound to its own non-blocking stream: each precision gets
+// one, so that their first products can run side by side.
 class Handle {
  public:
-  Handle() { CheckBlas(cublasCreate(&h_), "cublasCreate"); }
-  ~Handle() { cublasDestroy(h_); }
-  cublasHandle_t get() const { return h_; }
+  Handle() {
+    CheckCuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
+              "cudaStreamCreateWithFlags");
+    CheckBlas(cublasCreate(&h_), "cublasCreate");
+    CheckBlas(cublasSetStream(h_, stream_), "cublasSetStream");
+  }
+  ~Handle() {
+    cublasDestroy(h_);
+    cudaStreamDestroy(stream_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  [[nodiscard]] cublasHandle_t get() const { return h_; }
+  [[nodiscard]] cudaStream_t stream() const { return stream_; }
 
  private:
+  cudaStream_t stream_ = nullptr;
   cublasHandle_t h_ = nullptr;
 };
 
@@ -70,16 +91,27 @@ std::vector<int> DistinctRandom(int count, int below, std::mt19937& rng) {
 
 struct CaseResult {
   ErrorStats before, after;
+  double first_product_ms = 0;  // first GEMM + its check, wall clock
   double median_ms = 0;
   double tflops = 0;
   int size = 0;
 };
 
+// Device memory one precision's runner holds.
+size_t RunnerBytes(size_t element_bytes, int n) {
+  const size_t nn = static_cast<size_t>(n) * n;
+  return 3 * nn * element_bytes + 2 * static_cast<size_t>(kSample) * n * 8 +
+         static_cast<size_t>(n) * sizeof(int);
+}
+
+// One precision: Check() makes fresh inputs, the FP64 reference of a sample
+// block and the first product, and checks it; Time() then runs the warm-up
+// and timed products and checks the last output again. All work goes to the
+// handle's stream.
 class GemmRunner {
  public:
-  GemmRunner(cublasHandle_t handle, const GemmCase& c, int n, bool corrupt)
-      : handle_(handle),
-        c_(c),
+  GemmRunner(const GemmCase& c, int n, bool corrupt)
+      : c_(c),
         n_(n),
         corrupt_(corrupt),
         a_(static_cast<size_t>(n) * n * c.element_bytes),
@@ -90,134 +122,167 @@ class GemmRunner {
         all_(static_cast<size_t>(n) * sizeof(int)),
         a_sample_(static_cast<size_t>(kSample) * n * sizeof(double)),
         b_sample_(static_cast<size_t>(kSample) * n * sizeof(double)),
-        reference_(kSample * kSample * sizeof(double)),
-        block_(kSample * kSample * sizeof(double)) {}
+        reference_(static_cast<size_t>(kSample) * kSample * sizeof(double)),
+        block_(static_cast<size_t>(kSample) * kSample * sizeof(double)) {}
 
-  // Phases are recorded as <name>_inputs_and_reference,
-  // <name>_first_product_and_check (where kernel loading and cuBLAS's
-  // heuristics show) and <name>_timed.
-  CaseResult Run(int timed_runs, uint64_t seed, PhaseClock* phases,
-                 const std::string& name) {
-    CheckCuda(
-        LaunchFillUniform(a_.get(), c_.element, size_t(n_) * n_, seed, nullptr),
-        "fill A");
-    CheckCuda(LaunchFillUniform(b_.get(), c_.element, size_t(n_) * n_, seed + 1,
-                                nullptr),
+  // Inputs, reference, first product and its check. The first product of a
+  // precision is where cuBLAS picks and loads its kernel (~0.1 s on an
+  // H200, even with every module loaded eagerly).
+  void Check(uint64_t seed) {
+    const cudaStream_t s = handle_.stream();
+    CheckCuda(LaunchFillUniform(a_.get(), c_.element,
+                                static_cast<size_t>(n_) * n_, seed, s),
+              "fill A");
+    CheckCuda(LaunchFillUniform(b_.get(), c_.element,
+                                static_cast<size_t>(n_) * n_, seed + 1, s),
               "fill B");
     // Poison: 0xFF bytes are NaN in every floating type used here.
-    CheckCuda(cudaMemset(out_.get(), 0xFF, out_.bytes()), "cudaMemset");
+    CheckCuda(cudaMemsetAsync(out_.get(), 0xFF, out_.bytes(), s),
+              "cudaMemsetAsync");
     std::mt19937 rng(static_cast<uint32_t>(seed));
     rows_host_ = DistinctRandom(kSample, n_, rng);
     cols_host_ = DistinctRandom(kSample, n_, rng);
-    std::vector<int> all(n_);
-    for (int i = 0; i < n_; ++i) all[i] = i;
-    CheckCuda(cudaMemcpy(rows_.get(), rows_host_.data(), rows_.bytes(),
-                         cudaMemcpyHostToDevice),
-              "cudaMemcpy");
-    CheckCuda(cudaMemcpy(cols_.get(), cols_host_.data(), cols_.bytes(),
-                         cudaMemcpyHostToDevice),
-              "cudaMemcpy");
-    CheckCuda(cudaMemcpy(all_.get(), all.data(), all_.bytes(),
-                         cudaMemcpyHostToDevice),
-              "cudaMemcpy");
+    all_host_.resize(n_);
+    for (int i = 0; i < n_; ++i) all_host_[i] = i;
+    Upload(rows_, rows_host_);
+    Upload(cols_, cols_host_);
+    Upload(all_, all_host_);
     ComputeReference();
-    phases->Mark(name + "_inputs_and_reference");
-
-    CaseResult r;
-    r.size = n_;
+    const auto start = std::chrono::steady_clock::now();
+    result_.size = n_;
     Gemm();
-    r.before = Check();
-    phases->Mark(name + "_first_product_and_check");
+    result_.before = CheckOutput();
+    result_.first_product_ms = std::chrono::duration<double, std::milli>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count();
+  }
+
+  CaseResult Time(int timed_runs) {
     Gemm();
     Gemm();  // warm-up
     std::vector<double> ms;
-    EventTimer timer;
+    EventTimer timer(handle_.stream());
     for (int i = 0; i < timed_runs; ++i) {
       timer.Start();
       Gemm();
       ms.push_back(timer.StopMs());
     }
-    r.after = Check();  // the timed runs' output is checked too
-    phases->Mark(name + "_timed");
-    r.median_ms = Median(ms);
-    r.tflops = 2.0 * n_ * double(n_) * n_ / (r.median_ms * 1e-3) / 1e12;
-    return r;
+    result_.after = CheckOutput();  // the timed runs' output is checked too
+    result_.median_ms = Median(ms);
+    result_.tflops = 2.0 * n_ * static_cast<double>(n_) * n_ /
+                     (result_.median_ms * 1e-3) / 1e12;
+    return result_;
   }
 
  private:
+  void Upload(DeviceBuffer& to, const std::vector<int>& from) {
+    CheckCuda(cudaMemcpyAsync(to.get(), from.data(), from.size() * sizeof(int),
+                              cudaMemcpyHostToDevice, handle_.stream()),
+              "cudaMemcpyAsync");
+  }
+
+  void Download(std::vector<double>* to, const DeviceBuffer& from) {
+    to->resize(from.bytes() / sizeof(double));
+    CheckCuda(cudaMemcpyAsync(to->data(), from.get(), from.bytes(),
+                              cudaMemcpyDeviceToHost, handle_.stream()),
+              "cudaMemcpyAsync");
+    CheckCuda(cudaStreamSynchronize(handle_.stream()), "cudaStreamSynchronize");
+  }
+
   void Gemm() {
     const float alpha = 1.0F;
     const float beta = 0.0F;
-    CheckBlas(
-        cublasGemmEx(handle_, CUBLAS_OP_N, CUBLAS_OP_N, n_, n_, n_, &alpha,
-                     a_.get(), c_.type, n_, b_.get(), c_.type, n_, &beta,
-                     out_.get(), c_.type, n_, c_.compute, CUBLAS_GEMM_DEFAULT),
-        "cublasGemmEx");
+    CheckBlas(cublasGemmEx(handle_.get(), CUBLAS_OP_N, CUBLAS_OP_N, n_, n_, n_,
+                           &alpha, a_.get(), c_.type, n_, b_.get(), c_.type, n_,
+                           &beta, out_.get(), c_.type, n_, c_.compute,
+                           CUBLAS_GEMM_DEFAULT),
+              "cublasGemmEx");
   }
 
   // ref(i, j) = sum_k A(rows[i], k) * B(k, cols[j]) in FP64, from the same
   // rounded inputs the GEMM saw.
   void ComputeReference() {
+    const cudaStream_t s = handle_.stream();
     // X: column-major n x kSample with X(k, i) = A(rows[i], k).
     CheckCuda(LaunchGatherToDouble(a_.get(), c_.element, n_, rows_.get<int>(),
                                    kSample, all_.get<int>(), n_,
-                                   a_sample_.get<double>(), nullptr),
+                                   a_sample_.get<double>(), s),
               "gather A");
     // Y: column-major kSample x n with Y(j, k) = B(k, cols[j]).
     CheckCuda(LaunchGatherToDouble(b_.get(), c_.element, n_, all_.get<int>(),
                                    n_, cols_.get<int>(), kSample,
-                                   b_sample_.get<double>(), nullptr),
+                                   b_sample_.get<double>(), s),
               "gather B");
     const double one = 1.0;
     const double zero = 0.0;
     // R = X^T * Y^T, column-major kSample x kSample: R(i, j) = ref(i, j).
-    CheckBlas(
-        cublasDgemm(handle_, CUBLAS_OP_T, CUBLAS_OP_T, kSample, kSample, n_,
-                    &one, a_sample_.get<double>(), n_, b_sample_.get<double>(),
-                    kSample, &zero, reference_.get<double>(), kSample),
-        "cublasDgemm (reference)");
-    reference_host_.resize(kSample * kSample);
-    CheckCuda(cudaMemcpy(reference_host_.data(), reference_.get(),
-                         reference_.bytes(), cudaMemcpyDeviceToHost),
-              "cudaMemcpy");
+    CheckBlas(cublasDgemm(handle_.get(), CUBLAS_OP_T, CUBLAS_OP_T, kSample,
+                          kSample, n_, &one, a_sample_.get<double>(), n_,
+                          b_sample_.get<double>(), kSample, &zero,
+                          reference_.get<double>(), kSample),
+              "cublasDgemm (reference)");
+    Download(&reference_host_, reference_);
   }
 
-  ErrorStats Check() {
+  ErrorStats CheckOutput() {
     if (corrupt_) {
       // PREFLIGHT_FAULT ...:corrupt: damage one checked element.
       const size_t at = (static_cast<size_t>(rows_host_[0]) +
                          static_cast<size_t>(cols_host_[0]) * n_) *
                         c_.element_bytes;
-      CheckCuda(cudaMemset(static_cast<char*>(out_.get()) + at, 0x7F,
-                           c_.element_bytes),
-                "cudaMemset (corrupt)");
+      CheckCuda(cudaMemsetAsync(static_cast<char*>(out_.get()) + at, 0x7F,
+                                c_.element_bytes, handle_.stream()),
+                "cudaMemsetAsync (corrupt)");
     }
     CheckCuda(LaunchGatherToDouble(out_.get(), c_.element, n_, rows_.get<int>(),
                                    kSample, cols_.get<int>(), kSample,
-                                   block_.get<double>(), nullptr),
+                                   block_.get<double>(), handle_.stream()),
               "gather C");
-    std::vector<double> block(kSample * kSample);
-    CheckCuda(cudaMemcpy(block.data(), block_.get(), block_.bytes(),
-                         cudaMemcpyDeviceToHost),
-              "cudaMemcpy");
+    std::vector<double> block;
+    Download(&block, block_);
     // block is row-major (i * kSample + j); the reference column-major.
-    std::vector<double> ref(kSample * kSample);
+    std::vector<double> ref(static_cast<size_t>(kSample) * kSample);
     for (int i = 0; i < kSample; ++i) {
-      for (int j = 0; j < kSample; ++j)
+      for (int j = 0; j < kSample; ++j) {
         ref[i * kSample + j] = reference_host_[i + j * kSample];
+      }
     }
     return CompareToReference(block.data(), ref.data(), block.size());
   }
 
-  cublasHandle_t handle_;
+  Handle handle_;
   GemmCase c_;
   int n_;
   bool corrupt_;
   DeviceBuffer a_, b_, out_, rows_, cols_, all_, a_sample_, b_sample_,
       reference_, block_;
-  std::vector<int> rows_host_, cols_host_;
+  std::vector<int> rows_host_, cols_host_, all_host_;
   std::vector<double> reference_host_;
+  CaseResult result_;
 };
+
+// Runs every runner's Check() on its own thread and waits for all; the
+// first exception any of them threw is rethrown here.
+void CheckSideBySide(const std::vector<std::unique_ptr<GemmRunner>>& runners,
+                     const std::vector<uint64_t>& seeds) {
+  std::vector<std::exception_ptr> errors(runners.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < runners.size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        // The current device is per thread; the worker sees one GPU.
+        CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+        runners[i]->Check(seeds[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
 
 std::string Format(const char* fmt, double a, double b = 0) {
   char buffer[128];
@@ -241,18 +306,63 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   };
   ProbeResult r;
   PhaseClock phases(&r);
-  Handle handle;
-  phases.Mark("cublas_handle");
+  std::vector<int> sizes;
+  size_t all_bytes = 0;
+  for (const GemmCase& c : cases) {
+    sizes.push_back(c.precision == Precision::kFp32 && !full ? 4096 : 8192);
+    all_bytes += RunnerBytes(c.element_bytes, sizes.back());
+  }
+  std::vector<uint64_t> seeds;
+  for (size_t i = 0; i < cases.size(); ++i) seeds.push_back(FreshSeed(i + 1));
+  // The first product of each precision costs ~0.1 s of host-side work in
+  // cuBLAS (kernel choice and loading) against 1-3 ms on the GPU, so the
+  // precisions' checks run side by side on their own threads and streams;
+  // only the timed runs need the GPU to themselves, and they run one
+  // precision at a time afterwards. Side by side holds every precision's
+  // buffers at once (~1.8 GiB at the quick level): where less than twice
+  // that is free, or with PREFLIGHT_GEMM_SIDE_BY_SIDE=0, one precision at a
+  // time instead.
+  size_t free_bytes = 0, total_bytes = 0;
+  CheckCuda(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
+  const char* side_env = std::getenv("PREFLIGHT_GEMM_SIDE_BY_SIDE");
+  const bool side_by_side =
+      free_bytes >= 2 * all_bytes &&
+      !(side_env != nullptr && std::string(side_env) == "0");
+  r.details["checks"] =
+      side_by_side ? "side by side (one thread and stream per precision)"
+                   : "one precision at a time";
+  std::vector<std::unique_ptr<GemmRunner>> runners(cases.size());
+  std::vector<CaseResult> results(cases.size());
+  if (side_by_side) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      runners[i] = std::make_unique<GemmRunner>(cases[i], sizes[i],
+                                                context.corrupt_result);
+    }
+    phases.Mark("setup");
+    CheckSideBySide(runners, seeds);
+    phases.Mark("inputs_references_and_first_products");
+    for (size_t i = 0; i < cases.size(); ++i) {
+      results[i] = runners[i]->Time(full ? 30 : 8);
+      runners[i].reset();
+      phases.Mark(std::string(PrecisionName(cases[i].precision)) + "_timed");
+    }
+  } else {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      const std::string name(PrecisionName(cases[i].precision));
+      GemmRunner runner(cases[i], sizes[i], context.corrupt_result);
+      runner.Check(seeds[i]);
+      phases.Mark(name + "_inputs_reference_and_first_product");
+      results[i] = runner.Time(full ? 30 : 8);
+      phases.Mark(name + "_timed");
+    }
+  }
   std::vector<std::string> wrong, slow, rates;
   bool judged_by_model = FindGpuModel(context.gpu_name) != nullptr;
   for (size_t i = 0; i < cases.size(); ++i) {
     const GemmCase& c = cases[i];
     const std::string name(PrecisionName(c.precision));
-    const int n = c.precision == Precision::kFp32 && !full ? 4096 : 8192;
-    GemmRunner runner(handle.get(), c, n, context.corrupt_result);
-    phases.Mark(name + "_setup");
-    const CaseResult cr =
-        runner.Run(full ? 30 : 8, FreshSeed(i + 1), &phases, name);
+    const int n = sizes[i];
+    const CaseResult& cr = results[i];
     const double tolerance = Tolerance(c.precision);
     const double error =
         std::max(cr.before.relative_error, cr.after.relative_error);
@@ -267,6 +377,7 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     r.AddMetric(rate);
     r.details[name] = {{"size", n},
                        {"median_ms", cr.median_ms},
+                       {"first_product_and_check_ms", cr.first_product_ms},
                        {"rel_error_before_timing", cr.before.relative_error},
                        {"rel_error_after_timing", cr.after.relative_error},
                        {"max_abs_error", std::max(cr.before.max_abs_error,
