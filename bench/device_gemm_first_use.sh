@@ -1,10 +1,9 @@
 #!/bin/bash
 # On a GPU machine: where tensor.gemm's time goes. The GEMMs themselves take
-# ~80 ms on an H200 (11 products per precision), the probe 0.6-0.7 s. Runs
-# `--stages tensor` on GPU 0 REPEAT times with CUDA's default lazy module
-# loading and once with CUDA_MODULE_LOADING=EAGER, and prints each run's
-# tensor.gemm phases (details.phases_ms: inputs_and_reference,
-# first_product_and_check, timed per precision). Under nsys, where it is
+# ~80 ms on an H200 (11 products per precision), the probe 0.4-0.7 s. Runs
+# `--stages tensor` on GPU 0 in each of MODES (default: side and serial,
+# alternately, 3 times each; see below) and prints each run's tensor.gemm,
+# devices.memory and tensor.torch_block phases (details.phases_ms). Under nsys, where it is
 # installed, prints the CUDA API summary of one lazy run. Reports and logs
 # are packed into $OUT/gemm.tgz.
 # Usage, from the repository root: bash bench/device_gemm_first_use.sh
@@ -27,11 +26,18 @@ for g in r["gpus"]:
                   " ".join(f"{k}={v:.0f}" for k, v in ph.items()))
 PY
 }
-for mode in LAZY LAZY LAZY EAGER; do
+# side: the default (the precisions' checks side by side); serial:
+# PREFLIGHT_GEMM_SIDE_BY_SIDE=0; eager: CUDA_MODULE_LOADING=EAGER.
+for mode in ${MODES:-side serial side serial side serial}; do
   i=$(( ${i:-0} + 1 ))
+  case $mode in
+    serial) env=(PREFLIGHT_GEMM_SIDE_BY_SIDE=0) ;;
+    eager) env=(CUDA_MODULE_LOADING=EAGER) ;;
+    *) env=() ;;
+  esac
   s=$(date +%s%N)
-  CUDA_MODULE_LOADING=$mode $B -q --gpus 0 --stages tensor --json "$S/$mode-$i.json" > "$S/$mode-$i.log" 2>&1
-  echo "== CUDA_MODULE_LOADING=$mode run $i: exit $?, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
+  env "${env[@]}" $B -q --gpus 0 --stages tensor --json "$S/$mode-$i.json" > "$S/$mode-$i.log" 2>&1
+  echo "== $mode run $i: exit $?, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
   phases "$S/$mode-$i.json"
 done
 if command -v nsys > /dev/null; then
