@@ -22,7 +22,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <functional>
+#include <memory>
 #include <random>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "core/strings.h"
@@ -42,8 +47,8 @@ void CheckCuda(cudaError_t e, const char* call) {
 
 struct Shape {
   int n, c, h, w, k, r, s, pad;
-  int out_h() const { return h + 2 * pad - r + 1; }
-  int out_w() const { return w + 2 * pad - s + 1; }
+  [[nodiscard]] int out_h() const { return h + 2 * pad - r + 1; }
+  [[nodiscard]] int out_w() const { return w + 2 * pad - s + 1; }
 };
 
 // Element offsets for the two layouts (cuDNN's NHWC filter is KRSC).
@@ -133,8 +138,8 @@ class FastHalfInput {
       }
     }
   }
-  const void* data() const { return bits_.data(); }
-  size_t bytes() const { return bits_.size() * 2; }
+  [[nodiscard]] const void* data() const { return bits_.data(); }
+  [[nodiscard]] size_t bytes() const { return bits_.size() * 2; }
   double operator[](size_t i) const {
     __half_raw raw;
     raw.x = bits_[i];
@@ -169,7 +174,7 @@ class Device {
   ~Device() { cudaFree(p_); }
   Device(const Device&) = delete;
   Device& operator=(const Device&) = delete;
-  void* get() const { return p_; }
+  [[nodiscard]] void* get() const { return p_; }
 
  private:
   void* p_ = nullptr;
@@ -294,9 +299,10 @@ CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc,
   ConvSetup setup(handle, sh, t, nhwc);
   std::vector<double> xv, wv;
   std::vector<unsigned char> xb, wb;
-  MakeInput(t, size_t(sh.n) * sh.c * sh.h * sh.w, rng, &xv, &xb);
-  MakeInput(t, size_t(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
-  const size_t y_count = size_t(sh.n) * sh.k * sh.out_h() * sh.out_w();
+  MakeInput(t, static_cast<size_t>(sh.n) * sh.c * sh.h * sh.w, rng, &xv, &xb);
+  MakeInput(t, static_cast<size_t>(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
+  const size_t y_count =
+      static_cast<size_t>(sh.n) * sh.k * sh.out_h() * sh.out_w();
   Device x(xb.size()), w(wb.size()), y(y_count * t.bytes);
   CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice),
             "cudaMemcpy");
@@ -347,9 +353,10 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
   ConvSetup setup(handle, sh, t, false);
   std::vector<double> xv, wv, dyv;
   std::vector<unsigned char> xb, wb, dyb;
-  MakeInput(t, size_t(sh.n) * sh.c * sh.h * sh.w, rng, &xv, &xb);
-  MakeInput(t, size_t(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
-  MakeInput(t, size_t(sh.n) * sh.k * sh.out_h() * sh.out_w(), rng, &dyv, &dyb);
+  MakeInput(t, static_cast<size_t>(sh.n) * sh.c * sh.h * sh.w, rng, &xv, &xb);
+  MakeInput(t, static_cast<size_t>(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
+  MakeInput(t, static_cast<size_t>(sh.n) * sh.k * sh.out_h() * sh.out_w(), rng,
+            &dyv, &dyb);
   Device x(xb.size()), w(wb.size()), dy(dyb.size()), dx(xb.size()),
       dw(wb.size());
   CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice),
@@ -443,6 +450,16 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
   return {data, filter};
 }
 
+class Handle {
+ public:
+  Handle() { CheckCudnn(cudnnCreate(&h_), "cudnnCreate"); }
+  ~Handle() { cudnnDestroy(h_); }
+  [[nodiscard]] cudnnHandle_t get() const { return h_; }
+
+ private:
+  cudnnHandle_t h_ = nullptr;
+};
+
 struct TimedConv {
   std::string algo;
   double median_ms = 0;
@@ -450,86 +467,133 @@ struct TimedConv {
   ErrorStats sample;
 };
 
-// A layer-sized FP16 NHWC convolution, timed; 256 outputs checked on the CPU.
-TimedConv TimedCase(cudnnHandle_t handle, std::mt19937& rng, int runs,
-                    bool corrupt) {
-  const Shape sh{64, 256, 28, 28, 256, 3, 3, 1};
-  const TypeInfo t{Precision::kFp16, CUDNN_DATA_HALF, 2};
-  ConvSetup setup(handle, sh, t, true);
-  const FastHalfInput xv(size_t(sh.n) * sh.c * sh.h * sh.w,
-                         (uint64_t{rng()} << 32) | rng());
-  std::vector<double> wv;
-  std::vector<unsigned char> wb;
-  MakeInput(t, size_t(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
-  const size_t y_count = size_t(sh.n) * sh.k * sh.out_h() * sh.out_w();
-  Device x(xv.bytes()), w(wb.size()), y(y_count * 2);
-  CheckCuda(cudaMemcpy(x.get(), xv.data(), xv.bytes(), cudaMemcpyHostToDevice),
-            "cudaMemcpy");
-  CheckCuda(cudaMemcpy(w.get(), wb.data(), wb.size(), cudaMemcpyHostToDevice),
-            "cudaMemcpy");
-  CheckCuda(cudaMemset(y.get(), 0xFF, y_count * 2), "cudaMemset");
-  size_t ws_bytes = 0;
-  const cudnnConvolutionFwdAlgo_t algo = setup.PickForward(&ws_bytes);
-  Device ws(ws_bytes);
-  for (int i = 0; i < 3; ++i)
-    setup.Forward(algo, x.get(), w.get(), y.get(), ws.get(), ws_bytes);
-  cudaEvent_t start, stop;
-  CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
-  CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
-  // A layer takes ~0.1 ms: time batches of 50 back-to-back convolutions
-  // (~5 ms each, per-convolution average), the median of `runs` / 2 batches,
-  // so that launch jitter (other GPUs' workers share the CPU) does not decide
-  // the rate. Batches of 10 once read 0.83x a sibling's rate on a healthy
-  // GPU while four workers ran.
-  constexpr int kPerBatch = 50;
-  std::vector<double> ms;
-  for (int batch = 0; batch < std::max(3, runs / 2); ++batch) {
-    cudaEventRecord(start);
-    for (int i = 0; i < kPerBatch; ++i) {
-      setup.Forward(algo, x.get(), w.get(), y.get(), ws.get(), ws_bytes);
-    }
-    cudaEventRecord(stop);
-    CheckCuda(cudaEventSynchronize(stop), "cudaEventSynchronize");
-    float e = 0;
-    cudaEventElapsedTime(&e, start, stop);
-    ms.push_back(e / kPerBatch);
-  }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  if (corrupt) {
-    CheckCuda(cudaMemset(y.get(), 0x7F, 2 * y_count), "cudaMemset (corrupt)");
-  }
-  std::vector<unsigned char> yb(y_count * 2);
-  CheckCuda(cudaMemcpy(yb.data(), y.get(), yb.size(), cudaMemcpyDeviceToHost),
-            "cudaMemcpy");
-  std::uniform_int_distribution<int> pick_n(0, sh.n - 1), pick_k(0, sh.k - 1),
-      pick_p(0, sh.out_h() - 1), pick_q(0, sh.out_w() - 1);
-  std::vector<double> got, ref;
-  for (int i = 0; i < 256; ++i) {
-    const int n = pick_n(rng), k = pick_k(rng), p = pick_p(rng),
-              q = pick_q(rng);
-    got.push_back(ToDouble(t, yb.data() + 2 * Act(true, sh.k, n, k, p, q,
-                                                  sh.out_h(), sh.out_w())));
-    ref.push_back(RefOutput(sh, true, xv, wv, n, k, p, q));
-  }
-  TimedConv out;
-  out.algo = AlgoName(algo);
-  out.median_ms = Median(ms);
-  const double flops = 2.0 * y_count * sh.c * sh.r * sh.s;
-  out.tflops = flops / (out.median_ms * 1e-3) / 1e12;
-  out.sample = CompareToReference(got.data(), ref.data(), got.size());
-  return out;
-}
-
-class Handle {
+// A layer-sized FP16 NHWC convolution, timed; 256 outputs checked on the
+// CPU. The constructor does everything before the timing (inputs, upload,
+// algorithm choice, 3 warm-up convolutions: the first is where cuDNN loads
+// its kernel), so that it can run beside the small cases; Time() needs the
+// GPU to itself.
+class TimedLayer {
  public:
-  Handle() { CheckCudnn(cudnnCreate(&h_), "cudnnCreate"); }
-  ~Handle() { cudnnDestroy(h_); }
-  cudnnHandle_t get() const { return h_; }
+  TimedLayer(uint64_t seed, bool corrupt)
+      : rng_(static_cast<uint32_t>(seed)),
+        setup_(handle_.get(), kShape, kType, true),
+        xv_(static_cast<size_t>(kShape.n) * kShape.c * kShape.h * kShape.w,
+            seed),
+        y_count_(static_cast<size_t>(kShape.n) * kShape.k * kShape.out_h() *
+                 kShape.out_w()),
+        corrupt_(corrupt) {
+    MakeInput(kType,
+              static_cast<size_t>(kShape.k) * kShape.c * kShape.r * kShape.s,
+              rng_, &wv_, &wb_);
+    x_ = std::make_unique<Device>(xv_.bytes());
+    w_ = std::make_unique<Device>(wb_.size());
+    y_ = std::make_unique<Device>(y_count_ * 2);
+    CheckCuda(
+        cudaMemcpy(x_->get(), xv_.data(), xv_.bytes(), cudaMemcpyHostToDevice),
+        "cudaMemcpy");
+    CheckCuda(
+        cudaMemcpy(w_->get(), wb_.data(), wb_.size(), cudaMemcpyHostToDevice),
+        "cudaMemcpy");
+    CheckCuda(cudaMemset(y_->get(), 0xFF, y_count_ * 2), "cudaMemset");
+    algo_ = setup_.PickForward(&ws_bytes_);
+    ws_ = std::make_unique<Device>(ws_bytes_);
+    for (int i = 0; i < 3; ++i) Forward();
+    CheckCuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+  }
+
+  TimedConv Time(int runs) {
+    cudaEvent_t start, stop;
+    CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
+    CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
+    // A layer takes ~0.1 ms: time batches of 50 back-to-back convolutions
+    // (~5 ms each, per-convolution average), the median of `runs` / 2
+    // batches, so that launch jitter (other GPUs' workers share the CPU)
+    // does not decide the rate. Batches of 10 once read 0.83x a sibling's
+    // rate on a healthy GPU while four workers ran.
+    constexpr int kPerBatch = 50;
+    std::vector<double> ms;
+    for (int batch = 0; batch < std::max(3, runs / 2); ++batch) {
+      cudaEventRecord(start);
+      for (int i = 0; i < kPerBatch; ++i) Forward();
+      cudaEventRecord(stop);
+      CheckCuda(cudaEventSynchronize(stop), "cudaEventSynchronize");
+      float e = 0;
+      cudaEventElapsedTime(&e, start, stop);
+      ms.push_back(e / kPerBatch);
+    }
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    if (corrupt_) {
+      CheckCuda(cudaMemset(y_->get(), 0x7F, 2 * y_count_),
+                "cudaMemset (corrupt)");
+    }
+    std::vector<unsigned char> yb(y_count_ * 2);
+    CheckCuda(
+        cudaMemcpy(yb.data(), y_->get(), yb.size(), cudaMemcpyDeviceToHost),
+        "cudaMemcpy");
+    const Shape& sh = kShape;
+    std::uniform_int_distribution<int> pick_n(0, sh.n - 1), pick_k(0, sh.k - 1),
+        pick_p(0, sh.out_h() - 1), pick_q(0, sh.out_w() - 1);
+    std::vector<double> got, ref;
+    for (int i = 0; i < 256; ++i) {
+      const int n = pick_n(rng_), k = pick_k(rng_), p = pick_p(rng_),
+                q = pick_q(rng_);
+      got.push_back(ToDouble(
+          kType,
+          yb.data() + 2 * Act(true, sh.k, n, k, p, q, sh.out_h(), sh.out_w())));
+      ref.push_back(RefOutput(sh, true, xv_, wv_, n, k, p, q));
+    }
+    TimedConv out;
+    out.algo = AlgoName(algo_);
+    out.median_ms = Median(ms);
+    const double flops = 2.0 * y_count_ * sh.c * sh.r * sh.s;
+    out.tflops = flops / (out.median_ms * 1e-3) / 1e12;
+    out.sample = CompareToReference(got.data(), ref.data(), got.size());
+    return out;
+  }
 
  private:
-  cudnnHandle_t h_ = nullptr;
+  static constexpr Shape kShape{64, 256, 28, 28, 256, 3, 3, 1};
+  static constexpr TypeInfo kType{Precision::kFp16, CUDNN_DATA_HALF, 2};
+
+  void Forward() {
+    setup_.Forward(algo_, x_->get(), w_->get(), y_->get(), ws_->get(),
+                   ws_bytes_);
+  }
+
+  std::mt19937 rng_;
+  Handle handle_;
+  ConvSetup setup_;
+  FastHalfInput xv_;
+  std::vector<double> wv_;
+  std::vector<unsigned char> wb_;
+  size_t y_count_;
+  bool corrupt_;
+  std::unique_ptr<Device> x_, w_, y_, ws_;
+  size_t ws_bytes_ = 0;
+  cudnnConvolutionFwdAlgo_t algo_{};
 };
+
+// Runs each job on its own thread (the current device is per thread; the
+// worker sees one GPU) and waits for all; rethrows the first exception.
+void RunSideBySide(const std::vector<std::function<void()>>& jobs) {
+  std::vector<std::exception_ptr> errors(jobs.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+        jobs[i]();
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
 
 }  // namespace
 
@@ -537,29 +601,43 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
   ProbeResult r;
   PhaseClock phases(&r);
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
-  Handle handle;
-  phases.Mark("cudnn_handle");
   std::mt19937 rng(static_cast<uint32_t>(
       std::chrono::steady_clock::now().time_since_epoch().count()));
   const TypeInfo types[] = {{Precision::kFp32, CUDNN_DATA_FLOAT, 4},
                             {Precision::kFp16, CUDNN_DATA_HALF, 2},
                             {Precision::kBf16, CUDNN_DATA_BFLOAT16, 2}};
-  std::vector<CaseOutcome> cases;
-  bool first = true;
-  for (const TypeInfo& t : types) {
-    for (bool nhwc : {false, true}) {
-      cases.push_back(ForwardCase(handle.get(), t, nhwc,
-                                  context.corrupt_result && first, rng));
-      first = false;
-    }
+  // Each small case costs cuDNN ~20 ms of host time on first use (engine
+  // choice, kernel loading) against microseconds on the GPU, and the
+  // layer's set-up ~0.1 s: the six forward cases and the layer's set-up run
+  // side by side, each on its own thread with its own handle. The layer is
+  // timed afterwards, alone on the GPU.
+  std::vector<CaseOutcome> cases(6);
+  std::unique_ptr<TimedLayer> layer;
+  std::vector<std::function<void()>> jobs;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const TypeInfo t = types[i / 2];
+    const bool nhwc = i % 2 == 1;
+    const bool corrupt = context.corrupt_result && i == 0;
+    const uint32_t seed = rng();
+    jobs.emplace_back([&cases, i, t, nhwc, corrupt, seed] {
+      Handle handle;
+      std::mt19937 case_rng(seed);
+      cases[i] = ForwardCase(handle.get(), t, nhwc, corrupt, case_rng);
+    });
   }
-  phases.Mark("forward_cases");
+  const uint64_t layer_seed = (uint64_t{rng()} << 32) | rng();
+  jobs.emplace_back([&layer, layer_seed] {
+    layer = std::make_unique<TimedLayer>(layer_seed, false);
+  });
+  RunSideBySide(jobs);
+  phases.Mark("forward_cases_and_layer_setup");
   if (context.level == Level::kFull) {
+    Handle handle;
     for (CaseOutcome& c : BackwardCases(handle.get(), rng)) cases.push_back(c);
     phases.Mark("backward_cases");
   }
-  const TimedConv timed = TimedCase(
-      handle.get(), rng, context.level == Level::kFull ? 30 : 10, false);
+  const TimedConv timed = layer->Time(context.level == Level::kFull ? 30 : 10);
+  layer.reset();
   phases.Mark("timed_layer");
 
   std::vector<std::string> wrong;
@@ -577,7 +655,8 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
                         {"algorithm", timed.algo},
                         {"median_ms", timed.median_ms},
                         {"sample_rel_error", timed.sample.relative_error}};
-  if (!timed.sample.Within(timed_tolerance)) wrong.push_back("fp16_nhwc_timed");
+  if (!timed.sample.Within(timed_tolerance))
+    wrong.emplace_back("fp16_nhwc_timed");
   r.AddMetric(
       {"worst_error_to_tolerance", worst, "",
        Limit{Limit::Kind::kAtMost, 1.0,
