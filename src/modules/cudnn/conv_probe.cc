@@ -655,8 +655,9 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
                         {"algorithm", timed.algo},
                         {"median_ms", timed.median_ms},
                         {"sample_rel_error", timed.sample.relative_error}};
-  if (!timed.sample.Within(timed_tolerance))
+  if (!timed.sample.Within(timed_tolerance)) {
     wrong.emplace_back("fp16_nhwc_timed");
+  }
   r.AddMetric(
       {"worst_error_to_tolerance", worst, "",
        Limit{Limit::Kind::kAtMost, 1.0,
