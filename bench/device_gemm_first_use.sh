@@ -3,7 +3,7 @@
 # ~80 ms on an H200 (11 products per precision), the probe 0.4-0.7 s. Runs
 # `--stages tensor` on GPU 0 in each of MODES (default: side and serial,
 # alternately, 3 times each; see below) and prints each run's tensor.gemm,
-# devices.memory and tensor.torch_block phases (details.phases_ms). Under nsys, where it is
+# devices.memory, tensor.torch_block and cudnn.conv phases (details.phases_ms). Under nsys, where it is
 # installed, prints the CUDA API summary of one lazy run. Reports and logs
 # are packed into $OUT/gemm.tgz.
 # Usage, from the repository root: bash bench/device_gemm_first_use.sh
@@ -20,7 +20,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 for g in r["gpus"]:
     for x in g["results"]:
-        if x["probe"] in ("tensor.gemm", "devices.memory", "tensor.torch_block"):
+        if x["probe"] in ("tensor.gemm", "devices.memory", "tensor.torch_block", "cudnn.conv"):
             ph = x["details"].get("phases_ms", {})
             print(f"  {x['probe']:18} {x['duration_ms']:6.0f} ms  " +
                   " ".join(f"{k}={v:.0f}" for k, v in ph.items()))
@@ -36,7 +36,7 @@ for mode in ${MODES:-side serial side serial side serial}; do
     *) env=() ;;
   esac
   s=$(date +%s%N)
-  env "${env[@]}" $B -q --gpus 0 --stages tensor --json "$S/$mode-$i.json" > "$S/$mode-$i.log" 2>&1
+  env "${env[@]}" $B -q --gpus 0 --stages tensor,cudnn --json "$S/$mode-$i.json" > "$S/$mode-$i.log" 2>&1
   echo "== $mode run $i: exit $?, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
   phases "$S/$mode-$i.json"
 done
