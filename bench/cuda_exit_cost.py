@@ -23,7 +23,8 @@ gpu-preflight's workers do: no atexit handlers). The parent reaps them
 through pidfds, so "exit" is from the common time to each process being
 reaped, on the shared CLOCK_MONOTONIC.
 
-Usage: python3 bench/cuda_exit_cost.py [--repeat 3] [--json FILE]
+Usage: python3 bench/cuda_exit_cost.py [--repeat 3] [--procs N]
+       [--kinds init-only,ctx,...] [--json FILE]
 """
 import argparse
 import ctypes
@@ -74,8 +75,12 @@ def uuids():
     return [u.strip() for u in out.splitlines() if u.strip()]
 
 
-def scenario(kind, ids):
-    use = ids[:1] if kind == "solo" else ids
+def scenario(kind, ids, procs_wanted):
+    # Process i uses GPU i % len(ids): --procs 4 on 2 GPUs puts two on each,
+    # to see how the exits queue with more processes than this machine has
+    # GPUs.
+    use = ids[:1] if kind == "solo" else [
+        ids[i % len(ids)] for i in range(procs_wanted or len(ids))]
     exit_at = time.monotonic() + 2.5  # after every child has prepared
     procs = []
     for u in use:
@@ -115,14 +120,17 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json")
+    ap.add_argument("--procs", type=int, default=0,
+                    help="processes per scenario (default: one per GPU)")
+    ap.add_argument("--kinds", default="init-only,ctx,ctx-mem,ctx-pinned,ctx-reset,solo")
     args = ap.parse_args()
     ids = uuids()
-    kinds = ["init-only", "ctx", "ctx-mem", "ctx-pinned", "ctx-reset", "solo"]
-    print(f"{len(ids)} GPU(s); medians of {args.repeat} repeats; ms from the "
+    kinds = args.kinds.split(",")
+    print(f"{len(ids)} GPU(s), {args.procs or len(ids)} processes; medians of {args.repeat} repeats; ms from the "
           "common exit time to each process reaped, first to last")
     everything = {}
     for kind in kinds:
-        runs = [scenario(kind, ids) for _ in range(args.repeat)]
+        runs = [scenario(kind, ids, args.procs) for _ in range(args.repeat)]
         everything[kind] = runs
         n = len(runs[0])
         exits = [statistics.median(r[i]["exit_ms"] for r in runs)

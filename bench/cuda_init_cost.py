@@ -22,7 +22,8 @@ cuInit, so Python's own start-up is not counted. Per process it prints the
 cuInit and context-creation times and their start/end on the shared
 CLOCK_MONOTONIC, so overlap (or serialization) across processes is visible.
 
-Usage: python3 bench/cuda_init_cost.py [--repeat 3] [--json FILE]
+Usage: python3 bench/cuda_init_cost.py [--repeat 3] [--procs N]
+       [--scenarios solo-all,par-one,...] [--json FILE]
 """
 import argparse
 import ctypes
@@ -84,9 +85,11 @@ def launch(envs, ordinals, stagger=False):
     return results
 
 
-def scenario(name, ids):
-    n = len(ids)
-    one = [{"CUDA_VISIBLE_DEVICES": u} for u in ids]
+def scenario(name, ids, procs=0):
+    # --procs N: N one-GPU processes, process i on GPU i % len(ids), to see
+    # how cuInit and context creation queue with more processes than GPUs.
+    n = procs or len(ids)
+    one = [{"CUDA_VISIBLE_DEVICES": ids[i % len(ids)]} for i in range(n)]
     if name == "solo-all":
         return launch([{}], [0])
     if name == "solo-one":
@@ -94,7 +97,7 @@ def scenario(name, ids):
     if name == "par-one":
         return launch(one, [0] * n)
     if name == "par-all":
-        return launch([{}] * n, list(range(n)))
+        return launch([{}] * n, [i % len(ids) for i in range(n)])
     if name == "seq-one":
         return launch(one, [0] * n, stagger=True)
     if name == "par-one-held":
@@ -119,18 +122,23 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json")
+    ap.add_argument("--procs", type=int, default=0,
+                    help="processes in the par-/seq- scenarios (default: "
+                         "one per GPU)")
+    ap.add_argument("--scenarios", default="solo-all,solo-one,par-one,"
+                    "par-one-held,par-all,seq-one")
     args = ap.parse_args()
     ids = uuids()
-    names = ["solo-all", "solo-one", "par-one", "par-one-held", "par-all",
-             "seq-one"]
-    print(f"{len(ids)} GPU(s); medians of {args.repeat} repeats; ms")
+    names = args.scenarios.split(",")
+    print(f"{len(ids)} GPU(s), {args.procs or len(ids)} processes in par-/seq-; "
+          f"medians of {args.repeat} repeats; ms")
     print(f"{'scenario':14} {'cuInit (each)':>22} {'context (each)':>22} "
           f"{'all ready':>10}")
     everything = {}
     for name in names:
         rows = []
         for _ in range(args.repeat):
-            rows.append(scenario(name, ids))
+            rows.append(scenario(name, ids, args.procs))
         everything[name] = rows
         n = len(rows[0])
         inits = [statistics.median(r[i]["init_ms"] for r in rows)
