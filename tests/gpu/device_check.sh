@@ -4,7 +4,7 @@
 # init, startup costs
 # and timelines, the time-to-verdict benchmark on 1, 2 and all GPUs,
 # torch.compile/AOTInductor, and the full level on all GPUs if time is left
-# (STARTUP=0, TTV=0, COMPILE=0, FULL_LEVEL=0 leave steps out; VARIANTS and
+# (TESTS=0, STARTUP=0, TTV=0, COMPILE=0, FULL_LEVEL=0 leave steps out; VARIANTS and
 # AB_ROUNDS shape the A/B; EXTRA adds bench scripts). Every step
 # writes its log under $OUT as it goes, so a step cut short still leaves the
 # ones before it; at the end they are packed into
@@ -28,17 +28,19 @@ bash bench/build_gpu.sh "$OUT/build.log" || exit 1
 vis=$(seq -s, 0 $(( n < 2 ? 0 : 1 )))
 shm() { echo "NCCL segments in /dev/shm: $(ls /dev/shm | grep -ci nccl)"; }
 shm
-step "GPU tests on GPUs $vis (CUDA_VISIBLE_DEVICES), all but compile_full"
-(cd build-gpu && CUDA_VISIBLE_DEVICES=$vis timeout $(( $(left) - ${RESERVE_S:-330} )) \
-  ctest -L gpu -E compile_full --output-on-failure > "$OUT/ctest-gpu.log" 2>&1)
-grep -E "Test +#|tests passed|FAILED CHECK|NCCL segments" "$OUT/ctest-gpu.log"
-shm
+if [ "${TESTS:-1}" = 1 ]; then
+  step "GPU tests on GPUs $vis (CUDA_VISIBLE_DEVICES), all but compile_full"
+  (cd build-gpu && CUDA_VISIBLE_DEVICES=$vis timeout $(( $(left) - ${RESERVE_S:-330} )) \
+    ctest -L gpu -E compile_full --output-on-failure > "$OUT/ctest-gpu.log" 2>&1)
+  grep -E "Test +#|tests passed|FAILED CHECK|NCCL segments" "$OUT/ctest-gpu.log"
+  shm
+fi
 
 step "head-start A/B: default run on all $n GPUs, ${AB_ROUNDS:-3} rounds of: ${VARIANTS:-on lazy-connect nccl-off}"
 # on: background NCCL init with connections at init (the default); then
 # with lazy connections; then the init in the probe (the old way).
 variants=${VARIANTS:-on lazy-connect nccl-off}
-for i in $(seq 1 "${AB_ROUNDS:-3}"); do
+for i in $(seq 1 "${AB_ROUNDS:-3}"); do  # AB_ROUNDS=0: no A/B
   for v in $variants; do
     env=()
     case $v in
