@@ -47,6 +47,9 @@ case "$name" in
     check "$tmp/r.json" 'all(res(i, "compile.torch_compile")["skip_reason"] == "not_applicable" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and all(res(i, "nccl.all_reduce")["outcome"] == "pass" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'all(m["within_limit"] for g in gpus for x in g["results"] for m in x["metrics"] if "limit" in m)' &&
+    # The four GEMM precisions were checked side by side (an H200 has the
+    # free memory for it), and each recorded its first product's cost.
+    check "$tmp/r.json" 'all(res(i, "tensor.gemm")["details"]["checks"].startswith("side by side") and all(res(i, "tensor.gemm")["details"][p]["first_product_and_check_ms"] > 0 for p in ("fp32", "tf32", "bf16", "fp16")) for i in range(len(gpus)))' &&
     # Issue 8: each rank's communicator was made in the background; NCCL's
     # log (set up at worker start) named its version.
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["initialized"].startswith("in the background") for i in range(len(gpus)))' &&
@@ -156,6 +159,13 @@ case "$name" in
     shm_after=$(ls /dev/shm | grep -ci nccl)
     [ "$shm_after" -le "$shm_before" ] ||
       { echo "NCCL segments in /dev/shm: $shm_before before the run, $shm_after after"; exit 1; }
+    ;;
+  gemm_one_precision_at_a_time)
+    # PREFLIGHT_GEMM_SIDE_BY_SIDE=0 (also taken where free memory is short):
+    # the same checks one precision at a time, with the same verdict.
+    PREFLIGHT_GEMM_SIDE_BY_SIDE=0 run --stages tensor --gpus 0
+    [ "$(rc)" = 0 ] || { echo "expected exit 0, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'res(0, "tensor.gemm")["outcome"] == "pass" and res(0, "tensor.gemm")["details"]["checks"] == "one precision at a time" and "fp16_inputs_reference_and_first_product" in res(0, "tensor.gemm")["details"]["phases_ms"]'
     ;;
   crash_in_one_gpus_tensor_stage)
     # cuBLAS GEMM crashes the worker of GPU 1: that probe is a crash, a
