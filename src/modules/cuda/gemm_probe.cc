@@ -23,12 +23,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
+#include <functional>
 #include <memory>
 #include <random>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/strings.h"
@@ -36,6 +35,7 @@
 #include "modules/cuda/cuda_probes.h"
 #include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
+#include "preflight/side_by_side.h"
 #include "tensor_ops.cuh"
 
 namespace preflight {
@@ -261,29 +261,6 @@ class GemmRunner {
   CaseResult result_;
 };
 
-// Runs every runner's Check() on its own thread and waits for all; the
-// first exception any of them threw is rethrown here.
-void CheckSideBySide(const std::vector<std::unique_ptr<GemmRunner>>& runners,
-                     const std::vector<uint64_t>& seeds) {
-  std::vector<std::exception_ptr> errors(runners.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < runners.size(); ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        // The current device is per thread; the worker sees one GPU.
-        CheckCuda(cudaSetDevice(0), "cudaSetDevice");
-        runners[i]->Check(seeds[i]);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
 std::string Format(const char* fmt, double a, double b = 0) {
   char buffer[128];
   std::snprintf(buffer, sizeof buffer, fmt, a, b);
@@ -339,7 +316,15 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
                                                 context.corrupt_result);
     }
     phases.Mark("setup");
-    CheckSideBySide(runners, seeds);
+    std::vector<std::function<void()>> checks;
+    for (size_t i = 0; i < cases.size(); ++i) {
+      checks.emplace_back([&runners, &seeds, i] {
+        // The worker sees one GPU; the current device is per thread.
+        CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+        runners[i]->Check(seeds[i]);
+      });
+    }
+    RunSideBySide(checks);
     phases.Mark("inputs_references_and_first_products");
     for (size_t i = 0; i < cases.size(); ++i) {
       results[i] = runners[i]->Time(full ? 30 : 8);

@@ -22,18 +22,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/strings.h"
 #include "modules/cudnn/cudnn_check.h"
 #include "modules/cudnn/cudnn_probes.h"
 #include "preflight/numeric_check.h"
+#include "preflight/side_by_side.h"
 
 namespace preflight {
 namespace {
@@ -574,27 +573,6 @@ class TimedLayer {
   cudnnConvolutionFwdAlgo_t algo_{};
 };
 
-// Runs each job on its own thread (the current device is per thread; the
-// worker sees one GPU) and waits for all; rethrows the first exception.
-void RunSideBySide(const std::vector<std::function<void()>>& jobs) {
-  std::vector<std::exception_ptr> errors(jobs.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        CheckCuda(cudaSetDevice(0), "cudaSetDevice");
-        jobs[i]();
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
 }  // namespace
 
 ProbeResult RunCudnnConv(const ProbeContext& context) {
@@ -620,6 +598,7 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
     const bool corrupt = context.corrupt_result && i == 0;
     const uint32_t seed = rng();
     jobs.emplace_back([&cases, i, t, nhwc, corrupt, seed] {
+      CheckCuda(cudaSetDevice(0), "cudaSetDevice");  // per thread
       Handle handle;
       std::mt19937 case_rng(seed);
       cases[i] = ForwardCase(handle.get(), t, nhwc, corrupt, case_rng);
@@ -627,6 +606,7 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
   }
   const uint64_t layer_seed = (uint64_t{rng()} << 32) | rng();
   jobs.emplace_back([&layer, layer_seed] {
+    CheckCuda(cudaSetDevice(0), "cudaSetDevice");
     layer = std::make_unique<TimedLayer>(layer_seed, false);
   });
   RunSideBySide(jobs);
