@@ -221,9 +221,8 @@ class Scheduler {
   // exchange happens only when the collective starts; PREFLIGHT_EARLY_NCCL=0
   // turns it off (to measure what it saves, or to rule it out).
   bool BackgroundNcclInit() const {
-    const char* off = std::getenv("PREFLIGHT_EARLY_NCCL");
     return PlansNccl() && config_.multi_node == nullptr &&
-           !(off != nullptr && std::string(off) == "0");
+           !SwitchedOff("PREFLIGHT_EARLY_NCCL");
   }
 
   // NCCL reads its settings once, maybe first in a worker's background
@@ -513,9 +512,7 @@ class Scheduler {
     }
     // PREFLIGHT_PRELOAD=0 turns this off: to measure what it saves, or to
     // rule it out when a worker crashes.
-    const char* preload = std::getenv("PREFLIGHT_PRELOAD");
-    const bool off = preload != nullptr && std::string(preload) == "0";
-    if (!modules.empty() && !off) {
+    if (!modules.empty() && !SwitchedOff("PREFLIGHT_PRELOAD")) {
       env.push_back(std::string(kPreloadModulesVariable) + "=" +
                     Join(modules, ","));
     }

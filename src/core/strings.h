@@ -24,6 +24,10 @@ std::optional<std::string> ReadSmallFile(const std::string& path,
                                          size_t max_bytes = 1 << 20);
 // Joins with `sep`.
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+// True when the environment variable `name` is exactly "0": how the
+// PREFLIGHT_* switches (PREFLIGHT_PRELOAD, PREFLIGHT_EARLY_NCCL,
+// PREFLIGHT_GEMM_SIDE_BY_SIDE) are turned off. Unset or anything else: on.
+bool SwitchedOff(const char* name);
 
 }  // namespace preflight
 

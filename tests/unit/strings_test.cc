@@ -1,6 +1,7 @@
 #include "core/strings.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 namespace preflight {
 namespace {
@@ -27,6 +28,19 @@ TEST(StringsTest, FormatBytes) {
 TEST(StringsTest, TrimAndJoin) {
   EXPECT_EQ(Trim("  x y \n"), "x y");
   EXPECT_EQ(Join({"a", "b"}, ", "), "a, b");
+}
+
+TEST(StringsTest, SwitchedOffOnlyByZero) {
+  const char* name = "PREFLIGHT_TEST_SWITCH";
+  unsetenv(name);
+  EXPECT_FALSE(SwitchedOff(name));
+  setenv(name, "0", 1);
+  EXPECT_TRUE(SwitchedOff(name));
+  for (const char* on : {"1", "", "00", "off", "0 "}) {
+    setenv(name, on, 1);
+    EXPECT_FALSE(SwitchedOff(name)) << "'" << on << "'";
+  }
+  unsetenv(name);
 }
 
 }  // namespace

@@ -301,10 +301,8 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   // time instead.
   size_t free_bytes = 0, total_bytes = 0;
   CheckCuda(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
-  const char* side_env = std::getenv("PREFLIGHT_GEMM_SIDE_BY_SIDE");
-  const bool side_by_side =
-      free_bytes >= 2 * all_bytes &&
-      !(side_env != nullptr && std::string(side_env) == "0");
+  const bool side_by_side = free_bytes >= 2 * all_bytes &&
+                            !SwitchedOff("PREFLIGHT_GEMM_SIDE_BY_SIDE");
   r.details["checks"] =
       side_by_side ? "side by side (one thread and stream per precision)"
                    : "one precision at a time";
