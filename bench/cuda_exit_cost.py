@@ -36,6 +36,8 @@ import subprocess
 import sys
 import time
 
+from cuda_init_cost import uuids  # beside this file in bench/
+
 
 def child(kind, exit_at):
     cuda = ctypes.CDLL("libcuda.so.1")
@@ -67,12 +69,6 @@ def child(kind, exit_at):
         reset_ms = (time.monotonic() - t0) * 1e3
         print(json.dumps({"reset_ms": reset_ms}), flush=True)
     os._exit(0)
-
-
-def uuids():
-    out = subprocess.run(["nvidia-smi", "--query-gpu=uuid", "--format=csv,noheader"],
-                         capture_output=True, text=True, check=True).stdout
-    return [u.strip() for u in out.splitlines() if u.strip()]
 
 
 def scenario(kind, ids, procs_wanted):

@@ -3,9 +3,8 @@
 # ~80 ms on an H200 (11 products per precision), the probe 0.4-0.7 s. Runs
 # `--stages tensor` on GPU 0 in each of MODES (default: side and serial,
 # alternately, 3 times each; see below) and prints each run's tensor.gemm,
-# devices.memory, tensor.torch_block and cudnn.conv phases (details.phases_ms). Under nsys, where it is
-# installed, prints the CUDA API summary of one lazy run. Reports and logs
-# are packed into $OUT/gemm.tgz.
+# devices.memory, tensor.torch_block and cudnn.conv phases (details.phases_ms).
+# Reports and logs are packed into $OUT/gemm.tgz.
 # Usage, from the repository root: bash bench/device_gemm_first_use.sh
 set -uo pipefail
 OUT=${OUT:-/tmp/preflight-out}
@@ -40,14 +39,4 @@ for mode in ${MODES:-side serial side serial side serial}; do
   echo "== $mode run $i: exit $?, wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
   phases "$S/$mode-$i.json"
 done
-if command -v nsys > /dev/null; then
-  echo "== nsys (cuda trace) of one lazy run"
-  timeout 180 nsys profile -t cuda -o "$S/prof" -f true \
-    $B -q --gpus 0 --stages tensor --json "$S/nsys.json" > "$S/nsys.log" 2>&1
-  timeout 120 nsys stats -r cuda_api_sum -f csv "$S/prof.nsys-rep" 2> /dev/null |
-    head -25
-  rm -f "$S"/prof.*
-else
-  echo "(nsys not installed)"
-fi
 tar czf "$OUT/gemm.tgz" -C "$OUT" gemm && rm -rf "$S"
