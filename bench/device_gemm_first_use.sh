@@ -1,7 +1,7 @@
 #!/bin/bash
 # On a GPU machine: where tensor.gemm's time goes. The GEMMs themselves take
 # ~80 ms on an H200 (11 products per precision), the probe 0.4-0.7 s. Runs
-# `--stages tensor` on GPU 0 in each of MODES (default: side and serial,
+# `--stages tensor,cudnn` on GPU 0 in each of MODES (default: side and serial,
 # alternately, 3 times each; see below) and prints each run's tensor.gemm,
 # devices.memory, tensor.torch_block and cudnn.conv phases (details.phases_ms).
 # Reports and logs are packed into $OUT/gemm.tgz.
