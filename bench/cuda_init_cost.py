@@ -16,6 +16,13 @@ the number of processes and GPUs (issue 8):
               next cuInit cheaper, as with persistence mode off?)
   par-all     N processes, each seeing every GPU, each using its own
   seq-one     N one-GPU processes one after another
+  node-then-one  gpu-preflight's order: a "node" process with every GPU
+              visible runs cuInit (no context, as the node worker's
+              enumeration), and when it is done the N one-GPU processes
+              start while it stays alive; "all ready" counts from the node's
+              cuInit
+  node-with-one  the alternative: the node process and the N one-GPU
+              processes all start together
 
 Each process loads libcuda and waits for a common start time before calling
 cuInit, so Python's own start-up is not counted. Per process it prints the
@@ -42,6 +49,12 @@ def child(start_at, device_ordinal):
     t0 = time.monotonic()
     rc = cuda.cuInit(0)
     t1 = time.monotonic()
+    if device_ordinal < 0:  # cuInit only, like the node worker's enumeration
+        print(json.dumps({"rc": [rc], "init_start": t0, "init_end": t1,
+                          "ctx_end": t1, "init_ms": (t1 - t0) * 1e3,
+                          "ctx_ms": 0.0}), flush=True)
+        time.sleep(float(os.environ.get("HOLD_S", "0")))
+        return
     dev = ctypes.c_int()
     ctx = ctypes.c_void_p()
     rc2 = cuda.cuDeviceGet(ctypes.byref(dev), device_ordinal)
@@ -100,6 +113,29 @@ def scenario(name, ids, procs=0):
         return launch([{}] * n, [i % len(ids) for i in range(n)])
     if name == "seq-one":
         return launch(one, [0] * n, stagger=True)
+    if name == "node-with-one":
+        rows = launch([{"HOLD_S": "2"}] + one, [-1] + [0] * n)
+        # The node's cuInit is reported as the first process; "all ready"
+        # spans from the first cuInit to the last one-GPU context.
+        return rows
+    if name == "node-then-one":
+        node = subprocess.Popen(
+            [sys.executable, __file__, "--child", "0", "-1"],
+            stdout=subprocess.PIPE, text=True,
+            env=dict(os.environ, HOLD_S="30"))
+        first = json.loads(node.stdout.readline())  # its cuInit is done
+        try:
+            rows = launch(one, [0] * n)
+        finally:
+            node.kill()
+            node.wait()
+        # As if the one-GPU processes had started the moment the node's
+        # cuInit ended (the launch's own delay left out).
+        shift = min(p["init_start"] for p in rows) - first["init_end"]
+        for p in rows:
+            for k in ("init_start", "init_end", "ctx_end"):
+                p[k] -= shift
+        return [first] + rows
     if name == "par-one-held":
         holder = subprocess.Popen(
             [sys.executable, "-c",

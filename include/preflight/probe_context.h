@@ -54,10 +54,6 @@ struct ProbeContext {
   // its communicator in the background while its other probes run
   // (core/worker_main.cc); empty otherwise.
   nlohmann::json early_collective = nlohmann::json::object();
-  // Set once the supervisor knows that a tentative rank will never join
-  // (its GPU failed devices.memory, its worker died): a worker then stops
-  // waiting for that background initialization.
-  bool early_collective_lost = false;
   // Host facts gathered by earlier node probes (driver versions, libraries
   // found), as in the report's host block.
   nlohmann::json node_facts = nlohmann::json::object();

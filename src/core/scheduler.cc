@@ -571,7 +571,6 @@ class Scheduler {
             lane.early_rank_pid = lane.worker->pid();
           }
         }
-        context.early_collective_lost = EarlyRankLost();
       }
       if (lane.gpu) {
         context.gpu_index = lane.gpu->index;

@@ -192,10 +192,11 @@ void StartPreloading() {
 // (usually loaded by then) and registers the init, which runs on the
 // module's own thread. Before nccl.all_reduce the worker waits for the
 // registration, so that the probe never starts a second init on the same id
-// file. Before the compile probes, whose CUDA graph capture must not see
-// another thread allocate, it waits for the init to settle, at most 10 s
-// (less near the probe's deadline), and not at all once the supervisor says
-// a rank will never join.
+// file. Nothing else waits for the init: the compile probes capture their
+// CUDA graphs in thread-local capture mode, which leaves the init's
+// allocations on its own threads legal (in global mode they would fail the
+// init and invalidate the capture); until issue 8's 4-GPU timeline showed
+// compile.cuda_graph waiting 222-364 ms for it, they waited.
 class BackgroundCollectiveInit {
  public:
   void StartAfter(const ProbeContext& context, const ProbeResult& memory) {
@@ -205,13 +206,12 @@ class BackgroundCollectiveInit {
         (memory.outcome == Outcome::kFail && memory.dependents_may_run);
     if (!usable) return;
     started_ = true;
-    module_dir_ = context.module_dir;
     nlohmann::json request = context.ToJson();
     request["collective"] = context.early_collective;
     request.erase("early_collective");
     std::promise<void> registered;
     registered_ = registered.get_future();
-    std::thread([dir = module_dir_, json = request.dump(),
+    std::thread([dir = context.module_dir, json = request.dump(),
                  registered = std::move(registered)]() mutable {
       std::string why;
       const preflight_module_v1* nccl = LoadModule(dir, "nccl", &why);
@@ -226,54 +226,24 @@ class BackgroundCollectiveInit {
     }).detach();
   }
 
-  // Before each probe. Returns how long it waited (ms).
+  // Before each probe: before nccl.all_reduce, waits until the init is
+  // registered (at most half the time left to the probe). Returns how long
+  // it waited (ms).
   double Before(const ProbeSpec& spec, const ProbeContext& context) {
-    if (!started_) return 0;
-    const bool collective = spec.id == "nccl.all_reduce";
-    if (!collective && (settled_ || spec.stage != Stage::kCompile)) return 0;
+    if (!started_ || spec.id != "nccl.all_reduce") return 0;
     using std::chrono::milliseconds;
     const auto start = std::chrono::steady_clock::now();
-    const auto waited = [&] {
-      return std::chrono::duration<double, std::milli>(
-                 std::chrono::steady_clock::now() - start)
-          .count();
-    };
     const auto left =
         std::chrono::duration_cast<milliseconds>(context.soft_deadline - start);
     registered_.wait_for(
         std::clamp(left / 2, milliseconds(0), milliseconds(30000)));
-    if (collective) return waited();  // the probe waits for the init itself
-    settled_ = true;
-    const milliseconds budget =
-        context.early_collective_lost
-            ? milliseconds(0)
-            : std::clamp(left / 2, milliseconds(0), milliseconds(10000)) -
-                  std::chrono::duration_cast<milliseconds>(
-                      std::chrono::steady_clock::now() - start);
-    std::string why;
-    const preflight_module_v1* nccl = LoadModule(module_dir_, "nccl", &why);
-    if (nccl == nullptr) return waited();
-    nlohmann::json wait = context.ToJson();
-    wait["collective"] = {{"wait_ms", std::max<long long>(0, budget.count())}};
-    std::string out;
-    nccl->run("nccl.early_wait", wait.dump().c_str(), &CollectModuleResult,
-              &out);
-    const nlohmann::json settled =
-        nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
-    if (!settled.is_object() || settled.value("outcome", "") != "pass") {
-      spdlog::info("background NCCL init not settled before {}: abandoned ({})",
-                   spec.id,
-                   context.early_collective_lost ? "a rank will never join"
-                                                 : "took too long");
-      nccl->run("nccl.early_abandon", "{}", &CollectModuleResult, &out);
-    }
-    return waited();
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - start)
+        .count();
   }
 
  private:
   bool started_ = false;
-  bool settled_ = false;
-  std::string module_dir_;
   std::future<void> registered_;
 };
 
@@ -326,16 +296,18 @@ int WorkerMain() {
         spdlog::warn("PREFLIGHT_FAULT injects a fault into {}", id);
         InjectFault(*fault);
       }
-      const double settle_ms = background_collective.Before(*spec, context);
+      const double registration_ms =
+          background_collective.Before(*spec, context);
       spdlog::info("running {}{}", id,
                    context.gpu_index
                        ? " on GPU " + std::to_string(*context.gpu_index)
                        : std::string());
       result = RunProbe(*spec, context);
       spdlog::info("{} finished: {}", id, ToString(result.outcome));
-      if (settle_ms >= 1) {
+      if (registration_ms >= 1) {
         // Part of this probe's duration, spent before it started.
-        result.details["waited_for_background_nccl_init_ms"] = settle_ms;
+        result.details["waited_for_background_nccl_registration_ms"] =
+            registration_ms;
       }
       background_collective.StartAfter(context, result);
     }

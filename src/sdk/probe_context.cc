@@ -21,7 +21,6 @@ nlohmann::json ProbeContext::ToJson() const {
   if (!aoti_package.empty()) j["aoti_package"] = aoti_package;
   if (!collective.empty()) j["collective"] = collective;
   if (!early_collective.empty()) j["early_collective"] = early_collective;
-  if (early_collective_lost) j["early_collective_lost"] = true;
   if (!node_facts.empty()) j["node_facts"] = node_facts;
   // The soft deadline travels as milliseconds left, since steady clocks of
   // two processes share no epoch we may rely on.
@@ -60,7 +59,6 @@ ProbeContext ProbeContext::FromJson(const nlohmann::json& j) {
   if (j.contains("early_collective") && j["early_collective"].is_object()) {
     c.early_collective = j["early_collective"];
   }
-  c.early_collective_lost = j.value("early_collective_lost", false);
   if (j.contains("node_facts")) c.node_facts = j["node_facts"];
   if (j.contains("soft_deadline_in_ms")) {
     c.soft_deadline =

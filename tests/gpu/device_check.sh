@@ -58,7 +58,7 @@ python3 - "$OUT" "$variants" <<'PY' | tee -a "$OUT/headstart-ab.txt"
 import glob, json, statistics, sys
 for v in sys.argv[2].split():
     walls, first_gpu, nccl, gemm, conv = [], [], [], [], []
-    gemm_ms, exit_lag = [], []
+    gemm_ms, exit_lag, phases = [], [], {}
     for f in sorted(glob.glob(f"{sys.argv[1]}/ab-{v}-*.json")):
         r = json.load(open(f))
         walls.append(r["duration_ms"])
@@ -76,6 +76,10 @@ for v in sys.argv[2].split():
             res = {x["probe"]: x for x in g["results"]}
             if "tensor.gemm" in res:
                 gemm_ms.append(res["tensor.gemm"]["duration_ms"])
+            # NCCL's own account of its communicator init, per rank
+            for k, s in res.get("nccl.all_reduce", {}).get("details", {}).get(
+                    "nccl_init_phases_s", {}).items():
+                phases.setdefault(k, []).append(s * 1e3)
             first_gpu.append(min(x["started_ms"] for x in g["results"]))
             for m in res.get("tensor.gemm", {}).get("metrics", []):
                 if m["name"] == "bf16_tflops": gemm.append(m["value"])
@@ -84,6 +88,9 @@ for v in sys.argv[2].split():
     med = lambda x: statistics.median(x) if x else float("nan")
     print(f"{v:12} report {med(walls):6.0f} ms  first GPU probe {med(first_gpu):5.0f} ms  "
           f"nccl stage {med(nccl):5.0f} ms  gemm {med(gemm_ms):4.0f} ms  exits {med(exit_lag):4.0f} ms  bf16 {med(gemm):.0f} TFLOP/s  conv fp16 {med(conv):.0f} TFLOP/s")
+    if phases:
+        print(f"{'':12} NCCL init (median over ranks and rounds, ms): " +
+              ", ".join(f"{k} {med(x):.0f}" for k, x in phases.items()))
 PY
 
 shm

@@ -147,6 +147,8 @@ ProbeResult RunCompileCudaGraph(const ProbeContext& context) {
   const auto cold_start = std::chrono::steady_clock::now();
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t exec = nullptr;
+  // Thread-local: the worker's background NCCL init may allocate on its own
+  // threads during the capture, which is legal in this mode only.
   CheckCuda(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
             "cudaStreamBeginCapture");
   block.Enqueue();

@@ -35,6 +35,7 @@
 #include "collective_ops.cuh"
 #include "core/strings.h"
 #include "modules/nccl/early_init.h"
+#include "modules/nccl/nccl_log.h"
 #include "modules/nccl/nccl_probes.h"
 #include "platform/nvml.h"
 #include "preflight/numeric_check.h"
@@ -164,27 +165,6 @@ std::string SizeLabel(size_t bytes) {
   if (bytes >= (size_t{1} << 30)) return std::to_string(bytes >> 30) + " GiB";
   if (bytes >= (size_t{1} << 20)) return std::to_string(bytes >> 20) + " MiB";
   return std::to_string(bytes >> 10) + " KiB";
-}
-
-// Transports NCCL reports in its INFO log ("... via P2P/CUMEM/read").
-std::vector<std::string> Transports(const std::string& log_path,
-                                    std::string* version) {
-  std::set<std::string> found;
-  std::ifstream in(log_path);
-  std::string line;
-  while (std::getline(in, line)) {
-    const size_t via = line.find(" via ");
-    if (via != std::string::npos) {
-      std::string t = line.substr(via + 5);
-      t = t.substr(0, t.find_first_of(" \t"));
-      if (!t.empty()) found.insert(t);
-    }
-    const size_t v = line.find("NCCL version ");
-    if (v != std::string::npos && version->empty()) {
-      *version = Trim(line.substr(v + 13)).substr(0, 16);
-    }
-  }
-  return {found.begin(), found.end()};
 }
 
 nlohmann::ordered_json LinkFacts(const ProbeContext& context) {
@@ -454,9 +434,15 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   }
   phases.Mark("teardown");
   if (!debug_file.empty()) {
-    std::string version;
-    r.details["transports"] = Transports(debug_file, &version);
-    if (!version.empty()) r.details["nccl_version"] = version;
+    std::ifstream log(debug_file);
+    const NcclLogFacts facts = ParseNcclLog(log);
+    r.details["transports"] = facts.transports;
+    if (!facts.version.empty()) r.details["nccl_version"] = facts.version;
+    // NCCL's own breakdown of the init (bootstrap, topology, connections,
+    // ...): where a slow init went.
+    if (!facts.init_phases_s.empty()) {
+      r.details["nccl_init_phases_s"] = facts.init_phases_s;
+    }
     unlink(debug_file.c_str());
   }
   return r;

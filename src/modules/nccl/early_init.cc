@@ -176,29 +176,6 @@ ProbeResult RunNcclEarlyInit(const ProbeContext& context) {
   return r;
 }
 
-ProbeResult RunNcclEarlyWait(const ProbeContext& context) {
-  EarlyState& s = State();
-  const long long wait_ms = context.collective.value("wait_ms", 0LL);
-  std::unique_lock<std::mutex> lock(s.mutex);
-  const bool done = s.changed.wait_for(
-      lock, std::chrono::milliseconds(std::max(0LL, wait_ms)),
-      [&] { return !s.started || s.done; });
-  ProbeResult r;
-  r.outcome = done ? Outcome::kPass : Outcome::kFail;
-  r.summary = !s.started ? "no background communicator init"
-              : done     ? "background communicator init settled"
-                         : "background communicator init still running";
-  return r;
-}
-
-ProbeResult RunNcclEarlyAbandon(const ProbeContext& /*context*/) {
-  State().abandon = true;
-  ProbeResult r;
-  r.outcome = Outcome::kPass;
-  r.summary = "background communicator init abandoned";
-  return r;
-}
-
 EarlyCommunicator TakeEarlyCommunicator(const nlohmann::json& collective,
                                         Clock::time_point deadline) {
   EarlyState& s = State();

@@ -1,25 +1,24 @@
 // The communicator of nccl.all_reduce, initialized in the background while
 // the GPU's other probes run (issue 8).
 //
-// NCCL's communicator init (0.3-0.6 s: bootstrap, topology, buffers, and
-// with NCCL_RUNTIME_CONNECT=0 the peer connections) is mostly host work and
-// waiting on the other ranks. Done in the all-reduce probe, every GPU waits
-// for it at the end of the run; done in a side thread of each GPU worker
-// right after devices.memory, it overlaps the tensor and cuDNN probes. The
-// worker stops before its compile probes until the init has settled, since
-// a CUDA graph capture must not see another thread's allocations.
+// NCCL's communicator init (bootstrap, topology, buffers, and with
+// NCCL_RUNTIME_CONNECT=0 the peer connections: 0.3-0.7 s on 1-2 H200s, ~1.4
+// s on 4) is mostly host work and waiting on the other ranks. Done in the
+// all-reduce probe, every GPU waits for it at the end of the run; done in a
+// side thread of each GPU worker right after devices.memory, it overlaps the
+// tensor, cuDNN and compile probes (which capture their CUDA graphs in
+// thread-local mode, so the init's allocations on other threads do not disturb
+// them).
 //
 // nccl.early_init registers the rank assignment and returns; a thread of
 // the module's own does the init: rank 0 creates and publishes the NCCL id,
 // the others wait for it, then every rank starts a non-blocking
-// ncclCommInitRankConfig and polls it until it settles, fails or is
-// abandoned. nccl.early_wait waits for that, at most the given time;
-// nccl.early_abandon stops the polling (the supervisor said a rank will
-// never join, or the wait before the compile probes ran out); the
-// communicator is then left alone, not aborted, so that nothing here can
-// block on a rank that is gone. nccl.all_reduce takes the communicator when
-// its rank assignment is the one the init used, and starts afresh when not
-// (or when no init was registered in this worker).
+// ncclCommInitRankConfig and polls it until it settles, fails, runs out of
+// time or is abandoned. nccl.all_reduce takes the communicator when its rank
+// assignment is the one the init used, and starts afresh when not (or when
+// no init was registered in this worker); an init made for another
+// assignment is abandoned: its polling stops and the communicator is left
+// alone, not aborted, so that nothing here can block on a rank that is gone.
 #ifndef PREFLIGHT_MODULES_NCCL_EARLY_INIT_H_
 #define PREFLIGHT_MODULES_NCCL_EARLY_INIT_H_
 
@@ -34,12 +33,9 @@
 
 namespace preflight {
 
-// context.collective: {"rank", "nranks", "id_file", "wait_ms"} for
-// early_init (wait_ms: how long the init may take), {"wait_ms"} for
-// early_wait (how long to wait; fails when the init is still running).
+// context.collective: {"rank", "nranks", "id_file", "wait_ms"} (wait_ms:
+// how long the init may take).
 ProbeResult RunNcclEarlyInit(const ProbeContext& context);
-ProbeResult RunNcclEarlyWait(const ProbeContext& context);
-ProbeResult RunNcclEarlyAbandon(const ProbeContext& context);
 
 // What nccl.all_reduce gets from the background init.
 struct EarlyCommunicator {

@@ -18,11 +18,9 @@ namespace {
 
 const ModuleProbeTable kProbes = {
     {"nccl.all_reduce", &RunNcclAllReduce},
-    // Not probes of their own: the worker calls these around
-    // nccl.all_reduce's background communicator init (early_init.h).
+    // Not a probe of its own: the worker calls it to start nccl.all_reduce's
+    // communicator init in the background (early_init.h).
     {"nccl.early_init", &RunNcclEarlyInit},
-    {"nccl.early_wait", &RunNcclEarlyWait},
-    {"nccl.early_abandon", &RunNcclEarlyAbandon},
 };
 
 const char* Describe() {

@@ -110,7 +110,10 @@ ProbeResult RunCompileTorchGraph(const ProbeContext& context) {
     for (int i = 0; i < 3; ++i) static_out = Block(x, layers);
     side.synchronize();
     const auto c0 = Clock::now();
-    graph.capture_begin();
+    // Thread-local capture: the worker's background NCCL init may allocate
+    // on its own threads meanwhile, which global mode would forbid (failing
+    // the init and invalidating this capture).
+    graph.capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
     static_out = Block(x, layers);
     graph.capture_end();
     graph.replay();
