@@ -228,10 +228,10 @@ class Scheduler {
   // NCCL reads its settings once, maybe first in a worker's background
   // thread, so they go into the workers' environment when they start
   // rather than being set later: its INFO log into a file per worker (which
-  // transport it chose; not when the user set NCCL_DEBUG), and, where the
-  // communicator is made in the background, connections made during init
-  // (NCCL_RUNTIME_CONNECT=0) rather than at the first all-reduce, so that
-  // they overlap the other probes too (unless the user chose).
+  // transport it chose, its init timings; not when the user set
+  // NCCL_DEBUG). Connections are left to NCCL's default, made at the first
+  // collective, which the background init runs (early_init.h): made during
+  // the init (NCCL_RUNTIME_CONNECT=0) they doubled it on 4 H200s.
   void PrepareNcclEnvironment() {
     if (!PlansNccl()) return;
     if (std::getenv("NCCL_DEBUG") == nullptr) {
@@ -244,10 +244,6 @@ class Scheduler {
                      "NCCL_DEBUG_FILE=" + nccl_log_dir_ + "/nccl-%p.log",
                      "PREFLIGHT_NCCL_LOG_DIR=" + nccl_log_dir_};
       }
-    }
-    if (BackgroundNcclInit() &&
-        std::getenv("NCCL_RUNTIME_CONNECT") == nullptr) {
-      nccl_env_.push_back("NCCL_RUNTIME_CONNECT=0");
     }
   }
 

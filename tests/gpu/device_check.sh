@@ -36,16 +36,17 @@ if [ "${TESTS:-1}" = 1 ]; then
   shm
 fi
 
-step "head-start A/B: default run on all $n GPUs, ${AB_ROUNDS:-3} rounds of: ${VARIANTS:-on lazy-connect nccl-off}"
-# on: background NCCL init with connections at init (the default); then
-# with lazy connections; then the init in the probe (the old way).
-variants=${VARIANTS:-on lazy-connect nccl-off}
+step "head-start A/B: default run on all $n GPUs, ${AB_ROUNDS:-3} rounds of: ${VARIANTS:-on connect-at-init nccl-off}"
+# on: background NCCL init, then its first all-reduce, which connects the
+# ranks (the default); connect-at-init: every connection made during the
+# init (NCCL_RUNTIME_CONNECT=0); nccl-off: the init in the probe.
+variants=${VARIANTS:-on connect-at-init nccl-off}
 for i in $(seq 1 "${AB_ROUNDS:-3}"); do  # AB_ROUNDS=0: no A/B
   for v in $variants; do
     env=()
     case $v in
       nccl-off) env=(PREFLIGHT_EARLY_NCCL=0) ;;
-      lazy-connect) env=(NCCL_RUNTIME_CONNECT=1) ;;
+      connect-at-init) env=(NCCL_RUNTIME_CONNECT=0) ;;
       gemm-serial) env=(PREFLIGHT_GEMM_SIDE_BY_SIDE=0) ;;
     esac
     before=$(ls /dev/shm | grep -ci nccl)

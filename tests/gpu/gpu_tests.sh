@@ -53,6 +53,8 @@ case "$name" in
     # Issue 8: each rank's communicator was made in the background; NCCL's
     # log (set up at worker start) named its version.
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["initialized"].startswith("in the background") for i in range(len(gpus)))' &&
+    # ... and connected by its first all-reduce, also in the background.
+    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["first_all_reduce_ms"] > 0 for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"].get("nccl_version") for i in range(len(gpus)))' &&
     # NCCL 2.23+ logs its own init breakdown; the report carries it.
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["nccl_version_code"] < 22300 or res(i, "nccl.all_reduce")["details"]["nccl_init_phases_s"]["total"] > 0 for i in range(len(gpus)))' || exit 1
@@ -157,6 +159,8 @@ case "$name" in
     [ "$(rc)" = 0 ] || { echo "expected exit 0, got $(rc)"; exit 1; }
     check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and all(res(i, "nccl.all_reduce")["outcome"] == "pass" for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["initialized"].startswith("in the background") for i in range(len(gpus)))' &&
+    # ... and connected by its first all-reduce, also in the background.
+    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["first_all_reduce_ms"] > 0 for i in range(len(gpus)))' &&
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["nranks"] == len(gpus) for i in range(len(gpus)))' || exit 1
     shm_after=$(ls /dev/shm | grep -ci nccl)
     [ "$shm_after" -le "$shm_before" ] ||

@@ -85,9 +85,9 @@ class Communicator {
   }
 
   // What ncclCommDestroy would still do for the node: remove the /dev/shm
-  // segments (nccl-XXXXXX, ~33 MiB each) this process maps. With
-  // connections made at init (NCCL_RUNTIME_CONNECT=0) each rank otherwise
-  // left two behind per run (issue 8). Every collective of this process has
+  // segments (nccl-XXXXXX, ~33 MiB each) this process maps. With its
+  // connections made, each rank otherwise left two behind per run (issue
+  // 8). Every collective of this process has
   // completed, so every peer opened what it needed; a mapped segment stays
   // usable after its name is gone, and no other process's segment is
   // touched (only names this process has mapped).
@@ -151,6 +151,9 @@ class Communicator {
       std::this_thread::sleep_for(std::chrono::microseconds(20));
     }
   }
+
+  // Something went wrong outside Settle and Wait: abort on the way out.
+  void MarkBroken() { healthy_ = false; }
 
   ncclComm_t* slot() { return &comm_; }
   ncclComm_t get() const { return comm_; }
@@ -255,9 +258,19 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
                              ? "the background communicator init failed"
                              : early.error};
       }
-      phase = "communicator init";
       *comm.slot() = early.comm;
+      if (!early.stalled_in.empty() || !early.error.empty()) {
+        comm.MarkBroken();  // aborted, not destroyed, on the way out
+        if (!early.stalled_in.empty()) throw Stalled{early.stalled_in};
+        throw NcclFailed{early.error};
+      }
+      phase = "communicator init";
       comm.Settle(early.state, phase);
+      if (early.first_all_reduce_ms > 0) {
+        // Where NCCL connected the ranks (at the first collective).
+        r.details["communicator"]["first_all_reduce_ms"] =
+            early.first_all_reduce_ms;
+      }
       init_ms = early.init_ms > 0
                     ? early.init_ms
                     : early.started_before_ms +

@@ -31,8 +31,11 @@ struct EarlyState {
   ncclResult_t state = ncclInProgress;
   std::string error;
   std::string stalled_in;
+  // What the side thread is doing, for a stall report.
+  std::string in = "communicator init";
   Clock::time_point start;
-  Clock::time_point end;
+  Clock::time_point init_end;  // the init settled (successfully)
+  Clock::time_point end;       // and the first all-reduce too
 };
 
 EarlyState& State() {
@@ -92,6 +95,72 @@ bool ExchangeNcclId(int rank, const std::string& id_file,
 
 namespace {
 
+std::string Describe(ncclComm_t comm, ncclResult_t state) {
+  const char* last = ncclGetLastError(comm);
+  return std::string(ncclGetErrorString(state)) +
+         (last != nullptr && *last != '\0' ? std::string(" (") + last + ")"
+                                           : "");
+}
+
+// Polls a non-blocking communicator's pending operation until it leaves
+// ncclInProgress, the deadline passes or the init is abandoned, without
+// spinning: this thread shares the CPU with the probes being timed.
+ncclResult_t Settle(ncclComm_t comm, ncclResult_t state,
+                    Clock::time_point deadline) {
+  const EarlyState& s = State();
+  while (state == ncclInProgress && !s.abandon && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+    ncclCommGetAsyncError(comm, &state);
+  }
+  return state;
+}
+
+// One 1 MiB all-reduce on the fresh communicator. NCCL connects the ranks'
+// channels for an algorithm the first time a collective uses it
+// (NCCL_RUNTIME_CONNECT, on by default): ~0.3 s on 4 H200s, which the
+// probe's first size would otherwise pay. Making every connection during
+// the init instead (NCCL_RUNTIME_CONNECT=0) doubled the init to ~1.25 s on
+// 4 H200s (issue 8). The kernel itself is a few microseconds once every
+// rank is connected (the connection is a host-side exchange with each
+// peer). Its 2 MiB of buffers stay allocated to the end of the process: a
+// cudaFree would synchronize with the GPU's probes being timed.
+ncclResult_t FirstAllReduce(ncclComm_t comm, Clock::time_point deadline,
+                            std::string* error) {
+  constexpr size_t kCount = (size_t{1} << 20) / sizeof(float);
+  cudaStream_t stream = nullptr;
+  float* buffers = nullptr;
+  if (cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) !=
+          cudaSuccess ||
+      cudaMalloc(&buffers, 2 * kCount * sizeof(float)) != cudaSuccess ||
+      cudaMemsetAsync(buffers, 0, 2 * kCount * sizeof(float), stream) !=
+          cudaSuccess) {
+    *error = "first all-reduce: no stream or buffers";
+    return ncclUnhandledCudaError;
+  }
+  ncclResult_t state = Settle(comm,
+                              ncclAllReduce(buffers, buffers + kCount, kCount,
+                                            ncclFloat, ncclSum, comm, stream),
+                              deadline);
+  // Then the kernel, polled with the communicator's error (a peer gone).
+  const EarlyState& s = State();
+  while (state == ncclSuccess) {
+    const cudaError_t q = cudaStreamQuery(stream);
+    if (q == cudaSuccess) break;
+    if (q != cudaErrorNotReady) {
+      *error = std::string("first all-reduce: ") + cudaGetErrorString(q);
+      return ncclUnhandledCudaError;
+    }
+    if (s.abandon || Clock::now() >= deadline) return ncclInProgress;
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+    ncclCommGetAsyncError(comm, &state);
+  }
+  if (state != ncclSuccess && state != ncclInProgress) {
+    *error =
+        "first all-reduce (connecting the ranks): " + Describe(comm, state);
+  }
+  return state;
+}
+
 // The init itself, on a thread of its own; records its outcome in State().
 void InitInBackground(nlohmann::json a) {
   EarlyState& s = State();
@@ -124,17 +193,22 @@ void InitInBackground(nlohmann::json a) {
       std::lock_guard<std::mutex> lock(s.mutex);
       s.comm = comm;
     }
-    // The init proceeds in NCCL's own thread; poll it without spinning
-    // (this thread shares the CPU with the probes being timed).
-    while (state == ncclInProgress && !s.abandon && Clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::microseconds(500));
-      ncclCommGetAsyncError(comm, &state);
-    }
-    if (state != ncclSuccess && state != ncclInProgress) {
-      const char* last = ncclGetLastError(comm);
-      error = std::string("communicator init: ") + ncclGetErrorString(state) +
-              (last != nullptr && *last != '\0' ? std::string(" (") + last + ")"
-                                                : "");
+    // The init proceeds in NCCL's own thread.
+    state = Settle(comm, state, deadline);
+    if (state == ncclSuccess) {
+      {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        s.init_end = Clock::now();
+        s.in = "first all-reduce (connecting the ranks)";
+      }
+      state = FirstAllReduce(comm, deadline, &error);
+      // Connected but not finished by the deadline: the probe could not
+      // poll that kernel further.
+      if (state == ncclInProgress && !s.abandon) {
+        stalled_in = "first all-reduce (connecting the ranks)";
+      }
+    } else if (state != ncclInProgress) {
+      error = "communicator init: " + Describe(comm, state);
     }
   } else if (have_id) {
     stalled_in = "waiting to start the communicator init";
@@ -196,18 +270,21 @@ EarlyCommunicator TakeEarlyCommunicator(const nlohmann::json& collective,
   out.comm = s.comm;
   s.comm = nullptr;  // handed over once
   if (!s.done) {
-    // Still inside ncclCommInitRankConfig or waiting for the id at the
-    // probe's deadline.
+    // Still waiting for the id, inside ncclCommInitRankConfig or in the
+    // first all-reduce at the probe's deadline.
     s.abandon = true;
-    out.stalled_in = out.comm != nullptr ? "communicator init"
-                                         : "waiting for rank 0's NCCL id";
+    out.stalled_in =
+        out.comm != nullptr ? s.in : "waiting for rank 0's NCCL id";
     out.state = ncclInProgress;
     return out;
   }
   out.state = s.state;
   out.error = s.error;
   out.stalled_in = s.stalled_in;
-  if (s.state == ncclSuccess) out.init_ms = MillisSince(s.start, s.end);
+  if (s.state == ncclSuccess) {
+    out.init_ms = MillisSince(s.start, s.init_end);
+    out.first_all_reduce_ms = MillisSince(s.init_end, s.end);
+  }
   return out;
 }
 

@@ -1,9 +1,10 @@
 // The communicator of nccl.all_reduce, initialized in the background while
 // the GPU's other probes run (issue 8).
 //
-// NCCL's communicator init (bootstrap, topology, buffers, and with
-// NCCL_RUNTIME_CONNECT=0 the peer connections: 0.3-0.7 s on 1-2 H200s, ~1.4
-// s on 4) is mostly host work and waiting on the other ranks. Done in the
+// NCCL's communicator init (kernels, bootstrap, topology, buffers: ~0.6 s
+// on 4 H200s, 0.35 s of it NCCL loading its kernels while cuBLAS loads
+// its own) and the peer connections at the first collective (~0.3 s on 4
+// H200s) are mostly host work and waiting on the other ranks. Done in the
 // all-reduce probe, every GPU waits for it at the end of the run; done in a
 // side thread of each GPU worker right after devices.memory, it overlaps the
 // tensor, cuDNN and compile probes (which capture their CUDA graphs in
@@ -14,7 +15,10 @@
 // the module's own does the init: rank 0 creates and publishes the NCCL id,
 // the others wait for it, then every rank starts a non-blocking
 // ncclCommInitRankConfig and polls it until it settles, fails, runs out of
-// time or is abandoned. nccl.all_reduce takes the communicator when its rank
+// time or is abandoned; a settled communicator then runs one small
+// all-reduce, which makes NCCL connect the ranks' channels (lazily, at the
+// first collective, by default) here rather than in the probe's first
+// measured size. nccl.all_reduce takes the communicator when its rank
 // assignment is the one the init used, and starts afresh when not (or when
 // no init was registered in this worker); an init made for another
 // assignment is abandoned: its polling stops and the communicator is left
@@ -46,6 +50,7 @@ struct EarlyCommunicator {
   std::string error;                    // why it failed, when it did
   std::string stalled_in;               // set when it gave up waiting (a stall)
   double init_ms = 0;                   // the init's own duration, once settled
+  double first_all_reduce_ms = 0;       // then the first, connecting all-reduce
   double waited_ms = 0;                 // how long the probe waited for it
   double started_before_ms = 0;         // how long before the probe it started
 };
