@@ -21,7 +21,8 @@ for c in $COUNTS; do
   full=()
   if [ "${FULL:-0}" = 1 ] && [ "$c" = "$n" ]; then full=(--full); fi
   CUDA_VISIBLE_DEVICES=$devs python3 bench/time_to_verdict.py "$B" \
-    --rounds "${ROUNDS:-5}" "${full[@]}" --json "$OUT/ttv-$c.json" 2>&1 |
+    --rounds "${ROUNDS:-5}" "${full[@]}" --json "$OUT/ttv-$c.json" \
+    --reports "$OUT/ttv-reports-$c" 2>&1 |
     tee "$OUT/ttv-$c.txt" | grep -v '^round'
   # One report per GPU count for the timeline.
   CUDA_VISIBLE_DEVICES=$devs $B --json "$OUT/report-$c.json" -q > /dev/null 2>&1

@@ -133,7 +133,11 @@ def main():
     ap.add_argument("--full", action="store_true",
                     help="also time one --level full run")
     ap.add_argument("--json", help="write the raw samples here")
+    ap.add_argument("--reports", help="keep each round's report here "
+                    "(round-N.json), for bench/show_timeline.py")
     args = ap.parse_args()
+    if args.reports:
+        os.makedirs(args.reports, exist_ok=True)
     env = dict(os.environ, NCCL_NVLS_ENABLE="0")
     tmp = tempfile.mkdtemp(prefix="ttv-")
     report_path = os.path.join(tmp, "report.json")
@@ -142,7 +146,16 @@ def main():
         wall, peak, rc, out = timed_run(
             [args.binary, "--json", report_path, "-q"], env)
         report = json.load(open(report_path))
+        if args.reports:
+            with open(os.path.join(args.reports, f"round-{rnd + 1}.json"),
+                      "w") as f:
+                json.dump(report, f)
         timeline = report.get("timeline", {})
+        # Where start-up went: the node's cuInit and when the GPU lanes began.
+        node = {r["probe"]: r for r in report["results"]}
+        cuinit = node.get("driver.cuda_init", {}).get("duration_ms", 0)
+        lanes = [min(r["started_ms"] for r in g["results"])
+                 for g in report["gpus"] if g["results"]]
         ours.append({"wall_s": wall, "tree_peak_kib": peak, "exit": rc,
                      "verdict": report["verdict"],
                      "stages_ms": stage_spans(report),
@@ -153,8 +166,9 @@ def main():
                           for w in timeline.get("workers", [])], default=None),
                      "report_ms": report["duration_ms"]})
         print(f"round {rnd + 1}: gpu-preflight {wall:.2f} s "
-              f"(exit {rc}, {report['verdict']}, {peak / 1024:.0f} MiB tree)",
-              flush=True)
+              f"(exit {rc}, {report['verdict']}, {peak / 1024:.0f} MiB tree; "
+              f"node cuInit {cuinit:.0f} ms, GPU lanes from "
+              f"{min(lanes, default=0):.0f} ms)", flush=True)
         wall, peak, rc, out = timed_run(
             [sys.executable, os.path.join(HERE, "pytorch_checks.py")], env)
         last = out.strip().splitlines()[-1] if out.strip() else "{}"

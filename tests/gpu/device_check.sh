@@ -1,6 +1,6 @@
 #!/bin/bash
 # One device-machine session in a fixed time budget: build, the GPU tests on
-# two GPUs (one where there is one), the A/B of issue 8's background NCCL
+# two GPUs (one where there is one; TEST_GPUS=N for N), the A/B of issue 8's background NCCL
 # init, startup costs
 # and timelines, the time-to-verdict benchmark on 1, 2 and all GPUs,
 # torch.compile/AOTInductor, and the full level on all GPUs if time is left
@@ -25,7 +25,8 @@ step build
 nvidia-smi -L > "$OUT/env.txt"
 bash bench/build_gpu.sh "$OUT/build.log" || exit 1
 
-vis=$(seq -s, 0 $(( n < 2 ? 0 : 1 )))
+# TEST_GPUS: how many GPUs the tests see (default 2, or 1 where there is one).
+vis=$(seq -s, 0 $(( ${TEST_GPUS:-$(( n < 2 ? 1 : 2 ))} - 1 )))
 shm() { echo "NCCL segments in /dev/shm: $(ls /dev/shm | grep -ci nccl)"; }
 shm
 if [ "${TESTS:-1}" = 1 ]; then

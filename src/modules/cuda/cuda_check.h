@@ -65,7 +65,15 @@ class EventTimer {
   }
   // Milliseconds since Start(), waiting for the work to finish.
   float StopMs() {
+    RecordStop();
+    return ElapsedMs();
+  }
+  // The same in two steps, for a stream held by a StreamGate that opens in
+  // between (kernels/stream_gate.cuh).
+  void RecordStop() {
     CheckCuda(cudaEventRecord(stop_, stream_), "cudaEventRecord");
+  }
+  float ElapsedMs() {
     CheckCuda(cudaEventSynchronize(stop_), "cudaEventSynchronize");
     float ms = 0;
     CheckCuda(cudaEventElapsedTime(&ms, start_, stop_), "cudaEventElapsedTime");

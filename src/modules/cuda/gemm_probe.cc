@@ -9,7 +9,8 @@
 // computed from the same (rounded) inputs, by relative Frobenius error
 // against the precision's tolerance (preflight/numeric_check.h), before and
 // again after the timed runs. Speed: 2 warm-up runs, then the median of
-// event-timed runs (8 quick, 30 full), as TFLOP/s. The checks of the four
+// event-timed runs (8 quick, 30 full; each enqueued behind a gate kernel,
+// kernels/stream_gate.cuh), as TFLOP/s. The checks of the four
 // precisions run side by side (each first product costs cuBLAS ~0.1 s of
 // host time); the timed runs one precision at a time, alone on the GPU.
 // Pass: every precision within tolerance and at or above its limit (the
@@ -36,6 +37,7 @@
 #include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
 #include "preflight/side_by_side.h"
+#include "stream_gate.cuh"
 #include "tensor_ops.cuh"
 
 namespace preflight {
@@ -162,10 +164,16 @@ class GemmRunner {
     Gemm();  // warm-up
     std::vector<double> ms;
     EventTimer timer(handle_.stream());
+    // Each run enqueued behind a gate, so that a host held up between the
+    // start event and the launch does not count (stream_gate.cuh).
+    StreamGate gate(handle_.stream());
     for (int i = 0; i < timed_runs; ++i) {
+      CheckCuda(gate.Hold(), "gate kernel");
       timer.Start();
       Gemm();
-      ms.push_back(timer.StopMs());
+      timer.RecordStop();
+      gate.Release();
+      ms.push_back(timer.ElapsedMs());
     }
     result_.after = CheckOutput();  // the timed runs' output is checked too
     result_.median_ms = Median(ms);

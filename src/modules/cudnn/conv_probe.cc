@@ -7,7 +7,8 @@
 // reorder sums; FP16 3e-3, BF16 1e-2). At the full level, backward data and
 // backward filter (FP32, NCHW) too. Then a layer-sized FP16 NHWC
 // convolution (64x256x28x28, 256 filters) is timed (3 warm-up, then the
-// median of 5 or more batches of 10 back-to-back convolutions), with 256 of
+// median of 3 or more batches of 50 back-to-back convolutions, each batch
+// enqueued behind a gate kernel), with 256 of
 // its outputs checked against the CPU, and reported as TFLOP/s with the
 // algorithm cuDNN chose.
 // Pass: every case within tolerance, no NaN.
@@ -33,6 +34,7 @@
 #include "modules/cudnn/cudnn_probes.h"
 #include "preflight/numeric_check.h"
 #include "preflight/side_by_side.h"
+#include "stream_gate.cuh"
 
 namespace preflight {
 namespace {
@@ -501,20 +503,32 @@ class TimedLayer {
   }
 
   TimedConv Time(int runs) {
+    // A stream of its own (the set-up used the legacy default stream, now
+    // idle), held by a gate while each batch is enqueued.
+    cudaStream_t stream = nullptr;
+    CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
+              "cudaStreamCreate");
+    CheckCudnn(cudnnSetStream(handle_.get(), stream), "cudnnSetStream");
     cudaEvent_t start, stop;
     CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
     CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
     // A layer takes ~0.1 ms: time batches of 50 back-to-back convolutions
     // (~5 ms each, per-convolution average), the median of `runs` / 2
-    // batches, so that launch jitter (other GPUs' workers share the CPU)
-    // does not decide the rate. Batches of 10 once read 0.83x a sibling's
-    // rate on a healthy GPU while four workers ran.
+    // batches. Each batch is enqueued behind a StreamGate and runs once all
+    // of it is queued, so that a host held up mid-batch (other GPUs'
+    // workers share the CPU; NCCL may hold the driver's lock) leaves no gap
+    // in it. Ungated batches of 10 once read 0.83x a sibling's rate on a
+    // healthy GPU while four workers ran, ungated batches of 50 0.85x while
+    // NCCL connected the ranks.
     constexpr int kPerBatch = 50;
+    StreamGate gate(stream);
     std::vector<double> ms;
     for (int batch = 0; batch < std::max(3, runs / 2); ++batch) {
-      cudaEventRecord(start);
+      CheckCuda(gate.Hold(), "gate kernel");
+      cudaEventRecord(start, stream);
       for (int i = 0; i < kPerBatch; ++i) Forward();
-      cudaEventRecord(stop);
+      cudaEventRecord(stop, stream);
+      gate.Release();
       CheckCuda(cudaEventSynchronize(stop), "cudaEventSynchronize");
       float e = 0;
       cudaEventElapsedTime(&e, start, stop);
@@ -522,6 +536,9 @@ class TimedLayer {
     }
     cudaEventDestroy(start);
     cudaEventDestroy(stop);
+    CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    cudnnSetStream(handle_.get(), nullptr);
+    cudaStreamDestroy(stream);
     if (corrupt_) {
       CheckCuda(cudaMemset(y_->get(), 0x7F, 2 * y_count_),
                 "cudaMemset (corrupt)");
