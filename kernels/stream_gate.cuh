@@ -4,19 +4,29 @@
 // host memory; behind it the caller enqueues the start event, the work and
 // the stop event, then opens the gate, and the GPU runs them back to back.
 // Without it, a host thread held up between recording the start event and
-// launching the work (another thread holding the driver's lock, say NCCL
-// connecting the ranks in the background, or the CPU shared with three
-// other workers) puts that delay inside the measured time: on 4 H200s a
-// healthy GPU's cuDNN rate once read 0.85x its siblings' that way.
+// launching the work (the CPU shared with three other workers, another
+// thread in the driver) puts that delay inside the measured time: on 4
+// H200s a healthy GPU's cuDNN rate read 0.85x its siblings' that way.
 //
-// The kernel gives up after 1 s, so a host that never opens the gate (or
-// blocks on a full launch queue behind it: keep what is enqueued behind it
-// to a few hundred launches) cannot hang the GPU; the timing is then merely
-// ungated. Where the mapped flag cannot be allocated, Hold() does nothing.
+// The kernel gives up after 50 ms and says so (TimedOut()). Enqueueing one
+// sample takes microseconds to a few milliseconds; what outlasts the gate
+// is a host thread blocked in the driver, typically behind another thread's
+// call that waits for the GPU to go idle (which the spinning gate delays:
+// on 4 H200s, with NCCL connecting the ranks in the background, such a
+// wait held a GEMM launch for the whole of an earlier 1 s timeout). Such a
+// sample may contain the stall, so Measure() takes it again. Keep what is
+// enqueued behind a gate to a few hundred launches (a full launch queue
+// would block the host too). The flags live in one pinned page per module,
+// allocated once; where it cannot be allocated, Hold() does nothing and the
+// timing is ungated. Destroy a gate only once the work behind its last
+// Hold() has been synchronized.
 #ifndef PREFLIGHT_KERNELS_STREAM_GATE_CUH_
 #define PREFLIGHT_KERNELS_STREAM_GATE_CUH_
 
 #include <cuda_runtime.h>
+
+#include <functional>
+#include <vector>
 
 namespace preflight {
 
@@ -33,10 +43,23 @@ class StreamGate {
   cudaError_t Hold();
   // Opens it.
   void Release();
+  // Whether the last Hold's kernel gave up before Release(); valid once
+  // the work behind it has been synchronized.
+  [[nodiscard]] bool TimedOut() const;
+
+  // `samples` measurements: each Hold(), enqueue() (start event, work, stop
+  // event on this stream), Release(), then elapsed() (synchronizes, returns
+  // the measurement). A sample whose gate timed out is taken again, at most
+  // `samples` times in all; *retaken counts them.
+  std::vector<double> Measure(int samples, const std::function<void()>& enqueue,
+                              const std::function<double()>& elapsed,
+                              int* retaken);
 
  private:
   cudaStream_t stream_;
-  volatile int* flag_ = nullptr;  // mapped host memory
+  // Mapped host memory: [0] set by Release(), [1] set by a kernel that
+  // gave up.
+  volatile int* flags_ = nullptr;
 };
 
 }  // namespace preflight

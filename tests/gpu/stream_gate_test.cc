@@ -1,15 +1,18 @@
 // The StreamGate (kernels/stream_gate.cuh) on a real GPU: a host stall
 // between the start event and the launch stays out of the measured time
 // behind the gate, and is measured without it (so this test can fail); a
-// gate nobody opens lets the stream go after its 1 s timeout instead of
-// hanging. Exits 77 (skipped) where there is no GPU.
+// gate nobody opens lets the stream go after its 50 ms timeout instead of
+// hanging, and says so; Measure() takes such a sample again. Exits 77
+// (skipped) where there is no GPU.
 #include "stream_gate.cuh"
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
+#include <vector>
 
 #include "tensor_ops.cuh"
 
@@ -75,18 +78,50 @@ int main() {
     std::puts("FAIL: behind the gate the stall should not be measured");
     ++failures;
   }
-  // Never opened: the kernel gives up after ~1 s.
+  if (gate.TimedOut()) {
+    std::puts("FAIL: a gate opened at once reported a timeout");
+    ++failures;
+  }
+  // Never opened: the kernel gives up after ~50 ms and says so.
   const auto t0 = std::chrono::steady_clock::now();
   if (!Ok(gate.Hold(), "Hold") ||
       !Ok(cudaStreamSynchronize(stream), "cudaStreamSynchronize")) {
     return 1;
   }
-  const double waited_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
-  std::printf("a gate never opened let the stream go after %.2f s\n", waited_s);
-  if (!(waited_s > 0.8 && waited_s < 5)) {
-    std::puts("FAIL: expected the gate's 1 s timeout");
+  const double waited_ms = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - t0)
+                               .count();
+  std::printf("a gate never opened let the stream go after %.0f ms\n",
+              waited_ms);
+  if (!(waited_ms > 40 && waited_ms < 1000) || !gate.TimedOut()) {
+    std::puts("FAIL: expected the gate's 50 ms timeout, reported");
+    ++failures;
+  }
+  // Measure() takes a sample again when the host outlasted its gate.
+  int calls = 0, retaken = 0;
+  const std::vector<double> ms = gate.Measure(
+      3,
+      [&] {
+        cudaEventRecord(start, stream);
+        if (calls++ == 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(120));
+        }
+        preflight::LaunchFillUniform(buffer, preflight::ElementType::kFloat,
+                                     1 << 16, 42, stream);
+        cudaEventRecord(stop, stream);
+      },
+      [&] {
+        cudaEventSynchronize(stop);
+        float e = -1;
+        cudaEventElapsedTime(&e, start, stop);
+        return static_cast<double>(e);
+      },
+      &retaken);
+  std::printf("Measure: %zu samples, %d taken again, largest %.3f ms\n",
+              ms.size(), retaken, *std::max_element(ms.begin(), ms.end()));
+  if (ms.size() != 3 || retaken != 1 ||
+      *std::max_element(ms.begin(), ms.end()) > 5) {
+    std::puts("FAIL: the stalled sample should have been taken again");
     ++failures;
   }
   return failures == 0 ? 0 : 1;

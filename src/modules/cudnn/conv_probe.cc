@@ -466,6 +466,7 @@ struct TimedConv {
   double median_ms = 0;
   double tflops = 0;
   ErrorStats sample;
+  int retaken_batches = 0;  // their gate timed out (stream_gate.cuh)
 };
 
 // A layer-sized FP16 NHWC convolution, timed; 256 outputs checked on the
@@ -522,18 +523,21 @@ class TimedLayer {
     // NCCL connected the ranks.
     constexpr int kPerBatch = 50;
     StreamGate gate(stream);
-    std::vector<double> ms;
-    for (int batch = 0; batch < std::max(3, runs / 2); ++batch) {
-      CheckCuda(gate.Hold(), "gate kernel");
-      cudaEventRecord(start, stream);
-      for (int i = 0; i < kPerBatch; ++i) Forward();
-      cudaEventRecord(stop, stream);
-      gate.Release();
-      CheckCuda(cudaEventSynchronize(stop), "cudaEventSynchronize");
-      float e = 0;
-      cudaEventElapsedTime(&e, start, stop);
-      ms.push_back(e / kPerBatch);
-    }
+    TimedConv out;
+    const std::vector<double> ms = gate.Measure(
+        std::max(3, runs / 2),
+        [&] {
+          cudaEventRecord(start, stream);
+          for (int i = 0; i < kPerBatch; ++i) Forward();
+          cudaEventRecord(stop, stream);
+        },
+        [&] {
+          CheckCuda(cudaEventSynchronize(stop), "cudaEventSynchronize");
+          float e = 0;
+          cudaEventElapsedTime(&e, start, stop);
+          return static_cast<double>(e) / kPerBatch;
+        },
+        &out.retaken_batches);
     cudaEventDestroy(start);
     cudaEventDestroy(stop);
     CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
@@ -559,7 +563,6 @@ class TimedLayer {
           yb.data() + 2 * Act(true, sh.k, n, k, p, q, sh.out_h(), sh.out_w())));
       ref.push_back(RefOutput(sh, true, xv_, wv_, n, k, p, q));
     }
-    TimedConv out;
     out.algo = AlgoName(algo_);
     out.median_ms = Median(ms);
     const double flops = 2.0 * y_count_ * sh.c * sh.r * sh.s;
@@ -652,6 +655,9 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
                         {"algorithm", timed.algo},
                         {"median_ms", timed.median_ms},
                         {"sample_rel_error", timed.sample.relative_error}};
+  if (timed.retaken_batches > 0) {
+    r.details["timed"]["batches_retaken"] = timed.retaken_batches;
+  }
   if (!timed.sample.Within(timed_tolerance)) {
     wrong.emplace_back("fp16_nhwc_timed");
   }
