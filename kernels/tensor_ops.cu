@@ -183,4 +183,35 @@ cudaError_t LaunchCountMismatches(const uint32_t* a, const uint32_t* b,
   return cudaGetLastError();
 }
 
+namespace {
+
+// One thread per output, consecutive threads on consecutive columns j: the
+// warp reads y coalesced and x as one broadcast address. The sum runs in
+// the same order every time.
+__global__ void SampleProductFp64(const double* x, const double* y, int k_size,
+                                  int rows, int cols, double* out) {
+  const int t = blockIdx.x * blockDim.x + threadIdx.x;
+  if (t >= rows * cols) return;
+  const int i = t / cols;
+  const int j = t % cols;
+  const double* xi = x + static_cast<size_t>(i) * k_size;
+  double sum = 0;
+#pragma unroll 8
+  for (int k = 0; k < k_size; ++k) {
+    sum = fma(xi[k], y[j + static_cast<size_t>(k) * cols], sum);
+  }
+  out[i + static_cast<size_t>(j) * rows] = sum;
+}
+
+}  // namespace
+
+cudaError_t LaunchSampleProductFp64(const double* x, const double* y,
+                                    int k_size, int rows, int cols, double* out,
+                                    cudaStream_t stream) {
+  const int outputs = rows * cols;
+  SampleProductFp64<<<(outputs + kThreads - 1) / kThreads, kThreads, 0,
+                      stream>>>(x, y, k_size, rows, cols, out);
+  return cudaGetLastError();
+}
+
 }  // namespace preflight

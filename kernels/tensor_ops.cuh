@@ -1,7 +1,7 @@
 // Kernels the tensor-stage probes need around library calls: random inputs
 // drawn on the device (fresh every run, never zeros), gathering a sample of
-// a matrix into double precision for the reference check, and comparing
-// two buffers word by word.
+// a matrix into double precision and computing its FP64 reference product,
+// and comparing two buffers word by word.
 #ifndef PREFLIGHT_KERNELS_TENSOR_OPS_CUH_
 #define PREFLIGHT_KERNELS_TENSOR_OPS_CUH_
 
@@ -32,6 +32,16 @@ cudaError_t LaunchGatherToDouble(const void* m, ElementType type, size_t ld,
 cudaError_t LaunchConvertToDouble(const void* in, ElementType type,
                                   size_t count, double* out,
                                   cudaStream_t stream);
+
+// The FP64 reference of a sampled block of a product, computed by this
+// kernel rather than by the library under test (and without cuBLAS's
+// first-use cost for DGEMM): out(i, j) = sum_k x[k + i * k_size] *
+// y[j + k * cols], for i < rows, j < cols, with out column-major
+// (out[i + j * rows]). x is column-major k_size x rows, y column-major
+// cols x k_size (tensor.gemm's gathered rows of A and columns of B).
+cudaError_t LaunchSampleProductFp64(const double* x, const double* y,
+                                    int k_size, int rows, int cols, double* out,
+                                    cudaStream_t stream);
 
 // Adds to *mismatches the number of 32-bit words where a and b differ.
 cudaError_t LaunchCountMismatches(const uint32_t* a, const uint32_t* b,
