@@ -30,7 +30,7 @@ TEST(NcclLogTest, ReadsTransportsVersionAndInitPhases) {
   EXPECT_EQ(facts.transports,
             (std::vector<std::string>{"P2P/CUMEM/read", "SHM/direct/direct"}));
   const nlohmann::ordered_json& p = facts.init_phases_s;
-  ASSERT_EQ(p.size(), 9u);
+  ASSERT_EQ(p.size(), 9U);
   EXPECT_EQ(p.begin().key(), "total");  // NCCL's order is kept
   EXPECT_DOUBLE_EQ(p["total"].get<double>(), 1.43);
   EXPECT_DOUBLE_EQ(p["bootstrap"].get<double>(), 0.35);

@@ -52,8 +52,8 @@ NcclLogFacts ParseNcclLog(std::istream& log) {
     }
     const size_t timings = line.find("Init timings - ");
     if (timings != std::string::npos) {
-      nlohmann::ordered_json phases =
-          InitPhases(std::string_view(line).substr(timings));
+      const std::string_view rest = line;
+      nlohmann::ordered_json phases = InitPhases(rest.substr(timings));
       if (!phases.empty()) facts.init_phases_s = std::move(phases);
     }
   }
