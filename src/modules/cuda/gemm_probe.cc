@@ -8,13 +8,13 @@
 // a random 128 x 128 block of the result is compared with an FP64 reference
 // computed from the same (rounded) inputs by the tool's own kernel (not by
 // cuBLAS), by relative Frobenius error against the precision's tolerance
-// (preflight/numeric_check.h), before and again after the timed runs. Speed: 2 warm-up runs, then the median of
-// event-timed runs (8 quick, 30 full; each enqueued behind a gate kernel,
-// kernels/stream_gate.cuh), as TFLOP/s. The checks of the four
-// precisions run side by side (each first product costs cuBLAS ~0.1 s of
-// host time); the timed runs one precision at a time, alone on the GPU.
-// Pass: every precision within tolerance and at or above its limit (the
-// model's datasheet figure × 0.6, or --thresholds). An unknown model is
+// (preflight/numeric_check.h), before and again after the timed runs. Speed: 2
+// warm-up runs, then the median of event-timed runs (8 quick, 30 full; each
+// enqueued behind a gate kernel, kernels/stream_gate.cuh), as TFLOP/s. The
+// checks of the four precisions run side by side (each first product costs
+// cuBLAS ~0.1 s of host time); the timed runs one precision at a time, alone on
+// the GPU. Pass: every precision within tolerance and at or above its limit
+// (the model's datasheet figure × 0.6, or --thresholds). An unknown model is
 // judged by correctness here and by sibling comparison in the report.
 // Fail: a wrong or NaN result (memory or compute fault: check ECC, drain the
 // GPU), or a rate below the limit (throttling, power cap, another process).
