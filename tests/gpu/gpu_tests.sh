@@ -30,6 +30,20 @@ PY
 }
 run() { "$bin" "$@" --json "$tmp/r.json"; echo "exit code: $?" > "$tmp/rc"; }
 rc() { sed 's/exit code: //' "$tmp/rc"; }
+# Issue 8: every rank's communicator was made in the background and
+# connected there by its first all-reduce.
+background_communicators_ok() {
+  check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["initialized"].startswith("in the background") for i in range(len(gpus)))' &&
+  check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["first_all_reduce_ms"] > 0 for i in range(len(gpus)))'
+}
+# A healthy run leaves no NCCL shared-memory segment behind ($1: the count
+# before the run).
+no_nccl_segments_left() {
+  local after
+  after=$(ls /dev/shm | grep -ci nccl)
+  [ "$after" -le "$1" ] ||
+    { echo "NCCL segments in /dev/shm: $1 before the run, $after after"; ls -la /dev/shm | grep -i nccl | head; exit 1; }
+}
 
 case "$name" in
   default_run_passes)
@@ -50,18 +64,12 @@ case "$name" in
     # The four GEMM precisions were checked side by side (an H200 has the
     # free memory for it), and each recorded its first product's cost.
     check "$tmp/r.json" 'all(res(i, "tensor.gemm")["details"]["checks"].startswith("side by side") and all(res(i, "tensor.gemm")["details"][p]["first_product_and_check_ms"] > 0 for p in ("fp32", "tf32", "bf16", "fp16")) for i in range(len(gpus)))' &&
-    # Issue 8: each rank's communicator was made in the background; NCCL's
-    # log (set up at worker start) named its version.
-    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["initialized"].startswith("in the background") for i in range(len(gpus)))' &&
-    # ... and connected by its first all-reduce, also in the background.
-    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["first_all_reduce_ms"] > 0 for i in range(len(gpus)))' &&
+    # NCCL's log (set up at worker start) named its version.
+    background_communicators_ok &&
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"].get("nccl_version") for i in range(len(gpus)))' &&
     # NCCL 2.23+ logs its own init breakdown; the report carries it.
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["nccl_version_code"] < 22300 or res(i, "nccl.all_reduce")["details"]["nccl_init_phases_s"]["total"] > 0 for i in range(len(gpus)))' || exit 1
-    # A healthy run leaves no NCCL shared-memory segment behind.
-    shm_after=$(ls /dev/shm | grep -ci nccl)
-    [ "$shm_after" -le "$shm_before" ] ||
-      { echo "NCCL segments in /dev/shm: $shm_before before the run, $shm_after after"; ls -la /dev/shm | grep -i nccl | head; exit 1; }
+    no_nccl_segments_left "$shm_before"
     ;;
   corrupt_results_fail)
     # Each check must be able to fail: damage one value of each result.
@@ -158,13 +166,9 @@ case "$name" in
     run --stages nccl
     [ "$(rc)" = 0 ] || { echo "expected exit 0, got $(rc)"; exit 1; }
     check "$tmp/r.json" 'res(None, "nccl.all_reduce")["outcome"] == "pass" and all(res(i, "nccl.all_reduce")["outcome"] == "pass" for i in range(len(gpus)))' &&
-    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["initialized"].startswith("in the background") for i in range(len(gpus)))' &&
-    # ... and connected by its first all-reduce, also in the background.
-    check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["communicator"]["first_all_reduce_ms"] > 0 for i in range(len(gpus)))' &&
+    background_communicators_ok &&
     check "$tmp/r.json" 'all(res(i, "nccl.all_reduce")["details"]["nranks"] == len(gpus) for i in range(len(gpus)))' || exit 1
-    shm_after=$(ls /dev/shm | grep -ci nccl)
-    [ "$shm_after" -le "$shm_before" ] ||
-      { echo "NCCL segments in /dev/shm: $shm_before before the run, $shm_after after"; exit 1; }
+    no_nccl_segments_left "$shm_before"
     ;;
   gemm_one_precision_at_a_time)
     # PREFLIGHT_GEMM_SIDE_BY_SIDE=0 (also taken where free memory is short):
