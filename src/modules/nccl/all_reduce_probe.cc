@@ -125,11 +125,7 @@ class Communicator {
     }
     if (state != ncclSuccess) {
       healthy_ = false;
-      const char* last = comm_ != nullptr ? ncclGetLastError(comm_) : nullptr;
-      throw NcclFailed{during + ": " + ncclGetErrorString(state) +
-                       (last != nullptr && *last != '\0'
-                            ? std::string(" (") + last + ")"
-                            : "")};
+      throw NcclFailed{during + ": " + DescribeNcclError(comm_, state)};
     }
   }
 

@@ -93,14 +93,16 @@ bool ExchangeNcclId(int rank, const std::string& id_file,
   return true;
 }
 
-namespace {
-
-std::string Describe(ncclComm_t comm, ncclResult_t state) {
-  const char* last = ncclGetLastError(comm);
+std::string DescribeNcclError(ncclComm_t comm, ncclResult_t state) {
+  const char* last = comm != nullptr ? ncclGetLastError(comm) : nullptr;
   return std::string(ncclGetErrorString(state)) +
          (last != nullptr && *last != '\0' ? std::string(" (") + last + ")"
                                            : "");
 }
+
+namespace {
+
+constexpr char kFirstAllReduce[] = "first all-reduce (connecting the ranks)";
 
 // Polls a non-blocking communicator's pending operation until it leaves
 // ncclInProgress, the deadline passes or the init is abandoned, without
@@ -156,7 +158,7 @@ ncclResult_t FirstAllReduce(ncclComm_t comm, Clock::time_point deadline,
   }
   if (state != ncclSuccess && state != ncclInProgress) {
     *error =
-        "first all-reduce (connecting the ranks): " + Describe(comm, state);
+        std::string(kFirstAllReduce) + ": " + DescribeNcclError(comm, state);
   }
   return state;
 }
@@ -199,16 +201,16 @@ void InitInBackground(nlohmann::json a) {
       {
         std::lock_guard<std::mutex> lock(s.mutex);
         s.init_end = Clock::now();
-        s.in = "first all-reduce (connecting the ranks)";
+        s.in = kFirstAllReduce;
       }
       state = FirstAllReduce(comm, deadline, &error);
       // Connected but not finished by the deadline: the probe could not
       // poll that kernel further.
       if (state == ncclInProgress && !s.abandon) {
-        stalled_in = "first all-reduce (connecting the ranks)";
+        stalled_in = kFirstAllReduce;
       }
     } else if (state != ncclInProgress) {
-      error = "communicator init: " + Describe(comm, state);
+      error = "communicator init: " + DescribeNcclError(comm, state);
     }
   } else if (have_id) {
     stalled_in = "waiting to start the communicator init";

@@ -62,6 +62,10 @@ EarlyCommunicator TakeEarlyCommunicator(
     const nlohmann::json& collective,
     std::chrono::steady_clock::time_point deadline);
 
+// NCCL's name for `state`, with the communicator's last error message in
+// parentheses when it has one (comm may be null).
+std::string DescribeNcclError(ncclComm_t comm, ncclResult_t state);
+
 // The run's NCCL id, through the file the supervisor named: rank 0 creates
 // and publishes it, the other ranks wait for it until `deadline` or until
 // `give_up` (may be empty) says so. False with *error set on a failure, or
