@@ -1,7 +1,9 @@
 # Optional GPU libraries. Each is AUTO (use if found), ON (required) or OFF.
-# The binary builds and runs either way: what is missing at run time is
-# reported as a skip (or a failure under --require). The stage modules that
-# link these libraries load them only inside worker processes.
+# The cuDNN and NCCL modules need only the libraries' headers to build: the
+# libraries themselves are opened at run time, the copies the job loads
+# (platform/job_libraries.h). The binary builds and runs either way: what
+# is missing at run time is reported as a skip (or a failure under
+# --require).
 include(FeatureSummary)
 
 set(PREFLIGHT_WITH_CUDNN AUTO CACHE STRING "Build cuDNN probes: AUTO, ON or OFF")
@@ -32,25 +34,21 @@ endfunction()
 if(NOT PREFLIGHT_WITH_CUDNN STREQUAL "OFF")
   find_path(CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ENV CUDNN_HOME
             PATH_SUFFIXES include)
-  find_library(CUDNN_LIBRARY cudnn HINTS ${CUDAToolkit_LIBRARY_DIR} ENV CUDNN_HOME
-               PATH_SUFFIXES lib lib64)
 endif()
-if(CUDNN_INCLUDE_DIR AND CUDNN_LIBRARY)
-  _preflight_resolve(CUDNN TRUE "${CUDNN_LIBRARY}")
+if(CUDNN_INCLUDE_DIR)
+  _preflight_resolve(CUDNN TRUE "${CUDNN_INCLUDE_DIR}/cudnn.h")
 else()
-  _preflight_resolve(CUDNN FALSE "no cudnn.h / libcudnn in the CUDA toolkit or CUDNN_HOME")
+  _preflight_resolve(CUDNN FALSE "no cudnn.h in the CUDA toolkit or CUDNN_HOME")
 endif()
 
 if(NOT PREFLIGHT_WITH_NCCL STREQUAL "OFF")
   find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ENV NCCL_HOME
             PATH_SUFFIXES include)
-  find_library(NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} ENV NCCL_HOME
-               PATH_SUFFIXES lib lib64)
 endif()
-if(NCCL_INCLUDE_DIR AND NCCL_LIBRARY)
-  _preflight_resolve(NCCL TRUE "${NCCL_LIBRARY}")
+if(NCCL_INCLUDE_DIR)
+  _preflight_resolve(NCCL TRUE "${NCCL_INCLUDE_DIR}/nccl.h")
 else()
-  _preflight_resolve(NCCL FALSE "no nccl.h / libnccl in the CUDA toolkit or NCCL_HOME")
+  _preflight_resolve(NCCL FALSE "no nccl.h in the CUDA toolkit or NCCL_HOME")
 endif()
 
 # libtorch: the one inside the installed PyTorch, found through Python.
@@ -86,11 +84,12 @@ endif()
 function(preflight_print_feature_summary)
   message(STATUS "")
   message(STATUS "gpu-preflight ${PROJECT_VERSION} feature summary")
-  message(STATUS "  CUDA toolkit : ${CUDAToolkit_VERSION} (${CUDAToolkit_BIN_DIR}), archs ${CMAKE_CUDA_ARCHITECTURES}")
+  message(STATUS "  CUDA headers : ${CUDAToolkit_VERSION} (${CUDAToolkit_INCLUDE_DIRS}), for cuBLAS's prototypes")
+  message(STATUS "  CUDA 12      : runtime ${PREFLIGHT_CUDART12_VERSION} (static), kernels by NVRTC 12 (${PREFLIGHT_CUDA12_ROOT})")
   message(STATUS "  cuDNN        : ${PREFLIGHT_CUDNN_STATUS}")
   message(STATUS "  NCCL         : ${PREFLIGHT_NCCL_STATUS}")
   message(STATUS "  libtorch     : ${PREFLIGHT_TORCH_STATUS}")
-  message(STATUS "  The binary itself needs none of these at run time; the")
-  message(STATUS "  driver.libraries probe reports which ones the job would load.")
+  message(STATUS "  Nothing here is linked: at run time the probes open the copies")
+  message(STATUS "  of cuBLAS, cuDNN, NCCL, NVRTC and libtorch the job loads.")
   message(STATUS "")
 endfunction()

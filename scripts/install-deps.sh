@@ -42,6 +42,22 @@ if [ "${PREFLIGHT_SKIP_TORCH_SDK:-0}" != 1 ] \
     && [ ! -d "$repo/.deps/torch-sdk/torch" ]; then
   python3 -m pip install --quiet --no-deps --target "$repo/.deps/torch-sdk" torch==2.11.0
 fi
-if [ ! -x /usr/local/cuda/bin/nvcc ] && ! command -v nvcc >/dev/null; then
-  echo "note: no CUDA toolkit found (nvcc); install CUDA 12.8+ at /usr/local/cuda" >&2
+# The CUDA 12.x pieces the tool is built with, pinned, from NVIDIA's PyPI
+# wheels into .deps/cuda12 (cmake/PreflightCuda12.cmake says why 12.x): the
+# runtime's headers and static library for the host code (and the crt/
+# headers they include, from the nvcc and cccl wheels), and NVRTC 12.9, which compiles
+# the device code for sm_70..sm_120. No GPU is needed. One pip call: pip
+# --target replaces the shared nvidia/ directory on each call.
+cuda12="$repo/.deps/cuda12"
+if [ ! -f "$cuda12/nvidia/cuda_nvrtc/lib/libnvrtc.so.12" ] ||
+   [ ! -f "$cuda12/nvidia/cuda_runtime/lib/libcudart_static.a" ] ||
+   [ ! -f "$cuda12/nvidia/cuda_nvcc/include/crt/host_config.h" ] ||
+   [ ! -f "$cuda12/nvidia/cuda_cccl/include/nv/target" ]; then
+  rm -rf "$cuda12"
+  python3 -m pip install --quiet --no-deps --target "$cuda12" \
+    nvidia-cuda-runtime-cu12==12.9.79 nvidia-cuda-nvrtc-cu12==12.9.86 \
+    nvidia-cuda-nvcc-cu12==12.9.86 nvidia-cuda-cccl-cu12==12.9.27
+fi
+if [ ! -d /usr/local/cuda/include ]; then
+  echo "note: no CUDA toolkit headers at /usr/local/cuda/include (cuBLAS, NVML); install the CUDA toolkit" >&2
 fi

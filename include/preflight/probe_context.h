@@ -40,6 +40,9 @@ struct ProbeContext {
   bool torch_compile = false;
   // --aoti-package: an AOTInductor package to load and run (validated).
   std::string aoti_package;
+  // --library-copy system: probes test the system's copy of each library
+  // (platform/job_libraries.h) instead of the framework's.
+  bool system_library_copy = false;
   // How many GPUs this run checks at once (their workers share the host's
   // CPUs); 0 where no GPU stage runs.
   int gpus_in_run = 0;

@@ -12,6 +12,7 @@
 #include "core/manifest.h"
 #include "core/strings.h"
 #include "core/version.h"
+#include "kernel_image_archs.h"
 #include "report/atomic_file.h"
 
 namespace preflight {
@@ -148,6 +149,16 @@ bool IsReadableFile(const std::string& path, std::string* why) {
 
 }  // namespace
 
+std::string VersionText() {
+  std::string sass, ptx;
+  for (int arch : kKernelSassArchs) sass += " sm_" + std::to_string(arch);
+  for (int arch : kKernelPtxArchs) ptx += " compute_" + std::to_string(arch);
+  return std::string("gpu-preflight ") + kToolVersion + "\ndevice code: CUDA " +
+         kKernelToolkit + " (NVRTC), SASS" + sass + ", PTX" + ptx +
+         "\nneeds: the NVIDIA driver (R525 or newer); cuBLAS, cuDNN, NCCL, "
+         "NVRTC and libtorch are the job's own, found at run time";
+}
+
 ParseStatus ParseOptions(int argc, const char* const* argv,
                          const char* fault_env, Options* options,
                          std::string* error, std::string* out) {
@@ -155,8 +166,7 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
       "Checks, in seconds, whether this machine or container can train on "
       "its GPUs, and says what to fix when it cannot.",
       "gpu-preflight"};
-  app.set_version_flag("--version",
-                       std::string("gpu-preflight ") + kToolVersion);
+  app.set_version_flag("--version", VersionText());
   app.require_subcommand(0, 1);
   CLI::App* run_cmd =
       app.add_subcommand("run", "Run the probes (the default command)");
@@ -212,6 +222,11 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   app.add_flag("--torch-compile", options->torch_compile,
                "Time torch.compile cold and warm at the quick level too "
                "(it always runs at --level full)");
+  app.add_option("--library-copy", options->library_copy,
+                 "Which copy of cuBLAS, cuDNN, NCCL and NVRTC the probes "
+                 "test where the framework's and the system's differ: "
+                 "framework (the one torch loads; default) or system")
+      ->check(CLI::IsMember({"framework", "system"}));
   app.add_option("--aoti-package", options->aoti_package,
                  "An AOTInductor package (.pt2) to load and run on each GPU");
   app.add_option("--output-dir", options->output_dir,

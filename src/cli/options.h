@@ -41,13 +41,14 @@ struct Options {
   bool quiet = false;
   std::string json_path;  // "-" = stdout; empty = no JSON file
   bool json_path_given = false;
-  std::string output_dir;         // empty = none
-  std::string junit_path;         // --junit, empty = none
-  std::string markdown_path;      // --markdown
-  std::string prometheus_path;    // --prometheus
-  bool torch_compile = false;     // --torch-compile
-  std::string aoti_package;       // --aoti-package, a readable file
-  std::vector<FaultSpec> faults;  // from PREFLIGHT_FAULT
+  std::string output_dir;                  // empty = none
+  std::string junit_path;                  // --junit, empty = none
+  std::string markdown_path;               // --markdown
+  std::string prometheus_path;             // --prometheus
+  bool torch_compile = false;              // --torch-compile
+  std::string aoti_package;                // --aoti-package, a readable file
+  std::string library_copy = "framework";  // --library-copy
+  std::vector<FaultSpec> faults;           // from PREFLIGHT_FAULT
 
   // Kept for the report's tool block.
   std::vector<std::string> argv;
@@ -65,6 +66,10 @@ enum class ParseStatus {
 // Parses argv (argv[0] included) and validates every value, including the
 // thresholds file, output paths and PREFLIGHT_FAULT (`fault_env`, may be
 // null). Help and version text go to `out`.
+// What --version prints: the version, the CUDA toolkit the device code was
+// compiled with and the architectures it carries.
+std::string VersionText();
+
 ParseStatus ParseOptions(int argc, const char* const* argv,
                          const char* fault_env, Options* options,
                          std::string* error, std::string* out);

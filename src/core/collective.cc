@@ -169,11 +169,11 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
   node.details["transports"] =
       std::vector<std::string>(transports.begin(), transports.end());
   if (!version.empty()) node.details["nccl_version"] = version;
-  // The NCCL torch bundles (driver.libraries), which a training job uses.
+  // The NCCL torch loads (driver.libraries), which a training job uses.
   if (base.node_facts.contains("libraries")) {
     for (const auto& lib : base.node_facts["libraries"]) {
       if (lib.value("name", "") == "NCCL" &&
-          lib.value("origin", "") == "torch wheel") {
+          lib.value("origin", "") == "torch") {
         node.details["torch_nccl_version"] = lib.value("version", "");
       }
     }

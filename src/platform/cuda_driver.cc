@@ -48,6 +48,8 @@ CudaDriver* TryLoad(std::string* error) {
       Resolve(handle, "cuDevicePrimaryCtxRelease_v2", &d->primary_ctx_release,
               error) &&
       Resolve(handle, "cuCtxSetCurrent", &d->ctx_set_current, error) &&
+      Resolve(handle, "cuCtxGetCurrent", &d->ctx_get_current, error) &&
+      Resolve(handle, "cuCtxGetDevice", &d->ctx_get_device, error) &&
       Resolve(handle, "cuCtxSynchronize", &d->ctx_synchronize, error) &&
       Resolve(handle, "cuMemGetInfo_v2", &d->mem_get_info, error) &&
       Resolve(handle, "cuMemAlloc_v2", &d->mem_alloc, error) &&

@@ -24,6 +24,8 @@ struct CudaDriver {
   decltype(&::cuDevicePrimaryCtxRetain) primary_ctx_retain = nullptr;
   decltype(&::cuDevicePrimaryCtxRelease) primary_ctx_release = nullptr;  // _v2
   decltype(&::cuCtxSetCurrent) ctx_set_current = nullptr;
+  decltype(&::cuCtxGetCurrent) ctx_get_current = nullptr;
+  decltype(&::cuCtxGetDevice) ctx_get_device = nullptr;
   decltype(&::cuCtxSynchronize) ctx_synchronize = nullptr;
   decltype(&::cuMemGetInfo) mem_get_info = nullptr;  // _v2
   decltype(&::cuMemAlloc) mem_alloc = nullptr;       // _v2

@@ -3,12 +3,18 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "core/strings.h"
 #include "platform/run_command.h"
 
 namespace preflight {
 namespace {
+
+PythonPaths& JobPython() {
+  static PythonPaths paths;
+  return paths;
+}
 
 bool IsFile(const std::string& path) {
   struct stat st {};
@@ -62,11 +68,13 @@ std::optional<TorchInstall> Locate(std::string* why_not) {
     *why_not = "no python3 on PATH (set PREFLIGHT_PYTHON or LIBTORCH)";
     return std::nullopt;
   }
-  // find_spec locates the package without importing it.
+  // find_spec locates the package without importing it; sys.path is where
+  // torch's own preload (and any job's nvidia-* wheels) are searched.
   CommandResult r =
       RunCommand({python, "-c",
-                  "import importlib.util as u, sys\n"
+                  "import importlib.util as u, sys, json\n"
                   "s = u.find_spec('torch')\n"
+                  "print(json.dumps(sys.path))\n"
                   "print(s.submodule_search_locations[0] if s and "
                   "s.submodule_search_locations else '')"},
                  5000);
@@ -75,7 +83,24 @@ std::optional<TorchInstall> Locate(std::string* why_not) {
                (r.timed_out ? std::string("timed out") : Trim(r.output)) + ")";
     return std::nullopt;
   }
-  const std::string dir = Trim(r.output);
+  // Two lines: sys.path as a JSON list, then torch's package directory
+  // (empty without torch).
+  std::string dir;
+  JobPython().interpreter = python;
+  for (const std::string& raw : Split(Trim(r.output), '\n')) {
+    const std::string line = Trim(raw);
+    if (!StartsWith(line, "[")) {
+      dir = line;
+      continue;
+    }
+    const auto paths = nlohmann::json::parse(line, nullptr, false);
+    if (!paths.is_array()) continue;
+    for (const auto& p : paths) {
+      if (p.is_string() && !p.get<std::string>().empty()) {
+        JobPython().sys_path.push_back(p.get<std::string>());
+      }
+    }
+  }
   if (dir.empty()) {
     *why_not = "the python3 at " + python + " has no torch package";
     return std::nullopt;
@@ -106,6 +131,12 @@ std::optional<TorchInstall> LocateTorch(std::string* why_not) {
   static const std::optional<TorchInstall> cached = Locate(&cached_why);
   if (!cached) *why_not = cached_why;
   return cached;
+}
+
+const PythonPaths& LocateJobPython() {
+  std::string why_not;
+  LocateTorch(&why_not);  // asks the interpreter once, for both
+  return JobPython();
 }
 
 }  // namespace preflight

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace preflight {
 
@@ -24,6 +25,15 @@ struct TorchInstall {
 
 // Cached per process. nullopt with *why_not saying where it looked.
 std::optional<TorchInstall> LocateTorch(std::string* why_not);
+
+// The job's python3 and its sys.path (PYTHONPATH, user site, the venv or
+// conda prefix, in the interpreter's order), asked in the same call as
+// LocateTorch; empty where there is no python3 (or with $LIBTORCH).
+struct PythonPaths {
+  std::string interpreter;
+  std::vector<std::string> sys_path;
+};
+const PythonPaths& LocateJobPython();
 
 // Reads __version__ and cuda from torch/version.py text.
 void ParseTorchVersionFile(std::string_view text, std::string* version,

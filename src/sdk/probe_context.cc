@@ -17,6 +17,7 @@ nlohmann::json ProbeContext::ToJson() const {
   j["module_dir"] = module_dir;
   if (corrupt_result) j["corrupt_result"] = true;
   if (torch_compile) j["torch_compile"] = true;
+  if (system_library_copy) j["library_copy"] = "system";
   if (gpus_in_run > 0) j["gpus_in_run"] = gpus_in_run;
   if (!aoti_package.empty()) j["aoti_package"] = aoti_package;
   if (!collective.empty()) j["collective"] = collective;
@@ -53,6 +54,7 @@ ProbeContext ProbeContext::FromJson(const nlohmann::json& j) {
   c.module_dir = j.value("module_dir", "");
   c.corrupt_result = j.value("corrupt_result", false);
   c.torch_compile = j.value("torch_compile", false);
+  c.system_library_copy = j.value("library_copy", "") == "system";
   c.gpus_in_run = j.value("gpus_in_run", 0);
   c.aoti_package = j.value("aoti_package", "");
   if (j.contains("collective")) c.collective = j["collective"];

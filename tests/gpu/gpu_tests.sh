@@ -45,7 +45,79 @@ no_nccl_segments_left() {
     { echo "NCCL segments in /dev/shm: $1 before the run, $after after"; ls -la /dev/shm | grep -i nccl | head; exit 1; }
 }
 
+# Issue 16: every probe that used a GPU library names the copy it tested
+# (details.libraries); $1 the report, $2 a JSON {family: path} of what must
+# have been tested.
+tested_copies_are() {
+  "$py" - "$1" "$2" <<'PY'
+import json, os, sys
+r = json.load(open(sys.argv[1]))
+want = json.loads(sys.argv[2])
+probe_family = {"tensor.gemm": "cublas", "compile.cuda_graph": "cublas",
+                "cudnn.conv": "cudnn", "cudnn.library": "cudnn",
+                "nccl.all_reduce": "nccl", "compile.nvrtc": "nvrtc"}
+bad = []
+seen = set()
+for x in r["results"] + [y for g in r["gpus"] for y in g["results"]]:
+    fam = probe_family.get(x["probe"])
+    if fam is None or x["outcome"] == "skip" or "gpu_index" not in x and x["probe"] == "nccl.all_reduce":
+        continue
+    used = x.get("details", {}).get("libraries", {}).get(fam)
+    if used is None:
+        bad.append(f"{x['probe']} names no {fam} copy"); continue
+    seen.add(fam)
+    if fam in want and os.path.realpath(used["path"]) != os.path.realpath(want[fam]):
+        bad.append(f"{x['probe']} tested {used['path']}, expected {want[fam]}")
+    print(f"  {x.get('gpu_index', '-')} {x['probe']}: {fam} {used['version']} {used['path']} ({used['origin']})")
+missing = [f for f in want if f in ("cublas", "cudnn", "nccl", "nvrtc") and f not in seen]
+if missing: bad.append("no probe tested " + ", ".join(missing))
+if bad:
+    print("FAILED:", *bad, sep="\n  "); sys.exit(1)
+PY
+}
+all_pass() {
+  check "$tmp/r.json" 'r["verdict"] == "pass"' || { "$py" -c "import json,sys; r=json.load(open(sys.argv[1])); [print(' ', x.get('gpu_index','-'), x['probe'], x['outcome'], x['summary']) for x in r['results']+[y for g in r['gpus'] for y in g['results']] if x['outcome'] not in ('pass','skip')]" "$tmp/r.json"; exit 1; }
+}
+
 case "$name" in
+  job_stack_matches_torch_maps)
+    # (a) The copies the probes test are the files `import torch` maps.
+    "$py" "$(dirname "$0")/torch_maps.py" > "$tmp/maps.json" || exit 1
+    maps=$(tail -1 "$tmp/maps.json"); echo "torch maps: $maps"
+    run; all_pass
+    tested_copies_are "$tmp/r.json" "$maps" || exit 1
+    check "$tmp/r.json" 'all(c["origin"] == "torch" for c in r["host"]["job_libraries"]["framework"].values())' || exit 1
+    ;;
+  system_libraries_hidden)
+    # (b) A pip-only image: the system's CUDA, cuDNN and NCCL hidden for
+    # this one command (a mount namespace); torch's copies still serve.
+    [ "$(id -u)" = 0 ] && command -v unshare >/dev/null || { echo "SKIP: needs root and unshare"; exit 77; }
+    "$py" "$(dirname "$0")/torch_maps.py" > "$tmp/maps.json" || exit 1
+    maps=$(tail -1 "$tmp/maps.json")
+    hide=""
+    for d in /usr/local/cuda /usr/local/cuda-*; do [ -d "$d" ] && hide="$hide mount -t tmpfs none $d;"; done
+    for f in /usr/lib/x86_64-linux-gnu/libcudnn* /usr/lib/x86_64-linux-gnu/libnccl* /usr/lib/x86_64-linux-gnu/libcublas* /usr/lib/x86_64-linux-gnu/libnvrtc*; do
+      [ -e "$f" ] && hide="$hide mount --bind /dev/null $f;"
+    done
+    echo "hiding: $hide"
+    unshare -m sh -c "$hide \"$bin\" --json $tmp/r.json; echo exit code: \$? > $tmp/rc"
+    all_pass
+    tested_copies_are "$tmp/r.json" "$maps" || exit 1
+    check "$tmp/r.json" 'r["host"]["job_libraries"]["system"] == {} or all(not c["path"].startswith("/usr/local/cuda") for c in r["host"]["job_libraries"]["system"].values())' || exit 1
+    ;;
+  torch_hidden)
+    # (c) No torch (its package and the nvidia wheels hidden): the system's
+    # copies are tested and named.
+    [ "$(id -u)" = 0 ] && command -v unshare >/dev/null || { echo "SKIP: needs root and unshare"; exit 77; }
+    site=$("$py" -c 'import torch, os; print(os.path.dirname(os.path.dirname(torch.__file__)))')
+    unshare -m sh -c "mount -t tmpfs none $site/torch; mount -t tmpfs none $site/nvidia; \"$bin\" --json $tmp/r.json; echo exit code: \$? > $tmp/rc"
+    check "$tmp/r.json" 'r["host"]["job_libraries"]["framework"] == {}' &&
+    check "$tmp/r.json" 'all(c["origin"] in ("system", "CUDA toolkit") for c in r["host"]["job_libraries"]["system"].values())' || exit 1
+    sys_copies=$("$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({k: v["real_path"] for k, v in r["host"]["job_libraries"]["system"].items()}))' "$tmp/r.json")
+    echo "system copies: $sys_copies"
+    tested_copies_are "$tmp/r.json" "$sys_copies" || exit 1
+    check "$tmp/r.json" 'all(res(i, p)["outcome"] == "pass" for i in range(len(gpus)) for p in ("tensor.gemm", "cudnn.conv", "compile.nvrtc"))' || exit 1
+    ;;
   default_run_passes)
     shm_before=$(ls /dev/shm | grep -ci nccl)
     run

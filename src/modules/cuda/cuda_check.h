@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernel_library.h"
+
 namespace preflight {
 
 // A failed CUDA or library call inside a probe: becomes `fail` with the
@@ -22,10 +24,16 @@ class CallFailed : public std::runtime_error {
 };
 
 inline void CheckCuda(cudaError_t e, const char* call) {
+  ThrowIfToolRuntimeUnsupported(e, call);
   if (e != cudaSuccess) {
     throw CallFailed(std::string(call) + " failed: " + cudaGetErrorName(e) +
                      " (" + cudaGetErrorString(e) + ")");
   }
+}
+
+// A library call's error text ("" on success, e.g. from BlasLibrary).
+inline void CheckBlas(const std::string& error) {
+  if (!error.empty()) throw CallFailed(error);
 }
 
 // Owns a device allocation.

@@ -1,7 +1,7 @@
 // compile.cuda_graph — what does a compiled graph cost to warm up here, and
 // does its replay compute exactly what eager execution does?
 //
-// The block a compiler would fuse: four layers of cuBLAS GEMM (FP32,
+// The block a compiler would fuse: four layers of the job's cuBLAS GEMM (FP32,
 // 512x512x512) each followed by our bias + GELU epilogue kernel — 8
 // launches. Timed three ways on one stream: eager (median of 5 batches of
 // 20 blocks between events), cold graph (stream capture + instantiate +
@@ -12,7 +12,6 @@
 // Pass: bit-identical, cold within its budget (default 200 ms), replay
 // faster than eager. Fail: a mismatch (a nondeterministic library or a
 // capture bug), a capture error (named), or a budget missed.
-#include <cublas_v2.h>
 
 #include <chrono>
 #include <cstdio>
@@ -23,6 +22,7 @@
 #include "epilogue.cuh"
 #include "modules/cuda/cuda_check.h"
 #include "modules/cuda/cuda_probes.h"
+#include "modules/cuda/job_blas.h"
 #include "preflight/numeric_check.h"
 #include "tensor_ops.cuh"
 
@@ -32,23 +32,18 @@ namespace {
 constexpr int kDim = 512;
 constexpr int kLayers = 4;
 
-void CheckBlas(cublasStatus_t s, const char* call) {
-  if (s != CUBLAS_STATUS_SUCCESS) {
-    throw CallFailed(std::string(call) + " failed: " + cublasGetStatusName(s));
-  }
-}
-
 class Block {
  public:
-  Block(cudaStream_t stream, uint64_t seed)
-      : stream_(stream),
+  Block(const BlasLibrary& blas, cudaStream_t stream, uint64_t seed)
+      : blas_(blas),
+        stream_(stream),
         x_(size_t{kDim} * kDim * 4),
         workspace_(size_t{32} << 20) {
-    CheckBlas(cublasCreate(&handle_), "cublasCreate");
-    CheckBlas(cublasSetStream(handle_, stream), "cublasSetStream");
+    CheckBlas(blas_.Create(&handle_));
+    CheckBlas(blas_.SetStream(handle_, stream));
     // A workspace of our own: no allocation may happen during capture.
-    CheckBlas(cublasSetWorkspace(handle_, workspace_.get(), workspace_.bytes()),
-              "cublasSetWorkspace");
+    CheckBlas(
+        blas_.SetWorkspace(handle_, workspace_.get(), workspace_.bytes()));
     CheckCuda(LaunchFillUniform(x_.get(), ElementType::kFloat,
                                 size_t{kDim} * kDim, seed, stream),
               "fill");
@@ -64,19 +59,16 @@ class Block {
                 "fill");
     }
   }
-  ~Block() { cublasDestroy(handle_); }
+  ~Block() { blas_.Destroy(handle_); }
 
   void Enqueue() {
     // Scale keeps activations O(1) through the layers.
     const float alpha = 1.0F / 16.0F;
-    const float beta = 0.0F;
     const float* in = x_.get<float>();
     for (int l = 0; l < kLayers; ++l) {
       float* out = outputs_[l]->get<float>();
-      CheckBlas(cublasSgemm(handle_, CUBLAS_OP_N, CUBLAS_OP_N, kDim, kDim, kDim,
-                            &alpha, in, kDim, weights_[l]->get<float>(), kDim,
-                            &beta, out, kDim),
-                "cublasSgemm");
+      CheckBlas(blas_.Sgemm(handle_, kDim, kDim, kDim, alpha, in,
+                            weights_[l]->get<float>(), out));
       CheckCuda(
           LaunchBiasGelu(out, biases_[l]->get<float>(), kDim, kDim, stream_),
           "bias+gelu");
@@ -100,8 +92,9 @@ class Block {
   }
 
  private:
+  const BlasLibrary& blas_;
   cudaStream_t stream_;
-  cublasHandle_t handle_ = nullptr;
+  void* handle_ = nullptr;
   DeviceBuffer x_, workspace_;
   std::vector<std::unique_ptr<DeviceBuffer>> weights_, biases_, outputs_;
 };
@@ -132,10 +125,12 @@ double TimePerItemUs(cudaStream_t stream, int batches, int per_batch,
 
 ProbeResult RunCompileCudaGraph(const ProbeContext& context) {
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+  const BlasLibrary* blas = nullptr;
+  if (auto refused = OpenJobBlas(context, &blas)) return *refused;
   cudaStream_t stream = nullptr;
   CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
             "cudaStreamCreate");
-  Block block(stream, FreshSeed(31));
+  Block block(*blas, stream, FreshSeed(31));
   // Eager: one warm-up block, then timed batches; its output is the reference.
   block.Enqueue();
   const double eager_us =
@@ -181,6 +176,7 @@ ProbeResult RunCompileCudaGraph(const ProbeContext& context) {
     if (std::memcmp(&eager[i], &replay[i], 4) != 0) ++differing;
   }
   ProbeResult r;
+  NoteBlasUse(*blas, &r);
   r.details["block"] =
       "4 x (cuBLAS SGEMM 512^3 + bias + GELU kernel), 8 launches";
   r.details["capture_ms"] = ms(cold_start, captured);

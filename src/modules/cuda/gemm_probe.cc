@@ -18,8 +18,6 @@
 // judged by correctness here and by sibling comparison in the report.
 // Fail: a wrong or NaN result (memory or compute fault: check ECC, drain the
 // GPU), or a rate below the limit (throttling, power cap, another process).
-#include <cublas_v2.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -34,6 +32,7 @@
 #include "core/strings.h"
 #include "modules/cuda/cuda_check.h"
 #include "modules/cuda/cuda_probes.h"
+#include "modules/cuda/job_blas.h"
 #include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
 #include "preflight/side_by_side.h"
@@ -45,43 +44,37 @@ namespace {
 
 constexpr int kSample = 128;
 
-void CheckBlas(cublasStatus_t s, const char* call) {
-  if (s != CUBLAS_STATUS_SUCCESS) {
-    throw CallFailed(std::string(call) + " failed: " + cublasGetStatusName(s) +
-                     " (" + cublasGetStatusString(s) + ")");
-  }
-}
-
 struct GemmCase {
   Precision precision;
-  cudaDataType_t type;
+  BlasGemmKind kind;
   ElementType element;
   size_t element_bytes;
-  cublasComputeType_t compute;
 };
 
 // A cuBLAS handle bound to its own non-blocking stream: each precision gets
 // one, so that their first products can run side by side.
 class Handle {
  public:
-  Handle() {
+  explicit Handle(const BlasLibrary& blas) : blas_(blas) {
     CheckCuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
               "cudaStreamCreateWithFlags");
-    CheckBlas(cublasCreate(&h_), "cublasCreate");
-    CheckBlas(cublasSetStream(h_, stream_), "cublasSetStream");
+    CheckBlas(blas_.Create(&h_));
+    CheckBlas(blas_.SetStream(h_, stream_));
   }
   ~Handle() {
-    cublasDestroy(h_);
+    blas_.Destroy(h_);
     cudaStreamDestroy(stream_);
   }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
-  [[nodiscard]] cublasHandle_t get() const { return h_; }
+  [[nodiscard]] void* get() const { return h_; }
   [[nodiscard]] cudaStream_t stream() const { return stream_; }
+  [[nodiscard]] const BlasLibrary& blas() const { return blas_; }
 
  private:
+  const BlasLibrary& blas_;
   cudaStream_t stream_ = nullptr;
-  cublasHandle_t h_ = nullptr;
+  void* h_ = nullptr;
 };
 
 std::vector<int> DistinctRandom(int count, int below, std::mt19937& rng) {
@@ -114,8 +107,9 @@ size_t RunnerBytes(size_t element_bytes, int n) {
 // handle's stream.
 class GemmRunner {
  public:
-  GemmRunner(const GemmCase& c, int n, bool corrupt)
-      : c_(c),
+  GemmRunner(const BlasLibrary& blas, const GemmCase& c, int n, bool corrupt)
+      : handle_(blas),
+        c_(c),
         n_(n),
         corrupt_(corrupt),
         a_(static_cast<size_t>(n) * n * c.element_bytes),
@@ -199,13 +193,8 @@ class GemmRunner {
   }
 
   void Gemm() {
-    const float alpha = 1.0F;
-    const float beta = 0.0F;
-    CheckBlas(cublasGemmEx(handle_.get(), CUBLAS_OP_N, CUBLAS_OP_N, n_, n_, n_,
-                           &alpha, a_.get(), c_.type, n_, b_.get(), c_.type, n_,
-                           &beta, out_.get(), c_.type, n_, c_.compute,
-                           CUBLAS_GEMM_DEFAULT),
-              "cublasGemmEx");
+    CheckBlas(handle_.blas().Gemm(handle_.get(), c_.kind, n_, a_.get(),
+                                  b_.get(), out_.get()));
   }
 
   // ref(i, j) = sum_k A(rows[i], k) * B(k, cols[j]) in FP64, from the same
@@ -281,15 +270,15 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
   const bool full = context.level == Level::kFull;
   const std::vector<GemmCase> cases = {
-      {Precision::kFp32, CUDA_R_32F, ElementType::kFloat, 4,
-       CUBLAS_COMPUTE_32F},
-      {Precision::kTf32, CUDA_R_32F, ElementType::kFloat, 4,
-       CUBLAS_COMPUTE_32F_FAST_TF32},
-      {Precision::kBf16, CUDA_R_16BF, ElementType::kBFloat16, 2,
-       CUBLAS_COMPUTE_32F},
-      {Precision::kFp16, CUDA_R_16F, ElementType::kHalf, 2, CUBLAS_COMPUTE_32F},
+      {Precision::kFp32, BlasGemmKind::kFp32, ElementType::kFloat, 4},
+      {Precision::kTf32, BlasGemmKind::kTf32, ElementType::kFloat, 4},
+      {Precision::kBf16, BlasGemmKind::kBf16, ElementType::kBFloat16, 2},
+      {Precision::kFp16, BlasGemmKind::kFp16, ElementType::kHalf, 2},
   };
+  const BlasLibrary* blas = nullptr;
+  if (auto refused = OpenJobBlas(context, &blas)) return *refused;
   ProbeResult r;
+  NoteBlasUse(*blas, &r);
   PhaseClock phases(&r);
   std::vector<int> sizes;
   size_t all_bytes = 0;
@@ -318,7 +307,7 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   std::vector<CaseResult> results(cases.size());
   if (side_by_side) {
     for (size_t i = 0; i < cases.size(); ++i) {
-      runners[i] = std::make_unique<GemmRunner>(cases[i], sizes[i],
+      runners[i] = std::make_unique<GemmRunner>(*blas, cases[i], sizes[i],
                                                 context.corrupt_result);
     }
     phases.Mark("setup");
@@ -340,7 +329,7 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   } else {
     for (size_t i = 0; i < cases.size(); ++i) {
       const std::string name(PrecisionName(cases[i].precision));
-      GemmRunner runner(cases[i], sizes[i], context.corrupt_result);
+      GemmRunner runner(*blas, cases[i], sizes[i], context.corrupt_result);
       runner.Check(seeds[i]);
       phases.Mark(name + "_inputs_reference_and_first_product");
       results[i] = runner.Time(full ? 30 : 8);
@@ -392,7 +381,8 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   }
   if (!wrong.empty()) {
     r.outcome = Outcome::kFail;
-    r.summary = "cuBLAS GEMM gives wrong results: " + Join(wrong, ", ");
+    r.summary = "cuBLAS " + blas->version() + " (" + blas->copy().real_path +
+                ") GEMM gives wrong results: " + Join(wrong, ", ");
     const char* tf32 = std::getenv("NVIDIA_TF32_OVERRIDE");
     r.remediation = std::string(tf32 != nullptr && std::string(tf32) == "1"
                                     ? "NVIDIA_TF32_OVERRIDE=1 is set, which "
@@ -415,7 +405,8 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     return r;
   }
   r.outcome = Outcome::kPass;
-  r.summary = "exact to tolerance in fp32/tf32/bf16/fp16; TFLOP/s " +
+  r.summary = "cuBLAS " + blas->version() + " (" + blas->copy().origin +
+              ") exact to tolerance in fp32/tf32/bf16/fp16; TFLOP/s " +
               Join(rates, ", ") +
               (judged_by_model
                    ? ""

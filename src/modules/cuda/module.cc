@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "kernel_library.h"
 #include "modules/cuda/cuda_check.h"
 #include "modules/cuda/cuda_probes.h"
 #include "preflight/module_abi.h"
@@ -25,14 +26,20 @@ const ModuleProbeTable kProbes = {
 };
 
 const char* Describe() {
-  // CUDART_VERSION: the runtime this module links statically.
+  // CUDART_VERSION: the runtime this module links statically (12.x).
   static const std::string facts =
-      "{\"cuda_runtime_version\":" + std::to_string(CUDART_VERSION) + "}";
+      "{\"cuda_runtime_version\":" + std::to_string(CUDART_VERSION) +
+      ",\"kernel_images\":\"" + DescribeKernelImages(EmbeddedKernelImages()) +
+      "\"}";
   return facts.c_str();
 }
 
-// A CUDA or library call failed: the environment is wrong, not the tool.
+// The tool's own kernels cannot run here: its limitation (error). A CUDA or
+// library call failed: the environment is wrong, not the tool (fail).
 std::optional<ProbeResult> Translate(const std::exception& e) {
+  if (dynamic_cast<const ToolLimitation*>(&e) != nullptr) {
+    return ProbeResult::Error(e.what());
+  }
   if (dynamic_cast<const CallFailed*>(&e) == nullptr) return std::nullopt;
   return ProbeResult::Fail(
       e.what(),

@@ -1,14 +1,16 @@
 // compile.nvrtc — can this environment compile GPU code at run time (as
 // Triton, torch.compile and CuPy do), and can the driver load it?
 //
-// Loads NVRTC (libnvrtc.so.<major> of the tool's CUDA, from the loader's
-// path or the CUDA toolkit), compiles a small kernel to PTX for this GPU's
+// Opens the job's NVRTC by path (platform/job_libraries.h: the
+// libnvrtc.so.<major> torch's libcaffe2_nvrtc.so resolves, else the
+// system's), compiles a small kernel to PTX for this GPU's
 // virtual architecture, loads the PTX through the driver (cuModuleLoadData:
 // the driver's JIT compiles it), runs it over 1 Mi elements and checks every
 // element against the closed form.
 // Pass: compiled, loaded, exact; compile and load within their budgets
 // (2000 ms / 1000 ms by default).
-// Fail: NVRTC missing; libnvrtc-builtins missing (compile fails with
+// Skip: no NVRTC anywhere the job looks. Fail: the job's NVRTC cannot be
+// opened; libnvrtc-builtins missing (compile fails with
 // NVRTC_ERROR_BUILTIN_OPERATION_FAILURE); the driver rejects the PTX
 // (error 222: PTX newer than the driver's JIT); wrong results.
 #include <cuda.h>
@@ -25,6 +27,7 @@
 #include "modules/cuda/cuda_probes.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
+#include "platform/library_open.h"
 
 namespace preflight {
 namespace {
@@ -49,26 +52,11 @@ struct Nvrtc {
   std::string path;
 };
 
-// NVRTC of the tool's CUDA major version: the loader's search first, then
-// the toolkit's lib64.
-bool LoadNvrtc(Nvrtc* n, std::string* error) {
-  const std::string soname =
-      "libnvrtc.so." + std::to_string(CUDART_VERSION / 1000);
-  void* handle = nullptr;
-  for (const std::string& candidate :
-       {soname, "/usr/local/cuda/lib64/" + soname,
-        "/usr/local/cuda/lib/" + soname}) {
-    handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) break;
-    if (error->empty()) {
-      const char* why = dlerror();
-      *error = why != nullptr ? why : "cannot load " + soname;
-    }
-  }
+// The job's NVRTC, opened by path.
+bool LoadNvrtc(const LibraryCopy& copy, Nvrtc* n, std::string* error) {
+  void* handle = OpenLibraryCopy(copy, error);
   if (handle == nullptr) return false;
-  char path[4096] = {};
-  dlinfo(handle, RTLD_DI_ORIGIN, path);
-  n->path = std::string(path) + "/" + soname;
+  n->path = copy.real_path.empty() ? copy.path : copy.real_path;
   n->create = reinterpret_cast<decltype(n->create)>(
       dlsym(handle, "nvrtcCreateProgram"));
   n->compile = reinterpret_cast<decltype(n->compile)>(
@@ -88,7 +76,7 @@ bool LoadNvrtc(Nvrtc* n, std::string* error) {
       reinterpret_cast<decltype(n->version)>(dlsym(handle, "nvrtcVersion"));
   if (n->create == nullptr || n->compile == nullptr || n->ptx == nullptr ||
       n->log == nullptr) {
-    *error = soname + " lacks the NVRTC entry points";
+    *error = copy.path + " lacks the NVRTC entry points";
     return false;
   }
   error->clear();
@@ -106,14 +94,25 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
   CheckCuda(cudaFree(nullptr),
             "cudaFree (context)");  // the primary context, current
+  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
+  const LibraryCopy* copy =
+      libraries.Chosen("nvrtc", context.system_library_copy);
+  if (copy == nullptr) {
+    return ProbeResult::Skip(
+        skip_reason::kLibraryMissing,
+        "no NVRTC in this environment (no torch copy; nothing on the job's "
+        "sys.path, LD_LIBRARY_PATH, the loader's cache or /usr/local/cuda): "
+        "jobs that JIT-compile (Triton, torch.compile, CuPy) need it: `pip "
+        "install nvidia-cuda-nvrtc` (CUDA 13) or nvidia-cuda-nvrtc-cu12");
+  }
   Nvrtc nvrtc;
   std::string error;
-  if (!LoadNvrtc(&nvrtc, &error)) {
+  if (!LoadNvrtc(*copy, &nvrtc, &error)) {
     return ProbeResult::Fail(
-        "NVRTC is not available: " + error,
-        "Install the CUDA runtime compiler (`apt-get install "
-        "cuda-nvrtc-13-0`, or `pip install nvidia-cuda-nvrtc`) and put "
-        "its lib directory on LD_LIBRARY_PATH");
+        "the job's NVRTC cannot be loaded: " + error + " (" + copy->origin +
+            " copy, found via " + copy->found_via + ")",
+        "Reinstall the package that owns " + copy->path +
+            " (libnvrtc and libnvrtc-builtins of one version)");
   }
   const CudaDriver* driver = LoadCudaDriver(&error);
   if (driver == nullptr) return ProbeResult::Error("libcuda.so.1: " + error);
@@ -134,6 +133,8 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
     r.details["nvrtc_version"] =
         std::to_string(nv_major) + "." + std::to_string(nv_minor);
   }
+  r.details["libraries"]["nvrtc"] =
+      DescribeLibraryUse(*copy, r.details.value("nvrtc_version", ""));
   const std::string target = arch.substr(arch.find('=') + 1);  // "compute_90"
   r.details["target"] = target;
 
@@ -240,11 +241,11 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
     return r;
   }
   std::snprintf(text, sizeof text,
-                "NVRTC %s compiled PTX for %s in %.0f ms; driver JIT loaded it "
-                "in %.1f ms; "
-                "exact over %u elements",
-                r.details.value("nvrtc_version", "?").c_str(), target.c_str(),
-                compile_ms.value, load_ms.value, n);
+                "NVRTC %s (%s) compiled PTX for %s in %.0f ms; driver JIT "
+                "loaded it in %.1f ms; exact over %u elements",
+                r.details.value("nvrtc_version", "?").c_str(),
+                copy->origin.c_str(), target.c_str(), compile_ms.value,
+                load_ms.value, n);
   r.summary = text;
   if (!compile_ms.Passes() || !load_ms.Passes()) {
     r.outcome = Outcome::kFail;

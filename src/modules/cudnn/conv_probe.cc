@@ -30,8 +30,11 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "kernel_library.h"
+#include "modules/cudnn/cudnn_api.h"
 #include "modules/cudnn/cudnn_check.h"
 #include "modules/cudnn/cudnn_probes.h"
+#include "platform/library_open.h"
 #include "preflight/numeric_check.h"
 #include "preflight/side_by_side.h"
 #include "stream_gate.cuh"
@@ -40,6 +43,7 @@ namespace preflight {
 namespace {
 
 void CheckCuda(cudaError_t e, const char* call) {
+  ThrowIfToolRuntimeUnsupported(e, call);
   if (e != cudaSuccess) {
     throw CudnnFailed(std::string(call) + " failed: " + cudaGetErrorName(e),
                       cudaGetErrorString(e));
@@ -188,36 +192,39 @@ class ConvSetup {
       : handle_(handle) {
     const cudnnTensorFormat_t fmt =
         nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
-    CheckCudnn(cudnnCreateTensorDescriptor(&x_), "cudnnCreateTensorDescriptor");
-    CheckCudnn(cudnnCreateTensorDescriptor(&y_), "cudnnCreateTensorDescriptor");
-    CheckCudnn(cudnnCreateFilterDescriptor(&w_), "cudnnCreateFilterDescriptor");
-    CheckCudnn(cudnnCreateConvolutionDescriptor(&conv_),
+    CheckCudnn(Cudnn().cudnnCreateTensorDescriptor(&x_),
+               "cudnnCreateTensorDescriptor");
+    CheckCudnn(Cudnn().cudnnCreateTensorDescriptor(&y_),
+               "cudnnCreateTensorDescriptor");
+    CheckCudnn(Cudnn().cudnnCreateFilterDescriptor(&w_),
+               "cudnnCreateFilterDescriptor");
+    CheckCudnn(Cudnn().cudnnCreateConvolutionDescriptor(&conv_),
                "cudnnCreateConvolutionDescriptor");
-    CheckCudnn(
-        cudnnSetTensor4dDescriptor(x_, fmt, t.dtype, sh.n, sh.c, sh.h, sh.w),
-        "cudnnSetTensor4dDescriptor");
-    CheckCudnn(
-        cudnnSetFilter4dDescriptor(w_, t.dtype, fmt, sh.k, sh.c, sh.r, sh.s),
-        "cudnnSetFilter4dDescriptor");
-    CheckCudnn(cudnnSetConvolution2dDescriptor(conv_, sh.pad, sh.pad, 1, 1, 1,
-                                               1, CUDNN_CROSS_CORRELATION,
-                                               CUDNN_DATA_FLOAT),
+    CheckCudnn(Cudnn().cudnnSetTensor4dDescriptor(x_, fmt, t.dtype, sh.n, sh.c,
+                                                  sh.h, sh.w),
+               "cudnnSetTensor4dDescriptor");
+    CheckCudnn(Cudnn().cudnnSetFilter4dDescriptor(w_, t.dtype, fmt, sh.k, sh.c,
+                                                  sh.r, sh.s),
+               "cudnnSetFilter4dDescriptor");
+    CheckCudnn(Cudnn().cudnnSetConvolution2dDescriptor(
+                   conv_, sh.pad, sh.pad, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION,
+                   CUDNN_DATA_FLOAT),
                "cudnnSetConvolution2dDescriptor");
     // FP32 stays FP32 (FMA math: no TF32); half types use tensor cores.
     CheckCudnn(
-        cudnnSetConvolutionMathType(conv_, t.precision == Precision::kFp32
-                                               ? CUDNN_FMA_MATH
-                                               : CUDNN_TENSOR_OP_MATH),
+        Cudnn().cudnnSetConvolutionMathType(
+            conv_, t.precision == Precision::kFp32 ? CUDNN_FMA_MATH
+                                                   : CUDNN_TENSOR_OP_MATH),
         "cudnnSetConvolutionMathType");
-    CheckCudnn(cudnnSetTensor4dDescriptor(y_, fmt, t.dtype, sh.n, sh.k,
-                                          sh.out_h(), sh.out_w()),
+    CheckCudnn(Cudnn().cudnnSetTensor4dDescriptor(y_, fmt, t.dtype, sh.n, sh.k,
+                                                  sh.out_h(), sh.out_w()),
                "cudnnSetTensor4dDescriptor");
   }
   ~ConvSetup() {
-    cudnnDestroyTensorDescriptor(x_);
-    cudnnDestroyTensorDescriptor(y_);
-    cudnnDestroyFilterDescriptor(w_);
-    cudnnDestroyConvolutionDescriptor(conv_);
+    Cudnn().cudnnDestroyTensorDescriptor(x_);
+    Cudnn().cudnnDestroyTensorDescriptor(y_);
+    Cudnn().cudnnDestroyFilterDescriptor(w_);
+    Cudnn().cudnnDestroyConvolutionDescriptor(conv_);
   }
   ConvSetup(const ConvSetup&) = delete;
   ConvSetup& operator=(const ConvSetup&) = delete;
@@ -225,13 +232,13 @@ class ConvSetup {
   cudnnConvolutionFwdAlgo_t PickForward(size_t* workspace) {
     cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
     int returned = 0;
-    CheckCudnn(cudnnGetConvolutionForwardAlgorithm_v7(
+    CheckCudnn(Cudnn().cudnnGetConvolutionForwardAlgorithm_v7(
                    handle_, x_, w_, conv_, y_, CUDNN_CONVOLUTION_FWD_ALGO_COUNT,
                    &returned, perf),
                "cudnnGetConvolutionForwardAlgorithm_v7");
     for (int i = 0; i < returned; ++i) {
       if (perf[i].status == CUDNN_STATUS_SUCCESS) {
-        CheckCudnn(cudnnGetConvolutionForwardWorkspaceSize(
+        CheckCudnn(Cudnn().cudnnGetConvolutionForwardWorkspaceSize(
                        handle_, x_, w_, conv_, y_, perf[i].algo, workspace),
                    "cudnnGetConvolutionForwardWorkspaceSize");
         return perf[i].algo;
@@ -245,10 +252,10 @@ class ConvSetup {
                void* y, void* workspace, size_t workspace_bytes) {
     const float one = 1.0F;
     const float zero = 0.0F;
-    CheckCudnn(
-        cudnnConvolutionForward(handle_, &one, x_, x, w_, w, conv_, algo,
-                                workspace, workspace_bytes, &zero, y_, y),
-        "cudnnConvolutionForward");
+    CheckCudnn(Cudnn().cudnnConvolutionForward(handle_, &one, x_, x, w_, w,
+                                               conv_, algo, workspace,
+                                               workspace_bytes, &zero, y_, y),
+               "cudnnConvolutionForward");
   }
 
   cudnnTensorDescriptor_t x_ = nullptr, y_ = nullptr;
@@ -372,40 +379,40 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
   cudnnConvolutionBwdDataAlgoPerf_t
       dperf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int returned = 0;
-  CheckCudnn(cudnnGetConvolutionBackwardDataAlgorithm_v7(
+  CheckCudnn(Cudnn().cudnnGetConvolutionBackwardDataAlgorithm_v7(
                  handle, setup.w_, setup.y_, setup.conv_, setup.x_,
                  CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, dperf),
              "cudnnGetConvolutionBackwardDataAlgorithm_v7");
   size_t ws_bytes = 0;
-  CheckCudnn(cudnnGetConvolutionBackwardDataWorkspaceSize(
+  CheckCudnn(Cudnn().cudnnGetConvolutionBackwardDataWorkspaceSize(
                  handle, setup.w_, setup.y_, setup.conv_, setup.x_,
                  dperf[0].algo, &ws_bytes),
              "cudnnGetConvolutionBackwardDataWorkspaceSize");
   {
     Device ws(ws_bytes);
-    CheckCudnn(cudnnConvolutionBackwardData(handle, &one, setup.w_, w.get(),
-                                            setup.y_, dy.get(), setup.conv_,
-                                            dperf[0].algo, ws.get(), ws_bytes,
-                                            &zero, setup.x_, dx.get()),
-               "cudnnConvolutionBackwardData");
+    CheckCudnn(
+        Cudnn().cudnnConvolutionBackwardData(
+            handle, &one, setup.w_, w.get(), setup.y_, dy.get(), setup.conv_,
+            dperf[0].algo, ws.get(), ws_bytes, &zero, setup.x_, dx.get()),
+        "cudnnConvolutionBackwardData");
   }
   cudnnConvolutionBwdFilterAlgoPerf_t
       fperf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
-  CheckCudnn(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+  CheckCudnn(Cudnn().cudnnGetConvolutionBackwardFilterAlgorithm_v7(
                  handle, setup.x_, setup.y_, setup.conv_, setup.w_,
                  CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, fperf),
              "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-  CheckCudnn(cudnnGetConvolutionBackwardFilterWorkspaceSize(
+  CheckCudnn(Cudnn().cudnnGetConvolutionBackwardFilterWorkspaceSize(
                  handle, setup.x_, setup.y_, setup.conv_, setup.w_,
                  fperf[0].algo, &ws_bytes),
              "cudnnGetConvolutionBackwardFilterWorkspaceSize");
   {
     Device ws(ws_bytes);
-    CheckCudnn(cudnnConvolutionBackwardFilter(handle, &one, setup.x_, x.get(),
-                                              setup.y_, dy.get(), setup.conv_,
-                                              fperf[0].algo, ws.get(), ws_bytes,
-                                              &zero, setup.w_, dw.get()),
-               "cudnnConvolutionBackwardFilter");
+    CheckCudnn(
+        Cudnn().cudnnConvolutionBackwardFilter(
+            handle, &one, setup.x_, x.get(), setup.y_, dy.get(), setup.conv_,
+            fperf[0].algo, ws.get(), ws_bytes, &zero, setup.w_, dw.get()),
+        "cudnnConvolutionBackwardFilter");
   }
   std::vector<float> dxh(xv.size()), dwh(wv.size());
   CheckCuda(
@@ -453,8 +460,8 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
 
 class Handle {
  public:
-  Handle() { CheckCudnn(cudnnCreate(&h_), "cudnnCreate"); }
-  ~Handle() { cudnnDestroy(h_); }
+  Handle() { CheckCudnn(Cudnn().cudnnCreate(&h_), "cudnnCreate"); }
+  ~Handle() { Cudnn().cudnnDestroy(h_); }
   [[nodiscard]] cudnnHandle_t get() const { return h_; }
 
  private:
@@ -509,7 +516,7 @@ class TimedLayer {
     cudaStream_t stream = nullptr;
     CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
               "cudaStreamCreate");
-    CheckCudnn(cudnnSetStream(handle_.get(), stream), "cudnnSetStream");
+    CheckCudnn(Cudnn().cudnnSetStream(handle_.get(), stream), "cudnnSetStream");
     cudaEvent_t start, stop;
     CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
     CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
@@ -541,7 +548,7 @@ class TimedLayer {
     cudaEventDestroy(start);
     cudaEventDestroy(stop);
     CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-    cudnnSetStream(handle_.get(), nullptr);
+    Cudnn().cudnnSetStream(handle_.get(), nullptr);
     cudaStreamDestroy(stream);
     if (corrupt_) {
       CheckCuda(cudaMemset(y_->get(), 0x7F, 2 * y_count_),
@@ -596,7 +603,10 @@ class TimedLayer {
 }  // namespace
 
 ProbeResult RunCudnnConv(const ProbeContext& context) {
+  if (auto refused = OpenJobCudnn(context)) return *refused;
   ProbeResult r;
+  r.details["libraries"]["cudnn"] =
+      DescribeLibraryUse(Cudnn().copy, Cudnn().version);
   PhaseClock phases(&r);
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
   std::mt19937 rng(static_cast<uint32_t>(
@@ -669,7 +679,8 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
   r.AddMetric({"conv_fp16_ms", timed.median_ms, "ms", {}});
   if (!wrong.empty()) {
     r.outcome = Outcome::kFail;
-    r.summary = "cuDNN convolution gives wrong results: " + Join(wrong, ", ");
+    r.summary = "cuDNN " + Cudnn().version + " (" + Cudnn().copy.real_path +
+                ") convolution gives wrong results: " + Join(wrong, ", ");
     r.remediation =
         "Wrong convolution outputs point at failing GPU memory or compute, or "
         "a broken cuDNN "
@@ -680,9 +691,9 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
   }
   char text[256];
   std::snprintf(text, sizeof text,
-                "%zu cases within tolerance (fp32/fp16/bf16 x NCHW/NHWC%s); "
-                "FP16 NHWC layer "
-                "%.1f TFLOP/s with %s",
+                "cuDNN %s (%s): %zu cases within tolerance (fp32/fp16/bf16 x "
+                "NCHW/NHWC%s); FP16 NHWC layer %.1f TFLOP/s with %s",
+                Cudnn().version.c_str(), Cudnn().copy.origin.c_str(),
                 cases.size(),
                 context.level == Level::kFull ? ", backward data/filter" : "",
                 timed.tflops, timed.algo.c_str());

@@ -1,5 +1,7 @@
 #include "modules/cudnn/cudnn_check.h"
 
+#include "modules/cudnn/cudnn_api.h"
+
 namespace preflight {
 
 std::string CudnnStatusCause(cudnnStatus_t status) {
@@ -37,8 +39,8 @@ std::string CudnnStatusCause(cudnnStatus_t status) {
 void CheckCudnn(cudnnStatus_t status, const char* call) {
   if (status == CUDNN_STATUS_SUCCESS) return;
   throw CudnnFailed(std::string(call) +
-                        " failed: " + cudnnGetErrorString(status) + " (" +
-                        std::to_string(static_cast<int>(status)) + ")",
+                        " failed: " + Cudnn().cudnnGetErrorString(status) +
+                        " (" + std::to_string(static_cast<int>(status)) + ")",
                     CudnnStatusCause(status));
 }
 

@@ -1,11 +1,12 @@
-// The cuDNN probe module (lib/gpu-preflight/libpreflight-cudnn.so). It links
-// libcudnn, so it is loaded only inside worker processes; where cuDNN is
-// absent the load fails and its probes are skipped with the loader's message.
+// The cuDNN probe module (lib/gpu-preflight/libpreflight-cudnn.so), loaded
+// only inside worker processes. It links no cuDNN: each probe opens the
+// job's copy by path (cudnn_api.h) and names it in its result.
 #include <cudnn.h>
 
 #include <exception>
 #include <string>
 
+#include "kernel_library.h"
 #include "modules/cudnn/cudnn_check.h"
 #include "modules/cudnn/cudnn_probes.h"
 #include "preflight/module_abi.h"
@@ -28,6 +29,9 @@ const char* Describe() {
 }
 
 std::optional<ProbeResult> Translate(const std::exception& e) {
+  if (dynamic_cast<const ToolLimitation*>(&e) != nullptr) {
+    return ProbeResult::Error(e.what());
+  }
   const auto* failed = dynamic_cast<const CudnnFailed*>(&e);
   if (failed == nullptr) return std::nullopt;
   return ProbeResult::Fail(failed->what(), failed->cause());

@@ -34,9 +34,12 @@
 
 #include "collective_ops.cuh"
 #include "core/strings.h"
+#include "kernel_library.h"
 #include "modules/nccl/early_init.h"
+#include "modules/nccl/nccl_api.h"
 #include "modules/nccl/nccl_log.h"
 #include "modules/nccl/nccl_probes.h"
+#include "platform/library_open.h"
 #include "platform/nvml.h"
 #include "preflight/numeric_check.h"
 
@@ -54,6 +57,7 @@ struct NcclFailed {
 };
 
 void CheckCuda(cudaError_t e, const char* call) {
+  ThrowIfToolRuntimeUnsupported(e, call);
   if (e != cudaSuccess) {
     throw NcclFailed{std::string(call) + " failed: " + cudaGetErrorName(e) +
                      " (" + cudaGetErrorString(e) + ")"};
@@ -66,9 +70,9 @@ class Communicator {
   ~Communicator() {
     if (comm_ != nullptr) {
       if (healthy_) {
-        ncclCommDestroy(comm_);
+        Nccl().ncclCommDestroy(comm_);
       } else {
-        ncclCommAbort(comm_);
+        Nccl().ncclCommAbort(comm_);
       }
     }
   }
@@ -121,7 +125,7 @@ class Communicator {
       } else {
         std::this_thread::sleep_for(std::chrono::microseconds(100));
       }
-      ncclCommGetAsyncError(comm_, &state);
+      Nccl().ncclCommGetAsyncError(comm_, &state);
     }
     if (state != ncclSuccess) {
       healthy_ = false;
@@ -137,7 +141,7 @@ class Communicator {
       if (q == cudaSuccess) return;
       if (q != cudaErrorNotReady) CheckCuda(q, "cudaStreamQuery");
       ncclResult_t state = ncclSuccess;
-      ncclCommGetAsyncError(comm_, &state);
+      Nccl().ncclCommGetAsyncError(comm_, &state);
       if (state != ncclSuccess && state != ncclInProgress)
         Settle(state, during);
       if (Clock::now() > deadline_) {
@@ -207,12 +211,15 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
     return ProbeResult::Error(
         "nccl.all_reduce needs its rank from the supervisor");
   }
+  if (auto refused = OpenJobNccl(context)) return *refused;
   const int rank = c["rank"].get<int>();
   const int nranks = c["nranks"].get<int>();
   const std::string id_file = c["id_file"].get<std::string>();
   const Clock::time_point deadline = context.soft_deadline;
   ProbeResult r;
   PhaseClock phases(&r);
+  r.details["libraries"]["nccl"] =
+      DescribeLibraryUse(Nccl().copy, Nccl().version);
   r.details["rank"] = rank;
   r.details["nranks"] = nranks;
   char host[256] = {};
@@ -230,9 +237,7 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
         std::string(dir) + "/nccl-" + std::to_string(getpid()) + ".log";
   }
   phases.Mark("link_facts");
-  int nccl_version = 0;
-  ncclGetVersion(&nccl_version);
-  r.details["nccl_version_code"] = nccl_version;
+  r.details["nccl_version_code"] = Nccl().version_code;
   std::string phase = "waiting for rank 0's NCCL id";
   try {
     CheckCuda(cudaSetDevice(0), "cudaSetDevice");
@@ -286,7 +291,7 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       config.blocking = 0;
       const auto init_start = Clock::now();
       comm.Settle(
-          ncclCommInitRankConfig(comm.slot(), nranks, id, rank, &config),
+          Nccl().ncclCommInitRankConfig(comm.slot(), nranks, id, rank, &config),
           phase);
       init_ms =
           std::chrono::duration<double, std::milli>(Clock::now() - init_start)
@@ -340,8 +345,8 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       const int iters = full ? 20 : (large ? 4 : 20);
       const int batches = 3;
       for (int i = 0; i < warmup; ++i) {
-        comm.Settle(ncclAllReduce(send, recv, count, ncclFloat, ncclSum,
-                                  comm.get(), stream),
+        comm.Settle(Nccl().ncclAllReduce(send, recv, count, ncclFloat, ncclSum,
+                                         comm.get(), stream),
                     phase);
       }
       comm.Wait(stream, phase);
@@ -349,8 +354,8 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       for (int b = 0; b < batches; ++b) {
         CheckCuda(cudaEventRecord(start, stream), "cudaEventRecord");
         for (int i = 0; i < iters; ++i) {
-          comm.Settle(ncclAllReduce(send, recv, count, ncclFloat, ncclSum,
-                                    comm.get(), stream),
+          comm.Settle(Nccl().ncclAllReduce(send, recv, count, ncclFloat,
+                                           ncclSum, comm.get(), stream),
                       phase);
         }
         CheckCuda(cudaEventRecord(stop, stream), "cudaEventRecord");

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "modules/nccl/nccl_api.h"
+
 namespace preflight {
 namespace {
 
@@ -79,9 +81,10 @@ bool ExchangeNcclId(int rank, const std::string& id_file,
                     std::string* error) {
   error->clear();
   if (rank == 0) {
-    const ncclResult_t got = ncclGetUniqueId(id);
+    const ncclResult_t got = Nccl().ncclGetUniqueId(id);
     if (got != ncclSuccess) {
-      *error = std::string("ncclGetUniqueId: ") + ncclGetErrorString(got);
+      *error =
+          std::string("ncclGetUniqueId: ") + Nccl().ncclGetErrorString(got);
       return false;
     }
     return PublishNcclId(id_file, *id, error);
@@ -94,8 +97,10 @@ bool ExchangeNcclId(int rank, const std::string& id_file,
 }
 
 std::string DescribeNcclError(ncclComm_t comm, ncclResult_t state) {
-  const char* last = comm != nullptr ? ncclGetLastError(comm) : nullptr;
-  return std::string(ncclGetErrorString(state)) +
+  const char* last = comm != nullptr && Nccl().ncclGetLastError != nullptr
+                         ? Nccl().ncclGetLastError(comm)
+                         : nullptr;
+  return std::string(Nccl().ncclGetErrorString(state)) +
          (last != nullptr && *last != '\0' ? std::string(" (") + last + ")"
                                            : "");
 }
@@ -112,7 +117,7 @@ ncclResult_t Settle(ncclComm_t comm, ncclResult_t state,
   const EarlyState& s = State();
   while (state == ncclInProgress && !s.abandon && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::microseconds(500));
-    ncclCommGetAsyncError(comm, &state);
+    Nccl().ncclCommGetAsyncError(comm, &state);
   }
   return state;
 }
@@ -139,10 +144,11 @@ ncclResult_t FirstAllReduce(ncclComm_t comm, Clock::time_point deadline,
     *error = "first all-reduce: no stream or buffers";
     return ncclUnhandledCudaError;
   }
-  ncclResult_t state = Settle(comm,
-                              ncclAllReduce(buffers, buffers + kCount, kCount,
-                                            ncclFloat, ncclSum, comm, stream),
-                              deadline);
+  ncclResult_t state =
+      Settle(comm,
+             Nccl().ncclAllReduce(buffers, buffers + kCount, kCount, ncclFloat,
+                                  ncclSum, comm, stream),
+             deadline);
   // Then the kernel, polled with the communicator's error (a peer gone).
   const EarlyState& s = State();
   while (state == ncclSuccess) {
@@ -154,7 +160,7 @@ ncclResult_t FirstAllReduce(ncclComm_t comm, Clock::time_point deadline,
     }
     if (s.abandon || Clock::now() >= deadline) return ncclInProgress;
     std::this_thread::sleep_for(std::chrono::microseconds(500));
-    ncclCommGetAsyncError(comm, &state);
+    Nccl().ncclCommGetAsyncError(comm, &state);
   }
   if (state != ncclSuccess && state != ncclInProgress) {
     *error =
@@ -190,7 +196,7 @@ void InitInBackground(nlohmann::json a) {
   if (have_id && !s.abandon) {
     ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
     config.blocking = 0;
-    state = ncclCommInitRankConfig(&comm, nranks, id, rank, &config);
+    state = Nccl().ncclCommInitRankConfig(&comm, nranks, id, rank, &config);
     {
       std::lock_guard<std::mutex> lock(s.mutex);
       s.comm = comm;
@@ -234,6 +240,9 @@ ProbeResult RunNcclEarlyInit(const ProbeContext& context) {
   if (!a.contains("rank") || !a.contains("nranks") || !a.contains("id_file")) {
     return ProbeResult::Error("nccl.early_init needs a rank assignment");
   }
+  // Where the job's NCCL cannot be opened, no init starts: nccl.all_reduce
+  // opens it again and reports why.
+  if (auto refused = OpenJobNccl(context)) return *refused;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     if (s.started) return ProbeResult::Error("already started");

@@ -1,11 +1,12 @@
-// The NCCL probe module (lib/gpu-preflight/libpreflight-nccl.so). It links
-// libnccl, so it is loaded only inside worker processes; where NCCL is
-// absent the load fails and its probes are skipped with the loader's message.
+// The NCCL probe module (lib/gpu-preflight/libpreflight-nccl.so), loaded
+// only inside worker processes. It links no NCCL: its probes open the job's
+// copy by path (nccl_api.h) and name it in their results.
 #include <nccl.h>
 
 #include <exception>
 #include <string>
 
+#include "kernel_library.h"
 #include "modules/nccl/early_init.h"
 #include "modules/nccl/nccl_probes.h"
 #include "preflight/module_abi.h"
@@ -29,9 +30,15 @@ const char* Describe() {
   return facts.c_str();
 }
 
+// The all-reduce probe turns NCCL's and CUDA's failures into results itself;
+// what reaches here is the tool's own limitation.
+std::optional<ProbeResult> Translate(const std::exception& e) {
+  if (dynamic_cast<const ToolLimitation*>(&e) == nullptr) return std::nullopt;
+  return ProbeResult::Error(e.what());
+}
+
 }  // namespace
 }  // namespace preflight
 
-// The all-reduce probe turns its own failures into results: no translator.
 PREFLIGHT_EXPORT_MODULE("nccl", preflight::kProbes, &preflight::Describe,
-                        nullptr)
+                        &preflight::Translate)

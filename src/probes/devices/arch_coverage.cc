@@ -1,23 +1,29 @@
 // devices.arch_coverage — will this GPU find machine code in every library
-// that brings kernels: the tool's own, libtorch and cuDNN?
+// that brings kernels: the job's libtorch and cuDNN, and the tool's own?
 //
-// Reads the .nv_fatbin section of each library (platform/fatbin_reader.h; no
-// CUDA needed) and checks the GPU's compute capability against it: SASS for
+// Reads the .nv_fatbin section of the job's libtorch_cuda.so and of the
+// job's cuDNN's precompiled engines (the copy platform/job_libraries.h
+// resolved; platform/fatbin_reader.h; no CUDA needed), and the list of the
+// tool's own embedded images (kernel_image_archs.h), and checks the GPU's
+// compute capability against each: SASS for
 // exactly this arch, SASS of the same major and a lower minor (binary
 // compatible), or PTX of an older virtual arch that the driver can
 // JIT-compile at first launch.
 // Pass: every library found covers the GPU (PTX-only coverage is noted: the
 // first launch compiles, and fails with error 222 if the driver's JIT is
 // older than the PTX).
-// Fail: a library has neither — the "no kernel image is available for
+// Fail: a job's library has neither — the "no kernel image is available for
 // execution on the device" error a job would hit at its first kernel — with
 // the install that fixes it. Libraries that are absent are listed as such.
+// Error: only the tool's own images miss this GPU: the tool's limitation.
 #include <chrono>
 
 #include "core/module_loader.h"
 #include "core/strings.h"
+#include "kernel_image_archs.h"
 #include "platform/fatbin_reader.h"
 #include "platform/gpu_libraries.h"
+#include "platform/job_libraries.h"
 #include "platform/torch_locator.h"
 #include "probes/probes.h"
 
@@ -59,23 +65,20 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
   }
   const int cc = *parsed;
   std::vector<Candidate> candidates;
-  candidates.push_back({"gpu-preflight kernels",
-                        ModulePath(context.module_dir, "cuda"),
-                        "Rebuild gpu-preflight with this arch: `cmake "
-                        "-DCMAKE_CUDA_ARCHITECTURES=" +
-                            std::to_string(cc) + " …`"});
   std::string why_no_torch;
   const auto torch = LocateTorch(&why_no_torch);
   if (torch) {
     candidates.push_back({"libtorch_cuda", torch->lib_dir + "/libtorch_cuda.so",
                           TorchFix(cc, torch->version)});
   }
-  // cuDNN's kernels live in its precompiled engine library, beside the shim.
-  LibraryInfo cudnn = ProbeCudnn("libcudnn.so.9", "system");
-  if (cudnn.status == "loaded") {
-    const std::string dir = cudnn.path.substr(0, cudnn.path.rfind('/'));
+  // cuDNN's kernels live in its precompiled engine library, beside the shim
+  // of the copy the job loads.
+  if (const LibraryCopy* cudnn =
+          CurrentJobLibraries().Chosen("cudnn", context.system_library_copy)) {
+    const LibraryInfo info = ProbeCudnn(cudnn->path, cudnn->origin);
+    const std::string dir = cudnn->path.substr(0, cudnn->path.rfind('/'));
     candidates.push_back(
-        {"cuDNN " + cudnn.version, dir + "/libcudnn_engines_precompiled.so.9",
+        {"cuDNN " + info.version, dir + "/libcudnn_engines_precompiled.so.9",
          "Install a cuDNN release that supports sm_" + std::to_string(cc) +
              " (see the cuDNN support matrix)"});
   }
@@ -96,12 +99,7 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
     if (!read) {
       entry["error"] = error;
       list.push_back(entry);
-      if (c.name == "gpu-preflight kernels") {
-        uncovered.push_back(c.name + " unreadable: " + error);
-        fixes.push_back("Reinstall gpu-preflight");
-      } else {
-        notes.push_back(c.name + " not readable (" + error + ")");
-      }
+      notes.push_back(c.name + " not readable (" + error + ")");
       continue;
     }
     const ArchCoverage cov = EvaluateCoverage(archs, cc);
@@ -130,6 +128,17 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
     }
   }
   if (!torch) notes.push_back("no torch found");
+  // The tool's own images (compiled by NVRTC 12.x into its modules).
+  FatbinArchs tool;
+  for (int arch : kKernelSassArchs) tool.sass.insert(arch);
+  for (int arch : kKernelPtxArchs) tool.ptx.insert(arch);
+  const ArchCoverage tool_cov = EvaluateCoverage(tool, cc);
+  const char* tool_kinds[] = {"exact_sass", "compatible_sass", "ptx_jit",
+                              "none"};
+  r.details["tool_kernels"] = {
+      {"archs", DescribeArchs(tool)},
+      {"toolkit", std::string("NVRTC ") + kKernelToolkit},
+      {"coverage", tool_kinds[static_cast<int>(tool_cov.kind)]}};
   r.details["libraries"] = list;
   r.details["compute_capability"] = context.gpu_compute_capability;
   if (!uncovered.empty()) {
@@ -141,6 +150,20 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
     r.remediation = Join(fixes, "; ");
     return r;
   }
+  if (tool_cov.kind == ArchCoverage::Kind::kNone) {
+    r.outcome = Outcome::kError;
+    r.summary =
+        "gpu-preflight's own kernels (" + DescribeArchs(tool) +
+        ") have no image for sm_" + std::to_string(cc) +
+        ": a limitation of this tool, not of the environment" +
+        (covered.empty() ? ""
+                         : "; the job's " + Join(covered, ", ") + " cover it");
+    return r;
+  }
+  covered.push_back(
+      std::string("gpu-preflight kernels (") +
+      (tool_cov.kind == ArchCoverage::Kind::kPtxJit ? "PTX compute_" : "sm_") +
+      std::to_string(tool_cov.arch) + ")");
   r.outcome = Outcome::kPass;
   r.summary = "sm_" + std::to_string(cc) + " covered by " +
               Join(covered, ", ") +

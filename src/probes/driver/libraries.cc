@@ -1,27 +1,127 @@
-// driver.libraries — which cuDNN, NCCL and libtorch would a job load?
+// driver.libraries — which copies of the GPU libraries will the job load?
 //
-// cuDNN (libcudnn.so.9, else .8) and NCCL (libnccl.so.2) are loaded through
-// the dynamic loader's search, as a C++ job would, and asked their versions;
-// PyTorch is found through the python3 on PATH (or $LIBTORCH) without
-// importing it, with the cuDNN and NCCL wheels it bundles. Everything found
-// goes into the report's host.libraries.
+// Resolves, without loading torch, the copy of the CUDA runtime, cuBLAS,
+// cuBLASLt, cuDNN, NCCL and NVRTC that the job's torch loads (the rules of
+// platform/job_libraries.h: DT_RPATH, LD_LIBRARY_PATH, DT_RUNPATH, the
+// loader's cache, torch's sys.path preload) and the copy a job without torch
+// would load (the system's), and asks each its version where that needs no
+// GPU (cudaRuntimeGetVersion, cudnnGetVersion, ncclGetVersion,
+// nvrtcVersion; cuBLAS's from its file name). The resolution goes to the
+// report's host facts (job_libraries), from which the GPU probes open
+// exactly these files; every probe names the copy it tested.
 // Pass: whatever is present identifies itself; absent libraries are listed.
-// Fail: a library named by --require is missing, or present but unusable
-// (its version query fails: a broken or partial installation).
+// Fail: torch is a CUDA build and one of the libraries it needs is on none
+// of its search paths (`import torch` fails); a library named by --require
+// is missing or unusable.
+#include <nvrtc.h>
+
+#include <map>
+#include <set>
+
 #include "core/strings.h"
 #include "platform/gpu_libraries.h"
+#include "platform/job_libraries.h"
+#include "platform/library_open.h"
 #include "platform/torch_locator.h"
 #include "probes/probes.h"
 
 namespace preflight {
+namespace {
+
+const std::map<std::string, std::string>& DisplayNames() {
+  static const std::map<std::string, std::string> names = {
+      {"cudart", "libcudart"}, {"cublasLt", "cuBLASLt"}, {"cublas", "cuBLAS"},
+      {"cudnn", "cuDNN"},      {"nccl", "NCCL"},         {"nvrtc", "NVRTC"}};
+  return names;
+}
+
+// "13.1.0.3" from ".../libcublas.so.13.1.0.3"; "" when the name holds only
+// the major.
+std::string VersionFromFileName(const std::string& path,
+                                const std::string& soname) {
+  const std::string file = path.substr(path.rfind('/') + 1);
+  const std::string stem = soname.substr(0, soname.rfind(".so.") + 4);
+  if (!StartsWith(file, stem)) return "";
+  const std::string version = file.substr(stem.size());
+  return Split(version, '.').size() >= 3 ? version : "";
+}
+
+LibraryInfo Identify(const LibraryCopy& copy) {
+  LibraryInfo info;
+  if (copy.family == "cudart") {
+    info = ProbeCudaRuntime(copy.path, copy.origin);
+  } else if (copy.family == "cudnn") {
+    info = ProbeCudnn(copy.path, copy.origin);
+  } else if (copy.family == "nccl") {
+    info = ProbeNccl(copy.path, copy.origin);
+  } else if (copy.family == "nvrtc") {
+    std::string error;
+    info.status = "missing";
+    if (void* h = OpenLibraryCopy(copy, &error)) {
+      auto version =
+          reinterpret_cast<decltype(&nvrtcVersion)>(dlsym(h, "nvrtcVersion"));
+      int major = 0, minor = 0;
+      if (version != nullptr && version(&major, &minor) == NVRTC_SUCCESS) {
+        info.status = "loaded";
+        info.version = std::to_string(major) + "." + std::to_string(minor);
+      } else {
+        info.status = "error";
+        info.message = "nvrtcVersion unavailable";
+      }
+    } else {
+      info.message = error;
+    }
+  } else {
+    // cuBLAS: its version needs no GPU but a 0.5 GB mapping with cuBLASLt;
+    // the file name usually carries it, and tensor.gemm reports it exactly.
+    info.status = "found";
+    info.version = VersionFromFileName(copy.real_path, copy.soname);
+  }
+  info.name = DisplayNames().at(copy.family);
+  info.origin = copy.origin;
+  info.path = copy.real_path;
+  info.extra["soname"] = copy.soname;
+  info.extra["found_via"] = copy.found_via;
+  return info;
+}
+
+}  // namespace
 
 ProbeResult RunDriverLibraries(const ProbeContext& context) {
-  std::vector<LibraryInfo> libs;
-  libs.push_back(ProbeCudnn("libcudnn.so.9", "system"));
-  libs.push_back(ProbeNccl("libnccl.so.2", "system"));
-
+  const JobLibraries& job = CurrentJobLibraries();
   std::string why_no_torch;
   const auto torch = LocateTorch(&why_no_torch);
+
+  ProbeResult r;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  std::vector<std::string> framework_part, system_part, broken, absent;
+  std::set<std::string> usable;  // families with a usable tested copy
+  for (const std::string& family : JobLibraryFamilies()) {
+    const LibraryCopy* tested = job.Chosen(family, context.system_library_copy);
+    for (const auto* copies : {&job.framework, &job.system}) {
+      const auto found = copies->find(family);
+      if (found == copies->end()) continue;
+      const bool is_framework = copies == &job.framework;
+      if (!is_framework && job.framework.count(family) > 0 &&
+          !job.Differ(family)) {
+        continue;  // the same file: listed once
+      }
+      LibraryInfo info = Identify(found->second);
+      const bool is_tested =
+          tested != nullptr && tested->path == found->second.path;
+      info.extra["tested"] = is_tested;
+      if (info.status == "error" || info.status == "missing") {
+        broken.push_back(info.name + " at " + info.path + ": " + info.message);
+      } else if (is_tested) {
+        usable.insert(family);
+      }
+      const std::string label =
+          info.name + (info.version.empty() ? "" : " " + info.version);
+      (is_framework ? framework_part : system_part).push_back(label);
+      list.push_back(info.ToJson());
+    }
+    if (tested == nullptr) absent.push_back(DisplayNames().at(family));
+  }
   LibraryInfo torch_info;
   torch_info.name = "libtorch";
   torch_info.origin = torch ? torch->source : "";
@@ -30,79 +130,70 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
     torch_info.path = torch->lib_dir;
     torch_info.version = torch->version;
     torch_info.extra["built_for_cuda"] = torch->cuda_version;
-    for (const auto& [name, prefix] :
-         std::vector<std::pair<std::string, std::string>>{
-             {"cuDNN", "nvidia_cudnn_cu"}, {"NCCL", "nvidia_nccl_cu"}}) {
-      const std::string v = WheelVersion(torch->site_packages, prefix);
-      if (v.empty()) continue;
-      LibraryInfo bundled;
-      bundled.name = name;
-      bundled.origin = "torch wheel";
-      bundled.status = "found";
-      bundled.version = v;
-      const auto files =
-          FindInNvidiaWheels(torch->site_packages,
-                             name == "cuDNN" ? "libcudnn.so." : "libnccl.so.");
-      if (!files.empty()) bundled.path = files.front();
-      libs.push_back(bundled);
-    }
   } else {
     torch_info.status = "missing";
     torch_info.message = why_no_torch;
   }
-  libs.push_back(torch_info);
+  list.push_back(torch_info.ToJson());
+  r.details["libraries"] = list;
+  r.details["job_libraries"] = job.ToJson();
+  r.facts["libraries"] = list;
+  r.facts["job_libraries"] = job.ToJson();
 
-  ProbeResult r;
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  std::vector<std::string> present, absent, broken_required;
-  auto key_of = [](const LibraryInfo& l) {
-    return l.name == "cuDNN"  ? std::string("cudnn")
-           : l.name == "NCCL" ? std::string("nccl")
-                              : std::string("torch");
-  };
-  std::set<std::string> satisfied;
-  for (const LibraryInfo& lib : libs) {
-    list.push_back(lib.ToJson());
-    const std::string label =
-        lib.name + (lib.origin == "system" || lib.name == "libtorch"
-                        ? ""
-                        : " (" + lib.origin + ")");
-    if (lib.status == "loaded" || lib.status == "found") {
-      present.push_back(label + " " + lib.version);
-      satisfied.insert(key_of(lib));
-    } else if (lib.status == "error") {
-      broken_required.push_back(label + ": " + lib.message);
-    } else if (lib.origin == "system" || lib.name == "libtorch") {
-      absent.push_back(lib.name);
+  // torch needs a library none of its paths provide: `import torch` fails.
+  std::vector<std::string> torch_broken;
+  if (torch && !torch->cuda_version.empty()) {
+    for (const auto& [family, why] : job.framework_missing) {
+      if (why.find("no torch library") == std::string::npos) {
+        torch_broken.push_back(why);
+      }
     }
   }
-  r.details["libraries"] = list;
-  r.facts["libraries"] = list;
+  auto satisfied = [&](const std::string& req) {
+    if (req == "torch") return torch.has_value();
+    return usable.count(req) > 0;
+  };
   std::vector<std::string> missing_required;
   for (const std::string& req : context.required) {
-    if (satisfied.count(req) == 0) missing_required.push_back(req);
+    if (!satisfied(req)) missing_required.push_back(req);
   }
-  if (!missing_required.empty() || !broken_required.empty()) {
+  if (!torch_broken.empty() || !missing_required.empty() ||
+      (!broken.empty() && !context.required.empty())) {
     r.outcome = Outcome::kFail;
-    std::vector<std::string> parts;
+    std::vector<std::string> parts = torch_broken;
     if (!missing_required.empty()) {
       parts.push_back("required but not found: " +
                       Join(missing_required, ", "));
     }
-    if (!broken_required.empty())
-      parts.push_back("unusable: " + Join(broken_required, "; "));
+    if (!broken.empty()) parts.push_back("unusable: " + Join(broken, "; "));
     r.summary = Join(parts, "; ");
     r.remediation =
-        "Install what the job needs in this image: cuDNN and NCCL come with "
-        "`pip install torch` (nvidia-cudnn-cu13, nvidia-nccl-cu13) or the "
-        "CUDA repository (`apt-get install libcudnn9-cuda-13 libnccl2`); "
-        "make them visible on LD_LIBRARY_PATH, or drop them from --require";
+        !torch_broken.empty()
+            ? "Reinstall torch with the CUDA libraries it was built with "
+              "(`pip install --force-reinstall torch`), or put the directory "
+              "holding the missing soname on LD_LIBRARY_PATH"
+            : "Install what the job needs in this image: cuDNN and NCCL come "
+              "with `pip install torch` (nvidia-cudnn-cu13, nvidia-nccl-cu13) "
+              "or the CUDA repository (`apt-get install libcudnn9-cuda-13 "
+              "libnccl2`), or drop them from --require";
     return r;
   }
   r.outcome = Outcome::kPass;
-  r.summary = (present.empty() ? std::string("no GPU libraries found")
-                               : Join(present, ", ")) +
-              (absent.empty() ? "" : "; not found: " + Join(absent, ", "));
+  std::string summary;
+  if (torch) {
+    summary = "torch " + torch->version +
+              (framework_part.empty() ? " (CPU-only: no GPU libraries)"
+                                      : " loads " + Join(framework_part, ", "));
+    if (!system_part.empty()) {
+      summary += "; not loaded by torch: " + Join(system_part, ", ");
+    }
+  } else {
+    summary = system_part.empty() ? "no GPU libraries found"
+                                  : Join(system_part, ", ") + " (no torch)";
+  }
+  if (!absent.empty()) summary += "; not found: " + Join(absent, ", ");
+  if (!broken.empty()) summary += "; unusable: " + Join(broken, "; ");
+  r.summary = summary;
   return r;
 }
 

@@ -1,19 +1,29 @@
-// driver.runtimes — is the driver new enough for every CUDA runtime in play?
+// driver.runtimes — is the driver new enough for the CUDA runtime the job
+// will load, and for the tool's own?
 //
-// A job may load several CUDA runtimes: the tool's own (statically linked in
-// its CUDA module), the system's libcudart (LD_LIBRARY_PATH, ld cache), and
-// the one in the PyTorch wheel (site-packages/nvidia/*/lib). Each is judged
-// against the CUDA version the driver supports (cuDriverGetVersion) and the
-// toolkit/driver table (platform/driver_table.cc).
-// Pass: every runtime is supported, or runs by minor-version compatibility
-// (same major, noted: its PTX cannot be JIT-compiled, error 222).
-// Fail: a runtime of a newer major than the driver (error 35, "CUDA driver
-// version is insufficient"), with the driver it needs.
+// The job's runtime is the libcudart that platform/job_libraries.h resolves:
+// the one torch's libraries load (their DT_RPATH, LD_LIBRARY_PATH,
+// DT_RUNPATH, the loader's cache, torch's preload), else the system's.
+// It is judged against the CUDA version the driver supports
+// (cuDriverGetVersion) and the toolkit/driver table
+// (platform/driver_table.cc). A runtime of another copy (the system's beside
+// torch's) is listed with its verdict, but it is not the job's and is not
+// judged. The tool's own runtime (CUDA 12.x, linked statically into its
+// modules) is reported apart: where the driver cannot run it, the result is
+// an `error` naming the tool's limitation, never the environment's `fail`.
+// Pass: the job's runtime is supported, or runs by minor-version
+// compatibility (same major, noted: its PTX cannot be JIT-compiled, error
+// 222).
+// Fail: the job's runtime is of a newer major than the driver (error 35,
+// "CUDA driver version is insufficient"), with the driver it needs.
+// Error: the driver is older than the tool's own CUDA 12 runtime needs
+// (R525): the tool cannot check this GPU; the job's verdict still stands.
 #include "core/module_loader.h"
 #include "core/strings.h"
 #include "platform/cuda_driver.h"
 #include "platform/driver_table.h"
 #include "platform/gpu_libraries.h"
+#include "platform/job_libraries.h"
 #include "platform/proc_driver_version.h"
 #include "platform/torch_locator.h"
 #include "probes/probes.h"
@@ -23,7 +33,7 @@ namespace {
 
 LibraryInfo ToolRuntime(const ProbeContext& context) {
   LibraryInfo info;
-  info.name = "libcudart (static)";
+  info.name = "libcudart (static, gpu-preflight's own)";
   info.origin = "gpu-preflight";
   std::string error;
   const preflight_module_v1* module =
@@ -62,46 +72,67 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
     }
   }
 
-  std::vector<LibraryInfo> runtimes = {ToolRuntime(context),
-                                       ProbeSystemCudaRuntime()};
+  // The job's runtime first (the copy the probes would test), then any other
+  // copy, listed but not judged.
+  const JobLibraries& job = CurrentJobLibraries();
+  const LibraryCopy* tested = job.Chosen("cudart", context.system_library_copy);
+  std::vector<std::pair<LibraryInfo, bool>> runtimes;  // (info, judged)
+  for (const auto* copies : {&job.framework, &job.system}) {
+    const auto found = copies->find("cudart");
+    if (found == copies->end()) continue;
+    if (copies == &job.system && job.framework.count("cudart") > 0 &&
+        !job.Differ("cudart")) {
+      continue;
+    }
+    LibraryInfo info =
+        ProbeCudaRuntime(found->second.path, found->second.origin);
+    info.path = found->second.real_path;
+    info.extra["found_via"] = found->second.found_via;
+    const bool judged = tested != nullptr && tested->path == found->second.path;
+    info.extra["job_loads_it"] = judged;
+    runtimes.emplace_back(info, judged);
+  }
   std::string why_no_torch;
   const auto torch = LocateTorch(&why_no_torch);
-  if (torch) {
-    std::vector<std::string> wheel =
-        FindInNvidiaWheels(torch->site_packages, "libcudart.so.");
-    if (wheel.empty()) {
-      // A plain libtorch tree ships libcudart-<hash>.so.* in lib/.
-      LibraryInfo bundled =
-          ProbeCudaRuntime(torch->lib_dir + "/libcudart.so", "libtorch");
-      if (bundled.status != "missing") runtimes.push_back(bundled);
-    }
-    for (const std::string& path : wheel) {
-      runtimes.push_back(ProbeCudaRuntime(path, "torch wheel"));
-    }
-  }
+  LibraryInfo tool = ToolRuntime(context);
 
   ProbeResult r;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  std::vector<std::string> too_old, mvc, seen;
-  for (LibraryInfo& rt : runtimes) {
+  std::vector<std::string> too_old, mvc, seen, not_judged;
+  auto judge = [&](LibraryInfo& rt) {
+    const RuntimeVerdict v = JudgeRuntime(rt.version_code, driver_cuda, kernel);
+    rt.extra["verdict"] = v.kind == RuntimeVerdict::Kind::kSupported
+                              ? "supported"
+                          : v.kind == RuntimeVerdict::Kind::kMinorCompatible
+                              ? "minor_version_compatible"
+                              : "driver_too_old";
+    rt.extra["explanation"] = v.explanation;
+    return v;
+  };
+  for (auto& [rt, judged] : runtimes) {
     if (rt.status == "loaded") {
-      const RuntimeVerdict v =
-          JudgeRuntime(rt.version_code, driver_cuda, kernel);
-      rt.extra["verdict"] = v.kind == RuntimeVerdict::Kind::kSupported
-                                ? "supported"
-                            : v.kind == RuntimeVerdict::Kind::kMinorCompatible
-                                ? "minor_version_compatible"
-                                : "driver_too_old";
-      rt.extra["explanation"] = v.explanation;
+      const RuntimeVerdict v = judge(rt);
       const std::string label = rt.origin + " CUDA " + rt.version;
-      seen.push_back(label);
-      if (v.kind == RuntimeVerdict::Kind::kTooOld)
-        too_old.push_back(label + ": " + v.explanation);
-      if (v.kind == RuntimeVerdict::Kind::kMinorCompatible)
-        mvc.push_back(label);
+      if (!judged) {
+        not_judged.push_back(label + " (" + rt.path + ")");
+      } else {
+        seen.push_back(label);
+        if (v.kind == RuntimeVerdict::Kind::kTooOld) {
+          too_old.push_back(label + " (" + rt.path + "): " + v.explanation);
+        }
+        if (v.kind == RuntimeVerdict::Kind::kMinorCompatible) {
+          mvc.push_back(label);
+        }
+      }
     }
     list.push_back(rt.ToJson());
   }
+  bool tool_runs = true;
+  if (tool.status == "loaded") {
+    const RuntimeVerdict v = judge(tool);
+    tool_runs = v.kind != RuntimeVerdict::Kind::kTooOld;
+  }
+  r.details["tool_runtime"] = tool.ToJson();
   if (torch && !torch->cuda_version.empty()) {
     r.details["torch_built_for_cuda"] = torch->cuda_version;
   }
@@ -123,11 +154,24 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
   }
   r.outcome = Outcome::kPass;
   r.summary =
-      "driver (CUDA " + FormatCudaVersion(driver_cuda) + ") supports " +
-      (seen.empty() ? std::string("no runtime found") : Join(seen, ", "));
+      "driver (CUDA " + FormatCudaVersion(driver_cuda) +
+      ") supports the job's " +
+      (seen.empty() ? std::string("runtime: none found") : Join(seen, ", "));
   if (!mvc.empty()) {
     r.summary += "; by minor-version compatibility only: " + Join(mvc, ", ") +
-                 " (their PTX cannot be JIT-compiled)";
+                 " (its PTX cannot be JIT-compiled)";
+  }
+  if (!not_judged.empty()) {
+    r.summary += "; not loaded by the job: " + Join(not_judged, ", ");
+  }
+  if (!tool_runs) {
+    r.outcome = Outcome::kError;
+    r.summary = "gpu-preflight's own CUDA " + tool.version +
+                " runtime needs a newer driver (R525+) than this one (CUDA " +
+                FormatCudaVersion(driver_cuda) +
+                "): the tool cannot check the GPUs here, a limitation of the "
+                "tool; the job's own runtime: " +
+                r.summary;
   }
   return r;
 }

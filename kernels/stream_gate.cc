@@ -1,29 +1,15 @@
+// Host side of the StreamGate (stream_gate.cuh); the gate kernel is in
+// device/stream_gate.cu.
+#include "stream_gate.cuh"
+
 #include <atomic>
 #include <mutex>
 #include <vector>
 
-#include "stream_gate.cuh"
+#include "kernel_library.h"
 
 namespace preflight {
 namespace {
-
-constexpr unsigned long long kGiveUpNs = 50ull * 1000 * 1000;  // 50 ms
-
-__device__ __forceinline__ unsigned long long GlobalTimerNs() {
-  unsigned long long t;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-  return t;
-}
-
-__global__ void WaitForHostFlag(volatile int* flags) {
-  const unsigned long long start = GlobalTimerNs();
-  while (flags[0] == 0) {
-    if (GlobalTimerNs() - start >= kGiveUpNs) {
-      flags[1] = 1;
-      return;
-    }
-  }
-}
 
 // Flag pairs in one page of pinned, mapped host memory, allocated the first
 // time a gate is made in this module and never freed: a cudaHostAlloc per
@@ -84,8 +70,10 @@ cudaError_t StreamGate::Hold() {
   flags_[1] = 0;
   std::atomic_thread_fence(std::memory_order_seq_cst);
   // Mapped host memory has the same address on the device (UVA).
-  WaitForHostFlag<<<1, 1, 0, stream_>>>(flags_);
-  return cudaGetLastError();
+  volatile int* flags = flags_;
+  void* args[] = {&flags};
+  return LaunchToolKernel("preflight_wait_for_host_flag", dim3(1), dim3(1),
+                          stream_, args);
 }
 
 void StreamGate::Release() {

@@ -1,0 +1,120 @@
+#include "platform/elf_dynamic.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "core/strings.h"
+
+namespace preflight {
+namespace {
+
+class File {
+ public:
+  explicit File(const std::string& path) : fd_(open(path.c_str(), O_RDONLY)) {}
+  ~File() {
+    if (fd_ >= 0) close(fd_);
+  }
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  [[nodiscard]] bool ok() const { return fd_ >= 0; }
+  bool Read(uint64_t offset, void* out, size_t bytes) const {
+    return pread(fd_, out, bytes, static_cast<off_t>(offset)) ==
+           static_cast<ssize_t>(bytes);
+  }
+
+ private:
+  int fd_;
+};
+
+void AppendPath(const std::string& value, std::vector<std::string>* out) {
+  for (const std::string& entry : Split(value, ':')) {
+    if (!entry.empty()) out->push_back(entry);
+  }
+}
+
+}  // namespace
+
+std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
+                                         std::string* error) {
+  File file(path);
+  if (!file.ok()) {
+    *error = "cannot open " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  Elf64_Ehdr header{};
+  if (!file.Read(0, &header, sizeof header) ||
+      std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
+      header.e_ident[EI_CLASS] != ELFCLASS64 ||
+      header.e_ident[EI_DATA] != ELFDATA2LSB ||
+      header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shnum == 0 ||
+      header.e_shnum > 65000) {
+    *error = path + " is not a little-endian ELF64 file with sections";
+    return std::nullopt;
+  }
+  std::vector<Elf64_Shdr> sections(header.e_shnum);
+  if (!file.Read(header.e_shoff, sections.data(),
+                 sections.size() * sizeof(Elf64_Shdr))) {
+    *error = path + ": truncated section headers";
+    return std::nullopt;
+  }
+  for (const Elf64_Shdr& dynamic : sections) {
+    if (dynamic.sh_type != SHT_DYNAMIC) continue;
+    if (dynamic.sh_link >= sections.size() || dynamic.sh_size > (64u << 20) ||
+        sections[dynamic.sh_link].sh_size > (256u << 20)) {
+      break;
+    }
+    const Elf64_Shdr& strings_header = sections[dynamic.sh_link];
+    std::vector<Elf64_Dyn> entries(dynamic.sh_size / sizeof(Elf64_Dyn));
+    std::string strings(strings_header.sh_size, '\0');
+    if (!file.Read(dynamic.sh_offset, entries.data(),
+                   entries.size() * sizeof(Elf64_Dyn)) ||
+        !file.Read(strings_header.sh_offset, strings.data(), strings.size())) {
+      break;
+    }
+    auto text = [&strings](uint64_t offset) {
+      if (offset >= strings.size()) return std::string();
+      return std::string(strings.c_str() + offset);
+    };
+    ElfDynamic result;
+    for (const Elf64_Dyn& entry : entries) {
+      if (entry.d_tag == DT_NULL) break;
+      switch (entry.d_tag) {
+        case DT_NEEDED:
+          result.needed.push_back(text(entry.d_un.d_val));
+          break;
+        case DT_SONAME:
+          result.soname = text(entry.d_un.d_val);
+          break;
+        case DT_RPATH:
+          AppendPath(text(entry.d_un.d_val), &result.rpath);
+          break;
+        case DT_RUNPATH:
+          AppendPath(text(entry.d_un.d_val), &result.runpath);
+          break;
+        default:
+          break;
+      }
+    }
+    return result;
+  }
+  *error = path + " has no readable dynamic section";
+  return std::nullopt;
+}
+
+std::string ExpandOrigin(const std::string& entry,
+                         const std::string& origin_dir) {
+  std::string out = entry;
+  for (const std::string& token :
+       {std::string("${ORIGIN}"), std::string("$ORIGIN")}) {
+    for (size_t at = out.find(token); at != std::string::npos;
+         at = out.find(token, at + origin_dir.size())) {
+      out.replace(at, token.size(), origin_dir);
+    }
+  }
+  return out;
+}
+
+}  // namespace preflight

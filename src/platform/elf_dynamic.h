@@ -1,0 +1,34 @@
+// Reads the dynamic section of an ELF64 shared object: what the dynamic
+// loader reads to find its dependencies (DT_NEEDED), where it looks
+// (DT_RPATH, DT_RUNPATH) and its own name (DT_SONAME). Reads only the
+// headers and the dynamic section (pread), so a 1.5 GB libtorch_cuda.so
+// costs a few small reads.
+#ifndef PREFLIGHT_PLATFORM_ELF_DYNAMIC_H_
+#define PREFLIGHT_PLATFORM_ELF_DYNAMIC_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace preflight {
+
+struct ElfDynamic {
+  std::string soname;
+  std::vector<std::string> needed;   // in the order the loader loads them
+  std::vector<std::string> rpath;    // DT_RPATH entries, split on ':'
+  std::vector<std::string> runpath;  // DT_RUNPATH entries
+};
+
+// nullopt with *error when `path` is not a readable little-endian ELF64
+// file with a dynamic section.
+std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
+                                         std::string* error);
+
+// Expands $ORIGIN / ${ORIGIN} in a search-path entry to `origin_dir` (the
+// directory of the object that carries it); other entries are unchanged.
+std::string ExpandOrigin(const std::string& entry,
+                         const std::string& origin_dir);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PLATFORM_ELF_DYNAMIC_H_

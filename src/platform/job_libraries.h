@@ -1,0 +1,102 @@
+// Which copy of each GPU library the training job will load: cuBLAS,
+// cuBLASLt, cuDNN, NCCL, NVRTC and the CUDA runtime, found the way the job
+// finds them, without loading any of them.
+//
+// The framework's copy comes first. torch's libraries name these libraries
+// in DT_NEEDED (libtorch_cuda.so: cuBLAS, cuBLASLt, cuDNN, NCCL;
+// libcaffe2_nvrtc.so: NVRTC; libtorch_global_deps.so: the runtime), so the
+// dynamic loader's rules decide which file is mapped:
+//   1. DT_RPATH of the requesting torch library, where it has no DT_RUNPATH
+//      (torch's pip wheels carry DT_RPATH, so it beats LD_LIBRARY_PATH);
+//   2. LD_LIBRARY_PATH;
+//   3. DT_RUNPATH of the requesting library (conda builds: LD_LIBRARY_PATH
+//      comes first);
+//   4. /etc/ld.so.cache, then the default directories.
+// Where none holds the soname, torch's own fallback applies
+// (torch/__init__.py _preload_cuda_deps): every sys.path entry, in order,
+// for nvidia/<component>/lib, nvidia/cu<major>/lib, then <component>/lib.
+//
+// The system's copy is what a job without torch would load: the NVIDIA wheels
+// on the job's sys.path, the conda prefix, the loader's own search
+// (LD_LIBRARY_PATH, cache, defaults), then the CUDA toolkit.
+//
+// Everything the rules read is an input (JobLibraryInputs), so the rules are
+// unit-tested on planted directory trees.
+#ifndef PREFLIGHT_PLATFORM_JOB_LIBRARIES_H_
+#define PREFLIGHT_PLATFORM_JOB_LIBRARIES_H_
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "platform/elf_dynamic.h"
+
+namespace preflight {
+
+// The families a probe can ask for: "cudart", "cublasLt", "cublas",
+// "cudnn", "nccl", "nvrtc".
+const std::vector<std::string>& JobLibraryFamilies();
+
+struct LibraryCopy {
+  std::string family;     // "cublas"
+  std::string soname;     // "libcublas.so.13"
+  std::string path;       // where it was found
+  std::string real_path;  // symlinks resolved: what /proc/<pid>/maps shows
+  std::string origin;     // "torch", "python wheel", "conda", "system",
+                          // "CUDA toolkit"
+  std::string found_via;  // "DT_RPATH of .../libtorch_cuda.so", ...
+
+  nlohmann::ordered_json ToJson() const;
+  static LibraryCopy FromJson(const nlohmann::json& j);
+};
+
+struct JobLibraries {
+  std::map<std::string, LibraryCopy> framework;  // torch's copies
+  std::map<std::string, LibraryCopy> system;     // a job without torch's
+  // Why a family has no framework copy ("torch is a CPU-only build", ...).
+  std::map<std::string, std::string> framework_missing;
+  std::string torch_lib_dir;  // empty without torch
+
+  // The copy probes test: the framework's, else the system's; with
+  // `system_copy` (--library-copy system) the system's. nullptr when neither.
+  const LibraryCopy* Chosen(const std::string& family, bool system_copy) const;
+  // Both copies exist and are different files.
+  bool Differ(const std::string& family) const;
+
+  nlohmann::ordered_json ToJson() const;
+  static JobLibraries FromJson(const nlohmann::json& j);
+};
+
+struct JobLibraryInputs {
+  // torch's lib directory (site-packages/torch/lib); empty without torch.
+  std::string torch_lib_dir;
+  // torch.version.cuda's major ("13"); empty for a CPU-only build.
+  std::string torch_cuda_major;
+  std::vector<std::string> sys_path;         // the job's python3
+  std::vector<std::string> ld_library_path;  // split, empty entries dropped
+  std::string conda_prefix;                  // $CONDA_PREFIX
+  std::vector<std::string> toolkit_dirs;     // $CUDA_HOME/lib64, ...
+  std::vector<std::pair<std::string, std::string>> ld_cache;
+  std::vector<std::string> default_dirs;
+  // Seams for tests; the defaults read the file system.
+  std::function<std::optional<ElfDynamic>(const std::string&)> read_elf;
+  std::function<bool(const std::string&)> is_file;
+  std::function<std::vector<std::string>(const std::string&)> list_dir;
+};
+
+// Inputs of this process: LocateTorch and LocateJobPython, LD_LIBRARY_PATH,
+// CONDA_PREFIX, CUDA_HOME / CUDA_PATH and /usr/local/cuda, /etc/ld.so.cache.
+JobLibraryInputs CurrentJobLibraryInputs();
+
+JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs);
+
+// The resolution of this process's environment (cached per process).
+const JobLibraries& CurrentJobLibraries();
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PLATFORM_JOB_LIBRARIES_H_

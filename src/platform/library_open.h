@@ -1,0 +1,44 @@
+// Opens one copy of a GPU library by absolute path, the copy that
+// job_libraries.h resolved, and resolves its entry points into pointers
+// typed from the library's own declarations (decltype(&cublasGemmEx)). A
+// library opened by path is the file the job loads, whatever else is on the
+// loader's search path.
+#ifndef PREFLIGHT_PLATFORM_LIBRARY_OPEN_H_
+#define PREFLIGHT_PLATFORM_LIBRARY_OPEN_H_
+
+#include <dlfcn.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "platform/job_libraries.h"
+
+namespace preflight {
+
+// The job's library copies for a probe: those the node stage resolved
+// (node_facts["job_libraries"]), else this process's own resolution.
+JobLibraries JobLibrariesFromFacts(const nlohmann::json& node_facts);
+
+// dlopen(copy.path, RTLD_NOW | RTLD_LOCAL); nullptr with *error (the
+// loader's message). Handles are kept for the process's lifetime.
+void* OpenLibraryCopy(const LibraryCopy& copy, std::string* error);
+
+// Resolves `symbol` into *out; false (and `symbol` appended to *missing)
+// when the library does not export it.
+template <typename Fn>
+bool ResolveSymbol(void* handle, const char* symbol, Fn* out,
+                   std::string* missing) {
+  *out = reinterpret_cast<Fn>(dlsym(handle, symbol));
+  if (*out != nullptr) return true;
+  if (!missing->empty()) *missing += ", ";
+  *missing += symbol;
+  return false;
+}
+
+// {"path", "version", "origin", "found_via"} for a result's details.
+nlohmann::ordered_json DescribeLibraryUse(const LibraryCopy& copy,
+                                          const std::string& version);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PLATFORM_LIBRARY_OPEN_H_
