@@ -258,18 +258,18 @@ std::vector<ProbeSpec> BuildManifest() {
        120,
        true,
        "torch",
-       "The same block through libtorch: first eager step, "
-       "at::cuda::CUDAGraph capture and replay, replay equals eager"},
+       "The same block with the job's torch doing the GEMMs: first eager "
+       "step, CUDA-graph capture and replay, replay equals eager"},
       {"compile.aoti_package",
        Stage::kCompile,
        Scope::kPerGpu,
-       "torch",
+       "",
        {"tensor.known_answer"},
        180,
        true,
        "torch",
-       "An AOTInductor package (--aoti-package): load, first and warm runs; "
-       "outputs finite and of the declared shapes"},
+       "An AOTInductor package (--aoti-package) in the job's python3: load, "
+       "first and warm runs; outputs finite and of the declared shapes"},
       {"compile.torch_compile",
        Stage::kCompile,
        Scope::kPerGpu,

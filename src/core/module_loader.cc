@@ -10,9 +10,6 @@
 #include <memory>
 #include <mutex>
 
-#include "platform/gpu_libraries.h"
-#include "platform/torch_locator.h"
-
 namespace preflight {
 
 std::string SelfExecutablePath() {
@@ -68,37 +65,6 @@ LoadedModule& Entry(const std::string& path) {
   return *entry;  // entries are never removed
 }
 
-// "libcublas.so.13" from "libcublas.so.13: cannot open shared object file".
-std::string MissingSoname(const std::string& dlerror_text) {
-  const std::string marker = ": cannot open shared object file";
-  const size_t at = dlerror_text.find(marker);
-  if (at == std::string::npos) return "";
-  const size_t begin = dlerror_text.rfind(' ', at);
-  const std::string name =
-      dlerror_text.substr(begin == std::string::npos ? 0 : begin + 1,
-                          at - (begin == std::string::npos ? 0 : begin + 1));
-  return name.find('/') == std::string::npos ? name : "";
-}
-
-// A PyTorch image carries CUDA libraries in site-packages/nvidia/*/lib, off
-// the loader's search path (torch finds them through its RUNPATH). When a
-// module's dependency is missing, load it from there (RTLD_GLOBAL, so the
-// module's NEEDED entry then resolves by soname). True when one was loaded.
-bool PreloadFromTorchWheel(const std::string& soname) {
-  std::string why;
-  const auto torch = LocateTorch(&why);
-  if (!torch) return false;
-  for (const std::string& path :
-       FindInNvidiaWheels(torch->site_packages, soname)) {
-    if (path.size() >= soname.size() &&
-        path.compare(path.size() - soname.size(), soname.size(), soname) == 0 &&
-        dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) != nullptr) {
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 double ModuleLoadMs(const std::string& directory, const std::string& name) {
@@ -115,17 +81,14 @@ const preflight_module_v1* LoadModule(const std::string& directory,
   std::lock_guard<std::mutex> lock(cached.loading);
   if (cached.module != nullptr) return cached.module;
   const auto start = std::chrono::steady_clock::now();
-  void* handle = nullptr;
-  // A few rounds: each can bring in one missing dependency.
-  for (int attempt = 0; attempt < 6 && handle == nullptr; ++attempt) {
-    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle != nullptr) break;
+  // Modules link no GPU library (they open the job's copies by path), so
+  // their own load needs nothing but libc and libstdc++.
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
     const char* why = dlerror();
     *error = why != nullptr ? why : ("cannot load " + path);
-    const std::string soname = MissingSoname(*error);
-    if (soname.empty() || !PreloadFromTorchWheel(soname)) return nullptr;
+    return nullptr;
   }
-  if (handle == nullptr) return nullptr;
   using Entry = const preflight_module_v1* (*)();
   auto* entry =
       reinterpret_cast<Entry>(dlsym(handle, "preflight_module_entry_v1"));

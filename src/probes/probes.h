@@ -28,6 +28,7 @@ ProbeResult RunDevicesMemory(const ProbeContext& context);
 ProbeResult RunDevicesArchCoverage(const ProbeContext& context);
 
 ProbeResult RunCompileTorchCompile(const ProbeContext& context);
+ProbeResult RunCompileAotiPackage(const ProbeContext& context);
 
 }  // namespace preflight
 

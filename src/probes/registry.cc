@@ -7,9 +7,10 @@
 namespace preflight {
 
 ProbeFn FindBuiltinProbe(std::string_view id) {
-  static constexpr std::array<std::pair<std::string_view, ProbeFn>, 16> kTable =
+  static constexpr std::array<std::pair<std::string_view, ProbeFn>, 17> kTable =
       {{
           {"compile.torch_compile", &RunCompileTorchCompile},
+          {"compile.aoti_package", &RunCompileAotiPackage},
           {"host.device_nodes", &RunHostDeviceNodes},
           {"host.visible_devices", &RunHostVisibleDevices},
           {"host.shm", &RunHostShm},

@@ -6,10 +6,12 @@
 # A crash prints the input and fails the test; save that input under
 # corpus/<target>/ and it becomes a regression case run every time.
 # Usage: run_fuzzers.sh <source root> [seconds per target, default 10]
+#        [directory of the build's generated kernel_image_archs.h]
 # Exit 77 (skipped) outside CI where clang++ with libFuzzer is missing.
 set -eu
 root=$1
 seconds=${2:-10}
+generated=${3:-$root/build/kernels/generated}
 here="$root/tests/fuzz"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -26,7 +28,7 @@ if ! command -v clang++ > /dev/null ||
   exit 77
 fi
 
-flags="-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I$root/src -I$root/include"
+flags="-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I$root/src -I$root/include -I$generated"
 # target: the sources it needs beside its own file
 build() {
   target=$1

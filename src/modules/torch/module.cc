@@ -1,13 +1,13 @@
-// The libtorch probe module (lib/gpu-preflight/libpreflight-torch.so). It links
-// libtorch, so it is loaded only inside worker processes; where torch is
-// absent the load fails and its probes are skipped with the loader's message.
-#include <c10/util/Exception.h>
-#include <torch/version.h>
-
+// The libtorch probe module (lib/gpu-preflight/libpreflight-torch.so),
+// loaded only inside worker processes. It links no torch: its probes open
+// the job's own torch by path and call its stable C functions
+// (torch_shim.h), so one build serves every torch from 2.4 on.
 #include <exception>
 #include <string>
 
+#include "kernel_library.h"
 #include "modules/torch/torch_probes.h"
+#include "modules/torch/torch_shim.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
@@ -18,26 +18,30 @@ namespace {
 
 const ModuleProbeTable kProbes = {
     {"compile.torch_graph", &RunCompileTorchGraph},
-    {"compile.aoti_package", &RunCompileAotiPackage},
     {"tensor.torch_block", &RunTensorTorchBlock},
 };
 
 const char* Describe() {
-  static const std::string facts =
-      std::string("{\"torch_version\":\"") + TORCH_VERSION + "\"}";
+  static const std::string facts = std::string(
+      "{\"torch_interface\":\"stable C functions (aoti_torch_*), "
+      "the job's torch opened at run time\"}");
   return facts.c_str();
 }
 
-// Torch reports CUDA failures (e.g. "no kernel image is available for
-// execution on the device") as c10::Error: the environment is wrong.
+// A stable C function failed (torch reports CUDA failures such as "no kernel
+// image is available" that way): the environment is wrong. The tool's own
+// limits are errors.
 std::optional<ProbeResult> Translate(const std::exception& e) {
-  const auto* error = dynamic_cast<const c10::Error*>(&e);
-  if (error == nullptr) return std::nullopt;
+  if (dynamic_cast<const ToolLimitation*>(&e) != nullptr) {
+    return ProbeResult::Error(e.what());
+  }
+  if (dynamic_cast<const TorchCallFailed*>(&e) == nullptr) return std::nullopt;
   return ProbeResult::Fail(
-      std::string("libtorch: ") + error->what_without_backtrace(),
-      "If the message says 'no kernel image is available', install a "
-      "torch build for this GPU's arch (see devices.arch_coverage); "
-      "otherwise check `sudo dmesg` for Xid errors");
+      std::string("libtorch: ") + e.what(),
+      "torch printed the cause to the worker's stderr (run with -v). If it "
+      "says 'no kernel image is available', install a torch build for this "
+      "GPU's arch (see devices.arch_coverage); otherwise check `sudo dmesg` "
+      "for Xid errors");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Probes implemented in the libtorch module.
+// Probes implemented in the libtorch module, one per file.
 #ifndef PREFLIGHT_MODULES_TORCH_TORCH_PROBES_H_
 #define PREFLIGHT_MODULES_TORCH_TORCH_PROBES_H_
 
@@ -9,7 +9,6 @@ namespace preflight {
 
 ProbeResult RunTensorTorchBlock(const ProbeContext& context);
 ProbeResult RunCompileTorchGraph(const ProbeContext& context);
-ProbeResult RunCompileAotiPackage(const ProbeContext& context);
 
 }  // namespace preflight
 

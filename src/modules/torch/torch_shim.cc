@@ -1,0 +1,223 @@
+#include "modules/torch/torch_shim.h"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstring>
+#include <mutex>
+
+#include "core/strings.h"
+#include "platform/library_open.h"
+#include "platform/torch_locator.h"
+
+namespace preflight {
+namespace {
+
+std::mutex& Mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+const TorchShim*& Current() {
+  static const TorchShim* current = nullptr;
+  return current;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0;
+}
+
+// The PyTorch wheel index for the newest CUDA this driver runs.
+std::string WheelIndexFor(const std::string& driver_cuda) {
+  const std::vector<std::string> parts = Split(driver_cuda, '.');
+  const int major =
+      parts.empty() ? 0 : ParseNonNegativeInt(parts[0]).value_or(0);
+  const int minor =
+      parts.size() < 2 ? 0 : ParseNonNegativeInt(parts[1]).value_or(0);
+  const int v = major * 10 + minor;
+  const char* tag = v >= 130   ? "cu130"
+                    : v >= 128 ? "cu128"
+                    : v >= 126 ? "cu126"
+                    : v >= 124 ? "cu124"
+                               : "cu118";
+  return std::string("https://download.pytorch.org/whl/") + tag;
+}
+
+}  // namespace
+
+void TorchShim::Check(AOTITorchError e, const char* call) const {
+  if (e != AOTI_TORCH_SUCCESS) {
+    throw TorchCallFailed(std::string(call) + " failed in torch " + version +
+                          " (its message is in the worker's log)");
+  }
+}
+
+void TorchShim::Copy(AtenTensorHandle dst, AtenTensorHandle src) const {
+  if (aoti_torch_copy_ != nullptr) {
+    Check(aoti_torch_copy_(dst, src, 0), "aoti_torch_copy_");
+  } else {
+    Check(aoti_torch_tensor_copy_(src, dst), "aoti_torch_tensor_copy_");
+  }
+}
+
+std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
+  std::lock_guard<std::mutex> lock(Mutex());
+  if (Current() != nullptr) return std::nullopt;
+  std::string lib_dir;
+  if (context.node_facts.contains("job_libraries")) {
+    lib_dir = context.node_facts["job_libraries"].value("torch_lib_dir", "");
+  } else {
+    std::string why_not;
+    if (auto torch = LocateTorch(&why_not)) lib_dir = torch->lib_dir;
+  }
+  if (lib_dir.empty() || !Exists(lib_dir + "/libtorch.so")) {
+    return ProbeResult::Skip(
+        skip_reason::kLibraryMissing,
+        "the job's python3 has no torch (nothing to run; --require torch "
+        "makes that a failure)");
+  }
+  auto shim = std::make_unique<TorchShim>();
+  shim->lib_dir = lib_dir;
+  const std::string package = lib_dir.substr(0, lib_dir.rfind('/'));
+  if (auto text = ReadSmallFile(package + "/version.py")) {
+    ParseTorchVersionFile(*text, &shim->version, &shim->cuda_version);
+  }
+  if (shim->cuda_version.empty()) {
+    const std::string driver_cuda =
+        context.node_facts.contains("cuda")
+            ? context.node_facts["cuda"].value("driver_cuda_version", "")
+            : "";
+    return ProbeResult::Fail(
+        "torch " + shim->version + " at " + package +
+            " is a CPU-only build: the job cannot use this GPU",
+        "Install the CUDA build of torch for this driver" +
+            (driver_cuda.empty() ? std::string()
+                                 : " (CUDA " + driver_cuda + ")") +
+            ": `pip install --force-reinstall torch --index-url " +
+            WheelIndexFor(driver_cuda) + "`");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  // As torch/__init__.py: its global deps first, visible to what follows.
+  const std::string deps = lib_dir + "/libtorch_global_deps.so";
+  if (Exists(deps) && dlopen(deps.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+    const char* why = dlerror();
+    return ProbeResult::Fail(
+        "the job's torch cannot load its CUDA libraries: " +
+            std::string(why != nullptr ? why : deps),
+        "`import torch` fails the same way: reinstall torch with its CUDA "
+        "libraries (`pip install --force-reinstall torch`), or put the "
+        "directory of the missing library on LD_LIBRARY_PATH");
+  }
+  const std::string libtorch = lib_dir + "/libtorch.so";
+  void* handle = dlopen(libtorch.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    return ProbeResult::Fail(
+        "the job's libtorch cannot be loaded: " +
+            std::string(why != nullptr ? why : libtorch),
+        "`import torch` fails the same way: reinstall torch (`pip install "
+        "--force-reinstall torch`)");
+  }
+  shim->load_ms = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  std::string missing;
+#define PREFLIGHT_TORCH_RESOLVE(name) \
+  ResolveSymbol(handle, #name, &shim->name, &missing);
+  PREFLIGHT_TORCH_REQUIRED(PREFLIGHT_TORCH_RESOLVE)
+#undef PREFLIGHT_TORCH_RESOLVE
+#define PREFLIGHT_TORCH_OPTIONAL_RESOLVE(name) \
+  shim->name = reinterpret_cast<decltype(shim->name)>(dlsym(handle, #name));
+  PREFLIGHT_TORCH_OPTIONAL(PREFLIGHT_TORCH_OPTIONAL_RESOLVE)
+#undef PREFLIGHT_TORCH_OPTIONAL_RESOLVE
+  if (shim->aoti_torch_copy_ == nullptr &&
+      shim->aoti_torch_tensor_copy_ == nullptr) {
+    missing += missing.empty() ? "" : ", ";
+    missing += "aoti_torch_copy_";
+  }
+  if (!missing.empty()) {
+    return ProbeResult::Error(
+        "torch " + shim->version + " lacks the stable C functions " + missing +
+        " that gpu-preflight's libtorch probes drive (torch 2.4 and newer "
+        "have them): a limitation of this tool, not a fault of the "
+        "environment");
+  }
+  Current() = shim.release();  // kept, as the library is
+  return std::nullopt;
+}
+
+const TorchShim& Torch() { return *Current(); }
+
+TorchTensor::~TorchTensor() {
+  if (h_ != nullptr) Torch().aoti_torch_delete_tensor_object(h_);
+}
+
+TorchTensor& TorchTensor::operator=(TorchTensor&& o) noexcept {
+  if (this != &o) {
+    if (h_ != nullptr) Torch().aoti_torch_delete_tensor_object(h_);
+    h_ = o.h_;
+    o.h_ = nullptr;
+  }
+  return *this;
+}
+
+void* TorchTensor::data() const {
+  void* p = nullptr;
+  Torch().Check(Torch().aoti_torch_get_data_ptr(h_, &p),
+                "aoti_torch_get_data_ptr");
+  return p;
+}
+
+namespace {
+
+std::vector<int64_t> ContiguousStrides(const std::vector<int64_t>& sizes) {
+  std::vector<int64_t> strides(sizes.size(), 1);
+  for (size_t i = sizes.size(); i-- > 1;) {
+    strides[i - 1] = strides[i] * sizes[i];
+  }
+  return strides;
+}
+
+}  // namespace
+
+TorchTensor EmptyCuda(const std::vector<int64_t>& sizes, int32_t dtype) {
+  const TorchShim& t = Torch();
+  const std::vector<int64_t> strides = ContiguousStrides(sizes);
+  TorchTensor out;
+  t.Check(t.aoti_torch_empty_strided(
+              static_cast<int64_t>(sizes.size()), sizes.data(), strides.data(),
+              dtype, t.aoti_torch_device_type_cuda(), 0, out.out()),
+          "aoti_torch_empty_strided (CUDA)");
+  return out;
+}
+
+TorchTensor HostTensor(void* host, const std::vector<int64_t>& sizes,
+                       int32_t dtype) {
+  const TorchShim& t = Torch();
+  const std::vector<int64_t> strides = ContiguousStrides(sizes);
+  TorchTensor out;
+  t.Check(t.aoti_torch_create_tensor_from_blob(
+              host, static_cast<int64_t>(sizes.size()), sizes.data(),
+              strides.data(), 0, dtype, t.aoti_torch_device_type_cpu(), 0,
+              out.out()),
+          "aoti_torch_create_tensor_from_blob");
+  return out;
+}
+
+uint16_t ToBfloat16(float v) {
+  uint32_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;  // NaN
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+float FromBfloat16(uint16_t bits) {
+  const uint32_t wide = static_cast<uint32_t>(bits) << 16;
+  float v = 0;
+  std::memcpy(&v, &wide, sizeof v);
+  return v;
+}
+
+}  // namespace preflight
