@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "core/strings.h"
@@ -50,6 +51,36 @@ const std::vector<Family>& Families() {
        {"13", "12"}},
   };
   return families;
+}
+
+// torch/__init__.py's _preload_cuda_deps list, in its order: (folder, soname
+// prefix of its glob "<prefix>*[0-9]", our family key or "" for a library
+// this tool does not test).
+struct PreloadEntry {
+  const char* folder;
+  const char* prefix;
+  const char* family;
+};
+const std::vector<PreloadEntry>& TorchPreloadOrder() {
+  static const std::vector<PreloadEntry> order = {
+      {"cublas", "libcublasLt.so.", "cublasLt"},
+      {"cublas", "libcublas.so.", "cublas"},
+      {"cudnn", "libcudnn.so.", "cudnn"},
+      {"cuda_nvrtc", "libnvrtc.so.", "nvrtc"},
+      {"cuda_nvrtc", "libnvrtc-builtins.so.", ""},
+      {"cuda_runtime", "libcudart.so.", "cudart"},
+      {"cuda_cupti", "libcupti.so.", ""},
+      {"cufft", "libcufft.so.", ""},
+      {"curand", "libcurand.so.", ""},
+      {"nvjitlink", "libnvJitLink.so.", ""},
+      {"cusparse", "libcusparse.so.", ""},
+      {"cusparselt", "libcusparseLt.so.", ""},
+      {"cusolver", "libcusolver.so.", ""},
+      {"nccl", "libnccl.so.", "nccl"},
+      {"nvshmem", "libnvshmem_host.so.", ""},
+      {"cufile", "libcufile.so.", ""},
+  };
+  return order;
 }
 
 bool DefaultIsFile(const std::string& path) {
@@ -193,7 +224,53 @@ class Resolver {
     return std::nullopt;
   }
 
+  // What torch's preload loads (run at every import by torch 2.6+), by
+  // family: the first match in sys.path order, up to the first library of
+  // its list it cannot find (the rest of the loop is then skipped).
+  void ComputePreload() {
+    for (const PreloadEntry& e : TorchPreloadOrder()) {
+      std::optional<LibraryCopy> hit;
+      for (const std::string& entry : in_.sys_path) {
+        const std::vector<std::string> dirs = {
+            entry + "/nvidia/" + e.folder + "/lib",
+            entry + "/nvidia/cu" + in_.torch_cuda_major + "/lib",
+            entry + "/" + e.folder + "/lib"};
+        for (const std::string& dir : dirs) {
+          for (const std::string& name : list_dir_(dir)) {
+            const std::string prefix = e.prefix;
+            if (StartsWith(name, prefix) && name.size() > prefix.size() &&
+                std::isdigit(static_cast<unsigned char>(name.back())) != 0) {
+              hit = InDir(dir, name, "torch",
+                          "torch's preload at import (torch/__init__.py "
+                          "_preload_cuda_deps) from sys.path entry " +
+                              entry);
+              break;
+            }
+          }
+          if (hit) break;
+        }
+        if (hit) break;
+      }
+      if (!hit) {
+        preload_stopped_at_ = e.prefix;
+        return;
+      }
+      if (*e.family != '\0') preloaded_[e.family] = *hit;
+    }
+  }
+
   void Framework(const Family& f, JobLibraries* out) const {
+    if (auto it = preloaded_.find(f.key); it != preloaded_.end()) {
+      LibraryCopy copy = it->second;
+      copy.family = f.key;
+      // The soname the preloaded file answers to (libcublas.so.13 for
+      // libcublas.so.13.1.0.3 alike).
+      const std::string file = copy.path.substr(copy.path.rfind('/') + 1);
+      const size_t so = file.find(".so.");
+      copy.soname = file.substr(0, file.find('.', so + 4));
+      out->framework[f.key] = copy;
+      return;
+    }
     for (const char* name : f.torch_requesters) {
       const std::string requester = in_.torch_lib_dir + "/" + name;
       std::optional<ElfDynamic> elf =
@@ -279,6 +356,8 @@ class Resolver {
   }
 
  private:
+  std::map<std::string, LibraryCopy> preloaded_;
+  std::string preload_stopped_at_;
   const JobLibraryInputs& in_;
   std::function<bool(const std::string&)> is_file_;
   std::function<std::vector<std::string>(const std::string&)> list_dir_;
@@ -374,7 +453,11 @@ JobLibraries JobLibraries::FromJson(const nlohmann::json& j) {
 JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs) {
   JobLibraries out;
   out.torch_lib_dir = inputs.torch_lib_dir;
-  const Resolver resolver(inputs);
+  Resolver resolver(inputs);
+  if (inputs.torch_preloads_always && !inputs.torch_lib_dir.empty() &&
+      !inputs.torch_cuda_major.empty()) {
+    resolver.ComputePreload();
+  }
   for (const Family& f : Families()) {
     if (!inputs.torch_lib_dir.empty()) resolver.Framework(f, &out);
     resolver.System(f, &out);
@@ -389,6 +472,10 @@ JobLibraryInputs CurrentJobLibraryInputs() {
     in.torch_lib_dir = torch->lib_dir;
     const size_t dot = torch->cuda_version.find('.');
     in.torch_cuda_major = torch->cuda_version.substr(0, dot);
+    if (auto init = ReadSmallFile(torch->package_dir + "/__init__.py", 4 << 20)) {
+      in.torch_preloads_always =
+          init->find("\"libcudart.so\" not in _maps") != std::string::npos;
+    }
   }
   in.sys_path = LocateJobPython().sys_path;
   in.ld_library_path = SplitPath(std::getenv("LD_LIBRARY_PATH"));

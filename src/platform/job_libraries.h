@@ -12,9 +12,16 @@
 //   3. DT_RUNPATH of the requesting library (conda builds: LD_LIBRARY_PATH
 //      comes first);
 //   4. /etc/ld.so.cache, then the default directories.
-// Where none holds the soname, torch's own fallback applies
-// (torch/__init__.py _preload_cuda_deps): every sys.path entry, in order,
-// for nvidia/<component>/lib, nvidia/cu<major>/lib, then <component>/lib.
+// torch's own preload comes on top (torch/__init__.py _preload_cuda_deps):
+// every sys.path entry, in order, for nvidia/<component>/lib,
+// nvidia/cu<major>/lib, then <component>/lib. torch from 2.6 on runs it at
+// every import, right after libtorch_global_deps.so loads (its __init__.py
+// says `if "libcudart.so" not in _maps: return`), in its own order
+// (cuBLASLt, cuBLAS, cuDNN, NVRTC and its builtins, the runtime, cupti,
+// cufft, curand, nvJitLink, cusparse, cusparseLt, cusolver, NCCL, nvshmem,
+// cufile), stopping at the first it cannot find; what it loaded then serves
+// every later DT_NEEDED by soname. An older torch runs it only when its
+// global deps fail to load.
 //
 // The system's copy is what a job without torch would load: the NVIDIA wheels
 // on the job's sys.path, the conda prefix, the loader's own search
@@ -76,6 +83,8 @@ struct JobLibraryInputs {
   std::string torch_lib_dir;
   // torch.version.cuda's major ("13"); empty for a CPU-only build.
   std::string torch_cuda_major;
+  // torch's __init__.py preloads the CUDA libraries at every import (2.6+).
+  bool torch_preloads_always = false;
   std::vector<std::string> sys_path;         // the job's python3
   std::vector<std::string> ld_library_path;  // split, empty entries dropped
   std::string conda_prefix;                  // $CONDA_PREFIX

@@ -26,6 +26,16 @@ for i in $(seq "${ROUNDS:-5}"); do
   echo "default run $i: exit $? wall $(( ($(date +%s%N) - s) / 1000000 )) ms"
 done
 cat "$OUT/default1.txt" | grep -E "PASS|FAIL|ERROR|SKIP|Verdict" | cut -c1-200
+# The other copy: --library-copy system, with each probe's tested library.
+$B --library-copy system --json "$OUT/system_copy.json" > "$OUT/system_copy.txt" 2>&1
+echo "--library-copy system: exit $?"
+python3 - "$OUT/system_copy.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for x in r["results"] + [y for g in r["gpus"] for y in g["results"]]:
+    for fam, use in x.get("details", {}).get("libraries", {}).items():
+        print(f"  {x['probe']:22} {x['outcome']:5} {fam:8} {use.get('version', ''):9} {use['path']} ({use.get('origin', '')})")
+PY
 if [ -n "${TESTS:-}" ]; then
   # shellcheck disable=SC2086
   (cd build-gpu && timeout "${TEST_TIMEOUT:-420}" ctest $TESTS --output-on-failure > "$OUT/ctest.log" 2>&1)

@@ -189,6 +189,39 @@ TEST_F(JobLibrariesTest, TorchsPreloadFindsWhatNoLoaderPathHolds) {
             std::string::npos);
 }
 
+TEST_F(JobLibrariesTest, TorchsImportPreloadWinsOverItsRpath) {
+  // torch 2.6+ preloads from sys.path at every import: a user-site copy
+  // ahead of the venv's is what the job maps, whatever DT_RPATH says.
+  in_.torch_preloads_always = true;
+  elf_[in_.torch_lib_dir + "/libtorch_cuda.so"] = TorchCudaCu13();
+  const std::string user = root_ + "/home/.local/lib/python3.12/site-packages";
+  in_.sys_path.insert(in_.sys_path.begin(), user);
+  for (const char* f : {"cu13/lib/libcublasLt.so.13", "cu13/lib/libcublas.so.13",
+                        "cudnn/lib/libcudnn.so.9", "nccl/lib/libnccl.so.2"}) {
+    Touch(site_ + "/nvidia/" + f);
+  }
+  Touch(user + "/nvidia/cu13/lib/libcublasLt.so.13");
+  Touch(user + "/nvidia/cu13/lib/libcublas.so.13.1.0.3");
+  Touch(user + "/nvidia/cudnn/lib/libcudnn.so.9");
+  Touch(user + "/nvidia/nccl/lib/libnccl.so.2");
+  const JobLibraries libs = Resolve();
+  EXPECT_EQ(libs.framework.at("cublas").path,
+            user + "/nvidia/cu13/lib/libcublas.so.13.1.0.3");
+  EXPECT_EQ(libs.framework.at("cublas").soname, "libcublas.so.13");
+  EXPECT_EQ(libs.framework.at("cudnn").path,
+            user + "/nvidia/cudnn/lib/libcudnn.so.9");
+  EXPECT_NE(libs.framework.at("cudnn").found_via.find("_preload_cuda_deps"),
+            std::string::npos);
+  // Its list stops at the first library it cannot find (no NVRTC here):
+  // NCCL then comes through libtorch_cuda's DT_RPATH, the venv's copy.
+  EXPECT_EQ(libs.framework.at("nccl").path,
+            site_ + "/torch/lib/../../nvidia/nccl/lib/libnccl.so.2");
+  // Without the import-time preload (torch < 2.6), DT_RPATH decides.
+  in_.torch_preloads_always = false;
+  EXPECT_EQ(Resolve().framework.at("cudnn").path,
+            site_ + "/torch/lib/../../nvidia/cudnn/lib/libcudnn.so.9");
+}
+
 TEST_F(JobLibrariesTest, CpuOnlyTorchLoadsNoGpuLibrary) {
   in_.torch_cuda_major.clear();
   ElfDynamic cpu;  // no libtorch_cuda.so at all in a +cpu wheel

@@ -15,6 +15,7 @@
 // (error 222: PTX newer than the driver's JIT); wrong results.
 #include <cuda.h>
 #include <cuda_runtime.h>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <nvrtc.h>
 
@@ -50,10 +51,27 @@ struct Nvrtc {
   decltype(&nvrtcGetErrorString) error_string = nullptr;
   decltype(&nvrtcVersion) version = nullptr;
   std::string path;
+  std::string builtins;  // the libnvrtc-builtins preloaded beside it
 };
 
-// The job's NVRTC, opened by path.
+// The job's NVRTC, opened by path, after the libnvrtc-builtins beside it:
+// NVRTC dlopens its builtins by soname, which no RUNPATH of the wheel's copy
+// resolves; torch preloads them from the same directory, and so does this,
+// so that neither finds another toolkit's builtins on the loader's path.
 bool LoadNvrtc(const LibraryCopy& copy, Nvrtc* n, std::string* error) {
+  const std::string dir = copy.path.substr(0, copy.path.rfind('/'));
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.rfind("libnvrtc-builtins.so.", 0) == 0 &&
+          name.find(".alt.") == std::string::npos) {
+        n->builtins = dir + "/" + name;
+        dlopen(n->builtins.c_str(), RTLD_NOW | RTLD_LOCAL);
+        break;
+      }
+    }
+    closedir(d);
+  }
   void* handle = OpenLibraryCopy(copy, error);
   if (handle == nullptr) return false;
   n->path = copy.real_path.empty() ? copy.path : copy.real_path;
@@ -127,6 +145,7 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
                            std::to_string(major) + std::to_string(minor);
   ProbeResult r;
   r.details["nvrtc"] = nvrtc.path;
+  r.details["nvrtc_builtins"] = nvrtc.builtins;
   int nv_major = 0, nv_minor = 0;
   if (nvrtc.version != nullptr &&
       nvrtc.version(&nv_major, &nv_minor) == NVRTC_SUCCESS) {

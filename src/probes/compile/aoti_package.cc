@@ -18,6 +18,7 @@
 
 #include "core/strings.h"
 #include "platform/run_command.h"
+#include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
 #include "probes/probes.h"
 
@@ -26,7 +27,11 @@ namespace {
 
 constexpr const char* kScript = R"PY(
 import json, math, sys, time
-path, corrupt = sys.argv[1], sys.argv[2] == "1"
+path, corrupt, result_file = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+def report(fields):
+    # To a file: torch and inductor may print far more than the probe keeps.
+    with open(result_file, "w") as f:
+        json.dump(fields, f)
 import torch
 t0 = time.perf_counter()
 model = torch._inductor.aoti_load_package(path)
@@ -38,7 +43,7 @@ except Exception:
     pass
 ins, outs = meta.get("preflight_inputs", ""), meta.get("preflight_outputs", "")
 if not ins:
-    print("PREFLIGHT_RESULT " + json.dumps({"no_inputs": True, "load_ms": load_ms}))
+    report({"no_inputs": True, "load_ms": load_ms})
     sys.exit(0)
 shape = lambda s: [int(d) for d in s.split("x")]
 inputs = [torch.randn(shape(s), device="cuda") for s in ins.split(";")]
@@ -65,10 +70,10 @@ for i, o in enumerate(outs_list):
     if i < len(declared) and list(o.shape) != shape(declared[i]):
         problems.append(f"output {i} is not {declared[i]}")
 warm.sort()
-print("PREFLIGHT_RESULT " + json.dumps({
+report({
     "load_ms": load_ms, "first_ms": first_ms, "warm_ms": warm[len(warm) // 2],
     "outputs": len(outs_list), "problems": problems, "inputs": ins,
-    "declared_outputs": outs, "torch": torch.__version__}))
+    "declared_outputs": outs, "torch": torch.__version__})
 )PY";
 
 }  // namespace
