@@ -33,7 +33,8 @@ python3 - "$OUT/system_copy.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 for x in r["results"] + [y for g in r["gpus"] for y in g["results"]]:
-    for fam, use in x.get("details", {}).get("libraries", {}).items():
+    libs = x.get("details", {}).get("libraries", {})
+    for fam, use in (libs.items() if isinstance(libs, dict) else []):
         print(f"  {x['probe']:22} {x['outcome']:5} {fam:8} {use.get('version', ''):9} {use['path']} ({use.get('origin', '')})")
 PY
 if [ -n "${TESTS:-}" ]; then

@@ -97,21 +97,31 @@ ProbeResult RunCompileAotiPackage(const ProbeContext& context) {
   r.details["libraries"]["libtorch"] = {{"path", torch->lib_dir},
                                         {"version", torch->version},
                                         {"origin", "torch"}};
+  std::string dir_error;
+  const std::string dir = MakePrivateTempDir("gpu-preflight-aoti-", &dir_error);
+  if (dir.empty()) {
+    return ProbeResult::Fail(dir_error, "make TMPDIR (or /tmp) writable");
+  }
+  const std::string result_file = dir + "/result.json";
   const CommandResult c =
-      RunCommand({torch->python, "-c", kScript, context.aoti_package,
-                  context.corrupt_result ? "1" : "0"},
+      RunCommand({torch->python, "-X", "faulthandler", "-c", kScript,
+                  context.aoti_package, context.corrupt_result ? "1" : "0",
+                  result_file},
                  150000, {"PYTHONUNBUFFERED=1"});
-  const size_t at = c.output.rfind("PREFLIGHT_RESULT ");
+  const auto result_text = ReadSmallFile(result_file);
+  RemoveTree(dir);
   const nlohmann::json out =
-      at == std::string::npos
-          ? nlohmann::json()
-          : nlohmann::json::parse(c.output.substr(at + 17), nullptr, false);
+      result_text ? nlohmann::json::parse(*result_text, nullptr, false)
+                  : nlohmann::json();
   if (c.timed_out || c.exit_code != 0 || !out.is_object()) {
     const std::string tail = Trim(c.output);
+    r.details["python_output_head"] = tail.substr(0, 2000);
     r.outcome = Outcome::kFail;
     r.summary =
-        "torch " + torch->version + " cannot load or run the package" +
-        (c.timed_out ? std::string(" (timed out)") : "") + ": " +
+        "torch " + torch->version + " cannot load or run the package (" +
+        (c.timed_out ? std::string("timed out")
+                     : "exit code " + std::to_string(c.exit_code)) +
+        "): " +
         (tail.size() > 300 ? "…" + tail.substr(tail.size() - 300) : tail);
     r.remediation =
         "Rebuild the package with this torch version and GPU (AOTInductor "
