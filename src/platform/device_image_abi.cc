@@ -3,6 +3,8 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace preflight {
@@ -30,12 +32,12 @@ int ApiVersionIn(std::string_view info) {
     const auto attr = static_cast<uint8_t>(info[i + 1]);
     i += 2;
     uint32_t value = 0;
-    if (format == 1) {
-      continue;
-    } else if (format == 2) {
+    if (format == 1) continue;
+    if (format == 2) {
       i += 1;
       continue;
-    } else if (format == 3) {
+    }
+    if (format == 3) {
       uint16_t v = 0;
       if (!ReadAt(info, i, &v)) break;
       value = v;
@@ -66,8 +68,9 @@ size_t ElfExtent(std::string_view data, const Elf64_Ehdr& h) {
   for (uint16_t i = 0; i < h.e_shnum; ++i) {
     Elf64_Shdr s{};
     if (!ReadAt(data, h.e_shoff + size_t{i} * sizeof s, &s)) break;
-    if (s.sh_type != SHT_NOBITS)
+    if (s.sh_type != SHT_NOBITS) {
       end = std::max<size_t>(end, s.sh_offset + s.sh_size);
+    }
   }
   return std::min(end, data.size());
 }
@@ -138,8 +141,9 @@ DeviceImageVerdict JudgePtx(std::string_view text) {
   const size_t target = text.find("\n.target ");
   if (target != std::string_view::npos) {
     const size_t digits = text.find_first_of("0123456789", target);
-    if (digits != std::string_view::npos)
+    if (digits != std::string_view::npos) {
       v.arch = std::atoi(text.data() + digits);
+    }
   }
   if (major > 8 || (major == 8 && minor > 8)) {
     v.reason = "PTX ISA " + v.ptx_isa +

@@ -62,8 +62,8 @@ std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
   }
   for (const Elf64_Shdr& dynamic : sections) {
     if (dynamic.sh_type != SHT_DYNAMIC) continue;
-    if (dynamic.sh_link >= sections.size() || dynamic.sh_size > (64u << 20) ||
-        sections[dynamic.sh_link].sh_size > (256u << 20)) {
+    if (dynamic.sh_link >= sections.size() || dynamic.sh_size > (64U << 20) ||
+        sections[dynamic.sh_link].sh_size > (256U << 20)) {
       break;
     }
     const Elf64_Shdr& strings_header = sections[dynamic.sh_link];

@@ -1,6 +1,5 @@
 #include "platform/gpu_libraries.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include "core/strings.h"
 #include "platform/dl_path.h"
 #include "platform/driver_table.h"
+#include "platform/job_libraries.h"
 
 namespace preflight {
 namespace {
@@ -22,18 +22,6 @@ void* Open(const std::string& name_or_path, LibraryInfo* info) {
   }
   info->path = LoadedLibraryPath(handle);
   return handle;
-}
-
-std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      if (e->d_name[0] != '.') names.emplace_back(e->d_name);
-    }
-    closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 }  // namespace
@@ -153,9 +141,9 @@ std::vector<std::string> FindInNvidiaWheels(const std::string& site_packages,
   std::vector<std::string> found;
   if (site_packages.empty()) return found;
   const std::string root = site_packages + "/nvidia";
-  for (const std::string& package : ListDir(root)) {
+  for (const std::string& package : ListDirectory(root)) {
     const std::string lib = root + "/" + package + "/lib";
-    for (const std::string& file : ListDir(lib)) {
+    for (const std::string& file : ListDirectory(lib)) {
       if (StartsWith(file, prefix)) found.push_back(lib + "/" + file);
     }
   }
@@ -164,7 +152,7 @@ std::vector<std::string> FindInNvidiaWheels(const std::string& site_packages,
 
 std::string WheelVersion(const std::string& site_packages,
                          const std::string& prefix) {
-  for (const std::string& entry : ListDir(site_packages)) {
+  for (const std::string& entry : ListDirectory(site_packages)) {
     const std::string suffix = ".dist-info";
     if (!StartsWith(entry, prefix) || entry.size() <= suffix.size() ||
         entry.compare(entry.size() - suffix.size(), suffix.size(), suffix) !=

@@ -88,18 +88,6 @@ bool DefaultIsFile(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-std::vector<std::string> DefaultListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      if (e->d_name[0] != '.') names.emplace_back(e->d_name);
-    }
-    closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 std::string RealPath(const std::string& path) {
   char resolved[PATH_MAX];
   if (realpath(path.c_str(), resolved) != nullptr) return resolved;
@@ -124,13 +112,13 @@ class Resolver {
  public:
   explicit Resolver(const JobLibraryInputs& in) : in_(in) {
     is_file_ = in.is_file ? in.is_file : DefaultIsFile;
-    list_dir_ = in.list_dir ? in.list_dir : DefaultListDir;
+    list_dir_ = in.list_dir ? in.list_dir : ListDirectory;
   }
 
-  std::optional<LibraryCopy> InDir(const std::string& dir,
-                                   const std::string& soname,
-                                   const std::string& origin,
-                                   const std::string& via) const {
+  [[nodiscard]] std::optional<LibraryCopy> InDir(const std::string& dir,
+                                                 const std::string& soname,
+                                                 const std::string& origin,
+                                                 const std::string& via) const {
     const std::string path = dir + "/" + soname;
     if (!is_file_(path)) return std::nullopt;
     LibraryCopy copy;
@@ -143,9 +131,9 @@ class Resolver {
   }
 
   // The loader's search for `soname` as a dependency of `requester`.
-  std::optional<LibraryCopy> AsDependency(const std::string& requester,
-                                          const ElfDynamic& elf,
-                                          const std::string& soname) const {
+  [[nodiscard]] std::optional<LibraryCopy> AsDependency(
+      const std::string& requester, const ElfDynamic& elf,
+      const std::string& soname) const {
     const std::string origin_dir = DirName(requester);
     if (elf.runpath.empty()) {
       for (const std::string& entry : elf.rpath) {
@@ -173,7 +161,7 @@ class Resolver {
     return std::nullopt;
   }
 
-  std::optional<LibraryCopy> FromLoaderDefaults(
+  [[nodiscard]] std::optional<LibraryCopy> FromLoaderDefaults(
       const std::string& soname, const std::string& origin) const {
     for (const auto& [key, path] : in_.ld_cache) {
       if (key != soname || !is_file_(path)) continue;
@@ -196,11 +184,9 @@ class Resolver {
   // torch's _preload_cuda_deps: the first file matching the soname prefix in
   // nvidia/<folder>/lib, nvidia/cu<major>/lib, <folder>/lib of each
   // sys.path entry. Exactly `soname` is preferred within a directory.
-  std::optional<LibraryCopy> FromWheels(const Family& f,
-                                        const std::string& soname,
-                                        const std::string& cuda_major,
-                                        const std::string& origin,
-                                        const std::string& via) const {
+  [[nodiscard]] std::optional<LibraryCopy> FromWheels(
+      const Family& f, const std::string& soname, const std::string& cuda_major,
+      const std::string& origin, const std::string& via) const {
     for (const std::string& entry : in_.sys_path) {
       std::vector<std::string> dirs = {entry + "/nvidia/" + f.wheel_folder +
                                        "/lib"};
@@ -365,6 +351,18 @@ class Resolver {
 
 }  // namespace
 
+std::vector<std::string> ListDirectory(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+    }
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 const std::vector<std::string>& JobLibraryFamilies() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> k;
@@ -472,7 +470,8 @@ JobLibraryInputs CurrentJobLibraryInputs() {
     in.torch_lib_dir = torch->lib_dir;
     const size_t dot = torch->cuda_version.find('.');
     in.torch_cuda_major = torch->cuda_version.substr(0, dot);
-    if (auto init = ReadSmallFile(torch->package_dir + "/__init__.py", 4 << 20)) {
+    if (auto init =
+            ReadSmallFile(torch->package_dir + "/__init__.py", 4 << 20)) {
       in.torch_preloads_always =
           init->find("\"libcudart.so\" not in _maps") != std::string::npos;
     }

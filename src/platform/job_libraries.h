@@ -57,7 +57,7 @@ struct LibraryCopy {
                           // "CUDA toolkit"
   std::string found_via;  // "DT_RPATH of .../libtorch_cuda.so", ...
 
-  nlohmann::ordered_json ToJson() const;
+  [[nodiscard]] nlohmann::ordered_json ToJson() const;
   static LibraryCopy FromJson(const nlohmann::json& j);
 };
 
@@ -70,11 +70,12 @@ struct JobLibraries {
 
   // The copy probes test: the framework's, else the system's; with
   // `system_copy` (--library-copy system) the system's. nullptr when neither.
-  const LibraryCopy* Chosen(const std::string& family, bool system_copy) const;
+  [[nodiscard]] const LibraryCopy* Chosen(const std::string& family,
+                                          bool system_copy) const;
   // Both copies exist and are different files.
-  bool Differ(const std::string& family) const;
+  [[nodiscard]] bool Differ(const std::string& family) const;
 
-  nlohmann::ordered_json ToJson() const;
+  [[nodiscard]] nlohmann::ordered_json ToJson() const;
   static JobLibraries FromJson(const nlohmann::json& j);
 };
 
@@ -102,6 +103,9 @@ struct JobLibraryInputs {
 JobLibraryInputs CurrentJobLibraryInputs();
 
 JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs);
+
+// The entries of `dir` (no dot files), sorted; empty when it cannot be read.
+std::vector<std::string> ListDirectory(const std::string& dir);
 
 // The resolution of this process's environment (cached per process).
 const JobLibraries& CurrentJobLibraries();

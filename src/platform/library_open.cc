@@ -9,6 +9,37 @@ JobLibraries JobLibrariesFromFacts(const nlohmann::json& node_facts) {
   return CurrentJobLibraries();
 }
 
+std::optional<ProbeResult> ChooseJobCopy(const ProbeContext& context,
+                                         const std::string& family,
+                                         const std::string& name,
+                                         const std::string& install,
+                                         LibraryCopy* copy) {
+  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
+  if (const LibraryCopy* chosen =
+          libraries.Chosen(family, context.system_library_copy)) {
+    *copy = *chosen;
+    return std::nullopt;
+  }
+  const auto why = libraries.framework_missing.find(family);
+  if (!context.system_library_copy && !libraries.torch_lib_dir.empty() &&
+      why != libraries.framework_missing.end() &&
+      why->second.find("CPU-only") == std::string::npos &&
+      why->second.find("no torch library") == std::string::npos) {
+    return ProbeResult::Fail(
+        "torch's " + name + " is missing: " + why->second,
+        "Reinstall torch with its CUDA libraries (`pip install "
+        "--force-reinstall torch`), or put the directory holding that "
+        "soname on LD_LIBRARY_PATH");
+  }
+  return ProbeResult::Skip(
+      skip_reason::kLibraryMissing,
+      "no " + name + " in this environment (" +
+          (context.system_library_copy ? "--library-copy system; " : "") +
+          "no torch copy; nothing on the job's sys.path, LD_LIBRARY_PATH, "
+          "the loader's cache or /usr/local/cuda): " +
+          install + " if the job needs it");
+}
+
 void* OpenLibraryCopy(const LibraryCopy& copy, std::string* error) {
   void* handle = dlopen(copy.path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {

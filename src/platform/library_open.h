@@ -9,15 +9,30 @@
 #include <dlfcn.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "platform/job_libraries.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 
 namespace preflight {
 
 // The job's library copies for a probe: those the node stage resolved
 // (node_facts["job_libraries"]), else this process's own resolution.
 JobLibraries JobLibrariesFromFacts(const nlohmann::json& node_facts);
+
+// The copy of `family` a probe tests (context.system_library_copy picks the
+// system's), copied into *copy; or, where there is none, the result to
+// return: a fail where torch is a CUDA build that needs the library and
+// none of its paths provides it (`import torch` fails), else a skip
+// (a job may not need the library). `name` ("cuDNN") and `install` (the
+// command that brings it) word the result.
+std::optional<ProbeResult> ChooseJobCopy(const ProbeContext& context,
+                                         const std::string& family,
+                                         const std::string& name,
+                                         const std::string& install,
+                                         LibraryCopy* copy);
 
 // dlopen(copy.path, RTLD_NOW | RTLD_LOCAL); nullptr with *error (the
 // loader's message). Handles are kept for the process's lifetime.

@@ -28,9 +28,11 @@ class BlasLibrary {
                                  const LibraryCopy* cublas_lt,
                                  std::string* error);
 
-  const LibraryCopy& copy() const { return copy_; }
-  const std::string& version() const { return version_; }  // "13.1.0"
-  const std::string& lt_path() const { return lt_path_; }
+  [[nodiscard]] const LibraryCopy& copy() const { return copy_; }
+  [[nodiscard]] const std::string& version() const {
+    return version_;
+  }  // "13.1.0"
+  [[nodiscard]] const std::string& lt_path() const { return lt_path_; }
 
   // Each returns "" on success, else "<call> failed: <status name> (...)".
   std::string Create(void** handle) const;

@@ -6,29 +6,15 @@ namespace preflight {
 
 std::optional<ProbeResult> OpenJobBlas(const ProbeContext& context,
                                        const BlasLibrary** blas) {
-  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
-  const LibraryCopy* cublas =
-      libraries.Chosen("cublas", context.system_library_copy);
-  if (cublas == nullptr) {
-    const auto why = libraries.framework_missing.find("cublas");
-    if (!context.system_library_copy &&
-        why != libraries.framework_missing.end() &&
-        !libraries.torch_lib_dir.empty() &&
-        why->second.find("CPU-only") == std::string::npos) {
-      return ProbeResult::Fail("torch's cuBLAS is missing: " + why->second,
-                               "Reinstall torch with its CUDA libraries (`pip "
-                               "install --force-reinstall "
-                               "torch`), or put the directory holding that "
-                               "soname on LD_LIBRARY_PATH");
-    }
-    return ProbeResult::Skip(
-        skip_reason::kLibraryMissing,
-        "no cuBLAS in this environment (" +
-            std::string(context.system_library_copy ? "--library-copy system: "
-                                                    : "") +
-            "no torch copy, nothing on the job's sys.path, LD_LIBRARY_PATH, "
-            "the loader's cache or /usr/local/cuda)");
+  LibraryCopy chosen;
+  if (auto refused = ChooseJobCopy(
+          context, "cublas", "cuBLAS",
+          "install cuBLAS (`pip install nvidia-cublas` or the CUDA toolkit)",
+          &chosen)) {
+    return refused;
   }
+  const LibraryCopy* cublas = &chosen;
+  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
   const LibraryCopy* lt =
       libraries.Chosen("cublasLt", context.system_library_copy);
   // Lt from the same resolution only when it sits beside this cuBLAS.

@@ -112,17 +112,15 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
   CheckCuda(cudaFree(nullptr),
             "cudaFree (context)");  // the primary context, current
-  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
-  const LibraryCopy* copy =
-      libraries.Chosen("nvrtc", context.system_library_copy);
-  if (copy == nullptr) {
-    return ProbeResult::Skip(
-        skip_reason::kLibraryMissing,
-        "no NVRTC in this environment (no torch copy; nothing on the job's "
-        "sys.path, LD_LIBRARY_PATH, the loader's cache or /usr/local/cuda): "
-        "jobs that JIT-compile (Triton, torch.compile, CuPy) need it: `pip "
-        "install nvidia-cuda-nvrtc` (CUDA 13) or nvidia-cuda-nvrtc-cu12");
+  LibraryCopy chosen;
+  if (auto refused = ChooseJobCopy(
+          context, "nvrtc", "NVRTC",
+          "jobs that JIT-compile (Triton, torch.compile, CuPy) need it: `pip "
+          "install nvidia-cuda-nvrtc` (CUDA 13) or nvidia-cuda-nvrtc-cu12",
+          &chosen)) {
+    return *refused;
   }
+  const LibraryCopy* copy = &chosen;
   Nvrtc nvrtc;
   std::string error;
   if (!LoadNvrtc(*copy, &nvrtc, &error)) {

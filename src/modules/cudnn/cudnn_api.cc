@@ -22,26 +22,15 @@ const CudnnApi*& Current() {
 }  // namespace
 
 std::optional<ProbeResult> OpenJobCudnn(const ProbeContext& context) {
-  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
-  const LibraryCopy* copy =
-      libraries.Chosen("cudnn", context.system_library_copy);
-  if (copy == nullptr) {
-    const auto why = libraries.framework_missing.find("cudnn");
-    if (!context.system_library_copy && !libraries.torch_lib_dir.empty() &&
-        why != libraries.framework_missing.end() &&
-        why->second.find("CPU-only") == std::string::npos) {
-      return ProbeResult::Fail(
-          "torch's cuDNN is missing: " + why->second,
-          "Reinstall torch with its CUDA libraries (`pip install "
-          "--force-reinstall torch`, which brings nvidia-cudnn-cu*)");
-    }
-    return ProbeResult::Skip(
-        skip_reason::kLibraryMissing,
-        "no cuDNN in this environment (no torch copy; nothing on the job's "
-        "sys.path, LD_LIBRARY_PATH, the loader's cache or /usr/local/cuda): "
-        "install cuDNN (`pip install nvidia-cudnn-cu13` or `apt-get install "
-        "libcudnn9-cuda-13`) if the job needs it");
+  LibraryCopy chosen;
+  if (auto refused = ChooseJobCopy(
+          context, "cudnn", "cuDNN",
+          "install cuDNN (`pip install nvidia-cudnn-cu13` or `apt-get install "
+          "libcudnn9-cuda-13`)",
+          &chosen)) {
+    return refused;
   }
+  const LibraryCopy* copy = &chosen;
   std::lock_guard<std::mutex> lock(Mutex());
   static auto* opened = new std::map<std::string, std::unique_ptr<CudnnApi>>();
   if (auto it = opened->find(copy->path); it != opened->end()) {

@@ -19,12 +19,14 @@
 #define PREFLIGHT_CUDNN_FUNCTIONS(X)                                                \
   X(cudnnGetVersion)                                                                \
   X(cudnnGetCudartVersion)                                                          \
-  X(cudnnGetErrorString) X(cudnnGraphVersionCheck) X(cudnnOpsVersionCheck) X(       \
-      cudnnCnnVersionCheck) X(cudnnAdvVersionCheck) X(cudnnCreate)                  \
-      X(cudnnDestroy) X(cudnnSetStream) X(cudnnCreateTensorDescriptor) X(           \
-          cudnnSetTensor4dDescriptor) X(cudnnDestroyTensorDescriptor)               \
-          X(cudnnCreateFilterDescriptor) X(cudnnSetFilter4dDescriptor) X(           \
-              cudnnDestroyFilterDescriptor) X(cudnnCreateConvolutionDescriptor)     \
+  X(cudnnGetErrorString)                                                            \
+  X(cudnnGraphVersionCheck)                                                         \
+  X(cudnnOpsVersionCheck) X(cudnnCnnVersionCheck) X(cudnnAdvVersionCheck) X(        \
+      cudnnCreate) X(cudnnDestroy) X(cudnnSetStream)                                \
+      X(cudnnCreateTensorDescriptor) X(cudnnSetTensor4dDescriptor) X(               \
+          cudnnDestroyTensorDescriptor) X(cudnnCreateFilterDescriptor)              \
+          X(cudnnSetFilter4dDescriptor) X(cudnnDestroyFilterDescriptor) X(          \
+              cudnnCreateConvolutionDescriptor)                                     \
               X(cudnnSetConvolution2dDescriptor) X(                                 \
                   cudnnSetConvolutionMathType)                                      \
                   X(cudnnDestroyConvolutionDescriptor) X(                           \
@@ -41,6 +43,7 @@
 namespace preflight {
 
 struct CudnnApi {
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `name` is a declarator
 #define PREFLIGHT_CUDNN_MEMBER(name) decltype(&::name) name = nullptr;
   PREFLIGHT_CUDNN_FUNCTIONS(PREFLIGHT_CUDNN_MEMBER)
 #undef PREFLIGHT_CUDNN_MEMBER

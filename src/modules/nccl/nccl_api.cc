@@ -23,26 +23,15 @@ const NcclApi*& Current() {
 std::optional<ProbeResult> OpenJobNccl(const ProbeContext& context) {
   std::lock_guard<std::mutex> lock(Mutex());
   if (Current() != nullptr) return std::nullopt;
-  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
-  const LibraryCopy* copy =
-      libraries.Chosen("nccl", context.system_library_copy);
-  if (copy == nullptr) {
-    const auto why = libraries.framework_missing.find("nccl");
-    if (!context.system_library_copy && !libraries.torch_lib_dir.empty() &&
-        why != libraries.framework_missing.end() &&
-        why->second.find("CPU-only") == std::string::npos) {
-      return ProbeResult::Fail(
-          "torch's NCCL is missing: " + why->second,
-          "Reinstall torch with its CUDA libraries (`pip install "
-          "--force-reinstall torch`, which brings nvidia-nccl-cu*)");
-    }
-    return ProbeResult::Skip(
-        skip_reason::kLibraryMissing,
-        "no NCCL in this environment (no torch copy; nothing on the job's "
-        "sys.path, LD_LIBRARY_PATH, the loader's cache or /usr/local/cuda): "
-        "install NCCL (`pip install nvidia-nccl-cu13` or `apt-get install "
-        "libnccl2`) if the job needs it");
+  LibraryCopy chosen;
+  if (auto refused = ChooseJobCopy(
+          context, "nccl", "NCCL",
+          "install NCCL (`pip install nvidia-nccl-cu13` or `apt-get install "
+          "libnccl2`)",
+          &chosen)) {
+    return refused;
   }
+  const LibraryCopy* copy = &chosen;
   std::string error;
   void* handle = OpenLibraryCopy(*copy, &error);
   if (handle == nullptr) {

@@ -16,15 +16,17 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
-#define PREFLIGHT_NCCL_FUNCTIONS(X)                                   \
-  X(ncclGetVersion)                                                   \
-  X(ncclGetUniqueId)                                                  \
-  X(ncclCommInitRankConfig) X(ncclCommGetAsyncError) X(ncclAllReduce) \
-      X(ncclCommDestroy) X(ncclCommAbort) X(ncclGetErrorString)
+#define PREFLIGHT_NCCL_FUNCTIONS(X) \
+  X(ncclGetVersion)                 \
+  X(ncclGetUniqueId)                \
+  X(ncclCommInitRankConfig)         \
+  X(ncclCommGetAsyncError)          \
+  X(ncclAllReduce) X(ncclCommDestroy) X(ncclCommAbort) X(ncclGetErrorString)
 
 namespace preflight {
 
 struct NcclApi {
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `name` is a declarator
 #define PREFLIGHT_NCCL_MEMBER(name) decltype(&::name) name = nullptr;
   PREFLIGHT_NCCL_FUNCTIONS(PREFLIGHT_NCCL_MEMBER)
 #undef PREFLIGHT_NCCL_MEMBER

@@ -208,8 +208,8 @@ TorchTensor HostTensor(void* host, const std::vector<int64_t>& sizes,
 uint16_t ToBfloat16(float v) {
   uint32_t bits = 0;
   std::memcpy(&bits, &v, sizeof bits);
-  if ((bits & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;  // NaN
-  bits += 0x7fffu + ((bits >> 16) & 1u);
+  if ((bits & 0x7fffffffU) > 0x7f800000U) return 0x7fc0;  // NaN
+  bits += 0x7fffU + ((bits >> 16) & 1U);
   return static_cast<uint16_t>(bits >> 16);
 }
 

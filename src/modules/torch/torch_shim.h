@@ -26,21 +26,21 @@
 #include "preflight/result.h"
 
 // Entry points every probe needs (present since torch 2.3).
-#define PREFLIGHT_TORCH_REQUIRED(X)                                         \
-  X(aoti_torch_device_type_cuda)                                            \
-  X(aoti_torch_device_type_cpu) X(aoti_torch_dtype_float32)                 \
-      X(aoti_torch_dtype_bfloat16) X(aoti_torch_empty_strided)              \
-          X(aoti_torch_create_tensor_from_blob)                             \
-              X(aoti_torch_delete_tensor_object) X(aoti_torch_get_data_ptr) \
-                  X(aoti_torch_create_cuda_stream_guard)                    \
-                      X(aoti_torch_delete_cuda_stream_guard)                \
-                          X(aoti_torch_get_current_cuda_stream)             \
-                              X(aoti_torch_cuda_addmm_out)
+#define PREFLIGHT_TORCH_REQUIRED(X)                                            \
+  X(aoti_torch_device_type_cuda)                                               \
+  X(aoti_torch_device_type_cpu)                                                \
+  X(aoti_torch_dtype_float32)                                                  \
+  X(aoti_torch_dtype_bfloat16) X(aoti_torch_empty_strided)                     \
+      X(aoti_torch_create_tensor_from_blob) X(aoti_torch_delete_tensor_object) \
+          X(aoti_torch_get_data_ptr) X(aoti_torch_create_cuda_stream_guard)    \
+              X(aoti_torch_delete_cuda_stream_guard)                           \
+                  X(aoti_torch_get_current_cuda_stream)                        \
+                      X(aoti_torch_cuda_addmm_out)
 // Newer or optional ones.
-#define PREFLIGHT_TORCH_OPTIONAL(X)                               \
-  X(aoti_torch_copy_)                                             \
-  X(aoti_torch_tensor_copy_) X(aoti_torch_cuda__addmm_activation) \
-      X(aoti_torch_abi_version)
+#define PREFLIGHT_TORCH_OPTIONAL(X) \
+  X(aoti_torch_copy_)               \
+  X(aoti_torch_tensor_copy_)        \
+  X(aoti_torch_cuda__addmm_activation) X(aoti_torch_abi_version)
 
 namespace preflight {
 
@@ -53,6 +53,7 @@ class TorchCallFailed : public std::runtime_error {
 };
 
 struct TorchShim {
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `name` is a declarator
 #define PREFLIGHT_TORCH_MEMBER(name) decltype(&::name) name = nullptr;
   PREFLIGHT_TORCH_REQUIRED(PREFLIGHT_TORCH_MEMBER)
   PREFLIGHT_TORCH_OPTIONAL(PREFLIGHT_TORCH_MEMBER)
