@@ -77,6 +77,13 @@ TEST(OptionsTest, ParsesEveryOption) {
   EXPECT_TRUE(p.options.json_path_given);
 }
 
+TEST(OptionsTest, LibraryCopyDefaultsToTheFrameworks) {
+  EXPECT_EQ(Parse({}).options.library_copy, "framework");
+  Parsed p = Parse({"--library-copy", "system"});
+  ASSERT_EQ(p.status, ParseStatus::kOk) << p.error;
+  EXPECT_EQ(p.options.library_copy, "system");
+}
+
 TEST(OptionsTest, ListCommand) {
   EXPECT_EQ(Parse({"list"}).options.command, Options::Command::kList);
 }
@@ -130,6 +137,7 @@ TEST(OptionsTest, RejectsBadInput) {
       {{"--json", dir + "/link.json"}, "symbolic link"},
       {{"--json", "/proc/r.json"}, "not writable"},
       {{"--output-dir", "/proc/new-dir"}, "not writable"},
+      {{"--library-copy", "conda"}, "not in {framework,system}"},
   };
   for (const BadCase& c : cases) {
     Parsed p = Parse(c.args);
