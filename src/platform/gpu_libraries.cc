@@ -2,12 +2,8 @@
 
 #include <dlfcn.h>
 
-#include <algorithm>
-
-#include "core/strings.h"
 #include "platform/dl_path.h"
 #include "platform/driver_table.h"
-#include "platform/job_libraries.h"
 
 namespace preflight {
 namespace {
@@ -75,28 +71,12 @@ LibraryInfo ProbeCudaRuntime(const std::string& name_or_path,
   return info;
 }
 
-LibraryInfo ProbeSystemCudaRuntime() {
-  LibraryInfo last;
-  for (const char* soname :
-       {"libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0"}) {
-    LibraryInfo info = ProbeCudaRuntime(soname, "system");
-    if (info.status != "missing") return info;
-    last = info;
-  }
-  last.message = "no libcudart.so.{13,12,11.0} on the loader's search path";
-  return last;
-}
-
 LibraryInfo ProbeCudnn(const std::string& name_or_path,
                        const std::string& origin) {
   LibraryInfo info;
   info.name = "cuDNN";
   info.origin = origin;
   void* h = Open(name_or_path, &info);
-  if (h == nullptr && name_or_path == "libcudnn.so.9") {
-    LibraryInfo older = ProbeCudnn("libcudnn.so.8", origin);
-    if (older.status != "missing") return older;
-  }
   if (h == nullptr) return info;
   auto get = reinterpret_cast<size_t (*)()>(dlsym(h, "cudnnGetVersion"));
   auto cudart =
@@ -134,36 +114,6 @@ LibraryInfo ProbeNccl(const std::string& name_or_path,
   info.version_code = v;
   info.version = DecodeNcclVersion(v);
   return info;
-}
-
-std::vector<std::string> FindInNvidiaWheels(const std::string& site_packages,
-                                            const std::string& prefix) {
-  std::vector<std::string> found;
-  if (site_packages.empty()) return found;
-  const std::string root = site_packages + "/nvidia";
-  for (const std::string& package : ListDirectory(root)) {
-    const std::string lib = root + "/" + package + "/lib";
-    for (const std::string& file : ListDirectory(lib)) {
-      if (StartsWith(file, prefix)) found.push_back(lib + "/" + file);
-    }
-  }
-  return found;
-}
-
-std::string WheelVersion(const std::string& site_packages,
-                         const std::string& prefix) {
-  for (const std::string& entry : ListDirectory(site_packages)) {
-    const std::string suffix = ".dist-info";
-    if (!StartsWith(entry, prefix) || entry.size() <= suffix.size() ||
-        entry.compare(entry.size() - suffix.size(), suffix.size(), suffix) !=
-            0) {
-      continue;
-    }
-    const std::string stem = entry.substr(0, entry.size() - suffix.size());
-    const size_t dash = stem.rfind('-');
-    if (dash != std::string::npos) return stem.substr(dash + 1);
-  }
-  return "";
 }
 
 }  // namespace preflight

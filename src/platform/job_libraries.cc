@@ -21,8 +21,6 @@ struct Family {
   const char* soname_prefix;  // "libcublas.so."
   // The torch libraries that name it in DT_NEEDED, first found wins.
   std::vector<const char*> torch_requesters;
-  // torch's _preload_cuda_deps: nvidia/<folder>/lib/<prefix>*.
-  const char* wheel_folder;
   // Majors a job without torch may load, newest first.
   std::vector<const char*> system_majors;
 };
@@ -32,22 +30,16 @@ const std::vector<Family>& Families() {
       {"cudart",
        "libcudart.so.",
        {"libtorch_global_deps.so", "libc10_cuda.so", "libtorch_cuda.so"},
-       "cuda_runtime",
        {"13", "12"}},
       // cuBLASLt before cuBLAS, as torch preloads them: libcublas loads the
       // libcublasLt already mapped rather than one from its own RUNPATH.
-      {"cublasLt",
-       "libcublasLt.so.",
-       {"libtorch_cuda.so"},
-       "cublas",
-       {"13", "12"}},
-      {"cublas", "libcublas.so.", {"libtorch_cuda.so"}, "cublas", {"13", "12"}},
-      {"cudnn", "libcudnn.so.", {"libtorch_cuda.so"}, "cudnn", {"9"}},
-      {"nccl", "libnccl.so.", {"libtorch_cuda.so"}, "nccl", {"2"}},
+      {"cublasLt", "libcublasLt.so.", {"libtorch_cuda.so"}, {"13", "12"}},
+      {"cublas", "libcublas.so.", {"libtorch_cuda.so"}, {"13", "12"}},
+      {"cudnn", "libcudnn.so.", {"libtorch_cuda.so"}, {"9"}},
+      {"nccl", "libnccl.so.", {"libtorch_cuda.so"}, {"2"}},
       {"nvrtc",
        "libnvrtc.so.",
        {"libcaffe2_nvrtc.so", "libtorch_cuda.so"},
-       "cuda_nvrtc",
        {"13", "12"}},
   };
   return families;
@@ -83,7 +75,28 @@ const std::vector<PreloadEntry>& TorchPreloadOrder() {
   return order;
 }
 
-bool DefaultIsFile(const std::string& path) {
+// The wheel folder of a family (nvidia/<folder>/lib), from torch's list.
+const char* WheelFolder(const std::string& family) {
+  for (const PreloadEntry& e : TorchPreloadOrder()) {
+    if (family == e.family) return e.folder;
+  }
+  return "";
+}
+
+// torch's glob "<prefix>*[0-9]".
+bool MatchesTorchGlob(const std::string& name, const std::string& prefix) {
+  return StartsWith(name, prefix) && name.size() > prefix.size() &&
+         std::isdigit(static_cast<unsigned char>(name.back())) != 0;
+}
+
+// The soname a file answers to: libcublas.so.13 for libcublas.so.13.1.0.3.
+std::string SonameOf(const std::string& file) {
+  const size_t so = file.find(".so.");
+  return so == std::string::npos ? file
+                                 : file.substr(0, file.find('.', so + 4));
+}
+
+bool IsFile(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
@@ -111,23 +124,18 @@ std::vector<std::string> SplitPath(const char* value) {
 class Resolver {
  public:
   explicit Resolver(const JobLibraryInputs& in) : in_(in) {
-    is_file_ = in.is_file ? in.is_file : DefaultIsFile;
-    list_dir_ = in.list_dir ? in.list_dir : ListDirectory;
+    read_elf_ = in.read_elf ? in.read_elf : [](const std::string& path) {
+      std::string error;
+      return ReadElfDynamic(path, &error);
+    };
   }
 
+  // `dir`/`file` when it is a regular file.
   [[nodiscard]] std::optional<LibraryCopy> InDir(const std::string& dir,
-                                                 const std::string& soname,
+                                                 const std::string& file,
                                                  const std::string& origin,
                                                  const std::string& via) const {
-    const std::string path = dir + "/" + soname;
-    if (!is_file_(path)) return std::nullopt;
-    LibraryCopy copy;
-    copy.soname = soname;
-    copy.path = path;
-    copy.real_path = in_.is_file ? path : RealPath(path);
-    copy.origin = origin;
-    copy.found_via = via;
-    return copy;
+    return At(dir + "/" + file, SonameOf(file), origin, via);
   }
 
   // The loader's search for `soname` as a dependency of `requester`.
@@ -157,21 +165,14 @@ class Resolver {
         return c;
       }
     }
-    if (auto c = FromLoaderDefaults(soname, "torch")) return c;
-    return std::nullopt;
+    return FromLoaderDefaults(soname, "torch");
   }
 
   [[nodiscard]] std::optional<LibraryCopy> FromLoaderDefaults(
       const std::string& soname, const std::string& origin) const {
     for (const auto& [key, path] : in_.ld_cache) {
-      if (key != soname || !is_file_(path)) continue;
-      LibraryCopy copy;
-      copy.soname = soname;
-      copy.path = path;
-      copy.real_path = in_.is_file ? path : RealPath(path);
-      copy.origin = origin;
-      copy.found_via = "/etc/ld.so.cache";
-      return copy;
+      if (key != soname) continue;
+      if (auto c = At(path, soname, origin, "/etc/ld.so.cache")) return c;
     }
     for (const std::string& dir : in_.default_dirs) {
       if (auto c = InDir(dir, soname, origin, "default directory " + dir)) {
@@ -181,90 +182,57 @@ class Resolver {
     return std::nullopt;
   }
 
-  // torch's _preload_cuda_deps: the first file matching the soname prefix in
-  // nvidia/<folder>/lib, nvidia/cu<major>/lib, <folder>/lib of each
-  // sys.path entry. Exactly `soname` is preferred within a directory.
-  [[nodiscard]] std::optional<LibraryCopy> FromWheels(
-      const Family& f, const std::string& soname, const std::string& cuda_major,
+  // torch's _preload_cuda_lib: in each sys.path entry, in order,
+  // nvidia/<folder>/lib, nvidia/cu<major>/lib (with a major), then
+  // <folder>/lib; the first file `matches` accepts (names sorted).
+  [[nodiscard]] std::optional<LibraryCopy> OnSysPath(
+      const std::string& folder, const std::string& cuda_major,
+      const std::function<bool(const std::string&)>& matches,
       const std::string& origin, const std::string& via) const {
     for (const std::string& entry : in_.sys_path) {
-      std::vector<std::string> dirs = {entry + "/nvidia/" + f.wheel_folder +
-                                       "/lib"};
+      std::vector<std::string> dirs = {entry + "/nvidia/" + folder + "/lib"};
       if (!cuda_major.empty()) {
         dirs.push_back(entry + "/nvidia/cu" + cuda_major + "/lib");
       }
-      dirs.push_back(entry + "/" + f.wheel_folder + "/lib");
+      dirs.push_back(entry + "/" + folder + "/lib");
       for (const std::string& dir : dirs) {
-        if (!soname.empty()) {
-          if (auto c = InDir(dir, soname, origin, via + " " + dir)) return c;
-          continue;
-        }
-        for (const std::string& name : list_dir_(dir)) {
-          if (StartsWith(name, f.soname_prefix) &&
-              name.size() > std::string(f.soname_prefix).size()) {
-            if (auto c = InDir(dir, name, origin, via + " " + dir)) return c;
-          }
+        for (const std::string& name : ListDirectory(dir)) {
+          if (!matches(name)) continue;
+          if (auto c = InDir(dir, name, origin, via + entry)) return c;
         }
       }
     }
     return std::nullopt;
   }
 
-  // What torch's preload loads (run at every import by torch 2.6+), by
-  // family: the first match in sys.path order, up to the first library of
-  // its list it cannot find (the rest of the loop is then skipped).
+  // What torch's preload loads at import (torch 2.6+), by family: its list
+  // in order, each the first match on sys.path, up to the first library it
+  // cannot find (the rest of the loop is then skipped).
   void ComputePreload() {
     for (const PreloadEntry& e : TorchPreloadOrder()) {
-      std::optional<LibraryCopy> hit;
-      for (const std::string& entry : in_.sys_path) {
-        const std::vector<std::string> dirs = {
-            entry + "/nvidia/" + e.folder + "/lib",
-            entry + "/nvidia/cu" + in_.torch_cuda_major + "/lib",
-            entry + "/" + e.folder + "/lib"};
-        for (const std::string& dir : dirs) {
-          for (const std::string& name : list_dir_(dir)) {
-            const std::string prefix = e.prefix;
-            if (StartsWith(name, prefix) && name.size() > prefix.size() &&
-                std::isdigit(static_cast<unsigned char>(name.back())) != 0) {
-              hit = InDir(dir, name, "torch",
-                          "torch's preload at import (torch/__init__.py "
-                          "_preload_cuda_deps) from sys.path entry " +
-                              entry);
-              break;
-            }
-          }
-          if (hit) break;
-        }
-        if (hit) break;
-      }
-      if (!hit) {
-        preload_stopped_at_ = e.prefix;
-        return;
-      }
+      const std::string prefix = e.prefix;
+      std::optional<LibraryCopy> hit = OnSysPath(
+          e.folder, in_.torch_cuda_major,
+          [&prefix](const std::string& name) {
+            return MatchesTorchGlob(name, prefix);
+          },
+          "torch",
+          "torch's preload at import (torch/__init__.py _preload_cuda_deps) "
+          "from sys.path entry ");
+      if (!hit) return;
       if (*e.family != '\0') preloaded_[e.family] = *hit;
     }
   }
 
   void Framework(const Family& f, JobLibraries* out) const {
     if (auto it = preloaded_.find(f.key); it != preloaded_.end()) {
-      LibraryCopy copy = it->second;
-      copy.family = f.key;
-      // The soname the preloaded file answers to (libcublas.so.13 for
-      // libcublas.so.13.1.0.3 alike).
-      const std::string file = copy.path.substr(copy.path.rfind('/') + 1);
-      const size_t so = file.find(".so.");
-      copy.soname = file.substr(0, file.find('.', so + 4));
-      out->framework[f.key] = copy;
+      out->framework[f.key] = it->second;
+      out->framework[f.key].family = f.key;
       return;
     }
     for (const char* name : f.torch_requesters) {
       const std::string requester = in_.torch_lib_dir + "/" + name;
-      std::optional<ElfDynamic> elf =
-          in_.read_elf ? in_.read_elf(requester) : std::nullopt;
-      if (!in_.read_elf) {
-        std::string error;
-        elf = ReadElfDynamic(requester, &error);
-      }
+      const std::optional<ElfDynamic> elf = read_elf_(requester);
       if (!elf) continue;
       std::string soname;
       for (const std::string& needed : elf->needed) {
@@ -272,10 +240,13 @@ class Resolver {
       }
       if (soname.empty()) continue;
       std::optional<LibraryCopy> copy = AsDependency(requester, *elf, soname);
-      if (!copy) {
-        copy = FromWheels(f, soname, in_.torch_cuda_major, "torch",
-                          "torch's preload from sys.path (" + soname +
-                              " is on no loader path of " + requester + "):");
+      if (!copy) {  // torch's preload when its global deps fail to load
+        copy = OnSysPath(
+            WheelFolder(f.key), in_.torch_cuda_major,
+            [&soname](const std::string& file) { return file == soname; },
+            "torch",
+            "torch's preload from sys.path (" + soname +
+                " is on no loader path of " + requester + "): entry ");
       }
       if (copy) {
         copy->family = f.key;
@@ -297,6 +268,8 @@ class Resolver {
                   f.soname_prefix + "*";
   }
 
+  // What a job without torch loads: for each major, newest first, the
+  // NVIDIA wheels on sys.path, $CONDA_PREFIX, the loader, the toolkit.
   void System(const Family& f, JobLibraries* out) const {
     std::vector<std::string> sonames;
     for (const char* major : f.system_majors) {
@@ -309,8 +282,10 @@ class Resolver {
       return true;
     };
     for (const std::string& soname : sonames) {
-      if (found(FromWheels(f, soname, "", "python wheel",
-                           "nvidia wheel on the job's sys.path:"))) {
+      if (found(OnSysPath(
+              WheelFolder(f.key), "",
+              [&soname](const std::string& file) { return file == soname; },
+              "python wheel", "nvidia wheel on the job's sys.path entry "))) {
         return;
       }
     }
@@ -342,11 +317,23 @@ class Resolver {
   }
 
  private:
-  std::map<std::string, LibraryCopy> preloaded_;
-  std::string preload_stopped_at_;
+  [[nodiscard]] static std::optional<LibraryCopy> At(const std::string& path,
+                                                     const std::string& soname,
+                                                     const std::string& origin,
+                                                     const std::string& via) {
+    if (!IsFile(path)) return std::nullopt;
+    LibraryCopy copy;
+    copy.soname = soname;
+    copy.path = path;
+    copy.real_path = RealPath(path);
+    copy.origin = origin;
+    copy.found_via = via;
+    return copy;
+  }
+
   const JobLibraryInputs& in_;
-  std::function<bool(const std::string&)> is_file_;
-  std::function<std::vector<std::string>(const std::string&)> list_dir_;
+  std::function<std::optional<ElfDynamic>(const std::string&)> read_elf_;
+  std::map<std::string, LibraryCopy> preloaded_;
 };
 
 }  // namespace

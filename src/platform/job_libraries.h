@@ -92,10 +92,9 @@ struct JobLibraryInputs {
   std::vector<std::string> toolkit_dirs;     // $CUDA_HOME/lib64, ...
   std::vector<std::pair<std::string, std::string>> ld_cache;
   std::vector<std::string> default_dirs;
-  // Seams for tests; the defaults read the file system.
+  // The ELF facts of torch's libraries (a seam for tests; the default reads
+  // the file). Library files themselves are looked for on the file system.
   std::function<std::optional<ElfDynamic>(const std::string&)> read_elf;
-  std::function<bool(const std::string&)> is_file;
-  std::function<std::vector<std::string>(const std::string&)> list_dir;
 };
 
 // Inputs of this process: LocateTorch and LocateJobPython, LD_LIBRARY_PATH,

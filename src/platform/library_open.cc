@@ -10,11 +10,11 @@ JobLibraries JobLibrariesFromFacts(const nlohmann::json& node_facts) {
 }
 
 std::optional<ProbeResult> ChooseJobCopy(const ProbeContext& context,
+                                         const JobLibraries& libraries,
                                          const std::string& family,
                                          const std::string& name,
                                          const std::string& install,
                                          LibraryCopy* copy) {
-  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
   if (const LibraryCopy* chosen =
           libraries.Chosen(family, context.system_library_copy)) {
     *copy = *chosen;

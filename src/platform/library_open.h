@@ -29,6 +29,7 @@ JobLibraries JobLibrariesFromFacts(const nlohmann::json& node_facts);
 // (a job may not need the library). `name` ("cuDNN") and `install` (the
 // command that brings it) word the result.
 std::optional<ProbeResult> ChooseJobCopy(const ProbeContext& context,
+                                         const JobLibraries& libraries,
                                          const std::string& family,
                                          const std::string& name,
                                          const std::string& install,

@@ -196,8 +196,9 @@ TEST_F(JobLibrariesTest, TorchsImportPreloadWinsOverItsRpath) {
   elf_[in_.torch_lib_dir + "/libtorch_cuda.so"] = TorchCudaCu13();
   const std::string user = root_ + "/home/.local/lib/python3.12/site-packages";
   in_.sys_path.insert(in_.sys_path.begin(), user);
-  for (const char* f : {"cu13/lib/libcublasLt.so.13", "cu13/lib/libcublas.so.13",
-                        "cudnn/lib/libcudnn.so.9", "nccl/lib/libnccl.so.2"}) {
+  for (const char* f :
+       {"cu13/lib/libcublasLt.so.13", "cu13/lib/libcublas.so.13",
+        "cudnn/lib/libcudnn.so.9", "nccl/lib/libnccl.so.2"}) {
     Touch(site_ + "/nvidia/" + f);
   }
   Touch(user + "/nvidia/cu13/lib/libcublasLt.so.13");

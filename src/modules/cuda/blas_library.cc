@@ -82,6 +82,7 @@ const BlasLibrary* BlasLibrary::Open(const LibraryCopy& cublas,
     const size_t slash = cublas.path.rfind('/');
     lt.path = cublas.path.substr(0, slash + 1) + "libcublasLt" +
               cublas.soname.substr(std::string("libcublas").size());
+    lt.real_path.clear();  // not resolved: the path opened is reported
   }
   std::string lt_error;
   if (OpenLibraryCopy(lt, &lt_error) == nullptr) {

@@ -6,15 +6,15 @@ namespace preflight {
 
 std::optional<ProbeResult> OpenJobBlas(const ProbeContext& context,
                                        const BlasLibrary** blas) {
+  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
   LibraryCopy chosen;
   if (auto refused = ChooseJobCopy(
-          context, "cublas", "cuBLAS",
+          context, libraries, "cublas", "cuBLAS",
           "install cuBLAS (`pip install nvidia-cublas` or the CUDA toolkit)",
           &chosen)) {
     return refused;
   }
   const LibraryCopy* cublas = &chosen;
-  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
   const LibraryCopy* lt =
       libraries.Chosen("cublasLt", context.system_library_copy);
   // Lt from the same resolution only when it sits beside this cuBLAS.

@@ -15,7 +15,6 @@
 // (error 222: PTX newer than the driver's JIT); wrong results.
 #include <cuda.h>
 #include <cuda_runtime.h>
-#include <dirent.h>
 #include <dlfcn.h>
 #include <nvrtc.h>
 
@@ -60,17 +59,12 @@ struct Nvrtc {
 // so that neither finds another toolkit's builtins on the loader's path.
 bool LoadNvrtc(const LibraryCopy& copy, Nvrtc* n, std::string* error) {
   const std::string dir = copy.path.substr(0, copy.path.rfind('/'));
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      const std::string name = e->d_name;
-      if (name.rfind("libnvrtc-builtins.so.", 0) == 0 &&
-          name.find(".alt.") == std::string::npos) {
-        n->builtins = dir + "/" + name;
-        dlopen(n->builtins.c_str(), RTLD_NOW | RTLD_LOCAL);
-        break;
-      }
+  for (const std::string& name : ListDirectory(dir)) {
+    if (name.rfind("libnvrtc-builtins.so.", 0) == 0) {
+      n->builtins = dir + "/" + name;
+      dlopen(n->builtins.c_str(), RTLD_NOW | RTLD_LOCAL);
+      break;
     }
-    closedir(d);
   }
   void* handle = OpenLibraryCopy(copy, error);
   if (handle == nullptr) return false;
@@ -114,7 +108,7 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
             "cudaFree (context)");  // the primary context, current
   LibraryCopy chosen;
   if (auto refused = ChooseJobCopy(
-          context, "nvrtc", "NVRTC",
+          context, JobLibrariesFromFacts(context.node_facts), "nvrtc", "NVRTC",
           "jobs that JIT-compile (Triton, torch.compile, CuPy) need it: `pip "
           "install nvidia-cuda-nvrtc` (CUDA 13) or nvidia-cuda-nvrtc-cu12",
           &chosen)) {

@@ -24,7 +24,7 @@ const CudnnApi*& Current() {
 std::optional<ProbeResult> OpenJobCudnn(const ProbeContext& context) {
   LibraryCopy chosen;
   if (auto refused = ChooseJobCopy(
-          context, "cudnn", "cuDNN",
+          context, JobLibrariesFromFacts(context.node_facts), "cudnn", "cuDNN",
           "install cuDNN (`pip install nvidia-cudnn-cu13` or `apt-get install "
           "libcudnn9-cuda-13`)",
           &chosen)) {

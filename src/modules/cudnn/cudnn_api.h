@@ -16,29 +16,38 @@
 #include "preflight/result.h"
 
 // Every cuDNN function the module calls.
-#define PREFLIGHT_CUDNN_FUNCTIONS(X)                                                \
-  X(cudnnGetVersion)                                                                \
-  X(cudnnGetCudartVersion)                                                          \
-  X(cudnnGetErrorString)                                                            \
-  X(cudnnGraphVersionCheck)                                                         \
-  X(cudnnOpsVersionCheck) X(cudnnCnnVersionCheck) X(cudnnAdvVersionCheck) X(        \
-      cudnnCreate) X(cudnnDestroy) X(cudnnSetStream)                                \
-      X(cudnnCreateTensorDescriptor) X(cudnnSetTensor4dDescriptor) X(               \
-          cudnnDestroyTensorDescriptor) X(cudnnCreateFilterDescriptor)              \
-          X(cudnnSetFilter4dDescriptor) X(cudnnDestroyFilterDescriptor) X(          \
-              cudnnCreateConvolutionDescriptor)                                     \
-              X(cudnnSetConvolution2dDescriptor) X(                                 \
-                  cudnnSetConvolutionMathType)                                      \
-                  X(cudnnDestroyConvolutionDescriptor) X(                           \
-                      cudnnGetConvolutionForwardAlgorithm_v7)                       \
-                      X(cudnnGetConvolutionForwardWorkspaceSize) X(                 \
-                          cudnnConvolutionForward)                                  \
-                          X(cudnnGetConvolutionBackwardDataAlgorithm_v7) X(         \
-                              cudnnGetConvolutionBackwardDataWorkspaceSize)         \
-                              X(cudnnConvolutionBackwardData) X(                    \
-                                  cudnnGetConvolutionBackwardFilterAlgorithm_v7)    \
-                                  X(cudnnGetConvolutionBackwardFilterWorkspaceSize) \
-                                      X(cudnnConvolutionBackwardFilter)
+// clang-format off
+#define PREFLIGHT_CUDNN_FUNCTIONS(X) \
+  X(cudnnGetVersion) \
+  X(cudnnGetCudartVersion) \
+  X(cudnnGetErrorString) \
+  X(cudnnGraphVersionCheck) \
+  X(cudnnOpsVersionCheck) \
+  X(cudnnCnnVersionCheck) \
+  X(cudnnAdvVersionCheck) \
+  X(cudnnCreate) \
+  X(cudnnDestroy) \
+  X(cudnnSetStream) \
+  X(cudnnCreateTensorDescriptor) \
+  X(cudnnSetTensor4dDescriptor) \
+  X(cudnnDestroyTensorDescriptor) \
+  X(cudnnCreateFilterDescriptor) \
+  X(cudnnSetFilter4dDescriptor) \
+  X(cudnnDestroyFilterDescriptor) \
+  X(cudnnCreateConvolutionDescriptor) \
+  X(cudnnSetConvolution2dDescriptor) \
+  X(cudnnSetConvolutionMathType) \
+  X(cudnnDestroyConvolutionDescriptor) \
+  X(cudnnGetConvolutionForwardAlgorithm_v7) \
+  X(cudnnGetConvolutionForwardWorkspaceSize) \
+  X(cudnnConvolutionForward) \
+  X(cudnnGetConvolutionBackwardDataAlgorithm_v7) \
+  X(cudnnGetConvolutionBackwardDataWorkspaceSize) \
+  X(cudnnConvolutionBackwardData) \
+  X(cudnnGetConvolutionBackwardFilterAlgorithm_v7) \
+  X(cudnnGetConvolutionBackwardFilterWorkspaceSize) \
+  X(cudnnConvolutionBackwardFilter)
+// clang-format on
 
 namespace preflight {
 

@@ -25,7 +25,7 @@ std::optional<ProbeResult> OpenJobNccl(const ProbeContext& context) {
   if (Current() != nullptr) return std::nullopt;
   LibraryCopy chosen;
   if (auto refused = ChooseJobCopy(
-          context, "nccl", "NCCL",
+          context, JobLibrariesFromFacts(context.node_facts), "nccl", "NCCL",
           "install NCCL (`pip install nvidia-nccl-cu13` or `apt-get install "
           "libnccl2`)",
           &chosen)) {

@@ -16,12 +16,17 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
+// clang-format off
 #define PREFLIGHT_NCCL_FUNCTIONS(X) \
-  X(ncclGetVersion)                 \
-  X(ncclGetUniqueId)                \
-  X(ncclCommInitRankConfig)         \
-  X(ncclCommGetAsyncError)          \
-  X(ncclAllReduce) X(ncclCommDestroy) X(ncclCommAbort) X(ncclGetErrorString)
+  X(ncclGetVersion) \
+  X(ncclGetUniqueId) \
+  X(ncclCommInitRankConfig) \
+  X(ncclCommGetAsyncError) \
+  X(ncclAllReduce) \
+  X(ncclCommDestroy) \
+  X(ncclCommAbort) \
+  X(ncclGetErrorString)
+// clang-format on
 
 namespace preflight {
 

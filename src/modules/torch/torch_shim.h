@@ -26,21 +26,29 @@
 #include "preflight/result.h"
 
 // Entry points every probe needs (present since torch 2.3).
-#define PREFLIGHT_TORCH_REQUIRED(X)                                            \
-  X(aoti_torch_device_type_cuda)                                               \
-  X(aoti_torch_device_type_cpu)                                                \
-  X(aoti_torch_dtype_float32)                                                  \
-  X(aoti_torch_dtype_bfloat16) X(aoti_torch_empty_strided)                     \
-      X(aoti_torch_create_tensor_from_blob) X(aoti_torch_delete_tensor_object) \
-          X(aoti_torch_get_data_ptr) X(aoti_torch_create_cuda_stream_guard)    \
-              X(aoti_torch_delete_cuda_stream_guard)                           \
-                  X(aoti_torch_get_current_cuda_stream)                        \
-                      X(aoti_torch_cuda_addmm_out)
+// clang-format off
+#define PREFLIGHT_TORCH_REQUIRED(X) \
+  X(aoti_torch_device_type_cuda) \
+  X(aoti_torch_device_type_cpu) \
+  X(aoti_torch_dtype_float32) \
+  X(aoti_torch_dtype_bfloat16) \
+  X(aoti_torch_empty_strided) \
+  X(aoti_torch_create_tensor_from_blob) \
+  X(aoti_torch_delete_tensor_object) \
+  X(aoti_torch_get_data_ptr) \
+  X(aoti_torch_create_cuda_stream_guard) \
+  X(aoti_torch_delete_cuda_stream_guard) \
+  X(aoti_torch_get_current_cuda_stream) \
+  X(aoti_torch_cuda_addmm_out)
+// clang-format on
 // Newer or optional ones.
+// clang-format off
 #define PREFLIGHT_TORCH_OPTIONAL(X) \
-  X(aoti_torch_copy_)               \
-  X(aoti_torch_tensor_copy_)        \
-  X(aoti_torch_cuda__addmm_activation) X(aoti_torch_abi_version)
+  X(aoti_torch_copy_) \
+  X(aoti_torch_tensor_copy_) \
+  X(aoti_torch_cuda__addmm_activation) \
+  X(aoti_torch_abi_version)
+// clang-format on
 
 namespace preflight {
 

@@ -103,11 +103,10 @@ ProbeResult RunCompileAotiPackage(const ProbeContext& context) {
     return ProbeResult::Fail(dir_error, "make TMPDIR (or /tmp) writable");
   }
   const std::string result_file = dir + "/result.json";
-  const CommandResult c =
-      RunCommand({torch->python, "-X", "faulthandler", "-c", kScript,
-                  context.aoti_package, context.corrupt_result ? "1" : "0",
-                  result_file},
-                 150000, {"PYTHONUNBUFFERED=1"});
+  const CommandResult c = RunCommand(
+      {torch->python, "-X", "faulthandler", "-c", kScript, context.aoti_package,
+       context.corrupt_result ? "1" : "0", result_file},
+      150000, {"PYTHONUNBUFFERED=1"});
   const auto result_text = ReadSmallFile(result_file);
   RemoveTree(dir);
   const nlohmann::json out =

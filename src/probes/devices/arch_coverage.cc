@@ -24,6 +24,7 @@
 #include "platform/fatbin_reader.h"
 #include "platform/gpu_libraries.h"
 #include "platform/job_libraries.h"
+#include "platform/library_open.h"
 #include "platform/torch_locator.h"
 #include "probes/probes.h"
 
@@ -73,8 +74,9 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
   }
   // cuDNN's kernels live in its precompiled engine library, beside the shim
   // of the copy the job loads.
+  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
   if (const LibraryCopy* cudnn =
-          CurrentJobLibraries().Chosen("cudnn", context.system_library_copy)) {
+          libraries.Chosen("cudnn", context.system_library_copy)) {
     const LibraryInfo info = ProbeCudnn(cudnn->path, cudnn->origin);
     const std::string dir = cudnn->path.substr(0, cudnn->path.rfind('/'));
     candidates.push_back(
