@@ -194,17 +194,40 @@ case "$name" in
     ;;
   compile_full)
     # torch.compile cold and warm, and an AOTInductor package made with the
-    # installed torch, on GPU 0; then the package check must be able to fail.
+    # installed torch ($PREFLIGHT_AOTI_PACKAGE: one made already), on GPU 0.
+    # The oracle is what a job gets: torch's own aoti_load_package in the
+    # same environment. Where it loads and runs, the probe must pass (and
+    # fail on a corrupted output); where torch itself cannot, the probe must
+    # fail with how it ended, and not blame the package's arch or platform
+    # (it was built here).
     python3 -c 'import torch' 2>/dev/null || { echo "SKIP: no torch"; exit 77; }
     here=$(cd "$(dirname "$0")/../.." && pwd)
-    python3 "$here/bench/make_aoti_package.py" "$tmp/model.pt2" > "$tmp/aoti.log" 2>&1 ||
-      { tail -20 "$tmp/aoti.log"; echo "could not make an AOTInductor package"; exit 1; }
-    run --stages compile --gpus 0 --torch-compile --aoti-package "$tmp/model.pt2"
-    [ "$(rc)" = 0 ] || { echo "expected exit 0, got $(rc)"; }
-    check "$tmp/r.json" 'res(0, "compile.aoti_package")["outcome"] == "pass"' &&
+    pkg=${PREFLIGHT_AOTI_PACKAGE:-}
+    if [ -z "$pkg" ]; then
+      pkg=$tmp/model.pt2
+      python3 "$here/bench/make_aoti_package.py" "$pkg" > "$tmp/aoti.log" 2>&1 ||
+        { tail -20 "$tmp/aoti.log"; echo "could not make an AOTInductor package"; exit 1; }
+    fi
+    python3 -X faulthandler -c 'import sys, torch
+m = torch._inductor.aoti_load_package(sys.argv[1])
+m(torch.randn(8, 256, device="cuda")); torch.cuda.synchronize()' "$pkg" > "$tmp/job.log" 2>&1
+    job_rc=$?
+    echo "torch's own aoti_load_package on this package: exit $job_rc"
+    run --stages compile --gpus 0 --torch-compile --aoti-package "$pkg"
     check "$tmp/r.json" 'res(0, "compile.torch_compile")["outcome"] == "pass"' || exit 1
-    PREFLIGHT_FAULT=compile.aoti_package@0:corrupt run --stages compile --gpus 0 --aoti-package "$tmp/model.pt2"
-    check "$tmp/r.json" 'res(0, "compile.aoti_package")["outcome"] == "fail"'
+    if [ "$job_rc" = 0 ]; then
+      [ "$(rc)" = 0 ] || { echo "expected exit 0, got $(rc)"; exit 1; }
+      check "$tmp/r.json" 'res(0, "compile.aoti_package")["outcome"] == "pass"' || exit 1
+      PREFLIGHT_FAULT=compile.aoti_package@0:corrupt run --stages compile --gpus 0 --aoti-package "$pkg"
+      check "$tmp/r.json" 'res(0, "compile.aoti_package")["outcome"] == "fail"'
+    else
+      tail -4 "$tmp/job.log" | cut -c1-200
+      ended="failed (exit code $job_rc)"
+      [ "$job_rc" -gt 128 ] && ended="crashed with SIG"
+      check "$tmp/r.json" 'res(0, "compile.aoti_package")["outcome"] == "fail"' &&
+      check "$tmp/r.json" "'$ended' in res(0, 'compile.aoti_package')['summary']" &&
+      check "$tmp/r.json" '"ruled out: the package was built for this machine" in res(0, "compile.aoti_package")["remediation"]'
+    fi
     ;;
   mpi_two_supervisors)
     # Two supervisors under mpirun, one GPU each, as two nodes: one global
