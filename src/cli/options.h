@@ -11,15 +11,10 @@
 #include <vector>
 
 #include "core/fault_injection.h"
+#include "core/gpu_selection.h"
 #include "preflight/probe_context.h"
 
 namespace preflight {
-
-// A GPU named on --gpus: a CUDA index or a UUID ("GPU-…"/"MIG-…").
-struct GpuSelector {
-  std::optional<int> index;
-  std::string uuid;
-};
 
 struct Options {
   enum class Command { kRun, kList };

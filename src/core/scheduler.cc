@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "core/collective.h"
+#include "core/gpu_selection.h"
 #include "core/log.h"
 #include "core/manifest.h"
 #include "core/module_loader.h"
@@ -173,7 +174,9 @@ class Scheduler {
       return false;
     }
     std::string why_no_gpus;
-    std::vector<GpuIdentity> all = InventoryOrReason(&why_no_gpus);
+    std::vector<GpuIdentity> all =
+        InventoryOrReason(FindResult("devices.enumerate", nullptr),
+                          config_.plan.skipped_by_user, &why_no_gpus);
     std::vector<GpuIdentity> selected;
     if (why_no_gpus.empty()) {
       if (!SelectGpus(all, config_.gpu_selection, &selected,
@@ -364,27 +367,6 @@ class Scheduler {
     for (GpuReport& gpu : report_->gpus) {
       std::stable_sort(gpu.results.begin(), gpu.results.end(), by_manifest);
     }
-  }
-
-  // The GPU list from devices.enumerate, or why there is none.
-  std::vector<GpuIdentity> InventoryOrReason(std::string* why) {
-    const ProbeResult* enumerate = FindResult("devices.enumerate", nullptr);
-    if (enumerate == nullptr) {
-      *why = config_.plan.skipped_by_user.count("devices.enumerate") > 0
-                 ? "blocked by devices.enumerate (left out by --skip)"
-                 : "blocked: devices.enumerate did not run";
-      return {};
-    }
-    std::vector<GpuIdentity> gpus = GpusFromEnumeration(*enumerate);
-    if (gpus.empty()) {
-      *why = enumerate->outcome == Outcome::kSkip &&
-                     StartsWith(enumerate->summary, "blocked by ")
-                 ? "no GPU list: devices.enumerate was " + enumerate->summary
-                 : "blocked by devices.enumerate (" +
-                       std::string(ToString(enumerate->outcome)) +
-                       "): no GPU list";
-    }
-    return gpus;
   }
 
   // Without GPUs, each planned per-GPU probe still appears once, at node
@@ -1066,69 +1048,6 @@ class Scheduler {
 };
 
 }  // namespace
-
-std::vector<GpuIdentity> GpusFromEnumeration(const ProbeResult& enumerate) {
-  std::vector<GpuIdentity> gpus;
-  if (!enumerate.details.contains("devices") ||
-      !enumerate.details["devices"].is_array()) {
-    return gpus;
-  }
-  for (const auto& d : enumerate.details["devices"]) {
-    if (!d.is_object() || !d.contains("index") ||
-        !d["index"].is_number_integer()) {
-      continue;
-    }
-    GpuIdentity g;
-    g.index = d["index"].get<int>();
-    g.uuid = d.value("uuid", "");
-    g.name = d.value("name", "");
-    g.pci_bus_id = d.value("pci_bus_id", "");
-    g.compute_capability = d.value("compute_capability", "");
-    gpus.push_back(std::move(g));
-  }
-  return gpus;
-}
-
-bool SelectGpus(const std::vector<GpuIdentity>& all,
-                const std::vector<GpuSelector>& selection,
-                std::vector<GpuIdentity>* selected, std::string* error) {
-  selected->clear();
-  if (selection.empty()) {
-    *selected = all;
-    return true;
-  }
-  std::vector<std::string> present;
-  for (const GpuIdentity& g : all) present.push_back(std::to_string(g.index));
-  const std::string available =
-      all.empty() ? "no GPU is visible"
-                  : "visible GPUs are " + Join(present, ", ") +
-                        " (`nvidia-smi -L` lists their UUIDs)";
-  for (const GpuSelector& s : selection) {
-    const GpuIdentity* match = nullptr;
-    for (const GpuIdentity& g : all) {
-      if ((s.index && g.index == *s.index) ||
-          (!s.uuid.empty() && StartsWith(g.uuid, s.uuid))) {
-        match = &g;
-        break;
-      }
-    }
-    if (match == nullptr) {
-      *error = "--gpus: GPU " + (s.index ? std::to_string(*s.index) : s.uuid) +
-               " does not exist; " + available;
-      return false;
-    }
-    const bool duplicate = std::any_of(
-        selected->begin(), selected->end(),
-        [&](const GpuIdentity& g) { return g.index == match->index; });
-    if (duplicate) {
-      *error = "--gpus names GPU " + std::to_string(match->index) +
-               " twice (by index and by UUID)";
-      return false;
-    }
-    selected->push_back(*match);
-  }
-  return true;
-}
 
 ScheduleStatus RunSchedule(const SchedulerConfig& config, RunListener* listener,
                            RunReport* report, std::string* error) {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/options.h"
+#include "core/gpu_selection.h"
 #include "core/multi_node.h"
 #include "core/planner.h"
 #include "core/run_listener.h"
@@ -51,16 +51,6 @@ enum class ScheduleStatus {
 // caller fills the rest). `listener` may be null.
 ScheduleStatus RunSchedule(const SchedulerConfig& config, RunListener* listener,
                            RunReport* report, std::string* error);
-
-// Reads devices.enumerate's result details into identities (exposed for
-// tests). Returns an empty list when the details hold none.
-std::vector<GpuIdentity> GpusFromEnumeration(const ProbeResult& enumerate);
-
-// Applies --gpus to the enumerated GPUs. False (with *error) when an entry
-// names no GPU.
-bool SelectGpus(const std::vector<GpuIdentity>& all,
-                const std::vector<GpuSelector>& selection,
-                std::vector<GpuIdentity>* selected, std::string* error);
 
 }  // namespace preflight
 

@@ -1,4 +1,4 @@
-#include "core/scheduler.h"
+#include "core/gpu_selection.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@ std::vector<GpuIdentity> TwoGpus() {
   return GpusFromEnumeration(enumerate);
 }
 
-TEST(SchedulerTest, ReadsTheEnumeration) {
+TEST(GpuSelectionTest, ReadsTheEnumeration) {
   const auto gpus = TwoGpus();
   ASSERT_EQ(gpus.size(), 2u);
   EXPECT_EQ(gpus[1].pci_bus_id, "0000:2a:00.0");
@@ -23,7 +23,7 @@ TEST(SchedulerTest, ReadsTheEnumeration) {
   EXPECT_TRUE(GpusFromEnumeration(ProbeResult{}).empty());
 }
 
-TEST(SchedulerTest, SelectsByIndexAndUuidPrefix) {
+TEST(GpuSelectionTest, SelectsByIndexAndUuidPrefix) {
   std::vector<GpuIdentity> selected;
   std::string error;
   ASSERT_TRUE(SelectGpus(TwoGpus(), {}, &selected, &error));
@@ -35,7 +35,7 @@ TEST(SchedulerTest, SelectsByIndexAndUuidPrefix) {
   EXPECT_EQ(selected[0].index, 1);
 }
 
-TEST(SchedulerTest, UnknownOrDuplicateGpusAreUsageErrors) {
+TEST(GpuSelectionTest, UnknownOrDuplicateGpusAreUsageErrors) {
   std::vector<GpuIdentity> selected;
   std::string error;
   GpuSelector seven;
@@ -51,6 +51,23 @@ TEST(SchedulerTest, UnknownOrDuplicateGpusAreUsageErrors) {
   GpuSelector ghost;
   ghost.uuid = "GPU-ffffffff";
   EXPECT_FALSE(SelectGpus(TwoGpus(), {ghost}, &selected, &error));
+}
+
+TEST(GpuSelectionTest, SaysWhyThereIsNoGpuList) {
+  std::string why;
+  EXPECT_TRUE(InventoryOrReason(nullptr, {}, &why).empty());
+  EXPECT_EQ(why, "blocked: devices.enumerate did not run");
+  EXPECT_TRUE(InventoryOrReason(nullptr, {"devices.enumerate"}, &why).empty());
+  EXPECT_EQ(why, "blocked by devices.enumerate (left out by --skip)");
+  ProbeResult blocked =
+      ProbeResult::Skip(skip_reason::kBlocked, "blocked by driver.cuda_init");
+  EXPECT_TRUE(InventoryOrReason(&blocked, {}, &why).empty());
+  EXPECT_EQ(why,
+            "no GPU list: devices.enumerate was blocked by "
+            "driver.cuda_init");
+  ProbeResult failed = ProbeResult::Fail("no devices", "");
+  EXPECT_TRUE(InventoryOrReason(&failed, {}, &why).empty());
+  EXPECT_EQ(why, "blocked by devices.enumerate (fail): no GPU list");
 }
 
 }  // namespace
