@@ -21,6 +21,17 @@ enum class Scope {
              // per-GPU probes, in the same per-GPU workers
 };
 
+// Where a probe runs within its lane (core/planner.h), when that is not its
+// manifest place.
+enum class LaneOrder {
+  kManifest,
+  // As soon as its own prerequisites allow: other lanes wait for it.
+  kEarly,
+  // Last: nothing waits for it, and it reads an answer that the worker
+  // finds out in the background, ready by then.
+  kLate,
+};
+
 struct ProbeSpec {
   std::string_view id;  // "<stage>.<name>"
   Stage stage;
@@ -39,6 +50,7 @@ struct ProbeSpec {
   // "torch"); empty when none.
   std::string_view requires_library;
   std::string_view summary;
+  LaneOrder lane_order = LaneOrder::kManifest;
 };
 
 // All probes in execution order (stage order, then node before per-GPU).

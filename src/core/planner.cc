@@ -11,7 +11,41 @@ bool Matches(const ProbeSpec& spec, const std::vector<std::string>& names) {
   });
 }
 
+void MoveEarlyForward(std::vector<const ProbeSpec*>* queue) {
+  for (size_t i = 0; i < queue->size(); ++i) {
+    const ProbeSpec* early = (*queue)[i];
+    if (early->lane_order != LaneOrder::kEarly) continue;
+    size_t at = 0;  // just after the last prerequisite before it
+    for (size_t j = 0; j < i; ++j) {
+      for (std::string_view pre : early->prerequisites) {
+        if ((*queue)[j]->id == pre) at = j + 1;
+      }
+    }
+    queue->erase(queue->begin() + static_cast<std::ptrdiff_t>(i));
+    queue->insert(queue->begin() + static_cast<std::ptrdiff_t>(at), early);
+  }
+}
+
 }  // namespace
+
+std::vector<LanePlan> PlanNodeLanes(const Plan& plan) {
+  LanePlan host{"host", {}}, node{"node", {}};
+  for (const ProbeSpec* spec : plan.node_probes) {
+    (spec->stage == Stage::kHost ? host : node).probes.push_back(spec);
+  }
+  MoveEarlyForward(&host.probes);
+  MoveEarlyForward(&node.probes);
+  return {host, node};
+}
+
+std::vector<const ProbeSpec*> PlanGpuLane(const Plan& plan) {
+  std::vector<const ProbeSpec*> lane = plan.gpu_probes;
+  MoveEarlyForward(&lane);
+  std::stable_partition(lane.begin(), lane.end(), [](const ProbeSpec* s) {
+    return s->lane_order != LaneOrder::kLate;
+  });
+  return lane;
+}
 
 Plan MakePlan(const std::vector<std::string>& stages,
               const std::vector<std::string>& skip) {

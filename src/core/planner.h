@@ -24,10 +24,27 @@ struct Plan {
   }
 };
 
+// One sequence of probes that one worker at a time runs in order.
+struct LanePlan {
+  std::string label;  // "host", "node"; GPU lanes are named by the scheduler
+  std::vector<const ProbeSpec*> probes;
+};
+
 // `stages`: stage names (empty = all); `skip`: stage names or probe ids.
 // Both were validated by the CLI.
 Plan MakePlan(const std::vector<std::string>& stages,
               const std::vector<std::string>& skip);
+
+// The node probes in two lanes that run side by side: "host" (the host
+// stage: files and limits, no CUDA) and "node" (driver, enumeration,
+// library checks), so that CUDA start on the GPUs overlaps the host-side
+// work. An early probe (LaneOrder::kEarly) moves up to just after the last
+// of its own prerequisites in its lane.
+std::vector<LanePlan> PlanNodeLanes(const Plan& plan);
+
+// The order of every GPU lane: the plan's per-GPU probes, late ones
+// (LaneOrder::kLate) moved to the end.
+std::vector<const ProbeSpec*> PlanGpuLane(const Plan& plan);
 
 }  // namespace preflight
 

@@ -102,14 +102,13 @@ class Scheduler {
     // checks). The GPU lanes start the moment devices.enumerate has its
     // answer, while the node lanes finish: CUDA context creation on the
     // GPUs overlaps the host-side work (issue 8).
+    const std::vector<LanePlan> node_plans = PlanNodeLanes(config_.plan);
     Lane host, node;
-    host.label = "host";
-    node.label = "node";
-    for (const ProbeSpec* spec : config_.plan.node_probes) {
-      (spec->stage == Stage::kHost ? host : node).queue.push_back(spec);
-    }
+    host.label = node_plans[0].label;
+    host.queue = node_plans[0].probes;
+    node.label = node_plans[1].label;
+    node.queue = node_plans[1].probes;
     host.results = node.results = &report_->node_results;
-    MoveEnumerationForward(&node.queue);
     node_lanes_ = {&host, &node};
     gpu_phase_ = config_.plan.gpu_probes.empty() ? GpuPhase::kNone
                                                  : GpuPhase::kAwaitInventory;
@@ -202,8 +201,7 @@ class Scheduler {
       Lane& lane = (*gpu_lanes)[i];
       lane.label = "gpu " + std::to_string(selected[i].index);
       lane.gpu = selected[i];
-      lane.queue = config_.plan.gpu_probes;
-      MoveArchCoverageLast(&lane.queue);
+      lane.queue = PlanGpuLane(config_.plan);
       lane.results = &report_->gpus[i].results;
       // Workers stay up for the collectives: a CUDA start per GPU, not two.
       lane.keep_worker = !config_.plan.all_gpu_probes.empty();
@@ -303,37 +301,6 @@ class Scheduler {
   // exactly the tentative ones, each in the worker that started it.
   bool EarlyRanksHold(const std::vector<Lane*>& ranks) const {
     return !early_ranks_.empty() && ranks == early_ranks_ && !EarlyRankLost();
-  }
-
-  // devices.enumerate gates every GPU lane: in the node lane it runs right
-  // after its own prerequisites, before the driver probes that nothing on
-  // the GPUs waits for (driver.runtimes, driver.libraries).
-  static void MoveEnumerationForward(std::vector<const ProbeSpec*>* queue) {
-    auto it = std::find_if(
-        queue->begin(), queue->end(),
-        [](const ProbeSpec* s) { return s->id == "devices.enumerate"; });
-    if (it == queue->end()) return;
-    const ProbeSpec* enumerate = *it;
-    queue->erase(it);
-    size_t at = 0;  // just after the last prerequisite
-    for (size_t i = 0; i < queue->size(); ++i) {
-      for (std::string_view pre : enumerate->prerequisites) {
-        if ((*queue)[i]->id == pre) at = i + 1;
-      }
-    }
-    queue->insert(queue->begin() + static_cast<std::ptrdiff_t>(at), enumerate);
-  }
-
-  // devices.arch_coverage reads files only and nothing waits for it, but it
-  // asks where torch is, which a GPU worker's start-up thread is finding
-  // out (a python3 run) while it loads the modules: early in the lane it
-  // waited 0.1-0.25 s for that (issue 8). Last in the lane it finds the
-  // answer ready; the report still lists it in manifest order.
-  static void MoveArchCoverageLast(std::vector<const ProbeSpec*>* queue) {
-    auto it = std::find_if(
-        queue->begin(), queue->end(),
-        [](const ProbeSpec* s) { return s->id == "devices.arch_coverage"; });
-    if (it != queue->end()) std::rotate(it, it + 1, queue->end());
   }
 
   // A probe waits while one of its prerequisites is still queued or running

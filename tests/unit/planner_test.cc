@@ -73,5 +73,45 @@ TEST(PlannerTest, StagesWithoutProbesGiveAnEmptyPlan) {
                   .empty());
 }
 
+TEST(PlannerTest, HostProbesGetALaneOfTheirOwn) {
+  const std::vector<LanePlan> lanes = PlanNodeLanes(MakePlan({}, {}));
+  ASSERT_EQ(lanes.size(), 2u);
+  EXPECT_EQ(lanes[0].label, "host");
+  EXPECT_EQ(lanes[1].label, "node");
+  for (const ProbeSpec* s : lanes[0].probes) EXPECT_EQ(s->stage, Stage::kHost);
+  for (const ProbeSpec* s : lanes[1].probes) EXPECT_NE(s->stage, Stage::kHost);
+  EXPECT_EQ(lanes[0].probes.size() + lanes[1].probes.size(),
+            MakePlan({}, {}).node_probes.size());
+}
+
+TEST(PlannerTest, EarlyProbesRunRightAfterTheirPrerequisites) {
+  // devices.enumerate gates the GPU lanes: just after driver.cuda_init,
+  // ahead of the driver probes that come before it in the manifest.
+  const auto node = Ids(PlanNodeLanes(MakePlan({}, {}))[1].probes);
+  const auto cuda_init =
+      std::find(node.begin(), node.end(), "driver.cuda_init");
+  ASSERT_NE(cuda_init, node.end());
+  ASSERT_NE(cuda_init + 1, node.end());
+  EXPECT_EQ(*(cuda_init + 1), "devices.enumerate");
+  const auto manifest_order = Ids(MakePlan({}, {}).node_probes);
+  const auto runtimes = std::find(manifest_order.begin(), manifest_order.end(),
+                                  "driver.runtimes");
+  const auto enumerate = std::find(manifest_order.begin(), manifest_order.end(),
+                                   "devices.enumerate");
+  EXPECT_LT(runtimes, enumerate) << "the test needs a probe to overtake";
+}
+
+TEST(PlannerTest, LateProbesEndTheGpuLane) {
+  const Plan plan = MakePlan({}, {});
+  const auto lane = Ids(PlanGpuLane(plan));
+  ASSERT_FALSE(lane.empty());
+  EXPECT_EQ(lane.back(), "devices.arch_coverage");
+  EXPECT_EQ(lane.size(), plan.gpu_probes.size());
+  // The others keep their manifest order.
+  std::vector<std::string> rest = Ids(plan.gpu_probes);
+  rest.erase(std::find(rest.begin(), rest.end(), "devices.arch_coverage"));
+  EXPECT_EQ(std::vector<std::string>(lane.begin(), lane.end() - 1), rest);
+}
+
 }  // namespace
 }  // namespace preflight
