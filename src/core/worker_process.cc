@@ -243,6 +243,19 @@ bool WorkerProcess::TryReap() {
   return false;
 }
 
+std::vector<int> WorkerProcess::PollFds() const {
+  std::vector<int> fds;
+  for (int fd : {result_fd_, log_fd_, exit_fd_}) {
+    if (fd >= 0) fds.push_back(fd);
+  }
+  return fds;
+}
+
+std::unique_ptr<WorkerPort> ProcessLauncher::Launch(
+    const std::vector<std::string>& extra_env, std::string* error) {
+  return WorkerProcess::Spawn(executable_, extra_env, error);
+}
+
 std::string DescribeSignal(int signal_number) {
   const char* name = sigabbrev_np(signal_number);
   const char* text = strsignal(signal_number);

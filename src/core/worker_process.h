@@ -13,11 +13,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "core/worker_port.h"
 
 namespace preflight {
 
-class WorkerProcess {
+class WorkerProcess : public WorkerPort {
  public:
   // Starts `executable --internal-worker` with the current environment plus
   // `extra_env` ("NAME=value", replacing same-named variables).
@@ -25,11 +28,12 @@ class WorkerProcess {
       const std::string& executable, const std::vector<std::string>& extra_env,
       std::string* error);
 
-  ~WorkerProcess();
+  ~WorkerProcess() override;
   WorkerProcess(const WorkerProcess&) = delete;
   WorkerProcess& operator=(const WorkerProcess&) = delete;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const override { return pid_; }
+  std::vector<int> PollFds() const override;
   // -1 once the stream reached end of file.
   int result_fd() const { return result_fd_; }
   int log_fd() const { return log_fd_; }
@@ -38,30 +42,30 @@ class WorkerProcess {
   int exit_fd() const { return exit_fd_; }
 
   // Writes one request line. False when the worker has gone away.
-  bool SendRequest(const std::string& line);
+  bool SendRequest(const std::string& line) override;
 
   // Reads what is available on the result pipe; complete lines are appended
   // to *lines. Returns false at end of file.
-  bool ReadResults(std::vector<std::string>* lines);
+  bool ReadResults(std::vector<std::string>* lines) override;
   // Reads what is available on the log pipe into the tail buffer (and echoes
   // it to stderr when `echo`). Returns false at end of file.
-  bool ReadLog(bool echo);
+  bool ReadLog(bool echo) override;
   // The last bytes the worker wrote to stdout/stderr.
-  std::string LogTail() const;
+  std::string LogTail() const override;
 
   // Closes the request pipe: an idle worker exits on its own at EOF.
-  void CloseRequests();
+  void CloseRequests() override;
   // Signals the whole process group.
-  void Terminate();  // SIGTERM
-  void Kill();       // SIGKILL
+  void Terminate() override;  // SIGTERM
+  void Kill() override;       // SIGKILL
 
   // Reaps the worker if it has exited. Returns true once it has.
-  bool TryReap();
-  bool reaped() const { return wait_status_.has_value(); }
+  bool TryReap() override;
+  bool reaped() const override { return wait_status_.has_value(); }
   // Valid once reaped(): the raw status from waitpid.
-  int wait_status() const { return wait_status_.value_or(0); }
+  int wait_status() const override { return wait_status_.value_or(0); }
   // Valid once reaped(): the worker's peak resident memory (ru_maxrss).
-  long peak_rss_kib() const { return peak_rss_kib_; }
+  long peak_rss_kib() const override { return peak_rss_kib_; }
 
  private:
   WorkerProcess() = default;
@@ -75,6 +79,18 @@ class WorkerProcess {
   std::string log_tail_;
   std::optional<int> wait_status_;
   long peak_rss_kib_ = 0;
+};
+
+// Starts workers as re-executions of `executable`.
+class ProcessLauncher : public WorkerLauncher {
+ public:
+  explicit ProcessLauncher(std::string executable)
+      : executable_(std::move(executable)) {}
+  std::unique_ptr<WorkerPort> Launch(const std::vector<std::string>& extra_env,
+                                     std::string* error) override;
+
+ private:
+  std::string executable_;
 };
 
 // Human-readable name of a signal: "SIGSEGV (segmentation fault)".
