@@ -114,22 +114,6 @@ void LaneEngine::Record(Lane* lane, const ProbeSpec& spec, ProbeResult result) {
   result.probe = std::string(spec.id);
   result.stage = std::string(StageName(spec.stage));
   if (lane != nullptr && lane->gpu) result.gpu_index = lane->gpu->index;
-  // Skipped never counts as passed where the user asked for the library.
-  if (result.outcome == Outcome::kSkip && !spec.requires_library.empty() &&
-      config_.base_context.required.count(std::string(spec.requires_library)) >
-          0 &&
-      result.skip_reason != skip_reason::kInterrupted) {
-    result.outcome = Outcome::kFail;
-    result.summary = std::string(spec.requires_library) +
-                     " is required (--require) but this probe could not "
-                     "run: " +
-                     result.summary;
-    if (result.remediation.empty()) {
-      result.remediation = "Make " + std::string(spec.requires_library) +
-                           " available in this environment, or drop it "
-                           "from --require";
-    }
-  }
   std::vector<ProbeResult>* sink =
       lane != nullptr ? lane->results : &report_->node_results;
   sink->push_back(std::move(result));

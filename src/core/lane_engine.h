@@ -6,9 +6,10 @@
 // a `crash`; one that exits without a result, or sends an unreadable one,
 // an `error`. A fresh worker takes the probes left.
 //
-// It knows no probe by name: it talks to workers only through WorkerPort
-// (core/worker_port.h), and a phase adds what it needs (a request field, a
-// poll-loop tick) through LaneHooks.
+// The run-wide rulings (--require, siblings, shared GPUs) come after, in
+// core/judge.h. It knows no probe by name: it talks to workers only through
+// WorkerPort (core/worker_port.h), and a phase adds what it needs (a request
+// field, a poll-loop tick) through LaneHooks.
 #ifndef PREFLIGHT_CORE_LANE_ENGINE_H_
 #define PREFLIGHT_CORE_LANE_ENGINE_H_
 

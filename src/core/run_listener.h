@@ -22,6 +22,9 @@ class RunListener {
   virtual void OnProbeStart(const ProbeSpec& /*spec*/,
                             std::optional<int> /*gpu_index*/) {}
   virtual void OnProbeEnd(const ProbeResult& /*result*/) {}
+  // After every result is in: the judge (core/judge.h) changed this result,
+  // which arrived as `before`.
+  virtual void OnAmended(const ProbeResult& /*result*/, Outcome /*before*/) {}
   // Called about ten times a second while probes run (live elapsed times).
   virtual void OnTick() {}
 };

@@ -13,14 +13,13 @@
 #include <set>
 
 #include "core/exit_codes.h"
+#include "core/judge.h"
 #include "core/log.h"
 #include "core/module_loader.h"
 #include "core/multi_node.h"
 #include "core/planner.h"
 #include "core/run_lock.h"
 #include "core/scheduler.h"
-#include "core/shared_gpu.h"
-#include "core/siblings.h"
 #include "core/version.h"
 #include "report/atomic_file.h"
 #include "report/console_reporter.h"
@@ -257,8 +256,9 @@ int RunCommand(const Options& options) {
     std::fprintf(stderr, "gpu-preflight: error: %s\n", error.c_str());
     return kExitUsage;
   }
-  ApplySiblingComparison(config.base_context, &report);
-  MarkSharedGpus(&report);
+  for (const Amendment& amended : JudgeRun(config.base_context, &report)) {
+    reporter.OnAmended(amended.result, amended.before);
+  }
   MergeFacts(&report);
   struct rusage usage {};
   if (getrusage(RUSAGE_SELF, &usage) == 0)

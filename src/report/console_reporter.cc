@@ -59,6 +59,15 @@ std::string FormatValue(double v) {
   return buffer;
 }
 
+// "PASS", "FAIL", ...: the console's outcome column.
+std::string Upper(Outcome outcome) {
+  std::string text(ToString(outcome));
+  for (char& c : text) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
+
 }  // namespace
 
 ConsoleStyle DetectConsoleStyle(FILE* stream, bool quiet, int verbosity) {
@@ -116,9 +125,7 @@ void ConsoleReporter::OnProbeEnd(const ProbeResult& r) {
   running_.erase(Label(r));
   if (style_.quiet) return;
   ClearLive();
-  std::string outcome(ToString(r.outcome));
-  for (char& c : outcome)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string outcome = Upper(r.outcome);
   std::fprintf(out_, "  %s %s %s  %s\n",
                Paint(Pad(outcome, 7), OutcomeColor(r.outcome)).c_str(),
                Pad(Label(r), 28).c_str(),
@@ -141,6 +148,22 @@ void ConsoleReporter::OnProbeEnd(const ProbeResult& r) {
   }
   std::fflush(out_);
   DrawLive();
+}
+
+void ConsoleReporter::OnAmended(const ProbeResult& r, Outcome before) {
+  if (style_.quiet) return;
+  ClearLive();
+  if (!amendments_begun_) {
+    amendments_begun_ = true;
+    std::fprintf(out_, "amended once every result was in:\n");
+  }
+  const std::string outcome = Upper(r.outcome);
+  const std::string was = Upper(before);
+  std::fprintf(out_, "  %s %s %s  %s\n",
+               Paint(Pad(outcome, 7), OutcomeColor(r.outcome)).c_str(),
+               Pad(Label(r), 28).c_str(),
+               Paint(Pad("was " + was, 8), kDim).c_str(), r.summary.c_str());
+  std::fflush(out_);
 }
 
 void ConsoleReporter::OnTick() {

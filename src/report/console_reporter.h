@@ -34,6 +34,7 @@ class ConsoleReporter : public RunListener {
   void OnGpusSelected(const std::vector<GpuIdentity>& gpus) override;
   void OnProbeStart(const ProbeSpec& spec, std::optional<int> gpu) override;
   void OnProbeEnd(const ProbeResult& result) override;
+  void OnAmended(const ProbeResult& result, Outcome before) override;
   void OnTick() override;
   // The table, the failures and the verdict line. `report_path` may be empty.
   void PrintSummary(const RunReport& report, const std::string& report_path);
@@ -47,6 +48,7 @@ class ConsoleReporter : public RunListener {
   ConsoleStyle style_;
   std::map<std::string, std::chrono::steady_clock::time_point> running_;
   bool live_drawn_ = false;
+  bool amendments_begun_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
 };
 

@@ -1,0 +1,40 @@
+// One ruling over the finished results, run once before anything is
+// rendered. Probes report what they saw on their own; the rules that read
+// the run's options or more than one result live here, in this order:
+//   1. --require: a probe skipped where the user required its library
+//      fails (a skip for an interruption stays a skip);
+//   2. the sibling comparison: a GPU far slower than its same-model
+//      siblings fails (core/siblings.h);
+//   3. the shared-GPU marking: results measured beside another process say
+//      so (core/shared_gpu.h).
+// What it changed comes back as amendments, which the console prints as
+// such below the live results (never leaving a stale PASS unexplained).
+#ifndef PREFLIGHT_CORE_JUDGE_H_
+#define PREFLIGHT_CORE_JUDGE_H_
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/manifest.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
+#include "report/run_report.h"
+
+namespace preflight {
+
+struct Amendment {
+  ProbeResult result;  // as it stands now
+  Outcome before;      // the outcome it arrived with
+};
+
+std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report);
+
+// Rule 1 for one result (exposed for tests).
+void ApplyRequirement(const std::set<std::string>& required,
+                      const ProbeSpec& spec, ProbeResult* result);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_CORE_JUDGE_H_
