@@ -44,7 +44,8 @@ void CollectivePhase::OrderPreloads(std::vector<std::string>* modules) const {
 
 void CollectivePhase::PrepareRequest(Lane& lane, const ProbeSpec& spec,
                                      ProbeContext* context) {
-  if (early_ranks_.empty() || !lane.gpu || spec.id != "devices.memory") {
+  if (early_ranks_.empty() || !lane.gpu ||
+      !spec.traits.carries_tentative_rank) {
     return;
   }
   context->early_collective = EarlyRankOf(lane);
@@ -56,7 +57,7 @@ void CollectivePhase::PrepareRequest(Lane& lane, const ProbeSpec& spec,
 bool CollectivePhase::PlansNccl() const {
   return std::any_of(
       plan_.all_gpu_probes.begin(), plan_.all_gpu_probes.end(),
-      [](const ProbeSpec* s) { return s->id == "nccl.all_reduce"; });
+      [](const ProbeSpec* s) { return s->traits.starts_in_background; });
 }
 
 // Whether GPU workers initialize nccl.all_reduce's communicator in the
@@ -100,8 +101,10 @@ void CollectivePhase::AssignEarlyRanks(std::vector<Lane>& gpu_lanes) {
     spdlog::warn("no background NCCL init: {}", error);
     return;
   }
-  const ProbeSpec* nccl = FindProbe("nccl.all_reduce");
-  const double wait_s = nccl->timeout_s * timeout_scale_ * 0.8;
+  const ProbeSpec* collective = *std::find_if(
+      plan_.all_gpu_probes.begin(), plan_.all_gpu_probes.end(),
+      [](const ProbeSpec* s) { return s->traits.starts_in_background; });
+  const double wait_s = collective->timeout_s * timeout_scale_ * 0.8;
   for (Lane& lane : gpu_lanes) early_ranks_.push_back(&lane);
   early_assignment_ = {{"nranks", static_cast<int>(gpu_lanes.size())},
                        {"id_file", early_nccl_dir_ + "/nccl-id"},
@@ -124,7 +127,10 @@ nlohmann::json CollectivePhase::EarlyRankOf(const Lane& lane) const {
 // its communicator is gone.
 bool CollectivePhase::EarlyRankLost() const {
   for (const Lane* lane : early_ranks_) {
-    const ProbeResult* memory = engine_->FindResult("devices.memory", lane);
+    const ProbeSpec* carrier = FindProbeWith(
+        [](const ProbeTraits& t) { return t.carries_tentative_rank; });
+    const ProbeResult* memory =
+        carrier != nullptr ? engine_->FindResult(carrier->id, lane) : nullptr;
     if (memory != nullptr && memory->outcome != Outcome::kPass &&
         !(memory->outcome == Outcome::kFail && memory->dependents_may_run)) {
       return true;
@@ -227,7 +233,7 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
     // A private rendezvous directory: rank 0 publishes the NCCL id there.
     // The one of the background init when its ranks all made it here.
     const bool background =
-        spec->id == "nccl.all_reduce" && EarlyRanksHold(ranks);
+        spec->traits.starts_in_background && EarlyRanksHold(ranks);
     std::string dir_error;
     const std::string rendezvous =
         background ? early_nccl_dir_

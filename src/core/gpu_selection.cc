@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/manifest.h"
 #include "core/strings.h"
 
 namespace preflight {
@@ -31,18 +32,21 @@ std::vector<GpuIdentity> GpusFromEnumeration(const ProbeResult& enumerate) {
 std::vector<GpuIdentity> InventoryOrReason(
     const ProbeResult* enumerate, const std::set<std::string>& skipped_by_user,
     std::string* why) {
+  const ProbeSpec* lister =
+      FindProbeWith([](const ProbeTraits& t) { return t.lists_gpus; });
+  const std::string id = lister != nullptr ? std::string(lister->id) : "";
   if (enumerate == nullptr) {
-    *why = skipped_by_user.count("devices.enumerate") > 0
-               ? "blocked by devices.enumerate (left out by --skip)"
-               : "blocked: devices.enumerate did not run";
+    *why = skipped_by_user.count(id) > 0
+               ? "blocked by " + id + " (left out by --skip)"
+               : "blocked: " + id + " did not run";
     return {};
   }
   std::vector<GpuIdentity> gpus = GpusFromEnumeration(*enumerate);
   if (gpus.empty()) {
     *why = enumerate->outcome == Outcome::kSkip &&
                    StartsWith(enumerate->summary, "blocked by ")
-               ? "no GPU list: devices.enumerate was " + enumerate->summary
-               : "blocked by devices.enumerate (" +
+               ? "no GPU list: " + id + " was " + enumerate->summary
+               : "blocked by " + id + " (" +
                      std::string(ToString(enumerate->outcome)) +
                      "): no GPU list";
   }

@@ -131,7 +131,7 @@ std::vector<ProbeSpec> BuildManifest() {
        // Every GPU lane waits for it, and the driver probes after it in the
        // node lane (driver.runtimes, driver.libraries) are waited on by
        // nothing on the GPUs.
-       LaneOrder::kEarly},
+       ProbeTraits().RunsEarly().ListsGpus()},
       {"devices.health",
        Stage::kDevices,
        Scope::kPerGpu,
@@ -151,7 +151,10 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "",
        "Memory held by other processes; context creation time; a trial "
-       "allocation"},
+       "allocation",
+       // The first probe each GPU worker runs: its request carries the
+       // GPU's tentative NCCL rank (core/collective_phase.h).
+       ProbeTraits().CarriesTentativeRank()},
       {"devices.arch_coverage",
        Stage::kDevices,
        Scope::kPerGpu,
@@ -166,7 +169,7 @@ std::vector<ProbeSpec> BuildManifest() {
        // finding out (a python3 run) while it loads the modules: early in
        // the lane it waited 0.1-0.25 s for that (issue 8). Last, the answer
        // is ready; the report still lists it in manifest order.
-       LaneOrder::kLate},
+       ProbeTraits().RunsLate()},
       {"tensor.known_answer",
        Stage::kTensor,
        Scope::kPerGpu,
@@ -186,7 +189,9 @@ std::vector<ProbeSpec> BuildManifest() {
        true,
        "",
        "cuBLAS GEMM in FP32, TF32, BF16, FP16 matches an FP64 reference; "
-       "TFLOP/s against the model's limits"},
+       "TFLOP/s against the model's limits",
+       ProbeTraits().ComparedAcrossSiblings(
+           {"fp32_tflops", "tf32_tflops", "bf16_tflops", "fp16_tflops"})},
       {"tensor.copy",
        Stage::kTensor,
        Scope::kPerGpu,
@@ -196,7 +201,8 @@ std::vector<ProbeSpec> BuildManifest() {
        true,
        "",
        "Device-to-device copy arrives intact; bandwidth (read + write) "
-       "against the model's limit"},
+       "against the model's limit",
+       ProbeTraits().ComparedAcrossSiblings({"copy_gbps"})},
       {"tensor.torch_block",
        Stage::kTensor,
        Scope::kPerGpu,
@@ -226,7 +232,8 @@ std::vector<ProbeSpec> BuildManifest() {
        true,
        "cudnn",
        "cuDNN convolution forward (FP32/FP16/BF16, NCHW/NHWC; backward in "
-       "full) matches a CPU reference; algorithm and time"},
+       "full) matches a CPU reference; algorithm and time",
+       ProbeTraits().ComparedAcrossSiblings({"conv_fp16_tflops"})},
       {"nccl.all_reduce",
        Stage::kNccl,
        Scope::kAllGpus,
@@ -237,7 +244,10 @@ std::vector<ProbeSpec> BuildManifest() {
        "nccl",
        "NCCL all-reduce with one process per GPU: exact sums on every rank, "
        "bus bandwidth up to 1 GiB against the link's limit, init time, "
-       "transport; a hang names the stalled rank"},
+       "transport; a hang names the stalled rank",
+       // Each GPU worker initializes its communicator while its other
+       // probes run (modules/nccl/early_init.h).
+       ProbeTraits().StartsInBackground()},
       {"compile.cuda_graph",
        Stage::kCompile,
        Scope::kPerGpu,
@@ -308,6 +318,13 @@ constexpr std::array<std::pair<Stage, std::string_view>, 7> kStageNames = {{
 const std::vector<ProbeSpec>& Manifest() {
   static const std::vector<ProbeSpec> manifest = BuildManifest();
   return manifest;
+}
+
+const ProbeSpec* FindProbeWith(bool (*has)(const ProbeTraits&)) {
+  for (const ProbeSpec& spec : Manifest()) {
+    if (has(spec.traits)) return &spec;
+  }
+  return nullptr;
 }
 
 const ProbeSpec* FindProbe(std::string_view id) {

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace preflight {
@@ -32,6 +33,47 @@ enum class LaneOrder {
   kLate,
 };
 
+// What the scheduler, the collective phase and the judge need to know of a
+// probe beyond running it: named attributes instead of probe ids in core.
+// Set in a manifest row with the builder, e.g. ProbeTraits().RunsEarly().
+struct ProbeTraits {
+  LaneOrder lane_order = LaneOrder::kManifest;
+  // Its result lists the GPUs; the GPU lanes start from it.
+  bool lists_gpus = false;
+  // Its request carries a GPU's tentative collective rank, so that the
+  // worker can start a communicator in the background.
+  bool carries_tentative_rank = false;
+  // A collective whose communicator the workers start in the background.
+  bool starts_in_background = false;
+  // Rate metrics the judge compares across same-model GPUs (core/siblings.h).
+  std::vector<std::string_view> sibling_metrics;
+
+  ProbeTraits& RunsEarly() {
+    lane_order = LaneOrder::kEarly;
+    return *this;
+  }
+  ProbeTraits& RunsLate() {
+    lane_order = LaneOrder::kLate;
+    return *this;
+  }
+  ProbeTraits& ListsGpus() {
+    lists_gpus = true;
+    return *this;
+  }
+  ProbeTraits& CarriesTentativeRank() {
+    carries_tentative_rank = true;
+    return *this;
+  }
+  ProbeTraits& StartsInBackground() {
+    starts_in_background = true;
+    return *this;
+  }
+  ProbeTraits& ComparedAcrossSiblings(std::vector<std::string_view> metrics) {
+    sibling_metrics = std::move(metrics);
+    return *this;
+  }
+};
+
 struct ProbeSpec {
   std::string_view id;  // "<stage>.<name>"
   Stage stage;
@@ -50,7 +92,7 @@ struct ProbeSpec {
   // "torch"); empty when none.
   std::string_view requires_library;
   std::string_view summary;
-  LaneOrder lane_order = LaneOrder::kManifest;
+  ProbeTraits traits = {};
 };
 
 // All probes in execution order (stage order, then node before per-GPU).
@@ -58,6 +100,8 @@ const std::vector<ProbeSpec>& Manifest();
 
 // Looks a probe up by id; nullptr when unknown.
 const ProbeSpec* FindProbe(std::string_view id);
+// The first probe with a trait (`has` reads it); nullptr when none.
+const ProbeSpec* FindProbeWith(bool (*has)(const ProbeTraits&));
 
 std::string_view StageName(Stage stage);
 std::optional<Stage> ParseStage(std::string_view name);

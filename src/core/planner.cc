@@ -14,7 +14,7 @@ bool Matches(const ProbeSpec& spec, const std::vector<std::string>& names) {
 void MoveEarlyForward(std::vector<const ProbeSpec*>* queue) {
   for (size_t i = 0; i < queue->size(); ++i) {
     const ProbeSpec* early = (*queue)[i];
-    if (early->lane_order != LaneOrder::kEarly) continue;
+    if (early->traits.lane_order != LaneOrder::kEarly) continue;
     size_t at = 0;  // just after the last prerequisite before it
     for (size_t j = 0; j < i; ++j) {
       for (std::string_view pre : early->prerequisites) {
@@ -42,7 +42,7 @@ std::vector<const ProbeSpec*> PlanGpuLane(const Plan& plan) {
   std::vector<const ProbeSpec*> lane = plan.gpu_probes;
   MoveEarlyForward(&lane);
   std::stable_partition(lane.begin(), lane.end(), [](const ProbeSpec* s) {
-    return s->lane_order != LaneOrder::kLate;
+    return s->traits.lane_order != LaneOrder::kLate;
   });
   return lane;
 }

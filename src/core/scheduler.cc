@@ -150,14 +150,17 @@ class Scheduler {
     if (gpu_phase_ != GpuPhase::kAwaitInventory || engine_.interrupted()) {
       return false;
     }
-    if (engine_.FindResult("devices.enumerate", nullptr) == nullptr &&
-        !NodeLanesFinished()) {
+    const ProbeSpec* gpu_list =
+        FindProbeWith([](const ProbeTraits& t) { return t.lists_gpus; });
+    const ProbeResult* listed = gpu_list != nullptr
+                                    ? engine_.FindResult(gpu_list->id, nullptr)
+                                    : nullptr;
+    if (listed == nullptr && !NodeLanesFinished()) {
       return false;
     }
     std::string why_no_gpus;
     std::vector<GpuIdentity> all =
-        InventoryOrReason(engine_.FindResult("devices.enumerate", nullptr),
-                          config_.plan.skipped_by_user, &why_no_gpus);
+        InventoryOrReason(listed, config_.plan.skipped_by_user, &why_no_gpus);
     std::vector<GpuIdentity> selected;
     if (why_no_gpus.empty()) {
       if (!SelectGpus(all, config_.gpu_selection, &selected,

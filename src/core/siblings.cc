@@ -5,21 +5,27 @@
 #include <utility>
 #include <vector>
 
+#include "core/manifest.h"
 #include "preflight/numeric_check.h"
 
 namespace preflight {
 namespace {
 
 struct Compared {
-  const char* probe;
-  const char* metric;
+  std::string probe;
+  std::string metric;
 };
 
-constexpr Compared kCompared[] = {
-    {"tensor.gemm", "fp32_tflops"}, {"tensor.gemm", "tf32_tflops"},
-    {"tensor.gemm", "bf16_tflops"}, {"tensor.gemm", "fp16_tflops"},
-    {"tensor.copy", "copy_gbps"},   {"cudnn.conv", "conv_fp16_tflops"},
-};
+// The metrics the manifest marks as compared across siblings.
+std::vector<Compared> ComparedMetrics() {
+  std::vector<Compared> compared;
+  for (const ProbeSpec& spec : Manifest()) {
+    for (std::string_view metric : spec.traits.sibling_metrics) {
+      compared.push_back({std::string(spec.id), std::string(metric)});
+    }
+  }
+  return compared;
+}
 
 struct Sample {
   ProbeResult* result;
@@ -36,7 +42,7 @@ const Metric* FindMetric(const ProbeResult& r, const std::string& name) {
 }  // namespace
 
 void ApplySiblingComparison(const ProbeContext& base, RunReport* report) {
-  for (const Compared& c : kCompared) {
+  for (const Compared& c : ComparedMetrics()) {
     std::map<std::string, std::vector<Sample>> by_model;
     for (GpuReport& gpu : report->gpus) {
       for (ProbeResult& r : gpu.results) {
@@ -71,8 +77,8 @@ void ApplySiblingComparison(const ProbeContext& base, RunReport* report) {
         if (m.Passes()) continue;
         char text[200];
         std::snprintf(text, sizeof text,
-                      "%s is %.2fx the median of its %zu node-mates", c.metric,
-                      m.value, samples.size());
+                      "%s is %.2fx the median of its %zu node-mates",
+                      c.metric.c_str(), m.value, samples.size());
         if (s.result->outcome == Outcome::kPass) {
           s.result->outcome = Outcome::kFail;
           s.result->summary = std::string(text) + "; " + s.result->summary;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -77,6 +78,42 @@ TEST(ManifestTest, StageNamesRoundTrip) {
   for (Stage s : AllStages()) EXPECT_EQ(ParseStage(StageName(s)), s);
   EXPECT_FALSE(ParseStage("gpu"));
   EXPECT_EQ(FindProbe("nope"), nullptr);
+}
+
+// The core finds these probes by their traits, not by id; each trait must
+// sit where the scheduler, the collective phase and the judge expect it.
+TEST(ManifestTest, TraitsSitOnProbesOfTheRightScope) {
+  int lists_gpus = 0, carries_rank = 0;
+  for (const ProbeSpec& spec : Manifest()) {
+    if (spec.traits.lists_gpus) {
+      ++lists_gpus;
+      EXPECT_EQ(spec.scope, Scope::kNode) << spec.id;
+    }
+    if (spec.traits.carries_tentative_rank) {
+      ++carries_rank;
+      EXPECT_EQ(spec.scope, Scope::kPerGpu) << spec.id;
+    }
+    if (spec.traits.starts_in_background) {
+      EXPECT_EQ(spec.scope, Scope::kAllGpus) << spec.id;
+    }
+    if (!spec.traits.sibling_metrics.empty()) {
+      EXPECT_EQ(spec.scope, Scope::kPerGpu) << spec.id;
+    }
+  }
+  EXPECT_EQ(lists_gpus, 1);
+  EXPECT_EQ(carries_rank, 1);
+  // A background collective needs the probe that carries its rank to pass
+  // first (the collective phase reads that result to keep the rank).
+  const ProbeSpec* carrier = FindProbeWith(
+      [](const ProbeTraits& t) { return t.carries_tentative_rank; });
+  ASSERT_NE(carrier, nullptr);
+  for (const ProbeSpec& spec : Manifest()) {
+    if (!spec.traits.starts_in_background) continue;
+    EXPECT_NE(std::find(spec.prerequisites.begin(), spec.prerequisites.end(),
+                        carrier->id),
+              spec.prerequisites.end())
+        << spec.id;
+  }
 }
 
 }  // namespace
