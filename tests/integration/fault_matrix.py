@@ -18,7 +18,14 @@ Prints the matrix size and the slowest case.
 By default the matrix covers the node-scope probes (the GPU probes are left
 out with --skip, so on a GPU machine the cases do not time GPUs against each
 other) and runs four cases at a time. PREFLIGHT_FAULT_MATRIX_GPUS=1 adds the
-GPU probes, on GPU 0, one case at a time (for the device machine).
+GPU probes, on GPU 0 (for the device machine): the node cases still run four
+at a time with the GPU probes skipped, against their own baseline; the GPU
+cases run one at a time (they would time the GPU against each other), with
+shorter deadlines (--timeout-scale 0.1: every probe still has 5x what it
+takes on an H200), so that all four kinds finish in minutes on one GPU.
+A collective's fault goes to its rank on GPU 0, and that per-GPU entry is
+what is checked; its node-level aggregate must then fail. Each case prints
+a line as it finishes.
 
 Usage: fault_matrix.py <gpu-preflight> <report.schema.json>
 """
@@ -33,6 +40,7 @@ import time
 import jsonschema
 
 SCALE = 0.2          # --timeout-scale: short deadlines, still room for the probes
+GPU_SCALE = 0.1      # the GPU cases: deadlines 5x what a healthy H200 takes
 GRACE_S = 2.0        # SchedulerConfig::grace_s (SIGTERM -> SIGKILL)
 MARGIN_S = 6.0       # process starts, the other probes, parallel cases
 EXPECTED = {"hang": "timeout", "crash": "crash", "abort": "crash", "exit": "error"}
@@ -62,15 +70,16 @@ def results_by_probe(report):
 WITH_GPUS = os.environ.get("PREFLIGHT_FAULT_MATRIX_GPUS") == "1"
 
 
-def run(binary, tmp, name, skip, fault=None):
+def run(binary, tmp, name, skip, fault=None, on_gpu=False):
     report = os.path.join(tmp, name + ".json")
     env = dict(os.environ, NO_COLOR="1", NCCL_NVLS_ENABLE="0",
                PREFLIGHT_LOCK_FILE=os.path.join(tmp, name + ".lock"))
     env.pop("PREFLIGHT_FAULT", None)
     if fault:
         env["PREFLIGHT_FAULT"] = fault
-    args = [binary, "-q", "--timeout-scale", str(SCALE), "--json", report]
-    if WITH_GPUS:
+    scale = GPU_SCALE if on_gpu else SCALE
+    args = [binary, "-q", "--timeout-scale", str(scale), "--json", report]
+    if on_gpu:
         args += ["--gpus", "0"]  # one lane reaches every GPU probe
     elif skip:
         args += ["--skip", ",".join(skip)]
@@ -85,84 +94,122 @@ def run(binary, tmp, name, skip, fault=None):
     return proc, wall, data
 
 
+def reachable_keys(probes, base, candidates):
+    """(probe, key) for each candidate that ran in the baseline, and
+    (probe, why) for the others. A collective's key is its rank on GPU 0."""
+    reachable, unreachable = [], []
+    for probe in candidates:
+        keys = [k for k in base if k == probe or k.startswith(probe + "@")]
+        if probes[probe]["scope"] != "node":
+            keys = [k for k in keys if "@" in k] or keys
+        ran = [k for k in keys if base[k].get("skip_reason") != "blocked"]
+        if ran:
+            reachable.append((probe, ran[0]))
+        else:
+            why = base[keys[0]]["summary"] if keys else "not planned"
+            unreachable.append((probe, why))
+    return reachable, unreachable
+
+
+def judge(probes, validator, base, case, proc, wall, report):
+    """The problems of one case; empty when it behaved."""
+    probe, key, kind, on_gpu = case
+    scale = GPU_SCALE if on_gpu else SCALE
+    limit = probes[probe]["deadline_s"] * scale + GRACE_S + MARGIN_S
+    problems = []
+    if proc.returncode != 1:
+        problems.append(f"exit {proc.returncode}, expected 1")
+    if wall > limit:
+        problems.append(f"took {wall:.1f} s, limit {limit:.1f} s")
+    if report is None:
+        return problems + ["no report written"]
+    errors = sorted(validator.iter_errors(report), key=str)
+    if errors:
+        problems.append(f"schema: {errors[0].message}")
+    got = results_by_probe(report)
+    outcome = got.get(key, {}).get("outcome")
+    if outcome != EXPECTED[kind]:
+        problems.append(f"{key} is {outcome}, expected {EXPECTED[kind]}")
+    for other, r in base.items():
+        if other == key or r.get("skip_reason") == "user":
+            continue
+        if other not in got:
+            problems.append(f"{other} is missing")
+            continue
+        expected = r["outcome"]
+        if other == probe and key != probe:
+            expected = "fail"  # the aggregate of a collective with a faulted rank
+        if got[other]["outcome"] != expected and \
+                got[other].get("skip_reason") != "blocked":
+            problems.append(f"{other} became {got[other]['outcome']} "
+                            f"(expected {expected})")
+    return problems
+
+
 def main():
     binary, schema_path = sys.argv[1], sys.argv[2]
     with open(schema_path) as f:
         validator = jsonschema.Draft202012Validator(json.load(f))
     probes = manifest(binary)
     gpu_probes = [p for p, spec in probes.items() if spec["scope"] != "node"]
-    skip = [] if WITH_GPUS else gpu_probes
+    node_probes = [p for p in probes if p not in gpu_probes]
+    started = time.monotonic()
+    failures, timings, unreachable, cases_run = [], [], [], 0
     with tempfile.TemporaryDirectory() as tmp:
-        _, _, baseline = run(binary, tmp, "baseline", skip)
-        if baseline is None:
+        # Node cases, four at a time, the GPU probes skipped.
+        _, _, node_baseline = run(binary, tmp, "baseline", gpu_probes)
+        if node_baseline is None:
             sys.exit("the baseline run wrote no report")
-        base = results_by_probe(baseline)
-        reachable, unreachable = [], []
-        for probe in probes:
-            if probe in skip:
-                unreachable.append((probe, "GPU probe: PREFLIGHT_FAULT_MATRIX_GPUS=1 adds it"))
-                continue
-            keys = [k for k in base if k == probe or k.startswith(probe + "@")]
-            ran = [k for k in keys if base[k].get("skip_reason") != "blocked"]
-            if ran:
-                reachable.append((probe, ran[0]))
-            else:
-                why = base[keys[0]]["summary"] if keys else "not planned"
-                unreachable.append((probe, why))
-        cases = [(probe, key, kind) for probe, key in reachable for kind in EXPECTED]
+        node_base = results_by_probe(node_baseline)
+        reachable, left = reachable_keys(probes, node_base, node_probes)
+        unreachable += left
+        groups = [(node_base, [(p, k, kind, False) for p, k in reachable
+                               for kind in EXPECTED], 4)]
+        if WITH_GPUS:
+            _, _, gpu_baseline = run(binary, tmp, "baseline-gpu", [], on_gpu=True)
+            if gpu_baseline is None:
+                sys.exit("the GPU baseline run wrote no report")
+            gpu_base = results_by_probe(gpu_baseline)
+            reachable, left = reachable_keys(probes, gpu_base, gpu_probes)
+            unreachable += left
+            groups.append((gpu_base, [(p, k, kind, True) for p, k in reachable
+                                      for kind in EXPECTED], 1))
+        else:
+            unreachable += [(p, "GPU probe: PREFLIGHT_FAULT_MATRIX_GPUS=1 adds it")
+                            for p in gpu_probes]
+        total = sum(len(cases) for _, cases, _ in groups)
 
         def one(case):
-            probe, key, kind = case
+            probe, key, kind, on_gpu = case
             gpu = key.split("@")[1] if "@" in key else None
             fault = f"{probe}@{gpu}:{kind}" if gpu is not None else f"{probe}:{kind}"
-            proc, wall, report = run(binary, tmp, f"{probe}-{kind}", skip, fault)
+            skip = [] if on_gpu else gpu_probes
+            proc, wall, report = run(binary, tmp, f"{probe}-{kind}", skip, fault, on_gpu)
             return case, proc, wall, report
 
-        failures = []
-        timings = []
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1 if WITH_GPUS else 4) as pool:
-            for (probe, key, kind), proc, wall, report in pool.map(one, cases):
-                where = f"{probe}:{kind}"
-                timings.append((wall, where))
-                limit = probes[probe]["deadline_s"] * SCALE + GRACE_S + MARGIN_S
-                problems = []
-                if proc.returncode != 1:
-                    problems.append(f"exit {proc.returncode}, expected 1")
-                if wall > limit:
-                    problems.append(f"took {wall:.1f} s, limit {limit:.1f} s")
-                if report is None:
-                    problems.append("no report written")
-                else:
-                    errors = sorted(validator.iter_errors(report), key=str)
-                    if errors:
-                        problems.append(f"schema: {errors[0].message}")
-                    got = results_by_probe(report)
-                    outcome = got.get(key, {}).get("outcome")
-                    if outcome != EXPECTED[kind]:
-                        problems.append(f"{key} is {outcome}, expected {EXPECTED[kind]}")
-                    for other, r in base.items():
-                        if other == key or r.get("skip_reason") == "user":
-                            continue
-                        if other not in got:
-                            problems.append(f"{other} is missing")
-                        elif got[other]["outcome"] != r["outcome"] and \
-                                got[other].get("skip_reason") != "blocked":
-                            problems.append(f"{other} became {got[other]['outcome']} "
-                                            f"(baseline {r['outcome']})")
-                if problems:
-                    failures.append(f"{where}: " + "; ".join(problems) +
-                                    f"\n    stderr: {proc.stderr.strip()[-300:]}")
+        for base, cases, workers in groups:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+                for case, proc, wall, report in pool.map(one, cases):
+                    cases_run += 1
+                    where = f"{case[0]}:{case[2]}" + (" on GPU 0" if case[3] else "")
+                    timings.append((wall, where))
+                    problems = judge(probes, validator, base, case, proc, wall, report)
+                    print(f"[{cases_run}/{total}] {where}: "
+                          f"{'FAIL' if problems else 'ok'} in {wall:.1f} s", flush=True)
+                    if problems:
+                        failures.append(f"{where}: " + "; ".join(problems) +
+                                        f"\n    stderr: {proc.stderr.strip()[-300:]}")
     for probe, why in unreachable:
         print(f"not reachable here: {probe} ({why})")
     timings.sort(reverse=True)
-    print(f"matrix: {len(reachable)} reachable probes x {len(EXPECTED)} kinds = "
-          f"{len(cases)} cases ({len(unreachable)} of {len(probes)} probes not reachable "
-          f"on this machine)")
+    print(f"matrix: {cases_run // len(EXPECTED)} reachable probes x {len(EXPECTED)} kinds = "
+          f"{cases_run} cases ({len(unreachable)} of {len(probes)} probes not reachable "
+          f"on this machine) in {time.monotonic() - started:.0f} s")
     if timings:
         print(f"slowest case: {timings[0][1]} {timings[0][0]:.1f} s")
     for line in failures:
         print("FAIL", line)
-    return 1 if failures or not cases else 0
+    return 1 if failures or not cases_run else 0
 
 
 if __name__ == "__main__":
