@@ -10,7 +10,10 @@
 extern "C" {
 #endif
 
-#define PREFLIGHT_MODULE_ABI_VERSION 1
+// 2: modules list the probe ids they implement (probe_ids), and the entry
+// point lost its version suffix (a module built for 1 still exports
+// preflight_module_entry_v1, which the loader names in its message).
+#define PREFLIGHT_MODULE_ABI_VERSION 2
 
 // Receives one result (JSON text of preflight::ProbeResult).
 typedef void (*preflight_emit_fn)(const char* result_json, void* user);
@@ -25,10 +28,14 @@ typedef struct {
   // module does not know `probe_id`.
   int (*run)(const char* probe_id, const char* context_json,
              preflight_emit_fn emit, void* user);
-} preflight_module_v1;
+  // The probe ids `run` knows, as a JSON array of strings, in table order
+  // (`gpu-preflight list` and the manifest test compare them with the
+  // manifest).
+  const char* (*probe_ids)(void);
+} preflight_module;
 
 // Exported by every module.
-const preflight_module_v1* preflight_module_entry_v1(void);
+const preflight_module* preflight_module_entry(void);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 
 #include <exception>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -25,7 +26,10 @@ using ModuleProbeTable = std::vector<std::pair<std::string_view, ModuleProbe>>;
 using ExceptionTranslator =
     std::optional<ProbeResult> (*)(const std::exception& e);
 
-// Implements preflight_module_v1::run for `table`. Returns nonzero when
+// The table's ids as a JSON array (preflight_module::probe_ids).
+std::string ModuleProbeIdsJson(const ModuleProbeTable& table);
+
+// Implements preflight_module::run for `table`. Returns nonzero when
 // `probe_id` is not in the table.
 int RunModuleProbe(const ModuleProbeTable& table, const char* probe_id,
                    const char* context_json, preflight_emit_fn emit, void* user,
@@ -35,17 +39,22 @@ int RunModuleProbe(const ModuleProbeTable& table, const char* probe_id,
 
 // Defines the exported entry point of a module (one per shared object) from
 // its name, probe table, describe function and exception translator.
-#define PREFLIGHT_EXPORT_MODULE(NAME, TABLE, DESCRIBE, TRANSLATE)              \
-  extern "C" __attribute__((visibility("default"))) const preflight_module_v1* \
-  preflight_module_entry_v1(void) {                                            \
-    static const preflight_module_v1 module = {                                \
-        PREFLIGHT_MODULE_ABI_VERSION, NAME, DESCRIBE,                          \
-        [](const char* id, const char* context, preflight_emit_fn emit,        \
-           void* user) {                                                       \
-          return ::preflight::RunModuleProbe(TABLE, id, context, emit, user,   \
-                                             TRANSLATE);                       \
-        }};                                                                    \
-    return &module;                                                            \
+#define PREFLIGHT_EXPORT_MODULE(NAME, TABLE, DESCRIBE, TRANSLATE)            \
+  extern "C" __attribute__((visibility("default"))) const preflight_module*  \
+  preflight_module_entry(void) {                                             \
+    static const preflight_module module = {                                 \
+        PREFLIGHT_MODULE_ABI_VERSION, NAME, DESCRIBE,                        \
+        [](const char* id, const char* context, preflight_emit_fn emit,      \
+           void* user) {                                                     \
+          return ::preflight::RunModuleProbe(TABLE, id, context, emit, user, \
+                                             TRANSLATE);                     \
+        },                                                                   \
+        [] {                                                                 \
+          static const std::string ids =                                     \
+              ::preflight::ModuleProbeIdsJson(TABLE);                        \
+          return ids.c_str();                                                \
+        }};                                                                  \
+    return &module;                                                          \
   }
 
 #endif  // PREFLIGHT_MODULE_RUNNER_H_

@@ -9,6 +9,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/manifest.h"
 
 namespace preflight {
 
@@ -40,7 +44,7 @@ namespace {
 
 struct LoadedModule {
   std::mutex loading;  // held while this module loads
-  const preflight_module_v1* module = nullptr;
+  const preflight_module* module = nullptr;
   double load_ms = 0;
 };
 
@@ -73,9 +77,9 @@ double ModuleLoadMs(const std::string& directory, const std::string& name) {
   return entry.module == nullptr ? -1 : entry.load_ms;
 }
 
-const preflight_module_v1* LoadModule(const std::string& directory,
-                                      const std::string& name,
-                                      std::string* error) {
+const preflight_module* LoadModule(const std::string& directory,
+                                   const std::string& name,
+                                   std::string* error) {
   const std::string path = ModulePath(directory, name);
   LoadedModule& cached = Entry(path);
   std::lock_guard<std::mutex> lock(cached.loading);
@@ -89,16 +93,20 @@ const preflight_module_v1* LoadModule(const std::string& directory,
     *error = why != nullptr ? why : ("cannot load " + path);
     return nullptr;
   }
-  using Entry = const preflight_module_v1* (*)();
+  using Entry = const preflight_module* (*)();
   auto* entry =
-      reinterpret_cast<Entry>(dlsym(handle, "preflight_module_entry_v1"));
+      reinterpret_cast<Entry>(dlsym(handle, "preflight_module_entry"));
   if (entry == nullptr) {
-    *error = path +
-             " is not a gpu-preflight module (no "
-             "preflight_module_entry_v1)";
+    *error = dlsym(handle, "preflight_module_entry_v1") != nullptr
+                 ? path + " was built for module ABI 1, this binary needs " +
+                       std::to_string(PREFLIGHT_MODULE_ABI_VERSION) +
+                       "; reinstall gpu-preflight as one piece"
+                 : path +
+                       " is not a gpu-preflight module (no "
+                       "preflight_module_entry)";
     return nullptr;
   }
-  const preflight_module_v1* module = entry();
+  const preflight_module* module = entry();
   if (module == nullptr ||
       module->abi_version != PREFLIGHT_MODULE_ABI_VERSION) {
     *error = path + " was built for module ABI " +
@@ -113,6 +121,39 @@ const preflight_module_v1* LoadModule(const std::string& directory,
                        .count();
   cached.module = module;
   return module;
+}
+
+std::vector<std::string> ModuleProbeIds(const preflight_module& module) {
+  std::vector<std::string> ids;
+  const auto list = nlohmann::json::parse(
+      module.probe_ids != nullptr ? module.probe_ids() : "[]", nullptr, false);
+  if (!list.is_array()) return ids;
+  for (const auto& id : list) {
+    if (id.is_string()) ids.push_back(id.get<std::string>());
+  }
+  return ids;
+}
+
+std::vector<std::string> ManifestModuleMismatches(
+    const std::string& name, const std::vector<std::string>& module_ids) {
+  std::vector<std::string> problems;
+  const std::set<std::string> implemented(module_ids.begin(), module_ids.end());
+  for (const ProbeSpec& spec : Manifest()) {
+    if (spec.module == name && implemented.count(std::string(spec.id)) == 0) {
+      problems.push_back("the manifest runs " + std::string(spec.id) +
+                         " in module " + name +
+                         ", which does not implement it");
+    }
+  }
+  for (const std::string& id : module_ids) {
+    const ProbeSpec* spec = FindProbe(id);
+    if (id == kNcclEarlyInitEntry && name == "nccl") continue;
+    if (spec == nullptr || spec->module != name) {
+      problems.push_back("module " + name + " implements " + id +
+                         ", which no manifest row gives it");
+    }
+  }
+  return problems;
 }
 
 }  // namespace preflight

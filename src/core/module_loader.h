@@ -6,6 +6,7 @@
 #define PREFLIGHT_CORE_MODULE_LOADER_H_
 
 #include <string>
+#include <vector>
 
 #include "preflight/module_abi.h"
 
@@ -20,9 +21,8 @@ std::string ModulePath(const std::string& directory, const std::string& name);
 
 // Loads the module (cached per process; safe from several threads). nullptr
 // with *error holding the loader's message (dlerror) or the ABI mismatch.
-const preflight_module_v1* LoadModule(const std::string& directory,
-                                      const std::string& name,
-                                      std::string* error);
+const preflight_module* LoadModule(const std::string& directory,
+                                   const std::string& name, std::string* error);
 
 // How long the successful load of this module took (ms), whichever thread
 // loaded it; -1 when it is not loaded.
@@ -33,6 +33,20 @@ double ModuleLoadMs(const std::string& directory, const std::string& name);
 // on a side thread while its first probes run.
 inline constexpr const char* kPreloadModulesVariable =
     "PREFLIGHT_PRELOAD_MODULES";
+
+// Entries a module implements for the worker's own use, not probes of the
+// manifest: the NCCL module's background communicator init (early_init.h).
+inline constexpr const char* kNcclEarlyInitEntry = "nccl.early_init";
+
+// The probe ids a loaded module says it implements (its probe_ids list).
+std::vector<std::string> ModuleProbeIds(const preflight_module& module);
+
+// Where the manifest and module `name`'s table disagree: a manifest row that
+// names the module for a probe it does not implement (that probe would fail
+// only at run time), or an id the module implements that no manifest row
+// gives it (other than the worker's own entries). Empty when they agree.
+std::vector<std::string> ManifestModuleMismatches(
+    const std::string& name, const std::vector<std::string>& module_ids);
 
 // Path of the running executable (/proc/self/exe).
 std::string SelfExecutablePath();

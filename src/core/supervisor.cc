@@ -20,6 +20,7 @@
 #include "core/planner.h"
 #include "core/run_lock.h"
 #include "core/scheduler.h"
+#include "core/strings.h"
 #include "core/version.h"
 #include "report/atomic_file.h"
 #include "report/console_reporter.h"
@@ -143,19 +144,33 @@ int ListCommand() {
                 std::string(ScopeName(spec.scope)).c_str(), spec.timeout_s,
                 std::string(spec.summary).c_str());
   }
-  // Where the workers will look for modules; a stat only, nothing is loaded
-  // into the supervisor.
+  // Where the workers will look for modules, and what each implements. The
+  // supervisor loads them only here, for `list`: they link no GPU library
+  // and start nothing when loaded (a run loads them in the workers only).
   const std::string dir = DefaultModuleDirectory();
   std::set<std::string> modules;
   for (const ProbeSpec& spec : Manifest()) {
     if (!spec.module.empty()) modules.insert(std::string(spec.module));
   }
+  int exit_code = kExitPass;
   for (const std::string& m : modules) {
     const std::string path = ModulePath(dir, m);
-    std::printf("\nmodule %s: %s (%s)\n", m.c_str(), path.c_str(),
-                access(path.c_str(), R_OK) == 0 ? "present" : "MISSING");
+    std::string error;
+    const preflight_module* module = LoadModule(dir, m, &error);
+    if (module == nullptr) {
+      std::printf("\nmodule %s: %s (MISSING: %s)\n", m.c_str(), path.c_str(),
+                  error.c_str());
+      continue;
+    }
+    const std::vector<std::string> ids = ModuleProbeIds(*module);
+    std::printf("\nmodule %s: %s (present; implements %s)\n", m.c_str(),
+                path.c_str(), Join(ids, ", ").c_str());
+    for (const std::string& problem : ManifestModuleMismatches(m, ids)) {
+      std::printf("  MISMATCH: %s\n", problem.c_str());
+      exit_code = kExitToolFailure;
+    }
   }
-  return kExitPass;
+  return exit_code;
 }
 
 int RunCommand(const Options& options) {

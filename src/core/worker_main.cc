@@ -64,7 +64,7 @@ ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
     }
   }
   const auto wait_start = std::chrono::steady_clock::now();
-  const preflight_module_v1* module =
+  const preflight_module* module =
       LoadModule(context.module_dir, std::string(spec.module), &error);
   const double wait_ms = std::chrono::duration<double, std::milli>(
                              std::chrono::steady_clock::now() - wait_start)
@@ -214,12 +214,13 @@ class BackgroundCollectiveInit {
     std::thread([dir = context.module_dir, json = request.dump(),
                  registered = std::move(registered)]() mutable {
       std::string why;
-      const preflight_module_v1* nccl = LoadModule(dir, "nccl", &why);
+      const preflight_module* nccl = LoadModule(dir, "nccl", &why);
       if (nccl == nullptr) {
         spdlog::info("background NCCL init: no NCCL module ({})", why);
       } else {
         std::string out;
-        nccl->run("nccl.early_init", json.c_str(), &CollectModuleResult, &out);
+        nccl->run(kNcclEarlyInitEntry, json.c_str(), &CollectModuleResult,
+                  &out);
         spdlog::info("background NCCL init: {}", out);
       }
       registered.set_value();

@@ -4,6 +4,12 @@
 
 namespace preflight {
 
+std::string ModuleProbeIdsJson(const ModuleProbeTable& table) {
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& [id, probe] : table) ids.push_back(std::string(id));
+  return ids.dump();
+}
+
 int RunModuleProbe(const ModuleProbeTable& table, const char* probe_id,
                    const char* context_json, preflight_emit_fn emit, void* user,
                    ExceptionTranslator translate) {

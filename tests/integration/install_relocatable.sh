@@ -9,6 +9,7 @@ cmake --install "$build_dir" --prefix "$tmp/first" > /dev/null
 mv "$tmp/first" "$tmp/moved"
 out=$("$tmp/moved/bin/gpu-preflight" list)
 echo "$out" | tail -2
-echo "$out" | grep -q "module cuda: $tmp/moved/bin/../lib/gpu-preflight/libpreflight-cuda.so (present)"
+echo "$out" | grep -q "module cuda: $tmp/moved/bin/../lib/gpu-preflight/libpreflight-cuda.so (present; implements "
+if echo "$out" | grep MISMATCH; then exit 1; fi
 test -f "$tmp/moved/share/doc/gpu-preflight/report.schema.json"
 echo "OK: installed tree is relocatable"

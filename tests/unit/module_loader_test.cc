@@ -17,7 +17,7 @@ std::string ModuleDir() {
 // is linked statically and initializes nothing until a CUDA call.
 TEST(ModuleLoaderTest, LoadsTheCudaModuleAndChecksItsAbi) {
   std::string error;
-  const preflight_module_v1* module = LoadModule(ModuleDir(), "cuda", &error);
+  const preflight_module* module = LoadModule(ModuleDir(), "cuda", &error);
   ASSERT_NE(module, nullptr) << error;
   EXPECT_EQ(module->abi_version, PREFLIGHT_MODULE_ABI_VERSION);
   EXPECT_STREQ(module->name, "cuda");

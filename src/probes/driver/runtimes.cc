@@ -36,7 +36,7 @@ LibraryInfo ToolRuntime(const ProbeContext& context) {
   info.name = "libcudart (static, gpu-preflight's own)";
   info.origin = "gpu-preflight";
   std::string error;
-  const preflight_module_v1* module =
+  const preflight_module* module =
       LoadModule(context.module_dir, "cuda", &error);
   info.path = ModulePath(context.module_dir, "cuda");
   if (module == nullptr) {
