@@ -36,10 +36,12 @@ struct ProbeContext {
   std::string thresholds_path;
   // Directory holding the optional probe modules.
   std::string module_dir;
-  // --torch-compile: run compile.torch_compile at the quick level too.
-  bool torch_compile = false;
-  // --aoti-package: an AOTInductor package to load and run (validated).
-  std::string aoti_package;
+  // What the user asked of particular probes, keyed by probe id: the CLI
+  // fills it, the probe reads its own entry (Params). For example
+  // {"compile.torch_compile": {"run": true}} (--torch-compile) and
+  // {"compile.aoti_package": {"package": "/abs/model.pt2"}} (--aoti-package).
+  // A new per-probe option adds a key here, not a field.
+  nlohmann::json params = nlohmann::json::object();
   // --library-copy system: probes test the system's copy of each library
   // (platform/job_libraries.h) instead of the framework's.
   bool system_library_copy = false;
@@ -64,6 +66,9 @@ struct ProbeContext {
   // before the supervisor's hard kill.
   std::chrono::steady_clock::time_point soft_deadline =
       std::chrono::steady_clock::time_point::max();
+
+  // `probe`'s entry of params; an empty object when the user set none.
+  const nlohmann::json& Params(std::string_view probe) const;
 
   nlohmann::json ToJson() const;
   static ProbeContext FromJson(const nlohmann::json& json);

@@ -2,6 +2,12 @@
 
 namespace preflight {
 
+const nlohmann::json& ProbeContext::Params(std::string_view probe) const {
+  static const nlohmann::json kNone = nlohmann::json::object();
+  const auto it = params.find(std::string(probe));
+  return it != params.end() && it->is_object() ? *it : kNone;
+}
+
 nlohmann::json ProbeContext::ToJson() const {
   nlohmann::json j;
   if (gpu_index) j["gpu_index"] = *gpu_index;
@@ -16,10 +22,9 @@ nlohmann::json ProbeContext::ToJson() const {
   j["thresholds_path"] = thresholds_path;
   j["module_dir"] = module_dir;
   if (corrupt_result) j["corrupt_result"] = true;
-  if (torch_compile) j["torch_compile"] = true;
   if (system_library_copy) j["library_copy"] = "system";
   if (gpus_in_run > 0) j["gpus_in_run"] = gpus_in_run;
-  if (!aoti_package.empty()) j["aoti_package"] = aoti_package;
+  if (!params.empty()) j["params"] = params;
   if (!collective.empty()) j["collective"] = collective;
   if (!early_collective.empty()) j["early_collective"] = early_collective;
   if (!node_facts.empty()) j["node_facts"] = node_facts;
@@ -53,10 +58,9 @@ ProbeContext ProbeContext::FromJson(const nlohmann::json& j) {
   c.thresholds_path = j.value("thresholds_path", "");
   c.module_dir = j.value("module_dir", "");
   c.corrupt_result = j.value("corrupt_result", false);
-  c.torch_compile = j.value("torch_compile", false);
   c.system_library_copy = j.value("library_copy", "") == "system";
   c.gpus_in_run = j.value("gpus_in_run", 0);
-  c.aoti_package = j.value("aoti_package", "");
+  if (j.contains("params") && j["params"].is_object()) c.params = j["params"];
   if (j.contains("collective")) c.collective = j["collective"];
   if (j.contains("early_collective") && j["early_collective"].is_object()) {
     c.early_collective = j["early_collective"];

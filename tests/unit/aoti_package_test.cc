@@ -104,7 +104,7 @@ class PlantedTorchTest : public ::testing::Test {
     setenv("PLANTED_LOADER", loader, 1);
     setenv("PLANTED_METADATA", metadata.dump().c_str(), 1);
     ProbeContext context;
-    context.aoti_package = package_;
+    context.params["compile.aoti_package"]["package"] = package_;
     context.gpu_compute_capability = "9.0";
     return RunCompileAotiPackage(context);
   }

@@ -112,6 +112,7 @@ TEST(ResultTest, ContextRoundTrip) {
   c.corrupt_result = true;
   c.gpus_in_run = 3;
   c.node_facts["libraries"] = nlohmann::json::array();
+  c.params["compile.aoti_package"]["package"] = "/m.pt2";
   const ProbeContext back = ProbeContext::FromJson(c.ToJson());
   EXPECT_EQ(back.gpu_index, 1);
   EXPECT_EQ(back.level, Level::kFull);
@@ -120,6 +121,9 @@ TEST(ResultTest, ContextRoundTrip) {
   EXPECT_TRUE(back.corrupt_result);
   EXPECT_EQ(back.gpus_in_run, 3);
   EXPECT_TRUE(back.node_facts.contains("libraries"));
+  EXPECT_EQ(back.Params("compile.aoti_package").value("package", ""), "/m.pt2");
+  // A probe the user set nothing for reads an empty object.
+  EXPECT_TRUE(back.Params("compile.torch_compile").empty());
 }
 
 TEST(ResultTest, PhaseClockRecordsPhasesInOrderAndAddsRepeats) {

@@ -20,7 +20,7 @@ TEST(TorchCompileTest, NoPythonWithTorchIsALibraryMissingSkip) {
   setenv("PREFLIGHT_PYTHON", "/nonexistent/python3", 1);
   unsetenv("LIBTORCH");
   ProbeContext asked;
-  asked.torch_compile = true;
+  asked.params["compile.torch_compile"]["run"] = true;
   const ProbeResult r = RunCompileTorchCompile(asked);
   EXPECT_EQ(r.outcome, Outcome::kSkip);
   EXPECT_EQ(r.skip_reason, skip_reason::kLibraryMissing);

@@ -176,7 +176,9 @@ std::string CauseAndFix(const PackageFit& fit, const std::string& torch,
 }  // namespace
 
 ProbeResult RunCompileAotiPackage(const ProbeContext& context) {
-  if (context.aoti_package.empty()) {
+  const std::string package =
+      context.Params("compile.aoti_package").value("package", "");
+  if (package.empty()) {
     return ProbeResult::Skip(
         skip_reason::kNotApplicable,
         "no AOTInductor package given (--aoti-package FILE.pt2)");
@@ -189,7 +191,7 @@ ProbeResult RunCompileAotiPackage(const ProbeContext& context) {
                                  (torch ? "libtorch via $LIBTORCH" : why));
   }
   ProbeResult r;
-  r.details["package"] = context.aoti_package;
+  r.details["package"] = package;
   r.details["python"] = torch->python;
   r.details["libraries"]["libtorch"] = {{"path", torch->lib_dir},
                                         {"version", torch->version},
@@ -200,10 +202,10 @@ ProbeResult RunCompileAotiPackage(const ProbeContext& context) {
     return ProbeResult::Fail(dir_error, "make TMPDIR (or /tmp) writable");
   }
   const std::string result_file = dir + "/result.json";
-  const CommandResult c = RunCommand(
-      {torch->python, "-X", "faulthandler", "-c", kScript, context.aoti_package,
-       context.corrupt_result ? "1" : "0", result_file},
-      150000, {"PYTHONUNBUFFERED=1"});
+  const CommandResult c =
+      RunCommand({torch->python, "-X", "faulthandler", "-c", kScript, package,
+                  context.corrupt_result ? "1" : "0", result_file},
+                 150000, {"PYTHONUNBUFFERED=1"});
   const auto result_text = ReadSmallFile(result_file);
   RemoveTree(dir);
   const nlohmann::json out =

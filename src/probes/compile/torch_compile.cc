@@ -110,7 +110,8 @@ std::string Tail(const std::string& text) {
 }  // namespace
 
 ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
-  if (context.level != Level::kFull && !context.torch_compile) {
+  if (context.level != Level::kFull &&
+      !context.Params("compile.torch_compile").value("run", false)) {
     return ProbeResult::Skip(
         skip_reason::kNotApplicable,
         "runs at --level full or with --torch-compile (it takes tens of "
