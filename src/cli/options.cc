@@ -10,10 +10,10 @@
 
 #include "cli/thresholds.h"
 #include "core/manifest.h"
-#include "core/strings.h"
-#include "core/version.h"
 #include "kernel_image_archs.h"
-#include "report/atomic_file.h"
+#include "platform/atomic_file.h"
+#include "preflight/strings.h"
+#include "preflight/version.h"
 
 namespace preflight {
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

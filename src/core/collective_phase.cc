@@ -5,9 +5,9 @@
 
 #include "core/collective.h"
 #include "core/log.h"
-#include "core/strings.h"
+#include "platform/atomic_file.h"
 #include "platform/temp_dir.h"
-#include "report/atomic_file.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "core/manifest.h"
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/manifest.h"
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 

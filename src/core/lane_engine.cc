@@ -10,8 +10,8 @@
 #include <cstdio>
 
 #include "core/log.h"
-#include "core/strings.h"
 #include "core/worker_process.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

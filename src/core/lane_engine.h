@@ -24,9 +24,9 @@
 #include <vector>
 
 #include "core/manifest.h"
-#include "core/run_listener.h"
 #include "core/worker_port.h"
 #include "preflight/probe_context.h"
+#include "report/run_listener.h"
 #include "report/run_report.h"
 
 namespace preflight {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "core/module_loader.h"
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 

@@ -8,8 +8,8 @@
 #include "core/lane_engine.h"
 #include "core/manifest.h"
 #include "core/module_loader.h"
-#include "core/strings.h"
 #include "core/worker_process.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -16,8 +16,8 @@
 #include "core/gpu_selection.h"
 #include "core/multi_node.h"
 #include "core/planner.h"
-#include "core/run_listener.h"
 #include "preflight/probe_context.h"
+#include "report/run_listener.h"
 #include "report/run_report.h"
 
 namespace preflight {

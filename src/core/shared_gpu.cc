@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "core/strings.h"
 #include "preflight/outcome.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -20,12 +20,12 @@
 #include "core/planner.h"
 #include "core/run_lock.h"
 #include "core/scheduler.h"
-#include "core/strings.h"
-#include "core/version.h"
-#include "report/atomic_file.h"
+#include "platform/atomic_file.h"
+#include "platform/host_facts.h"
+#include "preflight/strings.h"
+#include "preflight/version.h"
 #include "report/console_reporter.h"
 #include "report/file_reporters.h"
-#include "report/host_facts.h"
 #include "report/run_report.h"
 
 namespace preflight {

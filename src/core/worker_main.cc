@@ -20,11 +20,11 @@
 #include "core/manifest.h"
 #include "core/module_loader.h"
 #include "core/probe_registry.h"
-#include "core/strings.h"
 #include "platform/cuda_driver.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

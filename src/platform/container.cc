@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

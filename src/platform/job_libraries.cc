@@ -9,9 +9,9 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "core/strings.h"
 #include "platform/ld_cache.h"
 #include "platform/torch_locator.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

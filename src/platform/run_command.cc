@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "core/strings.h"
 #include "platform/run_command.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

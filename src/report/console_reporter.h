@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "core/run_listener.h"
+#include "report/run_listener.h"
 #include "report/run_report.h"
 
 namespace preflight {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/version.h"
+#include "preflight/version.h"
 
 namespace preflight {
 namespace {

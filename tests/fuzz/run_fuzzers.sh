@@ -38,12 +38,12 @@ build() {
   # shellcheck disable=SC2086
   clang++ $flags "$here/${target}_fuzz.cc" $sources -o "$tmp/$target"
 }
-build proc_driver_version platform/proc_driver_version.cc core/strings.cc
-build visible_devices platform/visible_devices.cc core/strings.cc
-build fatbin platform/fatbin_reader.cc core/strings.cc
-build thresholds cli/thresholds.cc core/manifest.cc core/strings.cc
-build cli cli/options.cc cli/thresholds.cc core/manifest.cc core/strings.cc \
-  core/fault_injection.cc report/atomic_file.cc
+build proc_driver_version platform/proc_driver_version.cc sdk/strings.cc
+build visible_devices platform/visible_devices.cc sdk/strings.cc
+build fatbin platform/fatbin_reader.cc sdk/strings.cc
+build thresholds cli/thresholds.cc core/manifest.cc sdk/strings.cc
+build cli cli/options.cc cli/thresholds.cc core/manifest.cc sdk/strings.cc \
+  core/fault_injection.cc platform/atomic_file.cc
 
 status=0
 cd "$tmp"  # output paths the CLI target checks are relative to here

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "core/strings.h"
 #include "platform/ld_cache.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

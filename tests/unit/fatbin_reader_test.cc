@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -1,4 +1,4 @@
-#include "report/host_facts.h"
+#include "platform/host_facts.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 
 #include "core/manifest.h"
 #include "core/module_loader.h"
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -29,7 +29,6 @@
 #include <string>
 #include <vector>
 
-#include "core/strings.h"
 #include "kernel_library.h"
 #include "modules/cudnn/cudnn_api.h"
 #include "modules/cudnn/cudnn_check.h"
@@ -37,6 +36,7 @@
 #include "platform/library_open.h"
 #include "preflight/numeric_check.h"
 #include "preflight/side_by_side.h"
+#include "preflight/strings.h"
 #include "stream_gate.cuh"
 
 namespace preflight {

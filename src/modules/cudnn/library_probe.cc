@@ -14,11 +14,11 @@
 // Skip: no cuDNN anywhere the job looks (a job may not need one; --require
 // cudnn makes that a failure). Error: a cuDNN major other than 9, which the
 // tool's probes do not drive (the tool's limitation).
-#include "core/strings.h"
 #include "modules/cudnn/cudnn_api.h"
 #include "modules/cudnn/cudnn_check.h"
 #include "modules/cudnn/cudnn_probes.h"
 #include "platform/library_open.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 

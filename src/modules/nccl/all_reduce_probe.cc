@@ -33,7 +33,6 @@
 #include <vector>
 
 #include "collective_ops.cuh"
-#include "core/strings.h"
 #include "kernel_library.h"
 #include "modules/nccl/early_init.h"
 #include "modules/nccl/nccl_api.h"
@@ -42,6 +41,7 @@
 #include "platform/library_open.h"
 #include "platform/nvml.h"
 #include "preflight/numeric_check.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -4,7 +4,7 @@
 #include <set>
 #include <string_view>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <mutex>
 
-#include "core/strings.h"
 #include "platform/library_open.h"
 #include "platform/torch_locator.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

@@ -30,11 +30,11 @@
 // given, no torch, or a package that declares no input shapes.
 #include <cstdio>
 
-#include "core/strings.h"
 #include "core/worker_process.h"
 #include "platform/run_command.h"
 #include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
+#include "preflight/strings.h"
 #include "probes/compile/aoti_package_fit.h"
 #include "probes/probes.h"
 

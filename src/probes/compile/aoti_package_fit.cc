@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

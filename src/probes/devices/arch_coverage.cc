@@ -19,13 +19,13 @@
 #include <chrono>
 
 #include "core/module_loader.h"
-#include "core/strings.h"
 #include "kernel_image_archs.h"
 #include "platform/fatbin_reader.h"
 #include "platform/gpu_libraries.h"
 #include "platform/job_libraries.h"
 #include "platform/library_open.h"
 #include "platform/torch_locator.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

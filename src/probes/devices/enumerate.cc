@@ -12,10 +12,10 @@
 // 79); UUIDs that disagree.
 #include <cstdlib>
 
-#include "core/strings.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
 #include "platform/nvml.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

@@ -13,8 +13,8 @@
 // at idle; judge under load), persistence mode off (slower starts), MIG on.
 // Fields a GPU does not support are listed as "not_supported", never passed
 // off as healthy.
-#include "core/strings.h"
 #include "platform/nvml.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

@@ -21,10 +21,10 @@
 #include <chrono>
 #include <vector>
 
-#include "core/strings.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
 #include "platform/nvml.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

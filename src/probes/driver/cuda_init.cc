@@ -11,12 +11,12 @@
 // cuda-compat misuse, 999 broken nvidia_uvm (reference/failure-modes.md).
 #include <chrono>
 
-#include "core/strings.h"
 #include "platform/container.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
 #include "platform/driver_table.h"
 #include "platform/proc_driver_version.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

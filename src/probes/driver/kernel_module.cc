@@ -9,10 +9,10 @@
 // host fix); NVML reports LIB_RM_VERSION_MISMATCH or a different version (the
 // driver packages were upgraded without a reboot); NVML missing while the
 // module is loaded (utility capability not mounted into the container).
-#include "core/strings.h"
 #include "platform/container.h"
 #include "platform/nvml.h"
 #include "platform/proc_driver_version.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

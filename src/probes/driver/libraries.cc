@@ -18,11 +18,11 @@
 #include <map>
 #include <set>
 
-#include "core/strings.h"
 #include "platform/gpu_libraries.h"
 #include "platform/job_libraries.h"
 #include "platform/library_open.h"
 #include "platform/torch_locator.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

@@ -19,13 +19,13 @@
 // Error: the driver is older than the tool's own CUDA 12 runtime needs
 // (R525): the tool cannot check this GPU; the job's verdict still stands.
 #include "core/module_loader.h"
-#include "core/strings.h"
 #include "platform/cuda_driver.h"
 #include "platform/driver_table.h"
 #include "platform/gpu_libraries.h"
 #include "platform/job_libraries.h"
 #include "platform/proc_driver_version.h"
 #include "platform/torch_locator.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

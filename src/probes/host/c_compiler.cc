@@ -19,10 +19,10 @@
 #include <cstring>
 #include <fstream>
 
-#include "core/strings.h"
 #include "platform/run_command.h"
 #include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

@@ -17,7 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

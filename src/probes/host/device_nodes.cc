@@ -16,8 +16,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/strings.h"
 #include "platform/container.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

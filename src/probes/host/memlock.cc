@@ -8,7 +8,7 @@
 #include <dirent.h>
 #include <sys/resource.h>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

@@ -14,7 +14,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

@@ -13,7 +13,7 @@
 
 #include <cstdlib>
 
-#include "core/strings.h"
+#include "preflight/strings.h"
 #include "probes/probes.h"
 
 namespace preflight {

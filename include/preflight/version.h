@@ -1,6 +1,6 @@
 // The tool's version, stamped by CMake from project(VERSION).
-#ifndef PREFLIGHT_CORE_VERSION_H_
-#define PREFLIGHT_CORE_VERSION_H_
+#ifndef PREFLIGHT_VERSION_H_
+#define PREFLIGHT_VERSION_H_
 
 namespace preflight {
 
@@ -15,4 +15,4 @@ inline constexpr int kReportSchemaVersion = 1;
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_CORE_VERSION_H_
+#endif  // PREFLIGHT_VERSION_H_

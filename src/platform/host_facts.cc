@@ -1,4 +1,4 @@
-#include "report/host_facts.h"
+#include "platform/host_facts.h"
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -7,8 +7,8 @@
 #include <cctype>
 #include <map>
 
-#include "core/strings.h"
 #include "platform/container.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {

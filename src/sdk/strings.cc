@@ -1,4 +1,4 @@
-#include "core/strings.h"
+#include "preflight/strings.h"
 
 #include <cstdio>
 #include <cstdlib>

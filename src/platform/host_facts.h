@@ -1,8 +1,8 @@
 // Host facts the supervisor gathers itself, without any GPU library: host
 // name, kernel, OS, container, and the allow-listed environment. The
 // driver-stage probes add driver, runtime and library facts to this block.
-#ifndef PREFLIGHT_REPORT_HOST_FACTS_H_
-#define PREFLIGHT_REPORT_HOST_FACTS_H_
+#ifndef PREFLIGHT_PLATFORM_HOST_FACTS_H_
+#define PREFLIGHT_PLATFORM_HOST_FACTS_H_
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,4 +24,4 @@ nlohmann::ordered_json AllowListedEnvironment();
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_REPORT_HOST_FACTS_H_
+#endif  // PREFLIGHT_PLATFORM_HOST_FACTS_H_

@@ -1,7 +1,7 @@
 // Small string helpers shared by the parsers (CLI values, environment
 // variables, /proc files).
-#ifndef PREFLIGHT_CORE_STRINGS_H_
-#define PREFLIGHT_CORE_STRINGS_H_
+#ifndef PREFLIGHT_STRINGS_H_
+#define PREFLIGHT_STRINGS_H_
 
 #include <optional>
 #include <string>
@@ -31,4 +31,4 @@ bool SwitchedOff(const char* name);
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_CORE_STRINGS_H_
+#endif  // PREFLIGHT_STRINGS_H_

@@ -2,8 +2,8 @@
 // (googletest's TestEventListener). The console reporter implements this to
 // print each result as it arrives; files are written from the finished
 // RunReport instead.
-#ifndef PREFLIGHT_CORE_RUN_LISTENER_H_
-#define PREFLIGHT_CORE_RUN_LISTENER_H_
+#ifndef PREFLIGHT_REPORT_RUN_LISTENER_H_
+#define PREFLIGHT_REPORT_RUN_LISTENER_H_
 
 #include <optional>
 #include <vector>
@@ -31,4 +31,4 @@ class RunListener {
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_CORE_RUN_LISTENER_H_
+#endif  // PREFLIGHT_REPORT_RUN_LISTENER_H_

@@ -1,8 +1,8 @@
 // Report files are written whole or not at all: a temporary file created
 // next to the target (mkstemp, so no predictable name), written, fsync'ed and
 // renamed over the target. A killed run never leaves half a report.
-#ifndef PREFLIGHT_REPORT_ATOMIC_FILE_H_
-#define PREFLIGHT_REPORT_ATOMIC_FILE_H_
+#ifndef PREFLIGHT_PLATFORM_ATOMIC_FILE_H_
+#define PREFLIGHT_PLATFORM_ATOMIC_FILE_H_
 
 #include <string>
 
@@ -25,4 +25,4 @@ bool WriteFileAtomically(const std::string& path, const std::string& content,
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_REPORT_ATOMIC_FILE_H_
+#endif  // PREFLIGHT_PLATFORM_ATOMIC_FILE_H_
