@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include "common/test_temp_dir.h"
+#include "core/probe_registry.h"
 #include "probes/compile/aoti_package_fit.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {
@@ -106,7 +106,7 @@ class PlantedTorchTest : public ::testing::Test {
     ProbeContext context;
     context.params["compile.aoti_package"]["package"] = package_;
     context.gpu_compute_capability = "9.0";
-    return RunCompileAotiPackage(context);
+    return FindBuiltinProbe("compile.aoti_package")(context);
   }
 
   std::string root_, package_;

@@ -1,14 +1,14 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "probes/probes.h"
+#include "core/probe_registry.h"
 
 namespace preflight {
 namespace {
 
 TEST(TorchCompileTest, QuickLevelSkipsUnlessAskedFor) {
   ProbeContext quick;
-  const ProbeResult r = RunCompileTorchCompile(quick);
+  const ProbeResult r = FindBuiltinProbe("compile.torch_compile")(quick);
   EXPECT_EQ(r.outcome, Outcome::kSkip);
   EXPECT_EQ(r.skip_reason, skip_reason::kNotApplicable);
   EXPECT_NE(r.summary.find("--torch-compile"), std::string::npos);
@@ -21,7 +21,7 @@ TEST(TorchCompileTest, NoPythonWithTorchIsALibraryMissingSkip) {
   unsetenv("LIBTORCH");
   ProbeContext asked;
   asked.params["compile.torch_compile"]["run"] = true;
-  const ProbeResult r = RunCompileTorchCompile(asked);
+  const ProbeResult r = FindBuiltinProbe("compile.torch_compile")(asked);
   EXPECT_EQ(r.outcome, Outcome::kSkip);
   EXPECT_EQ(r.skip_reason, skip_reason::kLibraryMissing);
   EXPECT_NE(r.summary.find("no Python with torch"), std::string::npos)

@@ -17,9 +17,10 @@
 #include <vector>
 
 #include "modules/cuda/cuda_check.h"
-#include "modules/cuda/cuda_probes.h"
 #include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "stream_gate.cuh"
 #include "tensor_ops.cuh"
 

@@ -21,9 +21,10 @@
 
 #include "epilogue.cuh"
 #include "modules/cuda/cuda_check.h"
-#include "modules/cuda/cuda_probes.h"
 #include "modules/cuda/job_blas.h"
 #include "preflight/numeric_check.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "tensor_ops.cuh"
 
 namespace preflight {

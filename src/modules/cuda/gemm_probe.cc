@@ -30,10 +30,11 @@
 #include <vector>
 
 #include "modules/cuda/cuda_check.h"
-#include "modules/cuda/cuda_probes.h"
 #include "modules/cuda/job_blas.h"
 #include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/side_by_side.h"
 #include "preflight/strings.h"
 #include "stream_gate.cuh"

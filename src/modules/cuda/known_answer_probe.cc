@@ -14,7 +14,8 @@
 #include <string>
 
 #include "known_answer.cuh"
-#include "modules/cuda/cuda_probes.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 
 namespace preflight {
 namespace {

@@ -8,13 +8,20 @@
 
 #include "kernel_library.h"
 #include "modules/cuda/cuda_check.h"
-#include "modules/cuda/cuda_probes.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
 namespace preflight {
+// The entry points, each defined in its probe's file (<name>_probe.cc),
+// declared here beside the table that maps the ids to them.
+ProbeResult RunTensorKnownAnswer(const ProbeContext& context);
+ProbeResult RunTensorGemm(const ProbeContext& context);
+ProbeResult RunTensorCopy(const ProbeContext& context);
+ProbeResult RunCompileCudaGraph(const ProbeContext& context);
+ProbeResult RunCompileNvrtc(const ProbeContext& context);
+
 namespace {
 
 const ModuleProbeTable kProbes = {

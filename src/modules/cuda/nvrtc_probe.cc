@@ -24,10 +24,11 @@
 #include <vector>
 
 #include "modules/cuda/cuda_check.h"
-#include "modules/cuda/cuda_probes.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
 #include "platform/library_open.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 
 namespace preflight {
 namespace {

@@ -16,8 +16,9 @@
 // tool's probes do not drive (the tool's limitation).
 #include "modules/cudnn/cudnn_api.h"
 #include "modules/cudnn/cudnn_check.h"
-#include "modules/cudnn/cudnn_probes.h"
 #include "platform/library_open.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
 
 namespace preflight {

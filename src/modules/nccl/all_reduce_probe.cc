@@ -37,10 +37,11 @@
 #include "modules/nccl/early_init.h"
 #include "modules/nccl/nccl_api.h"
 #include "modules/nccl/nccl_log.h"
-#include "modules/nccl/nccl_probes.h"
 #include "platform/library_open.h"
 #include "platform/nvml.h"
 #include "preflight/numeric_check.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
 
 namespace preflight {

@@ -8,13 +8,16 @@
 
 #include "kernel_library.h"
 #include "modules/nccl/early_init.h"
-#include "modules/nccl/nccl_probes.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
 namespace preflight {
+// The entry points, each defined in its probe's file (<name>_probe.cc),
+// declared here beside the table that maps the ids to them.
+ProbeResult RunNcclAllReduce(const ProbeContext& context);
+
 namespace {
 
 const ModuleProbeTable kProbes = {

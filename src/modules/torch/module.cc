@@ -6,7 +6,6 @@
 #include <string>
 
 #include "kernel_library.h"
-#include "modules/torch/torch_probes.h"
 #include "modules/torch/torch_shim.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
@@ -14,6 +13,11 @@
 #include "preflight/result.h"
 
 namespace preflight {
+// The entry points, each defined in its probe's file (<name>_probe.cc),
+// declared here beside the table that maps the ids to them.
+ProbeResult RunTensorTorchBlock(const ProbeContext& context);
+ProbeResult RunCompileTorchGraph(const ProbeContext& context);
+
 namespace {
 
 const ModuleProbeTable kProbes = {

@@ -29,10 +29,11 @@
 #include <random>
 #include <vector>
 
-#include "modules/torch/torch_probes.h"
 #include "modules/torch/torch_shim.h"
 #include "platform/fatbin_reader.h"
 #include "preflight/numeric_check.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
 
 namespace preflight {

@@ -26,9 +26,10 @@
 
 #include "epilogue.cuh"
 #include "kernel_library.h"
-#include "modules/torch/torch_probes.h"
 #include "modules/torch/torch_shim.h"
 #include "preflight/numeric_check.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "tensor_ops.cuh"
 
 namespace preflight {

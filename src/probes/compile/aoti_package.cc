@@ -34,9 +34,10 @@
 #include "platform/run_command.h"
 #include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
 #include "probes/compile/aoti_package_fit.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
 
 namespace preflight {

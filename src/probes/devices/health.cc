@@ -14,8 +14,9 @@
 // Fields a GPU does not support are listed as "not_supported", never passed
 // off as healthy.
 #include "platform/nvml.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {

@@ -24,8 +24,9 @@
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
 #include "platform/nvml.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {

@@ -16,8 +16,9 @@
 #include "platform/cuda_errors.h"
 #include "platform/driver_table.h"
 #include "platform/proc_driver_version.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {

@@ -12,8 +12,9 @@
 #include "platform/container.h"
 #include "platform/nvml.h"
 #include "platform/proc_driver_version.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 

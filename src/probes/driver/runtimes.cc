@@ -25,8 +25,9 @@
 #include "platform/job_libraries.h"
 #include "platform/proc_driver_version.h"
 #include "platform/torch_locator.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {

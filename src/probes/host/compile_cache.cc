@@ -17,8 +17,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {

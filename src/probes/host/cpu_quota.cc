@@ -12,8 +12,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {

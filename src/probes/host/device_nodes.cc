@@ -17,8 +17,9 @@
 #include <cstring>
 
 #include "platform/container.h"
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 namespace {

@@ -8,8 +8,9 @@
 #include <dirent.h>
 #include <sys/resource.h>
 
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 

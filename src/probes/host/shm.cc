@@ -14,8 +14,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 

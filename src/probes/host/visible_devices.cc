@@ -13,8 +13,9 @@
 
 #include <cstdlib>
 
+#include "preflight/probe_context.h"
+#include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/probes.h"
 
 namespace preflight {
 
