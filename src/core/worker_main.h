@@ -1,8 +1,9 @@
 // The worker side of the supervisor/worker split: what runs when the binary
 // is started with --internal-worker. It reads one probe request per line on
 // stdin, runs the probe and writes one result line on fd 3, until stdin
-// closes. This is the only place where an exception escaping a probe is
-// caught (it becomes an `error` result).
+// closes. An exception escaping a built-in probe is caught here; one in a
+// module's probe inside the module (preflight/module_runner.h), since none
+// may cross the C boundary. Either becomes an `error` result.
 #ifndef PREFLIGHT_CORE_WORKER_MAIN_H_
 #define PREFLIGHT_CORE_WORKER_MAIN_H_
 
