@@ -136,12 +136,18 @@ RunLock AcquireRunLock(double max_wait_s) {
 }  // namespace
 
 int ListCommand() {
-  std::printf("%-24s %-8s %-5s %8s  %s\n", "probe", "stage", "scope",
-              "deadline", "what it checks");
+  // "answer": "checked" where the probe checks a computed result against a
+  // known answer or a reference (PREFLIGHT_FAULT=<probe>:corrupt applies);
+  // "module": where it is implemented ("-": in the binary).
+  std::printf("%-24s %-8s %-5s %8s %-7s %-6s  %s\n", "probe", "stage", "scope",
+              "deadline", "answer", "module", "what it checks");
   for (const ProbeSpec& spec : Manifest()) {
-    std::printf("%-24s %-8s %-5s %7.0fs  %s\n", std::string(spec.id).c_str(),
+    std::printf("%-24s %-8s %-5s %7.0fs %-7s %-6s  %s\n",
+                std::string(spec.id).c_str(),
                 std::string(StageName(spec.stage)).c_str(),
                 std::string(ScopeName(spec.scope)).c_str(), spec.timeout_s,
+                spec.checks_results ? "checked" : "-",
+                spec.module.empty() ? "-" : std::string(spec.module).c_str(),
                 std::string(spec.summary).c_str());
   }
   // Where the workers will look for modules, and what each implements. The

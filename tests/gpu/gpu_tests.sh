@@ -29,6 +29,14 @@ print("ok:", sys.argv[2])
 PY
 }
 run() { "$bin" "$@" --json "$tmp/r.json"; echo "exit code: $?" > "$tmp/rc"; }
+# Per-GPU probes that check their answer, from `gpu-preflight list`, less
+# those whose module this build lacks and compile.aoti_package.
+corruptible_gpu_probes() {
+  "$bin" list | awk '
+    $3 == "gpu" && $5 == "checked" && $1 != "compile.aoti_package" { want[$1] = $6 }
+    /^module / { name = $2; sub(":", "", name); if ($0 ~ /MISSING/) gone[name] = 1 }
+    END { for (p in want) if (!(want[p] in gone)) print p }' | sort | tr '\n' ' '
+}
 rc() { sed 's/exit code: //' "$tmp/rc"; }
 # Issue 8: every rank's communicator was made in the background and
 # connected there by its first all-reduce.
@@ -145,10 +153,12 @@ case "$name" in
     ;;
   corrupt_results_fail)
     # Each check must be able to fail: damage one value of each result.
-    probes="tensor.known_answer tensor.gemm tensor.copy cudnn.conv compile.cuda_graph compile.nvrtc"
-    # The libtorch module exists where the build found torch.
-    [ -e "$(dirname "$bin")/../lib/gpu-preflight/libpreflight-torch.so" ] &&
-      probes="$probes tensor.torch_block compile.torch_graph"
+    # The list comes from `gpu-preflight list`: every per-GPU probe that
+    # checks its answer, in a module this build has (compile.aoti_package
+    # needs a package: compile_full corrupts it).
+    probes=$(corruptible_gpu_probes)
+    echo "corrupting: $probes"
+    [ -n "$probes" ] || { echo "no probe to corrupt: are the modules missing?"; exit 1; }
     for probe in $probes; do
       PREFLIGHT_FAULT=$probe@0:corrupt run --stages tensor,cudnn,compile --gpus 0
       rc_now=$(rc)
