@@ -18,6 +18,9 @@ namespace preflight {
 enum class Level { kQuick, kFull };
 
 struct ProbeContext {
+  // The probe this context is for (its manifest id); set by the scheduler
+  // with each request. Metrics are judged under this id (JudgedMetric).
+  std::string probe;
   // CUDA ordinal in the user's numbering and the GPU's identity, for per-GPU
   // probes. Inside a per-GPU worker CUDA_VISIBLE_DEVICES holds only this GPU,
   // so the probe opens CUDA device 0.
@@ -85,6 +88,16 @@ std::optional<Limit> ResolveOptionalLimit(const ProbeContext& context,
                                           std::string_view probe,
                                           std::string_view metric,
                                           const std::optional<Limit>& builtin);
+
+// A metric with its limit resolved as ResolveLimit does, for
+// context.probe: what a probe calls for each metric it judges, instead of
+// naming itself again at every site.
+Metric JudgedMetric(const ProbeContext& context, std::string name, double value,
+                    std::string unit, const Limit& builtin);
+// The same where there may be no built-in limit (an unknown GPU model).
+Metric JudgedOptionalMetric(const ProbeContext& context, std::string name,
+                            double value, std::string unit,
+                            const std::optional<Limit>& builtin);
 
 }  // namespace preflight
 

@@ -229,9 +229,8 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
     node.details["bandwidth"] = "skipped: one rank";
     return node;
   }
-  Metric busbw{"busbw_gbps", peak_large, "GB/s", {}};
-  busbw.limit = ResolveOptionalLimit(
-      base, "nccl.all_reduce", "busbw_gbps",
+  Metric busbw = JudgedOptionalMetric(
+      base, "busbw_gbps", peak_large, "GB/s",
       other_nodes ? std::nullopt : BusBandwidthLimit(ranks));
   node.AddMetric(busbw);
   for (const auto& s : sizes) {

@@ -37,8 +37,9 @@ std::string SizeTag(double bytes);
 // several hosts: the network decides).
 std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks);
 
-// Builds the node result. `base` carries the thresholds file
-// ("nccl.all_reduce.busbw_gbps").
+// Builds the node result. `base` carries the thresholds file, and its
+// `probe` names the collective the limits are looked up under
+// ("nccl.all_reduce" -> "nccl.all_reduce.busbw_gbps").
 ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
                                const ProbeContext& base);
 

@@ -299,6 +299,7 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
     const double started_ms =
         outcomes.empty() ? 0 : outcomes.front().result.started_ms;
     ProbeContext aggregate_context = engine_->config().base_context;
+    aggregate_context.probe = std::string(spec->id);
     aggregate_context.node_facts = engine_->NodeFacts();
     ProbeResult node = AggregateAllReduce(outcomes, aggregate_context);
     node.started_ms = started_ms;

@@ -172,6 +172,7 @@ void LaneEngine::Advance(Lane& lane) {
     }
     const double timeout_s = spec.timeout_s * config_.timeout_scale;
     ProbeContext context = config_.base_context;
+    context.probe = std::string(spec.id);
     context.node_facts = NodeFacts();
     context.collective = lane.collective;
     context.gpus_in_run = static_cast<int>(report_->gpus.size());

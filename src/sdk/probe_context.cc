@@ -1,5 +1,7 @@
 #include "preflight/probe_context.h"
 
+#include <utility>
+
 namespace preflight {
 
 const nlohmann::json& ProbeContext::Params(std::string_view probe) const {
@@ -10,6 +12,7 @@ const nlohmann::json& ProbeContext::Params(std::string_view probe) const {
 
 nlohmann::json ProbeContext::ToJson() const {
   nlohmann::json j;
+  if (!probe.empty()) j["probe"] = probe;
   if (gpu_index) j["gpu_index"] = *gpu_index;
   j["gpu_uuid"] = gpu_uuid;
   j["gpu_pci_bus_id"] = gpu_pci_bus_id;
@@ -40,6 +43,7 @@ nlohmann::json ProbeContext::ToJson() const {
 
 ProbeContext ProbeContext::FromJson(const nlohmann::json& j) {
   ProbeContext c;
+  c.probe = j.value("probe", "");
   if (j.contains("gpu_index") && j["gpu_index"].is_number_integer()) {
     c.gpu_index = j["gpu_index"].get<int>();
   }
@@ -128,6 +132,21 @@ std::optional<Limit> ResolveOptionalLimit(const ProbeContext& context,
     if (auto limit = LimitFromEntry(t["metrics"][key], file)) return *limit;
   }
   return builtin;
+}
+
+Metric JudgedMetric(const ProbeContext& context, std::string name, double value,
+                    std::string unit, const Limit& builtin) {
+  Metric m{std::move(name), value, std::move(unit), {}};
+  m.limit = ResolveLimit(context, context.probe, m.name, builtin);
+  return m;
+}
+
+Metric JudgedOptionalMetric(const ProbeContext& context, std::string name,
+                            double value, std::string unit,
+                            const std::optional<Limit>& builtin) {
+  Metric m{std::move(name), value, std::move(unit), {}};
+  m.limit = ResolveOptionalLimit(context, context.probe, m.name, builtin);
+  return m;
 }
 
 }  // namespace preflight

@@ -112,6 +112,7 @@ TEST(CollectiveTest, OneRankPassesWithBandwidthSkipped) {
 
 TEST(CollectiveTest, ThresholdsOverrideTheLinkLimit) {
   ProbeContext base;
+  base.probe = "nccl.all_reduce";  // as the collective phase sets it
   base.thresholds_path = "t.json";
   base.thresholds = nlohmann::json::parse(
       R"({"metrics": {"nccl.all_reduce.busbw_gbps": {"at_least": 400}}})");

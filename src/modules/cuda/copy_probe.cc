@@ -86,9 +86,8 @@ ProbeResult RunTensorCopy(const ProbeContext& context) {
   r.AddMetric(
       {"mismatched_words", static_cast<double>(bad), "count",
        Limit{Limit::Kind::kAtMost, 0, "built-in: a copy must be exact"}});
-  Metric rate{"copy_gbps", gbps, "GB/s", {}};
-  rate.limit =
-      ResolveOptionalLimit(context, "tensor.copy", "copy_gbps",
+  Metric rate =
+      JudgedOptionalMetric(context, "copy_gbps", gbps, "GB/s",
                            BuiltinModelLimit(context.gpu_name, "copy_gbps"));
   r.AddMetric(rate);
   r.details["byte_counting"] =

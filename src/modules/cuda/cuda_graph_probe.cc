@@ -183,18 +183,16 @@ ProbeResult RunCompileCudaGraph(const ProbeContext& context) {
   r.details["capture_ms"] = ms(cold_start, captured);
   r.details["instantiate_ms"] = ms(captured, instantiated);
   r.details["first_launch_ms"] = ms(instantiated, first_done);
-  Metric cold{"cold_ms", cold_ms, "ms", {}};
-  cold.limit = ResolveLimit(
-      context, "compile.cuda_graph", "cold_ms",
+  Metric cold = JudgedMetric(
+      context, "cold_ms", cold_ms, "ms",
       {Limit::Kind::kAtMost, 200,
        "built-in warm-up budget: capture + instantiate + first launch of "
        "an 8-launch block"});
   r.AddMetric(cold);
   r.AddMetric({"warm_us", replay_us, "us", {}});
   r.AddMetric({"eager_us", eager_us, "us", {}});
-  Metric speedup{"speedup", eager_us / replay_us, "", {}};
-  speedup.limit = ResolveLimit(
-      context, "compile.cuda_graph", "speedup",
+  Metric speedup = JudgedMetric(
+      context, "speedup", eager_us / replay_us, "",
       {Limit::Kind::kAtLeast, 1.0,
        "built-in: replaying a graph must beat launching its kernels"});
   r.AddMetric(speedup);

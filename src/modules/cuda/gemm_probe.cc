@@ -351,9 +351,8 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
         {name + "_rel_error", error, "",
          Limit{Limit::Kind::kAtMost, tolerance,
                "built-in: " + name + " tolerance vs an FP64 reference"}});
-    Metric rate{name + "_tflops", cr.tflops, "TFLOP/s", {}};
-    rate.limit = ResolveOptionalLimit(
-        context, "tensor.gemm", name + "_tflops",
+    Metric rate = JudgedOptionalMetric(
+        context, name + "_tflops", cr.tflops, "TFLOP/s",
         BuiltinModelLimit(context.gpu_name, name + "_tflops"));
     r.AddMetric(rate);
     r.details[name] = {{"size", n},

@@ -225,14 +225,12 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
   for (unsigned i = 0; i < n; ++i) {
     if (host[i] != i * 2654435761u + 12345u) ++wrong;
   }
-  Metric compile_ms{"compile_ms", Ms(t0, t1), "ms", {}};
-  compile_ms.limit =
-      ResolveLimit(context, "compile.nvrtc", "compile_ms",
+  Metric compile_ms =
+      JudgedMetric(context, "compile_ms", Ms(t0, t1), "ms",
                    {Limit::Kind::kAtMost, 2000,
                     "built-in warm-up budget for compiling one small kernel"});
-  Metric load_ms{"load_ms", Ms(t1, t2), "ms", {}};
-  load_ms.limit = ResolveLimit(
-      context, "compile.nvrtc", "load_ms",
+  Metric load_ms = JudgedMetric(
+      context, "load_ms", Ms(t1, t2), "ms",
       {Limit::Kind::kAtMost, 1000,
        "built-in warm-up budget for the driver JIT of one kernel"});
   r.AddMetric(compile_ms);

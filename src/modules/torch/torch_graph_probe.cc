@@ -200,18 +200,16 @@ ProbeResult RunCompileTorchGraph(const ProbeContext& context) {
                                         {"version", Torch().version},
                                         {"origin", "torch"}};
   r.AddMetric({"first_eager_ms", first_ms, "ms", {}});
-  Metric cold{"cold_ms", cold_ms, "ms", {}};
-  cold.limit = ResolveLimit(
-      context, "compile.torch_graph", "cold_ms",
+  Metric cold = JudgedMetric(
+      context, "cold_ms", cold_ms, "ms",
       {Limit::Kind::kAtMost, 500,
        "built-in warm-up budget: capture + instantiate + first replay of an "
        "8-op block"});
   r.AddMetric(cold);
   r.AddMetric({"warm_us", replay_us, "us", {}});
   r.AddMetric({"eager_us", eager_us, "us", {}});
-  Metric speedup{"speedup", eager_us / replay_us, "", {}};
-  speedup.limit =
-      ResolveLimit(context, "compile.torch_graph", "speedup",
+  Metric speedup =
+      JudgedMetric(context, "speedup", eager_us / replay_us, "",
                    {Limit::Kind::kAtLeast, 1.0,
                     "built-in: replaying a graph must beat eager launches"});
   r.AddMetric(speedup);

@@ -242,9 +242,8 @@ ProbeResult RunCompileAotiPackage(const ProbeContext& context) {
   }
   r.details["declared_inputs"] = out.value("inputs", "");
   r.details["declared_outputs"] = out.value("declared_outputs", "");
-  Metric load{"load_ms", out.value("load_ms", 0.0), "ms", {}};
-  load.limit =
-      ResolveLimit(context, "compile.aoti_package", "load_ms",
+  Metric load =
+      JudgedMetric(context, "load_ms", out.value("load_ms", 0.0), "ms",
                    {Limit::Kind::kAtMost, 10000,
                     "built-in warm-up budget for loading a small package"});
   r.AddMetric(load);

@@ -161,14 +161,12 @@ ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
   }
   const double cold_s = cold.result.value("first_call_s", 0.0);
   const double warm_s = warm.result.value("first_call_s", 0.0);
-  Metric cold_m{"cold_s", cold_s, "s", {}};
-  cold_m.limit = ResolveLimit(
-      context, "compile.torch_compile", "cold_s",
+  Metric cold_m = JudgedMetric(
+      context, "cold_s", cold_s, "s",
       {Limit::Kind::kAtMost, 120,
        "built-in warm-up budget: first compiled call, empty cache"});
-  Metric warm_m{"warm_s", warm_s, "s", {}};
-  warm_m.limit = ResolveLimit(
-      context, "compile.torch_compile", "warm_s",
+  Metric warm_m = JudgedMetric(
+      context, "warm_s", warm_s, "s",
       {Limit::Kind::kAtMost, 30,
        "built-in warm-up budget: first compiled call, warm cache"});
   r.AddMetric(cold_m);

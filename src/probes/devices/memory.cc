@@ -97,9 +97,8 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   if (used_before >= 0 && total > 0) {
     r.AddMetric({"memory_total_gib", total / kGiB, "GiB", {}});
     r.AddMetric({"used_by_others_gib", used_before / kGiB, "GiB", {}});
-    Metric fraction{"used_by_others_fraction", used_before / total, "", {}};
-    fraction.limit = ResolveLimit(
-        context, "devices.memory", "used_by_others_fraction",
+    Metric fraction = JudgedMetric(
+        context, "used_by_others_fraction", used_before / total, "",
         {Limit::Kind::kAtMost, 0.10,
          "built-in: a job expecting the whole GPU runs out of memory early"});
     r.AddMetric(fraction);
@@ -115,12 +114,9 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   // touched the GPU yet, so with other compute processes present it is
   // theirs.
   if (utilization_known && !holders.empty()) {
-    Metric busy_pct{"utilization_by_others_pct",
-                    static_cast<double>(utilization.gpu),
-                    "%",
-                    {}};
-    busy_pct.limit = ResolveLimit(
-        context, "devices.memory", "utilization_by_others_pct",
+    Metric busy_pct = JudgedMetric(
+        context, "utilization_by_others_pct",
+        static_cast<double>(utilization.gpu), "%",
         {Limit::Kind::kAtMost, 10,
          "built-in: another job's kernels share the GPU with this one"});
     r.AddMetric(busy_pct);

@@ -91,9 +91,8 @@ ProbeResult RunHostCpuQuota(const ProbeContext& context) {
                 "divide them among";
     return r;
   }
-  Metric per_gpu{"cpus_per_gpu", effective / gpus, "count", {}};
-  per_gpu.limit = ResolveLimit(
-      context, "host.cpu_quota", "cpus_per_gpu",
+  Metric per_gpu = JudgedMetric(
+      context, "cpus_per_gpu", effective / gpus, "count",
       {Limit::Kind::kAtLeast, 1.0,
        "built-in: one core per GPU rank, before data-loader workers"});
   r.AddMetric(per_gpu);

@@ -36,11 +36,10 @@ ProbeResult RunHostShm(const ProbeContext& context) {
   const double size = static_cast<double>(vfs.f_blocks) * vfs.f_frsize;
   const double free_bytes = static_cast<double>(vfs.f_bavail) * vfs.f_frsize;
   ProbeResult r;
-  Metric size_metric{"size_gib", size / kGiB, "GiB", {}};
-  size_metric.limit = ResolveLimit(context, "host.shm", "size_gib",
-                                   {Limit::Kind::kAtLeast, 1.0,
-                                    "built-in: NCCL troubleshooting guide "
-                                    "recommends --shm-size=1g or more"});
+  Metric size_metric = JudgedMetric(context, "size_gib", size / kGiB, "GiB",
+                                    {Limit::Kind::kAtLeast, 1.0,
+                                     "built-in: NCCL troubleshooting guide "
+                                     "recommends --shm-size=1g or more"});
   r.AddMetric(size_metric);
   r.AddMetric({"free_gib", free_bytes / kGiB, "GiB", {}});
 
