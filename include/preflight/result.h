@@ -78,6 +78,13 @@ struct ProbeResult {
   ProbeResult& AddMetric(Metric metric);
 };
 
+// Milliseconds from `from` to `to` on the steady clock: the one helper for
+// the probes' wall-time figures.
+inline double MillisBetween(std::chrono::steady_clock::time_point from,
+                            std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
 // Wall time of a probe's phases, into details["phases_ms"] in the order
 // they ran: where a slow probe spends its time, so that the report's
 // timeline shows the critical path down to library loads and references.

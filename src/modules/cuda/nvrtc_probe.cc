@@ -96,11 +96,6 @@ bool LoadNvrtc(const LibraryCopy& copy, Nvrtc* n, std::string* error) {
   return true;
 }
 
-double Ms(std::chrono::steady_clock::time_point a,
-          std::chrono::steady_clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
 }  // namespace
 
 ProbeResult RunCompileNvrtc(const ProbeContext& context) {
@@ -226,11 +221,11 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
     if (host[i] != i * 2654435761u + 12345u) ++wrong;
   }
   Metric compile_ms =
-      JudgedMetric(context, "compile_ms", Ms(t0, t1), "ms",
+      JudgedMetric(context, "compile_ms", MillisBetween(t0, t1), "ms",
                    {Limit::Kind::kAtMost, 2000,
                     "built-in warm-up budget for compiling one small kernel"});
   Metric load_ms = JudgedMetric(
-      context, "load_ms", Ms(t1, t2), "ms",
+      context, "load_ms", MillisBetween(t1, t2), "ms",
       {Limit::Kind::kAtMost, 1000,
        "built-in warm-up budget for the driver JIT of one kernel"});
   r.AddMetric(compile_ms);

@@ -17,10 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double MillisSince(Clock::time_point t, Clock::time_point now) {
-  return std::chrono::duration<double, std::milli>(now - t).count();
-}
-
 // One background init per worker process.
 struct EarlyState {
   std::mutex mutex;
@@ -275,9 +271,9 @@ EarlyCommunicator TakeEarlyCommunicator(const nlohmann::json& collective,
     return out;
   }
   out.matched = true;
-  out.started_before_ms = MillisSince(s.start, asked);
+  out.started_before_ms = MillisBetween(s.start, asked);
   s.changed.wait_until(lock, deadline, [&] { return s.done; });
-  out.waited_ms = MillisSince(asked, Clock::now());
+  out.waited_ms = MillisBetween(asked, Clock::now());
   out.comm = s.comm;
   s.comm = nullptr;  // handed over once
   if (!s.done) {
@@ -293,8 +289,8 @@ EarlyCommunicator TakeEarlyCommunicator(const nlohmann::json& collective,
   out.error = s.error;
   out.stalled_in = s.stalled_in;
   if (s.state == ncclSuccess) {
-    out.init_ms = MillisSince(s.start, s.init_end);
-    out.first_all_reduce_ms = MillisSince(s.init_end, s.end);
+    out.init_ms = MillisBetween(s.start, s.init_end);
+    out.first_all_reduce_ms = MillisBetween(s.init_end, s.end);
   }
   return out;
 }

@@ -39,10 +39,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kDim = 512;
 constexpr int kLayers = 4;
 
-double Ms(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
 void Cuda(cudaError_t e, const char* call) {
   ThrowIfToolRuntimeUnsupported(e, call);
   if (e != cudaSuccess) {
@@ -164,7 +160,7 @@ ProbeResult RunCompileTorchGraph(const ProbeContext& context) {
   const auto f0 = Clock::now();
   block.Enqueue();
   Cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-  const double first_ms = Ms(f0, Clock::now());
+  const double first_ms = MillisBetween(f0, Clock::now());
   const double eager_us = PerItemUs(stream, [&] { block.Enqueue(); });
   const std::vector<unsigned char> eager = block.Output();
 
@@ -183,7 +179,7 @@ ProbeResult RunCompileTorchGraph(const ProbeContext& context) {
   Cuda(cudaGraphInstantiate(&exec, graph, 0), "cudaGraphInstantiate");
   Cuda(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
   Cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-  const double cold_ms = Ms(c0, Clock::now());
+  const double cold_ms = MillisBetween(c0, Clock::now());
   const double replay_us =
       PerItemUs(stream, [&] { Cuda(cudaGraphLaunch(exec, stream), "replay"); });
   std::vector<unsigned char> replayed = block.Output();
