@@ -16,11 +16,24 @@ namespace {
 // as opaque bytes and never loads NCCL.
 constexpr size_t kNcclIdBytes = 128;
 
+// The planned collective whose communicators start in the background.
+const ProbeSpec* BackgroundCollective(const Plan& plan) {
+  for (const ProbeSpec* spec : plan.all_gpu_probes) {
+    if (spec->traits.starts_in_background) return spec;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 CollectivePhase::CollectivePhase(const Plan& plan, MultiNode* multi_node,
                                  double timeout_scale)
-    : plan_(plan), multi_node_(multi_node), timeout_scale_(timeout_scale) {}
+    : plan_(plan),
+      multi_node_(multi_node),
+      timeout_scale_(timeout_scale),
+      background_(BackgroundCollective(plan)),
+      rank_carrier_(FindProbeWith(
+          [](const ProbeTraits& t) { return t.carries_tentative_rank; })) {}
 
 CollectivePhase::~CollectivePhase() {
   if (!nccl_log_dir_.empty()) RemoveTree(nccl_log_dir_);
@@ -54,11 +67,7 @@ void CollectivePhase::PrepareRequest(Lane& lane, const ProbeSpec& spec,
   }
 }
 
-bool CollectivePhase::PlansNccl() const {
-  return std::any_of(
-      plan_.all_gpu_probes.begin(), plan_.all_gpu_probes.end(),
-      [](const ProbeSpec* s) { return s->traits.starts_in_background; });
-}
+bool CollectivePhase::PlansNccl() const { return background_ != nullptr; }
 
 // Whether GPU workers initialize nccl.all_reduce's communicator in the
 // background (modules/nccl/early_init.h). Not across nodes, whose rank
@@ -101,10 +110,7 @@ void CollectivePhase::AssignEarlyRanks(std::vector<Lane>& gpu_lanes) {
     spdlog::warn("no background NCCL init: {}", error);
     return;
   }
-  const ProbeSpec* collective = *std::find_if(
-      plan_.all_gpu_probes.begin(), plan_.all_gpu_probes.end(),
-      [](const ProbeSpec* s) { return s->traits.starts_in_background; });
-  const double wait_s = collective->timeout_s * timeout_scale_ * 0.8;
+  const double wait_s = background_->timeout_s * timeout_scale_ * 0.8;
   for (Lane& lane : gpu_lanes) early_ranks_.push_back(&lane);
   early_assignment_ = {{"nranks", static_cast<int>(gpu_lanes.size())},
                        {"id_file", early_nccl_dir_ + "/nccl-id"},
@@ -127,10 +133,9 @@ nlohmann::json CollectivePhase::EarlyRankOf(const Lane& lane) const {
 // its communicator is gone.
 bool CollectivePhase::EarlyRankLost() const {
   for (const Lane* lane : early_ranks_) {
-    const ProbeSpec* carrier = FindProbeWith(
-        [](const ProbeTraits& t) { return t.carries_tentative_rank; });
     const ProbeResult* memory =
-        carrier != nullptr ? engine_->FindResult(carrier->id, lane) : nullptr;
+        rank_carrier_ != nullptr ? engine_->FindResult(rank_carrier_->id, lane)
+                                 : nullptr;
     if (memory != nullptr && memory->outcome != Outcome::kPass &&
         !(memory->outcome == Outcome::kFail && memory->dependents_may_run)) {
       return true;
@@ -232,8 +237,7 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
     }
     // A private rendezvous directory: rank 0 publishes the NCCL id there.
     // The one of the background init when its ranks all made it here.
-    const bool background =
-        spec->traits.starts_in_background && EarlyRanksHold(ranks);
+    const bool background = spec == background_ && EarlyRanksHold(ranks);
     std::string dir_error;
     const std::string rendezvous =
         background ? early_nccl_dir_

@@ -67,6 +67,10 @@ class CollectivePhase : public LaneHooks {
   const Plan& plan_;
   MultiNode* multi_node_;
   const double timeout_scale_;
+  // The planned collective that starts in the background (null: none), and
+  // the probe whose request carries its tentative rank.
+  const ProbeSpec* const background_;
+  const ProbeSpec* const rank_carrier_;
   LaneEngine* engine_ = nullptr;
   // NCCL's settings for the GPU workers, and its log directory.
   std::vector<std::string> nccl_env_;

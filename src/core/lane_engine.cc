@@ -35,10 +35,6 @@ std::string TimeoutRemediation(const ProbeSpec& spec) {
 
 }  // namespace
 
-double Millis(Clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
 LaneEngine::LaneEngine(LaneEngineConfig config, WorkerLauncher* launcher,
                        RunListener* listener, RunReport* report)
     : config_(std::move(config)),
@@ -231,7 +227,7 @@ void LaneEngine::HandleResultLine(Lane& lane, const std::string& line) {
           ProbeResult::Error("worker sent an unreadable result: " +
                              (parse_error.empty() ? "not JSON" : parse_error));
       r.started_ms = SinceStart(lane.started);
-      r.duration_ms = Millis(Clock::now() - lane.started);
+      r.duration_ms = MillisBetween(lane.started, Clock::now());
       r.log_tail = line.substr(0, 2048);
       const ProbeSpec& spec = *lane.running;
       lane.running = nullptr;
@@ -249,7 +245,7 @@ void LaneEngine::HandleResultLine(Lane& lane, const std::string& line) {
   }
   result.started_ms = SinceStart(lane.started);
   if (result.duration_ms <= 0) {
-    result.duration_ms = Millis(Clock::now() - lane.started);
+    result.duration_ms = MillisBetween(lane.started, Clock::now());
   }
   const ProbeSpec& spec = *lane.running;
   lane.running = nullptr;
@@ -280,7 +276,7 @@ void LaneEngine::HandleWorkerExit(Lane& lane) {
     }
     r.log_tail = lane.worker->LogTail();
     r.started_ms = SinceStart(lane.started);
-    r.duration_ms = Millis(Clock::now() - lane.started);
+    r.duration_ms = MillisBetween(lane.started, Clock::now());
     const ProbeSpec& spec = *lane.running;
     lane.running = nullptr;
     Record(&lane, spec, std::move(r));
@@ -341,7 +337,7 @@ void LaneEngine::HandleDeadlines(Lane& lane, Clock::time_point now) {
     r.summary = buffer;
     r.remediation = TimeoutRemediation(*lane.running);
     r.started_ms = SinceStart(lane.started);
-    r.duration_ms = Millis(now - lane.started);
+    r.duration_ms = MillisBetween(lane.started, now);
     lane.running_timed_out = true;
     spdlog::debug("{}: {} passed its deadline; stopping worker group {}",
                   lane.label, lane.running->id, lane.worker->pid());
@@ -386,7 +382,7 @@ void LaneEngine::Stop(std::vector<Lane*>& lanes, const std::string& why) {
     if (lane->running != nullptr && !lane->running_timed_out) {
       ProbeResult r = ProbeResult::Error(why + " before it finished");
       r.started_ms = SinceStart(lane->started);
-      r.duration_ms = Millis(now - lane->started);
+      r.duration_ms = MillisBetween(lane->started, now);
       lane->running_timed_out = true;  // ignore a late result
       const ProbeSpec& spec = *lane->running;
       Record(lane, spec, std::move(r));
@@ -435,8 +431,8 @@ void LaneEngine::RunLanes(std::vector<Lane*>& lanes,
       }
       if (lane->kill_at) wake = std::min(wake, *lane->kill_at);
     }
-    const int timeout_ms =
-        std::max(0, static_cast<int>(std::ceil(Millis(wake - Clock::now()))));
+    const int timeout_ms = std::max(
+        0, static_cast<int>(std::ceil(MillisBetween(Clock::now(), wake))));
     poll(fds.data(), fds.size(), timeout_ms);
 
     if (config_.signal_fd >= 0) {

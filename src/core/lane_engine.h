@@ -33,8 +33,6 @@ namespace preflight {
 
 using Clock = std::chrono::steady_clock;
 
-double Millis(Clock::duration d);
-
 struct Lane {
   std::string label;  // for log messages
   std::optional<GpuIdentity> gpu;
@@ -115,7 +113,7 @@ class LaneEngine {
   nlohmann::json NodeFacts() const;
   // Milliseconds from the run's start to `t`.
   double SinceStart(Clock::time_point t) const {
-    return Millis(t - config_.run_start);
+    return MillisBetween(config_.run_start, t);
   }
   const LaneEngineConfig& config() const { return config_; }
 

@@ -146,8 +146,8 @@ std::vector<std::string> ManifestModuleMismatches(
     }
   }
   for (const std::string& id : module_ids) {
-    const ProbeSpec* spec = FindProbe(id);
     if (id == kNcclEarlyInitEntry && name == "nccl") continue;
+    const ProbeSpec* spec = FindProbe(id);
     if (spec == nullptr || spec->module != name) {
       problems.push_back("module " + name + " implements " + id +
                          ", which no manifest row gives it");

@@ -33,13 +33,9 @@ class WorkerProcess : public WorkerPort {
   WorkerProcess& operator=(const WorkerProcess&) = delete;
 
   pid_t pid() const override { return pid_; }
+  // The result and log pipes (until end of file) and, where the kernel has
+  // one (Linux 5.3+), a pidfd readable once the worker can be reaped.
   std::vector<int> PollFds() const override;
-  // -1 once the stream reached end of file.
-  int result_fd() const { return result_fd_; }
-  int log_fd() const { return log_fd_; }
-  // Readable once the worker has exited and can be reaped (a pidfd); -1
-  // where the kernel has none (before Linux 5.3) or once reaped.
-  int exit_fd() const { return exit_fd_; }
 
   // Writes one request line. False when the worker has gone away.
   bool SendRequest(const std::string& line) override;

@@ -125,12 +125,7 @@ void ConsoleReporter::OnProbeEnd(const ProbeResult& r) {
   running_.erase(Label(r));
   if (style_.quiet) return;
   ClearLive();
-  const std::string outcome = Upper(r.outcome);
-  std::fprintf(out_, "  %s %s %s  %s\n",
-               Paint(Pad(outcome, 7), OutcomeColor(r.outcome)).c_str(),
-               Pad(Label(r), 28).c_str(),
-               Paint(Pad(FormatMs(r.duration_ms), 8), kDim).c_str(),
-               r.summary.c_str());
+  PrintResultLine(r, FormatMs(r.duration_ms));
   if (style_.verbosity > 0) {
     for (const Metric& m : r.metrics) {
       std::string line = "             " + m.name + " = " +
@@ -157,13 +152,16 @@ void ConsoleReporter::OnAmended(const ProbeResult& r, Outcome before) {
     amendments_begun_ = true;
     std::fprintf(out_, "amended once every result was in:\n");
   }
-  const std::string outcome = Upper(r.outcome);
-  const std::string was = Upper(before);
-  std::fprintf(out_, "  %s %s %s  %s\n",
-               Paint(Pad(outcome, 7), OutcomeColor(r.outcome)).c_str(),
-               Pad(Label(r), 28).c_str(),
-               Paint(Pad("was " + was, 8), kDim).c_str(), r.summary.c_str());
+  PrintResultLine(r, "was " + Upper(before));
   std::fflush(out_);
+}
+
+void ConsoleReporter::PrintResultLine(const ProbeResult& r,
+                                      const std::string& middle) {
+  std::fprintf(out_, "  %s %s %s  %s\n",
+               Paint(Pad(Upper(r.outcome), 7), OutcomeColor(r.outcome)).c_str(),
+               Pad(Label(r), 28).c_str(), Paint(Pad(middle, 8), kDim).c_str(),
+               r.summary.c_str());
 }
 
 void ConsoleReporter::OnTick() {

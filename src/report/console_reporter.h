@@ -41,6 +41,9 @@ class ConsoleReporter : public RunListener {
 
  private:
   std::string Paint(const std::string& text, const char* code) const;
+  // One result's line: outcome, label, `middle` (its time, or what it was
+  // before an amendment), summary.
+  void PrintResultLine(const ProbeResult& r, const std::string& middle);
   void ClearLive();
   void DrawLive();
 
