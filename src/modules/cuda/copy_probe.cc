@@ -16,7 +16,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "modules/cuda/cuda_check.h"
+#include "modules/common/cuda_resources.h"
 #include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"

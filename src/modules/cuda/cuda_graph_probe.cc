@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "epilogue.cuh"
-#include "modules/cuda/cuda_check.h"
+#include "modules/common/cuda_resources.h"
 #include "modules/cuda/job_blas.h"
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"
@@ -40,10 +40,10 @@ class Block {
         stream_(stream),
         x_(size_t{kDim} * kDim * 4),
         workspace_(size_t{32} << 20) {
-    CheckBlas(blas_.Create(&handle_));
-    CheckBlas(blas_.SetStream(handle_, stream));
+    CheckLibraryCall(blas_.Create(&handle_));
+    CheckLibraryCall(blas_.SetStream(handle_, stream));
     // A workspace of our own: no allocation may happen during capture.
-    CheckBlas(
+    CheckLibraryCall(
         blas_.SetWorkspace(handle_, workspace_.get(), workspace_.bytes()));
     CheckCuda(LaunchFillUniform(x_.get(), ElementType::kFloat,
                                 size_t{kDim} * kDim, seed, stream),
@@ -68,8 +68,8 @@ class Block {
     const float* in = x_.get<float>();
     for (int l = 0; l < kLayers; ++l) {
       float* out = outputs_[l]->get<float>();
-      CheckBlas(blas_.Sgemm(handle_, kDim, kDim, kDim, alpha, in,
-                            weights_[l]->get<float>(), out));
+      CheckLibraryCall(blas_.Sgemm(handle_, kDim, kDim, kDim, alpha, in,
+                                   weights_[l]->get<float>(), out));
       CheckCuda(
           LaunchBiasGelu(out, biases_[l]->get<float>(), kDim, kDim, stream_),
           "bias+gelu");

@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "modules/cuda/cuda_check.h"
+#include "modules/common/cuda_resources.h"
 #include "modules/cuda/job_blas.h"
 #include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
@@ -59,8 +59,8 @@ class Handle {
   explicit Handle(const BlasLibrary& blas) : blas_(blas) {
     CheckCuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
               "cudaStreamCreateWithFlags");
-    CheckBlas(blas_.Create(&h_));
-    CheckBlas(blas_.SetStream(h_, stream_));
+    CheckLibraryCall(blas_.Create(&h_));
+    CheckLibraryCall(blas_.SetStream(h_, stream_));
   }
   ~Handle() {
     blas_.Destroy(h_);
@@ -194,8 +194,8 @@ class GemmRunner {
   }
 
   void Gemm() {
-    CheckBlas(handle_.blas().Gemm(handle_.get(), c_.kind, n_, a_.get(),
-                                  b_.get(), out_.get()));
+    CheckLibraryCall(handle_.blas().Gemm(handle_.get(), c_.kind, n_, a_.get(),
+                                         b_.get(), out_.get()));
   }
 
   // ref(i, j) = sum_k A(rows[i], k) * B(k, cols[j]) in FP64, from the same

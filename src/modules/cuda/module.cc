@@ -7,7 +7,7 @@
 #include <string>
 
 #include "kernel_library.h"
-#include "modules/cuda/cuda_check.h"
+#include "modules/common/probe_failure.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
@@ -44,12 +44,8 @@ const char* Describe() {
 // The tool's own kernels cannot run here: its limitation (error). A CUDA or
 // library call failed: the environment is wrong, not the tool (fail).
 std::optional<ProbeResult> Translate(const std::exception& e) {
-  if (dynamic_cast<const ToolLimitation*>(&e) != nullptr) {
-    return ProbeResult::Error(e.what());
-  }
-  if (dynamic_cast<const CallFailed*>(&e) == nullptr) return std::nullopt;
-  return ProbeResult::Fail(
-      e.what(),
+  return TranslateProbeFailure(
+      e,
       "Check `sudo dmesg` for Xid errors and the GPU's state in "
       "`nvidia-smi`; error 209 (no kernel image) means a binary "
       "lacks this GPU's arch (see devices.arch_coverage)");

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "modules/cuda/cuda_check.h"
+#include "modules/common/cuda_resources.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
 #include "platform/library_open.h"

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "kernel_library.h"
+#include "modules/common/cuda_resources.h"
 #include "modules/cudnn/cudnn_api.h"
 #include "modules/cudnn/cudnn_check.h"
 #include "platform/library_open.h"
@@ -42,14 +43,6 @@
 
 namespace preflight {
 namespace {
-
-void CheckCuda(cudaError_t e, const char* call) {
-  ThrowIfToolRuntimeUnsupported(e, call);
-  if (e != cudaSuccess) {
-    throw CudnnFailed(std::string(call) + " failed: " + cudaGetErrorName(e),
-                      cudaGetErrorString(e));
-  }
-}
 
 struct Shape {
   int n, c, h, w, k, r, s, pad;
@@ -172,20 +165,6 @@ double ToDouble(const TypeInfo& t, const unsigned char* p) {
   return f;
 }
 
-class Device {
- public:
-  explicit Device(size_t bytes) {
-    CheckCuda(cudaMalloc(&p_, std::max<size_t>(bytes, 1)), "cudaMalloc");
-  }
-  ~Device() { cudaFree(p_); }
-  Device(const Device&) = delete;
-  Device& operator=(const Device&) = delete;
-  [[nodiscard]] void* get() const { return p_; }
-
- private:
-  void* p_ = nullptr;
-};
-
 // Descriptors for one convolution problem.
 class ConvSetup {
  public:
@@ -245,8 +224,8 @@ class ConvSetup {
         return perf[i].algo;
       }
     }
-    throw CudnnFailed("no forward algorithm supports this convolution",
-                      CudnnStatusCause(CUDNN_STATUS_NOT_SUPPORTED));
+    throw CallFailed("no forward algorithm supports this convolution",
+                     CudnnStatusCause(CUDNN_STATUS_NOT_SUPPORTED));
   }
 
   void Forward(cudnnConvolutionFwdAlgo_t algo, const void* x, const void* w,
@@ -312,7 +291,7 @@ CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc,
   MakeInput(t, static_cast<size_t>(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
   const size_t y_count =
       static_cast<size_t>(sh.n) * sh.k * sh.out_h() * sh.out_w();
-  Device x(xb.size()), w(wb.size()), y(y_count * t.bytes);
+  DeviceBuffer x(xb.size()), w(wb.size()), y(y_count * t.bytes);
   CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice),
             "cudaMemcpy");
   CheckCuda(cudaMemcpy(w.get(), wb.data(), wb.size(), cudaMemcpyHostToDevice),
@@ -321,7 +300,7 @@ CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc,
             "cudaMemset");  // NaN poison
   size_t ws_bytes = 0;
   const cudnnConvolutionFwdAlgo_t algo = setup.PickForward(&ws_bytes);
-  Device ws(ws_bytes);
+  DeviceBuffer ws(ws_bytes);
   setup.Forward(algo, x.get(), w.get(), y.get(), ws.get(), ws_bytes);
   if (corrupt) {
     CheckCuda(cudaMemset(static_cast<char*>(y.get()) + t.bytes * (y_count / 2),
@@ -366,7 +345,7 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
   MakeInput(t, static_cast<size_t>(sh.k) * sh.c * sh.r * sh.s, rng, &wv, &wb);
   MakeInput(t, static_cast<size_t>(sh.n) * sh.k * sh.out_h() * sh.out_w(), rng,
             &dyv, &dyb);
-  Device x(xb.size()), w(wb.size()), dy(dyb.size()), dx(xb.size()),
+  DeviceBuffer x(xb.size()), w(wb.size()), dy(dyb.size()), dx(xb.size()),
       dw(wb.size());
   CheckCuda(cudaMemcpy(x.get(), xb.data(), xb.size(), cudaMemcpyHostToDevice),
             "cudaMemcpy");
@@ -390,7 +369,7 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
                  dperf[0].algo, &ws_bytes),
              "cudnnGetConvolutionBackwardDataWorkspaceSize");
   {
-    Device ws(ws_bytes);
+    DeviceBuffer ws(ws_bytes);
     CheckCudnn(
         Cudnn().cudnnConvolutionBackwardData(
             handle, &one, setup.w_, w.get(), setup.y_, dy.get(), setup.conv_,
@@ -408,7 +387,7 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
                  fperf[0].algo, &ws_bytes),
              "cudnnGetConvolutionBackwardFilterWorkspaceSize");
   {
-    Device ws(ws_bytes);
+    DeviceBuffer ws(ws_bytes);
     CheckCudnn(
         Cudnn().cudnnConvolutionBackwardFilter(
             handle, &one, setup.x_, x.get(), setup.y_, dy.get(), setup.conv_,
@@ -495,9 +474,9 @@ class TimedLayer {
     MakeInput(kType,
               static_cast<size_t>(kShape.k) * kShape.c * kShape.r * kShape.s,
               rng_, &wv_, &wb_);
-    x_ = std::make_unique<Device>(xv_.bytes());
-    w_ = std::make_unique<Device>(wb_.size());
-    y_ = std::make_unique<Device>(y_count_ * 2);
+    x_ = std::make_unique<DeviceBuffer>(xv_.bytes());
+    w_ = std::make_unique<DeviceBuffer>(wb_.size());
+    y_ = std::make_unique<DeviceBuffer>(y_count_ * 2);
     CheckCuda(
         cudaMemcpy(x_->get(), xv_.data(), xv_.bytes(), cudaMemcpyHostToDevice),
         "cudaMemcpy");
@@ -506,7 +485,7 @@ class TimedLayer {
         "cudaMemcpy");
     CheckCuda(cudaMemset(y_->get(), 0xFF, y_count_ * 2), "cudaMemset");
     algo_ = setup_.PickForward(&ws_bytes_);
-    ws_ = std::make_unique<Device>(ws_bytes_);
+    ws_ = std::make_unique<DeviceBuffer>(ws_bytes_);
     for (int i = 0; i < 3; ++i) Forward();
     CheckCuda(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
   }
@@ -518,9 +497,7 @@ class TimedLayer {
     CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
               "cudaStreamCreate");
     CheckCudnn(Cudnn().cudnnSetStream(handle_.get(), stream), "cudnnSetStream");
-    cudaEvent_t start, stop;
-    CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
-    CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
+    EventTimer timer(stream);
     // A layer takes ~0.1 ms: time batches of 50 back-to-back convolutions
     // (~5 ms each, per-convolution average), the median of `runs` / 2
     // batches. Each batch is enqueued behind a StreamGate and runs once all
@@ -535,19 +512,12 @@ class TimedLayer {
     const std::vector<double> ms = gate.Measure(
         std::max(3, runs / 2),
         [&] {
-          cudaEventRecord(start, stream);
+          timer.Start();
           for (int i = 0; i < kPerBatch; ++i) Forward();
-          cudaEventRecord(stop, stream);
+          timer.RecordStop();
         },
-        [&] {
-          CheckCuda(cudaEventSynchronize(stop), "cudaEventSynchronize");
-          float e = 0;
-          cudaEventElapsedTime(&e, start, stop);
-          return static_cast<double>(e) / kPerBatch;
-        },
+        [&] { return static_cast<double>(timer.ElapsedMs()) / kPerBatch; },
         &out.retaken_batches);
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
     CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     Cudnn().cudnnSetStream(handle_.get(), nullptr);
     cudaStreamDestroy(stream);
@@ -596,7 +566,7 @@ class TimedLayer {
   std::vector<unsigned char> wb_;
   size_t y_count_;
   bool corrupt_;
-  std::unique_ptr<Device> x_, w_, y_, ws_;
+  std::unique_ptr<DeviceBuffer> x_, w_, y_, ws_;
   size_t ws_bytes_ = 0;
   cudnnConvolutionFwdAlgo_t algo_{};
 };

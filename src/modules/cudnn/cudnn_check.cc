@@ -38,10 +38,10 @@ std::string CudnnStatusCause(cudnnStatus_t status) {
 
 void CheckCudnn(cudnnStatus_t status, const char* call) {
   if (status == CUDNN_STATUS_SUCCESS) return;
-  throw CudnnFailed(std::string(call) +
-                        " failed: " + Cudnn().cudnnGetErrorString(status) +
-                        " (" + std::to_string(static_cast<int>(status)) + ")",
-                    CudnnStatusCause(status));
+  throw CallFailed(std::string(call) +
+                       " failed: " + Cudnn().cudnnGetErrorString(status) +
+                       " (" + std::to_string(static_cast<int>(status)) + ")",
+                   CudnnStatusCause(status));
 }
 
 }  // namespace preflight

@@ -5,26 +5,17 @@
 
 #include <cudnn.h>
 
-#include <stdexcept>
 #include <string>
 
+#include "modules/common/probe_failure.h"
+
 namespace preflight {
-
-// A failed cuDNN call; what() names the call and status, cause() the likely
-// reason and fix.
-class CudnnFailed : public std::runtime_error {
- public:
-  CudnnFailed(const std::string& what, std::string cause)
-      : std::runtime_error(what), cause_(std::move(cause)) {}
-  const std::string& cause() const { return cause_; }
-
- private:
-  std::string cause_;
-};
 
 // The likely cause and fix for a status code.
 std::string CudnnStatusCause(cudnnStatus_t status);
 
+// Throws CallFailed (modules/common/probe_failure.h) naming the call and
+// status, with the status's likely cause.
 void CheckCudnn(cudnnStatus_t status, const char* call);
 
 }  // namespace preflight

@@ -6,7 +6,7 @@
 #include <exception>
 #include <string>
 
-#include "kernel_library.h"
+#include "modules/common/probe_failure.h"
 #include "modules/cudnn/cudnn_check.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
@@ -32,13 +32,13 @@ const char* Describe() {
   return facts.c_str();
 }
 
+// A cuDNN status carries its own cause (cudnn_check.cc); a CUDA call that
+// failed around it gets the GPU's. The tool's own limits are errors.
 std::optional<ProbeResult> Translate(const std::exception& e) {
-  if (dynamic_cast<const ToolLimitation*>(&e) != nullptr) {
-    return ProbeResult::Error(e.what());
-  }
-  const auto* failed = dynamic_cast<const CudnnFailed*>(&e);
-  if (failed == nullptr) return std::nullopt;
-  return ProbeResult::Fail(failed->what(), failed->cause());
+  return TranslateProbeFailure(
+      e,
+      "a CUDA call around cuDNN failed: check `sudo dmesg` for Xid errors "
+      "and the GPU's state in `nvidia-smi`");
 }
 
 }  // namespace

@@ -34,6 +34,7 @@
 
 #include "collective_ops.cuh"
 #include "kernel_library.h"
+#include "modules/common/cuda_resources.h"
 #include "modules/nccl/early_init.h"
 #include "modules/nccl/nccl_api.h"
 #include "modules/nccl/nccl_log.h"
@@ -49,21 +50,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A failure inside the probe: what happened, and whether it was a stall.
+// A collective that gave up at its soft deadline, and where. Any other
+// failure is CallFailed (modules/common/probe_failure.h).
 struct Stalled {
   std::string what;
 };
-struct NcclFailed {
-  std::string what;
-};
-
-void CheckCuda(cudaError_t e, const char* call) {
-  ThrowIfToolRuntimeUnsupported(e, call);
-  if (e != cudaSuccess) {
-    throw NcclFailed{std::string(call) + " failed: " + cudaGetErrorName(e) +
-                     " (" + cudaGetErrorString(e) + ")"};
-  }
-}
 
 class Communicator {
  public:
@@ -130,7 +121,7 @@ class Communicator {
     }
     if (state != ncclSuccess) {
       healthy_ = false;
-      throw NcclFailed{during + ": " + DescribeNcclError(comm_, state)};
+      throw CallFailed(during + ": " + DescribeNcclError(comm_, state));
     }
   }
 
@@ -256,15 +247,15 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       phases.Mark("wait_for_background_init");
       if (early.comm == nullptr) {
         if (!early.stalled_in.empty()) throw Stalled{early.stalled_in};
-        throw NcclFailed{early.error.empty()
+        throw CallFailed(early.error.empty()
                              ? "the background communicator init failed"
-                             : early.error};
+                             : early.error);
       }
       *comm.slot() = early.comm;
       if (!early.stalled_in.empty() || !early.error.empty()) {
         comm.MarkBroken();  // aborted, not destroyed, on the way out
         if (!early.stalled_in.empty()) throw Stalled{early.stalled_in};
-        throw NcclFailed{early.error};
+        throw CallFailed(early.error);
       }
       phase = "communicator init";
       comm.Settle(early.state, phase);
@@ -284,7 +275,7 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       std::string id_error;
       if (!ExchangeNcclId(rank, id_file, deadline, {}, &id, &id_error)) {
         if (id_error.empty()) throw Stalled{phase};
-        throw NcclFailed{id_error};
+        throw CallFailed(id_error);
       }
       phases.Mark(rank == 0 ? "create_id" : "wait_for_id");
       phase = "communicator init";
@@ -321,15 +312,17 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
     while (!sizes.empty() && 2 * sizes.back() > free_bytes * 4 / 10)
       sizes.pop_back();
     const size_t largest = sizes.empty() ? 0 : sizes.back();
+    // Raw allocations, not DeviceBuffer: they are freed only on the way out
+    // of a run that finished. After a stall a collective kernel may still
+    // spin on the GPU, and cudaFree would wait for it past every deadline;
+    // the worker's exit frees them instead.
     void* send = nullptr;
     void* recv = nullptr;
     unsigned long long* wrong = nullptr;
     CheckCuda(cudaMalloc(&send, largest), "cudaMalloc");
     CheckCuda(cudaMalloc(&recv, largest), "cudaMalloc");
     CheckCuda(cudaMalloc(&wrong, sizeof *wrong), "cudaMalloc");
-    cudaEvent_t start, stop;
-    CheckCuda(cudaEventCreate(&start), "cudaEventCreate");
-    CheckCuda(cudaEventCreate(&stop), "cudaEventCreate");
+    EventTimer timer(stream);
     nlohmann::ordered_json per_size = nlohmann::ordered_json::array();
     unsigned long long total_wrong = 0;
     for (size_t bytes : sizes) {
@@ -353,18 +346,17 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       comm.Wait(stream, phase);
       std::vector<double> us;
       for (int b = 0; b < batches; ++b) {
-        CheckCuda(cudaEventRecord(start, stream), "cudaEventRecord");
+        timer.Start();
         for (int i = 0; i < iters; ++i) {
           comm.Settle(Nccl().ncclAllReduce(send, recv, count, ncclFloat,
                                            ncclSum, comm.get(), stream),
                       phase);
         }
-        CheckCuda(cudaEventRecord(stop, stream), "cudaEventRecord");
+        timer.RecordStop();
+        // Waited for under the deadline first: the stop event has passed
+        // when the time is read.
         comm.Wait(stream, phase);
-        float ms = 0;
-        CheckCuda(cudaEventElapsedTime(&ms, start, stop),
-                  "cudaEventElapsedTime");
-        us.push_back(ms * 1000.0 / iters);
+        us.push_back(timer.ElapsedMs() * 1000.0 / iters);
       }
       if (context.corrupt_result && bytes == sizes.front()) {
         CheckCuda(cudaMemsetAsync(recv, 0x7F, sizeof(float), stream),
@@ -392,8 +384,6 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
                           {"wrong", bad}});
     }
     phases.Mark("sizes");
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
     cudaFree(send);
     cudaFree(recv);
     cudaFree(wrong);
@@ -438,9 +428,9 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
         "(--shm-size=8g or --ipc=host), and set NCCL_SOCKET_IFNAME to the "
         "right interface; "
         "NCCL_DEBUG=INFO shows where it stops";
-  } catch (const NcclFailed& f) {
+  } catch (const CallFailed& f) {
     r.outcome = Outcome::kFail;
-    r.summary = "rank " + std::to_string(rank) + ": " + f.what;
+    r.summary = "rank " + std::to_string(rank) + ": " + f.what();
     r.remediation =
         "'unhandled system error' is usually /dev/shm too small (--shm-size=8g "
         "or --ipc=host) "

@@ -6,7 +6,7 @@
 #include <exception>
 #include <string>
 
-#include "kernel_library.h"
+#include "modules/common/probe_failure.h"
 #include "modules/nccl/early_init.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
@@ -33,11 +33,14 @@ const char* Describe() {
   return facts.c_str();
 }
 
-// The all-reduce probe turns NCCL's and CUDA's failures into results itself;
-// what reaches here is the tool's own limitation.
+// The all-reduce probe turns NCCL's and CUDA's failures into results
+// itself; what reaches here is the tool's own limitation, or a CUDA call
+// that failed before the probe's own handling began.
 std::optional<ProbeResult> Translate(const std::exception& e) {
-  if (dynamic_cast<const ToolLimitation*>(&e) == nullptr) return std::nullopt;
-  return ProbeResult::Error(e.what());
+  return TranslateProbeFailure(
+      e,
+      "check `sudo dmesg` for Xid errors and the GPU's state in "
+      "`nvidia-smi`; rerun with NCCL_DEBUG=INFO");
 }
 
 }  // namespace

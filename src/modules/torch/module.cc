@@ -5,7 +5,7 @@
 #include <exception>
 #include <string>
 
-#include "kernel_library.h"
+#include "modules/common/probe_failure.h"
 #include "modules/torch/torch_shim.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
@@ -36,16 +36,13 @@ const char* Describe() {
 // image is available" that way): the environment is wrong. The tool's own
 // limits are errors.
 std::optional<ProbeResult> Translate(const std::exception& e) {
-  if (dynamic_cast<const ToolLimitation*>(&e) != nullptr) {
-    return ProbeResult::Error(e.what());
-  }
-  if (dynamic_cast<const TorchCallFailed*>(&e) == nullptr) return std::nullopt;
-  return ProbeResult::Fail(
-      std::string("libtorch: ") + e.what(),
+  return TranslateProbeFailure(
+      e,
       "torch printed the cause to the worker's stderr (run with -v). If it "
       "says 'no kernel image is available', install a torch build for this "
       "GPU's arch (see devices.arch_coverage); otherwise check `sudo dmesg` "
-      "for Xid errors");
+      "for Xid errors",
+      "libtorch: ");
 }
 
 }  // namespace

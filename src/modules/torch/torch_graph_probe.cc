@@ -26,6 +26,7 @@
 
 #include "epilogue.cuh"
 #include "kernel_library.h"
+#include "modules/common/probe_failure.h"
 #include "modules/torch/torch_shim.h"
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"
@@ -39,23 +40,14 @@ using Clock = std::chrono::steady_clock;
 constexpr int kDim = 512;
 constexpr int kLayers = 4;
 
-void Cuda(cudaError_t e, const char* call) {
-  ThrowIfToolRuntimeUnsupported(e, call);
-  if (e != cudaSuccess) {
-    throw TorchCallFailed(std::string(call) +
-                          " failed: " + cudaGetErrorName(e) + " (" +
-                          cudaGetErrorString(e) + ")");
-  }
-}
-
 class Block {
  public:
   Block(cudaStream_t stream, uint64_t seed) : stream_(stream) {
     const int32_t f32 = Torch().aoti_torch_dtype_float32();
     x_ = EmptyCuda({kDim, kDim}, f32);
-    Cuda(cudaMalloc(&zero_bias_, kDim * sizeof(float)), "cudaMalloc");
-    Cuda(cudaMemsetAsync(zero_bias_, 0, kDim * sizeof(float), stream),
-         "cudaMemsetAsync");
+    CheckCuda(cudaMalloc(&zero_bias_, kDim * sizeof(float)), "cudaMalloc");
+    CheckCuda(cudaMemsetAsync(zero_bias_, 0, kDim * sizeof(float), stream),
+              "cudaMemsetAsync");
     Fill(x_, size_t{kDim} * kDim, seed);
     for (int l = 0; l < kLayers; ++l) {
       weights_.push_back(EmptyCuda({kDim, kDim}, f32));
@@ -78,33 +70,34 @@ class Block {
               "aoti_torch_cuda_addmm_out");
       // Row-major for torch is column-major kDim x kDim for the kernel: the
       // bias is zero, so the layout does not matter to GELU.
-      Cuda(LaunchBiasGelu(static_cast<float*>(outputs_[l].data()),
-                          static_cast<const float*>(zero_bias_), kDim, kDim,
-                          stream_),
-           "GELU");
+      CheckCuda(LaunchBiasGelu(static_cast<float*>(outputs_[l].data()),
+                               static_cast<const float*>(zero_bias_), kDim,
+                               kDim, stream_),
+                "GELU");
       in = outputs_[l].get();
     }
   }
 
   std::vector<unsigned char> Output() {
     std::vector<unsigned char> host(size_t{kDim} * kDim * 4);
-    Cuda(cudaMemcpyAsync(host.data(), outputs_.back().data(), host.size(),
-                         cudaMemcpyDeviceToHost, stream_),
-         "cudaMemcpyAsync");
-    Cuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+    CheckCuda(cudaMemcpyAsync(host.data(), outputs_.back().data(), host.size(),
+                              cudaMemcpyDeviceToHost, stream_),
+              "cudaMemcpyAsync");
+    CheckCuda(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
     return host;
   }
 
   void PoisonOutput() {
-    Cuda(cudaMemsetAsync(outputs_.back().data(), 0xFF, size_t{kDim} * kDim * 4,
-                         stream_),
-         "cudaMemsetAsync");
+    CheckCuda(cudaMemsetAsync(outputs_.back().data(), 0xFF,
+                              size_t{kDim} * kDim * 4, stream_),
+              "cudaMemsetAsync");
   }
 
  private:
   void Fill(const TorchTensor& t, size_t count, uint64_t seed) {
-    Cuda(LaunchFillUniform(t.data(), ElementType::kFloat, count, seed, stream_),
-         "fill");
+    CheckCuda(
+        LaunchFillUniform(t.data(), ElementType::kFloat, count, seed, stream_),
+        "fill");
   }
 
   cudaStream_t stream_;
@@ -118,10 +111,10 @@ template <typename Fn>
 double PerItemUs(cudaStream_t stream, Fn&& fn) {
   std::vector<double> us;
   for (int b = 0; b < 5; ++b) {
-    Cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     const auto t0 = Clock::now();
     for (int i = 0; i < 20; ++i) fn();
-    Cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     us.push_back(
         std::chrono::duration<double, std::micro>(Clock::now() - t0).count() /
         20);
@@ -149,17 +142,17 @@ class TorchStream {
 
 ProbeResult RunCompileTorchGraph(const ProbeContext& context) {
   if (auto refused = OpenJobTorch(context)) return *refused;
-  Cuda(cudaSetDevice(0), "cudaSetDevice");
+  CheckCuda(cudaSetDevice(0), "cudaSetDevice");
   cudaStream_t stream = nullptr;
-  Cuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
-       "cudaStreamCreate");
+  CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
+            "cudaStreamCreate");
   TorchStream on_stream(stream);
   Block block(stream,
               static_cast<uint64_t>(Clock::now().time_since_epoch().count()));
-  Cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   const auto f0 = Clock::now();
   block.Enqueue();
-  Cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   const double first_ms = MillisBetween(f0, Clock::now());
   const double eager_us = PerItemUs(stream, [&] { block.Enqueue(); });
   const std::vector<unsigned char> eager = block.Output();
@@ -168,20 +161,20 @@ ProbeResult RunCompileTorchGraph(const ProbeContext& context) {
   // thread-locally, so the worker's background NCCL init may allocate on
   // its own threads meanwhile.
   block.PoisonOutput();
-  Cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   const auto c0 = Clock::now();
   cudaGraph_t graph = nullptr;
   cudaGraphExec_t exec = nullptr;
-  Cuda(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
-       "cudaStreamBeginCapture");
+  CheckCuda(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
+            "cudaStreamBeginCapture");
   block.Enqueue();
-  Cuda(cudaStreamEndCapture(stream, &graph), "cudaStreamEndCapture");
-  Cuda(cudaGraphInstantiate(&exec, graph, 0), "cudaGraphInstantiate");
-  Cuda(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
-  Cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  CheckCuda(cudaStreamEndCapture(stream, &graph), "cudaStreamEndCapture");
+  CheckCuda(cudaGraphInstantiate(&exec, graph, 0), "cudaGraphInstantiate");
+  CheckCuda(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
+  CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   const double cold_ms = MillisBetween(c0, Clock::now());
-  const double replay_us =
-      PerItemUs(stream, [&] { Cuda(cudaGraphLaunch(exec, stream), "replay"); });
+  const double replay_us = PerItemUs(
+      stream, [&] { CheckCuda(cudaGraphLaunch(exec, stream), "replay"); });
   std::vector<unsigned char> replayed = block.Output();
   if (context.corrupt_result) replayed[0] ^= 0x40;  // PREFLIGHT_FAULT corrupt
   const bool equal = replayed == eager;

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "modules/common/probe_failure.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
@@ -54,10 +55,9 @@ namespace preflight {
 
 // A stable C function returned an error: torch's own message went to the
 // worker's stderr (the shim has no error text).
-class TorchCallFailed : public std::runtime_error {
+class TorchCallFailed : public CallFailed {
  public:
-  explicit TorchCallFailed(const std::string& what)
-      : std::runtime_error(what) {}
+  explicit TorchCallFailed(const std::string& what) : CallFailed(what) {}
 };
 
 struct TorchShim {

@@ -1,55 +1,33 @@
-// Small helpers shared by the CUDA module's probes: a CUDA/cuBLAS error as a
-// probe failure (thrown inside the probe, caught at the module boundary and
-// turned into a `fail` naming the call), event timing, and the seed for
-// fresh inputs.
-#ifndef PREFLIGHT_MODULES_CUDA_CUDA_CHECK_H_
-#define PREFLIGHT_MODULES_CUDA_CUDA_CHECK_H_
+// The CUDA resources the modules' probes hold, each released when it goes
+// out of scope: a device allocation and a pair of timing events. Their
+// failures are CallFailed (probe_failure.h).
+#ifndef PREFLIGHT_MODULES_COMMON_CUDA_RESOURCES_H_
+#define PREFLIGHT_MODULES_COMMON_CUDA_RESOURCES_H_
 
 #include <cuda_runtime.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
-#include <stdexcept>
-#include <string>
 
-#include "kernel_library.h"
+#include "modules/common/probe_failure.h"
 
 namespace preflight {
 
-// A failed CUDA or library call inside a probe: becomes `fail` with the
-// call, the error and its likely cause.
-class CallFailed : public std::runtime_error {
- public:
-  explicit CallFailed(const std::string& what) : std::runtime_error(what) {}
-};
-
-inline void CheckCuda(cudaError_t e, const char* call) {
-  ThrowIfToolRuntimeUnsupported(e, call);
-  if (e != cudaSuccess) {
-    throw CallFailed(std::string(call) + " failed: " + cudaGetErrorName(e) +
-                     " (" + cudaGetErrorString(e) + ")");
-  }
-}
-
-// A library call's error text ("" on success, e.g. from BlasLibrary).
-inline void CheckBlas(const std::string& error) {
-  if (!error.empty()) throw CallFailed(error);
-}
-
-// Owns a device allocation.
+// Owns a device allocation (at least one byte, so that get() is never null).
 class DeviceBuffer {
  public:
   explicit DeviceBuffer(size_t bytes) : bytes_(bytes) {
-    CheckCuda(cudaMalloc(&data_, bytes), "cudaMalloc");
+    CheckCuda(cudaMalloc(&data_, bytes > 0 ? bytes : 1), "cudaMalloc");
   }
   ~DeviceBuffer() { cudaFree(data_); }
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
   template <typename T = void>
-  T* get() const {
+  [[nodiscard]] T* get() const {
     return static_cast<T*>(data_);
   }
-  size_t bytes() const { return bytes_; }
+  [[nodiscard]] size_t bytes() const { return bytes_; }
 
  private:
   void* data_ = nullptr;
@@ -57,7 +35,7 @@ class DeviceBuffer {
 };
 
 // Times GPU work on `stream` (the default stream unless given) with a pair
-// of events.
+// of events: device time, not host time.
 class EventTimer {
  public:
   explicit EventTimer(cudaStream_t stream = nullptr) : stream_(stream) {
@@ -68,6 +46,8 @@ class EventTimer {
     cudaEventDestroy(start_);
     cudaEventDestroy(stop_);
   }
+  EventTimer(const EventTimer&) = delete;
+  EventTimer& operator=(const EventTimer&) = delete;
   void Start() {
     CheckCuda(cudaEventRecord(start_, stream_), "cudaEventRecord");
   }
@@ -76,8 +56,9 @@ class EventTimer {
     RecordStop();
     return ElapsedMs();
   }
-  // The same in two steps, for a stream held by a StreamGate that opens in
-  // between (kernels/stream_gate.cuh).
+  // The same in two steps: for a stream held by a StreamGate that opens in
+  // between (kernels/stream_gate.cuh), or a collective waited for its own
+  // way before the time is read.
   void RecordStop() {
     CheckCuda(cudaEventRecord(stop_, stream_), "cudaEventRecord");
   }
@@ -94,7 +75,7 @@ class EventTimer {
   cudaEvent_t stop_ = nullptr;
 };
 
-// A different seed every run, so inputs are fresh.
+// A different seed every run, so that inputs are fresh.
 inline uint64_t FreshSeed(uint64_t salt) {
   return static_cast<uint64_t>(
              std::chrono::steady_clock::now().time_since_epoch().count()) ^
@@ -103,4 +84,4 @@ inline uint64_t FreshSeed(uint64_t salt) {
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_MODULES_CUDA_CUDA_CHECK_H_
+#endif  // PREFLIGHT_MODULES_COMMON_CUDA_RESOURCES_H_
