@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 
 #include "cli/thresholds.h"
@@ -219,7 +220,9 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
       "Also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)");
   app.add_option("--prometheus", options->prometheus_path,
                  "Also write node_exporter textfile metrics to FILE (*.prom)");
-  app.add_flag("--torch-compile", options->torch_compile,
+  bool torch_compile = false;
+  std::string aoti_package;
+  app.add_flag("--torch-compile", torch_compile,
                "Time torch.compile cold and warm at the quick level too "
                "(it always runs at --level full)");
   app.add_option("--library-copy", options->library_copy,
@@ -227,7 +230,7 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                  "test where the framework's and the system's differ: "
                  "framework (the one torch loads; default) or system")
       ->check(CLI::IsMember({"framework", "system"}));
-  app.add_option("--aoti-package", options->aoti_package,
+  app.add_option("--aoti-package", aoti_package,
                  "An AOTInductor package (.pt2) to load and run on each GPU");
   app.add_option("--output-dir", options->output_dir,
                  "Also write one JSON file per GPU plus summary.json here");
@@ -355,12 +358,21 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
       !CheckOutputDir(options->output_dir, error)) {
     return ParseStatus::kUsageError;
   }
-  if (!options->aoti_package.empty()) {
+  // The flags that are one probe's parameters, handed to it by id.
+  if (torch_compile) {
+    options->probe_params["compile.torch_compile"]["run"] = true;
+  }
+  if (!aoti_package.empty()) {
     std::string why;
-    if (!IsReadableFile(options->aoti_package, &why)) {
-      *error = "--aoti-package '" + options->aoti_package + "': " + why;
+    if (!IsReadableFile(aoti_package, &why)) {
+      *error = "--aoti-package '" + aoti_package + "': " + why;
       return ParseStatus::kUsageError;
     }
+    // Absolute: the probe runs python3 in a directory of its own.
+    char resolved[4096];
+    options->probe_params["compile.aoti_package"]["package"] =
+        realpath(aoti_package.c_str(), resolved) != nullptr ? resolved
+                                                            : aoti_package;
   }
   if (fault_env != nullptr &&
       !ParseFaults(fault_env, &options->faults, error)) {

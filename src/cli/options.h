@@ -36,12 +36,13 @@ struct Options {
   bool quiet = false;
   std::string json_path;  // "-" = stdout; empty = no JSON file
   bool json_path_given = false;
-  std::string output_dir;                  // empty = none
-  std::string junit_path;                  // --junit, empty = none
-  std::string markdown_path;               // --markdown
-  std::string prometheus_path;             // --prometheus
-  bool torch_compile = false;              // --torch-compile
-  std::string aoti_package;                // --aoti-package, a readable file
+  std::string output_dir;       // empty = none
+  std::string junit_path;       // --junit, empty = none
+  std::string markdown_path;    // --markdown
+  std::string prometheus_path;  // --prometheus
+  // Per-probe parameters, keyed by probe id (ProbeContext::params): the
+  // flags that feed one probe (--torch-compile, --aoti-package) land here.
+  nlohmann::json probe_params = nlohmann::json::object();
   std::string library_copy = "framework";  // --library-copy
   std::vector<FaultSpec> faults;           // from PREFLIGHT_FAULT
 

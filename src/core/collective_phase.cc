@@ -19,7 +19,7 @@ constexpr size_t kNcclIdBytes = 128;
 // The planned collective whose communicators start in the background.
 const ProbeSpec* BackgroundCollective(const Plan& plan) {
   for (const ProbeSpec* spec : plan.all_gpu_probes) {
-    if (spec->traits.starts_in_background) return spec;
+    if (!spec->traits.background_entry.empty()) return spec;
   }
   return nullptr;
 }

@@ -153,8 +153,9 @@ std::vector<ProbeSpec> BuildManifest() {
        "Memory held by other processes; context creation time; a trial "
        "allocation",
        // The first probe each GPU worker runs: its request carries the
-       // GPU's tentative NCCL rank (core/collective_phase.h).
-       ProbeTraits().CarriesTentativeRank()},
+       // GPU's tentative NCCL rank (core/collective_phase.h). It fails,
+       // letting the others run, when another process holds the GPU.
+       ProbeTraits().CarriesTentativeRank().DetectsSharedGpu()},
       {"devices.arch_coverage",
        Stage::kDevices,
        Scope::kPerGpu,
@@ -247,7 +248,7 @@ std::vector<ProbeSpec> BuildManifest() {
        "transport; a hang names the stalled rank",
        // Each GPU worker initializes its communicator while its other
        // probes run (modules/nccl/early_init.h).
-       ProbeTraits().StartsInBackground()},
+       ProbeTraits().StartsInBackground("nccl.early_init")},
       {"compile.cuda_graph",
        Stage::kCompile,
        Scope::kPerGpu,

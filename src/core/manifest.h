@@ -43,8 +43,13 @@ struct ProbeTraits {
   // Its request carries a GPU's tentative collective rank, so that the
   // worker can start a communicator in the background.
   bool carries_tentative_rank = false;
-  // A collective whose communicator the workers start in the background.
-  bool starts_in_background = false;
+  // A collective whose communicator each GPU worker starts in the
+  // background, by running this entry of the probe's module (the module
+  // implements it beside its probes); empty for none.
+  std::string_view background_entry;
+  // Its `fail` with dependents_may_run means another process holds the
+  // GPU: the judge marks that GPU's measurements (core/shared_gpu.h).
+  bool detects_shared_gpu = false;
   // Rate metrics the judge compares across same-model GPUs (core/siblings.h).
   std::vector<std::string_view> sibling_metrics;
 
@@ -64,8 +69,12 @@ struct ProbeTraits {
     carries_tentative_rank = true;
     return *this;
   }
-  ProbeTraits& StartsInBackground() {
-    starts_in_background = true;
+  ProbeTraits& StartsInBackground(std::string_view entry) {
+    background_entry = entry;
+    return *this;
+  }
+  ProbeTraits& DetectsSharedGpu() {
+    detects_shared_gpu = true;
     return *this;
   }
   ProbeTraits& ComparedAcrossSiblings(std::vector<std::string_view> metrics) {

@@ -69,6 +69,16 @@ LoadedModule& Entry(const std::string& path) {
   return *entry;  // entries are never removed
 }
 
+// Whether `id` is the background entry (ProbeTraits::background_entry) of
+// one of module `name`'s probes: implemented for the worker's own use, not
+// a probe of the manifest.
+bool IsBackgroundEntryOf(const std::string& name, const std::string& id) {
+  for (const ProbeSpec& spec : Manifest()) {
+    if (spec.module == name && spec.traits.background_entry == id) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 double ModuleLoadMs(const std::string& directory, const std::string& name) {
@@ -139,14 +149,21 @@ std::vector<std::string> ManifestModuleMismatches(
   std::vector<std::string> problems;
   const std::set<std::string> implemented(module_ids.begin(), module_ids.end());
   for (const ProbeSpec& spec : Manifest()) {
-    if (spec.module == name && implemented.count(std::string(spec.id)) == 0) {
+    if (spec.module != name) continue;
+    if (implemented.count(std::string(spec.id)) == 0) {
       problems.push_back("the manifest runs " + std::string(spec.id) +
                          " in module " + name +
                          ", which does not implement it");
     }
+    const std::string entry(spec.traits.background_entry);
+    if (!entry.empty() && implemented.count(entry) == 0) {
+      problems.push_back("the manifest starts " + std::string(spec.id) +
+                         " in the background with " + entry + " of module " +
+                         name + ", which does not implement it");
+    }
   }
   for (const std::string& id : module_ids) {
-    if (id == kNcclEarlyInitEntry && name == "nccl") continue;
+    if (IsBackgroundEntryOf(name, id)) continue;
     const ProbeSpec* spec = FindProbe(id);
     if (spec == nullptr || spec->module != name) {
       problems.push_back("module " + name + " implements " + id +

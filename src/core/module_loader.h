@@ -34,10 +34,6 @@ double ModuleLoadMs(const std::string& directory, const std::string& name);
 inline constexpr const char* kPreloadModulesVariable =
     "PREFLIGHT_PRELOAD_MODULES";
 
-// Entries a module implements for the worker's own use, not probes of the
-// manifest: the NCCL module's background communicator init (early_init.h).
-inline constexpr const char* kNcclEarlyInitEntry = "nccl.early_init";
-
 // The probe ids a loaded module says it implements (its probe_ids list).
 std::vector<std::string> ModuleProbeIds(const preflight_module& module);
 

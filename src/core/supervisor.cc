@@ -256,17 +256,8 @@ int RunCommand(const Options& options) {
   config.base_context.thresholds = options.thresholds;
   config.base_context.thresholds_path = options.thresholds_path;
   config.base_context.module_dir = DefaultModuleDirectory();
-  if (options.torch_compile) {
-    config.base_context.params["compile.torch_compile"]["run"] = true;
-  }
+  config.base_context.params = options.probe_params;
   config.base_context.system_library_copy = options.library_copy == "system";
-  if (!options.aoti_package.empty()) {
-    char resolved[4096];
-    config.base_context.params["compile.aoti_package"]["package"] =
-        realpath(options.aoti_package.c_str(), resolved) != nullptr
-            ? resolved
-            : options.aoti_package;
-  }
   config.gpu_selection = options.gpus;
   config.timeout_scale = options.timeout_scale;
   config.echo_worker_logs = options.verbosity >= 2;

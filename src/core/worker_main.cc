@@ -199,8 +199,16 @@ void StartPreloading() {
 // compile.cuda_graph waiting 222-364 ms for it, they waited.
 class BackgroundCollectiveInit {
  public:
+  // The collective that starts in the background (its manifest trait):
+  // its module and entry say what to run, its id before what to wait.
+  BackgroundCollectiveInit()
+      : collective_(FindProbeWith([](const ProbeTraits& t) {
+          return !t.background_entry.empty();
+        })) {}
+
   void StartAfter(const ProbeContext& context, const ProbeResult& memory) {
-    if (started_ || context.early_collective.empty()) return;
+    if (started_ || collective_ == nullptr || context.early_collective.empty())
+      return;
     const bool usable =
         memory.outcome == Outcome::kPass ||
         (memory.outcome == Outcome::kFail && memory.dependents_may_run);
@@ -212,26 +220,27 @@ class BackgroundCollectiveInit {
     std::promise<void> registered;
     registered_ = registered.get_future();
     std::thread([dir = context.module_dir, json = request.dump(),
+                 module = std::string(collective_->module),
+                 entry = std::string(collective_->traits.background_entry),
                  registered = std::move(registered)]() mutable {
       std::string why;
-      const preflight_module* nccl = LoadModule(dir, "nccl", &why);
-      if (nccl == nullptr) {
-        spdlog::info("background NCCL init: no NCCL module ({})", why);
+      const preflight_module* loaded = LoadModule(dir, module, &why);
+      if (loaded == nullptr) {
+        spdlog::info("background {}: no {} module ({})", entry, module, why);
       } else {
         std::string out;
-        nccl->run(kNcclEarlyInitEntry, json.c_str(), &CollectModuleResult,
-                  &out);
-        spdlog::info("background NCCL init: {}", out);
+        loaded->run(entry.c_str(), json.c_str(), &CollectModuleResult, &out);
+        spdlog::info("background {}: {}", entry, out);
       }
       registered.set_value();
     }).detach();
   }
 
-  // Before each probe: before nccl.all_reduce, waits until the init is
-  // registered (at most half the time left to the probe). Returns how long
-  // it waited (ms).
+  // Before each probe: before the collective itself, waits until the init
+  // is registered (at most half the time left to the probe). Returns how
+  // long it waited (ms).
   double Before(const ProbeSpec& spec, const ProbeContext& context) {
-    if (!started_ || spec.id != "nccl.all_reduce") return 0;
+    if (!started_ || &spec != collective_) return 0;
     using std::chrono::milliseconds;
     const auto start = std::chrono::steady_clock::now();
     const auto left =
@@ -244,6 +253,7 @@ class BackgroundCollectiveInit {
   }
 
  private:
+  const ProbeSpec* collective_;
   bool started_ = false;
   std::future<void> registered_;
 };

@@ -93,8 +93,14 @@ TEST(ManifestTest, TraitsSitOnProbesOfTheRightScope) {
       ++carries_rank;
       EXPECT_EQ(spec.scope, Scope::kPerGpu) << spec.id;
     }
-    if (spec.traits.starts_in_background) {
+    if (!spec.traits.background_entry.empty()) {
       EXPECT_EQ(spec.scope, Scope::kAllGpus) << spec.id;
+      EXPECT_FALSE(spec.module.empty()) << spec.id;
+      EXPECT_EQ(FindProbe(spec.traits.background_entry), nullptr)
+          << spec.id << ": its background entry is not a probe";
+    }
+    if (spec.traits.detects_shared_gpu) {
+      EXPECT_EQ(spec.scope, Scope::kPerGpu) << spec.id;
     }
     if (!spec.traits.sibling_metrics.empty()) {
       EXPECT_EQ(spec.scope, Scope::kPerGpu) << spec.id;
@@ -108,7 +114,7 @@ TEST(ManifestTest, TraitsSitOnProbesOfTheRightScope) {
       [](const ProbeTraits& t) { return t.carries_tentative_rank; });
   ASSERT_NE(carrier, nullptr);
   for (const ProbeSpec& spec : Manifest()) {
-    if (!spec.traits.starts_in_background) continue;
+    if (spec.traits.background_entry.empty()) continue;
     EXPECT_NE(std::find(spec.prerequisites.begin(), spec.prerequisites.end(),
                         carrier->id),
               spec.prerequisites.end())

@@ -60,5 +60,26 @@ TEST(ModuleTableTest, NamesAProbeLeftOutOfTheTableAndAStrayOne) {
                 "gives it"}));
 }
 
+// A background entry (ProbeTraits::background_entry) is part of what the
+// module must implement, and not a stray probe when it does.
+TEST(ModuleTableTest, ChecksTheBackgroundEntryOfAModulesCollective) {
+  const ProbeSpec* collective = FindProbeWith(
+      [](const ProbeTraits& t) { return !t.background_entry.empty(); });
+  ASSERT_NE(collective, nullptr);
+  const std::string module(collective->module);
+  const std::string entry(collective->traits.background_entry);
+  std::vector<std::string> ids;
+  for (const ProbeSpec& spec : Manifest()) {
+    if (spec.module == module) ids.emplace_back(spec.id);
+  }
+  EXPECT_EQ(ManifestModuleMismatches(module, ids),
+            (std::vector<std::string>{
+                "the manifest starts " + std::string(collective->id) +
+                " in the background with " + entry + " of module " + module +
+                ", which does not implement it"}));
+  ids.push_back(entry);
+  EXPECT_EQ(ManifestModuleMismatches(module, ids), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace preflight
