@@ -71,6 +71,8 @@ struct ProbeResult {
   // Convenience constructors used by probes.
   static ProbeResult Pass(std::string summary);
   static ProbeResult Fail(std::string summary, std::string remediation);
+  // A condition that breaks some jobs but not all: the summary says which.
+  static ProbeResult Warn(std::string summary, std::string remediation);
   static ProbeResult Skip(std::string_view reason, std::string summary);
   static ProbeResult Error(std::string summary);
 

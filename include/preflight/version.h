@@ -11,7 +11,7 @@ inline constexpr const char* kToolVersion = PREFLIGHT_VERSION;
 
 // The report's schema version; independent of the tool version, bumped only
 // on breaking changes to docs/report.schema.json.
-inline constexpr int kReportSchemaVersion = 1;
+inline constexpr int kReportSchemaVersion = 2;  // 2: the warn outcome
 
 }  // namespace preflight
 

@@ -209,6 +209,9 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   app.add_flag("-v,--verbose", options->verbosity,
                "More detail: probe details and worker logs on stderr");
   app.add_flag("-q,--quiet", options->quiet, "Print only the verdict line");
+  app.add_flag("--strict", options->strict,
+               "Fail on warnings too (conditions that break some jobs but "
+               "not all, such as a small /dev/shm for a one-GPU job)");
   app.add_option("--json", json_path,
                  std::string("Write the JSON report to FILE ('-' for "
                              "stdout; default ") +

@@ -32,6 +32,7 @@ struct Options {
   // How long to wait for another run on this node to finish its timed
   // stages (core/run_lock.h).
   double lock_wait_s = 120;
+  bool strict = false;  // --strict: a warn fails the run
   int verbosity = 0;
   bool quiet = false;
   std::string json_path;  // "-" = stdout; empty = no JSON file

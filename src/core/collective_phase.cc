@@ -136,7 +136,7 @@ bool CollectivePhase::EarlyRankLost() const {
     const ProbeResult* memory =
         rank_carrier_ != nullptr ? engine_->FindResult(rank_carrier_->id, lane)
                                  : nullptr;
-    if (memory != nullptr && memory->outcome != Outcome::kPass &&
+    if (memory != nullptr && !IsPassing(memory->outcome) &&
         !(memory->outcome == Outcome::kFail && memory->dependents_may_run)) {
       return true;
     }

@@ -36,7 +36,14 @@ void ApplyRequirement(const std::set<std::string>& required,
   }
 }
 
-std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report) {
+void ApplyStrict(ProbeResult* result) {
+  if (result->outcome != Outcome::kWarn) return;
+  result->outcome = Outcome::kFail;
+  result->summary = "--strict fails this warning: " + result->summary;
+}
+
+std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report,
+                                bool strict) {
   // Each result as it arrived, in the order ForEachResult visits them.
   std::vector<std::pair<Outcome, std::string>> arrived;
   ForEachResult(report, [&](ProbeResult& r) {
@@ -49,6 +56,7 @@ std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report) {
   });
   ApplySiblingComparison(base, report);
   MarkSharedGpus(report);
+  if (strict) ForEachResult(report, [](ProbeResult& r) { ApplyStrict(&r); });
   std::vector<Amendment> amendments;
   size_t i = 0;
   ForEachResult(report, [&](ProbeResult& r) {

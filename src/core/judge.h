@@ -6,7 +6,9 @@
 //   2. the sibling comparison: a GPU far slower than its same-model
 //      siblings fails (core/siblings.h);
 //   3. the shared-GPU marking: results measured beside another process say
-//      so (core/shared_gpu.h).
+//      so (core/shared_gpu.h);
+//   4. --strict: a warn (a condition that breaks some jobs but not all)
+//      fails.
 // What it changed comes back as amendments, which the console prints as
 // such below the live results (never leaving a stale PASS unexplained).
 #ifndef PREFLIGHT_CORE_JUDGE_H_
@@ -29,11 +31,14 @@ struct Amendment {
   Outcome before;      // the outcome it arrived with
 };
 
-std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report);
+std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report,
+                                bool strict = false);
 
 // Rule 1 for one result (exposed for tests).
 void ApplyRequirement(const std::set<std::string>& required,
                       const ProbeSpec& spec, ProbeResult* result);
+// Rule 4 for one result.
+void ApplyStrict(ProbeResult* result);
 
 }  // namespace preflight
 

@@ -91,7 +91,7 @@ std::string LaneEngine::BlockedBy(const ProbeSpec& spec,
       return "blocked by " + std::string(pre) + " (left out by --skip)";
     }
     const ProbeResult* r = FindResult(pre, &lane);
-    if (r == nullptr || r->outcome == Outcome::kPass) continue;
+    if (r == nullptr || IsPassing(r->outcome)) continue;
     // A busy GPU fails devices.memory but stays usable: measure anyway.
     if (r->outcome == Outcome::kFail && r->dependents_may_run) continue;
     // Name the root cause, not only the nearest blocked link of a chain.

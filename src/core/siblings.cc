@@ -47,8 +47,7 @@ void ApplySiblingComparison(const ProbeContext& base, RunReport* report) {
     for (GpuReport& gpu : report->gpus) {
       for (ProbeResult& r : gpu.results) {
         if (r.probe != c.probe) continue;
-        if (r.outcome != Outcome::kPass && r.outcome != Outcome::kFail)
-          continue;
+        if (!IsPassing(r.outcome) && r.outcome != Outcome::kFail) continue;
         if (const Metric* m = FindMetric(r, c.metric);
             m != nullptr && m->value > 0) {
           by_model[gpu.identity.name].push_back({&r, m->value});
@@ -79,7 +78,7 @@ void ApplySiblingComparison(const ProbeContext& base, RunReport* report) {
         std::snprintf(text, sizeof text,
                       "%s is %.2fx the median of its %zu node-mates",
                       c.metric.c_str(), m.value, samples.size());
-        if (s.result->outcome == Outcome::kPass) {
+        if (IsPassing(s.result->outcome)) {
           s.result->outcome = Outcome::kFail;
           s.result->summary = std::string(text) + "; " + s.result->summary;
         } else {

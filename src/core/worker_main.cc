@@ -210,7 +210,7 @@ class BackgroundCollectiveInit {
     if (started_ || collective_ == nullptr || context.early_collective.empty())
       return;
     const bool usable =
-        memory.outcome == Outcome::kPass ||
+        IsPassing(memory.outcome) ||
         (memory.outcome == Outcome::kFail && memory.dependents_may_run);
     if (!usable) return;
     started_ = true;

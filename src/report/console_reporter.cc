@@ -21,6 +21,7 @@ const char* OutcomeColor(Outcome o) {
   switch (o) {
     case Outcome::kPass:
       return kGreen;
+    case Outcome::kWarn:
     case Outcome::kSkip:
       return kYellow;
     default:
@@ -207,6 +208,7 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
   std::string verdict_line =
       std::string("Verdict: ") + (verdict == "pass" ? "PASS" : "FAIL") + " — " +
       std::to_string(count("pass")) + " passed, " +
+      (count("warn") > 0 ? std::to_string(count("warn")) + " warned, " : "") +
       std::to_string(count("fail")) + " failed, " +
       std::to_string(count("skip")) + " skipped" +
       (others > 0 ? ", " + std::to_string(others) + " error/timeout/crash"
@@ -223,18 +225,21 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
   std::fprintf(out_, "\n%s\n",
                Paint(Pad("GPU", 5) + Pad("model", 26) + Pad("uuid", 16) +
                          Pad("bus id", 14) + Pad("cc", 6) + Pad("verdict", 9) +
-                         "pass fail skip other",
+                         "pass warn fail skip other",
                      kBold)
                    .c_str());
   auto row = [&](const std::string& gpu, const std::string& model,
                  const std::string& uuid, const std::string& bus,
                  const std::string& cc, const std::vector<ProbeResult>& results,
                  const std::string& row_verdict) {
-    int p = 0, f = 0, s = 0, o = 0;
+    int p = 0, w = 0, f = 0, s = 0, o = 0;
     for (const ProbeResult& r : results) {
       switch (r.outcome) {
         case Outcome::kPass:
           ++p;
+          break;
+        case Outcome::kWarn:
+          ++w;
           break;
         case Outcome::kFail:
           ++f;
@@ -247,7 +252,8 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
       }
     }
     char numbers[64];
-    std::snprintf(numbers, sizeof numbers, "%4d %4d %4d %5d", p, f, s, o);
+    std::snprintf(numbers, sizeof numbers, "%4d %4d %4d %4d %5d", p, w, f, s,
+                  o);
     std::fprintf(
         out_, "%s%s%s%s%s%s%s\n", Pad(gpu, 5).c_str(),
         Pad(model.substr(0, 25), 26).c_str(),
@@ -267,20 +273,23 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
         gpu.identity.uuid, gpu.identity.pci_bus_id,
         gpu.identity.compute_capability, gpu.results, GpuVerdict(gpu));
   }
-  std::vector<const ProbeResult*> failures;
-  for (const ProbeResult& r : report.node_results) {
-    if (IsFailure(r.outcome)) failures.push_back(&r);
-  }
-  for (const GpuReport& gpu : report.gpus) {
-    for (const ProbeResult& r : gpu.results) {
-      if (IsFailure(r.outcome)) failures.push_back(&r);
+  // Failures first, then warnings: both with their fixes.
+  auto list = [&](const char* title, bool (*wanted)(Outcome),
+                  const char* color) {
+    std::vector<const ProbeResult*> listed;
+    for (const ProbeResult& r : report.node_results) {
+      if (wanted(r.outcome)) listed.push_back(&r);
     }
-  }
-  if (!failures.empty()) {
-    std::fprintf(out_, "\n%s\n", Paint("Failures:", kBold).c_str());
-    for (const ProbeResult* r : failures) {
+    for (const GpuReport& gpu : report.gpus) {
+      for (const ProbeResult& r : gpu.results) {
+        if (wanted(r.outcome)) listed.push_back(&r);
+      }
+    }
+    if (listed.empty()) return;
+    std::fprintf(out_, "\n%s\n", Paint(title, kBold).c_str());
+    for (const ProbeResult* r : listed) {
       std::string outcome(ToString(r->outcome));
-      std::fprintf(out_, "  %s %s: %s\n", Paint(outcome, kRed).c_str(),
+      std::fprintf(out_, "  %s %s: %s\n", Paint(outcome, color).c_str(),
                    Label(*r).c_str(), r->summary.c_str());
       if (!r->remediation.empty()) {
         std::fprintf(out_, "      fix: %s\n", r->remediation.c_str());
@@ -290,7 +299,11 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
                      r->log_tail.c_str());
       }
     }
-  }
+  };
+  list("Failures:", &IsFailure, kRed);
+  list(
+      "Warnings (they pass the gate; --strict fails them):",
+      [](Outcome o) { return o == Outcome::kWarn; }, kYellow);
   std::fprintf(out_, "\n%s\n",
                Paint(verdict_line, verdict == "pass" ? kGreen : kRed).c_str());
   std::fflush(out_);

@@ -18,7 +18,7 @@ std::string Number(double v) {
 std::string Seconds(double ms) { return Number(std::round(ms) / 1000.0); }
 
 struct Tally {
-  int tests = 0, failures = 0, errors = 0, skipped = 0;
+  int tests = 0, warnings = 0, failures = 0, errors = 0, skipped = 0;
   double ms = 0;
 };
 
@@ -38,6 +38,9 @@ Tally Count(const std::vector<ProbeResult>& results) {
         break;
       case Outcome::kSkip:
         ++t.skipped;
+        break;
+      case Outcome::kWarn:
+        ++t.warnings;
         break;
       case Outcome::kPass:
         break;
@@ -87,6 +90,15 @@ void JunitSuite(std::string* out, const std::string& name,
         *out += "      <skipped message=\"" +
                 EscapeXml(r.skip_reason + ": " + r.summary) + "\"/>\n";
         break;
+      case Outcome::kWarn:
+        // JUnit has no warning: a warn is a passing testcase whose output
+        // says so; the suite's output counts them.
+        *out += "      <system-out>" +
+                EscapeXml(
+                    "warn: " + r.summary +
+                    (r.remediation.empty() ? "" : "\nfix: " + r.remediation)) +
+                "</system-out>\n";
+        break;
       case Outcome::kPass:
         break;
     }
@@ -94,6 +106,11 @@ void JunitSuite(std::string* out, const std::string& name,
       *out += "      <system-err>" + EscapeXml(r.log_tail) + "</system-err>\n";
     }
     *out += "    </testcase>\n";
+  }
+  if (t.warnings > 0) {
+    *out +=
+        "    <system-out>" + std::to_string(t.warnings) +
+        " warning(s): they pass the gate; --strict fails them</system-out>\n";
   }
   *out += "  </testsuite>\n";
 }
@@ -221,26 +238,30 @@ std::string RenderMarkdown(const RunReport& report) {
                     std::string(verdict == "pass" ? "✅ PASS" : "❌ FAIL") +
                     "\n\n";
   out +=
-      std::to_string(n("pass")) + " passed, " + std::to_string(n("fail")) +
-      " failed, " + std::to_string(n("skip")) + " skipped, " +
+      std::to_string(n("pass")) + " passed, " + std::to_string(n("warn")) +
+      " warned, " + std::to_string(n("fail")) + " failed, " +
+      std::to_string(n("skip")) + " skipped, " +
       std::to_string(n("error") + n("timeout") + n("crash")) +
       " error/timeout/crash in " +
       Number(std::round(report.duration_ms / 100) / 10) + " s (level " +
       report.level + ")" +
       (report.interrupted ? ", interrupted by " + report.interrupted_by : "") +
       "\n\n";
-  out += "| GPU | model | UUID | verdict | pass | fail | skip | other |\n";
-  out += "|---|---|---|---|---|---|---|---|\n";
+  out +=
+      "| GPU | model | UUID | verdict | pass | warn | fail | skip | other |\n";
+  out += "|---|---|---|---|---|---|---|---|---|\n";
   auto row = [&](const std::string& gpu, const std::string& model,
                  const std::string& uuid, const std::string& row_verdict,
                  const std::vector<ProbeResult>& results) {
     const Tally t = Count(results);
     out += "| " + EscapeMarkdownCell(gpu) + " | " + EscapeMarkdownCell(model) +
            " | " + EscapeMarkdownCell(uuid) + " | " + VerdictMark(row_verdict) +
-           " | " + std::to_string(t.tests - t.failures - t.errors - t.skipped) +
-           " | " + std::to_string(t.failures) + " | " +
-           std::to_string(t.skipped) + " | " + std::to_string(t.errors) +
-           " |\n";
+           " | " +
+           std::to_string(t.tests - t.warnings - t.failures - t.errors -
+                          t.skipped) +
+           " | " + std::to_string(t.warnings) + " | " +
+           std::to_string(t.failures) + " | " + std::to_string(t.skipped) +
+           " | " + std::to_string(t.errors) + " |\n";
   };
   bool node_failed = false;
   for (const ProbeResult& r : report.node_results)
@@ -250,8 +271,15 @@ std::string RenderMarkdown(const RunReport& report) {
     row(std::to_string(g.identity.index), g.identity.name, g.identity.uuid,
         GpuVerdict(g), g.results);
   }
+  // Failures, then warnings (which passed the gate), with their fixes.
   std::string failures;
+  std::string warnings;
   auto add = [&](const std::string& where, const ProbeResult& r) {
+    if (r.outcome == Outcome::kWarn) {
+      warnings += "| " + EscapeMarkdownCell(r.probe) + " | " + where + " | " +
+                  EscapeMarkdownCell(r.summary) + " | " +
+                  EscapeMarkdownCell(r.remediation) + " |\n";
+    }
     if (!IsFailure(r.outcome)) return;
     failures += "| " + EscapeMarkdownCell(r.probe) + " | " + where + " | " +
                 std::string(ToString(r.outcome)) + " | " +
@@ -267,6 +295,12 @@ std::string RenderMarkdown(const RunReport& report) {
     out += "\n| probe | GPU | outcome | what | fix |\n|---|---|---|---|---|\n" +
            failures;
   }
+  if (!warnings.empty()) {
+    out +=
+        "\n⚠️ Warnings (they pass the gate; `--strict` fails them):\n\n"
+        "| probe | GPU | what | fix |\n|---|---|---|---|\n" +
+        warnings;
+  }
   return out;
 }
 
@@ -280,6 +314,16 @@ std::string RenderPrometheus(const RunReport& report) {
        "1 when the whole run passed, 0 when it failed.");
   out += "gpu_preflight_verdict " +
          std::string(OverallVerdict(report) == "pass" ? "1" : "0") + "\n";
+  help("gpu_preflight_results",
+       "How many probe results ended with each outcome (warn passes the "
+       "gate; --strict fails it).");
+  const auto counts = CountOutcomes(report);
+  for (const char* name :
+       {"pass", "warn", "fail", "skip", "error", "timeout", "crash"}) {
+    const auto it = counts.find(name);
+    out += std::string("gpu_preflight_results{outcome=\"") + name + "\"} " +
+           std::to_string(it == counts.end() ? 0 : it->second) + "\n";
+  }
   help("gpu_preflight_duration_seconds", "Wall time of the run.");
   out += "gpu_preflight_duration_seconds " +
          Number(report.duration_ms / 1000.0) + "\n";

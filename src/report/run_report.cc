@@ -17,8 +17,9 @@ bool AnyFailure(const std::vector<ProbeResult>& results) {
 
 nlohmann::ordered_json Counts(const std::map<std::string, int>& counts) {
   nlohmann::ordered_json j;
-  for (Outcome o : {Outcome::kPass, Outcome::kFail, Outcome::kSkip,
-                    Outcome::kError, Outcome::kTimeout, Outcome::kCrash}) {
+  for (Outcome o :
+       {Outcome::kPass, Outcome::kWarn, Outcome::kFail, Outcome::kSkip,
+        Outcome::kError, Outcome::kTimeout, Outcome::kCrash}) {
     const std::string name(ToString(o));
     auto it = counts.find(name);
     j[name] = it == counts.end() ? 0 : it->second;

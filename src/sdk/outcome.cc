@@ -6,8 +6,9 @@
 namespace preflight {
 namespace {
 
-constexpr std::array<std::pair<Outcome, std::string_view>, 6> kNames = {{
+constexpr std::array<std::pair<Outcome, std::string_view>, 7> kNames = {{
     {Outcome::kPass, "pass"},
+    {Outcome::kWarn, "warn"},
     {Outcome::kFail, "fail"},
     {Outcome::kSkip, "skip"},
     {Outcome::kError, "error"},
@@ -31,8 +32,13 @@ std::optional<Outcome> ParseOutcome(std::string_view text) {
   return std::nullopt;
 }
 
+bool IsPassing(Outcome outcome) {
+  return outcome == Outcome::kPass || outcome == Outcome::kWarn;
+}
+
 bool IsFailure(Outcome outcome) {
-  return outcome != Outcome::kPass && outcome != Outcome::kSkip;
+  return outcome != Outcome::kPass && outcome != Outcome::kWarn &&
+         outcome != Outcome::kSkip;
 }
 
 }  // namespace preflight

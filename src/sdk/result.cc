@@ -20,6 +20,12 @@ ProbeResult ProbeResult::Fail(std::string summary, std::string remediation) {
   return r;
 }
 
+ProbeResult ProbeResult::Warn(std::string summary, std::string remediation) {
+  ProbeResult r = Fail(std::move(summary), std::move(remediation));
+  r.outcome = Outcome::kWarn;
+  return r;
+}
+
 ProbeResult ProbeResult::Skip(std::string_view reason, std::string summary) {
   ProbeResult r;
   r.outcome = Outcome::kSkip;

@@ -59,7 +59,7 @@ TEST(NoDriverTest, JsonToStdoutKeepsTheConsoleOnStderr) {
   BinaryRun run = RunPreflight({"--stages", "host", "--json", "-"});
   const nlohmann::json report = nlohmann::json::parse(run.out, nullptr, false);
   ASSERT_FALSE(report.is_discarded()) << run.out;
-  EXPECT_EQ(report["schema_version"], 1);
+  EXPECT_EQ(report["schema_version"], 2);
   EXPECT_NE(run.err.find("Verdict"), std::string::npos);
 }
 

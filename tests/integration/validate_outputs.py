@@ -108,7 +108,7 @@ def check_markdown(path):
 def main():
     binary, golden = sys.argv[1], sys.argv[2]
     check_junit(os.path.join(golden, "all_outcomes.junit.xml"),
-                {"tests": 7, "failure": 1, "error": 3, "skipped": 1})
+                {"tests": 8, "failure": 1, "error": 3, "skipped": 1})
     check_prometheus(os.path.join(golden, "all_outcomes.prom"))
     check_markdown(os.path.join(golden, "all_outcomes.md"))
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,6 +33,9 @@ RunReport AllOutcomes() {
   report.duration_ms = 4321;
   ProbeResult pass =
       Result("host.shm", "host", Outcome::kPass, "/dev/shm is 8 GiB");
+  ProbeResult warned = Result("host.c_compiler", "host", Outcome::kWarn,
+                              "no C compiler: torch.compile would fail");
+  warned.remediation = "apt-get install -y build-essential";
   pass.metrics.push_back(
       {"size_gib", 8, "GiB", Limit{Limit::Kind::kAtLeast, 1, "built-in"}});
   ProbeResult fail =
@@ -42,7 +45,7 @@ RunReport AllOutcomes() {
   ProbeResult skip =
       Result("driver.libraries", "driver", Outcome::kSkip, "no torch");
   skip.skip_reason = "library_missing";
-  report.node_results = {pass, fail, skip};
+  report.node_results = {pass, warned, fail, skip};
   GpuReport gpu;
   gpu.identity = {0, "GPU-8176004c-2090-cd62-0908-4bb36746a9fa",
                   "NVIDIA \"H200\"", "0000:00:06.0", "9.0"};
@@ -107,12 +110,15 @@ TEST(FileReportersTest, MarkdownAndPrometheusEscaping) {
 
 TEST(FileReportersTest, JunitCountsEveryOutcome) {
   const std::string xml = RenderJunit(AllOutcomes());
-  EXPECT_NE(xml.find("tests=\"7\" failures=\"1\" errors=\"3\" skipped=\"1\""),
+  EXPECT_NE(xml.find("tests=\"8\" failures=\"1\" errors=\"3\" skipped=\"1\""),
             std::string::npos);
   EXPECT_NE(xml.find("<error type=\"timeout\""), std::string::npos);
   EXPECT_NE(xml.find("<error type=\"crash\""), std::string::npos);
   EXPECT_NE(xml.find("<system-err>"), std::string::npos);
   EXPECT_NE(xml.find("fix: run with"), std::string::npos);
+  // A warn passes (no <failure>), says so in its output, and is counted.
+  EXPECT_NE(xml.find("<system-out>warn: no C compiler"), std::string::npos);
+  EXPECT_NE(xml.find("1 warning(s)"), std::string::npos);
 }
 
 }  // namespace

@@ -86,5 +86,24 @@ TEST(JudgeTest, ASlowSiblingIsAnAmendmentThatTheConsolePrints) {
   EXPECT_NE(printed.find("was PASS"), std::string::npos) << printed;
 }
 
+// A warn passes the verdict; --strict turns it, and only it, into a fail.
+TEST(JudgeTest, AWarnPassesUnlessStrict) {
+  RunReport report;
+  report.node_results.push_back(
+      Result("host.shm", Outcome::kWarn, "/dev/shm is only 64 MiB"));
+  report.node_results.push_back(
+      Result("driver.kernel_module", Outcome::kPass, "ok"));
+  EXPECT_TRUE(JudgeRun(ProbeContext{}, &report).empty());
+  EXPECT_EQ(OverallVerdict(report), "pass");
+  const auto amendments = JudgeRun(ProbeContext{}, &report, /*strict=*/true);
+  ASSERT_EQ(amendments.size(), 1u);
+  EXPECT_EQ(amendments[0].before, Outcome::kWarn);
+  EXPECT_EQ(report.node_results[0].outcome, Outcome::kFail);
+  EXPECT_EQ(report.node_results[0].summary,
+            "--strict fails this warning: /dev/shm is only 64 MiB");
+  EXPECT_EQ(report.node_results[1].outcome, Outcome::kPass);
+  EXPECT_EQ(OverallVerdict(report), "fail");
+}
+
 }  // namespace
 }  // namespace preflight

@@ -31,7 +31,7 @@ TEST(RunReportTest, PassWhenNothingFailed) {
   const RunReport report = Sample();
   EXPECT_EQ(OverallVerdict(report), "pass");
   const auto j = RenderReportJson(report);
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], 2);
   EXPECT_EQ(j["verdict"], "pass");
   EXPECT_EQ(j["counts"]["pass"], 2);
   EXPECT_EQ(j["counts"]["skip"], 1);
