@@ -22,6 +22,7 @@
 #include "core/scheduler.h"
 #include "platform/atomic_file.h"
 #include "platform/host_facts.h"
+#include "platform/host_root.h"
 #include "preflight/strings.h"
 #include "preflight/version.h"
 #include "report/console_reporter.h"
@@ -246,6 +247,12 @@ int RunCommand(const Options& options) {
                           {"library", multi_node->library_version()}};
   }
   reporter.PrintHeader(kToolVersion, report.level);
+  if (const std::string root = TestRoot(); !root.empty()) {
+    std::fprintf(stderr,
+                 "%s=%s: the host, driver and devices probes read a planted "
+                 "tree (for tests only); this verdict is not the machine's\n",
+                 kTestRootVariable, root.c_str());
+  }
 
   SchedulerConfig config;
   config.executable = SelfExecutablePath();

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "platform/host_root.h"
 #include "preflight/strings.h"
 
 namespace preflight {
@@ -14,15 +15,15 @@ ContainerInfo DetectContainer() {
     info = {true, "kubernetes", "$KUBERNETES_SERVICE_HOST"};
     return info;
   }
-  if (access("/.dockerenv", F_OK) == 0) {
+  if (access(HostPath("/.dockerenv").c_str(), F_OK) == 0) {
     info = {true, "docker", "/.dockerenv"};
     return info;
   }
-  if (access("/run/.containerenv", F_OK) == 0) {
+  if (access(HostPath("/run/.containerenv").c_str(), F_OK) == 0) {
     info = {true, "podman", "/run/.containerenv"};
     return info;
   }
-  if (auto cgroup = ReadSmallFile("/proc/1/cgroup", 65536)) {
+  if (auto cgroup = ReadSmallFile(HostPath("/proc/1/cgroup"), 65536)) {
     for (const char* marker : {"kubepods", "docker", "containerd", "lxc"}) {
       if (cgroup->find(marker) != std::string::npos) {
         info = {true, marker, "/proc/1/cgroup"};

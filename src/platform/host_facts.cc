@@ -8,13 +8,14 @@
 #include <map>
 
 #include "platform/container.h"
+#include "platform/host_root.h"
 #include "preflight/strings.h"
 
 namespace preflight {
 namespace {
 
 std::string OsPrettyName() {
-  if (auto text = ReadSmallFile("/etc/os-release", 16384)) {
+  if (auto text = ReadSmallFile(HostPath("/etc/os-release"), 16384)) {
     for (const std::string& line : Split(*text, '\n')) {
       if (StartsWith(line, "PRETTY_NAME=")) {
         std::string v = line.substr(12);
@@ -97,6 +98,10 @@ nlohmann::ordered_json CollectHostFacts() {
                        {"kind", c.kind},
                        {"evidence", c.evidence}};
   host["environment"] = AllowListedEnvironment();
+  // A planted tree (tests only): the verdict is the tree's, not the host's.
+  if (const std::string root = TestRoot(); !root.empty()) {
+    host["test_root"] = root;
+  }
   return host;
 }
 

@@ -36,8 +36,10 @@ VisibleDevicesCheck CheckList(const std::string& name,
       break;
     }
     if (token != raw) {
-      check.problems.push_back(name + " entry '" + raw +
-                               "' contains spaces; write '" + token + "'");
+      check.warnings.push_back(name + " entry '" + raw +
+                               "' contains spaces: torch strips them, other "
+                               "readers of the variable may not; write '" +
+                               token + "'");
     }
     if (!seen.insert(token).second) {
       check.problems.push_back(name + " names device '" + token +
@@ -87,16 +89,35 @@ VisibleDevicesCheck CheckCudaVisibleDevices(const std::string& value) {
 
 VisibleDevicesCheck CheckNvidiaVisibleDevices(const std::string& value) {
   const std::string v = Trim(value);
-  if (v == "all") return {};
+  VisibleDevicesCheck check;
+  if (v == "all") return check;
   if (v == "none" || v == "void" || v.empty()) {
-    VisibleDevicesCheck check;
     check.hides_all = true;
     check.problems.push_back(
         "NVIDIA_VISIBLE_DEVICES=" + (v.empty() ? std::string("''") : v) +
-        " asks the container runtime to expose no GPU");
+        " asks the container runtime for no GPU" +
+        (v == "void" ? " (CDI sets it so and injects the GPUs itself)" : ""));
     return check;
   }
-  return CheckList("NVIDIA_VISIBLE_DEVICES", value);
+  // The device plugin's volume-mounts strategy: the list is in mounts.
+  if (StartsWith(v, "/")) return check;
+  for (const std::string& raw : Split(v, ',')) {
+    const std::string token = Trim(raw);
+    const bool mig_index =  // "0:1": GPU 0's MIG device 1
+        token.find(':') != std::string::npos &&
+        ParseNonNegativeInt(token.substr(0, token.find(':'))).has_value() &&
+        ParseNonNegativeInt(token.substr(token.find(':') + 1)).has_value();
+    const bool cdi = token.find('/') != std::string::npos &&
+                     token.find('=') != std::string::npos;
+    if (ParseNonNegativeInt(token) || IsUuid(token) || mig_index || cdi) {
+      check.devices.push_back(token);
+      continue;
+    }
+    check.problems.push_back("NVIDIA_VISIBLE_DEVICES entry '" + raw +
+                             "' is not a GPU index, UUID, MIG device or "
+                             "CDI name");
+  }
+  return check;
 }
 
 std::optional<std::string> CheckDriverCapabilities(const std::string& value) {

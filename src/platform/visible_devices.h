@@ -13,8 +13,10 @@ namespace preflight {
 
 struct VisibleDevicesCheck {
   std::vector<std::string> problems;  // each one line: what and why
-  std::vector<std::string> devices;   // entries CUDA will honour
-  bool hides_all = false;             // the value leaves no GPU visible
+  // Works, but not everywhere (spaces that torch strips): a warn.
+  std::vector<std::string> warnings;
+  std::vector<std::string> devices;  // entries CUDA will honour
+  bool hides_all = false;            // the value leaves no GPU visible
 };
 
 // CUDA_VISIBLE_DEVICES semantics: a comma-separated list of indices or UUIDs
@@ -23,7 +25,14 @@ struct VisibleDevicesCheck {
 // every GPU; a repeated device is an error.
 VisibleDevicesCheck CheckCudaVisibleDevices(const std::string& value);
 
-// NVIDIA_VISIBLE_DEVICES: "all", "none", "void", or a list as above.
+// NVIDIA_VISIBLE_DEVICES, as the container runtime reads it when it creates
+// the container: "all"; "none" (the driver without GPUs); "void" or empty
+// (no GPU from this variable: CDI specs set it so while injecting the GPUs
+// themselves); a list of indices, UUIDs and MIG forms ("0:1", MIG-…); the
+// device plugin's volume-mounts value (a path such as
+// /var/run/nvidia-container-devices); or CDI names ("nvidia.com/gpu=all").
+// Inside a running container it is informational: the caller judges it
+// only where no GPU device node exists (hides_all: it asked for none).
 VisibleDevicesCheck CheckNvidiaVisibleDevices(const std::string& value);
 
 // NVIDIA_DRIVER_CAPABILITIES: one line describing the problem, or nullopt.

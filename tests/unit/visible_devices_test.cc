@@ -33,13 +33,24 @@ TEST(VisibleDevicesTest, InvalidEntriesCutTheListShort) {
 TEST(VisibleDevicesTest, DuplicatesAndSpaces) {
   EXPECT_TRUE(CheckCudaVisibleDevices("0,0").hides_all);
   auto spaced = CheckCudaVisibleDevices("0, 1");
-  EXPECT_NE(spaced.problems.at(0).find("spaces"), std::string::npos);
+  EXPECT_TRUE(spaced.problems.empty());
+  EXPECT_NE(spaced.warnings.at(0).find("spaces"), std::string::npos);
+  EXPECT_EQ(spaced.devices, (std::vector<std::string>{"0", "1"}));
 }
 
 TEST(VisibleDevicesTest, ContainerVariables) {
   EXPECT_TRUE(CheckNvidiaVisibleDevices("all").problems.empty());
   EXPECT_TRUE(CheckNvidiaVisibleDevices("void").hides_all);
   EXPECT_TRUE(CheckNvidiaVisibleDevices("none").hides_all);
+  // The container runtime's other forms are well-formed.
+  for (const char* value :
+       {"0:1,1:0", "MIG-4a5b6c7d-1111-2222-3333-444455556666",
+        "/var/run/nvidia-container-devices", "nvidia.com/gpu=all", "0,1"}) {
+    const VisibleDevicesCheck c = CheckNvidiaVisibleDevices(value);
+    EXPECT_TRUE(c.problems.empty()) << value;
+    EXPECT_FALSE(c.hides_all) << value;
+  }
+  EXPECT_FALSE(CheckNvidiaVisibleDevices("gpu0").problems.empty());
   EXPECT_FALSE(CheckDriverCapabilities("compute,utility"));
   EXPECT_FALSE(CheckDriverCapabilities("all"));
   EXPECT_TRUE(CheckDriverCapabilities("utility"));

@@ -22,6 +22,7 @@
 #include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
+#include "probes/torch_compile_request.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
 
@@ -111,8 +112,7 @@ std::string Tail(const std::string& text) {
 }  // namespace
 
 ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
-  if (context.level != Level::kFull &&
-      !context.Params("compile.torch_compile").value("run", false)) {
+  if (!TorchCompileRequested(context)) {
     return ProbeResult::Skip(
         skip_reason::kNotApplicable,
         "runs at --level full or with --torch-compile (it takes tens of "

@@ -9,6 +9,7 @@
 // host fix); NVML reports LIB_RM_VERSION_MISMATCH or a different version (the
 // driver packages were upgraded without a reboot); NVML missing while the
 // module is loaded (utility capability not mounted into the container).
+#include "platform/host_root.h"
 #include "platform/container.h"
 #include "platform/nvml.h"
 #include "platform/proc_driver_version.h"
@@ -21,12 +22,12 @@ namespace preflight {
 ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
   std::optional<KernelDriverVersion> kernel;
   std::string source;
-  if (auto text = ReadSmallFile("/proc/driver/nvidia/version", 4096)) {
+  if (auto text = ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
     kernel = ParseProcDriverVersion(*text);
     source = "/proc/driver/nvidia/version";
   }
   if (!kernel) {
-    if (auto text = ReadSmallFile("/sys/module/nvidia/version", 256)) {
+    if (auto text = ReadSmallFile(HostPath("/sys/module/nvidia/version"), 256)) {
       if (ParseDriverVersionNumber(Trim(*text))) {
         KernelDriverVersion v;
         v.version = Trim(*text);

@@ -6,8 +6,12 @@
 // private temporary directory, loads it with dlopen and calls it (so a
 // noexec /tmp shows up too). Where torch is present it also checks that
 // Python.h exists, which the launcher includes.
-// Pass: built, loaded, returned the right value. Fail (only where torch is
-// present): no compiler, compile error, load error, missing Python.h.
+// Pass: built, loaded, returned the right value.
+// Fail: no compiler, compile error, load error or missing Python.h, where
+// torch is present and this run checks torch.compile (--level full or
+// --torch-compile): the job asked for what will break.
+// Warn: the same otherwise. Eager torch needs no compiler (runtime images
+// ship none), so only jobs that use torch.compile or Triton break.
 // Skip (not_applicable): no compiler and no torch, nobody needs one.
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -25,6 +29,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "probes/torch_compile_request.h"
 
 namespace preflight {
 namespace {
@@ -43,10 +48,21 @@ std::string FindCompiler() {
 
 }  // namespace
 
-ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
+ProbeResult RunHostCCompiler(const ProbeContext& context) {
   std::string why_no_torch;
   const auto torch = LocateTorch(&why_no_torch);
   const std::string compiler = FindCompiler();
+  // What breaks only torch.compile: a fail when this run checks it.
+  const bool compile_asked = torch && TorchCompileRequested(context);
+  auto broken = [&](std::string summary, std::string fix) {
+    ProbeResult f = compile_asked
+                        ? ProbeResult::Fail(std::move(summary), std::move(fix))
+                        : ProbeResult::Warn(std::move(summary) +
+                                                " (eager torch is unaffected)",
+                                            std::move(fix));
+    f.details["torch_compile_checked"] = compile_asked;
+    return f;
+  };
   const std::string kInstall =
       "Install a C compiler and the Python headers: `apt-get install -y "
       "build-essential python3-dev` (or set CC to one)";
@@ -60,10 +76,13 @@ ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
                                "torch found (" +
                                    why_no_torch + ")");
     }
-    return ProbeResult::Fail(
+    ProbeResult f = broken(
         "no C compiler ($CC, cc, gcc, clang) on PATH: torch.compile/Triton "
         "fail at the first compiled step",
         kInstall);
+    f.details["compiler"] = "";
+    f.details["torch_present"] = true;
+    return f;
   }
   std::string dir_error;
   const std::string dir = MakePrivateTempDir("gpu-preflight-cc-", &dir_error);
@@ -79,12 +98,12 @@ ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
                  10000);
   if (!build.started || build.timed_out || build.exit_code != 0) {
     RemoveTree(dir);
-    ProbeResult f = ProbeResult::Fail(
-        compiler + " could not build a shared object: " +
-            (build.timed_out ? std::string("timed out after 10 s")
-                             : Trim(build.output).substr(0, 300)),
-        kInstall);
-    f.details = r.details;
+    ProbeResult f =
+        broken(compiler + " could not build a shared object: " +
+                   (build.timed_out ? std::string("timed out after 10 s")
+                                    : Trim(build.output).substr(0, 300)),
+               kInstall);
+    f.details.update(r.details);
     return f;
   }
   void* handle = dlopen((dir + "/probe.so").c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -100,12 +119,12 @@ ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
   }
   RemoveTree(dir);
   if (!load_error.empty() || value != 43) {
-    ProbeResult f = ProbeResult::Fail(
+    ProbeResult f = broken(
         "a freshly compiled shared object does not load: " +
             (load_error.empty() ? "wrong result" : load_error),
         "The temporary directory is probably mounted noexec: set TMPDIR to "
         "an exec-mounted directory, or remount (`--tmpfs /tmp:exec`)");
-    f.details = r.details;
+    f.details.update(r.details);
     return f;
   }
   if (torch && !torch->site_packages.empty()) {
@@ -117,11 +136,10 @@ ProbeResult RunHostCCompiler(const ProbeContext& /*context*/) {
     r.details["python_include"] = include;
     struct stat st {};
     if (inc.exit_code == 0 && stat((include + "/Python.h").c_str(), &st) != 0) {
-      ProbeResult f =
-          ProbeResult::Fail("Python.h is missing (" + include +
-                                "): Triton cannot build its launcher",
-                            kInstall);
-      f.details = r.details;
+      ProbeResult f = broken("Python.h is missing (" + include +
+                                 "): Triton cannot build its launcher",
+                             kInstall);
+      f.details.update(r.details);
       return f;
     }
   }

@@ -9,6 +9,12 @@
 // writable and on a filesystem not mounted read-only or noexec: a noexec
 // /tmp makes the first compiled step fail with "failed to map segment from
 // shared object". Nothing is created.
+// Pass: both usable.
+// Fail: one is not, where torch is present and this run checks torch.compile
+// (--level full or --torch-compile).
+// Warn: one is not, otherwise: eager torch never writes them, and without
+// torch nothing here does; only a job that compiles breaks.
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -17,9 +23,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "probes/torch_compile_request.h"
 
 namespace preflight {
 namespace {
@@ -29,6 +37,16 @@ struct CacheDir {
   std::string variable;  // "TORCHINDUCTOR_CACHE_DIR"
   std::string path;
 };
+
+// What Python's os.path.expanduser("~") gives: $HOME, else the passwd
+// entry's directory ("/" under `docker run --user N` with no entry).
+std::string HomeDirectory() {
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') return h;
+  if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir) {
+    return pw->pw_dir;
+  }
+  return "/";
+}
 
 std::string UserName() {
   if (const char* u = std::getenv("USER"); u != nullptr && *u != '\0') return u;
@@ -48,7 +66,7 @@ std::string ExistingAncestor(std::string path) {
 
 }  // namespace
 
-ProbeResult RunHostCompileCache(const ProbeContext& /*context*/) {
+ProbeResult RunHostCompileCache(const ProbeContext& context) {
   std::vector<CacheDir> dirs;
   const char* inductor = std::getenv("TORCHINDUCTOR_CACHE_DIR");
   const char* tmp = std::getenv("TMPDIR");
@@ -58,13 +76,17 @@ ProbeResult RunHostCompileCache(const ProbeContext& /*context*/) {
            ? inductor
            : std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
                  "/torchinductor_" + UserName()});
+  // Triton: $TRITON_CACHE_DIR, else $TRITON_HOME/.triton/cache, else
+  // ~/.triton/cache (Python's expanduser: $HOME, else the passwd entry).
   const char* triton = std::getenv("TRITON_CACHE_DIR");
-  const char* home = std::getenv("HOME");
-  dirs.push_back(
-      {"Triton cache", "TRITON_CACHE_DIR",
-       triton != nullptr && *triton != '\0'
-           ? triton
-           : std::string(home != nullptr ? home : "/root") + "/.triton/cache"});
+  const char* triton_home = std::getenv("TRITON_HOME");
+  dirs.push_back({"Triton cache", "TRITON_CACHE_DIR",
+                  triton != nullptr && *triton != '\0'
+                      ? std::string(triton)
+                      : (triton_home != nullptr && *triton_home != '\0'
+                             ? std::string(triton_home)
+                             : HomeDirectory()) +
+                            "/.triton/cache"});
   ProbeResult r;
   std::vector<std::string> problems;
   nlohmann::ordered_json checked = nlohmann::ordered_json::array();
@@ -96,13 +118,28 @@ ProbeResult RunHostCompileCache(const ProbeContext& /*context*/) {
                 ", " + dirs[1].path;
     return r;
   }
-  r.outcome = Outcome::kFail;
-  r.summary = Join(problems, "; ");
+  std::string why_no_torch;
+  const bool torch = LocateTorch(&why_no_torch).has_value();
+  const bool compile_asked = torch && TorchCompileRequested(context);
+  r.details["torch_present"] = torch;
+  r.details["torch_compile_checked"] = compile_asked;
+  r.outcome = compile_asked ? Outcome::kFail : Outcome::kWarn;
+  r.summary = Join(problems, "; ") +
+              (compile_asked ? ""
+               : torch       ? " (only torch.compile/Triton need them; eager "
+                               "torch is unaffected)"
+                             : " (no torch here, so nothing writes them yet)");
+  // A home that cannot be written to (HOME=/ under `docker run --user N`)
+  // is no place to suggest.
+  const std::string home = HomeDirectory();
+  const std::string base =
+      access(home.c_str(), W_OK) == 0 ? "$HOME/.cache" : "/tmp/cache-$(id -u)";
   r.remediation =
       "Point the caches at a writable, exec-mounted directory, e.g. "
-      "`export TORCHINDUCTOR_CACHE_DIR=$HOME/.cache/torchinductor "
-      "TRITON_CACHE_DIR=$HOME/.cache/triton`, or remount (`mount -o "
-      "remount,exec /tmp`; Docker: `--tmpfs /tmp:exec`)";
+      "`export TORCHINDUCTOR_CACHE_DIR=" +
+      base + "/torchinductor TRITON_CACHE_DIR=" + base +
+      "/triton`, or remount (`mount -o remount,exec /tmp`; Docker: `--tmpfs "
+      "/tmp:exec`)";
   return r;
 }
 

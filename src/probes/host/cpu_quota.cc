@@ -4,14 +4,19 @@
 // CPU quota (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us / cfs_period_us); the
 // smaller is what training gets. Each GPU rank needs at least one core of
 // its own plus data-loading workers, so the metric cpus_per_gpu is judged
-// at_least 1 by default (one GPU node per /dev/nvidia<N>). Without GPU nodes
-// the count is reported, not judged.
-#include <dirent.h>
+// at_least 1 by default. The CPUs are divided among the GPUs this job sees:
+// one per /dev/nvidia<N>, or fewer where CUDA_VISIBLE_DEVICES lists fewer (a
+// Slurm step with --gpus=1 on an 8-GPU node sees all eight nodes, its
+// cgroup letting it open one, and CUDA_VISIBLE_DEVICES names that one).
+// Without GPU nodes the count is reported, not judged.
 #include <sched.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
+#include "platform/gpu_nodes.h"
+#include "platform/host_root.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -21,7 +26,7 @@ namespace {
 
 // CPUs granted by the cgroup quota; nullopt when unlimited or unknown.
 std::optional<double> CgroupQuotaCpus(std::string* source) {
-  if (auto v2 = ReadSmallFile("/sys/fs/cgroup/cpu.max", 256)) {
+  if (auto v2 = ReadSmallFile(HostPath("/sys/fs/cgroup/cpu.max"), 256)) {
     std::vector<std::string> f = Split(Trim(*v2), ' ');
     if (f.size() == 2 && f[0] != "max") {
       auto quota = ParseNonNegativeInt(f[0]);
@@ -33,8 +38,10 @@ std::optional<double> CgroupQuotaCpus(std::string* source) {
     }
     return std::nullopt;
   }
-  auto quota = ReadSmallFile("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", 64);
-  auto period = ReadSmallFile("/sys/fs/cgroup/cpu/cpu.cfs_period_us", 64);
+  auto quota =
+      ReadSmallFile(HostPath("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), 64);
+  auto period =
+      ReadSmallFile(HostPath("/sys/fs/cgroup/cpu/cpu.cfs_period_us"), 64);
   if (quota && period) {
     auto q = ParseNonNegativeInt(Trim(*quota));  // -1 (unlimited) fails here
     auto p = ParseNonNegativeInt(Trim(*period));
@@ -44,21 +51,6 @@ std::optional<double> CgroupQuotaCpus(std::string* source) {
     }
   }
   return std::nullopt;
-}
-
-int GpuNodeCount() {
-  int count = 0;
-  if (DIR* dir = opendir("/dev")) {
-    while (dirent* e = readdir(dir)) {
-      const std::string name = e->d_name;
-      if (StartsWith(name, "nvidia") && name.size() > 6 &&
-          ParseNonNegativeInt(name.substr(6))) {
-        ++count;
-      }
-    }
-    closedir(dir);
-  }
-  return count;
 }
 
 }  // namespace
@@ -72,7 +64,8 @@ ProbeResult RunHostCpuQuota(const ProbeContext& context) {
   const std::optional<double> quota = CgroupQuotaCpus(&quota_source);
   const double effective =
       quota ? std::min<double>(affinity, *quota) : affinity;
-  const int gpus = GpuNodeCount();
+  std::string counted;
+  const int gpus = VisibleGpuCount(&counted);
 
   ProbeResult r;
   r.details["affinity_cpus"] = affinity;
@@ -80,7 +73,8 @@ ProbeResult RunHostCpuQuota(const ProbeContext& context) {
     r.details["cgroup_quota_cpus"] = *quota;
     r.details["cgroup_quota_source"] = quota_source;
   }
-  r.details["gpu_nodes"] = gpus;
+  r.details["gpus"] = gpus;
+  r.details["gpus_counted_from"] = counted;
   r.AddMetric({"effective_cpus", effective, "count", {}});
   char cpus[32];
   std::snprintf(cpus, sizeof cpus, "%.3g", effective);
@@ -99,7 +93,7 @@ ProbeResult RunHostCpuQuota(const ProbeContext& context) {
   if (!per_gpu.Passes()) {
     r.outcome = Outcome::kFail;
     r.summary = std::string(cpus) + " CPUs for " + std::to_string(gpus) +
-                " GPUs" +
+                " GPUs (" + counted + ")" +
                 (quota ? " (cgroup quota " + quota_source + ")" : "") +
                 ": the ranks will starve for CPU";
     r.remediation =

@@ -2,21 +2,31 @@
 //
 // Checks /dev/nvidiactl, /dev/nvidia<N> (one per GPU), /dev/nvidia-uvm and
 // /dev/nvidia-uvm-tools, and opens nvidiactl and nvidia-uvm as CUDA will.
-// Pass: all present and openable. Fail:
+// Pass: all present and openable; or WSL2, where the GPU is reached through
+// /dev/dxg and none of the others exist; or bare metal without
+// /dev/nvidia-uvm yet where nvidia-modprobe is installed: libcuda runs it
+// (setuid) at first use to load nvidia_uvm and create the node, so a
+// freshly booted healthy host has none until then (NVIDIA/enroot#106).
+// Warn: that same bare-metal case without nvidia-modprobe: only a root
+// process can create the node, so a job run as a user may fail with
+// "unknown error" (999) and one run as root will not.
+// Fail:
 //   - no nodes and no /proc/driver/nvidia: no driver reaches this process
 //     (a container started without --gpus, or no driver on the host);
 //   - nvidiactl but no /dev/nvidia<N>: the container was given no GPU;
-//   - /dev/nvidia-uvm missing: CUDA fails with "unknown error" (999);
+//   - /dev/nvidia-uvm missing in a container: nothing inside can create it,
+//     and CUDA fails with "unknown error" (999);
 //   - open() refused: cgroup device rules or file permissions.
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "platform/container.h"
+#include "platform/gpu_nodes.h"
+#include "platform/host_root.h"
+#include "platform/run_command.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -24,25 +34,13 @@
 namespace preflight {
 namespace {
 
-std::vector<std::string> GpuNodes() {
-  std::vector<std::string> nodes;
-  DIR* dir = opendir("/dev");
-  if (dir == nullptr) return nodes;
-  while (dirent* e = readdir(dir)) {
-    const std::string name = e->d_name;
-    if (StartsWith(name, "nvidia") && name.size() > 6 &&
-        ParseNonNegativeInt(name.substr(6))) {
-      nodes.push_back("/dev/" + name);
-    }
-  }
-  closedir(dir);
-  std::sort(nodes.begin(), nodes.end());
-  return nodes;
+bool Exists(const char* path) {
+  return access(HostPath(path).c_str(), F_OK) == 0;
 }
 
 // Empty when it opens; else the reason.
 std::string TryOpen(const char* path) {
-  const int fd = open(path, O_RDWR | O_CLOEXEC);
+  const int fd = open(HostPath(path).c_str(), O_RDWR | O_CLOEXEC);
   if (fd >= 0) {
     close(fd);
     return "";
@@ -50,15 +48,28 @@ std::string TryOpen(const char* path) {
   return std::strerror(errno);
 }
 
+// nvidia-modprobe, which libcuda runs to create missing nodes: on PATH, or
+// where the driver packages install it.
+std::string FindNvidiaModprobe() {
+  std::string found = FindOnPath("nvidia-modprobe");
+  if (!found.empty()) return found;
+  for (const char* path :
+       {"/usr/bin/nvidia-modprobe", "/bin/nvidia-modprobe"}) {
+    if (Exists(path)) return path;
+  }
+  return "";
+}
+
 }  // namespace
 
 ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
   const ContainerInfo container = DetectContainer();
-  const bool has_ctl = access("/dev/nvidiactl", F_OK) == 0;
-  const bool has_proc = access("/proc/driver/nvidia/version", F_OK) == 0;
-  const bool has_uvm = access("/dev/nvidia-uvm", F_OK) == 0;
-  const bool has_uvm_tools = access("/dev/nvidia-uvm-tools", F_OK) == 0;
-  const std::vector<std::string> gpus = GpuNodes();
+  const bool has_ctl = Exists("/dev/nvidiactl");
+  const bool has_proc = Exists("/proc/driver/nvidia/version");
+  const bool has_uvm = Exists("/dev/nvidia-uvm");
+  const bool has_uvm_tools = Exists("/dev/nvidia-uvm-tools");
+  const bool wsl = HasWslGpuNode();
+  const std::vector<std::string> gpus = GpuDeviceNodes();
 
   ProbeResult r;
   r.details["container"] = {{"in_container", container.in_container},
@@ -68,10 +79,19 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
   r.details["nvidiactl"] = has_ctl;
   r.details["nvidia_uvm"] = has_uvm;
   r.details["nvidia_uvm_tools"] = has_uvm_tools;
+  r.details["wsl_dxg"] = wsl;
   r.AddMetric(
       {"gpu_node_count", static_cast<double>(gpus.size()), "count", {}});
+  r.facts["container"] = r.details["container"];
 
   if (!has_ctl && gpus.empty()) {
+    if (wsl) {
+      r.outcome = Outcome::kPass;
+      r.summary =
+          "WSL2: the GPU is reached through /dev/dxg (no /dev/nvidia* "
+          "nodes exist there, by design)";
+      return r;
+    }
     const std::string where =
         container.in_container
             ? "this " + container.kind + " container has no NVIDIA device nodes"
@@ -94,17 +114,39 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
         "NVIDIA_VISIBLE_DEVICES=none mounts the driver without GPUs";
     return r;
   }
+  std::string uvm_note;
   if (!has_uvm) {
-    r.outcome = Outcome::kFail;
-    r.summary =
-        "/dev/nvidia-uvm is missing: CUDA will fail with 'unknown "
-        "error' (999)";
-    r.remediation =
-        "On the host: `sudo nvidia-modprobe -c 0 -u` (or `sudo modprobe "
-        "nvidia_uvm`), then restart the container so the node is passed in";
-    return r;
+    const std::string modprobe = FindNvidiaModprobe();
+    r.details["nvidia_modprobe"] = modprobe;
+    if (container.in_container) {
+      r.outcome = Outcome::kFail;
+      r.summary =
+          "/dev/nvidia-uvm is missing in this " + container.kind +
+          " container, and nothing inside can create it: CUDA will fail "
+          "with 'unknown error' (999)";
+      r.remediation =
+          "On the host: `sudo nvidia-modprobe -c 0 -u` (or `sudo modprobe "
+          "nvidia_uvm`), then restart the container so the node is passed "
+          "in";
+      return r;
+    }
+    if (modprobe.empty()) {
+      r.outcome = Outcome::kWarn;
+      r.summary =
+          "/dev/nvidia-uvm does not exist yet and nvidia-modprobe is not "
+          "installed: only a process running as root can create it, so "
+          "CUDA run as another user fails with 'unknown error' (999)";
+      r.remediation =
+          "Load the module at boot (`echo nvidia_uvm | sudo tee "
+          "/etc/modules-load.d/nvidia-uvm.conf`) and create the node "
+          "(`sudo nvidia-modprobe -c 0 -u`), or install nvidia-modprobe";
+      return r;
+    }
+    uvm_note = "; /dev/nvidia-uvm appears at first CUDA use (" + modprobe +
+               " creates it)";
   }
   for (const char* node : {"/dev/nvidiactl", "/dev/nvidia-uvm"}) {
+    if (!has_uvm && std::strcmp(node, "/dev/nvidia-uvm") == 0) continue;
     const std::string why = TryOpen(node);
     if (!why.empty()) {
       r.outcome = Outcome::kFail;
@@ -120,10 +162,11 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
   r.outcome = Outcome::kPass;
   r.summary =
       std::to_string(gpus.size()) + " GPU device node" +
-      (gpus.size() == 1 ? "" : "s") + ", nvidiactl and nvidia-uvm open" +
+      (gpus.size() == 1 ? "" : "s") +
+      (has_uvm ? ", nvidiactl and nvidia-uvm open" : ", nvidiactl opens") +
       (container.in_container ? " (in a " + container.kind + " container)"
-                              : "");
-  r.facts["container"] = r.details["container"];
+                              : "") +
+      uvm_note;
   return r;
 }
 

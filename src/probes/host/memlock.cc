@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <sys/resource.h>
 
+#include "platform/host_root.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -16,7 +17,7 @@ namespace preflight {
 
 ProbeResult RunHostMemlock(const ProbeContext& /*context*/) {
   std::vector<std::string> rdma;
-  if (DIR* dir = opendir("/sys/class/infiniband")) {
+  if (DIR* dir = opendir(HostPath("/sys/class/infiniband").c_str())) {
     while (dirent* e = readdir(dir)) {
       if (e->d_name[0] != '.') rdma.emplace_back(e->d_name);
     }

@@ -5,7 +5,14 @@
 // "unhandled system error" ("failed to extend /dev/shm/nccl-… to … bytes")
 // and DataLoader with "bus error". Measures the size (metric size_gib,
 // judged at_least 1 GiB by default, NCCL's documented --shm-size=1g) and
-// creates, extends (posix_fallocate, 8 MiB) and removes a segment.
+// creates, extends (posix_fallocate, 8 MiB) and removes a segment in it, as
+// NCCL does (open + fallocate of /dev/shm/nccl-*).
+// Fail: no /dev/shm, or it refuses the segment (every multi-process job
+// breaks); or below the limit where this job sees two or more GPUs (NCCL's
+// shared-memory transport between their ranks needs it).
+// A limit set in a --thresholds file always fails.
+// Warn: below the built-in limit with at most one GPU: a one-GPU job without
+// DataLoader workers runs fine, one with workers may die with "bus error".
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
@@ -14,6 +21,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "platform/gpu_nodes.h"
+#include "platform/host_root.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -27,7 +36,7 @@ ProbeResult RunHostShm(const ProbeContext& context) {
       "(or `--ipc=host`); Kubernetes: mount an emptyDir {medium: Memory, "
       "sizeLimit: 8Gi} at /dev/shm";
   struct statvfs vfs {};
-  if (statvfs("/dev/shm", &vfs) != 0) {
+  if (statvfs(HostPath("/dev/shm").c_str(), &vfs) != 0) {
     return ProbeResult::Fail(
         std::string("/dev/shm is missing (") + std::strerror(errno) +
             "): NCCL and DataLoader workers cannot allocate shared memory",
@@ -44,8 +53,10 @@ ProbeResult RunHostShm(const ProbeContext& context) {
   r.AddMetric({"free_gib", free_bytes / kGiB, "GiB", {}});
 
   // Create, extend and drop a segment the way NCCL does.
-  const std::string name = "/gpu-preflight-" + std::to_string(getpid());
-  const int fd = shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
+  const std::string name =
+      HostPath("/dev/shm/gpu-preflight-" + std::to_string(getpid()));
+  const int fd =
+      open(name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
   std::string alloc_error;
   if (fd < 0) {
     alloc_error = std::string("shm_open failed: ") + std::strerror(errno);
@@ -55,7 +66,7 @@ ProbeResult RunHostShm(const ProbeContext& context) {
       alloc_error =
           std::string("posix_fallocate of 8 MiB failed: ") + std::strerror(rc);
     close(fd);
-    shm_unlink(name.c_str());
+    unlink(name.c_str());
   }
   if (!alloc_error.empty()) {
     r.outcome = Outcome::kFail;
@@ -66,11 +77,31 @@ ProbeResult RunHostShm(const ProbeContext& context) {
     return r;
   }
   if (!size_metric.Passes()) {
-    r.outcome = Outcome::kFail;
-    r.summary = "/dev/shm is only " + FormatBytes(size) +
-                "; NCCL and DataLoader workers need more (limit " +
-                FormatBytes(size_metric.limit->value * kGiB) + ")";
+    std::string counted;
+    const int gpus = VisibleGpuCount(&counted);
+    r.details["gpus"] = gpus;
+    r.details["gpus_counted_from"] = counted;
+    const std::string limit =
+        " (limit " + FormatBytes(size_metric.limit->value * kGiB) + ")";
     r.remediation = kFix;
+    // A limit the user set (--thresholds) is their policy: it fails.
+    const bool builtin_limit =
+        StartsWith(size_metric.limit->source, "built-in");
+    if (gpus >= 2 || !builtin_limit) {
+      r.outcome = Outcome::kFail;
+      r.summary =
+          "/dev/shm is only " + FormatBytes(size) + limit +
+          (builtin_limit ? " for " + std::to_string(gpus) +
+                               " GPUs: NCCL's shared-memory transport between "
+                               "their ranks fails with 'unhandled system "
+                               "error'"
+                         : "");
+    } else {
+      r.outcome = Outcome::kWarn;
+      r.summary = "/dev/shm is only " + FormatBytes(size) + limit +
+                  ": enough for a job on one GPU, but DataLoader workers "
+                  "(num_workers > 0) may die with 'bus error'";
+    }
     return r;
   }
   r.outcome = Outcome::kPass;

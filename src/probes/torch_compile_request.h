@@ -1,0 +1,19 @@
+// Whether this run checks torch.compile: at --level full, or asked for with
+// --torch-compile (compile.torch_compile's parameter). The host probes that
+// guard torch.compile's prerequisites (a C compiler, writable caches) fail
+// only then; otherwise a job may well be eager-only, and they warn.
+#ifndef PREFLIGHT_PROBES_TORCH_COMPILE_REQUEST_H_
+#define PREFLIGHT_PROBES_TORCH_COMPILE_REQUEST_H_
+
+#include "preflight/probe_context.h"
+
+namespace preflight {
+
+inline bool TorchCompileRequested(const ProbeContext& context) {
+  return context.level == Level::kFull ||
+         context.Params("compile.torch_compile").value("run", false);
+}
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PROBES_TORCH_COMPILE_REQUEST_H_

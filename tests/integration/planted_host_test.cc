@@ -1,0 +1,240 @@
+// Host conditions planted through PREFLIGHT_TEST_ROOT (platform/host_root.h)
+// and judged by the real binary: the false failures the diagnosis audit
+// found (FF4 container variables, FF6 nvidia-uvm on bare metal and WSL2,
+// FF7 the CPU quota over every GPU node, FF10 policy failures) and the
+// conditions that must still fail. No GPU needed: only the host stage runs.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "test_support.h"
+
+namespace preflight::testing {
+namespace {
+
+// A planted /: device nodes, /proc/driver/nvidia, cgroup files, markers.
+class PlantedRoot {
+ public:
+  PlantedRoot() : dir_(MakeTempDir()) {
+    for (const char* d :
+         {"/root", "/root/dev", "/root/dev/shm", "/root/proc",
+          "/root/proc/driver", "/root/proc/driver/nvidia", "/root/sys",
+          "/root/sys/fs", "/root/sys/fs/cgroup", "/bin"}) {
+      mkdir((dir_ + d).c_str(), 0755);
+    }
+  }
+  // A bare-metal host with `gpus` GPUs and every node CUDA needs.
+  PlantedRoot& HealthyHost(int gpus) {
+    File("/dev/nvidiactl", "");
+    File("/dev/nvidia-uvm", "");
+    File("/dev/nvidia-uvm-tools", "");
+    for (int i = 0; i < gpus; ++i) File("/dev/nvidia" + std::to_string(i), "");
+    File("/proc/driver/nvidia/version",
+         "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.95.05  Tue Sep "
+         "30 2025\n");
+    return *this;
+  }
+  PlantedRoot& File(const std::string& path, const std::string& text) {
+    std::ofstream(root() + path) << text;
+    return *this;
+  }
+  PlantedRoot& Remove(const std::string& path) {
+    std::remove((root() + path).c_str());
+    return *this;
+  }
+  // An executable named `name` in the PATH this test gives the binary.
+  PlantedRoot& Tool(const std::string& name) {
+    const std::string path = dir_ + "/bin/" + name;
+    std::ofstream(path) << "#!/bin/sh\nexit 0\n";
+    chmod(path.c_str(), 0755);
+    return *this;
+  }
+  std::string root() const { return dir_ + "/root"; }
+  std::string bin() const { return dir_ + "/bin"; }
+  std::string report() const { return dir_ + "/r.json"; }
+
+ private:
+  std::string dir_;
+};
+
+class PlantedHostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The variables these cases plant, never inherited from the machine.
+    for (const char* v :
+         {"CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
+          "NVIDIA_DRIVER_CAPABILITIES", "KUBERNETES_SERVICE_HOST", "container",
+          "CC", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR"}) {
+      unsetenv(v);
+    }
+  }
+
+  // Runs the host stage under `root`, PATH limited to its tools plus the
+  // system's (sh, for the stand-ins).
+  nlohmann::json Run(const PlantedRoot& root, std::vector<std::string> env = {},
+                     std::vector<std::string> args = {}) {
+    env.push_back("PREFLIGHT_TEST_ROOT=" + root.root());
+    bool has_path = false;
+    for (const std::string& e : env) has_path |= e.rfind("PATH=", 0) == 0;
+    if (!has_path) env.push_back("PATH=" + root.bin() + ":/usr/bin:/bin");
+    std::vector<std::string> all = {"--stages", "host", "--json",
+                                    root.report()};
+    all.insert(all.end(), args.begin(), args.end());
+    last_ = RunPreflight(all, env);
+    return ReadJson(root.report());
+  }
+  nlohmann::json Probe(const PlantedRoot& root, const std::string& probe,
+                       std::vector<std::string> env = {}) {
+    const nlohmann::json r = NodeResult(Run(root, std::move(env)), probe);
+    EXPECT_FALSE(r.is_null()) << last_.out << last_.err;
+    return r;
+  }
+  BinaryRun last_;
+};
+
+// FF4: CDI sets NVIDIA_VISIBLE_DEVICES=void while it injects the GPUs; the
+// MIG form and the device plugin's volume-mounts path are valid too. With
+// GPU nodes present, none of them is a failure.
+TEST_F(PlantedHostTest, ContainerRuntimeValuesPassWhereGpusArePresent) {
+  PlantedRoot root;
+  root.HealthyHost(2);
+  for (const char* value :
+       {"void", "0:1", "/var/run/nvidia-container-devices", "none"}) {
+    const nlohmann::json r =
+        Probe(root, "host.visible_devices",
+              {std::string("NVIDIA_VISIBLE_DEVICES=") + value});
+    EXPECT_EQ(r["outcome"], "pass") << value << ": " << r.dump();
+    EXPECT_EQ(r["details"]["container_variables_judged"], false);
+  }
+}
+
+// ...and with no GPU node at all the same variable explains why.
+TEST_F(PlantedHostTest, NoGpuNodesAndVoidStillFails) {
+  PlantedRoot root;
+  const nlohmann::json r =
+      Probe(root, "host.visible_devices", {"NVIDIA_VISIBLE_DEVICES=void"});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r["summary"].get<std::string>().find("no GPU"), std::string::npos);
+}
+
+// FF10: "0, 1" works for torch (it strips the spaces): a warn, not a fail.
+TEST_F(PlantedHostTest, SpacesInCudaVisibleDevicesWarn) {
+  PlantedRoot root;
+  root.HealthyHost(2);
+  const nlohmann::json r =
+      Probe(root, "host.visible_devices", {"CUDA_VISIBLE_DEVICES=0, 1"});
+  EXPECT_EQ(r["outcome"], "warn") << r.dump();
+  EXPECT_FALSE(r["remediation"].get<std::string>().empty());
+}
+
+// FF6: on bare metal libcuda creates /dev/nvidia-uvm at first use through
+// nvidia-modprobe: a healthy freshly booted host passes.
+TEST_F(PlantedHostTest, MissingUvmOnBareMetalWithModprobePasses) {
+  PlantedRoot root;
+  root.HealthyHost(1).Remove("/dev/nvidia-uvm").Tool("nvidia-modprobe");
+  const nlohmann::json r = Probe(root, "host.device_nodes");
+  EXPECT_EQ(r["outcome"], "pass") << r.dump();
+  EXPECT_NE(r["summary"].get<std::string>().find("first CUDA use"),
+            std::string::npos);
+}
+
+TEST_F(PlantedHostTest, MissingUvmWithoutModprobeWarnsAndInAContainerFails) {
+  PlantedRoot bare;
+  bare.HealthyHost(1).Remove("/dev/nvidia-uvm");
+  // PATH: no nvidia-modprobe anywhere (the machine's own may be in /bin).
+  EXPECT_EQ(Probe(bare, "host.device_nodes", {"PATH=" + bare.bin()})["outcome"],
+            "warn");
+  PlantedRoot container;
+  container.HealthyHost(1).Remove("/dev/nvidia-uvm").File("/.dockerenv", "");
+  container.Tool("nvidia-modprobe");  // no help inside a container
+  const nlohmann::json r = Probe(container, "host.device_nodes");
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r["summary"].get<std::string>().find("docker container"),
+            std::string::npos);
+}
+
+// FF6: WSL2 reaches the GPU through /dev/dxg, with no /dev/nvidia*.
+TEST_F(PlantedHostTest, Wsl2DxgPasses) {
+  PlantedRoot root;
+  root.File("/dev/dxg", "");
+  const nlohmann::json r = Probe(root, "host.device_nodes");
+  EXPECT_EQ(r["outcome"], "pass") << r.dump();
+  EXPECT_NE(r["summary"].get<std::string>().find("WSL2"), std::string::npos);
+}
+
+// A container without GPU access still fails, naming the container.
+TEST_F(PlantedHostTest, NoNodesInAContainerFails) {
+  PlantedRoot root;
+  root.File("/.dockerenv", "");
+  const nlohmann::json r = Probe(root, "host.device_nodes");
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r["remediation"].get<std::string>().find("--gpus all"),
+            std::string::npos);
+}
+
+// FF7: a Slurm step given one GPU of eight sees all eight nodes; its CPUs are
+// divided by the GPU CUDA_VISIBLE_DEVICES leaves it, not by eight.
+TEST_F(PlantedHostTest, CpuQuotaCountsTheGpusThisJobSees) {
+  PlantedRoot root;
+  // One CPU of quota: below one per GPU for 8 GPUs, enough for one.
+  root.HealthyHost(8).File("/sys/fs/cgroup/cpu.max", "100000 100000\n");
+  const nlohmann::json all = Probe(root, "host.cpu_quota");
+  EXPECT_EQ(all["outcome"], "fail") << all.dump();
+  const nlohmann::json one =
+      Probe(root, "host.cpu_quota", {"CUDA_VISIBLE_DEVICES=3"});
+  EXPECT_EQ(one["outcome"], "pass") << one.dump();
+  EXPECT_EQ(one["details"]["gpus"], 1);
+}
+
+// FF10: no C compiler in an image with torch: eager training works, so a
+// warn; with --torch-compile asked for, a fail.
+TEST_F(PlantedHostTest, NoCompilerWarnsUnlessTorchCompileIsAsked) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  const std::string site = root.root() + "/site";
+  mkdir(site.c_str(), 0755);
+  mkdir((site + "/torch").c_str(), 0755);
+  std::ofstream(site + "/torch/version.py")
+      << "__version__ = '2.11.0+cu130'\ncuda: Optional[str] = '13.0'\n";
+  const std::string python = root.bin() + "/python3";
+  std::ofstream(python) << "#!/bin/sh\necho " << site << "/torch\n";
+  chmod(python.c_str(), 0755);
+  // PATH: only the stand-ins and a sh, no compiler.
+  const std::string shell_dir = root.root() + "/shbin";
+  mkdir(shell_dir.c_str(), 0755);
+  ASSERT_EQ(symlink("/bin/sh", (shell_dir + "/sh").c_str()), 0);
+  const std::vector<std::string> env = {"PATH=" + root.bin() + ":" + shell_dir,
+                                        "PREFLIGHT_PYTHON=" + python};
+  nlohmann::json r = NodeResult(Run(root, env), "host.c_compiler");
+  EXPECT_EQ(r["outcome"], "warn") << r.dump() << last_.err;
+  r = NodeResult(Run(root, env, {"--torch-compile"}), "host.c_compiler");
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+}
+
+// FF10: an unwritable Triton cache (HOME=/ under `docker run --user N`)
+// where there is no torch: a warn, and the fix does not point at $HOME.
+TEST_F(PlantedHostTest, UnwritableCacheWithoutTorchWarns) {
+  if (geteuid() == 0) GTEST_SKIP() << "root can write anywhere";
+  PlantedRoot root;
+  root.HealthyHost(1);
+  const nlohmann::json r =
+      Probe(root, "host.compile_cache",
+            {"HOME=/", "PREFLIGHT_PYTHON=/nonexistent/python3", "LIBTORCH="});
+  EXPECT_EQ(r["outcome"], "warn") << r.dump();
+  EXPECT_EQ(r["remediation"].get<std::string>().find("$HOME"),
+            std::string::npos);
+}
+
+// A planted run says so: the report names the root, stderr warns.
+TEST_F(PlantedHostTest, APlantedRunSaysSo) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  const nlohmann::json report = Run(root);
+  EXPECT_EQ(report["host"]["test_root"], root.root());
+  EXPECT_NE(last_.err.find("PREFLIGHT_TEST_ROOT"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace preflight::testing
