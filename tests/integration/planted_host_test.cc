@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -79,8 +80,10 @@ class PlantedHostTest : public ::testing::Test {
     bool has_path = false;
     for (const std::string& e : env) has_path |= e.rfind("PATH=", 0) == 0;
     if (!has_path) env.push_back("PATH=" + root.bin() + ":/usr/bin:/bin");
-    std::vector<std::string> all = {"--stages", "host", "--json",
-                                    root.report()};
+    std::vector<std::string> all = {"--json", root.report()};
+    if (std::find(args.begin(), args.end(), "--stages") == args.end()) {
+      all.insert(all.end(), {"--stages", "host"});
+    }
     all.insert(all.end(), args.begin(), args.end());
     last_ = RunPreflight(all, env);
     return ReadJson(root.report());
@@ -225,6 +228,42 @@ TEST_F(PlantedHostTest, UnwritableCacheWithoutTorchWarns) {
   EXPECT_EQ(r["outcome"], "warn") << r.dump();
   EXPECT_EQ(r["remediation"].get<std::string>().find("$HOME"),
             std::string::npos);
+}
+
+// A CPU-only torch where a driver is loaded would train on the CPU: a fail
+// naming the wheel index for that driver. Without a driver it is a choice.
+TEST_F(PlantedHostTest, CpuOnlyTorchFailsWhereADriverIsLoaded) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  const std::string site = root.root() + "/site";
+  mkdir(site.c_str(), 0755);
+  mkdir((site + "/torch").c_str(), 0755);
+  std::ofstream(site + "/torch/version.py")
+      << "__version__ = '2.11.0+cpu'\ncuda: Optional[str] = None\n";
+  const std::string python = root.bin() + "/python3";
+  std::ofstream(python) << "#!/bin/sh\necho " << site << "/torch\n";
+  chmod(python.c_str(), 0755);
+  auto libraries = [&]() {
+    return NodeResult(Run(root, {"PREFLIGHT_PYTHON=" + python, "LIBTORCH="},
+                          {"--stages", "driver"}),
+                      "driver.libraries");
+  };
+  nlohmann::json r = libraries();
+  EXPECT_EQ(r["outcome"], "fail") << r.dump() << last_.err;
+  EXPECT_NE(r["summary"].get<std::string>().find("CPU-only"),
+            std::string::npos);
+  EXPECT_NE(r["remediation"].get<std::string>().find("whl/cu130"),
+            std::string::npos)
+      << r["remediation"];
+  // An R550 driver runs the cu126 build (12.x minor-version compatibility).
+  root.File("/proc/driver/nvidia/version",
+            "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14\n");
+  r = libraries();
+  EXPECT_NE(r["remediation"].get<std::string>().find("whl/cu126"),
+            std::string::npos)
+      << r["remediation"];
+  root.Remove("/proc/driver/nvidia/version");
+  EXPECT_EQ(libraries()["outcome"], "pass");
 }
 
 // A planted run says so: the report names the root, stderr warns.

@@ -9,9 +9,12 @@
 // batches of 20 replays between events). cuBLAS gets a fixed workspace so
 // nothing allocates during capture. The replay's output must equal the
 // eager output bit for bit (same kernels, same inputs).
-// Pass: bit-identical, cold within its budget (default 200 ms), replay
-// faster than eager. Fail: a mismatch (a nondeterministic library or a
-// capture bug), a capture error (named), or a budget missed.
+// Pass: bit-identical, cold within its budget (default 200 ms), replay at
+// least 0.9x eager's speed. A graph saves launch overhead, which a
+// GPU-bound block hides (T4, L4, A10, consumer cards: speedup ~1.0), so
+// "faster" would fail healthy GPUs on noise; slower by more than a tenth
+// means replay itself is slow. Fail: a mismatch (a nondeterministic library
+// or a capture bug), a capture error (named), or a budget missed.
 
 #include <chrono>
 #include <cstdio>
@@ -193,8 +196,9 @@ ProbeResult RunCompileCudaGraph(const ProbeContext& context) {
   r.AddMetric({"eager_us", eager_us, "us", {}});
   Metric speedup = JudgedMetric(
       context, "speedup", eager_us / replay_us, "",
-      {Limit::Kind::kAtLeast, 1.0,
-       "built-in: replaying a graph must beat launching its kernels"});
+      {Limit::Kind::kAtLeast, 0.9,
+       "built-in: replay no slower than 0.9x eager (a GPU-bound block gains "
+       "~1.0x)"});
   r.AddMetric(speedup);
   r.AddMetric({"differing_elements", static_cast<double>(differing), "count",
                Limit{Limit::Kind::kAtMost, 0,
@@ -225,7 +229,7 @@ ProbeResult RunCompileCudaGraph(const ProbeContext& context) {
   if (!cold.Passes() || !speedup.Passes()) {
     r.outcome = Outcome::kFail;
     r.summary = (!cold.Passes() ? "graph warm-up over budget: "
-                                : "replay not faster than eager: ") +
+                                : "replay slower than eager: ") +
                 r.summary;
     r.remediation =
         "Slow instantiation or launch points at a loaded host CPU or lazy "

@@ -12,11 +12,12 @@
 // block in this process, warm eager blocks, capture + instantiate + first
 // replay (the cold cost), warm replays. The replay's output must equal the
 // eager output bit for bit.
-// Pass: equal, cold within budget (default 500 ms), replay faster than
-// eager. Fail: a mismatch, a capture error ("operation not permitted when
-// stream is capturing": something allocated or synchronized during
-// capture), a missed budget. Skip: no torch; error: a torch without the
-// stable C functions (older than 2.4).
+// Pass: equal, cold within budget (default 500 ms), replay at least 0.9x
+// eager's speed (as compile.cuda_graph: a GPU-bound block gains ~1.0x, so
+// "faster" would fail healthy GPUs on noise). Fail: a mismatch, a capture error
+// ("operation not permitted when stream is capturing": something allocated or
+// synchronized during capture), a missed budget. Skip: no torch; error: a torch
+// without the stable C functions (older than 2.4).
 #include <cuda_runtime.h>
 
 #include <chrono>
@@ -199,8 +200,9 @@ ProbeResult RunCompileTorchGraph(const ProbeContext& context) {
   r.AddMetric({"eager_us", eager_us, "us", {}});
   Metric speedup =
       JudgedMetric(context, "speedup", eager_us / replay_us, "",
-                   {Limit::Kind::kAtLeast, 1.0,
-                    "built-in: replaying a graph must beat eager launches"});
+                   {Limit::Kind::kAtLeast, 0.9,
+                    "built-in: replay no slower than 0.9x eager (a GPU-bound "
+                    "block gains ~1.0x)"});
   r.AddMetric(speedup);
   char text[256];
   std::snprintf(text, sizeof text,
@@ -222,7 +224,7 @@ ProbeResult RunCompileTorchGraph(const ProbeContext& context) {
   if (!cold.Passes() || !speedup.Passes()) {
     r.outcome = Outcome::kFail;
     r.summary = (!cold.Passes() ? "CUDA-graph warm-up over budget: "
-                                : "CUDA-graph replay not faster than eager: ") +
+                                : "CUDA-graph replay slower than eager: ") +
                 r.summary;
     r.remediation =
         "Check the host CPU quota (host.cpu_quota) and other processes on the "

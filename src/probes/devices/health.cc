@@ -9,14 +9,19 @@
 // pending remap (a reset or reboot applies them); a failed row remap (the
 // GPU needs service); hardware slowdown, thermal or power-brake throttling
 // while idle; compute mode PROHIBITED.
-// Reported, not judged: a PCIe link below its maximum (GPUs lower the link
-// at idle; judge under load), persistence mode off (slower starts), MIG on.
-// Fields a GPU does not support are listed as "not_supported", never passed
-// off as healthy.
+// Warn: a PCIe link narrower than its maximum width (trained down: a riser,
+// a contact, a slot; it halves host<->GPU bandwidth at any load).
+// Reported, not judged: a PCIe generation below its maximum (GPUs lower it
+// at idle), persistence mode (devices.memory judges it with the measured
+// context-creation time), MIG on.
+// Fields a GPU does not support are listed as "not_supported" in the
+// details and named in the summary ("ECC: not supported"), never passed off
+// as healthy.
 #include "platform/nvml.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "probes/devices/health_rules.h"
 
 namespace preflight {
 namespace {
@@ -57,11 +62,18 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
                               nvml->Describe(found));
   }
   ProbeResult r;
-  std::vector<std::string> failures, notes, remedies;
+  std::vector<std::string> failures, warnings, notes, remedies, warn_fixes;
+  // What the summary may vouch for, and what it must say it could not read.
+  std::vector<std::string> checked, not_read;
   nlohmann::ordered_json& d = r.details;
-  auto unsupported = [&](const char* field, nvml::Return rc) {
+  auto unsupported = [&](const char* field, const char* label,
+                         nvml::Return rc) {
     d[field] =
         rc == nvml::kErrorNotSupported ? "not_supported" : nvml->Describe(rc);
+    not_read.push_back(std::string(label) + ": " +
+                       (rc == nvml::kErrorNotSupported
+                            ? std::string("not supported")
+                            : nvml->Describe(rc)));
   };
 
   int ecc_current = 0, ecc_pending = 0;
@@ -69,6 +81,7 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
           nvml->device_get_ecc_mode(dev, &ecc_current, &ecc_pending);
       rc == nvml::kSuccess) {
     d["ecc_enabled"] = ecc_current == 1;
+    checked.push_back(ecc_current == 1 ? "ECC" : "ECC (disabled)");
     d["ecc_enabled_after_reboot"] = ecc_pending == 1;
     unsigned long long uncorrected = 0;
     // error type 1 = uncorrected; counter 0 = volatile (since boot).
@@ -88,7 +101,7 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
       }
     }
   } else {
-    unsupported("ecc_enabled", rc);
+    unsupported("ecc_enabled", "ECC", rc);
   }
 
   int pending_retire = 0;
@@ -96,13 +109,14 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
           nvml->device_get_retired_pages_pending_status(dev, &pending_retire);
       rc == nvml::kSuccess) {
     d["retired_pages_pending"] = pending_retire == 1;
+    checked.push_back("page retirement");
     if (pending_retire == 1) {
       failures.push_back("memory pages are pending retirement");
       remedies.push_back(
           "reboot or reset the GPU to retire them (no RMA needed)");
     }
   } else {
-    unsupported("retired_pages_pending", rc);
+    unsupported("retired_pages_pending", "page retirement", rc);
   }
 
   unsigned corr = 0, unc = 0, pending = 0, failed = 0;
@@ -113,6 +127,7 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
                           {"uncorrectable", unc},
                           {"pending", pending != 0},
                           {"failure", failed != 0}};
+    checked.push_back("row remapping");
     if (failed != 0) {
       failures.push_back("a row remapping failed");
       remedies.push_back(
@@ -123,7 +138,7 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
       remedies.push_back("reset the GPU or reboot to apply the remapping");
     }
   } else {
-    unsupported("remapped_rows", rc);
+    unsupported("remapped_rows", "row remapping", rc);
   }
 
   unsigned long long reasons = 0;
@@ -158,11 +173,13 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
         {"pcie_link_generation", static_cast<double>(cur_gen), "gen", {}});
     r.AddMetric(
         {"pcie_link_width", static_cast<double>(cur_width), "lanes", {}});
-    if (cur_gen < max_gen || cur_width < max_width) {
-      notes.push_back("PCIe Gen" + std::to_string(cur_gen) + " x" +
-                      std::to_string(cur_width) + " of Gen" +
-                      std::to_string(max_gen) + " x" +
-                      std::to_string(max_width) + " (idle reading)");
+    if (auto link = JudgePcieLink(cur_gen, max_gen, cur_width, max_width)) {
+      if (link->warn) {
+        warnings.push_back(link->text);
+        warn_fixes.push_back(link->fix);
+      } else {
+        notes.push_back(link->text);
+      }
     }
   }
 
@@ -177,7 +194,7 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
     d["mig_enabled"] = mig == 1;
     if (mig == 1) notes.push_back("MIG enabled");
   } else {
-    unsupported("mig_enabled", rc);
+    unsupported("mig_enabled", "MIG mode", rc);
   }
   int compute_mode = 0;
   if (nvml->device_get_compute_mode(dev, &compute_mode) == nvml::kSuccess) {
@@ -216,12 +233,26 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
     r.remediation = Join(remedies, "; ");
     return r;
   }
+  // Vouch only for what was read.
+  std::string summary = checked.empty()
+                            ? std::string(
+                                  "no ECC, retirement or remap field could "
+                                  "be read")
+                            : "no problems in " + Join(checked, ", ");
+  summary += std::string("; clocks ") +
+             (d.contains("clock_event_reasons")
+                  ? d["clock_event_reasons"].get<std::string>()
+                  : std::string("unknown"));
+  if (!not_read.empty()) summary += "; " + Join(not_read, ", ");
+  if (!notes.empty()) summary += "; " + Join(notes, "; ");
+  if (!warnings.empty()) {
+    r.outcome = Outcome::kWarn;
+    r.summary = Join(warnings, "; ") + " (" + summary + ")";
+    r.remediation = Join(warn_fixes, "; ");
+    return r;
+  }
   r.outcome = Outcome::kPass;
-  r.summary = std::string("no ECC, retirement or remap problems; clocks ") +
-              (d.contains("clock_event_reasons")
-                   ? d["clock_event_reasons"].get<std::string>()
-                   : std::string("unknown")) +
-              (notes.empty() ? "" : "; " + Join(notes, "; "));
+  r.summary = summary;
   return r;
 }
 

@@ -11,6 +11,8 @@
 // Fail, GPU unusable (the GPU's other probes are blocked): the context cannot
 // be created (exclusive-process GPU held by another process, out of memory);
 // the trial allocation or its check fails.
+// Warn: persistence mode off and the context took 1 s or more to create
+// (every process starting on an idle GPU pays it; health_rules.h).
 // Fail, GPU shared (the other probes still run, so the report shows the
 // rates a job would get beside the other process): memory used by others
 // above the limit (used_by_others_fraction, default at_most 0.10 of the
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "platform/cuda_driver.h"
@@ -27,6 +30,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "probes/devices/health_rules.h"
 
 namespace preflight {
 namespace {
@@ -44,6 +48,7 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   std::vector<std::string> holders;
   std::vector<std::string> busy;  // why the GPU counts as in use by others
   int compute_mode = nvml::kComputeModeDefault;
+  std::optional<bool> persistence;  // unknown without NVML
   nvml::Utilization utilization{};
   bool utilization_known = false;
   if (nvml != nullptr) {
@@ -66,6 +71,11 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
         r.details["used_includes_driver_reserved"] = true;
       }
       nvml->device_get_compute_mode(dev, &compute_mode);
+      int mode = 0;
+      if (nvml->device_get_persistence_mode(dev, &mode) == nvml::kSuccess) {
+        persistence = mode == 1;
+        r.details["persistence_mode"] = *persistence;
+      }
       if (nvml->device_get_utilization_rates != nullptr &&
           nvml->device_get_utilization_rates(dev, &utilization) ==
               nvml::kSuccess) {
@@ -251,6 +261,15 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   }
   r.outcome = Outcome::kPass;
   r.summary = text;
+  if (persistence) {
+    if (auto finding = JudgePersistence(*persistence, ctx_ms)) {
+      r.summary += "; " + finding->text;
+      if (finding->warn) {
+        r.outcome = Outcome::kWarn;
+        r.remediation = finding->fix;
+      }
+    }
+  }
   return r;
 }
 

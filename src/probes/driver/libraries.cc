@@ -12,13 +12,19 @@
 // Pass: whatever is present identifies itself; absent libraries are listed.
 // Fail: torch is a CUDA build and one of the libraries it needs is on none
 // of its search paths (`import torch` fails); a library named by --require
-// is missing or unusable.
+// is missing or unusable; torch is a CPU-only build where an NVIDIA driver
+// is loaded (the job would silently train on the CPU: torch.cuda is
+// unavailable), with the install command for the CUDA build the loaded
+// driver runs.
 #include <nvrtc.h>
+#include <unistd.h>
 
 #include <map>
 #include <set>
 
+#include "platform/driver_table.h"
 #include "platform/gpu_libraries.h"
+#include "platform/host_root.h"
 #include "platform/job_libraries.h"
 #include "platform/library_open.h"
 #include "platform/torch_locator.h"
@@ -86,6 +92,63 @@ LibraryInfo Identify(const LibraryCopy& copy) {
   return info;
 }
 
+// The PyTorch wheel index whose CUDA build runs on this driver: cu130 needs
+// R580 (13.x minor-version compatibility), cu128 R570.26 (the 12.8 GA
+// driver, for Blackwell), cu126 any driver of the 12.x family (R525.60);
+// "" for older drivers, which no current CUDA build of torch supports.
+std::string TorchWheelIndexFor(const DriverVersionNumber& driver) {
+  const struct {
+    int cuda;
+    const char* tag;
+  } builds[] = {{13000, "cu130"}, {12080, "cu128"}, {12060, "cu126"}};
+  for (const auto& b : builds) {
+    const auto floor = b.cuda == 12080 ? BundledDriverFor(b.cuda)
+                                       : MinorCompatibleDriverFor(b.cuda);
+    if (floor && !(driver < *floor)) return b.tag;
+  }
+  return "";
+}
+
+// A CPU-only torch where a driver is loaded: what to say and how to fix it;
+// nullopt where torch is a CUDA build or no driver is loaded.
+std::optional<std::pair<std::string, std::string>> CpuOnlyTorchInGpuHost(
+    const TorchInstall& torch) {
+  // Seen, not guessed: a "+cpu" version, or the CPU library without the
+  // CUDA (or ROCm) one beside it. A torch whose build is unknown passes.
+  auto has = [&](const char* lib) {
+    return access((torch.lib_dir + "/" + lib).c_str(), F_OK) == 0;
+  };
+  const std::string& v = torch.version;
+  const bool plus_cpu = v.size() > 4 && v.compare(v.size() - 4, 4, "+cpu") == 0;
+  const bool cpu_only =
+      torch.cuda_version.empty() &&
+      (plus_cpu || (has("libtorch_cpu.so") && !has("libtorch_cuda.so") &&
+                    !has("libtorch_hip.so")));
+  if (!cpu_only) return std::nullopt;
+  const auto text =
+      ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096);
+  const auto kernel = text ? ParseProcDriverVersion(*text) : std::nullopt;
+  if (!kernel) return std::nullopt;
+  const auto driver = ParseDriverVersionNumber(kernel->version);
+  const std::string index = driver ? TorchWheelIndexFor(*driver) : "";
+  std::string summary = "torch " + torch.version +
+                        " is a CPU-only build, but NVIDIA driver " +
+                        kernel->version +
+                        " is loaded: torch.cuda.is_available() is False and "
+                        "the job would run on the CPU";
+  std::string fix =
+      index.empty()
+          ? "Driver " + kernel->version +
+                " is older than any current CUDA build of torch needs "
+                "(R525.60 for cu126): upgrade the host driver, then install "
+                "a CUDA build of torch"
+          : "Install the CUDA build of torch for this driver: `pip install "
+            "--force-reinstall torch --index-url "
+            "https://download.pytorch.org/whl/" +
+                index + "`";
+  return std::make_pair(summary, fix);
+}
+
 }  // namespace
 
 ProbeResult RunDriverLibraries(const ProbeContext& context) {
@@ -148,6 +211,14 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
       if (why.find("no torch library") == std::string::npos) {
         torch_broken.push_back(why);
       }
+    }
+  }
+  if (torch) {
+    if (auto cpu_only = CpuOnlyTorchInGpuHost(*torch)) {
+      r.outcome = Outcome::kFail;
+      r.summary = cpu_only->first;
+      r.remediation = cpu_only->second;
+      return r;
     }
   }
   auto satisfied = [&](const std::string& req) {

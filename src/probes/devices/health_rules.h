@@ -1,0 +1,40 @@
+// The judgements of devices.health and devices.memory that read one or two
+// NVML facts, apart from NVML so that a unit test can give them any value.
+#ifndef PREFLIGHT_PROBES_DEVICES_HEALTH_RULES_H_
+#define PREFLIGHT_PROBES_DEVICES_HEALTH_RULES_H_
+
+#include <optional>
+#include <string>
+
+namespace preflight {
+
+struct Finding {
+  bool warn = false;  // false: a note in a pass
+  std::string text;   // what was seen
+  std::string fix;    // for a warn
+};
+
+// The PCIe link against its maximum. A narrower link than the slot and GPU
+// support (x8 of x16) is a trained-down link: a riser, a dirty contact or a
+// wrong slot, and host<->GPU bandwidth is halved whatever the load: a warn.
+// A lower generation at idle is the GPU's power saving (it raises the speed
+// under load): a note. nullopt when the link is at its maximum.
+std::optional<Finding> JudgePcieLink(unsigned current_generation,
+                                     unsigned max_generation,
+                                     unsigned current_width,
+                                     unsigned max_width);
+
+// Persistence mode with the context-creation time devices.memory measured.
+// Off, the driver tears the GPU down whenever no process holds it, and the
+// next process to start pays for bringing it up: where that measured 1 s or
+// more, a warn (every rank of every job pays it); faster, a note.
+// nullopt when persistence mode is on.
+std::optional<Finding> JudgePersistence(bool persistence_on,
+                                        double context_create_ms);
+
+// The idle-time threshold above: 1 s.
+inline constexpr double kSlowContextMs = 1000;
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PROBES_DEVICES_HEALTH_RULES_H_
