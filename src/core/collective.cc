@@ -52,56 +52,64 @@ std::string SizeTag(double bytes) {
   return tag;
 }
 
+namespace {
+
+// One NVLink's per-direction rate (GB/s) from what NVML reports, which is
+// nvmlNvlinkVersion_t, not the generation: 1 = 1.0, 2 = 2.0, 3 = 2.2,
+// 4 = 3.0, 5 = 3.1, 6 = 4.0, 7 = 5.0 (nvml.h). Hopper GPUs have been seen
+// reporting 7 for their NVLink 4 links (a public NCCL benchmark script works
+// around it), and GA102 boards (RTX 3090, A6000, A40; cc 8.6) bridge with
+// narrower NVLink 3 links than A100's, so the GPU's compute capability
+// settles the rate. 0 where unknown: then nothing is judged.
+double NvlinkLinkRateGbps(unsigned nvml_version, const std::string& cc) {
+  const auto major = ParseNonNegativeInt(cc.substr(0, cc.find('.')));
+  if (nvml_version == 1) return 20;
+  if (nvml_version == 4 || nvml_version == 5) {
+    return cc == "8.6" ? 14 : 25;  // 3090 bridge: 56 GB/s over 4 links
+  }
+  if (nvml_version == 2 || nvml_version == 3 || nvml_version == 6) return 25;
+  if (nvml_version == 7) return major && *major >= 10 ? 50 : 25;
+  return 0;
+}
+
+}  // namespace
+
 std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks) {
   if (ranks.size() < 2) return std::nullopt;
   std::set<std::string> hosts;
   int min_nvlinks = 1 << 30;
-  unsigned nvlink_version = 1u << 30;
+  double link_rate = 1e30;  // the slowest rank's per-link rate
+  unsigned nvml_version = 0;
   unsigned pcie_gen = 1u << 30;
   for (const RankResult& r : ranks) {
     const auto& d = r.result.details;
     hosts.insert(d.value("hostname", ""));
     if (!d.contains("link") || !d["link"].contains("nvlink_active"))
       return std::nullopt;
-    min_nvlinks = std::min(min_nvlinks, d["link"].value("nvlink_active", 0));
-    nvlink_version =
-        std::min(nvlink_version, d["link"].value("nvlink_version", 0u));
-    pcie_gen = std::min(pcie_gen, d["link"].value("pcie_max_generation", 0u));
+    const auto& link = d["link"];
+    min_nvlinks = std::min(min_nvlinks, link.value("nvlink_active", 0));
+    nvml_version = link.value("nvlink_version", 0u);
+    link_rate = std::min(
+        link_rate,
+        NvlinkLinkRateGbps(nvml_version, link.value("compute_capability", "")));
+    pcie_gen = std::min(pcie_gen, link.value("pcie_max_generation", 0u));
   }
   if (hosts.size() > 1) return std::nullopt;
-  // Per-direction NVLink bandwidth of a whole GPU by NVLink generation (NVML
-  // version 4: Hopper, 18 links, 450 GB/s; 3: Ampere A100, 12 links, 300
-  // GB/s; 2: Volta, 150 GB/s). NCCL reaches ~82% of it in a ring
-  // (reference/measurement.md §1.7: ~370 of 450 on 8x H100; 329 measured
-  // on 2x H100 here); the limit is half the line rate.
+  // NVLink: the line rate is the active links times one link's rate (18 x
+  // 25 = 450 GB/s per direction on H100/H200, 12 x 25 = 300 on A100, 4 x 14
+  // = 56 on a 3090 bridge). NCCL reaches ~82% of it in a ring
+  // (reference/measurement.md §1.7: ~370 of 450 on 8x H100; 329 measured on
+  // 2x H100 here); the limit is half the line rate.
   if (min_nvlinks > 0) {
-    double line = 0;
-    switch (nvlink_version) {
-      case 2:
-        line = 150;
-        break;
-      case 3:
-        line = 300;
-        break;
-      case 4:
-        line = 450;
-        break;
-      case 5:
-        line = 900;
-        break;
-      default:
-        break;
-    }
-    if (line > 0) {
-      char source[200];
-      std::snprintf(
-          source, sizeof source,
-          "built-in: half the %g GB/s per-direction NVLink%u line rate "
-          "(NCCL reaches ~80%% of it)",
-          line, nvlink_version);
-      return Limit{Limit::Kind::kAtLeast, line / 2, source};
-    }
-    return std::nullopt;
+    if (link_rate <= 0) return std::nullopt;
+    const double line = min_nvlinks * link_rate;
+    char source[240];
+    std::snprintf(source, sizeof source,
+                  "built-in: half the %g GB/s per-direction line rate of %d "
+                  "NVLinks at %g GB/s (NVML version %u; NCCL reaches ~80%% of "
+                  "it)",
+                  line, min_nvlinks, link_rate, nvml_version);
+    return Limit{Limit::Kind::kAtLeast, line / 2, source};
   }
   // PCIe only: NCCL is bound by the CPU root complex; ~22-28 GB/s on Gen4/5
   // systems (reference/measurement.md §1.7). Judged at about half of that.

@@ -5,8 +5,10 @@
 namespace preflight {
 namespace {
 
+// nvlink_version as NVML encodes it (nvmlNvlinkVersion_t): 6 = NVLink 4.0.
 RankResult Rank(int rank, Outcome outcome, double us_1gib, int nvlinks = 18,
-                unsigned nvlink_version = 4, const char* host = "node-a") {
+                unsigned nvlink_version = 6, const char* host = "node-a",
+                const char* cc = "9.0") {
   RankResult r;
   r.rank = rank;
   r.gpu_index = rank;
@@ -17,7 +19,8 @@ RankResult Rank(int rank, Outcome outcome, double us_1gib, int nvlinks = 18,
   r.result.details["hostname"] = host;
   r.result.details["link"] = {{"nvlink_active", nvlinks},
                               {"nvlink_version", nvlink_version},
-                              {"pcie_max_generation", 5}};
+                              {"pcie_max_generation", 5},
+                              {"compute_capability", cc}};
   r.result.details["transports"] = {"P2P/CUMEM"};
   r.result.details["nccl_version"] = "2.28.9";
   r.result.details["sizes"] = nlohmann::json::array(
@@ -46,14 +49,34 @@ TEST(CollectiveTest, BusBandwidthFollowsNcclTests) {
 }
 
 TEST(CollectiveTest, LimitDependsOnTheLink) {
-  auto nvlink4 = BusBandwidthLimit(
+  // H100/H200: 18 links at 25 GB/s.
+  auto hopper = BusBandwidthLimit(
       {Rank(0, Outcome::kPass, 1), Rank(1, Outcome::kPass, 1)});
-  ASSERT_TRUE(nvlink4);
-  EXPECT_EQ(nvlink4->value, 225);
-  EXPECT_NE(nvlink4->source.find("NVLink4"), std::string::npos);
-  auto nvlink3 = BusBandwidthLimit(
-      {Rank(0, Outcome::kPass, 1, 12, 3), Rank(1, Outcome::kPass, 1, 12, 3)});
-  EXPECT_EQ(nvlink3->value, 150);
+  ASSERT_TRUE(hopper);
+  EXPECT_EQ(hopper->value, 225);
+  EXPECT_NE(hopper->source.find("18 NVLinks"), std::string::npos);
+  // Hopper reporting 5.0 (7) is still 25 GB/s a link; Blackwell's is 50.
+  EXPECT_EQ(BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 18, 7),
+                               Rank(1, Outcome::kPass, 1, 18, 7)})
+                ->value,
+            225);
+  EXPECT_EQ(BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 18, 7, "n", "10.0"),
+                               Rank(1, Outcome::kPass, 1, 18, 7, "n", "10.0")})
+                ->value,
+            450);
+  // A100: NVML's 4 is NVLink 3.0 (not Hopper's generation): 12 x 25.
+  auto a100 =
+      BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 12, 4, "n", "8.0"),
+                         Rank(1, Outcome::kPass, 1, 12, 4, "n", "8.0")});
+  EXPECT_EQ(a100->value, 150);
+  // An RTX 3090 / A6000 bridge: 4 narrow links, 56 GB/s (FF8).
+  auto bridge =
+      BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 4, 4, "n", "8.6"),
+                         Rank(1, Outcome::kPass, 1, 4, 4, "n", "8.6")});
+  EXPECT_EQ(bridge->value, 28);
+  // An encoding NVML does not define: not judged rather than guessed.
+  EXPECT_FALSE(BusBandwidthLimit({Rank(0, Outcome::kPass, 1, 18, 42),
+                                  Rank(1, Outcome::kPass, 1, 18, 42)}));
   auto pcie = BusBandwidthLimit(
       {Rank(0, Outcome::kPass, 1, 0), Rank(1, Outcome::kPass, 1, 0)});
   ASSERT_TRUE(pcie);
@@ -61,7 +84,7 @@ TEST(CollectiveTest, LimitDependsOnTheLink) {
   // Across hosts the network decides: no built-in figure.
   EXPECT_FALSE(
       BusBandwidthLimit({Rank(0, Outcome::kPass, 1),
-                         Rank(1, Outcome::kPass, 1, 18, 4, "node-b")}));
+                         Rank(1, Outcome::kPass, 1, 18, 6, "node-b")}));
   EXPECT_FALSE(BusBandwidthLimit({Rank(0, Outcome::kPass, 1)}));
 }
 

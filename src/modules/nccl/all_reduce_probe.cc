@@ -190,7 +190,10 @@ nlohmann::ordered_json LinkFacts(const ProbeContext& context) {
     nvml->device_get_max_pcie_link_generation(dev, &pcie_gen);
   }
   link["nvlink_active"] = active;
+  // nvmlNvlinkVersion_t as NVML gives it (core/collective.cc decodes it
+  // with the compute capability).
   link["nvlink_version"] = version;
+  link["compute_capability"] = context.gpu_compute_capability;
   link["pcie_max_generation"] = pcie_gen;
   return link;
 }
