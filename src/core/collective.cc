@@ -153,6 +153,8 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
   double init_ms = 0;
   std::set<std::string> transports;
   std::string version;
+  // The NCCL each rank loaded, and the ranks that loaded it.
+  std::map<std::string, std::vector<std::string>> ranks_by_version;
   for (const RankResult& r : ranks) {
     const auto& d = r.result.details;
     if (d.contains("sizes")) {
@@ -171,6 +173,23 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
         transports.insert(t.get<std::string>());
     }
     if (version.empty()) version = d.value("nccl_version", "");
+    if (d.contains("nccl_version")) {
+      ranks_by_version[d.value("nccl_version", "")].push_back(
+          std::to_string(r.rank));
+    }
+  }
+  // Ranks of one communicator on different NCCL releases: NCCL does not
+  // support it (init may fail or hang), even where this run got through.
+  std::string version_mix;
+  if (ranks_by_version.size() > 1) {
+    std::vector<std::string> parts;
+    for (const auto& [v, rs] : ranks_by_version) {
+      parts.push_back("NCCL " + v + " on rank" + (rs.size() > 1 ? "s " : " ") +
+                      Join(rs, ","));
+    }
+    version_mix =
+        "the ranks load different NCCL releases: " + Join(parts, ", ");
+    node.details["nccl_versions_by_rank"] = ranks_by_version;
   }
   node.details["nranks"] = nranks;
   node.details["local_ranks"] = static_cast<int>(ranks.size());
@@ -185,6 +204,16 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
         node.details["torch_nccl_version"] = lib.value("version", "");
       }
     }
+  }
+  // The copy tested is not the one torch loads (--library-copy system, or a
+  // job without torch): name both, so that a pass is not read as torch's.
+  std::string tested_other;
+  const std::string torch_version =
+      node.details.value("torch_nccl_version", "");
+  if (!version.empty() && !torch_version.empty() && version != torch_version &&
+      ranks_by_version.size() == 1) {
+    tested_other =
+        "; tested NCCL " + version + ", torch loads " + torch_version;
   }
   nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
   double peak_large = 0;
@@ -216,11 +245,13 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
         "give more /dev/shm (--shm-size=8g or --ipc=host); across hosts set "
         "NCCL_SOCKET_IFNAME";
     node.details["ranks_not_completed"] = missing;
+    if (!version_mix.empty()) node.summary += "; " + version_mix;
     return node;
   }
   if (!failed.empty()) {
     node.outcome = Outcome::kFail;
-    node.summary = Join(failed, "; ");
+    node.summary =
+        Join(failed, "; ") + (version_mix.empty() ? "" : "; " + version_mix);
     node.remediation = ranks.front().result.remediation;
     for (const RankResult& r : ranks) {
       if (r.result.outcome == Outcome::kFail)
@@ -233,7 +264,8 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
     node.summary =
         "one rank: NCCL " + version +
         " loads and all-reduces exactly; bus bandwidth skipped (it needs 2 or "
-        "more GPUs)";
+        "more GPUs)" +
+        tested_other;
     node.details["bandwidth"] = "skipped: one rank";
     return node;
   }
@@ -257,13 +289,14 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
       transports.empty()
           ? "unknown"
           : Join({transports.begin(), transports.end()}, ", ").c_str());
-  node.summary = text;
+  node.summary = text + tested_other;
   if (!busbw.Passes()) {
     node.outcome = Outcome::kFail;
     std::snprintf(text, sizeof text,
                   "bus bandwidth %.1f GB/s is below the limit %.1f GB/s",
                   peak_large, busbw.limit->value);
-    node.summary = std::string(text) + "; " + node.summary;
+    node.summary = std::string(text) + "; " + node.summary +
+                   (version_mix.empty() ? "" : "; " + version_mix);
     node.remediation =
         "Check which transport NCCL chose (details.transports: P2P over NVLink "
         "expected; SHM or "
@@ -271,6 +304,16 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
         "nvlink -s` for "
         "down links, and NCCL_P2P_DISABLE / NCCL_P2P_LEVEL left set in the "
         "environment";
+    return node;
+  }
+  if (!version_mix.empty()) {
+    node.outcome = Outcome::kWarn;
+    node.summary =
+        version_mix + " (this run got through; " + node.summary + ")";
+    node.remediation =
+        "Install one NCCL release everywhere the job runs: the same torch "
+        "wheel (its nvidia-nccl pin) on every node, and no other libnccl on "
+        "LD_LIBRARY_PATH (driver.libraries lists the copies)";
     return node;
   }
   node.outcome = Outcome::kPass;

@@ -90,6 +90,11 @@ LoadState Load() {
           &n->device_get_compute_running_processes);
   Resolve(handle, {"nvmlDeviceGetUtilizationRates"},
           &n->device_get_utilization_rates);
+  Resolve(handle, {"nvmlDeviceGetMaxMigDeviceCount"},
+          &n->device_get_max_mig_device_count);
+  Resolve(handle, {"nvmlDeviceGetMigDeviceHandleByIndex"},
+          &n->device_get_mig_device_handle_by_index);
+  Resolve(handle, {"nvmlDeviceGetHandleByUUID"}, &n->device_get_handle_by_uuid);
   state.init_code = n->init();
   if (state.init_code != nvml::kSuccess) {
     state.error = "nvmlInit failed: " + n->Describe(state.init_code);

@@ -117,6 +117,14 @@ struct Nvml {
       nvml::Device, unsigned*, nvml::ProcessInfo*) = nullptr;  // _v3
   nvml::Return (*device_get_utilization_rates)(nvml::Device,
                                                nvml::Utilization*) = nullptr;
+  // MIG: a parent GPU's MIG devices, and any device (MIG ones too, whose
+  // memory and processes are the slice's) by its UUID.
+  nvml::Return (*device_get_max_mig_device_count)(nvml::Device,
+                                                  unsigned*) = nullptr;
+  nvml::Return (*device_get_mig_device_handle_by_index)(
+      nvml::Device, unsigned, nvml::Device*) = nullptr;
+  nvml::Return (*device_get_handle_by_uuid)(const char*,
+                                            nvml::Device*) = nullptr;
 
   // "NVML_ERROR_NOT_SUPPORTED: Not Supported" style text.
   std::string Describe(nvml::Return code) const;

@@ -103,6 +103,31 @@ TEST(CollectiveTest, HealthyRanksPassWithTheSlowestTime) {
   EXPECT_NE(node.summary.find("P2P/CUMEM"), std::string::npos);
 }
 
+// Ranks on different NCCL releases are named, even where the run got
+// through; a tested copy other than torch's is named beside it.
+TEST(CollectiveTest, NamesDifferingNcclVersions) {
+  RankResult other = Rank(1, Outcome::kPass, 3300);
+  other.result.details["nccl_version"] = "2.27.3";
+  ProbeResult node = AggregateAllReduce({Rank(0, Outcome::kPass, 3000), other},
+                                        ProbeContext{});
+  EXPECT_EQ(node.outcome, Outcome::kWarn) << node.summary;
+  EXPECT_NE(node.summary.find("NCCL 2.27.3 on rank 1"), std::string::npos)
+      << node.summary;
+  EXPECT_NE(node.summary.find("NCCL 2.28.9 on rank 0"), std::string::npos);
+  EXPECT_FALSE(node.remediation.empty());
+
+  ProbeContext system_copy;
+  system_copy.node_facts["libraries"] = nlohmann::json::array(
+      {{{"name", "NCCL"}, {"origin", "torch"}, {"version", "2.28.3"}}});
+  node = AggregateAllReduce(
+      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3300)},
+      system_copy);
+  EXPECT_EQ(node.outcome, Outcome::kPass) << node.summary;
+  EXPECT_NE(node.summary.find("tested NCCL 2.28.9, torch loads 2.28.3"),
+            std::string::npos)
+      << node.summary;
+}
+
 TEST(CollectiveTest, SlowBusFailsAgainstTheLimit) {
   const ProbeResult node = AggregateAllReduce(
       {Rank(0, Outcome::kPass, 30000), Rank(1, Outcome::kPass, 30000)},

@@ -3,13 +3,18 @@
 // Lists every CUDA device (ordinal in the user's numbering, after
 // CUDA_VISIBLE_DEVICES): name, UUID, PCI bus id, compute capability,
 // multiprocessors, memory; then finds each one in NVML by PCI bus id and
-// checks that both agree on the UUID. The per-GPU stages run on this list.
+// checks that both agree on the UUID. On a MIG-enabled GPU CUDA lists MIG
+// devices, each matched to NVML's MIG device by its UUID (mig_identity.h);
+// the per-GPU stages then select the slice by its "MIG-" UUID, and NVML's
+// count of physical GPUs is not compared with CUDA's of slices. The per-GPU
+// stages run on this list.
 // Pass: at least one GPU, CUDA and NVML agree, and the count equals
 // --expect-gpus when given.
 // Fail: a count different from --expect-gpus (a GPU fell off the bus, or the
 // job got fewer than it asked for); NVML seeing more GPUs than CUDA with no
 // visibility variable set (a GPU failed to initialize: check dmesg for Xid
-// 79); UUIDs that disagree.
+// 79); UUIDs that disagree (a MIG-mode GPU whose slices cannot be matched,
+// an older driver's MIG naming, is reported, not failed).
 #include <cstdlib>
 
 #include "platform/cuda_driver.h"
@@ -18,6 +23,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "probes/devices/mig_identity.h"
 
 namespace preflight {
 
@@ -40,6 +46,7 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
   nlohmann::ordered_json devices = nlohmann::ordered_json::array();
   std::vector<std::string> problems;
   std::vector<std::string> names;
+  bool any_mig = false;  // CUDA then counts slices, NVML GPUs
   for (int i = 0; i < count; ++i) {
     CUdevice dev = 0;
     if (cuda->device_get(&dev, i) != CUDA_SUCCESS) {
@@ -78,17 +85,56 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
         char nvml_uuid[96] = {};
         nvml->device_get_uuid(handle, nvml_uuid, sizeof nvml_uuid);
         d["nvml_uuid"] = nvml_uuid;
-        if (d["uuid"].get<std::string>() != nvml_uuid) {
-          problems.push_back("GPU " + std::to_string(i) + ": CUDA UUID " +
-                             d["uuid"].get<std::string>() + " but NVML " +
-                             nvml_uuid + " at " + pci);
+        unsigned mig_current = 0, mig_pending = 0;
+        const bool mig_on =
+            nvml->device_get_mig_mode != nullptr &&
+            nvml->device_get_mig_mode(handle, &mig_current, &mig_pending) ==
+                nvml::kSuccess &&
+            mig_current == 1;
+        std::vector<std::string> mig_uuids;
+        unsigned max_mig = 0;
+        if (mig_on && nvml->device_get_max_mig_device_count != nullptr &&
+            nvml->device_get_mig_device_handle_by_index != nullptr &&
+            nvml->device_get_max_mig_device_count(handle, &max_mig) ==
+                nvml::kSuccess) {
+          for (unsigned m = 0; m < max_mig; ++m) {
+            nvml::Device mig = nullptr;
+            char mig_uuid[96] = {};
+            if (nvml->device_get_mig_device_handle_by_index(handle, m, &mig) ==
+                    nvml::kSuccess &&
+                nvml->device_get_uuid(mig, mig_uuid, sizeof mig_uuid) ==
+                    nvml::kSuccess) {
+              mig_uuids.emplace_back(mig_uuid);
+            }
+          }
+        }
+        any_mig = any_mig || mig_on;
+        const NvmlIdentity id = ResolveNvmlIdentity(
+            d["uuid"].get<std::string>(), nvml_uuid, mig_on, mig_uuids);
+        switch (id.kind) {
+          case NvmlIdentity::Kind::kGpu:
+            break;
+          case NvmlIdentity::Kind::kMigDevice:
+            d["mig_parent_uuid"] = nvml_uuid;
+            d["uuid"] = id.uuid;  // what the per-GPU workers select
+            break;
+          case NvmlIdentity::Kind::kMigUnknown:
+            d["mig_parent_uuid"] = nvml_uuid;
+            d["mig_unmatched"] = true;
+            break;
+          case NvmlIdentity::Kind::kMismatch:
+            problems.push_back("GPU " + std::to_string(i) + ": CUDA UUID " +
+                               d["uuid"].get<std::string>() + " but NVML " +
+                               nvml_uuid + " at " + pci);
+            break;
         }
       } else {
         d["nvml_error"] = nvml->Describe(nr);
       }
     }
     names.push_back(std::to_string(i) + ": " + name + " (sm_" +
-                    std::to_string(major * 10 + minor) + ")");
+                    std::to_string(major * 10 + minor) + ")" +
+                    (d.contains("mig_parent_uuid") ? " MIG device" : ""));
     devices.push_back(d);
   }
   r.details["devices"] = devices;
@@ -97,7 +143,8 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
       nvml->device_get_count(&nvml_count) == nvml::kSuccess) {
     r.details["nvml_device_count"] = nvml_count;
     const bool restricted = std::getenv("CUDA_VISIBLE_DEVICES") != nullptr;
-    if (!restricted && static_cast<int>(nvml_count) > count) {
+    if (any_mig) r.details["mig_enabled"] = true;
+    if (!restricted && !any_mig && static_cast<int>(nvml_count) > count) {
       problems.push_back("NVML sees " + std::to_string(nvml_count) +
                          " GPUs but CUDA only " + std::to_string(count) +
                          ": a GPU failed to initialize");

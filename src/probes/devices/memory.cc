@@ -4,7 +4,8 @@
 // Before touching the GPU, NVML reports memory in use, the compute
 // processes holding it (host PIDs; "not in this container" when /proc cannot
 // see them) and, when there are such processes, how busy their kernels keep
-// the GPU. Then the probe creates the CUDA context (timed: slow creation
+// the GPU (on a MIG device: the slice's, found by its MIG UUID, not the
+// whole GPU's). Then the probe creates the CUDA context (timed: slow creation
 // means persistence mode is off) and keeps it for the worker's later probes,
 // reads free memory, allocates a trial buffer (256 MiB quick, 75% of free
 // memory full), fills it and reads a sample back.
@@ -52,9 +53,16 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
   nvml::Utilization utilization{};
   bool utilization_known = false;
   if (nvml != nullptr) {
+    // A MIG device by its own UUID: its memory and processes are the
+    // slice's; by PCI bus id NVML would answer for the whole GPU, counting
+    // the other tenants' slices as "used by others".
     nvml::Device dev = nullptr;
-    if (nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(),
-                                              &dev) == nvml::kSuccess) {
+    const bool mig = StartsWith(context.gpu_uuid, "MIG-") &&
+                     nvml->device_get_handle_by_uuid != nullptr;
+    r.details["nvml_device"] = mig ? context.gpu_uuid : context.gpu_pci_bus_id;
+    if ((mig ? nvml->device_get_handle_by_uuid(context.gpu_uuid.c_str(), &dev)
+             : nvml->device_get_handle_by_pci_bus_id(
+                   context.gpu_pci_bus_id.c_str(), &dev)) == nvml::kSuccess) {
       // v2 separates memory the driver reserves for itself from memory
       // that processes use; v1's "used" counts both.
       nvml::MemoryV2 mem2{};
