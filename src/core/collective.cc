@@ -210,7 +210,11 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
   std::string tested_other;
   const std::string torch_version =
       node.details.value("torch_nccl_version", "");
-  if (!version.empty() && !torch_version.empty() && version != torch_version &&
+  // NCCL's log says "2.28.9+cuda13.0", ncclGetVersion "2.28.9": the release
+  // is what differs or not.
+  auto release = [](const std::string& v) { return v.substr(0, v.find('+')); };
+  if (!version.empty() && !torch_version.empty() &&
+      release(version) != release(torch_version) &&
       ranks_by_version.size() == 1) {
     tested_other =
         "; tested NCCL " + version + ", torch loads " + torch_version;

@@ -22,10 +22,21 @@ VisibleDevicesCheck CheckList(const std::string& name,
   for (size_t i = 0; i < tokens.size(); ++i) {
     const std::string& raw = tokens[i];
     const std::string token = Trim(raw);
-    const bool valid = ParseNonNegativeInt(token).has_value() || IsUuid(token);
+    // CUDA reads an index with strtol (leading blanks allowed) but a UUID
+    // as written: " GPU-…" selects nothing (observed on driver 580), while
+    // " 0" and "GPU-… " work.
+    const bool uuid_after_blank =
+        IsUuid(token) && !raw.empty() &&
+        std::isspace(static_cast<unsigned char>(raw.front())) != 0;
+    const bool valid =
+        (ParseNonNegativeInt(token).has_value() || IsUuid(token)) &&
+        !uuid_after_blank;
     if (!valid) {
       std::string problem =
-          name + " entry '" + raw + "' is not a GPU index or UUID";
+          name + " entry '" + raw + "' " +
+          (uuid_after_blank ? "starts with a space, which CUDA does not "
+                              "accept before a UUID"
+                            : "is not a GPU index or UUID");
       if (i == 0) {
         problem += "; CUDA therefore sees no GPU at all";
         check.hides_all = true;
@@ -37,8 +48,9 @@ VisibleDevicesCheck CheckList(const std::string& name,
     }
     if (token != raw) {
       check.warnings.push_back(name + " entry '" + raw +
-                               "' contains spaces: torch strips them, other "
-                               "readers of the variable may not; write '" +
+                               "' contains spaces: CUDA and torch accept "
+                               "them here, other readers of the variable may "
+                               "not; write '" +
                                token + "'");
     }
     if (!seen.insert(token).second) {

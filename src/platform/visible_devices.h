@@ -22,7 +22,9 @@ struct VisibleDevicesCheck {
 // CUDA_VISIBLE_DEVICES semantics: a comma-separated list of indices or UUIDs
 // (GPU-…, MIG-…); CUDA stops at the first invalid entry and ignores the rest;
 // an empty value, or one starting with an invalid entry such as -1, hides
-// every GPU; a repeated device is an error.
+// every GPU; a repeated device is an error. Spaces around an index work (a
+// warning: not every reader of the variable strips them); a space before a
+// UUID makes the entry invalid (driver 580: " GPU-…" alone selects no GPU).
 VisibleDevicesCheck CheckCudaVisibleDevices(const std::string& value);
 
 // NVIDIA_VISIBLE_DEVICES, as the container runtime reads it when it creates

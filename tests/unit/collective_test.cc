@@ -126,6 +126,15 @@ TEST(CollectiveTest, NamesDifferingNcclVersions) {
   EXPECT_NE(node.summary.find("tested NCCL 2.28.9, torch loads 2.28.3"),
             std::string::npos)
       << node.summary;
+  // The same release in NCCL's log form ("+cuda13.0") is not a difference.
+  system_copy.node_facts["libraries"][0]["version"] = "2.28.9";
+  RankResult logged = Rank(0, Outcome::kPass, 3000);
+  logged.result.details["nccl_version"] = "2.28.9+cuda13.0";
+  RankResult logged1 = Rank(1, Outcome::kPass, 3300);
+  logged1.result.details["nccl_version"] = "2.28.9+cuda13.0";
+  node = AggregateAllReduce({logged, logged1}, system_copy);
+  EXPECT_EQ(node.summary.find("torch loads"), std::string::npos)
+      << node.summary;
 }
 
 TEST(CollectiveTest, SlowBusFailsAgainstTheLimit) {

@@ -36,6 +36,14 @@ TEST(VisibleDevicesTest, DuplicatesAndSpaces) {
   EXPECT_TRUE(spaced.problems.empty());
   EXPECT_NE(spaced.warnings.at(0).find("spaces"), std::string::npos);
   EXPECT_EQ(spaced.devices, (std::vector<std::string>{"0", "1"}));
+  // A blank before a UUID is what CUDA rejects (observed on driver 580).
+  const char* uuid = "GPU-41fee87d-5f63-916c-2c03-c07aa5e748a5";
+  EXPECT_TRUE(CheckCudaVisibleDevices(std::string(" ") + uuid).hides_all);
+  const auto later = CheckCudaVisibleDevices(std::string("0, ") + uuid);
+  EXPECT_NE(later.problems.at(0).find("does not accept"), std::string::npos);
+  EXPECT_EQ(later.devices, (std::vector<std::string>{"0"}));
+  EXPECT_TRUE(
+      CheckCudaVisibleDevices(std::string(uuid) + " ").problems.empty());
 }
 
 TEST(VisibleDevicesTest, ContainerVariables) {

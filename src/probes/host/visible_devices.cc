@@ -8,10 +8,11 @@
 // injects the GPUs itself). So they are judged only where no GPU device node
 // exists, to explain that absence.
 // Pass: unset, or well-formed lists that leave at least one GPU visible.
-// Warn: a list with spaces ("0, 1"): torch strips them, other readers of the
-// variable may not.
+// Warn: spaces around an index ("0, 1"): CUDA (observed on driver 580) and
+// torch accept them, other readers of the variable may not.
 // Fail: an empty CUDA_VISIBLE_DEVICES (hides every GPU), an invalid or
-// repeated entry (CUDA stops at the first invalid one), a misspelled
+// repeated entry (CUDA stops at the first invalid one; " GPU-…" with a
+// leading space is invalid to CUDA), a misspelled
 // variable (the setting the user meant has no effect); and, with no GPU
 // device node, a container variable that asked for none or lacks "compute".
 #include "platform/visible_devices.h"
