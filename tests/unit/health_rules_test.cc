@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "platform/nvml.h"
+
 namespace preflight {
 namespace {
 
@@ -31,6 +33,20 @@ TEST(HealthRulesTest, PersistenceOffWarnsOnlyWhenTheContextWasSlow) {
   const auto fast = JudgePersistence(false, 120);
   ASSERT_TRUE(fast);
   EXPECT_FALSE(fast->warn);
+}
+
+TEST(HealthRulesTest, ThermalSlowdownUnderAnotherLoadWarnsHardwareFails) {
+  const unsigned long long sw_thermal = nvml::kClocksSwThermal;
+  const ClockFindings idle = JudgeClockReasons(sw_thermal, 0u);
+  EXPECT_EQ(idle.fail_bits, sw_thermal);
+  EXPECT_EQ(idle.warn_bits, 0u);
+  const ClockFindings loaded = JudgeClockReasons(sw_thermal, 85u);
+  EXPECT_EQ(loaded.fail_bits, 0u);
+  EXPECT_EQ(loaded.warn_bits, sw_thermal);
+  EXPECT_EQ(JudgeClockReasons(nvml::kClocksHwPowerBrake, 85u).fail_bits,
+            nvml::kClocksHwPowerBrake);
+  EXPECT_EQ(JudgeClockReasons(sw_thermal, std::nullopt).fail_bits, sw_thermal);
+  EXPECT_EQ(JudgeClockReasons(nvml::kClocksGpuIdle, 0u).fail_bits, 0u);
 }
 
 }  // namespace

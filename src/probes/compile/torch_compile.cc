@@ -18,13 +18,14 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "platform/nvml.h"
 #include "platform/run_command.h"
 #include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
-#include "probes/torch_compile_request.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "probes/torch_compile_request.h"
 
 namespace preflight {
 namespace {
@@ -109,6 +110,18 @@ std::string Tail(const std::string& text) {
   return t.size() > 400 ? "…" + t.substr(t.size() - 400) : t;
 }
 
+// Whether NVML reports the context's GPU in EXCLUSIVE_PROCESS mode.
+bool GpuIsExclusiveProcess(const ProbeContext& context, std::string* why) {
+  const Nvml* nvml = LoadNvml(why, nullptr);
+  nvml::Device dev = nullptr;
+  int mode = 0;
+  return nvml != nullptr &&
+         nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(),
+                                               &dev) == nvml::kSuccess &&
+         nvml->device_get_compute_mode(dev, &mode) == nvml::kSuccess &&
+         mode == nvml::kComputeModeExclusiveProcess;
+}
+
 }  // namespace
 
 ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
@@ -124,6 +137,17 @@ ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
     return ProbeResult::Skip(
         skip_reason::kLibraryMissing,
         "no Python with torch: " + (torch ? "libtorch via $LIBTORCH" : why));
+  }
+  // The check runs torch.compile in a python3 of its own while this worker
+  // holds the GPU's context: on an EXCLUSIVE_PROCESS GPU (common on HPC)
+  // the child would be refused as "busy or unavailable", a failure of the
+  // check, not of the job, which would be the GPU's only process (FF11).
+  if (std::string why_mode; GpuIsExclusiveProcess(context, &why_mode)) {
+    return ProbeResult::Skip(
+        skip_reason::kNotApplicable,
+        "the GPU is in EXCLUSIVE_PROCESS compute mode and this check's worker "
+        "holds it, so torch.compile's second process cannot be given a "
+        "context here; a job alone on the GPU is not affected");
   }
   std::string dir_error;
   const std::string cache =

@@ -7,10 +7,12 @@
 // temperature and power.
 // Fail: uncorrected ECC errors since boot; pages pending retirement or rows
 // pending remap (a reset or reboot applies them); a failed row remap (the
-// GPU needs service); hardware slowdown, thermal or power-brake throttling
-// while idle; compute mode PROHIBITED.
-// Warn: a PCIe link narrower than its maximum width (trained down: a riser,
-// a contact, a slot; it halves host<->GPU bandwidth at any load).
+// GPU needs service); hardware slowdown or power-brake throttling; thermal
+// throttling while idle; compute mode PROHIBITED.
+// Warn: thermal throttling while another process keeps the GPU busy (a
+// reading of that load, not proof of a cooling fault); a PCIe link narrower
+// than its maximum width (trained down: a riser, a contact, a slot; it
+// halves host<->GPU bandwidth at any load).
 // Reported, not judged: a PCIe generation below its maximum (GPUs lower it
 // at idle), persistence mode (devices.memory judges it with the measured
 // context-creation time), MIG on.
@@ -145,15 +147,26 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
   if (nvml->device_get_clocks_event_reasons != nullptr &&
       nvml->device_get_clocks_event_reasons(dev, &reasons) == nvml::kSuccess) {
     d["clock_event_reasons"] = DecodeReasons(reasons);
-    const unsigned long long bad =
-        nvml::kClocksHwSlowdown | nvml::kClocksHwThermal |
-        nvml::kClocksHwPowerBrake | nvml::kClocksSwThermal;
-    if ((reasons & bad) != 0) {
+    nvml::Utilization util{};
+    const bool util_known =
+        nvml->device_get_utilization_rates != nullptr &&
+        nvml->device_get_utilization_rates(dev, &util) == nvml::kSuccess;
+    const ClockFindings clocks = JudgeClockReasons(
+        reasons, util_known ? std::optional<unsigned>(util.gpu) : std::nullopt);
+    const std::string fix =
+        "check cooling and power delivery (`nvidia-smi -q -d "
+        "PERFORMANCE,TEMPERATURE,POWER`)";
+    if (clocks.fail_bits != 0) {
       failures.push_back("clocks held down while idle: " +
-                         DecodeReasons(reasons & bad));
-      remedies.push_back(
-          "check cooling and power delivery (`nvidia-smi -q -d "
-          "PERFORMANCE,TEMPERATURE,POWER`)");
+                         DecodeReasons(clocks.fail_bits));
+      remedies.push_back(fix);
+    }
+    if (clocks.warn_bits != 0) {
+      warnings.push_back("thermal slowdown (" +
+                         DecodeReasons(clocks.warn_bits) +
+                         ") while another process keeps the GPU " +
+                         std::to_string(util.gpu) + "% busy");
+      warn_fixes.push_back(fix);
     }
   }
 

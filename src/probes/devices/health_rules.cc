@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "platform/nvml.h"
+
 namespace preflight {
 
 std::optional<Finding> JudgePcieLink(unsigned current_generation,
@@ -30,6 +32,19 @@ std::optional<Finding> JudgePcieLink(unsigned current_generation,
                    ""};
   }
   return std::nullopt;
+}
+
+ClockFindings JudgeClockReasons(unsigned long long reasons,
+                                std::optional<unsigned> utilization_pct) {
+  const unsigned long long hardware =
+      nvml::kClocksHwSlowdown | nvml::kClocksHwPowerBrake;
+  const unsigned long long thermal =
+      nvml::kClocksHwThermal | nvml::kClocksSwThermal;
+  const bool loaded = utilization_pct && *utilization_pct >= 10;
+  ClockFindings f;
+  f.fail_bits = reasons & (hardware | (loaded ? 0 : thermal));
+  f.warn_bits = loaded ? reasons & thermal : 0;
+  return f;
 }
 
 std::optional<Finding> JudgePersistence(bool persistence_on,

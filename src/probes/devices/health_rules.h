@@ -32,6 +32,19 @@ std::optional<Finding> JudgePcieLink(unsigned current_generation,
 std::optional<Finding> JudgePersistence(bool persistence_on,
                                         double context_create_ms);
 
+// The clock-event reasons NVML reports. Hardware slowdown and the power
+// brake are signals from the board or its power supply whatever the load:
+// they fail. Thermal slowdown (hardware or software) is the GPU's answer to
+// heat: on an idle GPU a cooling fault (fail), under another process's load
+// (utilization >= 10%) a reading of that load (FF12: a warn). An unknown
+// utilization counts as idle.
+struct ClockFindings {
+  unsigned long long fail_bits = 0;
+  unsigned long long warn_bits = 0;
+};
+ClockFindings JudgeClockReasons(unsigned long long reasons,
+                                std::optional<unsigned> utilization_pct);
+
 // The idle-time threshold above: 1 s.
 inline constexpr double kSlowContextMs = 1000;
 
