@@ -9,7 +9,8 @@
 // pending remap (a reset or reboot applies them); a failed row remap (the
 // GPU needs service); hardware slowdown or power-brake throttling; thermal
 // throttling while idle; compute mode PROHIBITED.
-// Warn: thermal throttling while another process keeps the GPU busy (a
+// Warn: a MIG mode change pending until a GPU reset; thermal throttling
+// while another process keeps the GPU busy (a
 // reading of that load, not proof of a cooling fault); a PCIe link narrower
 // than its maximum width (trained down: a riser, a contact, a slot; it
 // halves host<->GPU bandwidth at any load).
@@ -205,7 +206,19 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
   if (nvml::Return rc = nvml->device_get_mig_mode(dev, &mig, &mig_pending);
       rc == nvml::kSuccess) {
     d["mig_enabled"] = mig == 1;
+    d["mig_enabled_after_reset"] = mig_pending == 1;
     if (mig == 1) notes.push_back("MIG enabled");
+    // A mode change waits for a GPU reset: until then the GPU is neither
+    // what was configured nor what a reboot will bring.
+    if (mig != mig_pending) {
+      warnings.push_back(std::string("a MIG mode change to ") +
+                         (mig_pending == 1 ? "enabled" : "disabled") +
+                         " is pending until the GPU is reset");
+      warn_fixes.push_back(
+          "reset the GPU with no processes on it (`sudo nvidia-smi -r -i " +
+          std::to_string(context.gpu_index.value_or(0)) +
+          "`) or reboot, so that the MIG mode in effect is the one set");
+    }
   } else {
     unsupported("mig_enabled", "MIG mode", rc);
   }
