@@ -204,6 +204,17 @@ std::vector<ProbeSpec> BuildManifest() {
        "Device-to-device copy arrives intact; bandwidth (read + write) "
        "against the model's limit",
        ProbeTraits().ComparedAcrossSiblings({"copy_gbps"})},
+      {"tensor.host_link",
+       Stage::kTensor,
+       Scope::kPerGpu,
+       "cuda",
+       {"tensor.known_answer"},
+       20,
+       true,
+       "",
+       "A device->host->device round trip arrives intact; host<->GPU "
+       "bandwidth each way against the link's line rate; the PCIe link's "
+       "generation and width read under load"},
       {"tensor.torch_block",
        Stage::kTensor,
        Scope::kPerGpu,

@@ -19,6 +19,7 @@ namespace preflight {
 ProbeResult RunTensorKnownAnswer(const ProbeContext& context);
 ProbeResult RunTensorGemm(const ProbeContext& context);
 ProbeResult RunTensorCopy(const ProbeContext& context);
+ProbeResult RunTensorHostLink(const ProbeContext& context);
 ProbeResult RunCompileCudaGraph(const ProbeContext& context);
 ProbeResult RunCompileNvrtc(const ProbeContext& context);
 
@@ -30,6 +31,7 @@ const ModuleProbeTable kProbes = {
     {"tensor.known_answer", &RunTensorKnownAnswer},
     {"tensor.gemm", &RunTensorGemm},
     {"tensor.copy", &RunTensorCopy},
+    {"tensor.host_link", &RunTensorHostLink},
 };
 
 const char* Describe() {
