@@ -25,7 +25,8 @@ shorter deadlines (--timeout-scale 0.1: every probe still has 5x what it
 takes on an H200), so that all four kinds finish in minutes on one GPU.
 A collective's fault goes to its rank on GPU 0, and that per-GPU entry is
 what is checked; its node-level aggregate must then fail. Each case prints
-a line as it finishes.
+a line as it finishes. PREFLIGHT_FAULT_MATRIX_ONLY=probe,... keeps only
+those probes' cases (a new probe, checked without the whole matrix).
 
 Usage: fault_matrix.py <gpu-preflight> <report.schema.json>
 """
@@ -188,6 +189,11 @@ def main():
         else:
             unreachable += [(p, "GPU probe: PREFLIGHT_FAULT_MATRIX_GPUS=1 adds it")
                             for p in gpu_probes]
+        # PREFLIGHT_FAULT_MATRIX_ONLY=probe,...: only those probes' cases (a
+        # new probe checked without rerunning the whole matrix).
+        only = set(filter(None, os.environ.get("PREFLIGHT_FAULT_MATRIX_ONLY", "").split(",")))
+        if only:
+            groups = [(b, [c for c in cases if c[0] in only], n) for b, cases, n in groups]
         total = sum(len(cases) for _, cases, _ in groups)
 
         def one(case):
