@@ -9,8 +9,9 @@
 // host fix); NVML reports LIB_RM_VERSION_MISMATCH or a different version (the
 // driver packages were upgraded without a reboot); NVML missing while the
 // module is loaded (utility capability not mounted into the container).
-#include "platform/host_root.h"
 #include "platform/container.h"
+#include "platform/gpu_nodes.h"
+#include "platform/host_root.h"
 #include "platform/nvml.h"
 #include "platform/proc_driver_version.h"
 #include "preflight/probe_context.h"
@@ -22,12 +23,14 @@ namespace preflight {
 ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
   std::optional<KernelDriverVersion> kernel;
   std::string source;
-  if (auto text = ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
+  if (auto text =
+          ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
     kernel = ParseProcDriverVersion(*text);
     source = "/proc/driver/nvidia/version";
   }
   if (!kernel) {
-    if (auto text = ReadSmallFile(HostPath("/sys/module/nvidia/version"), 256)) {
+    if (auto text =
+            ReadSmallFile(HostPath("/sys/module/nvidia/version"), 256)) {
       if (ParseDriverVersionNumber(Trim(*text))) {
         KernelDriverVersion v;
         v.version = Trim(*text);
@@ -121,7 +124,11 @@ ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
   r.outcome = Outcome::kPass;
   r.summary = "NVIDIA driver " + version +
               (kernel && kernel->open_module ? " (open kernel module)" : "") +
-              (kernel ? "" : " (kernel module version read through NVML)") +
+              (kernel ? ""
+               : HasWslGpuNode()
+                   ? " (WSL2: the Windows host's driver, read through NVML; "
+                     "no Linux kernel module by design)"
+                   : " (kernel module version read through NVML)") +
               "; NVML matches";
   return r;
 }
