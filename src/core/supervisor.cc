@@ -277,7 +277,8 @@ int RunCommand(const Options& options) {
     std::fprintf(stderr, "gpu-preflight: error: %s\n", error.c_str());
     return kExitUsage;
   }
-  for (const Amendment& amended : JudgeRun(config.base_context, &report, options.strict)) {
+  for (const Amendment& amended :
+       JudgeRun(config.base_context, &report, options.strict)) {
     reporter.OnAmended(amended.result, amended.before);
   }
   MergeFacts(&report);

@@ -11,11 +11,11 @@
 // cuda-compat misuse, 999 broken nvidia_uvm (reference/failure-modes.md).
 #include <chrono>
 
-#include "platform/host_root.h"
 #include "platform/container.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
 #include "platform/driver_table.h"
+#include "platform/host_root.h"
 #include "platform/proc_driver_version.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
@@ -104,7 +104,8 @@ ProbeResult RunDriverCudaInit(const ProbeContext& /*context*/) {
   // User-space libcuda from a different driver than the kernel module is only
   // legitimate through cuda-compat.
   std::string kernel_version;
-  if (auto text = ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
+  if (auto text =
+          ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
     if (auto k = ParseProcDriverVersion(*text)) kernel_version = k->version;
   }
   if (!forward_compat && !libcuda_version.empty() && !kernel_version.empty() &&

@@ -19,10 +19,10 @@
 // Error: the driver is older than the tool's own CUDA 12 runtime needs
 // (R525): the tool cannot check this GPU; the job's verdict still stands.
 #include "core/module_loader.h"
-#include "platform/host_root.h"
 #include "platform/cuda_driver.h"
 #include "platform/driver_table.h"
 #include "platform/gpu_libraries.h"
+#include "platform/host_root.h"
 #include "platform/job_libraries.h"
 #include "platform/proc_driver_version.h"
 #include "platform/torch_locator.h"
@@ -68,7 +68,8 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
   int driver_cuda = 0;
   cuda->driver_get_version(&driver_cuda);
   std::optional<DriverVersionNumber> kernel;
-  if (auto text = ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
+  if (auto text =
+          ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
     if (auto k = ParseProcDriverVersion(*text)) {
       kernel = ParseDriverVersionNumber(k->version);
     }
