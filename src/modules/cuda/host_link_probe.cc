@@ -6,10 +6,14 @@
 // batches and every checkpoint take. Fresh random words are made on the GPU,
 // copied to pinned host memory and back into a second device buffer, which
 // must equal the first word for word. Then the median of 5 event-timed
-// copies each way (64 MiB quick, 512 MiB full, after a warm-up), while a
+// copies each way (32 MiB quick, 512 MiB full, after a warm-up), while a
 // burst of copies keeps the link busy NVML reads its generation and width:
 // GPUs lower the link at idle, so only a reading under load says how it
 // trained (devices.health's idle reading is a note).
+// 32 MiB is ~0.6 ms a copy at Gen5 x16, long against DMA set-up: on an
+// H200 it read the same 54.9 GB/s as 64 MiB, and the probe takes 32-148 ms
+// (median 39 over 10 default runs; the slow ones overlap the background
+// NCCL init) instead of 72.
 // Pass: intact, the link under load at its maximum generation and width,
 // both directions at or above the floor (kPcieCopyFloor x the maximum
 // link's line rate, or --thresholds).
@@ -88,7 +92,7 @@ double TimeCopies(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
 ProbeResult RunTensorHostLink(const ProbeContext& context) {
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
   const size_t bytes =
-      context.level == Level::kFull ? (size_t{512} << 20) : (size_t{64} << 20);
+      context.level == Level::kFull ? (size_t{512} << 20) : (size_t{32} << 20);
   DeviceBuffer made(bytes), back(bytes), mismatches(sizeof(unsigned long long));
   PinnedBuffer host(bytes);
   cudaStream_t stream = nullptr;
