@@ -183,6 +183,7 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
   std::string version_mix;
   if (ranks_by_version.size() > 1) {
     std::vector<std::string> parts;
+    parts.reserve(ranks_by_version.size());
     for (const auto& [v, rs] : ranks_by_version) {
       parts.push_back("NCCL " + v + " on rank" + (rs.size() > 1 ? "s " : " ") +
                       Join(rs, ","));

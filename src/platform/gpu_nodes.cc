@@ -26,6 +26,7 @@ std::vector<std::string> GpuDeviceNodes() {
   closedir(dir);
   std::sort(found.begin(), found.end());
   std::vector<std::string> nodes;
+  nodes.reserve(found.size());
   for (auto& [n, path] : found) nodes.push_back(std::move(path));
   return nodes;
 }

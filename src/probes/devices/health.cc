@@ -207,7 +207,7 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
       rc == nvml::kSuccess) {
     d["mig_enabled"] = mig == 1;
     d["mig_enabled_after_reset"] = mig_pending == 1;
-    if (mig == 1) notes.push_back("MIG enabled");
+    if (mig == 1) notes.emplace_back("MIG enabled");
     // A mode change waits for a GPU reset: until then the GPU is neither
     // what was configured nor what a reboot will bring.
     if (mig != mig_pending) {
