@@ -90,6 +90,7 @@ LoadState Load() {
           &n->device_get_compute_running_processes);
   Resolve(handle, {"nvmlDeviceGetUtilizationRates"},
           &n->device_get_utilization_rates);
+  Resolve(handle, {"nvmlDeviceGetPciInfo_v3"}, &n->device_get_pci_info);
   Resolve(handle, {"nvmlDeviceGetMaxMigDeviceCount"},
           &n->device_get_max_mig_device_count);
   Resolve(handle, {"nvmlDeviceGetMigDeviceHandleByIndex"},

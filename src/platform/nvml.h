@@ -46,6 +46,16 @@ struct ProcessInfo {  // nvmlProcessInfo_t as used by the _v3 entry points
   unsigned int compute_instance_id;
 };
 
+struct PciInfo {  // nvmlPciInfo_t (nvmlDeviceGetPciInfo_v3)
+  char bus_id_legacy[16];
+  unsigned int domain;
+  unsigned int bus;
+  unsigned int device;
+  unsigned int pci_device_id;
+  unsigned int pci_subsystem_id;
+  char bus_id[32];  // "00000000:19:00.0"
+};
+
 struct Utilization {    // nvmlUtilization_t: percent of the last sample
   unsigned int gpu;     // period in which a kernel ran
   unsigned int memory;  // ... in which device memory was read or written
@@ -119,6 +129,8 @@ struct Nvml {
                                                nvml::Utilization*) = nullptr;
   // MIG: a parent GPU's MIG devices, and any device (MIG ones too, whose
   // memory and processes are the slice's) by its UUID.
+  nvml::Return (*device_get_pci_info)(nvml::Device,
+                                      nvml::PciInfo*) = nullptr;  // _v3
   nvml::Return (*device_get_max_mig_device_count)(nvml::Device,
                                                   unsigned*) = nullptr;
   nvml::Return (*device_get_mig_device_handle_by_index)(

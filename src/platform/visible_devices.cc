@@ -132,6 +132,52 @@ VisibleDevicesCheck CheckNvidiaVisibleDevices(const std::string& value) {
   return check;
 }
 
+Resolution ResolveEntries(const std::vector<std::string>& devices,
+                          const std::vector<ListedGpu>& gpus) {
+  Resolution out;
+  out.resolved = devices.size();
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const std::string& entry = devices[i];
+    std::string why;
+    if (auto index = ParseNonNegativeInt(entry)) {
+      if (*index >= static_cast<int>(gpus.size())) {
+        why = "is out of range: " + std::to_string(gpus.size()) + " GPU" +
+              (gpus.size() == 1 ? " is" : "s are") + " here (0-" +
+              std::to_string(static_cast<int>(gpus.size()) - 1) + ")";
+      }
+    } else {
+      int matches = 0;
+      for (const ListedGpu& g : gpus) matches += StartsWith(g.uuid, entry);
+      if (matches == 0) why = "matches no GPU's UUID here";
+      if (matches > 1)
+        why = "is a prefix of " + std::to_string(matches) +
+              " GPUs' UUIDs (ambiguous)";
+    }
+    if (why.empty()) continue;
+    std::string line = "CUDA_VISIBLE_DEVICES entry '" + entry + "' " + why;
+    if (i + 1 < devices.size()) {
+      line += "; CUDA ignores it and the " +
+              std::to_string(devices.size() - i - 1) + " after it";
+    } else if (i == 0) {
+      line += "; CUDA therefore sees no GPU";
+    }
+    out.problems.push_back(line);
+    out.resolved = i;
+    break;  // CUDA stops here
+  }
+  return out;
+}
+
+std::string DescribeGpuMap(const std::vector<ListedGpu>& gpus) {
+  std::vector<std::string> parts;
+  parts.reserve(gpus.size());
+  for (const ListedGpu& g : gpus) {
+    parts.push_back(std::to_string(g.nvml_index) + " = " + g.pci_bus_id + " " +
+                    g.uuid + " (" + g.name + ")");
+  }
+  return Join(parts, ", ");
+}
+
 std::optional<std::string> CheckDriverCapabilities(const std::string& value) {
   std::set<std::string> caps;
   for (const std::string& c : Split(value, ',')) caps.insert(Trim(c));

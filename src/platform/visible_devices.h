@@ -37,6 +37,30 @@ VisibleDevicesCheck CheckCudaVisibleDevices(const std::string& value);
 // only where no GPU device node exists (hides_all: it asked for none).
 VisibleDevicesCheck CheckNvidiaVisibleDevices(const std::string& value);
 
+// A GPU as NVML lists it, for resolving entries against.
+struct ListedGpu {
+  int nvml_index = 0;  // NVML's order (PCI bus order)
+  std::string uuid;    // "GPU-…" or, for a MIG device, "MIG-…"
+  std::string pci_bus_id;
+  std::string name;
+};
+
+// Entries of a well-formed CUDA_VISIBLE_DEVICES (`devices`, in order) that
+// match no GPU here, each with its value and the reason: an index at or
+// past the number of GPUs, a UUID (or prefix: CUDA accepts a unique one)
+// that no GPU has, a prefix two GPUs share. CUDA stops at the first such
+// entry, so the ones after it are named as ignored.
+struct Resolution {
+  std::vector<std::string> problems;  // at most one: CUDA stops there
+  size_t resolved = 0;                // entries before it: the GPUs CUDA sees
+};
+Resolution ResolveEntries(const std::vector<std::string>& devices,
+                          const std::vector<ListedGpu>& gpus);
+
+// "0 = 0000:19:00.0 GPU-8176… (NVIDIA H200), 1 = …": what the entries could
+// name.
+std::string DescribeGpuMap(const std::vector<ListedGpu>& gpus);
+
 // NVIDIA_DRIVER_CAPABILITIES: one line describing the problem, or nullopt.
 // CUDA needs "compute" (or "all").
 std::optional<std::string> CheckDriverCapabilities(const std::string& value);

@@ -173,6 +173,19 @@ case "$name" in
     check "$tmp/r.json" 'res(None, "driver.cuda_init")["outcome"] == "fail" and "100" in res(None, "driver.cuda_init")["summary"] or "NO_DEVICE" in res(None, "driver.cuda_init")["summary"]' &&
     check "$tmp/r.json" 'len(gpus) == 0 and res(None, "devices.memory")["outcome"] == "skip"'
     ;;
+  visible_devices_entries_resolved)
+    # Each entry resolved against the GPUs NVML lists, with the map printed.
+    n=$(nvidia-smi -L | grep -c '^GPU')
+    u=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)
+    bus=$(nvidia-smi --query-gpu=pci.bus_id --format=csv,noheader | head -1)
+    CUDA_VISIBLE_DEVICES=$n run --stages host
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    check "$tmp/r.json" "'out of range' in res(None, 'host.visible_devices')['summary'] and '$bus' in res(None, 'host.visible_devices')['summary']" || exit 1
+    CUDA_VISIBLE_DEVICES=GPU-00000000-0000-0000-0000-000000000000 run --stages host
+    check "$tmp/r.json" "'matches no GPU' in res(None, 'host.visible_devices')['summary']" || exit 1
+    CUDA_VISIBLE_DEVICES=${u:0:12} run --stages host
+    check "$tmp/r.json" "res(None, 'host.visible_devices')['outcome'] == 'pass'"
+    ;;
   expect_more_gpus_fails)
     n=$(nvidia-smi -L | grep -c '^GPU')
     run --expect-gpus $((n + 2))

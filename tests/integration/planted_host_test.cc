@@ -67,7 +67,9 @@ class PlantedHostTest : public ::testing::Test {
     for (const char* v :
          {"CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
           "NVIDIA_DRIVER_CAPABILITIES", "KUBERNETES_SERVICE_HOST", "container",
-          "CC", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR"}) {
+          "CC", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR",
+          "LOCAL_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
+          "SLURM_NTASKS_PER_NODE"}) {
       unsetenv(v);
     }
   }
@@ -264,6 +266,39 @@ TEST_F(PlantedHostTest, CpuOnlyTorchFailsWhereADriverIsLoaded) {
       << r["remediation"];
   root.Remove("/proc/driver/nvidia/version");
   EXPECT_EQ(libraries()["outcome"], "pass");
+}
+
+// A launcher asking for more ranks on this node than the job sees GPUs is
+// named with its variable (issue 19: entries and settings that do not
+// resolve); as many ranks as GPUs pass.
+// (NVML is not planted: on a GPU machine its real GPUs are what the job
+// sees, so the counts here hold on either machine.)
+TEST_F(PlantedHostTest, MoreLocalRanksThanVisibleGpusFails) {
+  PlantedRoot root;
+  root.HealthyHost(2);
+  nlohmann::json r =
+      Probe(root, "host.visible_devices", {"LOCAL_WORLD_SIZE=16"});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r["summary"].get<std::string>().find(
+                "LOCAL_WORLD_SIZE=16 asks for 16 ranks on this node but the "
+                "job sees"),
+            std::string::npos)
+      << r["summary"];
+  // Slurm: eight nodes visible, CUDA_VISIBLE_DEVICES leaves one GPU.
+  PlantedRoot slurm;
+  slurm.HealthyHost(8);
+  r = Probe(slurm, "host.visible_devices",
+            {"CUDA_VISIBLE_DEVICES=0", "SLURM_NTASKS_PER_NODE=2"});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r["summary"].get<std::string>().find(
+                "SLURM_NTASKS_PER_NODE=2 asks for 2 ranks on this node but "
+                "the job sees 1 GPU"),
+            std::string::npos)
+      << r["summary"];
+  EXPECT_EQ(
+      Probe(root, "host.visible_devices",
+            {"LOCAL_WORLD_SIZE=1", "OMPI_COMM_WORLD_LOCAL_SIZE=1"})["outcome"],
+      "pass");
 }
 
 // A planted run says so: the report names the root, stderr warns.

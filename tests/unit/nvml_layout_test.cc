@@ -23,6 +23,11 @@ TEST(NvmlLayoutTest, HandWrittenTypesMatchNvmlH) {
   static_assert(offsetof(nvml::MemoryV2, used) ==
                 offsetof(nvmlMemory_v2_t, used));
   static_assert(nvml::kMemoryV2Version == nvmlMemory_v2);
+  static_assert(sizeof(nvml::PciInfo) == sizeof(nvmlPciInfo_t));
+  static_assert(offsetof(nvml::PciInfo, bus_id) ==
+                offsetof(nvmlPciInfo_t, busId));
+  static_assert(offsetof(nvml::PciInfo, pci_subsystem_id) ==
+                offsetof(nvmlPciInfo_t, pciSubSystemId));
   static_assert(sizeof(nvml::Utilization) == sizeof(nvmlUtilization_t));
   static_assert(offsetof(nvml::Utilization, memory) ==
                 offsetof(nvmlUtilization_t, memory));

@@ -64,6 +64,35 @@ TEST(VisibleDevicesTest, ContainerVariables) {
   EXPECT_TRUE(CheckDriverCapabilities("utility"));
 }
 
+// Entries resolved against the GPUs NVML lists: out of range, unknown and
+// ambiguous UUIDs are named, with how many entries CUDA still honours.
+TEST(VisibleDevicesTest, ResolvesEntriesAgainstTheGpusHere) {
+  const std::vector<ListedGpu> gpus = {
+      {0, "GPU-8176004c-2090-cd62-0908-4bb36746a9fa", "00000000:19:00.0",
+       "H200"},
+      {1, "GPU-81a7e3d1-1111-2222-3333-444455556666", "00000000:3B:00.0",
+       "H200"}};
+  EXPECT_TRUE(ResolveEntries({"1", "0"}, gpus).problems.empty());
+  EXPECT_EQ(ResolveEntries({"1", "0"}, gpus).resolved, 2u);
+  const Resolution range = ResolveEntries({"0", "2", "1"}, gpus);
+  ASSERT_EQ(range.problems.size(), 1u);
+  EXPECT_NE(range.problems[0].find("'2' is out of range: 2 GPUs are here"),
+            std::string::npos)
+      << range.problems[0];
+  EXPECT_NE(range.problems[0].find("ignores it and the 1 after it"),
+            std::string::npos);
+  EXPECT_EQ(range.resolved, 1u);
+  EXPECT_TRUE(ResolveEntries({"GPU-8176004c"}, gpus).problems.empty());
+  const Resolution ambiguous = ResolveEntries({"GPU-81"}, gpus);
+  EXPECT_NE(ambiguous.problems.at(0).find("prefix of 2"), std::string::npos);
+  const Resolution unknown = ResolveEntries({"GPU-deadbeef"}, gpus);
+  EXPECT_NE(unknown.problems.at(0).find("matches no GPU"), std::string::npos);
+  EXPECT_NE(unknown.problems.at(0).find("sees no GPU"), std::string::npos);
+  EXPECT_EQ(unknown.resolved, 0u);
+  EXPECT_NE(DescribeGpuMap(gpus).find("1 = 00000000:3B:00.0 GPU-81a7"),
+            std::string::npos);
+}
+
 TEST(VisibleDevicesTest, SpotsMisspellings) {
   auto found =
       FindMisspelledVariables({"CUDA_VISIBLE_DEVICE", "cuda_visible_devices",
