@@ -67,8 +67,9 @@ class PlantedHostTest : public ::testing::Test {
     for (const char* v :
          {"CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
           "NVIDIA_DRIVER_CAPABILITIES", "KUBERNETES_SERVICE_HOST", "container",
-          "CC", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR",
-          "LOCAL_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
+          "CC", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR", "TRITON_HOME",
+          "CUDA_CACHE_PATH", "CUDA_CACHE_DISABLE", "LOCAL_WORLD_SIZE",
+          "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
           "SLURM_NTASKS_PER_NODE"}) {
       unsetenv(v);
     }
@@ -301,6 +302,32 @@ TEST_F(PlantedHostTest, MoreLocalRanksThanVisibleGpusFails) {
       Probe(root, "host.visible_devices",
             {"LOCAL_WORLD_SIZE=1", "OMPI_COMM_WORLD_LOCAL_SIZE=1"})["outcome"],
       "pass");
+}
+
+// The caches are made where their libraries would make them, used, and
+// removed again: nothing is left in an empty HOME; the report names the
+// variable that produced each path.
+TEST_F(PlantedHostTest, CachesAreTriedWhereTheLibrariesPutThemAndRemoved) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  const std::string home = root.root() + "/home";
+  mkdir(home.c_str(), 0755);
+  const nlohmann::json r =
+      Probe(root, "host.compile_cache",
+            {"HOME=" + home, "TRITON_HOME=", "TRITON_CACHE_DIR=",
+             "TORCHINDUCTOR_CACHE_DIR=" + root.root() + "/ind/deep",
+             "CUDA_CACHE_PATH=", "CUDA_CACHE_DISABLE="});
+  EXPECT_EQ(r["outcome"], "pass") << r.dump();
+  const auto& dirs = r["details"]["directories"];
+  ASSERT_EQ(dirs.size(), 3u);
+  EXPECT_EQ(dirs[0]["produced_by"], "$TORCHINDUCTOR_CACHE_DIR");
+  EXPECT_EQ(dirs[1]["path"], home + "/.triton/cache");
+  EXPECT_EQ(dirs[1]["produced_by"], "default: $HOME/.triton/cache");
+  EXPECT_EQ(dirs[2]["path"], home + "/.nv/ComputeCache");
+  struct stat st {};
+  EXPECT_NE(stat((home + "/.triton").c_str(), &st), 0) << "left behind";
+  EXPECT_NE(stat((home + "/.nv").c_str(), &st), 0) << "left behind";
+  EXPECT_NE(stat((root.root() + "/ind").c_str(), &st), 0) << "left behind";
 }
 
 // A planted run says so: the report names the root, stderr warns.

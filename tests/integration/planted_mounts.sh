@@ -28,7 +28,7 @@ run() {
   local root=$1 out=$2; shift 2
   env -u CUDA_VISIBLE_DEVICES -u NVIDIA_VISIBLE_DEVICES -u KUBERNETES_SERVICE_HOST \
     PREFLIGHT_TEST_ROOT="$root" PREFLIGHT_PYTHON=/nonexistent/python3 LIBTORCH= \
-    TRITON_CACHE_DIR="$root/cache/triton" \
+    TRITON_CACHE_DIR="${TRITON_AT:-$root/cache/triton}" ${EXTRA:-} \
     "${NS[@]}" sh -c 'mount -t tmpfs -o size=64m tmpfs "$0/dev/shm" &&
       mount -t tmpfs -o ro,size=1m tmpfs "$0/cache" && exec "$@"' "$root" \
     "$B" --stages host --json "$out" "$@" > "$out.txt" 2>&1
@@ -55,6 +55,28 @@ expect "read-only Triton cache, no torch: host.compile_cache" \
 rc=$(run "$T/one" "$T/strict.json" --strict)
 expect "the same under --strict: exit" "$rc" 1 "$T/strict.json"
 expect "the same under --strict: host.shm" "$(outcome "$T/strict.json" host.shm)" fail
+# The CUDA driver's JIT cache on the read-only mount, the compile caches
+# writable: a warn naming the JIT cache and its variable.
+EXTRA="CUDA_CACHE_PATH=$T/one/cache/nv" TRITON_AT="$T/tc" run "$T/one" "$T/jit.json" > /dev/null
+expect "read-only CUDA_CACHE_PATH: host.compile_cache" "$(outcome "$T/jit.json" host.compile_cache)" warn "$T/jit.json"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); x=[x for x in r["results"] if x["probe"]=="host.compile_cache"][0]
+sys.exit(0 if "CUDA JIT cache" in x["summary"] and "$CUDA_CACHE_PATH" in x["summary"] else 1)' "$T/jit.json" ||
+  { echo "FAIL the JIT cache warn names neither the cache nor its variable"; fails=$((fails + 1)); }
+# An anonymous uid (no passwd entry, no USER/LOGNAME): Inductor's default
+# cache cannot be named (getpass.getuser() raises). Needs real root.
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null && [ "${NS[*]}" = "unshare -m" ]; then
+  chmod 755 "$T" "$T/one"; chmod -R a+rwX "$T/one"
+  env -u USER -u LOGNAME -u LNAME -u USERNAME -u TORCHINDUCTOR_CACHE_DIR HOME=/nonexistent \
+    PREFLIGHT_TEST_ROOT="$T/one" PREFLIGHT_PYTHON=/nonexistent/python3 LIBTORCH= \
+    TRITON_CACHE_DIR=/tmp/gpf-tc-$$ CUDA_CACHE_DISABLE=1 \
+    setpriv --reuid=54321 --regid=54321 --clear-groups \
+    "$B" --stages host --json /tmp/gpf-anon-$$.json > /dev/null 2>&1
+  got=$(outcome /tmp/gpf-anon-$$.json host.compile_cache 2>/dev/null)
+  expect "uid 54321 without a passwd entry: host.compile_cache" "$got" warn /tmp/gpf-anon-$$.json
+  grep -q "getpass.getuser() raises" /tmp/gpf-anon-$$.json ||
+    { echo "FAIL the anonymous-user warn does not name getuser"; fails=$((fails + 1)); }
+  rm -f /tmp/gpf-anon-$$.json
+fi
 plant "$T/two" 2
 run "$T/two" "$T/two.json" > /dev/null
 expect "64 MiB /dev/shm, 2 GPUs: host.shm" "$(outcome "$T/two.json" host.shm)" fail "$T/two.json"

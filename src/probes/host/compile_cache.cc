@@ -1,19 +1,21 @@
-// host.compile_cache — can torch.compile and Triton write and load their
-// caches?
+// host.compile_cache — can torch.compile, Triton and the CUDA driver write
+// and load their caches, where they would put them?
 //
-// torch.compile (Inductor) writes generated code under
-// $TORCHINDUCTOR_CACHE_DIR (default /tmp/torchinductor_<user>) and Triton
-// compiles kernels and a launcher .so under $TRITON_CACHE_DIR (default
-// ~/.triton/cache), then loads them. Each directory (or, if it does not exist
-// yet, the nearest existing parent where it would be created) must be
-// writable and on a filesystem not mounted read-only or noexec: a noexec
-// /tmp makes the first compiled step fail with "failed to map segment from
-// shared object". Nothing is created.
-// Pass: both usable.
-// Fail: one is not, where torch is present and this run checks torch.compile
-// (--level full or --torch-compile).
-// Warn: one is not, otherwise: eager torch never writes them, and without
-// torch nothing here does; only a job that compiles breaks.
+// The locations come from each library's own rules (cache_locations.h:
+// every variable and default they honour, in order), and each is named with
+// the variable or default that produced it. Each is then used as its
+// library would, as the user running this: created with its missing
+// parents, written, and, where compiled code is loaded from it (Inductor,
+// Triton), checked for a noexec filesystem ("failed to map segment from
+// shared object"). Everything created is removed again.
+// Pass: all usable.
+// Fail: an Inductor or Triton cache unusable (or its default unmakeable:
+// no user name for torchinductor_<user>), where torch is present and this
+// run checks torch.compile (--level full or --torch-compile).
+// Warn: the same otherwise (eager torch never writes them; without torch
+// nothing here does); the CUDA JIT cache unusable (PTX is JIT-compiled
+// again in every process: slower starts, nothing breaks).
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -22,21 +24,17 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "probes/host/cache_locations.h"
 #include "probes/torch_compile_request.h"
 
 namespace preflight {
 namespace {
-
-struct CacheDir {
-  std::string purpose;   // "TorchInductor cache"
-  std::string variable;  // "TORCHINDUCTOR_CACHE_DIR"
-  std::string path;
-};
 
 // What Python's os.path.expanduser("~") gives: $HOME, else the passwd
 // entry's directory ("/" under `docker run --user N` with no entry).
@@ -48,76 +46,101 @@ std::string HomeDirectory() {
   return "/";
 }
 
-std::string UserName() {
-  if (const char* u = std::getenv("USER"); u != nullptr && *u != '\0') return u;
-  return std::to_string(getuid());
-}
-
-// The directory itself if it exists, else its nearest existing parent.
-std::string ExistingAncestor(std::string path) {
-  struct stat st {};
-  while (!path.empty() && stat(path.c_str(), &st) != 0) {
-    const size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    path = slash == 0 ? "/" : path.substr(0, slash);
+// Uses `dir` as its library would: creates it (and its missing parents),
+// writes a file in it, and for a directory code is loaded from, checks the
+// filesystem allows exec. Removes everything it created. "" when usable,
+// else why not.
+std::string TryCacheDirectory(const std::string& dir, bool loads_code) {
+  std::vector<std::string> created;  // outermost first
+  std::string why;
+  for (size_t at = 1; why.empty(); ++at) {
+    at = dir.find('/', at);
+    const std::string prefix = dir.substr(0, at);
+    struct stat st {};
+    if (!prefix.empty() && stat(prefix.c_str(), &st) != 0) {
+      if (mkdir(prefix.c_str(), 0700) == 0) {
+        created.push_back(prefix);
+      } else {
+        why = "cannot create " + prefix + ": " + std::strerror(errno);
+      }
+    }
+    if (at == std::string::npos) break;
   }
-  return path;
+  if (why.empty()) {
+    const std::string file =
+        dir + "/.gpu-preflight-" + std::to_string(getpid());
+    const int fd =
+        open(file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      why = "cannot write in it: " + std::string(std::strerror(errno));
+    } else {
+      close(fd);
+      unlink(file.c_str());
+    }
+  }
+  struct statvfs vfs {};
+  if (why.empty() && loads_code && statvfs(dir.c_str(), &vfs) == 0 &&
+      (vfs.f_flag & ST_NOEXEC) != 0) {
+    why = "it is on a noexec filesystem: compiled kernels cannot be loaded";
+  }
+  for (auto it = created.rbegin(); it != created.rend(); ++it) {
+    rmdir(it->c_str());
+  }
+  return why;
 }
 
 }  // namespace
 
 ProbeResult RunHostCompileCache(const ProbeContext& context) {
-  std::vector<CacheDir> dirs;
-  const char* inductor = std::getenv("TORCHINDUCTOR_CACHE_DIR");
-  const char* tmp = std::getenv("TMPDIR");
-  dirs.push_back(
-      {"TorchInductor cache", "TORCHINDUCTOR_CACHE_DIR",
-       inductor != nullptr && *inductor != '\0'
-           ? inductor
-           : std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                 "/torchinductor_" + UserName()});
-  // Triton: $TRITON_CACHE_DIR, else $TRITON_HOME/.triton/cache, else
-  // ~/.triton/cache (Python's expanduser: $HOME, else the passwd entry).
-  const char* triton = std::getenv("TRITON_CACHE_DIR");
-  const char* triton_home = std::getenv("TRITON_HOME");
-  dirs.push_back({"Triton cache", "TRITON_CACHE_DIR",
-                  triton != nullptr && *triton != '\0'
-                      ? std::string(triton)
-                      : (triton_home != nullptr && *triton_home != '\0'
-                             ? std::string(triton_home)
-                             : HomeDirectory()) +
-                            "/.triton/cache"});
+  const std::vector<CacheLocation> locations =
+      ResolveCacheLocations(CurrentCacheEnvironment());
   ProbeResult r;
-  std::vector<std::string> problems;
+  // Compile caches that break torch.compile, and the JIT cache whose loss
+  // only slows each process's start.
+  std::vector<std::string> problems, jit_problems;
   nlohmann::ordered_json checked = nlohmann::ordered_json::array();
-  for (const CacheDir& d : dirs) {
-    const std::string at = ExistingAncestor(d.path);
-    struct statvfs vfs {};
-    const bool stat_ok = statvfs(at.c_str(), &vfs) == 0;
-    const bool writable = access(at.c_str(), W_OK) == 0;
-    const bool noexec = stat_ok && (vfs.f_flag & ST_NOEXEC) != 0;
-    const bool readonly = stat_ok && (vfs.f_flag & ST_RDONLY) != 0;
-    checked.push_back({{"purpose", d.purpose},
-                       {"path", d.path},
-                       {"checked_at", at},
-                       {"writable", writable && !readonly},
-                       {"noexec", noexec}});
-    if (readonly || !writable) {
-      problems.push_back(d.purpose + " " + d.path + " is not writable (" + at +
-                         (readonly ? " is on a read-only filesystem)" : ")"));
-    } else if (noexec) {
-      problems.push_back(d.purpose + " " + d.path +
-                         " is on a noexec filesystem: compiled kernels "
-                         "cannot be loaded");
+  for (const CacheLocation& c : locations) {
+    nlohmann::ordered_json entry = {{"purpose", c.purpose},
+                                    {"path", c.path},
+                                    {"produced_by", c.produced_by}};
+    std::string why = c.problem;
+    if (c.disabled) {
+      entry["disabled"] = true;
+    } else if (why.empty()) {
+      why = TryCacheDirectory(c.path, c.loads_code);
     }
+    entry["usable"] = !c.disabled && why.empty();
+    if (!why.empty()) entry["problem"] = why;
+    checked.push_back(entry);
+    if (why.empty()) continue;
+    const std::string line = c.purpose + (c.path.empty() ? "" : " " + c.path) +
+                             " (" + c.produced_by + "): " + why;
+    (c.loads_code ? problems : jit_problems).push_back(line);
   }
   r.details["directories"] = checked;
-  if (problems.empty()) {
+  if (problems.empty() && jit_problems.empty()) {
     r.outcome = Outcome::kPass;
-    r.summary = "compile caches writable and executable: " + dirs[0].path +
-                ", " + dirs[1].path;
+    std::vector<std::string> paths;
+    for (const CacheLocation& c : locations) {
+      paths.push_back(c.disabled ? c.purpose + " off (" + c.produced_by + ")"
+                                 : c.path);
+    }
+    r.summary =
+        "caches created, written and removed as their libraries "
+        "would: " +
+        Join(paths, ", ");
     return r;
   }
+  if (problems.empty()) {
+    r.outcome = Outcome::kWarn;
+    r.summary = Join(jit_problems, "; ") +
+                " (PTX is JIT-compiled again in every process: slower starts)";
+    r.remediation =
+        "export CUDA_CACHE_PATH to a writable directory (e.g. "
+        "/tmp/cuda-cache-$(id -u)), or CUDA_CACHE_DISABLE=1 to say so";
+    return r;
+  }
+  problems.insert(problems.end(), jit_problems.begin(), jit_problems.end());
   std::string why_no_torch;
   const bool torch = LocateTorch(&why_no_torch).has_value();
   const bool compile_asked = torch && TorchCompileRequested(context);
@@ -138,8 +161,9 @@ ProbeResult RunHostCompileCache(const ProbeContext& context) {
       "Point the caches at a writable, exec-mounted directory, e.g. "
       "`export TORCHINDUCTOR_CACHE_DIR=" +
       base + "/torchinductor TRITON_CACHE_DIR=" + base +
-      "/triton`, or remount (`mount -o remount,exec /tmp`; Docker: `--tmpfs "
-      "/tmp:exec`)";
+      "/triton CUDA_CACHE_PATH=" + base +
+      "/nv` (and USER, where no user name is known), or remount (`mount -o "
+      "remount,exec /tmp`; Docker: `--tmpfs /tmp:exec`)";
   return r;
 }
 
