@@ -4,10 +4,13 @@
 // The locations come from each library's own rules (cache_locations.h:
 // every variable and default they honour, in order), and each is named with
 // the variable or default that produced it. Each is then used as its
-// library would, as the user running this: created with its missing
-// parents, written, and, where compiled code is loaded from it (Inductor,
-// Triton), checked for a noexec filesystem ("failed to map segment from
-// shared object"). Everything created is removed again.
+// library would, as the user running this: written in where it exists, or,
+// where it does not, a private directory made in its nearest existing
+// ancestor (what the library's makedirs needs; never the path itself, which
+// a concurrent run or job may be creating) and written in; where compiled
+// code is loaded from it (Inductor, Triton), checked for a noexec
+// filesystem ("failed to map segment from shared object"). Everything made
+// is removed again.
 // Pass: all usable.
 // Fail: an Inductor or Triton cache unusable (or its default unmakeable:
 // no user name for torchinductor_<user>), where torch is present and this
@@ -46,46 +49,51 @@ std::string HomeDirectory() {
   return "/";
 }
 
-// Uses `dir` as its library would: creates it (and its missing parents),
-// writes a file in it, and for a directory code is loaded from, checks the
-// filesystem allows exec. Removes everything it created. "" when usable,
-// else why not.
+// Uses `dir` as its library would, without touching what other processes
+// may be creating there at the same time: where it exists, writes a file of
+// its own in it; where it does not, creates a private directory of its own
+// in the nearest existing ancestor (what the library's makedirs needs) and
+// writes in that. Where compiled code is loaded from it, checks that the
+// filesystem allows exec. Removes what it made. "" when usable, else why.
 std::string TryCacheDirectory(const std::string& dir, bool loads_code) {
-  std::vector<std::string> created;  // outermost first
+  std::string at = dir;
+  struct stat st {};
+  while (stat(at.c_str(), &st) != 0) {
+    const size_t slash = at.rfind('/');
+    at = slash == std::string::npos ? "."
+         : slash == 0               ? "/"
+                                    : at.substr(0, slash);
+  }
+  if (!S_ISDIR(st.st_mode)) return at + " is not a directory";
+  std::string made;  // our private directory, when `dir` does not exist
   std::string why;
-  for (size_t at = 1; why.empty(); ++at) {
-    at = dir.find('/', at);
-    const std::string prefix = dir.substr(0, at);
-    struct stat st {};
-    if (!prefix.empty() && stat(prefix.c_str(), &st) != 0) {
-      if (mkdir(prefix.c_str(), 0700) == 0) {
-        created.push_back(prefix);
-      } else {
-        why = "cannot create " + prefix + ": " + std::strerror(errno);
-      }
+  if (at != dir) {
+    std::string name = at + (at == "/" ? "" : "/") + ".gpu-preflight-XXXXXX";
+    if (mkdtemp(name.data()) == nullptr) {
+      why = "cannot create it under " + at + ": " + std::strerror(errno);
+    } else {
+      made = name;
     }
-    if (at == std::string::npos) break;
   }
   if (why.empty()) {
-    const std::string file =
-        dir + "/.gpu-preflight-" + std::to_string(getpid());
+    const std::string file = (made.empty() ? dir : made) + "/.gpu-preflight-" +
+                             std::to_string(getpid());
     const int fd =
         open(file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
     if (fd < 0) {
-      why = "cannot write in it: " + std::string(std::strerror(errno));
+      why = "cannot write in " + (made.empty() ? dir : at) + ": " +
+            std::strerror(errno);
     } else {
       close(fd);
       unlink(file.c_str());
     }
   }
   struct statvfs vfs {};
-  if (why.empty() && loads_code && statvfs(dir.c_str(), &vfs) == 0 &&
+  if (why.empty() && loads_code && statvfs(at.c_str(), &vfs) == 0 &&
       (vfs.f_flag & ST_NOEXEC) != 0) {
     why = "it is on a noexec filesystem: compiled kernels cannot be loaded";
   }
-  for (auto it = created.rbegin(); it != created.rend(); ++it) {
-    rmdir(it->c_str());
-  }
+  if (!made.empty()) rmdir(made.c_str());
   return why;
 }
 
