@@ -11,6 +11,7 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& context);
 ProbeResult RunHostVisibleDevices(const ProbeContext& context);
 ProbeResult RunHostShm(const ProbeContext& context);
 ProbeResult RunHostMemlock(const ProbeContext& context);
+ProbeResult RunHostProcessLimits(const ProbeContext& context);
 ProbeResult RunHostCpuQuota(const ProbeContext& context);
 ProbeResult RunHostCompileCache(const ProbeContext& context);
 ProbeResult RunHostCCompiler(const ProbeContext& context);
@@ -33,6 +34,7 @@ ProbeFn FindBuiltinProbe(std::string_view id) {
       {"host.visible_devices", &RunHostVisibleDevices},
       {"host.shm", &RunHostShm},
       {"host.memlock", &RunHostMemlock},
+      {"host.process_limits", &RunHostProcessLimits},
       {"host.cpu_quota", &RunHostCpuQuota},
       {"host.compile_cache", &RunHostCompileCache},
       {"host.c_compiler", &RunHostCCompiler},

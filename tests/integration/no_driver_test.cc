@@ -70,7 +70,10 @@ TEST(NoDriverTest, OutputDirHoldsASummary) {
                 dir + "/out"});
   const nlohmann::json summary = ReadJson(dir + "/out/summary.json");
   ASSERT_FALSE(summary.is_discarded());
-  EXPECT_EQ(summary["results"].size(), 7u);
+  // Every host probe's result, as in the full report of the same run.
+  const nlohmann::json report = ReadJson(dir + "/r.json");
+  EXPECT_GT(summary["results"].size(), 0u);
+  EXPECT_EQ(summary["results"].size(), report["results"].size());
 }
 
 }  // namespace

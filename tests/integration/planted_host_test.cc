@@ -4,6 +4,7 @@
 // FF7 the CPU quota over every GPU node, FF10 policy failures) and the
 // conditions that must still fail. No GPU needed: only the host stage runs.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -328,6 +329,44 @@ TEST_F(PlantedHostTest, CachesAreTriedWhereTheLibrariesPutThemAndRemoved) {
   EXPECT_NE(stat((home + "/.triton").c_str(), &st), 0) << "left behind";
   EXPECT_NE(stat((home + "/.nv").c_str(), &st), 0) << "left behind";
   EXPECT_NE(stat((root.root() + "/ind").c_str(), &st), 0) << "left behind";
+}
+
+// Limits a training job runs into, planted: a container allowed 256 pids
+// with 40 in use, and (set on this test process, inherited by the binary)
+// 512 open files. Each is named with its value and where it is set.
+TEST_F(PlantedHostTest, ProcessLimitsThatBreakLargeJobsWarn) {
+  PlantedRoot root;
+  root.HealthyHost(1)
+      .File("/sys/fs/cgroup/pids.max", "256\n")
+      .File("/sys/fs/cgroup/pids.current", "40\n");
+  rlimit saved{};
+  getrlimit(RLIMIT_NOFILE, &saved);
+  rlimit small = saved;
+  small.rlim_cur = 512;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &small), 0);
+  const nlohmann::json r = Probe(root, "host.process_limits");
+  setrlimit(RLIMIT_NOFILE, &saved);
+  EXPECT_EQ(r["outcome"], "warn") << r.dump();
+  const std::string summary = r["summary"];
+  EXPECT_NE(summary.find("open files are limited to 512"), std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("216 more processes or threads (cgroup pids.max "
+                         "256, 40 in use)"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(r["remediation"].get<std::string>().find("--pids-limit"),
+            std::string::npos);
+  EXPECT_NE(r["remediation"].get<std::string>().find("ulimit -n"),
+            std::string::npos);
+  // Unlimited pids and enough files: a pass, the limits in the host facts.
+  PlantedRoot roomy;
+  roomy.HealthyHost(1).File("/sys/fs/cgroup/pids.max", "max\n");
+  const nlohmann::json report = Run(roomy);
+  const nlohmann::json ok = NodeResult(report, "host.process_limits");
+  if (saved.rlim_cur == RLIM_INFINITY || saved.rlim_cur >= 4096) {
+    EXPECT_EQ(ok["outcome"], "pass") << ok.dump();
+  }
+  EXPECT_EQ(report["host"]["process_limits"]["cgroup_pids_max"], "max");
 }
 
 // A planted run says so: the report names the root, stderr warns.
