@@ -60,6 +60,16 @@ std::vector<ProbeSpec> BuildManifest() {
        "",
        "Open files, processes and threads this process may still use "
        "(ulimit -n/-u, cgroup pids.max), and the cgroup's memory limit"},
+      {"host.nccl_env",
+       Stage::kHost,
+       Scope::kNode,
+       "",
+       {},
+       5,
+       false,
+       "",
+       "The NCCL_* settings in force; NCCL_SOCKET_IFNAME and NCCL_IB_HCA "
+       "name interfaces and devices that exist; transports left disabled"},
       {"host.cpu_quota",
        Stage::kHost,
        Scope::kNode,

@@ -12,6 +12,7 @@ ProbeResult RunHostVisibleDevices(const ProbeContext& context);
 ProbeResult RunHostShm(const ProbeContext& context);
 ProbeResult RunHostMemlock(const ProbeContext& context);
 ProbeResult RunHostProcessLimits(const ProbeContext& context);
+ProbeResult RunHostNcclEnv(const ProbeContext& context);
 ProbeResult RunHostCpuQuota(const ProbeContext& context);
 ProbeResult RunHostCompileCache(const ProbeContext& context);
 ProbeResult RunHostCCompiler(const ProbeContext& context);
@@ -35,6 +36,7 @@ ProbeFn FindBuiltinProbe(std::string_view id) {
       {"host.shm", &RunHostShm},
       {"host.memlock", &RunHostMemlock},
       {"host.process_limits", &RunHostProcessLimits},
+      {"host.nccl_env", &RunHostNcclEnv},
       {"host.cpu_quota", &RunHostCpuQuota},
       {"host.compile_cache", &RunHostCompileCache},
       {"host.c_compiler", &RunHostCCompiler},

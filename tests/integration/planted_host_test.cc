@@ -65,13 +65,28 @@ class PlantedHostTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // The variables these cases plant, never inherited from the machine.
-    for (const char* v :
-         {"CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES",
-          "NVIDIA_DRIVER_CAPABILITIES", "KUBERNETES_SERVICE_HOST", "container",
-          "CC", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR", "TRITON_HOME",
-          "CUDA_CACHE_PATH", "CUDA_CACHE_DISABLE", "LOCAL_WORLD_SIZE",
-          "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
-          "SLURM_NTASKS_PER_NODE"}) {
+    for (const char* v : {"CUDA_VISIBLE_DEVICES",
+                          "NVIDIA_VISIBLE_DEVICES",
+                          "NVIDIA_DRIVER_CAPABILITIES",
+                          "KUBERNETES_SERVICE_HOST",
+                          "container",
+                          "CC",
+                          "TRITON_CACHE_DIR",
+                          "TORCHINDUCTOR_CACHE_DIR",
+                          "TRITON_HOME",
+                          "CUDA_CACHE_PATH",
+                          "CUDA_CACHE_DISABLE",
+                          "LOCAL_WORLD_SIZE",
+                          "OMPI_COMM_WORLD_LOCAL_SIZE",
+                          "MPI_LOCALNRANKS",
+                          "SLURM_NTASKS_PER_NODE",
+                          "NCCL_SOCKET_IFNAME",
+                          "NCCL_IB_HCA",
+                          "NCCL_P2P_DISABLE",
+                          "NCCL_SHM_DISABLE",
+                          "NCCL_IB_DISABLE",
+                          "NCCL_ALGO",
+                          "NCCL_PROTO"}) {
       unsetenv(v);
     }
   }
@@ -367,6 +382,31 @@ TEST_F(PlantedHostTest, ProcessLimitsThatBreakLargeJobsWarn) {
     EXPECT_EQ(ok["outcome"], "pass") << ok.dump();
   }
   EXPECT_EQ(report["host"]["process_limits"]["cgroup_pids_max"], "max");
+}
+
+// NCCL settings checked against the host: an interface or RDMA device that
+// does not exist fails (every init would), a transport left off warns.
+TEST_F(PlantedHostTest, NcclSettingsThatNameNothingHereFail) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  nlohmann::json r =
+      Probe(root, "host.nccl_env", {"NCCL_SOCKET_IFNAME=nosuch0"});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r["summary"].get<std::string>().find("lo"), std::string::npos);
+  EXPECT_EQ(r["details"]["settings"]["NCCL_SOCKET_IFNAME"], "nosuch0");
+  EXPECT_EQ(Probe(root, "host.nccl_env", {"NCCL_SOCKET_IFNAME==lo"})["outcome"],
+            "pass");
+  r = Probe(root, "host.nccl_env", {"NCCL_P2P_DISABLE=1"});
+  EXPECT_EQ(r["outcome"], "warn") << r.dump();
+  // An RDMA device planted: NCCL_IB_HCA must select it.
+  mkdir((root.root() + "/sys/class").c_str(), 0755);
+  mkdir((root.root() + "/sys/class/infiniband").c_str(), 0755);
+  mkdir((root.root() + "/sys/class/infiniband/mlx5_0").c_str(), 0755);
+  r = Probe(root, "host.nccl_env", {"NCCL_IB_HCA=mlx4"});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r["summary"].get<std::string>().find("mlx5_0"), std::string::npos);
+  EXPECT_EQ(Probe(root, "host.nccl_env", {"NCCL_IB_HCA=mlx5:1"})["outcome"],
+            "pass");
 }
 
 // A planted run says so: the report names the root, stderr warns.
