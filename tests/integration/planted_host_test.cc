@@ -53,6 +53,18 @@ class PlantedRoot {
     chmod(path.c_str(), 0755);
     return *this;
   }
+  // A torch package found through a stand-in python3 (the locator's
+  // question answered, nothing imported); returns that python3's path.
+  std::string Torch(const std::string& version_py) {
+    const std::string site = root() + "/site";
+    mkdir(site.c_str(), 0755);
+    mkdir((site + "/torch").c_str(), 0755);
+    std::ofstream(site + "/torch/version.py") << version_py;
+    const std::string python = bin() + "/python3";
+    std::ofstream(python) << "#!/bin/sh\necho " << site << "/torch\n";
+    chmod(python.c_str(), 0755);
+    return python;
+  }
   std::string root() const { return dir_ + "/root"; }
   std::string bin() const { return dir_ + "/bin"; }
   std::string report() const { return dir_ + "/r.json"; }
@@ -217,14 +229,8 @@ TEST_F(PlantedHostTest, CpuQuotaCountsTheGpusThisJobSees) {
 TEST_F(PlantedHostTest, NoCompilerWarnsUnlessTorchCompileIsAsked) {
   PlantedRoot root;
   root.HealthyHost(1);
-  const std::string site = root.root() + "/site";
-  mkdir(site.c_str(), 0755);
-  mkdir((site + "/torch").c_str(), 0755);
-  std::ofstream(site + "/torch/version.py")
-      << "__version__ = '2.11.0+cu130'\ncuda: Optional[str] = '13.0'\n";
-  const std::string python = root.bin() + "/python3";
-  std::ofstream(python) << "#!/bin/sh\necho " << site << "/torch\n";
-  chmod(python.c_str(), 0755);
+  const std::string python = root.Torch(
+      "__version__ = '2.11.0+cu130'\ncuda: Optional[str] = '13.0'\n");
   // PATH: only the stand-ins and a sh, no compiler.
   const std::string shell_dir = root.root() + "/shbin";
   mkdir(shell_dir.c_str(), 0755);
@@ -256,14 +262,8 @@ TEST_F(PlantedHostTest, UnwritableCacheWithoutTorchWarns) {
 TEST_F(PlantedHostTest, CpuOnlyTorchFailsWhereADriverIsLoaded) {
   PlantedRoot root;
   root.HealthyHost(1);
-  const std::string site = root.root() + "/site";
-  mkdir(site.c_str(), 0755);
-  mkdir((site + "/torch").c_str(), 0755);
-  std::ofstream(site + "/torch/version.py")
-      << "__version__ = '2.11.0+cpu'\ncuda: Optional[str] = None\n";
-  const std::string python = root.bin() + "/python3";
-  std::ofstream(python) << "#!/bin/sh\necho " << site << "/torch\n";
-  chmod(python.c_str(), 0755);
+  const std::string python =
+      root.Torch("__version__ = '2.11.0+cpu'\ncuda: Optional[str] = None\n");
   auto libraries = [&]() {
     return NodeResult(Run(root, {"PREFLIGHT_PYTHON=" + python, "LIBTORCH="},
                           {"--stages", "driver"}),
