@@ -46,6 +46,18 @@ int VisibleGpuCount(std::string* how) {
   return nodes;
 }
 
+std::vector<std::string> RdmaDevices() {
+  std::vector<std::string> names;
+  if (DIR* dir = opendir(HostPath("/sys/class/infiniband").c_str())) {
+    while (dirent* e = readdir(dir)) {
+      if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+    }
+    closedir(dir);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 bool HasWslGpuNode() { return access(HostPath("/dev/dxg").c_str(), F_OK) == 0; }
 
 }  // namespace preflight

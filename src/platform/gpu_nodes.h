@@ -16,6 +16,10 @@ std::vector<std::string> GpuDeviceNodes();
 // and no /proc/driver/nvidia.
 bool HasWslGpuNode();
 
+// The RDMA devices (/sys/class/infiniband), sorted: what NCCL's IB
+// transport would use.
+std::vector<std::string> RdmaDevices();
+
 // The GPUs this job sees: the device nodes, capped by the entries of a
 // well-formed CUDA_VISIBLE_DEVICES (a Slurm step given one GPU of eight sees
 // all eight nodes and one entry). `how` says how it was counted.

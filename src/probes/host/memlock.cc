@@ -5,10 +5,9 @@
 // to sockets. Pass: the limit is unlimited, or no RDMA device is present
 // (single-node jobs do not need it; the limit is still reported). Fail: RDMA
 // devices exist (/sys/class/infiniband) and the limit is finite.
-#include <dirent.h>
 #include <sys/resource.h>
 
-#include "platform/host_root.h"
+#include "platform/gpu_nodes.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -16,13 +15,7 @@
 namespace preflight {
 
 ProbeResult RunHostMemlock(const ProbeContext& /*context*/) {
-  std::vector<std::string> rdma;
-  if (DIR* dir = opendir(HostPath("/sys/class/infiniband").c_str())) {
-    while (dirent* e = readdir(dir)) {
-      if (e->d_name[0] != '.') rdma.emplace_back(e->d_name);
-    }
-    closedir(dir);
-  }
+  const std::vector<std::string> rdma = RdmaDevices();
   rlimit limit{};
   getrlimit(RLIMIT_MEMLOCK, &limit);
   const bool unlimited = limit.rlim_cur == RLIM_INFINITY;

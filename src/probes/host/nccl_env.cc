@@ -16,15 +16,14 @@
 // NCCL_SHM_DISABLE, NCCL_IB_DISABLE with RDMA devices present, NCCL_ALGO,
 // NCCL_PROTO), often left over from debugging: collectives still work, at
 // a fraction of the speed.
-#include <dirent.h>
 #include <ifaddrs.h>
 
 #include <set>
 #include <string>
 #include <vector>
 
+#include "platform/gpu_nodes.h"
 #include "platform/host_facts.h"
-#include "platform/host_root.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -64,17 +63,6 @@ std::set<std::string> Interfaces() {
     if (i->ifa_name != nullptr) names.insert(i->ifa_name);
   }
   freeifaddrs(list);
-  return names;
-}
-
-std::set<std::string> RdmaDevices() {
-  std::set<std::string> names;
-  if (DIR* dir = opendir(HostPath("/sys/class/infiniband").c_str())) {
-    while (dirent* e = readdir(dir)) {
-      if (e->d_name[0] != '.') names.insert(e->d_name);
-    }
-    closedir(dir);
-  }
   return names;
 }
 
@@ -119,7 +107,8 @@ ProbeResult RunHostNcclEnv(const ProbeContext& /*context*/) {
           "excludes), or unset it";
     }
   }
-  const std::set<std::string> rdma = RdmaDevices();
+  const std::vector<std::string> rdma_list = RdmaDevices();
+  const std::set<std::string> rdma(rdma_list.begin(), rdma_list.end());
   if (const std::string v = value("NCCL_IB_HCA"); !v.empty() && !rdma.empty()) {
     const std::vector<std::string> chosen = Selected(v, rdma);
     r.details["ib_hcas_selected"] = chosen;

@@ -46,6 +46,13 @@ std::optional<long long> CgroupValue(const std::string& path) {
   return std::nullopt;
 }
 
+// The first of a cgroup v2 and a v1 file that reads.
+std::optional<long long> CgroupValue(const std::string& v2,
+                                     const std::string& v1) {
+  const auto value = CgroupValue(v2);
+  return value ? value : CgroupValue(v1);
+}
+
 nlohmann::ordered_json LimitJson(rlim_t value) {
   return value == RLIM_INFINITY ? nlohmann::ordered_json("unlimited")
                                 : nlohmann::ordered_json(value);
@@ -93,13 +100,10 @@ ProbeResult RunHostProcessLimits(const ProbeContext& /*context*/) {
 
   // Processes and threads: RLIMIT_NPROC counts this user's, the cgroup's
   // pids.max this container's.
-  const auto pids_max = CgroupValue("/sys/fs/cgroup/pids.max")
-                            ? CgroupValue("/sys/fs/cgroup/pids.max")
-                            : CgroupValue("/sys/fs/cgroup/pids/pids.max");
-  const auto pids_current =
-      CgroupValue("/sys/fs/cgroup/pids.current")
-          ? CgroupValue("/sys/fs/cgroup/pids.current")
-          : CgroupValue("/sys/fs/cgroup/pids/pids.current");
+  const auto pids_max =
+      CgroupValue("/sys/fs/cgroup/pids.max", "/sys/fs/cgroup/pids/pids.max");
+  const auto pids_current = CgroupValue("/sys/fs/cgroup/pids.current",
+                                        "/sys/fs/cgroup/pids/pids.current");
   if (pids_max) {
     limits["cgroup_pids_max"] = *pids_max < 0
                                     ? nlohmann::ordered_json("max")
@@ -131,11 +135,9 @@ ProbeResult RunHostProcessLimits(const ProbeContext& /*context*/) {
         "`ulimit -u unlimited` (or raise nproc in /etc/security/limits.conf); "
         "Docker: `--ulimit nproc=65535`");
   }
-  const auto memory_max = CgroupValue("/sys/fs/cgroup/memory.max")
-                              ? CgroupValue("/sys/fs/cgroup/memory.max")
-                              : CgroupValue(
-                                    "/sys/fs/cgroup/memory/"
-                                    "memory.limit_in_bytes");
+  const auto memory_max = CgroupValue("/sys/fs/cgroup/memory.max",
+                                      "/sys/fs/cgroup/memory/"
+                                      "memory.limit_in_bytes");
   if (memory_max) {
     limits["cgroup_memory_max_bytes"] =
         *memory_max < 0 ? nlohmann::ordered_json("max")
