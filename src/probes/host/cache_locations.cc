@@ -23,6 +23,11 @@ CacheEnvironment CurrentCacheEnvironment() {
   return env;
 }
 
+std::optional<std::string> ExpandedHome(const CacheEnvironment& env) {
+  if (std::string home = env.variable("HOME"); !home.empty()) return home;
+  return env.passwd_home;
+}
+
 std::vector<CacheLocation> ResolveCacheLocations(const CacheEnvironment& env) {
   std::vector<CacheLocation> out;
   // TorchInductor.

@@ -44,6 +44,10 @@ struct CacheLocation {
 
 std::vector<CacheLocation> ResolveCacheLocations(const CacheEnvironment& env);
 
+// What Python's os.path.expanduser("~") gives: $HOME, else the passwd
+// entry's home; nullopt with neither.
+std::optional<std::string> ExpandedHome(const CacheEnvironment& env);
+
 }  // namespace preflight
 
 #endif  // PREFLIGHT_PROBES_HOST_CACHE_LOCATIONS_H_

@@ -19,7 +19,6 @@
 // nothing here does); the CUDA JIT cache unusable (PTX is JIT-compiled
 // again in every process: slower starts, nothing breaks).
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -38,16 +37,6 @@
 
 namespace preflight {
 namespace {
-
-// What Python's os.path.expanduser("~") gives: $HOME, else the passwd
-// entry's directory ("/" under `docker run --user N` with no entry).
-std::string HomeDirectory() {
-  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') return h;
-  if (const passwd* pw = getpwuid(getuid()); pw != nullptr && pw->pw_dir) {
-    return pw->pw_dir;
-  }
-  return "/";
-}
 
 // Uses `dir` as its library would, without touching what other processes
 // may be creating there at the same time: where it exists, writes a file of
@@ -100,8 +89,8 @@ std::string TryCacheDirectory(const std::string& dir, bool loads_code) {
 }  // namespace
 
 ProbeResult RunHostCompileCache(const ProbeContext& context) {
-  const std::vector<CacheLocation> locations =
-      ResolveCacheLocations(CurrentCacheEnvironment());
+  const CacheEnvironment env = CurrentCacheEnvironment();
+  const std::vector<CacheLocation> locations = ResolveCacheLocations(env);
   ProbeResult r;
   // Compile caches that break torch.compile, and the JIT cache whose loss
   // only slows each process's start.
@@ -162,7 +151,7 @@ ProbeResult RunHostCompileCache(const ProbeContext& context) {
                              : " (no torch here, so nothing writes them yet)");
   // A home that cannot be written to (HOME=/ under `docker run --user N`)
   // is no place to suggest.
-  const std::string home = HomeDirectory();
+  const std::string home = ExpandedHome(env).value_or("/");
   const std::string base =
       access(home.c_str(), W_OK) == 0 ? "$HOME/.cache" : "/tmp/cache-$(id -u)";
   r.remediation =
