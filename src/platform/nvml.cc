@@ -123,4 +123,31 @@ const Nvml* LoadNvml(std::string* error, int* init_code) {
   return state.nvml;
 }
 
+bool MigModeEnabled(const Nvml& nvml, nvml::Device dev) {
+  unsigned current = 0, pending = 0;
+  return nvml.device_get_mig_mode != nullptr &&
+         nvml.device_get_mig_mode(dev, &current, &pending) == nvml::kSuccess &&
+         current == 1;
+}
+
+std::vector<std::string> MigDeviceUuids(const Nvml& nvml, nvml::Device parent) {
+  std::vector<std::string> uuids;
+  unsigned max = 0;
+  if (nvml.device_get_max_mig_device_count == nullptr ||
+      nvml.device_get_mig_device_handle_by_index == nullptr ||
+      nvml.device_get_max_mig_device_count(parent, &max) != nvml::kSuccess) {
+    return uuids;
+  }
+  for (unsigned m = 0; m < max; ++m) {
+    nvml::Device mig = nullptr;
+    char uuid[96] = {};
+    if (nvml.device_get_mig_device_handle_by_index(parent, m, &mig) ==
+            nvml::kSuccess &&
+        nvml.device_get_uuid(mig, uuid, sizeof uuid) == nvml::kSuccess) {
+      uuids.emplace_back(uuid);
+    }
+  }
+  return uuids;
+}
+
 }  // namespace preflight

@@ -6,6 +6,7 @@
 #define PREFLIGHT_PLATFORM_NVML_H_
 
 #include <string>
+#include <vector>
 
 namespace preflight {
 
@@ -141,6 +142,11 @@ struct Nvml {
   // "NVML_ERROR_NOT_SUPPORTED: Not Supported" style text.
   std::string Describe(nvml::Return code) const;
 };
+
+// Whether `dev` is in MIG mode now (false where NVML cannot say).
+bool MigModeEnabled(const Nvml& nvml, nvml::Device dev);
+// The UUIDs ("MIG-…") of a MIG-mode GPU's MIG devices.
+std::vector<std::string> MigDeviceUuids(const Nvml& nvml, nvml::Device parent);
 
 // Loads libnvidia-ml.so.1 and calls nvmlInit_v2 once per process.
 // nullptr with *error and *init_code (the nvmlInit return, or -1 when the

@@ -85,29 +85,9 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
         char nvml_uuid[96] = {};
         nvml->device_get_uuid(handle, nvml_uuid, sizeof nvml_uuid);
         d["nvml_uuid"] = nvml_uuid;
-        unsigned mig_current = 0, mig_pending = 0;
-        const bool mig_on =
-            nvml->device_get_mig_mode != nullptr &&
-            nvml->device_get_mig_mode(handle, &mig_current, &mig_pending) ==
-                nvml::kSuccess &&
-            mig_current == 1;
-        std::vector<std::string> mig_uuids;
-        unsigned max_mig = 0;
-        if (mig_on && nvml->device_get_max_mig_device_count != nullptr &&
-            nvml->device_get_mig_device_handle_by_index != nullptr &&
-            nvml->device_get_max_mig_device_count(handle, &max_mig) ==
-                nvml::kSuccess) {
-          for (unsigned m = 0; m < max_mig; ++m) {
-            nvml::Device mig = nullptr;
-            char mig_uuid[96] = {};
-            if (nvml->device_get_mig_device_handle_by_index(handle, m, &mig) ==
-                    nvml::kSuccess &&
-                nvml->device_get_uuid(mig, mig_uuid, sizeof mig_uuid) ==
-                    nvml::kSuccess) {
-              mig_uuids.emplace_back(mig_uuid);
-            }
-          }
-        }
+        const bool mig_on = MigModeEnabled(*nvml, handle);
+        const std::vector<std::string> mig_uuids =
+            mig_on ? MigDeviceUuids(*nvml, handle) : std::vector<std::string>{};
         any_mig = any_mig || mig_on;
         const NvmlIdentity id = ResolveNvmlIdentity(
             d["uuid"].get<std::string>(), nvml_uuid, mig_on, mig_uuids);

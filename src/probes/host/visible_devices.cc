@@ -61,12 +61,7 @@ std::vector<ListedGpu> ListGpus(bool* mig_here) {
         nvml->device_get_pci_info(dev, &pci) == nvml::kSuccess) {
       bus = pci.bus_id;
     }
-    unsigned mig = 0, pending = 0;
-    if (nvml->device_get_mig_mode != nullptr &&
-        nvml->device_get_mig_mode(dev, &mig, &pending) == nvml::kSuccess &&
-        mig == 1) {
-      *mig_here = true;
-    }
+    *mig_here = *mig_here || MigModeEnabled(*nvml, dev);
     gpus.push_back({static_cast<int>(i), uuid, bus, name});
   }
   return gpus;
