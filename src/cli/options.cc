@@ -13,6 +13,7 @@
 #include "core/manifest.h"
 #include "kernel_image_archs.h"
 #include "platform/atomic_file.h"
+#include "platform/host_root.h"
 #include "preflight/strings.h"
 #include "preflight/version.h"
 
@@ -380,6 +381,17 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   if (fault_env != nullptr &&
       !ParseFaults(fault_env, &options->faults, error)) {
     return ParseStatus::kUsageError;
+  }
+  // A planted root that is not there would make every host probe read
+  // nothing and fail: a mistake in the test's set-up, not the host's.
+  if (const std::string root = TestRoot(); !root.empty()) {
+    struct stat st {};
+    if (stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      *error = std::string(kTestRootVariable) + "='" + root +
+               "' is not a directory (it is for tests only: point it at a "
+               "planted tree, or unset it)";
+      return ParseStatus::kUsageError;
+    }
   }
   return ParseStatus::kOk;
 }

@@ -132,6 +132,16 @@ TEST(BadInputTest, BadFaultVariableIsAUsageError) {
   EXPECT_NE(run.err.find("melt"), std::string::npos);
 }
 
+TEST(BadInputTest, MissingTestRootIsAUsageError) {
+  const std::string dir = MakeTempDir();
+  BinaryRun run = RunPreflight({"--stages", "host", "--json", dir + "/r.json"},
+                               {"PREFLIGHT_TEST_ROOT=" + dir + "/nowhere"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("PREFLIGHT_TEST_ROOT"), std::string::npos) << run.err;
+  struct stat st {};
+  EXPECT_NE(stat((dir + "/r.json").c_str(), &st), 0) << "a report was written";
+}
+
 TEST(BadInputTest, HelpVersionAndListSucceed) {
   EXPECT_EQ(RunPreflight({"--help"}).exit_code, 0);
   BinaryRun version = RunPreflight({"--version"});
