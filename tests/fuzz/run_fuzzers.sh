@@ -43,7 +43,7 @@ build visible_devices platform/visible_devices.cc sdk/strings.cc
 build fatbin platform/fatbin_reader.cc sdk/strings.cc
 build thresholds cli/thresholds.cc core/manifest.cc sdk/strings.cc
 build cli cli/options.cc cli/thresholds.cc core/manifest.cc sdk/strings.cc \
-  core/fault_injection.cc platform/atomic_file.cc
+  core/fault_injection.cc platform/atomic_file.cc platform/host_root.cc
 
 status=0
 cd "$tmp"  # output paths the CLI target checks are relative to here
