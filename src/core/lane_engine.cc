@@ -11,6 +11,8 @@
 
 #include "core/log.h"
 #include "core/worker_process.h"
+#include "platform/host_side.h"
+#include "platform/resource_limits.h"
 #include "preflight/strings.h"
 
 namespace preflight {
@@ -22,11 +24,12 @@ double Seconds(Clock::duration d) {
 
 std::string TimeoutRemediation(const ProbeSpec& spec) {
   std::string text =
-      "The probe hung. Look for Xid errors (`sudo dmesg | grep -i xid`) and "
-      "a GPU stuck at 100% utilization in `nvidia-smi`; a hang in CUDA "
-      "initialization often means persistence mode is off on many GPUs or "
-      "the NVSwitch fabric manager is not running. Rerun with -v to see the "
-      "worker's log";
+      "The probe hung. " + KernelLogAdvice("xid") +
+      "; look for a GPU stuck at 100% utilization in `nvidia-smi`; a hang in "
+      "CUDA initialization often means persistence mode is off on many GPUs "
+      "or the NVSwitch fabric manager is not running (" +
+      OnHost("systemctl status nvidia-fabricmanager") +
+      "). Rerun with -v to see the worker's log";
   if (spec.stage == Stage::kDriver || spec.stage == Stage::kDevices) {
     text += ". If the driver is wedged, only a GPU reset or reboot clears it";
   }
@@ -160,7 +163,18 @@ void LaneEngine::Advance(Lane& lane) {
       }
       if (!lane.worker) {
         spdlog::warn("{}: cannot start a worker: {}", lane.label, spawn_error);
-        ProbeResult r = ProbeResult::Error(spawn_error);
+        // Out of files, processes or memory: the job's limit, which a
+        // training job meets too, not the tool's fault.
+        const std::optional<LimitFinding> limit = LimitBehind(spawn_error);
+        ProbeResult r =
+            limit && limit->explained
+                ? ProbeResult::Fail("cannot start a worker process (" +
+                                        spawn_error + "): " + limit->cause,
+                                    limit->fix)
+                : ProbeResult::Error(spawn_error +
+                                     (limit ? " (not a process limit: " +
+                                                  limit->ruled_out + ")"
+                                            : ""));
         r.started_ms = SinceStart(Clock::now());
         Record(&lane, spec, std::move(r));
         continue;
@@ -266,7 +280,8 @@ void LaneEngine::HandleWorkerExit(Lane& lane) {
       r.remediation =
           "A crash inside a driver or library call. The tail of the "
           "worker's stderr is in the report (log_tail); rerun with -v to "
-          "see it live, and check `sudo dmesg` for Xid errors";
+          "see it live; " +
+          KernelLogAdvice("xid");
     } else {
       r.outcome = Outcome::kError;
       r.exit_code = WEXITSTATUS(status);

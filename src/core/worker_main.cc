@@ -21,6 +21,7 @@
 #include "core/module_loader.h"
 #include "core/probe_registry.h"
 #include "platform/cuda_driver.h"
+#include "platform/resource_limits.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
@@ -133,7 +134,13 @@ ProbeResult RunProbe(const ProbeSpec& spec, const ProbeContext& context) {
     }
     return fn(context);
   } catch (const std::exception& e) {
-    return ProbeResult::Error(std::string("probe threw: ") + e.what());
+    // std::bad_alloc, or a thread that could not start: a limit of this
+    // process, which the job meets too, where one binds.
+    const std::string what = std::string("probe threw: ") + e.what();
+    if (const auto limit = LimitBehind(e.what()); limit && limit->explained) {
+      return ProbeResult::Fail(what + ": " + limit->cause, limit->fix);
+    }
+    return ProbeResult::Error(what);
   } catch (...) {
     return ProbeResult::Error("probe threw a non-standard exception");
   }

@@ -4,13 +4,21 @@
 
 namespace preflight {
 
-CudaErrorDiagnosis DiagnoseCudaError(int code) {
+CudaErrorDiagnosis DiagnoseCudaError(int code,
+                                     const ProcessLimitsSnapshot& limits,
+                                     const Vantage& vantage) {
   static const std::map<int, CudaErrorDiagnosis> table = {
+      {2,
+       {"CUDA_ERROR_OUT_OF_MEMORY", "CUDA ran out of memory while initializing",
+        ""}},
       {3,
        {"CUDA_ERROR_NOT_INITIALIZED",
-        "CUDA initialization failed inside the driver",
-        "Check `sudo dmesg | grep -i nvrm` for driver errors; reload the "
-        "driver or reboot the host"}},
+        "CUDA initialization failed inside the driver", ""}},
+      {304,
+       {"CUDA_ERROR_OPERATING_SYSTEM",
+        "an operating-system call inside CUDA failed (a mapping, a thread or "
+        "a file)",
+        ""}},
       {34,
        {"CUDA_ERROR_STUB_LIBRARY",
         "the loaded libcuda is the toolkit's stub (lib64/stubs), not the "
@@ -69,11 +77,37 @@ CudaErrorDiagnosis DiagnoseCudaError(int code) {
         "nvidia_uvm` (or `sudo nvidia-modprobe -c 0 -u`), or reboot"}},
   };
   auto it = table.find(code);
-  if (it != table.end()) return it->second;
-  return {"CUDA error " + std::to_string(code),
-          "CUDA initialization failed with an uncommon error",
-          "Check `sudo dmesg | grep -i -e nvrm -e xid` and `nvidia-smi`; "
-          "reinstall or reload the driver"};
+  CudaErrorDiagnosis d =
+      it != table.end()
+          ? it->second
+          : CudaErrorDiagnosis{"CUDA error " + std::to_string(code),
+                               "CUDA initialization failed with an uncommon "
+                               "error",
+                               ""};
+  if (const auto kind = ResourceKindOfCudaError(code)) {
+    const LimitFinding limit = ConsultLimits(*kind, limits);
+    if (limit.explained) {
+      d.cause = limit.cause;
+      d.remediation = limit.fix;
+      return d;
+    }
+    d.cause += " (process limits ruled out: " + limit.ruled_out + ")";
+  }
+  if (d.remediation.empty()) {
+    // Nothing observed explains it: the driver's own log is where to look.
+    d.remediation = KernelLogAdvice("-e nvrm -e xid", vantage) +
+                    " and `nvidia-smi`; reload the driver (" +
+                    OnHost(
+                        "sudo rmmod nvidia_uvm nvidia && sudo modprobe "
+                        "nvidia nvidia_uvm",
+                        vantage) +
+                    ") or reboot the host";
+  }
+  return d;
+}
+
+CudaErrorDiagnosis DiagnoseCudaError(int code) {
+  return DiagnoseCudaError(code, ReadProcessLimits(), CurrentVantage());
 }
 
 }  // namespace preflight

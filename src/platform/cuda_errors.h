@@ -6,6 +6,9 @@
 
 #include <string>
 
+#include "platform/host_side.h"
+#include "platform/resource_limits.h"
+
 namespace preflight {
 
 struct CudaErrorDiagnosis {
@@ -14,7 +17,15 @@ struct CudaErrorDiagnosis {
   std::string remediation;  // commands first
 };
 
-// Always returns a diagnosis; unknown codes get a generic one.
+// Always returns a diagnosis; unknown codes get a generic one. Out of
+// memory (2) and a failed operating-system call (304) are judged against
+// `limits` (platform/resource_limits.h): the limit that binds is the cause,
+// else the cause says which limits were ruled out. Advice that only the host
+// can follow (the kernel log, reloading a module) is worded for `vantage`.
+CudaErrorDiagnosis DiagnoseCudaError(int code,
+                                     const ProcessLimitsSnapshot& limits,
+                                     const Vantage& vantage);
+// The same for this process: its limits now, where it runs.
 CudaErrorDiagnosis DiagnoseCudaError(int code);
 
 }  // namespace preflight

@@ -30,6 +30,36 @@ TEST(CudaErrorsTest, EveryInitErrorFromTheDesignHasItsCause) {
   }
 }
 
+TEST(CudaErrorsTest, OutOfMemoryAtInitNamesTheLimitThatBinds) {
+  ProcessLimitsSnapshot limited;
+  limited.address_space = 16ULL << 30;
+  CudaErrorDiagnosis d = DiagnoseCudaError(2, limited, Vantage{});
+  EXPECT_EQ(d.name, "CUDA_ERROR_OUT_OF_MEMORY");
+  EXPECT_NE(d.cause.find("limited to 16 GiB (RLIMIT_AS"), std::string::npos)
+      << d.cause;
+  EXPECT_NE(d.remediation.find("ulimit -v unlimited"), std::string::npos);
+  // The same error with no limit binding: said, and the driver's log next.
+  d = DiagnoseCudaError(304, ProcessLimitsSnapshot{}, Vantage{});
+  EXPECT_NE(d.cause.find("process limits ruled out: address space unlimited"),
+            std::string::npos)
+      << d.cause;
+  EXPECT_NE(d.remediation.find("dmesg"), std::string::npos);
+}
+
+TEST(CudaErrorsTest, HostOnlyAdviceIsWordedForAContainer) {
+  const Vantage boxed{true, "docker", false};
+  const CudaErrorDiagnosis d =
+      DiagnoseCudaError(3, ProcessLimitsSnapshot{}, boxed);
+  EXPECT_NE(d.remediation.find("this docker container cannot read: on the "
+                               "host run `sudo dmesg"),
+            std::string::npos)
+      << d.remediation;
+  EXPECT_NE(d.remediation.find("on the host (a docker container cannot do "
+                               "this): `sudo rmmod"),
+            std::string::npos)
+      << d.remediation;
+}
+
 TEST(CudaErrorsTest, UnknownCodesStillGetAnAnswer) {
   const CudaErrorDiagnosis d = DiagnoseCudaError(12345);
   EXPECT_NE(d.name.find("12345"), std::string::npos);

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "kernel_library.h"
+#include "platform/resource_limits.h"
 #include "preflight/result.h"
 
 namespace preflight {
@@ -35,13 +36,28 @@ class CallFailed : public std::runtime_error {
 
 // Throws ToolLimitation when the tool's own CUDA runtime cannot run on this
 // driver (checked first: the tool's floor is never the environment's fail),
-// CallFailed for any other error.
+// CallFailed for any other error. Out of memory and a failed operating-system
+// call consult this process's limits first (platform/resource_limits.h): an
+// address-space or cgroup memory limit is named with its value and fix;
+// where none binds, out of memory is the GPU's own memory, and the limits
+// ruled out are said.
 inline void CheckCuda(cudaError_t e, const char* call) {
   ThrowIfToolRuntimeUnsupported(e, call);
-  if (e != cudaSuccess) {
-    throw CallFailed(std::string(call) + " failed: " + cudaGetErrorName(e) +
-                     " (" + cudaGetErrorString(e) + ")");
+  if (e == cudaSuccess) return;
+  const std::string what = std::string(call) +
+                           " failed: " + cudaGetErrorName(e) + " (" +
+                           cudaGetErrorString(e) + ")";
+  if (const auto kind = ResourceKindOfCudaError(static_cast<int>(e))) {
+    const LimitFinding limit = ConsultLimits(*kind);
+    if (limit.explained) throw CallFailed(what + ": " + limit.cause, limit.fix);
+    if (e == cudaErrorMemoryAllocation) {
+      throw CallFailed(
+          what + " (process limits ruled out: " + limit.ruled_out + ")",
+          "The GPU's memory is taken: devices.memory and `nvidia-smi` list "
+          "the processes holding it; free them or run on a free GPU");
+    }
   }
+  throw CallFailed(what);
 }
 
 // A library call's error text, "" on success (BlasLibrary's calls, say).
@@ -59,7 +75,15 @@ inline std::optional<ProbeResult> TranslateProbeFailure(
     return ProbeResult::Error(e.what());
   }
   const auto* failed = dynamic_cast<const CallFailed*>(&e);
-  if (failed == nullptr) return std::nullopt;
+  if (failed == nullptr) {
+    // std::bad_alloc, a thread that could not start: a binding limit of
+    // this process is the cause; anything else the loader's `error`.
+    const auto limit = LimitBehind(e.what());
+    if (!limit || !limit->explained) return std::nullopt;
+    return ProbeResult::Fail(
+        summary_prefix + "probe threw: " + e.what() + ": " + limit->cause,
+        limit->fix);
+  }
   return ProbeResult::Fail(
       summary_prefix + failed->what(),
       failed->cause().empty() ? default_cause : failed->cause());

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "modules/common/cuda_resources.h"
+#include "platform/host_side.h"
 #include "platform/nvml.h"
 #include "preflight/numeric_check.h"
 #include "preflight/pcie.h"
@@ -198,9 +199,10 @@ ProbeResult RunTensorHostLink(const ProbeContext& context) {
     r.outcome = Outcome::kFail;
     r.summary = text;
     r.remediation =
-        "Data changed on the PCIe path or in pinned host memory: check the "
-        "GPU's PCIe AER errors (`sudo dmesg | grep -i -e aer -e xid`), the "
-        "host's ECC, and reseat the GPU";
+        "Data changed on the PCIe path or in pinned host memory: for the "
+        "GPU's PCIe AER errors " +
+        KernelLogAdvice("-e aer -e xid") +
+        "; check the host's ECC, and reseat the GPU";
     return r;
   }
   std::snprintf(text, sizeof text,

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "known_answer.cuh"
+#include "platform/host_side.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 
@@ -83,14 +84,18 @@ ProbeResult RunTensorKnownAnswer(const ProbeContext& context) {
     if (e != cudaSuccess) {
       cudaEventDestroy(start);
       cudaEventDestroy(stop);
-      return ProbeResult::Fail("a known-answer kernel failed: " + Describe(e),
-                               e == cudaErrorNoKernelImageForDevice
-                                   ? "This build of gpu-preflight lacks the "
-                                     "GPU's arch: rebuild with "
-                                     "-DCMAKE_CUDA_ARCHITECTURES=<arch>"
-                                   : "Check `sudo dmesg` for Xid errors; reset "
-                                     "the GPU if it is in a "
-                                     "bad state");
+      return ProbeResult::Fail(
+          "a known-answer kernel failed: " + Describe(e),
+          e == cudaErrorNoKernelImageForDevice
+              ? "This build of gpu-preflight lacks the "
+                "GPU's arch: rebuild with "
+                "-DCMAKE_CUDA_ARCHITECTURES=<arch>"
+              : KernelLogAdvice() +
+                    "; reset the GPU if it is in a bad "
+                    "state (" +
+                    OnHost("sudo nvidia-smi -r -i " +
+                           std::to_string(context.gpu_index.value_or(0))) +
+                    ")");
     }
     const unsigned long long expected = ExpectedPatternSum(count, modulus);
     r.details["modulus_" + std::to_string(modulus)] = {

@@ -8,6 +8,7 @@
 
 #include "kernel_library.h"
 #include "modules/common/probe_failure.h"
+#include "platform/host_side.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
@@ -48,9 +49,9 @@ const char* Describe() {
 std::optional<ProbeResult> Translate(const std::exception& e) {
   return TranslateProbeFailure(
       e,
-      "Check `sudo dmesg` for Xid errors and the GPU's state in "
-      "`nvidia-smi`; error 209 (no kernel image) means a binary "
-      "lacks this GPU's arch (see devices.arch_coverage)");
+      KernelLogAdvice() +
+          " and the GPU's state in `nvidia-smi`; error 209 (no kernel image) "
+          "means a binary lacks this GPU's arch (see devices.arch_coverage)");
 }
 
 }  // namespace

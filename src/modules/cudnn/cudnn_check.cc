@@ -1,6 +1,7 @@
 #include "modules/cudnn/cudnn_check.h"
 
 #include "modules/cudnn/cudnn_api.h"
+#include "platform/host_side.h"
 
 namespace preflight {
 
@@ -29,8 +30,7 @@ std::string CudnnStatusCause(cudnnStatus_t status) {
       return "cuDNN could not initialize CUDA (driver or device problem; see "
              "driver.cuda_init)";
     case CUDNN_STATUS_EXECUTION_FAILED:
-      return "a cuDNN kernel failed on the GPU: check `sudo dmesg` for Xid "
-             "errors";
+      return "a cuDNN kernel failed on the GPU: " + KernelLogAdvice();
     default:
       return "see the cuDNN status above; rerun with -v for the log";
   }

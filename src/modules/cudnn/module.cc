@@ -8,6 +8,7 @@
 
 #include "modules/common/probe_failure.h"
 #include "modules/cudnn/cudnn_check.h"
+#include "platform/host_side.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
@@ -36,9 +37,8 @@ const char* Describe() {
 // failed around it gets the GPU's. The tool's own limits are errors.
 std::optional<ProbeResult> Translate(const std::exception& e) {
   return TranslateProbeFailure(
-      e,
-      "a CUDA call around cuDNN failed: check `sudo dmesg` for Xid errors "
-      "and the GPU's state in `nvidia-smi`");
+      e, "a CUDA call around cuDNN failed: " + KernelLogAdvice() +
+             " and the GPU's state in `nvidia-smi`");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "modules/common/probe_failure.h"
 #include "modules/torch/torch_shim.h"
+#include "platform/host_side.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
@@ -40,8 +41,8 @@ std::optional<ProbeResult> Translate(const std::exception& e) {
       e,
       "torch printed the cause to the worker's stderr (run with -v). If it "
       "says 'no kernel image is available', install a torch build for this "
-      "GPU's arch (see devices.arch_coverage); otherwise check `sudo dmesg` "
-      "for Xid errors",
+      "GPU's arch (see devices.arch_coverage); otherwise " +
+          KernelLogAdvice(),
       "libtorch: ");
 }
 

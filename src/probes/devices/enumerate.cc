@@ -19,6 +19,7 @@
 
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
+#include "platform/host_side.h"
 #include "platform/nvml.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
@@ -154,8 +155,9 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
     r.remediation =
         "Check that the job was given the GPUs it asked for (`nvidia-smi -L`, "
         "CUDA_VISIBLE_DEVICES, the container's --gpus / nvidia.com/gpu "
-        "limit); a GPU missing on a full node usually fell off the bus: look "
-        "for Xid 79 in `sudo dmesg` and reset or drain the node";
+        "limit); a GPU missing on a full node usually fell off the bus (Xid "
+        "79): " +
+        KernelLogAdvice("xid") + ", and reset or drain the node";
     if (!problems.empty()) r.summary += "; " + Join(problems, "; ");
     return r;
   }
@@ -163,9 +165,10 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
     r.outcome = Outcome::kFail;
     r.summary = Join(problems, "; ");
     r.remediation =
-        "Look for Xid errors (`sudo dmesg | grep -i xid`) and compare "
-        "`nvidia-smi -L` with what CUDA lists; reset the failed GPU "
-        "(`sudo nvidia-smi -r -i <n>`, no processes on it) or reboot";
+        KernelLogAdvice("xid") +
+        " and compare `nvidia-smi -L` with what CUDA lists; reset the failed "
+        "GPU (" +
+        OnHost("sudo nvidia-smi -r -i <n>") + ", no processes on it) or reboot";
     return r;
   }
   r.outcome = Outcome::kPass;

@@ -27,7 +27,9 @@
 
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
+#include "platform/host_side.h"
 #include "platform/nvml.h"
+#include "platform/resource_limits.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -168,11 +170,24 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
     ProbeResult f = r;
     f.outcome = Outcome::kFail;
     f.summary = "cannot create a CUDA context: " + cuda->Describe(rc);
+    const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(rc));
+    const bool limited = ResourceKindOfCudaError(static_cast<int>(rc)) &&
+                         d.cause.find("ruled out") == std::string::npos;
+    if (limited) f.summary += ": " + d.cause;
     f.remediation =
         compute_mode == nvml::kComputeModeExclusiveProcess
             ? "The GPU is in EXCLUSIVE_PROCESS mode and another process owns "
-              "it: use a free GPU, or ask for `nvidia-smi -c DEFAULT`"
-            : "Free the GPU (see processes above) or reset it";
+              "it: use a free GPU, or ask for " +
+                  OnHost("sudo nvidia-smi -i " +
+                         std::to_string(context.gpu_index.value_or(0)) +
+                         " -c DEFAULT")
+        : limited ? d.remediation
+                  : d.cause +
+                        ". Free the GPU (the processes above hold it) "
+                        "or reset it (" +
+                        OnHost("sudo nvidia-smi -r -i " +
+                               std::to_string(context.gpu_index.value_or(0))) +
+                        ", no processes on it)";
     return f;
   }
   phases.Mark("context");

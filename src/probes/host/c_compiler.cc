@@ -23,6 +23,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "platform/resource_limits.h"
 #include "platform/run_command.h"
 #include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
@@ -98,11 +99,17 @@ ProbeResult RunHostCCompiler(const ProbeContext& context) {
                  10000);
   if (!build.started || build.timed_out || build.exit_code != 0) {
     RemoveTree(dir);
+    // "Too many open files", "Cannot allocate memory": the job's limits,
+    // which Triton's compiler runs under too; no compiler is missing.
+    const std::optional<LimitFinding> limit =
+        build.timed_out ? std::nullopt : LimitBehind(build.output);
+    const bool limited = limit && limit->explained;
     ProbeResult f =
         broken(compiler + " could not build a shared object: " +
                    (build.timed_out ? std::string("timed out after 10 s")
-                                    : Trim(build.output).substr(0, 300)),
-               kInstall);
+                                    : Trim(build.output).substr(0, 300)) +
+                   (limited ? "; " + limit->cause : std::string()),
+               limited ? limit->fix : kInstall);
     f.details.update(r.details);
     return f;
   }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "platform/host_root.h"
+#include "platform/resource_limits.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -88,13 +89,7 @@ ProbeResult RunHostProcessLimits(const ProbeContext& /*context*/) {
                   : std::string(", and the hard limit is the same")) +
         "): NCCL's IPC handles and DataLoader workers' shared tensors run out "
         "(\"Too many open files\")");
-    fixes.push_back(
-        std::string(raisable ? "`ulimit -n $(ulimit -Hn)` in the job's "
-                               "shell; "
-                             : "") +
-        "Docker: `--ulimit nofile=1048576:1048576`; Kubernetes: the "
-        "container runtime's default ulimits (containerd/CRI-O config); "
-        "Slurm: `--propagate=NOFILE` or the node's limits.conf");
+    fixes.push_back(OpenFilesFix(raisable));
   }
   r.details["limits"] = limits;
 
@@ -120,10 +115,7 @@ ProbeResult RunHostProcessLimits(const ProbeContext& /*context*/) {
           std::to_string(pids_current.value_or(0)) +
           " in use): DataLoader workers, NCCL's threads and compile workers "
           "fail with \"can't start new thread\"");
-      fixes.push_back(
-          "Docker: `--pids-limit=-1` (or a larger number); Kubernetes: the "
-          "kubelet's podPidsLimit; Slurm: the job's cgroup (TaskPlugin "
-          "settings)");
+      fixes.push_back(CgroupPidsFix());
     }
   }
   if (procs.rlim_cur != RLIM_INFINITY &&
@@ -131,9 +123,7 @@ ProbeResult RunHostProcessLimits(const ProbeContext& /*context*/) {
     warnings.push_back("this user may run " + std::to_string(procs.rlim_cur) +
                        " processes and threads (RLIMIT_NPROC): DataLoader "
                        "workers and NCCL's threads fail to start");
-    fixes.push_back(
-        "`ulimit -u unlimited` (or raise nproc in /etc/security/limits.conf); "
-        "Docker: `--ulimit nproc=65535`");
+    fixes.push_back(ProcessesFix());
   }
   const auto memory_max = CgroupValue("/sys/fs/cgroup/memory.max",
                                       "/sys/fs/cgroup/memory/"
