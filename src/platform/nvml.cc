@@ -83,6 +83,16 @@ LoadState Load() {
   Resolve(handle, {"nvmlDeviceGetPowerUsage"}, &n->device_get_power_usage);
   Resolve(handle, {"nvmlDeviceGetEnforcedPowerLimit"},
           &n->device_get_enforced_power_limit);
+  Resolve(handle, {"nvmlDeviceGetPowerManagementDefaultLimit"},
+          &n->device_get_power_management_default_limit);
+  Resolve(handle, {"nvmlDeviceGetClockInfo"}, &n->device_get_clock_info);
+  Resolve(handle, {"nvmlDeviceGetMaxClockInfo"}, &n->device_get_max_clock_info);
+  Resolve(handle, {"nvmlDeviceGetApplicationsClock"},
+          &n->device_get_applications_clock);
+  Resolve(handle, {"nvmlDeviceGetDefaultApplicationsClock"},
+          &n->device_get_default_applications_clock);
+  Resolve(handle, {"nvmlDeviceGetTemperatureThreshold"},
+          &n->device_get_temperature_threshold);
   Resolve(handle, {"nvmlDeviceGetNvLinkState"}, &n->device_get_nvlink_state);
   Resolve(handle, {"nvmlDeviceGetNvLinkVersion"},
           &n->device_get_nvlink_version);

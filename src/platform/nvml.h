@@ -72,6 +72,13 @@ constexpr unsigned long long kClocksSwThermal = 0x20;
 constexpr unsigned long long kClocksHwThermal = 0x40;
 constexpr unsigned long long kClocksHwPowerBrake = 0x80;
 
+// nvmlClockType_t and nvmlTemperatureThresholds_t values.
+constexpr int kClockGraphics = 0;
+constexpr int kClockSm = 1;
+constexpr int kClockMem = 2;
+constexpr int kTemperatureThresholdSlowdown = 1;
+constexpr int kTemperatureGpu = 0;  // nvmlTemperatureSensors_t
+
 constexpr int kComputeModeDefault = 0;
 constexpr int kComputeModeProhibited = 2;
 constexpr int kComputeModeExclusiveProcess = 3;
@@ -120,6 +127,21 @@ struct Nvml {
   nvml::Return (*device_get_power_usage)(nvml::Device, unsigned*) = nullptr;
   nvml::Return (*device_get_enforced_power_limit)(nvml::Device,
                                                   unsigned*) = nullptr;
+  // The power limit the board ships with (what `nvidia-smi -pl` resets to).
+  nvml::Return (*device_get_power_management_default_limit)(
+      nvml::Device, unsigned*) = nullptr;
+  // Clocks in MHz by nvml::kClock*: now, the maximum, the applications
+  // clock set and its default.
+  nvml::Return (*device_get_clock_info)(nvml::Device, int, unsigned*) = nullptr;
+  nvml::Return (*device_get_max_clock_info)(nvml::Device, int,
+                                            unsigned*) = nullptr;
+  nvml::Return (*device_get_applications_clock)(nvml::Device, int,
+                                                unsigned*) = nullptr;
+  nvml::Return (*device_get_default_applications_clock)(nvml::Device, int,
+                                                        unsigned*) = nullptr;
+  // Temperature thresholds by nvml::kTemperatureThreshold*, in °C.
+  nvml::Return (*device_get_temperature_threshold)(nvml::Device, int,
+                                                   unsigned*) = nullptr;
   nvml::Return (*device_get_nvlink_state)(nvml::Device, unsigned,
                                           int*) = nullptr;
   nvml::Return (*device_get_nvlink_version)(nvml::Device, unsigned,

@@ -17,7 +17,11 @@
 // (the model's datasheet figure × 0.6, or --thresholds). An unknown model is
 // judged by correctness here and by sibling comparison in the report.
 // Fail: a wrong or NaN result (memory or compute fault: check ECC, drain the
-// GPU), or a rate below the limit (throttling, power cap, another process).
+// GPU), or a rate below the limit. NVML is sampled every 5 ms during the
+// timed runs (details.throttle): a slow rate names what the samples show
+// held it down (power cap and whether the limit was lowered, hardware or
+// thermal slowdown, applications or locked clocks, other processes), with
+// the command that shows or resets it, or what they ruled out.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -31,6 +35,8 @@
 
 #include "modules/common/cuda_resources.h"
 #include "modules/cuda/job_blas.h"
+#include "platform/host_side.h"
+#include "platform/throttle_sampler.h"
 #include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"
@@ -304,6 +310,9 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   r.details["checks"] =
       side_by_side ? "side by side (one thread and stream per precision)"
                    : "one precision at a time";
+  // Clocks, power and temperature sampled while the timed runs run, so
+  // that a slow rate names what held it down (platform/throttle_sampler.h).
+  ThrottleSampler sampler(context.gpu_uuid);
   std::vector<std::unique_ptr<GemmRunner>> runners(cases.size());
   std::vector<CaseResult> results(cases.size());
   if (side_by_side) {
@@ -323,7 +332,9 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     RunSideBySide(checks);
     phases.Mark("inputs_references_and_first_products");
     for (size_t i = 0; i < cases.size(); ++i) {
+      sampler.OpenWindow();
       results[i] = runners[i]->Time(full ? 30 : 8);
+      sampler.CloseWindow();
       runners[i].reset();
       phases.Mark(std::string(PrecisionName(cases[i].precision)) + "_timed");
     }
@@ -333,10 +344,14 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
       GemmRunner runner(*blas, cases[i], sizes[i], context.corrupt_result);
       runner.Check(seeds[i]);
       phases.Mark(name + "_inputs_reference_and_first_product");
+      sampler.OpenWindow();
       results[i] = runner.Time(full ? 30 : 8);
+      sampler.CloseWindow();
       phases.Mark(name + "_timed");
     }
   }
+  const ThrottleEvidence throttle = sampler.Finish();
+  r.details["throttle"] = throttle.ToJson();
   std::vector<std::string> wrong, slow, rates;
   bool judged_by_model = FindGpuModel(context.gpu_name) != nullptr;
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -396,12 +411,14 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   }
   if (!slow.empty()) {
     r.outcome = Outcome::kFail;
-    r.summary = "GEMM below this model's limit: " + Join(slow, ", ");
-    r.remediation =
-        "Look for throttling (`nvidia-smi -q -d "
-        "PERFORMANCE,POWER,TEMPERATURE`: clock event "
-        "reasons, power cap below default, high temperature), locked clocks "
-        "(`sudo nvidia-smi -rgc -rac`), and other processes on the GPU";
+    const SlowRateCause why =
+        ExplainSlowRate(throttle,
+                        context.gpu_pci_bus_id.empty() ? context.gpu_uuid
+                                                       : context.gpu_pci_bus_id,
+                        CurrentVantage());
+    r.summary =
+        "GEMM below this model's limit: " + Join(slow, ", ") + "; " + why.cause;
+    r.remediation = why.remediation;
     return r;
   }
   r.outcome = Outcome::kPass;

@@ -20,7 +20,9 @@
 // Fields a GPU does not support are listed as "not_supported" in the
 // details and named in the summary ("ECC: not supported"), never passed off
 // as healthy.
+#include "platform/host_side.h"
 #include "platform/nvml.h"
+#include "platform/throttle_evidence.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -30,19 +32,7 @@ namespace preflight {
 namespace {
 
 std::string DecodeReasons(unsigned long long bits) {
-  std::vector<std::string> names;
-  const std::pair<unsigned long long, const char*> table[] = {
-      {nvml::kClocksGpuIdle, "gpu_idle"},
-      {nvml::kClocksApplicationsSetting, "applications_clocks_setting"},
-      {nvml::kClocksSwPowerCap, "sw_power_cap"},
-      {nvml::kClocksHwSlowdown, "hw_slowdown"},
-      {nvml::kClocksSyncBoost, "sync_boost"},
-      {nvml::kClocksSwThermal, "sw_thermal_slowdown"},
-      {nvml::kClocksHwThermal, "hw_thermal_slowdown"},
-      {nvml::kClocksHwPowerBrake, "hw_power_brake_slowdown"}};
-  for (const auto& [bit, name] : table) {
-    if ((bits & bit) != 0) names.emplace_back(name);
-  }
+  const std::vector<std::string> names = ClockEventReasonNames(bits);
   return names.empty() ? "none" : Join(names, ",");
 }
 
@@ -98,9 +88,10 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
         failures.push_back(std::to_string(uncorrected) +
                            " uncorrected ECC errors since boot");
         remedies.push_back(
-            "drain the GPU and reset it (`sudo nvidia-smi -r -i " +
-            std::to_string(context.gpu_index.value_or(0)) +
-            "`); if errors return, request an RMA");
+            "drain the GPU and reset it (" +
+            OnHost("sudo nvidia-smi -r -i " +
+                   std::to_string(context.gpu_index.value_or(0))) +
+            "); if errors return, request an RMA");
       }
     }
   } else {
@@ -215,9 +206,10 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
                          (mig_pending == 1 ? "enabled" : "disabled") +
                          " is pending until the GPU is reset");
       warn_fixes.push_back(
-          "reset the GPU with no processes on it (`sudo nvidia-smi -r -i " +
-          std::to_string(context.gpu_index.value_or(0)) +
-          "`) or reboot, so that the MIG mode in effect is the one set");
+          "reset the GPU with no processes on it (" +
+          OnHost("sudo nvidia-smi -r -i " +
+                 std::to_string(context.gpu_index.value_or(0))) +
+          ") or reboot, so that the MIG mode in effect is the one set");
     }
   } else {
     unsupported("mig_enabled", "MIG mode", rc);
@@ -232,9 +224,10 @@ ProbeResult RunDevicesHealth(const ProbeContext& context) {
     if (compute_mode == nvml::kComputeModeProhibited) {
       failures.push_back(
           "compute mode is PROHIBITED: no CUDA context can be created");
-      remedies.push_back("ask the administrator for `sudo nvidia-smi -i " +
-                         std::to_string(context.gpu_index.value_or(0)) +
-                         " -c DEFAULT`");
+      remedies.push_back("ask the administrator for " +
+                         OnHost("sudo nvidia-smi -i " +
+                                std::to_string(context.gpu_index.value_or(0)) +
+                                " -c DEFAULT"));
     }
   }
   unsigned temperature = 0;
