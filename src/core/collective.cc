@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "platform/host_side.h"
+#include "platform/nccl_settings.h"
 #include "preflight/strings.h"
 
 namespace preflight {
@@ -193,6 +195,10 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
     node.details["nccl_versions_by_rank"] = ranks_by_version;
   }
   node.details["nranks"] = nranks;
+  // The settings in force (host.nccl_env's, or read here where the NCCL
+  // stage ran alone), to tie a failure to the one that explains it.
+  const nlohmann::json nccl_facts = NcclFactsOrInspect(base.node_facts);
+  node.details["nccl_settings"] = nccl_facts["nccl_settings"];
   node.details["local_ranks"] = static_cast<int>(ranks.size());
   node.details["transports"] =
       std::vector<std::string>(transports.begin(), transports.end());
@@ -245,12 +251,18 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
         "all-reduce usually means "
         "GPU peer-to-peer is broken: try NCCL_P2P_DISABLE=1, then disable ACS "
         "/ the IOMMU for "
-        "the GPUs (`nvidia-smi topo -m`, `dmesg | grep -i -e iommu -e xid`); "
-        "in containers "
-        "give more /dev/shm (--shm-size=8g or --ipc=host); across hosts set "
-        "NCCL_SOCKET_IFNAME";
+        "the GPUs (`nvidia-smi topo -m`; " +
+        KernelLogAdvice("-e iommu -e xid") +
+        "); in containers give more /dev/shm (--shm-size=8g or --ipc=host); "
+        "across hosts set NCCL_SOCKET_IFNAME";
     node.details["ranks_not_completed"] = missing;
     if (!version_mix.empty()) node.summary += "; " + version_mix;
+    const NcclFailureCause why =
+        ExplainNcclFailure(Join(failed, "; "), nccl_facts, "stall");
+    if (why.explained) {
+      node.summary += "; " + why.cause;
+      node.remediation = why.fix;
+    }
     return node;
   }
   if (!failed.empty()) {
@@ -302,13 +314,14 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
                   peak_large, busbw.limit->value);
     node.summary = std::string(text) + "; " + node.summary +
                    (version_mix.empty() ? "" : "; " + version_mix);
+    const NcclFailureCause why = ExplainNcclFailure("", nccl_facts, "slow");
+    node.summary += "; " + why.cause;
     node.remediation =
-        "Check which transport NCCL chose (details.transports: P2P over NVLink "
-        "expected; SHM or "
-        "NET means peer-to-peer is off), `nvidia-smi topo -m` and `nvidia-smi "
-        "nvlink -s` for "
-        "down links, and NCCL_P2P_DISABLE / NCCL_P2P_LEVEL left set in the "
-        "environment";
+        why.explained
+            ? why.fix
+            : "Check which transport NCCL chose (details.transports: P2P over "
+              "NVLink expected; SHM or NET means peer-to-peer is off), "
+              "`nvidia-smi topo -m` and `nvidia-smi nvlink -s` for down links";
     return node;
   }
   if (!version_mix.empty()) {

@@ -39,6 +39,7 @@
 #include "modules/nccl/nccl_api.h"
 #include "modules/nccl/nccl_log.h"
 #include "platform/library_open.h"
+#include "platform/nccl_settings.h"
 #include "platform/nvml.h"
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"
@@ -212,6 +213,9 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   const std::string id_file = c["id_file"].get<std::string>();
   const Clock::time_point deadline = context.soft_deadline;
   ProbeResult r;
+  // The NCCL settings in force: host.nccl_env's facts, or read here where
+  // the NCCL stage runs alone (the worker has the job's environment).
+  const nlohmann::json nccl_facts = NcclFactsOrInspect(context.node_facts);
   PhaseClock phases(&r);
   r.details["libraries"]["nccl"] =
       DescribeLibraryUse(Nccl().copy, Nccl().version);
@@ -423,23 +427,38 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
                 " gave up at its soft deadline while " +
                 (s.what.rfind("all-reduce", 0) == 0 ? "running the " : "in ") +
                 s.what + " (communicator aborted)";
+    const NcclFailureCause why =
+        ExplainNcclFailure(s.what, nccl_facts, "stall");
+    r.summary += "; " + why.cause;
     r.remediation =
-        "A collective that hangs: another rank did not join or is stuck (the "
-        "node result names "
-        "it). Try NCCL_P2P_DISABLE=1 (broken P2P: ACS/IOMMU), give the "
-        "container more /dev/shm "
-        "(--shm-size=8g or --ipc=host), and set NCCL_SOCKET_IFNAME to the "
-        "right interface; "
-        "NCCL_DEBUG=INFO shows where it stops";
+        why.explained
+            ? why.fix
+            : "A collective that hangs: another rank did not join or is stuck "
+              "(the "
+              "node result names "
+              "it). Try NCCL_P2P_DISABLE=1 (broken P2P: ACS/IOMMU), give the "
+              "container more /dev/shm "
+              "(--shm-size=8g or --ipc=host), and set NCCL_SOCKET_IFNAME to "
+              "the "
+              "right interface; "
+              "NCCL_DEBUG=INFO shows where it stops";
   } catch (const CallFailed& f) {
     r.outcome = Outcome::kFail;
     r.summary = "rank " + std::to_string(rank) + ": " + f.what();
+    // NCCL's last error (in f.what()) and the settings and limits in force:
+    // the cause that was observed, where one was.
+    const NcclFailureCause why =
+        ExplainNcclFailure(f.what(), nccl_facts, "error");
+    r.summary += "; " + why.cause;
     r.remediation =
-        "'unhandled system error' is usually /dev/shm too small (--shm-size=8g "
-        "or --ipc=host) "
-        "or a network interface problem (NCCL_SOCKET_IFNAME); rerun with "
-        "NCCL_DEBUG=INFO";
+        why.explained ? why.fix
+        : !f.cause().empty()
+            ? f.cause()
+            : "'unhandled system error' is usually /dev/shm too small "
+              "(--shm-size=8g or --ipc=host) or a network interface problem "
+              "(NCCL_SOCKET_IFNAME); rerun with NCCL_DEBUG=INFO";
   }
+  r.details["nccl_settings"] = nccl_facts["nccl_settings"];
   phases.Mark("teardown");
   if (!debug_file.empty()) {
     std::ifstream log(debug_file);

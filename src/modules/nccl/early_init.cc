@@ -80,7 +80,7 @@ bool ExchangeNcclId(int rank, const std::string& id_file,
     const ncclResult_t got = Nccl().ncclGetUniqueId(id);
     if (got != ncclSuccess) {
       *error =
-          std::string("ncclGetUniqueId: ") + Nccl().ncclGetErrorString(got);
+          std::string("ncclGetUniqueId: ") + DescribeNcclError(nullptr, got);
       return false;
     }
     return PublishNcclId(id_file, *id, error);
@@ -93,7 +93,10 @@ bool ExchangeNcclId(int rank, const std::string& id_file,
 }
 
 std::string DescribeNcclError(ncclComm_t comm, ncclResult_t state) {
-  const char* last = comm != nullptr && Nccl().ncclGetLastError != nullptr
+  // ncclGetLastError's comm "is currently unused and can be set to NULL"
+  // (NCCL's API docs): the text of a failure before any communicator
+  // exists (ncclGetUniqueId's bootstrap) comes from it too.
+  const char* last = Nccl().ncclGetLastError != nullptr
                          ? Nccl().ncclGetLastError(comm)
                          : nullptr;
   return std::string(Nccl().ncclGetErrorString(state)) +

@@ -8,6 +8,7 @@
 
 #include "modules/common/probe_failure.h"
 #include "modules/nccl/early_init.h"
+#include "platform/host_side.h"
 #include "preflight/module_abi.h"
 #include "preflight/module_runner.h"
 #include "preflight/probe_context.h"
@@ -39,8 +40,8 @@ const char* Describe() {
 std::optional<ProbeResult> Translate(const std::exception& e) {
   return TranslateProbeFailure(
       e,
-      "check `sudo dmesg` for Xid errors and the GPU's state in "
-      "`nvidia-smi`; rerun with NCCL_DEBUG=INFO");
+      KernelLogAdvice() +
+          " and the GPU's state in `nvidia-smi`; rerun with NCCL_DEBUG=INFO");
 }
 
 }  // namespace

@@ -1,0 +1,226 @@
+#include "platform/nccl_settings.h"
+
+#include <ifaddrs.h>
+
+#include <set>
+
+#include "platform/gpu_nodes.h"
+#include "platform/host_facts.h"
+#include "platform/resource_limits.h"
+#include "preflight/strings.h"
+
+extern char** environ;
+
+namespace preflight {
+namespace {
+
+// NCCL's list matching: which of `names` the value selects.
+std::vector<std::string> Selected(const std::string& value,
+                                  const std::set<std::string>& names) {
+  std::string list = value;
+  const bool exclude = !list.empty() && list[0] == '^';
+  if (exclude) list = list.substr(1);
+  const bool exact = !list.empty() && list[0] == '=';
+  if (exact) list = list.substr(1);
+  std::vector<std::string> chosen;
+  for (const std::string& name : names) {
+    bool match = false;
+    for (std::string item : Split(list, ',')) {
+      item = Trim(item);
+      item = item.substr(0, item.find(':'));  // NCCL_IB_HCA's ":port"
+      if (item.empty()) continue;
+      match = match || (exact ? name == item : StartsWith(name, item));
+    }
+    if (match != exclude) chosen.push_back(name);
+  }
+  return chosen;
+}
+
+std::set<std::string> Interfaces() {
+  std::set<std::string> names;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return names;
+  for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+    if (i->ifa_name != nullptr) names.insert(i->ifa_name);
+  }
+  freeifaddrs(list);
+  return names;
+}
+
+}  // namespace
+
+NcclSettingsInspection InspectNcclSettings() {
+  NcclSettingsInspection out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const size_t eq = entry.find('=');
+    const std::string name = entry.substr(0, eq);
+    // Names that look like secrets (NCCL_IB_PASSWORD…) are never reported.
+    if ((StartsWith(name, "NCCL_") || StartsWith(name, "TORCH_NCCL_")) &&
+        IsReportableVariable(name)) {
+      out.settings[name] = eq == std::string::npos ? "" : entry.substr(eq + 1);
+    }
+  }
+  auto value = [&](const char* name) {
+    return out.settings.contains(name) ? out.settings[name].get<std::string>()
+                                       : "";
+  };
+  const std::string kLeftOver =
+      "unset it where it was left over from debugging (`env | grep ^NCCL_`)";
+  const std::set<std::string> interfaces = Interfaces();
+  out.interfaces.assign(interfaces.begin(), interfaces.end());
+  if (const std::string v = value("NCCL_SOCKET_IFNAME"); !v.empty()) {
+    out.socket_interfaces_selected = Selected(v, interfaces);
+    if (out.socket_interfaces_selected->empty()) {
+      out.findings.push_back(
+          {"NCCL_SOCKET_IFNAME", v,
+           "matches none of this host's interfaces (" +
+               Join(out.interfaces, ", ") + ")",
+           "Set NCCL_SOCKET_IFNAME to one of the interfaces above (a prefix "
+           "such as `eth` matches eth0, eth1; `=eth0` only eth0; `^docker,lo` "
+           "excludes), or unset it",
+           true});
+    }
+  }
+  out.rdma_devices = RdmaDevices();
+  const std::set<std::string> rdma(out.rdma_devices.begin(),
+                                   out.rdma_devices.end());
+  if (const std::string v = value("NCCL_IB_HCA"); !v.empty() && !rdma.empty()) {
+    out.ib_hcas_selected = Selected(v, rdma);
+    if (out.ib_hcas_selected->empty()) {
+      out.findings.push_back(
+          {"NCCL_IB_HCA", v,
+           "matches none of the RDMA devices here (" +
+               Join(out.rdma_devices, ", ") + ")",
+           "Set NCCL_IB_HCA to devices from `ls /sys/class/infiniband` "
+           "(`ibv_devices`), or unset it",
+           true});
+    }
+  }
+  for (const char* off : {"NCCL_P2P_DISABLE", "NCCL_SHM_DISABLE"}) {
+    if (value(off) == "1") {
+      out.findings.push_back(
+          {off, "1", "turns a transport off", kLeftOver, false});
+    }
+  }
+  if (value("NCCL_IB_DISABLE") == "1" && !rdma.empty()) {
+    out.findings.push_back({"NCCL_IB_DISABLE", "1",
+                            "turns InfiniBand off although RDMA devices are "
+                            "present (" +
+                                Join(out.rdma_devices, ", ") +
+                                "): traffic between nodes goes over sockets",
+                            kLeftOver, false});
+  }
+  for (const char* forced : {"NCCL_ALGO", "NCCL_PROTO"}) {
+    if (!value(forced).empty()) {
+      out.findings.push_back(
+          {forced, value(forced), "overrides NCCL's choice", kLeftOver, false});
+    }
+  }
+  return out;
+}
+
+nlohmann::ordered_json NcclSettingsInspection::Facts() const {
+  nlohmann::ordered_json found = nlohmann::ordered_json::array();
+  for (const NcclSettingFinding& f : findings) found.push_back(f.ToJson());
+  return {{"nccl_settings", settings}, {"nccl_setting_findings", found}};
+}
+
+nlohmann::json NcclFactsOrInspect(const nlohmann::json& node_facts) {
+  if (node_facts.is_object() && node_facts.contains("nccl_settings") &&
+      node_facts.contains("nccl_setting_findings")) {
+    return node_facts;
+  }
+  nlohmann::json facts =
+      node_facts.is_object() ? node_facts : nlohmann::json::object();
+  const nlohmann::ordered_json seen = InspectNcclSettings().Facts();
+  for (const auto& [key, value] : seen.items()) facts[key] = value;
+  return facts;
+}
+
+nlohmann::ordered_json NcclSettingFinding::ToJson() const {
+  return {{"variable", variable},
+          {"value", value},
+          {"problem", problem},
+          {"fix", fix},
+          {"breaks_init", breaks_init}};
+}
+
+NcclSettingFinding NcclSettingFinding::FromJson(const nlohmann::json& j) {
+  NcclSettingFinding f;
+  f.variable = j.value("variable", "");
+  f.value = j.value("value", "");
+  f.problem = j.value("problem", "");
+  f.fix = j.value("fix", "");
+  f.breaks_init = j.value("breaks_init", false);
+  return f;
+}
+
+std::vector<NcclSettingFinding> NcclSettingFindings(
+    const nlohmann::json& node_facts) {
+  std::vector<NcclSettingFinding> out;
+  if (!node_facts.is_object() || !node_facts.contains("nccl_setting_findings"))
+    return out;
+  for (const auto& j : node_facts["nccl_setting_findings"]) {
+    if (j.is_object()) out.push_back(NcclSettingFinding::FromJson(j));
+  }
+  return out;
+}
+
+NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
+                                    const nlohmann::json& node_facts,
+                                    const std::string& kind) {
+  const std::vector<NcclSettingFinding> findings =
+      NcclSettingFindings(node_facts);
+  std::vector<std::string> causes, fixes;
+  auto name = [](const NcclSettingFinding& f) {
+    return f.variable + "=" + f.value + " " + f.problem;
+  };
+  if (kind != "slow") {
+    for (const NcclSettingFinding& f : findings) {
+      if (!f.breaks_init) continue;
+      causes.push_back(name(f));
+      fixes.push_back(f.fix);
+    }
+  }
+  if (causes.empty() && kind == "error") {
+    if (const auto limit = LimitBehind(nccl_error); limit && limit->explained) {
+      causes.push_back("NCCL's error points at a process limit: " +
+                       limit->cause);
+      fixes.push_back(limit->fix);
+    }
+  }
+  const bool invalid_usage =
+      nccl_error.find("invalid usage") != std::string::npos ||
+      nccl_error.find("invalid argument") != std::string::npos;
+  for (const NcclSettingFinding& f : findings) {
+    if (f.breaks_init) continue;
+    const bool forced = f.variable == "NCCL_ALGO" || f.variable == "NCCL_PROTO";
+    if ((forced && invalid_usage && kind == "error") ||
+        (!forced && kind != "error") || (forced && kind == "slow")) {
+      causes.push_back(name(f));
+      fixes.push_back(f.fix);
+    }
+  }
+  NcclFailureCause out;
+  if (!causes.empty()) {
+    out.explained = true;
+    out.cause = "the setting" + std::string(causes.size() > 1 ? "s" : "") +
+                " in force: " + Join(causes, "; ");
+    out.fix = Join(fixes, "; ");
+    return out;
+  }
+  const size_t in_force = node_facts.is_object() &&
+                                  node_facts.contains("nccl_settings") &&
+                                  node_facts["nccl_settings"].is_object()
+                              ? node_facts["nccl_settings"].size()
+                              : 0;
+  out.cause = in_force == 0
+                  ? "no NCCL_* setting is in force"
+                  : std::to_string(in_force) +
+                        " NCCL setting(s) in force (details.nccl_settings), "
+                        "none naming a missing interface or device";
+  return out;
+}
+
+}  // namespace preflight
