@@ -411,6 +411,9 @@ nlohmann::ordered_json JobLibraries::ToJson() const {
   nlohmann::ordered_json missing = nlohmann::ordered_json::object();
   for (const auto& [family, why] : framework_missing) missing[family] = why;
   j["framework_missing"] = missing;
+  nlohmann::ordered_json hidden = nlohmann::ordered_json::object();
+  for (const auto& [family, copy] : shadowed) hidden[family] = copy.ToJson();
+  j["shadowed"] = hidden;
   return j;
 }
 
@@ -432,8 +435,34 @@ JobLibraries JobLibraries::FromJson(const nlohmann::json& j) {
       out.framework_missing[family] = why.get<std::string>();
     }
   }
+  if (j.contains("shadowed")) {
+    for (const auto& [family, copy] : j["shadowed"].items()) {
+      out.shadowed[family] = LibraryCopy::FromJson(copy);
+    }
+  }
   return out;
 }
+
+namespace {
+
+// torch's copies as its own installation has them: only the site-packages
+// holding torch on sys.path, no LD_LIBRARY_PATH.
+std::map<std::string, LibraryCopy> OwnFrameworkCopies(
+    const JobLibraryInputs& inputs) {
+  JobLibraryInputs own = inputs;
+  own.ld_library_path.clear();
+  // torch_lib_dir is <site>/torch/lib.
+  own.sys_path = {DirName(DirName(inputs.torch_lib_dir))};
+  Resolver resolver(own);
+  if (own.torch_preloads_always && !own.torch_cuda_major.empty()) {
+    resolver.ComputePreload();
+  }
+  JobLibraries out;
+  for (const Family& f : Families()) resolver.Framework(f, &out);
+  return out.framework;
+}
+
+}  // namespace
 
 JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs) {
   JobLibraries out;
@@ -446,6 +475,15 @@ JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs) {
   for (const Family& f : Families()) {
     if (!inputs.torch_lib_dir.empty()) resolver.Framework(f, &out);
     resolver.System(f, &out);
+  }
+  if (!inputs.torch_lib_dir.empty()) {
+    for (const auto& [family, own] : OwnFrameworkCopies(inputs)) {
+      const auto loaded = out.framework.find(family);
+      if (loaded != out.framework.end() &&
+          loaded->second.real_path != own.real_path) {
+        out.shadowed[family] = own;
+      }
+    }
   }
   return out;
 }

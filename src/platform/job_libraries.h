@@ -23,6 +23,10 @@
 // every later DT_NEEDED by soname. An older torch runs it only when its
 // global deps fail to load.
 //
+// Shadowing: the same rules run again with only torch's own site-packages
+// on sys.path and no LD_LIBRARY_PATH give torch's own copy; where the job
+// loads a different file, the one it loads hides torch's own (shadowed).
+//
 // The system's copy is what a job without torch would load: the NVIDIA wheels
 // on the job's sys.path, the conda prefix, the loader's own search
 // (LD_LIBRARY_PATH, cache, defaults), then the CUDA toolkit.
@@ -66,6 +70,12 @@ struct JobLibraries {
   std::map<std::string, LibraryCopy> system;     // a job without torch's
   // Why a family has no framework copy ("torch is a CPU-only build", ...).
   std::map<std::string, std::string> framework_missing;
+  // torch's own copy where the job loads another: what the same torch
+  // loads with only its own site-packages on sys.path and no
+  // LD_LIBRARY_PATH (the copy its wheel's pins, or its conda prefix,
+  // installed), keyed by family, only where that file differs from
+  // framework's. A copy on PYTHONPATH or LD_LIBRARY_PATH hides it.
+  std::map<std::string, LibraryCopy> shadowed;
   std::string torch_lib_dir;  // empty without torch
 
   // The copy probes test: the framework's, else the system's; with

@@ -87,6 +87,8 @@ TEST_F(JobLibrariesTest, Cu13WheelLayoutThroughTorchsRpath) {
   // The system's cuDNN is listed apart, and the probes test torch's.
   EXPECT_EQ(libs.system.at("cudnn").origin, "python wheel");
   EXPECT_EQ(libs.Chosen("cudnn", false)->origin, "torch");
+  // What it loads is its own: nothing is shadowed.
+  EXPECT_TRUE(libs.shadowed.empty());
 }
 
 TEST_F(JobLibrariesTest, Cu12WheelLayoutOneDirectoryPerComponent) {
@@ -127,6 +129,13 @@ TEST_F(JobLibrariesTest, LdLibraryPathComesAheadOfRunpathNotOfRpath) {
   EXPECT_EQ(libs.framework.at("cublas").path, shadow + "/libcublas.so.13");
   EXPECT_NE(libs.framework.at("cublas").found_via.find("LD_LIBRARY_PATH"),
             std::string::npos);
+  // It hides torch's own, the wheel's copy beside it.
+  ASSERT_EQ(libs.shadowed.count("cublas"), 1u);
+  EXPECT_EQ(libs.shadowed.at("cublas").path,
+            site_ + "/torch/lib/../../nvidia/cu13/lib/libcublas.so.13");
+  // The round trip through the report's facts keeps it.
+  EXPECT_EQ(JobLibraries::FromJson(libs.ToJson()).shadowed.at("cublas").path,
+            libs.shadowed.at("cublas").path);
 }
 
 TEST_F(JobLibrariesTest, CondaPrefixThroughTorchsRunpath) {
@@ -217,6 +226,12 @@ TEST_F(JobLibrariesTest, TorchsImportPreloadWinsOverItsRpath) {
   // NCCL then comes through libtorch_cuda's DT_RPATH, the venv's copy.
   EXPECT_EQ(libs.framework.at("nccl").path,
             site_ + "/torch/lib/../../nvidia/nccl/lib/libnccl.so.2");
+  // The user-site copies hide the venv's own; NCCL, the same file, does not.
+  ASSERT_EQ(libs.shadowed.count("cudnn"), 1u);
+  EXPECT_EQ(libs.shadowed.at("cudnn").real_path,
+            site_ + "/nvidia/cudnn/lib/libcudnn.so.9");
+  EXPECT_EQ(libs.shadowed.count("cublas"), 1u);
+  EXPECT_EQ(libs.shadowed.count("nccl"), 0u);
   // Without the import-time preload (torch < 2.6), DT_RPATH decides.
   in_.torch_preloads_always = false;
   EXPECT_EQ(Resolve().framework.at("cudnn").path,

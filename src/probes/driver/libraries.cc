@@ -10,10 +10,13 @@
 // report's host facts (job_libraries), from which the GPU probes open
 // exactly these files; every probe names the copy it tested.
 // Pass: whatever is present identifies itself; absent libraries are listed.
-// Fail: torch is a CUDA build and one of the libraries it needs is on none
-// of its search paths (`import torch` fails); a library named by --require
-// is missing or unusable; torch is a CPU-only build where an NVIDIA driver
-// is loaded (the job would silently train on the CPU: torch.cuda is
+// Fail: a copy on the job's search paths (PYTHONPATH's NVIDIA wheels,
+// LD_LIBRARY_PATH ahead of a DT_RUNPATH) hides torch's own and does not
+// load or is another version: both paths are named, and what put the
+// loaded one first; torch is a CUDA build and one of the libraries it needs is
+// on none of its search paths (`import torch` fails); a library named by
+// --require is missing or unusable; torch is a CPU-only build where an NVIDIA
+// driver is loaded (the job would silently train on the CPU: torch.cuda is
 // unavailable), with the install command for the CUDA build the loaded
 // driver runs.
 #include <nvrtc.h>
@@ -149,6 +152,115 @@ std::optional<std::pair<std::string, std::string>> CpuOnlyTorchInGpuHost(
   return std::make_pair(summary, fix);
 }
 
+// A copy's version read from files, without loading it: the version in its
+// real file name (libcudnn.so.9.14.0), else the NVIDIA wheel that
+// installed it (site-packages/nvidia_cudnn_cu13-9.19.0.56.dist-info, whose
+// RECORD lists the file). "" when neither says. A second copy of cuDNN
+// cannot be asked in this process once another is loaded: its shim opens
+// its sub-libraries by soname and gets the first copy's.
+std::string FileVersion(const LibraryCopy& copy) {
+  if (std::string v = VersionFromFileName(copy.real_path, copy.soname);
+      !v.empty()) {
+    return v;
+  }
+  // <site>/nvidia/<folder>/lib/<file>: RECORD names nvidia/<folder>/lib/<file>.
+  const std::string& path = copy.real_path;
+  const size_t nvidia = path.rfind("/nvidia/");
+  if (nvidia == std::string::npos) return "";
+  const std::string site = path.substr(0, nvidia);
+  const std::string relative = path.substr(nvidia + 1);
+  for (const std::string& entry : ListDirectory(site)) {
+    if (!StartsWith(entry, "nvidia_") || entry.size() < 10 ||
+        entry.compare(entry.size() - 10, 10, ".dist-info") != 0) {
+      continue;
+    }
+    const auto record = ReadSmallFile(site + "/" + entry + "/RECORD", 1 << 20);
+    if (!record || record->find(relative + ",") == std::string::npos) continue;
+    const size_t dash = entry.find('-');
+    if (dash == std::string::npos) continue;
+    return entry.substr(dash + 1, entry.size() - 10 - dash - 1);
+  }
+  return "";
+}
+
+// "9.19.0" of "9.19.0.56": releases compare by their first three parts.
+std::string Release(const std::string& version) {
+  const std::vector<std::string> parts = Split(version, '.');
+  if (parts.size() <= 3) return version;
+  return parts[0] + "." + parts[1] + "." + parts[2];
+}
+
+struct Shadowing {
+  std::vector<std::string> failures;  // a broken copy or another version
+  std::vector<std::string> notes;     // another file, the same version
+  std::vector<std::string> fixes;
+};
+
+// Where the job loads a copy that hides torch's own (job.shadowed), both
+// asked for their versions: a copy that does not load, or of another
+// version, fails, naming both paths and what put the loaded one first.
+Shadowing JudgeShadowing(const JobLibraries& job) {
+  Shadowing out;
+  for (const auto& [family, own] : job.shadowed) {
+    const auto loaded = job.framework.find(family);
+    if (loaded == job.framework.end()) continue;
+    const LibraryInfo got = Identify(loaded->second);
+    LibraryInfo mine;
+    mine.version = FileVersion(own);
+    if (mine.version.empty()) mine = Identify(own);
+    const bool loaded_ok = got.status != "error" && got.status != "missing";
+    const std::string name = DisplayNames().at(family);
+    const std::string both = name + " at " + loaded->second.real_path + " (" +
+                             loaded->second.found_via +
+                             ") is loaded instead of torch's own at " +
+                             own.real_path;
+    if (!loaded_ok) {
+      out.failures.push_back(both + ", and it does not load: " + got.message);
+    } else if (!got.version.empty() && !mine.version.empty() &&
+               Release(got.version) != Release(mine.version)) {
+      out.failures.push_back(both + ": " + name + " " + got.version +
+                             " where torch's own is " + mine.version);
+    } else {
+      // The same version, or one of them does not tell: a note, with what
+      // each copy said.
+      auto said = [](const LibraryInfo& i) {
+        return !i.version.empty()
+                   ? i.version
+                   : i.status +
+                         (i.message.empty() ? std::string() : ": " + i.message);
+      };
+      out.notes.push_back(name + " from " + loaded->second.real_path + " (" +
+                          said(got) + ") instead of torch's " + own.real_path +
+                          " (" + said(mine) + ")");
+      continue;
+    }
+    const std::string& via = loaded->second.found_via;
+    const size_t ld = via.find("LD_LIBRARY_PATH entry ");
+    const size_t sys = via.find("sys.path entry ");
+    if (ld != std::string::npos) {
+      const std::string dir =
+          via.substr(ld + 22, via.find(' ', ld + 22) - (ld + 22));
+      out.fixes.push_back("take " + dir +
+                          " out of the job's LD_LIBRARY_PATH, so that torch "
+                          "loads its own " +
+                          name);
+    } else if (sys != std::string::npos) {
+      const std::string entry = via.substr(sys + 15);
+      out.fixes.push_back(
+          "take " + entry +
+          " off the job's sys.path (PYTHONPATH, a .pth file), or uninstall "
+          "the NVIDIA wheel there (`pip uninstall` the nvidia-* package in "
+          "it), so that torch loads its own " +
+          name);
+    } else {
+      out.fixes.push_back("make the job load torch's own " + name +
+                          " (remove the copy at " + loaded->second.real_path +
+                          " from the loader's search path)");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 ProbeResult RunDriverLibraries(const ProbeContext& context) {
@@ -213,6 +325,13 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
       }
     }
   }
+  const Shadowing shadowing = JudgeShadowing(job);
+  if (!shadowing.failures.empty()) {
+    r.outcome = Outcome::kFail;
+    r.summary = Join(shadowing.failures, "; ");
+    r.remediation = Join(shadowing.fixes, "; ");
+    return r;
+  }
   if (torch) {
     if (auto cpu_only = CpuOnlyTorchInGpuHost(*torch)) {
       r.outcome = Outcome::kFail;
@@ -265,6 +384,9 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   }
   if (!absent.empty()) summary += "; not found: " + Join(absent, ", ");
   if (!broken.empty()) summary += "; unusable: " + Join(broken, "; ");
+  if (!shadowing.notes.empty()) {
+    summary += "; torch loads " + Join(shadowing.notes, ", ");
+  }
   r.summary = summary;
   return r;
 }
