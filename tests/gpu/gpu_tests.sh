@@ -383,6 +383,51 @@ PY
       echo "ok: --gpus $sel refused in $ms ms"
     done
     ;;
+  address_space_limit_named)
+    # Issue 19: CUDA under `ulimit -v` runs out of address space at start-up;
+    # the failure names RLIMIT_AS and its value, not "reinstall the driver".
+    (ulimit -v 8000000; run --stages devices)
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'any("RLIMIT_AS" in x["summary"] and "ulimit -v unlimited" in x.get("remediation", "") for x in r["results"] + [y for g in gpus for y in g["results"]] if x["outcome"] == "fail")' || exit 1
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); [print(" ", x["probe"], x["outcome"], x["summary"], "| fix:", x.get("remediation","")) for x in r["results"] + [y for g in r["gpus"] for y in g["results"]] if x["outcome"] == "fail"]' "$tmp/r.json"
+    ;;
+  nccl_settings_tied)
+    # Issue 19: the NCCL settings in force are in the NCCL result, and a
+    # failure is tied to the one that explains it, with NCCL's own error.
+    for plant in NCCL_SOCKET_IFNAME=nosuch0 NCCL_ALGO=bogus; do
+      env "$plant" "$bin" --stages nccl --json "$tmp/r.json" > /dev/null 2>&1
+      var=${plant%%=*} value=${plant#*=}
+      "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); [print(" ", sys.argv[2], x["probe"], x.get("gpu_index", "-"), x["outcome"], x["summary"], "| fix:", x.get("remediation","")) for x in r["results"] + [y for g in r["gpus"] for y in g["results"]] if x["probe"] in ("host.nccl_env", "nccl.all_reduce")]' "$tmp/r.json" "$plant"
+      check "$tmp/r.json" "res(None, 'nccl.all_reduce')['details']['nccl_settings']['$var'] == '$value'" || exit 1
+      check "$tmp/r.json" "all(res(i, 'nccl.all_reduce')['outcome'] == 'pass' or '$plant' in res(i, 'nccl.all_reduce')['summary'] for i in range(len(gpus)))" || exit 1
+    done
+    NCCL_SOCKET_IFNAME=nosuch0 run --stages host,nccl
+    check "$tmp/r.json" "res(None, 'host.nccl_env')['outcome'] == 'fail'" || exit 1
+    check "$tmp/r.json" "'NCCL_SOCKET_IFNAME=nosuch0' in res(None, 'nccl.all_reduce')['summary']" || exit 1
+    ;;
+  slow_gemm_names_what_held_it)
+    # Issue 19: a GEMM below its limit says what the NVML samples taken
+    # during its timed runs showed (or ruled out). The limit is raised past
+    # any GPU through --thresholds; the card's settings are left alone.
+    echo '{"schema_version": 1, "metrics": {"tensor.gemm.bf16_tflops": {"at_least": 100000}}}' > "$tmp/t.json"
+    run --stages tensor --thresholds "$tmp/t.json"
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    check "$tmp/r.json" 'all(res(i, "tensor.gemm")["outcome"] == "fail" and res(i, "tensor.gemm")["details"]["throttle"]["samples"] >= 4 for i in range(len(gpus)))' || exit 1
+    check "$tmp/r.json" 'all(("not throttled" in res(i, "tensor.gemm")["summary"]) or ("held the clocks down" in res(i, "tensor.gemm")["summary"]) or ("compute processes" in res(i, "tensor.gemm")["summary"]) for i in range(len(gpus)))' || exit 1
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gpus"][0]["results"] if x["probe"]=="tensor.gemm"][0]; print(" ", g["summary"]); print("  fix:", g["remediation"]); print("  throttle:", json.dumps(g["details"]["throttle"]))' "$tmp/r.json"
+    ;;
+  shadowing_on_pythonpath)
+    # Issue 19: an older cuDNN in an nvidia/ tree on PYTHONPATH is what
+    # torch's import-time preload maps: driver.libraries fails naming it and
+    # torch's own copy. The system's cuDNN stands in for the older wheel.
+    sys_cudnn=$(ls /usr/lib/x86_64-linux-gnu/libcudnn.so.9* 2>/dev/null | head -1)
+    [ -n "$sys_cudnn" ] || { echo "SKIP: no system cuDNN to plant"; exit 77; }
+    mkdir -p "$tmp/pp/nvidia/cudnn/lib"
+    ln -s "$sys_cudnn" "$tmp/pp/nvidia/cudnn/lib/libcudnn.so.9"
+    PYTHONPATH="$tmp/pp" run --stages driver
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); x=[x for x in r["results"] if x["probe"]=="driver.libraries"][0]; print(" ", x["outcome"], x["summary"], "| fix:", x.get("remediation",""))' "$tmp/r.json"
+    check "$tmp/r.json" "res(None, 'driver.libraries')['outcome'] == 'fail' and '$tmp/pp' in res(None, 'driver.libraries')['summary'] and \"instead of torch's own\" in res(None, 'driver.libraries')['summary']" || exit 1
+    ;;
   *)
     echo "unknown GPU test $name"; exit 2 ;;
 esac

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -47,9 +48,10 @@ class PlantedRoot {
     return *this;
   }
   // An executable named `name` in the PATH this test gives the binary.
-  PlantedRoot& Tool(const std::string& name) {
+  PlantedRoot& Tool(const std::string& name,
+                    const std::string& body = "exit 0\n") {
     const std::string path = dir_ + "/bin/" + name;
-    std::ofstream(path) << "#!/bin/sh\nexit 0\n";
+    std::ofstream(path) << "#!/bin/sh\n" << body;
     chmod(path.c_str(), 0755);
     return *this;
   }
@@ -98,7 +100,10 @@ class PlantedHostTest : public ::testing::Test {
                           "NCCL_SHM_DISABLE",
                           "NCCL_IB_DISABLE",
                           "NCCL_ALGO",
-                          "NCCL_PROTO"}) {
+                          "NCCL_PROTO",
+                          "PREFLIGHT_FAULT",
+                          "LD_LIBRARY_PATH",
+                          "PYTHONPATH"}) {
       unsetenv(v);
     }
   }
@@ -407,6 +412,162 @@ TEST_F(PlantedHostTest, NcclSettingsThatNameNothingHereFail) {
   EXPECT_NE(r["summary"].get<std::string>().find("mlx5_0"), std::string::npos);
   EXPECT_EQ(Probe(root, "host.nccl_env", {"NCCL_IB_HCA=mlx5:1"})["outcome"],
             "pass");
+}
+
+// Runs `body` with the soft RLIMIT_NOFILE at `soft` (the binary inherits
+// it), restoring the limit after.
+template <typename Body>
+void WithOpenFileLimit(rlim_t soft, Body body) {
+  rlimit saved{};
+  getrlimit(RLIMIT_NOFILE, &saved);
+  rlimit small = saved;
+  small.rlim_cur = soft;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &small), 0);
+  body();
+  setrlimit(RLIMIT_NOFILE, &saved);
+}
+
+// A failure shaped like a resource (out of files) names the limit that
+// caused it, its value and where to raise it, instead of an `error` of the
+// tool or an "install a compiler": the worker that cannot start, and the
+// compiler that ran out of files.
+TEST_F(PlantedHostTest, ResourceFailuresNameTheLimitBehindThem) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  nlohmann::json report;
+  WithOpenFileLimit(10, [&] { report = Run(root); });
+  ASSERT_FALSE(report.is_discarded()) << last_.err;
+  int limited = 0;
+  for (const nlohmann::json& r : AllResults(report)) {
+    const std::string summary = r.value("summary", "");
+    if (summary.find("cannot start a worker") == std::string::npos) continue;
+    ++limited;
+    EXPECT_EQ(r["outcome"], "fail") << r.dump();
+    EXPECT_NE(summary.find("open files are limited to 10 (RLIMIT_NOFILE"),
+              std::string::npos)
+        << summary;
+    EXPECT_NE(r["remediation"].get<std::string>().find("--ulimit nofile"),
+              std::string::npos);
+  }
+  EXPECT_GT(limited, 0) << "no worker ran out of files at 10: " << last_.out;
+  // A compiler that runs out of files: the limit, not a missing compiler.
+  root.Tool("cc",
+            "echo '/usr/bin/ld: cannot open output file probe.so: Too many "
+            "open files' >&2\nexit 1\n");
+  nlohmann::json cc;
+  WithOpenFileLimit(512, [&] {
+    cc = Probe(root, "host.c_compiler", {"CC=" + root.bin() + "/cc"});
+  });
+  EXPECT_EQ(cc["outcome"], "warn") << cc.dump();
+  EXPECT_NE(
+      cc["summary"].get<std::string>().find("open files are limited to 512"),
+      std::string::npos)
+      << cc.dump();
+  EXPECT_EQ(cc["remediation"].get<std::string>().find("Install a C compiler"),
+            std::string::npos)
+      << cc.dump();
+}
+
+// Inside a container the host's kernel log and GPU settings are out of
+// reach: a hung probe's advice says "on the host" instead of `sudo dmesg`
+// to run where it cannot work; on a host it names the command itself.
+TEST_F(PlantedHostTest, HostOnlyAdviceIsForTheHostInAContainer) {
+  PlantedRoot boxed;
+  boxed.HealthyHost(1).File("/.dockerenv", "");
+  const std::vector<std::string> hang = {"PREFLIGHT_FAULT=host.shm:hang"};
+  const std::vector<std::string> fast = {"--timeout-scale", "0.05"};
+  nlohmann::json shm = NodeResult(Run(boxed, hang, fast), "host.shm");
+  ASSERT_EQ(shm["outcome"], "timeout") << shm.dump();
+  std::string fix = shm["remediation"];
+  EXPECT_NE(fix.find("which this docker container cannot read: on the host "
+                     "run `sudo dmesg"),
+            std::string::npos)
+      << fix;
+  EXPECT_NE(fix.find("on the host (a docker container cannot do this): "
+                     "`systemctl status nvidia-fabricmanager`"),
+            std::string::npos)
+      << fix;
+  PlantedRoot host;
+  host.HealthyHost(1);
+  shm = NodeResult(Run(host, hang, fast), "host.shm");
+  fix = shm["remediation"];
+  EXPECT_NE(fix.find("dmesg | grep -i xid`"), std::string::npos) << fix;
+  EXPECT_EQ(fix.find("on the host"), std::string::npos) << fix;
+}
+
+// A cuDNN on the job's sys.path ahead of torch's own site-packages (a
+// PYTHONPATH entry with an older nvidia-cudnn wheel) is what torch's
+// import-time preload loads: driver.libraries fails naming both paths,
+// when that copy does not load or is another version.
+TEST_F(PlantedHostTest, ACopyThatHidesTorchsOwnAndDiffersFails) {
+  const std::string torch_package = PREFLIGHT_TEST_TORCH_PACKAGE;
+  if (torch_package.empty()) GTEST_SKIP() << "this build found no torch";
+  PlantedRoot root;
+  root.HealthyHost(1);
+  const std::string site = root.root() + "/venv-site";
+  const std::string other = root.root() + "/pythonpath-site";
+  for (const std::string& d :
+       {site, site + "/nvidia", site + "/nvidia/cu13",
+        site + "/nvidia/cu13/lib", site + "/nvidia/cudnn",
+        site + "/nvidia/cudnn/lib", other, other + "/nvidia",
+        other + "/nvidia/cudnn", other + "/nvidia/cudnn/lib"}) {
+    mkdir(d.c_str(), 0755);
+  }
+  ASSERT_EQ(symlink(torch_package.c_str(), (site + "/torch").c_str()), 0);
+  // torch's preload finds cuBLASLt and cuBLAS first (it stops at the first
+  // it cannot find), then cuDNN.
+  std::ofstream(site + "/nvidia/cu13/lib/libcublasLt.so.13") << "";
+  std::ofstream(site + "/nvidia/cu13/lib/libcublas.so.13") << "";
+  // Two real shared objects that answer cudnnGetVersion, built here.
+  auto build_cudnn = [&](const std::string& out, int version) {
+    const std::string src =
+        root.root() + "/cudnn" + std::to_string(version) + ".c";
+    std::ofstream(src) << "#include <stddef.h>\nsize_t cudnnGetVersion(void) "
+                          "{ return "
+                       << version
+                       << "; }\nsize_t cudnnGetCudartVersion(void) { return "
+                          "13000; }\n";
+    return std::system(("cc -shared -fPIC -o " + out + " " + src).c_str()) == 0;
+  };
+  if (!build_cudnn(site + "/nvidia/cudnn/lib/libcudnn.so.9", 91900)) {
+    GTEST_SKIP() << "no C compiler to build the planted cuDNN";
+  }
+  ASSERT_TRUE(build_cudnn(other + "/nvidia/cudnn/lib/libcudnn.so.9", 91000));
+  // The job's python3: sys.path with the PYTHONPATH entry first.
+  root.Tool("python3", "echo '[\"" + other + "\", \"" + site + "\"]'\necho " +
+                           site + "/torch\n");
+  nlohmann::json r =
+      NodeResult(Run(root, {}, {"--stages", "driver"}), "driver.libraries");
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  std::string summary = r.value("summary", "");
+  EXPECT_NE(summary.find(other + "/nvidia/cudnn/lib/libcudnn.so.9"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("is loaded instead of torch's own at " + site +
+                         "/nvidia/cudnn/lib/libcudnn.so.9"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("cuDNN 9.10.0 where torch's own is 9.19.0"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(r["remediation"].get<std::string>().find("take " + other +
+                                                     " off the job's sys.path"),
+            std::string::npos)
+      << r.dump();
+  // A copy there that does not load at all fails the same way.
+  std::ofstream(other + "/nvidia/cudnn/lib/libcudnn.so.9", std::ios::trunc)
+      << "not a library";
+  r = NodeResult(Run(root, {}, {"--stages", "driver"}), "driver.libraries");
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r.value("summary", "").find("and it does not load"),
+            std::string::npos)
+      << r.dump();
+  // Without the PYTHONPATH entry torch loads its own: no shadowing.
+  root.Tool("python3", "echo '[\"" + site + "\"]'\necho " + site + "/torch\n");
+  r = NodeResult(Run(root, {}, {"--stages", "driver"}), "driver.libraries");
+  EXPECT_EQ(r.value("summary", "").find("instead of torch's own"),
+            std::string::npos)
+      << r.dump();
 }
 
 // A planted run says so: the report names the root, stderr warns.
