@@ -159,8 +159,10 @@ NcclSettingFinding NcclSettingFinding::FromJson(const nlohmann::json& j) {
 std::vector<NcclSettingFinding> NcclSettingFindings(
     const nlohmann::json& node_facts) {
   std::vector<NcclSettingFinding> out;
-  if (!node_facts.is_object() || !node_facts.contains("nccl_setting_findings"))
+  if (!node_facts.is_object() ||
+      !node_facts.contains("nccl_setting_findings")) {
     return out;
+  }
   for (const auto& j : node_facts["nccl_setting_findings"]) {
     if (j.is_object()) out.push_back(NcclSettingFinding::FromJson(j));
   }
