@@ -387,6 +387,7 @@ TEST_F(PlantedHostTest, ProcessLimitsThatBreakLargeJobsWarn) {
     EXPECT_EQ(ok["outcome"], "pass") << ok.dump();
   }
   EXPECT_EQ(report["host"]["process_limits"]["cgroup_pids_max"], "max");
+  EXPECT_TRUE(report["host"]["process_limits"].contains("address_space_bytes"));
 }
 
 // NCCL settings checked against the host: an interface or RDMA device that

@@ -76,6 +76,16 @@ ProbeResult RunHostProcessLimits(const ProbeContext& /*context*/) {
                      {"hard", LimitJson(procs.rlim_max)}};
   limits["memlock_bytes"] = {{"soft", LimitJson(memlock.rlim_cur)},
                              {"hard", LimitJson(memlock.rlim_max)}};
+  // CUDA reserves virtual address space for the GPUs' memory at cuInit:
+  // any address-space or data limit fails it (platform/resource_limits.h
+  // names it when a call fails).
+  rlimit address_space{}, data{};
+  getrlimit(RLIMIT_AS, &address_space);
+  getrlimit(RLIMIT_DATA, &data);
+  limits["address_space_bytes"] = {{"soft", LimitJson(address_space.rlim_cur)},
+                                   {"hard", LimitJson(address_space.rlim_max)}};
+  limits["data_bytes"] = {{"soft", LimitJson(data.rlim_cur)},
+                          {"hard", LimitJson(data.rlim_max)}};
   if (files.rlim_cur != RLIM_INFINITY &&
       files.rlim_cur < static_cast<rlim_t>(kEnough)) {
     const bool raisable =
