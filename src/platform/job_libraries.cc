@@ -478,6 +478,14 @@ JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs) {
   }
   if (!inputs.torch_lib_dir.empty()) {
     for (const auto& [family, own] : OwnFrameworkCopies(inputs)) {
+      // Only what torch's own installation provides (its DT_RPATH or
+      // DT_RUNPATH, its preload from its site-packages): a copy the
+      // loader's cache or default directories would give is the system's,
+      // and one on a search path ahead of it hides nothing of torch's.
+      if (own.found_via == "/etc/ld.so.cache" ||
+          StartsWith(own.found_via, "default directory ")) {
+        continue;
+      }
       const auto loaded = out.framework.find(family);
       if (loaded != out.framework.end() &&
           loaded->second.real_path != own.real_path) {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 
@@ -133,6 +134,13 @@ TEST_F(JobLibrariesTest, LdLibraryPathComesAheadOfRunpathNotOfRpath) {
   ASSERT_EQ(libs.shadowed.count("cublas"), 1u);
   EXPECT_EQ(libs.shadowed.at("cublas").path,
             site_ + "/torch/lib/../../nvidia/cu13/lib/libcublas.so.13");
+  // Where torch's own installation has no copy and only the loader's
+  // default directories do, the LD_LIBRARY_PATH copy hides a system
+  // library, not torch's: no shadowing.
+  std::remove((site_ + "/nvidia/cu13/lib/libcublas.so.13").c_str());
+  Touch(root_ + "/usr/lib/x86_64-linux-gnu/libcublas.so.13");
+  EXPECT_EQ(Resolve().shadowed.count("cublas"), 0u);
+  Touch(site_ + "/nvidia/cu13/lib/libcublas.so.13");
   // The round trip through the report's facts keeps it.
   EXPECT_EQ(JobLibraries::FromJson(libs.ToJson()).shadowed.at("cublas").path,
             libs.shadowed.at("cublas").path);
