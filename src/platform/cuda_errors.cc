@@ -89,6 +89,7 @@ CudaErrorDiagnosis DiagnoseCudaError(int code,
     if (limit.explained) {
       d.cause = limit.cause;
       d.remediation = limit.fix;
+      d.limit_binds = true;
       return d;
     }
     d.cause += " (process limits ruled out: " + limit.ruled_out + ")";

@@ -15,6 +15,8 @@ struct CudaErrorDiagnosis {
   std::string name;         // "CUDA_ERROR_SYSTEM_NOT_READY"
   std::string cause;        // one line
   std::string remediation;  // commands first
+  // A process limit (resource_limits.h) explains it: cause names the limit.
+  bool limit_binds = false;
 };
 
 // Always returns a diagnosis; unknown codes get a generic one. Out of

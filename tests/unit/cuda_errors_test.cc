@@ -38,12 +38,14 @@ TEST(CudaErrorsTest, OutOfMemoryAtInitNamesTheLimitThatBinds) {
   EXPECT_NE(d.cause.find("limited to 16 GiB (RLIMIT_AS"), std::string::npos)
       << d.cause;
   EXPECT_NE(d.remediation.find("ulimit -v unlimited"), std::string::npos);
+  EXPECT_TRUE(d.limit_binds);
   // The same error with no limit binding: said, and the driver's log next.
   d = DiagnoseCudaError(304, ProcessLimitsSnapshot{}, Vantage{});
   EXPECT_NE(d.cause.find("process limits ruled out: address space unlimited"),
             std::string::npos)
       << d.cause;
   EXPECT_NE(d.remediation.find("dmesg"), std::string::npos);
+  EXPECT_FALSE(d.limit_binds);
 }
 
 TEST(CudaErrorsTest, HostOnlyAdviceIsWordedForAContainer) {

@@ -29,7 +29,6 @@
 #include "platform/cuda_errors.h"
 #include "platform/host_side.h"
 #include "platform/nvml.h"
-#include "platform/resource_limits.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -171,8 +170,7 @@ ProbeResult RunDevicesMemory(const ProbeContext& context) {
     f.outcome = Outcome::kFail;
     f.summary = "cannot create a CUDA context: " + cuda->Describe(rc);
     const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(rc));
-    const bool limited = ResourceKindOfCudaError(static_cast<int>(rc)) &&
-                         d.cause.find("ruled out") == std::string::npos;
+    const bool limited = d.limit_binds;
     if (limited) f.summary += ": " + d.cause;
     f.remediation =
         compute_mode == nvml::kComputeModeExclusiveProcess
