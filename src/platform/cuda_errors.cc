@@ -6,7 +6,8 @@ namespace preflight {
 
 CudaErrorDiagnosis DiagnoseCudaError(int code,
                                      const ProcessLimitsSnapshot& limits,
-                                     const Vantage& vantage) {
+                                     const Vantage& vantage,
+                                     const AccessFinding& nodes) {
   static const std::map<int, CudaErrorDiagnosis> table = {
       {2,
        {"CUDA_ERROR_OUT_OF_MEMORY", "CUDA ran out of memory while initializing",
@@ -94,6 +95,17 @@ CudaErrorDiagnosis DiagnoseCudaError(int code,
     }
     d.cause += " (process limits ruled out: " + limit.ruled_out + ")";
   }
+  if (code == 999 || code == 100 || code == 3) {
+    if (nodes.refused) {
+      d.cause = nodes.cause;
+      d.remediation = nodes.fix;
+      d.node_refused = true;
+      return d;
+    }
+    if (!nodes.checked.empty()) {
+      d.cause += " (device nodes ruled out: " + nodes.checked + ")";
+    }
+  }
   if (d.remediation.empty()) {
     // Nothing observed explains it: the driver's own log is where to look.
     d.remediation = KernelLogAdvice("-e nvrm -e xid", vantage) +
@@ -107,8 +119,16 @@ CudaErrorDiagnosis DiagnoseCudaError(int code,
   return d;
 }
 
+CudaErrorDiagnosis DiagnoseCudaError(int code,
+                                     const ProcessLimitsSnapshot& limits,
+                                     const Vantage& vantage) {
+  return DiagnoseCudaError(code, limits, vantage, AccessFinding{});
+}
+
 CudaErrorDiagnosis DiagnoseCudaError(int code) {
-  return DiagnoseCudaError(code, ReadProcessLimits(), CurrentVantage());
+  const bool about_nodes = code == 999 || code == 100 || code == 3;
+  return DiagnoseCudaError(code, ReadProcessLimits(), CurrentVantage(),
+                           about_nodes ? CurrentNodeAccess() : AccessFinding{});
 }
 
 }  // namespace preflight

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "platform/device_access.h"
 #include "platform/host_side.h"
 #include "platform/resource_limits.h"
 
@@ -17,6 +18,8 @@ struct CudaErrorDiagnosis {
   std::string remediation;  // commands first
   // A process limit (resource_limits.h) explains it: cause names the limit.
   bool limit_binds = false;
+  // A refused device node (device_access.h) explains it.
+  bool node_refused = false;
 };
 
 // Always returns a diagnosis; unknown codes get a generic one. Out of
@@ -24,10 +27,19 @@ struct CudaErrorDiagnosis {
 // `limits` (platform/resource_limits.h): the limit that binds is the cause,
 // else the cause says which limits were ruled out. Advice that only the host
 // can follow (the kernel log, reloading a module) is worded for `vantage`.
+// "Unknown" (999), "no device" (100) and "not initialized" (3) are judged
+// against `nodes` (device_access.h): a device node that exists and is
+// refused is the cause; else the cause says which nodes opened.
+CudaErrorDiagnosis DiagnoseCudaError(int code,
+                                     const ProcessLimitsSnapshot& limits,
+                                     const Vantage& vantage,
+                                     const AccessFinding& nodes);
+// As above with no node access observed (`nodes` empty: nothing ruled out).
 CudaErrorDiagnosis DiagnoseCudaError(int code,
                                      const ProcessLimitsSnapshot& limits,
                                      const Vantage& vantage);
-// The same for this process: its limits now, where it runs.
+// The same for this process: its limits and its device nodes now, where it
+// runs.
 CudaErrorDiagnosis DiagnoseCudaError(int code);
 
 }  // namespace preflight

@@ -391,6 +391,30 @@ PY
     check "$tmp/r.json" 'any("RLIMIT_AS" in x["summary"] and "ulimit -v unlimited" in x.get("remediation", "") for x in r["results"] + [y for g in gpus for y in g["results"]] if x["outcome"] == "fail")' || exit 1
     "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); [print(" ", x["probe"], x["outcome"], x["summary"], "| fix:", x.get("remediation","")) for x in r["results"] + [y for g in r["gpus"] for y in g["results"]] if x["outcome"] == "fail"]' "$tmp/r.json"
     ;;
+  refused_device_node_named)
+    # Issue 19: a real GPU node the job's user cannot open. A copy of
+    # /dev/nvidiactl with mode 0600 is bind-mounted over it in a private
+    # mount namespace, and an installed tree runs as nobody: the failure
+    # names the node, its mode and the user (NVML's init failure too), not
+    # "reinstall the driver" or the driver capabilities.
+    { [ "$(id -u)" = 0 ] && command -v unshare > /dev/null && command -v setpriv > /dev/null; } ||
+      { echo "SKIP: needs root, unshare and setpriv"; exit 77; }
+    mkdir -p "$tmp/dev"
+    cp -a /dev/nvidiactl "$tmp/dev/nvidiactl" 2> /dev/null ||
+      { echo "SKIP: cannot copy a device node here (no CAP_MKNOD)"; exit 77; }
+    chmod 0600 "$tmp/dev/nvidiactl"
+    cmake --install "$(dirname "$(dirname "$bin")")" --prefix "$tmp/tree" > /dev/null
+    chmod -R a+rX "$tmp/tree" && chmod 777 "$tmp"
+    unshare -m sh -c "mount --bind '$tmp/dev/nvidiactl' /dev/nvidiactl &&
+      ls -l /dev/nvidiactl && HOME='$tmp' PREFLIGHT_LOCK_FILE='$tmp/lock' setpriv --reuid=65534 --regid=65534 --clear-groups \
+      '$tmp/tree/bin/gpu-preflight' --stages host,driver --json '$tmp/r.json'"
+    echo "exit code: $?" > "$tmp/rc"
+    [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); [print(" ", x["probe"], x["outcome"], x["summary"], "| fix:", x.get("remediation","")) for x in r["results"] if x["outcome"] == "fail"]' "$tmp/r.json"
+    check "$tmp/r.json" "res(None, 'host.device_nodes')['outcome'] == 'fail' and 'cannot open /dev/nvidiactl (crw------- ' in res(None, 'host.device_nodes')['summary'] and 'uid 65534' in res(None, 'host.device_nodes')['summary']" || exit 1
+    check "$tmp/r.json" "any(x['outcome'] == 'fail' and '/dev/nvidiactl (crw-------' in x['summary'] for x in r['results'] if x['probe'].startswith('driver.'))" || exit 1
+    check "$tmp/r.json" "all('NVIDIA_DRIVER_CAPABILITIES' not in x.get('remediation', '') for x in r['results'])" || exit 1
+    ;;
   nccl_settings_tied)
     # Issue 19: the NCCL settings in force are in the NCCL result, and a
     # failure is tied to the one that explains it, with NCCL's own error.

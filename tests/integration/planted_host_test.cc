@@ -3,9 +3,11 @@
 // found (FF4 container variables, FF6 nvidia-uvm on bare metal and WSL2,
 // FF7 the CPU quota over every GPU node, FF10 policy failures) and the
 // conditions that must still fail. No GPU needed: only the host stage runs.
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -67,6 +69,11 @@ class PlantedRoot {
     chmod(python.c_str(), 0755);
     return python;
   }
+  PlantedRoot& Mode(const std::string& path, mode_t mode) {
+    chmod((root() + path).c_str(), mode);
+    return *this;
+  }
+  std::string dir() const { return dir_; }
   std::string root() const { return dir_ + "/root"; }
   std::string bin() const { return dir_ + "/bin"; }
   std::string report() const { return dir_ + "/r.json"; }
@@ -569,6 +576,180 @@ TEST_F(PlantedHostTest, ACopyThatHidesTorchsOwnAndDiffersFails) {
   EXPECT_EQ(r.value("summary", "").find("instead of torch's own"),
             std::string::npos)
       << r.dump();
+}
+
+// Runs `body` as uid/gid 65534 (nobody) when this test runs as root, so
+// that file modes bind as they do for a job's user; as itself otherwise.
+// Returns false (and runs nothing) where nobody cannot reach the binary.
+template <typename Body>
+bool AsUnprivileged(const PlantedRoot& root, Body body) {
+  if (geteuid() != 0) {
+    body();
+    return true;
+  }
+  chmod(root.dir().c_str(), 0777);
+  std::vector<gid_t> groups(static_cast<size_t>(getgroups(0, nullptr)));
+  getgroups(static_cast<int>(groups.size()), groups.data());
+  bool reachable = false;
+  if (setgroups(0, nullptr) == 0 && setresgid(65534, 65534, 0) == 0 &&
+      setresuid(65534, 65534, 0) == 0) {
+    reachable = access(PREFLIGHT_BINARY, X_OK) == 0;
+    if (reachable) body();
+  }
+  EXPECT_EQ(setresuid(0, 0, 0), 0);
+  EXPECT_EQ(setresgid(0, 0, 0), 0);
+  setgroups(groups.size(), groups.data());
+  return reachable;
+}
+
+// A libnvidia-ml.so.1 whose nvmlInit_v2 answers `code`, built here: NVML's
+// "Unknown Error" without breaking a real driver.
+std::string BuildFailingNvml(const PlantedRoot& root, int code) {
+  const std::string dir = root.dir() + "/nvml";
+  mkdir(dir.c_str(), 0755);
+  const std::string src = dir + "/nvml.c";
+  std::ofstream(src) << "int nvmlInit_v2(void) { return " << code
+                     << "; }\nconst char* nvmlErrorString(int c) { return c "
+                        "== 999 ? \"Unknown Error\" : \"error\"; }\n";
+  const std::string out = dir + "/libnvidia-ml.so.1";
+  return std::system(("cc -shared -fPIC -o " + out + " " + src).c_str()) == 0
+             ? dir
+             : "";
+}
+
+// A device node that exists and will not open names why, from the node's
+// mode against the user (C4's other face, a group the job's user lacks),
+// worded for a container or a host; NVML's "Unknown Error" is read against
+// the same nodes, and where they all open it says so instead of blaming
+// the driver capabilities.
+TEST_F(PlantedHostTest, RefusedDeviceNodesNameWhy) {
+  PlantedRoot host;
+  // Read-only for everyone: refused to the job's user whoever owns it.
+  host.HealthyHost(1).Mode("/dev/nvidia0", 0444).Mode("/dev/nvidiactl", 0444);
+  nlohmann::json nodes;
+  const std::vector<std::string> own_home = {
+      "HOME=" + host.dir(), "PREFLIGHT_LOCK_FILE=" + host.dir() + "/lock"};
+  if (!AsUnprivileged(
+          host, [&] { nodes = Probe(host, "host.device_nodes", own_home); })) {
+    GTEST_SKIP() << "uid 65534 cannot reach " << PREFLIGHT_BINARY;
+  }
+  EXPECT_EQ(nodes["outcome"], "fail") << nodes.dump();
+  std::string summary = nodes.value("summary", "");
+  EXPECT_NE(summary.find("cannot open /dev/nvidiactl (-r--r--r-- "),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("its mode does not let uid"), std::string::npos)
+      << summary;
+  EXPECT_NE(nodes.value("remediation", "").find("sudo chmod 0666 /dev/nvidia*"),
+            std::string::npos)
+      << nodes.dump();
+  if (geteuid() == 0) {
+    // Group read-write, a group nobody is not in: the group is the fix,
+    // given to the user on a host and to the container in one.
+    host.Mode("/dev/nvidia0", 0660).Mode("/dev/nvidiactl", 0660);
+    AsUnprivileged(host,
+                   [&] { nodes = Probe(host, "host.device_nodes", own_home); });
+    EXPECT_NE(nodes.value("remediation", "").find("usermod -aG root"),
+              std::string::npos)
+        << nodes.dump();
+    host.File("/.dockerenv", "");
+    AsUnprivileged(host,
+                   [&] { nodes = Probe(host, "host.device_nodes", own_home); });
+    EXPECT_NE(nodes.value("remediation", "").find("--group-add 0"),
+              std::string::npos)
+        << nodes.dump();
+    host.Remove("/.dockerenv");
+  }
+
+  // NVML's Unknown Error with those nodes refused: the nodes are the cause.
+  const std::string nvml = BuildFailingNvml(host, 999);
+  if (nvml.empty()) GTEST_SKIP() << "no C compiler to build the planted NVML";
+  std::vector<std::string> env = own_home;
+  env.push_back("LD_LIBRARY_PATH=" + nvml);
+  nlohmann::json kernel;
+  AsUnprivileged(host, [&] {
+    kernel = NodeResult(Run(host, env, {"--stages", "driver"}),
+                        "driver.kernel_module");
+  });
+  EXPECT_EQ(kernel["outcome"], "fail") << kernel.dump();
+  summary = kernel.value("summary", "");
+  EXPECT_NE(summary.find("nvmlInit failed: NVML error 999 (Unknown Error)"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("cannot open /dev/nvidiactl"), std::string::npos)
+      << summary;
+  EXPECT_EQ(kernel.value("remediation", "").find("NVIDIA_DRIVER_CAPABILITIES"),
+            std::string::npos)
+      << kernel.dump();
+  // Every node open (as root or with the mode restored): ruled out, and
+  // the advice is the driver's log, not the capabilities.
+  host.Mode("/dev/nvidia0", 0666)
+      .Mode("/dev/nvidiactl", 0666)
+      .Mode("/dev/nvidia-uvm", 0666);
+  AsUnprivileged(host, [&] {
+    kernel = NodeResult(Run(host, env, {"--stages", "driver"}),
+                        "driver.kernel_module");
+  });
+  summary = kernel.value("summary", "");
+  EXPECT_NE(summary.find("ruled out: /dev/nvidiactl, /dev/nvidia0, "
+                         "/dev/nvidia-uvm open read-write"),
+            std::string::npos)
+      << summary;
+  EXPECT_EQ(kernel.value("remediation", "").find("NVIDIA_DRIVER_CAPABILITIES"),
+            std::string::npos)
+      << kernel.dump();
+}
+
+// No driver loaded: on a host, what the running kernel has (a module built
+// for it or not, Secure Boot) names the cause; in a container, that only
+// the host can say, with the commands to run there.
+TEST_F(PlantedHostTest, NoDriverLoadedSaysWhatTheKernelShows) {
+  PlantedRoot root;
+  struct utsname u {};
+  ASSERT_EQ(uname(&u), 0);
+  const std::string modules = std::string("/lib/modules/") + u.release;
+  for (const std::string& d :
+       {std::string("/lib"), std::string("/lib/modules"), modules,
+        modules + "/updates", modules + "/updates/dkms",
+        std::string("/sys/firmware"), std::string("/sys/firmware/efi"),
+        std::string("/sys/firmware/efi/efivars")}) {
+    mkdir((root.root() + d).c_str(), 0755);
+  }
+  // Not loaded, not built for this kernel.
+  nlohmann::json nodes = Probe(root, "host.device_nodes");
+  EXPECT_EQ(nodes["outcome"], "fail") << nodes.dump();
+  EXPECT_NE(nodes.value("summary", "")
+                .find("no nvidia module is installed for the running kernel " +
+                      std::string(u.release)),
+            std::string::npos)
+      << nodes.dump();
+  EXPECT_NE(nodes.value("remediation", "").find("dkms autoinstall"),
+            std::string::npos);
+  // Built, and Secure Boot on: the signature.
+  root.File(modules + "/updates/dkms/nvidia.ko.zst", "");
+  root.File(
+      "/sys/firmware/efi/efivars/"
+      "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
+      std::string("\x06\x00\x00\x00\x01", 5));
+  nodes = Probe(root, "host.device_nodes");
+  EXPECT_NE(nodes.value("summary", "").find("Secure Boot is on"),
+            std::string::npos)
+      << nodes.dump();
+  EXPECT_NE(nodes.value("remediation", "").find("mokutil --import"),
+            std::string::npos);
+  // In a container none of that is the host's: it says so.
+  root.File("/.dockerenv", "");
+  nodes = Probe(root, "host.device_nodes");
+  EXPECT_NE(nodes.value("summary", "").find("cannot be confirmed from inside"),
+            std::string::npos)
+      << nodes.dump();
+  EXPECT_EQ(nodes.value("summary", "").find("Secure Boot is on"),
+            std::string::npos);
+  EXPECT_NE(nodes.value("remediation", "")
+                .find("On the host (not from this "
+                      "container): `nvidia-smi`"),
+            std::string::npos)
+      << nodes.dump();
 }
 
 // A planted run says so: the report names the root, stderr warns.

@@ -5,13 +5,21 @@
 // /sys/module/nvidia/version as a fallback), then loads libnvidia-ml.so.1 and
 // compares nvmlSystemGetDriverVersion with it.
 // Pass: module loaded, NVML initializes, versions equal.
-// Fail: no module ("no NVIDIA kernel driver is loaded", with the container or
-// host fix); NVML reports LIB_RM_VERSION_MISMATCH or a different version (the
-// driver packages were upgraded without a reboot); NVML missing while the
-// module is loaded (utility capability not mounted into the container).
+// Fail: no module ("no NVIDIA kernel driver is loaded": on a host, whether a
+// module is installed for the running kernel and whether Secure Boot is on;
+// in a container, that only the host can say, with its commands); NVML
+// reports LIB_RM_VERSION_MISMATCH or a different version (the driver
+// packages were upgraded without a reboot); NVML fails to initialize (its
+// "Unknown Error" is read against the device nodes: a refused node names
+// its cause, platform/device_access.h; else what was ruled out); NVML
+// missing while the module is loaded (utility capability not mounted into
+// the container).
 #include "platform/container.h"
+#include "platform/device_access.h"
+#include "platform/driver_module.h"
 #include "platform/gpu_nodes.h"
 #include "platform/host_root.h"
+#include "platform/host_side.h"
 #include "platform/nvml.h"
 #include "platform/proc_driver_version.h"
 #include "preflight/probe_context.h"
@@ -69,15 +77,10 @@ ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
   r.details = driver;
 
   if (!kernel && nvml == nullptr) {
-    const ContainerInfo container = DetectContainer();
+    const DriverNotLoaded why = CurrentDriverNotLoaded();
     r.outcome = Outcome::kFail;
-    r.summary =
-        "no NVIDIA kernel driver is loaded: " +
-        std::string(container.in_container
-                        ? "this container sees no /proc/driver/nvidia and no "
-                          "libnvidia-ml.so.1"
-                        : "/proc/driver/nvidia/version does not exist");
-    r.remediation = NoGpuAccessRemediation(container);
+    r.summary = "no NVIDIA kernel driver is loaded: " + why.cause;
+    r.remediation = why.fix;
     return r;
   }
   if (nvml_init == nvml::kErrorLibRmVersionMismatch) {
@@ -93,13 +96,40 @@ ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
         "this again";
     return r;
   }
-  if (nvml == nullptr) {
-    if (nvml_init == nvml::kErrorDriverNotLoaded) {
-      r.outcome = Outcome::kFail;
-      r.summary = "NVML reports that the NVIDIA driver is not loaded";
-      r.remediation = NoGpuAccessRemediation(DetectContainer());
+  if (nvml == nullptr && nvml_init == nvml::kErrorDriverNotLoaded) {
+    r.outcome = Outcome::kFail;
+    r.summary = "NVML reports that the NVIDIA driver is not loaded";
+    r.remediation = NoGpuAccessRemediation(DetectContainer());
+    return r;
+  }
+  if (nvml == nullptr && nvml_init != -1) {
+    // NVML loaded but would not initialize. Its "Unknown Error" (999) and
+    // "Insufficient Permissions" (4) are, far more often than not, a device
+    // node it cannot open: in a running container, access lost when the
+    // host's systemd reloaded (C4). Which it is comes from the nodes.
+    const AccessFinding access = CurrentNodeAccess();
+    r.details["node_access"] = access.refused ? access.cause : access.checked;
+    r.outcome = Outcome::kFail;
+    if (access.refused) {
+      r.summary = "kernel module " + kernel->version + " is loaded but " +
+                  nvml_error + ": " + access.cause;
+      r.remediation = access.fix;
       return r;
     }
+    r.summary = "kernel module " + kernel->version + " is loaded but " +
+                nvml_error + " (ruled out: " +
+                (access.checked.empty() ? "no /dev/nvidia* node exists"
+                                        : access.checked) +
+                ")";
+    r.remediation = KernelLogAdvice("-e nvrm -e xid") +
+                    " for the driver's reason; `nvidia-smi` shows whether "
+                    "the host's own NVML works (" +
+                    OnHost("nvidia-smi") +
+                    "); if it does, reinstall the user-space driver for " +
+                    kernel->version + " so it matches the module";
+    return r;
+  }
+  if (nvml == nullptr) {
     r.outcome = Outcome::kFail;
     r.summary = "kernel module " + kernel->version +
                 " is loaded but NVML is unusable: " + nvml_error;

@@ -2,7 +2,8 @@
 //
 // Checks /dev/nvidiactl, /dev/nvidia<N> (one per GPU), /dev/nvidia-uvm and
 // /dev/nvidia-uvm-tools, and opens nvidiactl and nvidia-uvm as CUDA will.
-// Pass: all present and openable; or WSL2, where the GPU is reached through
+// Pass: all present and openable read-write (nvidiactl, every
+// /dev/nvidia<N>, nvidia-uvm); or WSL2, where the GPU is reached through
 // /dev/dxg and none of the others exist; or bare metal without
 // /dev/nvidia-uvm yet where nvidia-modprobe is installed: libcuda runs it
 // (setuid) at first use to load nvidia_uvm and create the node, so a
@@ -16,16 +17,21 @@
 //   - nvidiactl but no /dev/nvidia<N>: the container was given no GPU;
 //   - /dev/nvidia-uvm missing in a container: nothing inside can create it,
 //     and CUDA fails with "unknown error" (999);
-//   - open() refused: cgroup device rules or file permissions.
-#include <fcntl.h>
+//   - open() refused: platform/device_access.h names which, from the node's
+//     mode against this user, a nodev mount, or the device cgroup (in a
+//     running container: access lost to a host daemon-reload, C4);
+//   - open() fails otherwise (ENXIO): the driver does not serve the node.
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "platform/container.h"
+#include "platform/device_access.h"
+#include "platform/driver_module.h"
 #include "platform/gpu_nodes.h"
 #include "platform/host_root.h"
+#include "platform/host_side.h"
 #include "platform/run_command.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
@@ -36,16 +42,6 @@ namespace {
 
 bool Exists(const char* path) {
   return access(HostPath(path).c_str(), F_OK) == 0;
-}
-
-// Empty when it opens; else the reason.
-std::string TryOpen(const char* path) {
-  const int fd = open(HostPath(path).c_str(), O_RDWR | O_CLOEXEC);
-  if (fd >= 0) {
-    close(fd);
-    return "";
-  }
-  return std::strerror(errno);
 }
 
 // nvidia-modprobe, which libcuda runs to create missing nodes: on PATH, or
@@ -92,15 +88,24 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
           "nodes exist there, by design)";
       return r;
     }
-    const std::string where =
-        container.in_container
-            ? "this " + container.kind + " container has no NVIDIA device nodes"
-            : "this machine has no NVIDIA device nodes";
+    if (has_proc) {
+      r.outcome = Outcome::kFail;
+      r.summary = (container.in_container
+                       ? "this " + container.kind +
+                             " container has no NVIDIA device nodes"
+                       : std::string("this machine has no NVIDIA device "
+                                     "nodes")) +
+                  " although the host driver is loaded";
+      r.remediation = NoGpuAccessRemediation(container);
+      return r;
+    }
+    const DriverNotLoaded why = CurrentDriverNotLoaded();
     r.outcome = Outcome::kFail;
-    r.summary = has_proc ? where + " although the host driver is loaded"
-                         : "no NVIDIA kernel driver is loaded: " + where +
-                               " and /proc/driver/nvidia does not exist";
-    r.remediation = NoGpuAccessRemediation(container);
+    r.summary =
+        "no NVIDIA kernel driver is loaded (no /dev/nvidia* and no "
+        "/proc/driver/nvidia): " +
+        why.cause;
+    r.remediation = why.fix;
     return r;
   }
   if (gpus.empty()) {
@@ -145,19 +150,28 @@ ProbeResult RunHostDeviceNodes(const ProbeContext& /*context*/) {
     uvm_note = "; /dev/nvidia-uvm appears at first CUDA use (" + modprobe +
                " creates it)";
   }
-  for (const char* node : {"/dev/nvidiactl", "/dev/nvidia-uvm"}) {
-    if (!has_uvm && std::strcmp(node, "/dev/nvidia-uvm") == 0) continue;
-    const std::string why = TryOpen(node);
-    if (!why.empty()) {
-      r.outcome = Outcome::kFail;
-      r.summary = std::string("cannot open ") + node + ": " + why;
-      r.remediation =
-          "The node exists but access is refused: in a container the "
-          "device cgroup does not allow it (pass the GPUs with --gpus, not "
-          "by bind-mounting /dev); on a host add the user to the group "
-          "owning the node (`ls -l /dev/nvidia*`)";
-      return r;
-    }
+  const std::vector<NodeAccess> nodes = ProbeGpuNodes();
+  const AccessFinding access = JudgeNodeAccess(
+      nodes, CurrentCredentials(), ReadDeviceCgroup(), CurrentVantage());
+  if (access.refused) {
+    r.outcome = Outcome::kFail;
+    r.summary = access.cause;
+    r.remediation = access.fix;
+    return r;
+  }
+  for (const NodeAccess& node : nodes) {
+    if (node.open_errno == 0) continue;
+    // Not a refusal: the node exists but nothing answers behind it (ENXIO:
+    // the driver is not bound to that device; ENODEV and the like).
+    r.outcome = Outcome::kFail;
+    r.summary = "cannot open " + node.path + ": " +
+                std::strerror(node.open_errno) +
+                ": the node exists but the driver does not serve it";
+    r.remediation = "Check that the driver is bound to every GPU (" +
+                    OnHost("nvidia-smi") + "; " +
+                    KernelLogAdvice("-e nvrm -e xid") +
+                    ") and reload it or reboot the host";
+    return r;
   }
   r.outcome = Outcome::kPass;
   r.summary =
