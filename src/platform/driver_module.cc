@@ -81,8 +81,7 @@ DriverNotLoaded JudgeDriverNotLoaded(const HostModuleFacts& facts,
         "the module (enroll its key with `sudo mokutil --import "
         "/var/lib/dkms/mok.pub` and reboot), 'Module nvidia not found' means "
         "it was not built for the running kernel (`sudo dkms autoinstall`). "
-        "If the host's nvidia-smi works, this container was started without "
-        "GPU access: " +
+        "If the host's nvidia-smi works instead: " +
         NoGpuAccessRemediation(container);
     return d;
   }

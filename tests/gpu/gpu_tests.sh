@@ -391,6 +391,72 @@ PY
     check "$tmp/r.json" 'any("RLIMIT_AS" in x["summary"] and "ulimit -v unlimited" in x.get("remediation", "") for x in r["results"] + [y for g in gpus for y in g["results"]] if x["outcome"] == "fail")' || exit 1
     "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); [print(" ", x["probe"], x["outcome"], x["summary"], "| fix:", x.get("remediation","")) for x in r["results"] + [y for g in r["gpus"] for y in g["results"]] if x["outcome"] == "fail"]' "$tmp/r.json"
     ;;
+  wheel_default_run)
+    # Issue 17: the wheel, pip-installed into a fresh venv that sees the
+    # machine's torch, passes the default run with the build tree's outcomes
+    # in the build tree's time (three alternating runs each, medians), and
+    # also where the system's CUDA, cuDNN and NCCL are hidden.
+    wheel=${PREFLIGHT_WHEEL:-$(ls "$(dirname "$0")"/../../dist/gpu_preflight-*.whl 2> /dev/null | head -1)}
+    [ -n "$wheel" ] && [ -f "$wheel" ] || { echo "SKIP: no wheel (run scripts/package.sh, or set PREFLIGHT_WHEEL)"; exit 77; }
+    # Without ensurepip (Debian's python3 without python3-venv) the venv is
+    # made bare and this python's pip installs into it (pip --python).
+    "$py" -m venv --system-site-packages "$tmp/venv" 2> /dev/null ||
+      { rm -rf "$tmp/venv"; "$py" -m venv --without-pip --system-site-packages "$tmp/venv"; } || exit 1
+    venv_pip() {
+      if [ -x "$tmp/venv/bin/pip" ]; then "$tmp/venv/bin/pip" "$@"; else "$py" -m pip --python "$tmp/venv/bin/python" "$@"; fi
+    }
+    if ! "$tmp/venv/bin/python" -c 'import torch' 2> /dev/null; then
+      # $py is itself a venv's: its torch is in that venv, not the base
+      # interpreter's site; the new venv sees it through a .pth, as a venv
+      # layered on it would.
+      "$py" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' > "$("$tmp/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/job-torch.pth"
+    fi
+    "$tmp/venv/bin/python" -c 'import torch; print("venv sees torch", torch.__version__)' || exit 1
+    venv_pip install --no-index --quiet "$wheel" || exit 1
+    installed="$tmp/venv/bin/gpu-preflight"
+    "$installed" --version
+    for i in 1 2 3; do
+      for which in tree wheel; do
+        exe=$bin; [ "$which" = wheel ] && exe=$installed
+        start=$(date +%s%N)
+        PATH="$tmp/venv/bin:$PATH" "$exe" --json "$tmp/$which$i.json" > "$tmp/$which$i.out" 2>&1
+        echo "$which $i exit $? $(( ($(date +%s%N) - start) / 1000000 )) ms" | tee -a "$tmp/times"
+      done
+    done
+    "$py" - "$tmp" <<'PY' || exit 1
+import json, statistics, sys
+tmp = sys.argv[1]
+times = {"tree": [], "wheel": []}
+for line in open(f"{tmp}/times"):
+    which, _, _, code, ms, _ = line.split()
+    assert code == "0", line
+    times[which].append(int(ms))
+def outcomes(path):
+    r = json.load(open(path))
+    return {(x.get("gpu_index"), x["probe"]): x["outcome"] for x in r["results"] + [y for g in r["gpus"] for y in g["results"]]}
+tree, wheel = outcomes(f"{tmp}/tree1.json"), outcomes(f"{tmp}/wheel1.json")
+if tree != wheel:
+    sys.exit(f"FAILED: outcomes differ: {set(tree.items()) ^ set(wheel.items())}")
+t, w = statistics.median(times["tree"]), statistics.median(times["wheel"])
+print(f"ok: same {len(tree)} outcomes; median wall tree {t} ms, wheel {w} ms ({times})")
+if w > t * 1.25 + 200:
+    sys.exit("FAILED: the wheel is slower than the build tree")
+PY
+    cp "$tmp/wheel1.out" "$tmp/r.out"; tail -3 "$tmp/r.out"
+    hide=""
+    for d in /usr/local/cuda /usr/local/cuda-*; do [ -d "$d" ] && hide="$hide mount -t tmpfs none $d;"; done
+    for f in /usr/lib/x86_64-linux-gnu/libcudnn* /usr/lib/x86_64-linux-gnu/libnccl* /usr/lib/x86_64-linux-gnu/libcublas* /usr/lib/x86_64-linux-gnu/libnvrtc*; do
+      [ -e "$f" ] && hide="$hide mount --bind /dev/null $f;"
+    done
+    if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+      unshare -m sh -c "$hide PATH=$tmp/venv/bin:\$PATH \"$installed\" --json $tmp/r.json > $tmp/hidden.out 2>&1; echo exit code: \$? > $tmp/rc"
+      tail -2 "$tmp/hidden.out"
+      all_pass
+      check "$tmp/r.json" 'all(not c["path"].startswith("/usr/local/cuda") for c in r["host"]["job_libraries"]["system"].values())' || exit 1
+    else
+      echo "note: not root or no unshare: the hidden-libraries run is left out"
+    fi
+    ;;
   refused_device_node_named)
     # Issue 19: a real GPU node the job's user cannot open. A copy of
     # /dev/nvidiactl with mode 0600 is bind-mounted over it in a private

@@ -11,9 +11,9 @@ command never writes, fails only on a user's cluster; this test catches it:
     lines, CI scripts) is run through this build, with absolute and $VAR
     paths moved into a temporary directory: it must not be refused as bad
     input (exit 2) and must write every output file it names;
-  * the Dockerfiles build through scripts/install-deps.sh and
-    scripts/build.sh (CI's own steps), which exist and are executable, and
-    keep NCCL_NVLS_ENABLE=0 in the image.
+  * the Dockerfiles install what scripts/package.sh makes (the wheel or the
+    tarball, which CI builds and tests), name that script, compile nothing
+    in the image, and keep NCCL_NVLS_ENABLE=0 in the image.
 
 Usage: recipes_check.py <gpu-preflight> <repository root>
 """
@@ -168,10 +168,15 @@ def main():
         for script in sorted(set(re.findall(r"scripts/[\w.-]+\.sh", text))):
             if not os.access(root / script, os.X_OK):
                 fail(where, f"runs {script}, which is missing or not executable")
-        # What CI proves is what the image builds: the same two scripts.
-        for script in ("scripts/install-deps.sh", "scripts/build.sh"):
-            if script not in text:
-                fail(where, f"does not build through {script}, as CI does")
+        # What CI proves is what the image installs: scripts/package.sh's
+        # wheel or tarball, and no compiler or build in the user's image.
+        if "scripts/package.sh" not in text:
+            fail(where, "does not say it installs what scripts/package.sh makes")
+        if not re.search(r"dist/(gpu_preflight-\*\.whl|gpu-preflight-\*-linux-x86_64-glibc\*\.tar\.gz)", text):
+            fail(where, "installs neither the wheel nor the tarball from dist/")
+        for builder in ("scripts/build.sh", "cmake ", "install-deps.sh", "apt-get install"):
+            if builder in text:
+                fail(where, f"builds in the image ({builder!r}): install the wheel or the tarball")
         if not re.search(r"^ENV NCCL_NVLS_ENABLE=0$", text, re.M):
             fail(where, "does not set NCCL_NVLS_ENABLE=0")
         if "ENTRYPOINT" in text:
