@@ -2,10 +2,13 @@
 
 #include <ifaddrs.h>
 
+#include <cstdlib>
+#include <map>
 #include <set>
 
 #include "platform/gpu_nodes.h"
 #include "platform/host_facts.h"
+#include "platform/rendezvous.h"
 #include "platform/resource_limits.h"
 #include "preflight/strings.h"
 
@@ -117,6 +120,25 @@ NcclSettingsInspection InspectNcclSettings() {
           {forced, value(forced), "overrides NCCL's choice", kLeftOver, false});
     }
   }
+  // The job's rendezvous, as this node would reach it (2 s to resolve, 1 s
+  // to connect: only where such a variable is set).
+  std::map<std::string, std::string> rendezvous;
+  for (const char* name : RendezvousVariables()) {
+    if (const char* v = std::getenv(name)) {
+      rendezvous[name] = v;
+      out.settings[name] = v;
+    }
+  }
+  if (!rendezvous.empty()) {
+    std::vector<NcclSettingFinding> found = CheckRendezvous(
+        rendezvous,
+        [](const std::string& host) { return ResolveHost(host, 2.0); },
+        [](const std::string& address, int port) {
+          return ConnectTcp(address, port, 1.0);
+        },
+        &out.reachable);
+    out.findings.insert(out.findings.end(), found.begin(), found.end());
+  }
   return out;
 }
 
@@ -139,11 +161,9 @@ nlohmann::json NcclFactsOrInspect(const nlohmann::json& node_facts) {
 }
 
 nlohmann::ordered_json NcclSettingFinding::ToJson() const {
-  return {{"variable", variable},
-          {"value", value},
-          {"problem", problem},
-          {"fix", fix},
-          {"breaks_init", breaks_init}};
+  return {{"variable", variable},       {"value", value},
+          {"problem", problem},         {"fix", fix},
+          {"breaks_init", breaks_init}, {"scope", scope}};
 }
 
 NcclSettingFinding NcclSettingFinding::FromJson(const nlohmann::json& j) {
@@ -153,6 +173,7 @@ NcclSettingFinding NcclSettingFinding::FromJson(const nlohmann::json& j) {
   f.problem = j.value("problem", "");
   f.fix = j.value("fix", "");
   f.breaks_init = j.value("breaks_init", false);
+  f.scope = j.value("scope", "");
   return f;
 }
 
@@ -180,7 +201,7 @@ NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
   };
   if (kind != "slow") {
     for (const NcclSettingFinding& f : findings) {
-      if (!f.breaks_init) continue;
+      if (!f.breaks_init || !f.scope.empty()) continue;
       causes.push_back(name(f));
       fixes.push_back(f.fix);
     }
@@ -196,7 +217,7 @@ NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
       nccl_error.find("invalid usage") != std::string::npos ||
       nccl_error.find("invalid argument") != std::string::npos;
   for (const NcclSettingFinding& f : findings) {
-    if (f.breaks_init) continue;
+    if (f.breaks_init || !f.scope.empty()) continue;
     const bool forced = f.variable == "NCCL_ALGO" || f.variable == "NCCL_PROTO";
     if ((forced && invalid_usage && kind == "error") ||
         (!forced && kind != "error") || (forced && kind == "slow")) {

@@ -23,21 +23,31 @@ struct NcclSettingFinding {
   // nothing); false where it changes NCCL's path (a transport off, an
   // algorithm forced).
   bool breaks_init = false;
+  // "" for NCCL's own settings; "torch.distributed" for the job's
+  // rendezvous (MASTER_ADDR, …; platform/rendezvous.h): those fail or warn
+  // the job, and never explain a failure of the NCCL probe, which does not
+  // use them.
+  std::string scope;
 
   [[nodiscard]] nlohmann::ordered_json ToJson() const;
   static NcclSettingFinding FromJson(const nlohmann::json& j);
 };
 
-// The settings in force in this process's environment, checked against
-// this host: NCCL_SOCKET_IFNAME against the interfaces getifaddrs lists and
-// NCCL_IB_HCA against /sys/class/infiniband, by NCCL's own list matching
-// (a name is a prefix, "=name" exact, a leading "^" excludes); transports
-// turned off and algorithms or protocols forced.
+// The settings in force in this process's environment (NCCL_*,
+// TORCH_NCCL_* and torch.distributed's MASTER_ADDR, MASTER_PORT,
+// WORLD_SIZE, RANK, LOCAL_RANK), checked against this host: the rendezvous
+// address resolved and reached (platform/rendezvous.h); NCCL_SOCKET_IFNAME
+// against the interfaces getifaddrs lists and NCCL_IB_HCA against
+// /sys/class/infiniband, by NCCL's own list matching (a name is a prefix,
+// "=name" exact, a leading "^" excludes); transports turned off and algorithms
+// or protocols forced.
 struct NcclSettingsInspection {
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();
   std::vector<NcclSettingFinding> findings;
   std::vector<std::string> interfaces;
   std::vector<std::string> rdma_devices;
+  // The rendezvous addresses seen to answer ("10.0.0.1:29500 answers …").
+  std::vector<std::string> reachable;
   // What NCCL_SOCKET_IFNAME / NCCL_IB_HCA select, where they are set.
   std::optional<std::vector<std::string>> socket_interfaces_selected;
   std::optional<std::vector<std::string>> ib_hcas_selected;

@@ -481,6 +481,16 @@ PY
     check "$tmp/r.json" "any(x['outcome'] == 'fail' and '/dev/nvidiactl (crw-------' in x['summary'] for x in r['results'] if x['probe'].startswith('driver.'))" || exit 1
     check "$tmp/r.json" "all('NVIDIA_DRIVER_CAPABILITIES' not in x.get('remediation', '') for x in r['results'])" || exit 1
     ;;
+  rendezvous_settings_tied)
+    # Issue 19: an NCCL_COMM_ID that is not host:port fails host.nccl_env,
+    # and NCCL's own bootstrap refuses it: nccl.all_reduce's failure names
+    # it. torch.distributed's settings appear in the NCCL result.
+    NCCL_COMM_ID=nosuchport MASTER_ADDR=127.0.0.1 MASTER_PORT=9 run --stages host,nccl
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); [print(" ", x["probe"], x.get("gpu_index", "-"), x["outcome"], x["summary"], "| fix:", x.get("remediation","")) for x in r["results"] + [y for g in r["gpus"] for y in g["results"]] if x["probe"] in ("host.nccl_env", "nccl.all_reduce")]' "$tmp/r.json"
+    check "$tmp/r.json" "res(None, 'host.nccl_env')['outcome'] == 'fail' and 'NCCL_COMM_ID=nosuchport is not host:port' in res(None, 'host.nccl_env')['summary']" || exit 1
+    check "$tmp/r.json" "all(res(i, 'nccl.all_reduce')['outcome'] == 'fail' and 'NCCL_COMM_ID=nosuchport' in res(i, 'nccl.all_reduce')['summary'] for i in range(len(gpus)))" || exit 1
+    check "$tmp/r.json" "res(None, 'nccl.all_reduce')['details']['nccl_settings']['MASTER_ADDR'] == '127.0.0.1'" || exit 1
+    ;;
   nccl_settings_tied)
     # Issue 19: the NCCL settings in force are in the NCCL result, and a
     # failure is tied to the one that explains it, with NCCL's own error.

@@ -108,6 +108,12 @@ class PlantedHostTest : public ::testing::Test {
                           "NCCL_IB_DISABLE",
                           "NCCL_ALGO",
                           "NCCL_PROTO",
+                          "NCCL_COMM_ID",
+                          "MASTER_ADDR",
+                          "MASTER_PORT",
+                          "WORLD_SIZE",
+                          "RANK",
+                          "LOCAL_RANK",
                           "PREFLIGHT_FAULT",
                           "LD_LIBRARY_PATH",
                           "PYTHONPATH"}) {
@@ -576,6 +582,55 @@ TEST_F(PlantedHostTest, ACopyThatHidesTorchsOwnAndDiffersFails) {
   EXPECT_EQ(r.value("summary", "").find("instead of torch's own"),
             std::string::npos)
       << r.dump();
+}
+
+// torch.distributed's rendezvous as the job would reach it from here: a
+// port that is not one, MASTER_PORT missing, a RANK past WORLD_SIZE and a
+// name that does not resolve fail host.nccl_env with the variable named;
+// an address that answers (refused on loopback: nothing listens yet)
+// passes and says so.
+TEST_F(PlantedHostTest, RendezvousSettingsAreCheckedAsTheJobWouldReachThem) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  auto nccl_env = [&](std::vector<std::string> env) {
+    return Probe(root, "host.nccl_env", std::move(env));
+  };
+  nlohmann::json r = nccl_env({"MASTER_ADDR=127.0.0.1", "MASTER_PORT=http"});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r.value("summary", "").find("MASTER_PORT=http is not a port"),
+            std::string::npos)
+      << r.dump();
+  r = nccl_env({"MASTER_ADDR=127.0.0.1"});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r.value("summary", "").find("is not set although MASTER_ADDR is"),
+            std::string::npos);
+  r = nccl_env({"WORLD_SIZE=2", "RANK=2"});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r.value("summary", "").find("RANK=2 is not a rank below"),
+            std::string::npos);
+  // ".invalid" never resolves (RFC 6761); a resolver that cannot be reached
+  // at all answers within its deadline instead: a warning that says so.
+  r = nccl_env({"MASTER_ADDR=nosuch.invalid", "MASTER_PORT=29500"});
+  const std::string summary = r.value("summary", "");
+  if (r["outcome"] == "fail") {
+    EXPECT_NE(summary.find("MASTER_ADDR=nosuch.invalid does not resolve"),
+              std::string::npos)
+        << summary;
+  } else {
+    EXPECT_EQ(r["outcome"], "warn") << r.dump();
+    EXPECT_NE(summary.find("did not resolve within the deadline"),
+              std::string::npos)
+        << summary;
+  }
+  // Loopback, a port nobody listens on: the host answers.
+  r = nccl_env(
+      {"MASTER_ADDR=127.0.0.1", "MASTER_PORT=9", "WORLD_SIZE=2", "RANK=0"});
+  EXPECT_EQ(r["outcome"], "pass") << r.dump();
+  EXPECT_NE(
+      r["details"]["rendezvous_reachable"].dump().find("127.0.0.1:9 answers"),
+      std::string::npos)
+      << r.dump();
+  EXPECT_EQ(r["details"]["settings"]["MASTER_ADDR"], "127.0.0.1");
 }
 
 // Runs `body` as uid/gid 65534 (nobody) when this test runs as root, so

@@ -14,6 +14,12 @@
 // Fail: NCCL_SOCKET_IFNAME matches no interface (NCCL's bootstrap then finds
 // none: "Bootstrap : no socket interface found" and every communicator
 // init fails), or NCCL_IB_HCA matches no RDMA device where some exist.
+// torch.distributed's rendezvous (MASTER_ADDR, MASTER_PORT, WORLD_SIZE,
+// RANK) and NCCL_COMM_ID are checked as the job would reach them
+// (platform/rendezvous.h). Fail: a port that is not one, MASTER_PORT unset
+// beside MASTER_ADDR, a name that does not resolve, an address with no
+// route, a RANK not below WORLD_SIZE. Warn: no answer from the address
+// within 1 s (neither accepted nor refused), a resolver slower than 2 s.
 // Warn: a setting that turns a transport or algorithm off (NCCL_P2P_DISABLE,
 // NCCL_SHM_DISABLE, NCCL_IB_DISABLE with RDMA devices present, NCCL_ALGO,
 // NCCL_PROTO), often left over from debugging: collectives still work, at
@@ -39,9 +45,12 @@ ProbeResult RunHostNcclEnv(const ProbeContext& /*context*/) {
   if (seen.ib_hcas_selected) {
     r.details["ib_hcas_selected"] = *seen.ib_hcas_selected;
   }
+  if (!seen.reachable.empty())
+    r.details["rendezvous_reachable"] = seen.reachable;
   const nlohmann::ordered_json facts = seen.Facts();
   for (const auto& [key, value] : facts.items()) r.facts[key] = value;
   std::vector<std::string> failures, warnings, fixes, warn_fixes;
+  bool costs_speed = false;  // a warning that turns an NCCL path off
   for (const NcclSettingFinding& f : seen.findings) {
     const std::string text = f.variable + "=" + f.value + " " + f.problem;
     if (f.breaks_init) {
@@ -51,9 +60,14 @@ ProbeResult RunHostNcclEnv(const ProbeContext& /*context*/) {
                                 "and every communicator init fails"
                               : ""));
       fixes.push_back(f.fix);
+    } else if (!f.scope.empty()) {
+      // The job's rendezvous: no answer, or a slow resolver.
+      warnings.push_back(f.scope + ": " + text);
+      warn_fixes.push_back(f.fix);
     } else {
       warnings.push_back(text);
-      if (warn_fixes.empty()) {
+      if (!costs_speed) {
+        costs_speed = true;
         warn_fixes.push_back(
             "Unset what was left over from debugging (`env | grep "
             "^NCCL_`); nccl.all_reduce's bandwidth shows what it costs");
@@ -70,8 +84,10 @@ ProbeResult RunHostNcclEnv(const ProbeContext& /*context*/) {
   }
   if (!warnings.empty()) {
     r.outcome = Outcome::kWarn;
-    r.summary = Join(warnings, "; ") +
-                " (collectives still work, at a fraction of the speed)";
+    r.summary =
+        Join(warnings, "; ") +
+        (costs_speed ? " (collectives still work, at a fraction of the speed)"
+                     : "");
     r.remediation = Join(warn_fixes, "; ");
     return r;
   }
