@@ -247,7 +247,15 @@ SlowRateCause ExplainSlowRate(const ThrottleEvidence& e, const std::string& gpu,
                ? " of " + std::to_string(*set.max_sm_clock_mhz) + " MHz"
                : ""));
     }
-    if (!power.empty()) {
+    if (power.size() > 1 && power.front() == power.back()) {
+      // NVML's power reading is an average over a longer period than a
+      // short window (on the H200, 120 W throughout a 110 ms bf16 GEMM at
+      // 811 TFLOP/s): a constant reading is not the draw during the window.
+      ruled_out.push_back(
+          "power read as " + Watts(power.back()) +
+          " throughout (NVML's averaged reading did not update within the "
+          "window, so it does not show the draw)");
+    } else if (!power.empty()) {
       ruled_out.push_back(
           "power up to " + Watts(power.back()) +
           (set.power_limit_mw ? " of " + Watts(*set.power_limit_mw) : ""));

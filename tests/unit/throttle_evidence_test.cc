@@ -91,13 +91,23 @@ TEST(ThrottleEvidenceTest, NothingObservedSaysWhatWasRuledOut) {
   // A reason seen in one sample of twenty does not hold the rate down.
   ThrottleEvidence e = Window(0, 690000, 1980, 62);
   e.samples[0].reasons = nvml::kClocksSwPowerCap;
-  const SlowRateCause why = ExplainSlowRate(e, "0", kHost);
+  e.samples[0].power_mw = 640000;  // NVML's average moved in the window
+  SlowRateCause why = ExplainSlowRate(e, "0", kHost);
   EXPECT_FALSE(why.explained);
   EXPECT_TRUE(Has(why.cause,
                   "not throttled: no throttling clock-event reason "
                   "in 20 samples, SM clock median 1980 MHz of 1980 "
                   "MHz, power up to 690 W of 700 W, up to 62 °C"))
       << why.cause;
+  // A reading that never moved is NVML's average, not the draw: said so,
+  // not offered as "up to 120 W of 700 W" (seen on the H200: 120 W
+  // throughout a 110 ms bf16 GEMM at 811 TFLOP/s).
+  why = ExplainSlowRate(Window(0, 120000, 1980, 34, 22), "0", kHost);
+  EXPECT_TRUE(Has(why.cause,
+                  "power read as 120 W throughout (NVML's averaged reading "
+                  "did not update within the window"))
+      << why.cause;
+  EXPECT_FALSE(Has(why.cause, "up to 120 W")) << why.cause;
   // No samples at all: said so, with why.
   ThrottleEvidence none;
   none.unavailable = "NVML: libnvidia-ml.so.1 not found";
