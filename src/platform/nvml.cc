@@ -81,6 +81,7 @@ LoadState Load() {
   Resolve(handle, {"nvmlDeviceGetComputeMode"}, &n->device_get_compute_mode);
   Resolve(handle, {"nvmlDeviceGetTemperature"}, &n->device_get_temperature);
   Resolve(handle, {"nvmlDeviceGetPowerUsage"}, &n->device_get_power_usage);
+  Resolve(handle, {"nvmlDeviceGetFieldValues"}, &n->device_get_field_values);
   Resolve(handle, {"nvmlDeviceGetEnforcedPowerLimit"},
           &n->device_get_enforced_power_limit);
   Resolve(handle, {"nvmlDeviceGetPowerManagementDefaultLimit"},
@@ -131,6 +132,48 @@ const Nvml* LoadNvml(std::string* error, int* init_code) {
     if (init_code != nullptr) *init_code = state.init_code;
   }
   return state.nvml;
+}
+
+std::optional<unsigned long long> FieldValueAsInteger(
+    const nvml::FieldValue& v) {
+  if (v.nvml_return != nvml::kSuccess) return std::nullopt;
+  switch (v.value_type) {  // NVML_VALUE_TYPE_*
+    case 0:
+      return v.value.d >= 0 ? std::optional<unsigned long long>(
+                                  static_cast<unsigned long long>(v.value.d))
+                            : std::nullopt;
+    case 1:
+      return v.value.ui;
+    case 2:
+      return v.value.ul;
+    case 3:
+      return v.value.ull;
+    case 4:
+      return v.value.sll >= 0
+                 ? std::optional<unsigned long long>(
+                       static_cast<unsigned long long>(v.value.sll))
+                 : std::nullopt;
+    case 5:
+      return v.value.si >= 0 ? std::optional<unsigned long long>(
+                                   static_cast<unsigned long long>(v.value.si))
+                             : std::nullopt;
+    case 6:
+      return v.value.us;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<unsigned> InstantPowerMw(const Nvml& nvml, nvml::Device dev) {
+  if (nvml.device_get_field_values == nullptr) return std::nullopt;
+  nvml::FieldValue v{};
+  v.field_id = nvml::kFieldPowerInstant;
+  if (nvml.device_get_field_values(dev, 1, &v) != nvml::kSuccess) {
+    return std::nullopt;
+  }
+  const auto mw = FieldValueAsInteger(v);
+  if (!mw || *mw == 0 || *mw > 10000000) return std::nullopt;  // 0..10 kW
+  return static_cast<unsigned>(*mw);
 }
 
 bool MigModeEnabled(const Nvml& nvml, nvml::Device dev) {

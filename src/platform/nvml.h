@@ -5,6 +5,7 @@
 #ifndef PREFLIGHT_PLATFORM_NVML_H_
 #define PREFLIGHT_PLATFORM_NVML_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,31 @@ struct ProcessInfo {  // nvmlProcessInfo_t as used by the _v3 entry points
   unsigned int gpu_instance_id;
   unsigned int compute_instance_id;
 };
+
+// nvmlFieldValue_t, for nvmlDeviceGetFieldValues: the value is a union
+// read by value_type (NVML_VALUE_TYPE_*).
+struct FieldValue {
+  unsigned int field_id;
+  unsigned int scope_id;
+  long long timestamp;
+  long long latency_usec;
+  int value_type;
+  Return nvml_return;
+  union {
+    double d;
+    unsigned int ui;
+    unsigned long ul;
+    unsigned long long ull;
+    long long sll;
+    int si;
+    unsigned short us;
+  } value;
+};
+static_assert(sizeof(FieldValue) == 40, "nvmlFieldValue_t is 40 bytes");
+// NVML_FI_DEV_POWER_INSTANT: the board's current draw in mW, refreshed at
+// tens of Hz (Hopper and newer); nvmlDeviceGetPowerUsage is a trailing
+// one-second average there.
+constexpr unsigned kFieldPowerInstant = 186;
 
 struct PciInfo {  // nvmlPciInfo_t (nvmlDeviceGetPciInfo_v3)
   char bus_id_legacy[16];
@@ -125,6 +151,8 @@ struct Nvml {
   nvml::Return (*device_get_temperature)(nvml::Device, int,
                                          unsigned*) = nullptr;
   nvml::Return (*device_get_power_usage)(nvml::Device, unsigned*) = nullptr;
+  nvml::Return (*device_get_field_values)(nvml::Device, int,
+                                          nvml::FieldValue*) = nullptr;
   nvml::Return (*device_get_enforced_power_limit)(nvml::Device,
                                                   unsigned*) = nullptr;
   // The power limit the board ships with (what `nvidia-smi -pl` resets to).
@@ -167,6 +195,14 @@ struct Nvml {
 
 // Whether `dev` is in MIG mode now (false where NVML cannot say).
 bool MigModeEnabled(const Nvml& nvml, nvml::Device dev);
+
+// The board's instantaneous draw in mW (NVML_FI_DEV_POWER_INSTANT), where
+// this driver and GPU report it; nullopt elsewhere (older GPUs, drivers).
+std::optional<unsigned> InstantPowerMw(const Nvml& nvml, nvml::Device dev);
+// The field value as an integer, by its value type; nullopt for a failed
+// or non-numeric one.
+std::optional<unsigned long long> FieldValueAsInteger(
+    const nvml::FieldValue& value);
 // The UUIDs ("MIG-…") of a MIG-mode GPU's MIG devices.
 std::vector<std::string> MigDeviceUuids(const Nvml& nvml, nvml::Device parent);
 

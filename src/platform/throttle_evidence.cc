@@ -68,6 +68,19 @@ std::vector<std::string> ClockEventReasonNames(unsigned long long bits) {
   return names;
 }
 
+namespace {
+// Whether every power reading was the instantaneous one.
+bool AllInstant(const std::vector<ThrottleSample>& samples) {
+  bool any = false;
+  for (const ThrottleSample& s : samples) {
+    if (!s.power_mw) continue;
+    if (!s.power_instant) return false;
+    any = true;
+  }
+  return any;
+}
+}  // namespace
+
 nlohmann::ordered_json ThrottleEvidence::ToJson() const {
   nlohmann::ordered_json j;
   j["samples"] = samples.size();
@@ -84,6 +97,11 @@ nlohmann::ordered_json ThrottleEvidence::ToJson() const {
   };
   range("power_mw",
         Readings(samples, [](const ThrottleSample& s) { return s.power_mw; }));
+  if (j.contains("power_mw")) {
+    j["power_reading"] = AllInstant(samples)
+                             ? "instantaneous (NVML_FI_DEV_POWER_INSTANT)"
+                             : "trailing 1 s average (nvmlDeviceGetPowerUsage)";
+  }
   range("temperature_c", Readings(samples, [](const ThrottleSample& s) {
           return s.temperature_c;
         }));
@@ -248,13 +266,15 @@ SlowRateCause ExplainSlowRate(const ThrottleEvidence& e, const std::string& gpu,
                : ""));
     }
     if (power.size() > 1 && power.front() == power.back()) {
-      // NVML's power reading is an average over a longer period than a
-      // short window (on the H200, 120 W throughout a 110 ms bf16 GEMM at
-      // 811 TFLOP/s): a constant reading is not the draw during the window.
+      // A reading that never moved did not refresh within the window: on
+      // the H200 both nvmlDeviceGetPowerUsage (a trailing 1 s average) and
+      // NVML_FI_DEV_POWER_INSTANT read ~120 W throughout a 110 ms bf16 GEMM
+      // at 745-811 TFLOP/s. It is not the draw during the window.
       ruled_out.push_back(
-          "power read as " + Watts(power.back()) +
-          " throughout (NVML's averaged reading did not update within the "
-          "window, so it does not show the draw)");
+          "power read as " + Watts(power.back()) + " throughout (NVML's " +
+          (AllInstant(e.samples) ? "instantaneous" : "averaged") +
+          " reading did not update within the window, so it does not show "
+          "the draw)");
     } else if (!power.empty()) {
       ruled_out.push_back(
           "power up to " + Watts(power.back()) +

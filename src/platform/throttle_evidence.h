@@ -23,6 +23,9 @@ std::vector<std::string> ClockEventReasonNames(unsigned long long bits);
 struct ThrottleSample {
   std::optional<unsigned long long> reasons;  // clock-event reason bits
   std::optional<unsigned> power_mw;
+  // power_mw is the instantaneous draw (NVML_FI_DEV_POWER_INSTANT), not
+  // nvmlDeviceGetPowerUsage's trailing one-second average.
+  bool power_instant = false;
   std::optional<unsigned> temperature_c;
   std::optional<unsigned> sm_clock_mhz;
   std::optional<unsigned> compute_processes;  // this one included

@@ -86,7 +86,15 @@ void ThrottleSampler::Run() {
             nvml::kSuccess) {
       s.reasons = reasons;
     }
-    s.power_mw = read(nvml->device_get_power_usage);
+    // The instantaneous draw where NVML reports it: its plain power reading
+    // is a trailing one-second average, which a window of ~100 ms does not
+    // move.
+    if (const auto instant = InstantPowerMw(*nvml, dev)) {
+      s.power_mw = instant;
+      s.power_instant = true;
+    } else {
+      s.power_mw = read(nvml->device_get_power_usage);
+    }
     s.temperature_c = read(nvml->device_get_temperature, nvml::kTemperatureGpu);
     s.sm_clock_mhz = read(nvml->device_get_clock_info, nvml::kClockSm);
     // A zero-length buffer: NVML answers with the count (success where

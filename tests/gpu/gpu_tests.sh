@@ -514,6 +514,9 @@ PY
     [ "$(rc)" = 1 ] || { echo "expected exit 1, got $(rc)"; exit 1; }
     check "$tmp/r.json" 'all(res(i, "tensor.gemm")["outcome"] == "fail" and res(i, "tensor.gemm")["details"]["throttle"]["samples"] >= 4 for i in range(len(gpus)))' || exit 1
     check "$tmp/r.json" 'all(("not throttled" in res(i, "tensor.gemm")["summary"]) or ("held the clocks down" in res(i, "tensor.gemm")["summary"]) or ("compute processes" in res(i, "tensor.gemm")["summary"]) for i in range(len(gpus)))' || exit 1
+    # Which power reading it was is recorded (the instantaneous one where
+    # NVML has it: a trailing average does not move within the window).
+    check "$tmp/r.json" 'all(res(i, "tensor.gemm")["details"]["throttle"].get("power_reading", "").split(" ")[0] in ("instantaneous", "trailing") for i in range(len(gpus)))' || exit 1
     "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gpus"][0]["results"] if x["probe"]=="tensor.gemm"][0]; print(" ", g["summary"]); print("  fix:", g["remediation"]); print("  throttle:", json.dumps(g["details"]["throttle"]))' "$tmp/r.json"
     ;;
   shadowing_on_pythonpath)

@@ -23,6 +23,14 @@ TEST(NvmlLayoutTest, HandWrittenTypesMatchNvmlH) {
   static_assert(offsetof(nvml::MemoryV2, used) ==
                 offsetof(nvmlMemory_v2_t, used));
   static_assert(nvml::kMemoryV2Version == nvmlMemory_v2);
+  static_assert(sizeof(nvml::FieldValue) == sizeof(nvmlFieldValue_t));
+  static_assert(offsetof(nvml::FieldValue, value_type) ==
+                offsetof(nvmlFieldValue_t, valueType));
+  static_assert(offsetof(nvml::FieldValue, nvml_return) ==
+                offsetof(nvmlFieldValue_t, nvmlReturn));
+  static_assert(offsetof(nvml::FieldValue, value) ==
+                offsetof(nvmlFieldValue_t, value));
+  static_assert(nvml::kFieldPowerInstant == NVML_FI_DEV_POWER_INSTANT);
   static_assert(sizeof(nvml::PciInfo) == sizeof(nvmlPciInfo_t));
   static_assert(offsetof(nvml::PciInfo, bus_id) ==
                 offsetof(nvmlPciInfo_t, busId));
@@ -43,6 +51,26 @@ TEST(NvmlLayoutTest, HandWrittenTypesMatchNvmlH) {
 #else
   GTEST_SKIP() << "no nvml.h on this machine; checked on the GPU machines";
 #endif
+}
+
+// A field value is read by its type; a failed one is no value.
+TEST(NvmlLayoutTest, FieldValuesAreReadByTheirType) {
+  nvml::FieldValue v{};
+  v.nvml_return = nvml::kSuccess;
+  v.value_type = 1;  // unsigned int
+  v.value.ui = 415000;
+  EXPECT_EQ(FieldValueAsInteger(v), 415000u);
+  v.value_type = 3;  // unsigned long long
+  v.value.ull = 697000;
+  EXPECT_EQ(FieldValueAsInteger(v), 697000u);
+  v.value_type = 5;  // signed int
+  v.value.si = -1;
+  EXPECT_FALSE(FieldValueAsInteger(v));
+  v.value_type = 0;  // double
+  v.value.d = 120.5;
+  EXPECT_EQ(FieldValueAsInteger(v), 120u);
+  v.nvml_return = nvml::kErrorNotSupported;
+  EXPECT_FALSE(FieldValueAsInteger(v));
 }
 
 }  // namespace

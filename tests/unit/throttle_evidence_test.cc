@@ -108,6 +108,22 @@ TEST(ThrottleEvidenceTest, NothingObservedSaysWhatWasRuledOut) {
                   "did not update within the window"))
       << why.cause;
   EXPECT_FALSE(Has(why.cause, "up to 120 W")) << why.cause;
+  // The instantaneous field did not move either on the H200 (122 W over 23
+  // samples): the same, named as that reading; once it moves it is the draw.
+  ThrottleEvidence instant = Window(0, 122000, 1980, 40, 23);
+  for (ThrottleSample& s : instant.samples) s.power_instant = true;
+  why = ExplainSlowRate(instant, "0", kHost);
+  EXPECT_TRUE(Has(why.cause,
+                  "power read as 122 W throughout (NVML's "
+                  "instantaneous reading did not update"))
+      << why.cause;
+  instant.samples[5].power_mw = 650000;
+  why = ExplainSlowRate(instant, "0", kHost);
+  EXPECT_TRUE(Has(why.cause, "power up to 650 W of 700 W")) << why.cause;
+  EXPECT_EQ(instant.ToJson()["power_reading"],
+            "instantaneous (NVML_FI_DEV_POWER_INSTANT)");
+  EXPECT_EQ(Window(0, 120000, 1980, 34).ToJson()["power_reading"],
+            "trailing 1 s average (nvmlDeviceGetPowerUsage)");
   // No samples at all: said so, with why.
   ThrottleEvidence none;
   none.unavailable = "NVML: libnvidia-ml.so.1 not found";
