@@ -4,6 +4,12 @@
 
 namespace preflight {
 
+namespace {
+// The codes a refused device node produces: "unknown" (999), "no device"
+// (100), "not initialized" (3). Only these consult the nodes.
+bool IsNodeShaped(int code) { return code == 999 || code == 100 || code == 3; }
+}  // namespace
+
 CudaErrorDiagnosis DiagnoseCudaError(int code,
                                      const ProcessLimitsSnapshot& limits,
                                      const Vantage& vantage,
@@ -95,7 +101,7 @@ CudaErrorDiagnosis DiagnoseCudaError(int code,
     }
     d.cause += " (process limits ruled out: " + limit.ruled_out + ")";
   }
-  if (code == 999 || code == 100 || code == 3) {
+  if (IsNodeShaped(code)) {
     if (nodes.refused) {
       d.cause = nodes.cause;
       d.remediation = nodes.fix;
@@ -126,9 +132,9 @@ CudaErrorDiagnosis DiagnoseCudaError(int code,
 }
 
 CudaErrorDiagnosis DiagnoseCudaError(int code) {
-  const bool about_nodes = code == 999 || code == 100 || code == 3;
-  return DiagnoseCudaError(code, ReadProcessLimits(), CurrentVantage(),
-                           about_nodes ? CurrentNodeAccess() : AccessFinding{});
+  return DiagnoseCudaError(
+      code, ReadProcessLimits(), CurrentVantage(),
+      IsNodeShaped(code) ? CurrentNodeAccess() : AccessFinding{});
 }
 
 }  // namespace preflight

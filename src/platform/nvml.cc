@@ -134,14 +134,21 @@ const Nvml* LoadNvml(std::string* error, int* init_code) {
   return state.nvml;
 }
 
+namespace {
+// A signed or floating field value as a count: nothing where negative.
+template <typename T>
+std::optional<unsigned long long> NonNegative(T value) {
+  if (value < 0) return std::nullopt;
+  return static_cast<unsigned long long>(value);
+}
+}  // namespace
+
 std::optional<unsigned long long> FieldValueAsInteger(
     const nvml::FieldValue& v) {
   if (v.nvml_return != nvml::kSuccess) return std::nullopt;
   switch (v.value_type) {  // NVML_VALUE_TYPE_*
     case 0:
-      return v.value.d >= 0 ? std::optional<unsigned long long>(
-                                  static_cast<unsigned long long>(v.value.d))
-                            : std::nullopt;
+      return NonNegative(v.value.d);
     case 1:
       return v.value.ui;
     case 2:
@@ -149,14 +156,9 @@ std::optional<unsigned long long> FieldValueAsInteger(
     case 3:
       return v.value.ull;
     case 4:
-      return v.value.sll >= 0
-                 ? std::optional<unsigned long long>(
-                       static_cast<unsigned long long>(v.value.sll))
-                 : std::nullopt;
+      return NonNegative(v.value.sll);
     case 5:
-      return v.value.si >= 0 ? std::optional<unsigned long long>(
-                                   static_cast<unsigned long long>(v.value.si))
-                             : std::nullopt;
+      return NonNegative(v.value.si);
     case 6:
       return v.value.us;
     default:

@@ -107,7 +107,6 @@ void CheckAddress(const std::string& variable, const std::string& value,
                              "as expected before the job starts)");
         return;
       case Reach::kUnreachable:
-        last = "unreachable";
         findings->push_back(
             {variable, value,
              "resolves to " + address + ", which this node cannot reach (" +
@@ -288,32 +287,23 @@ NameResolution ResolveHost(const std::string& host, double deadline_s) {
 ConnectResult ConnectTcp(const std::string& address, int port,
                          double deadline_s) {
   ConnectResult out;
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  const bool v6 = address.find(':') != std::string::npos;
-  if (v6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(static_cast<uint16_t>(port));
-    if (inet_pton(AF_INET6, address.c_str(), &a->sin6_addr) != 1) {
-      out.detail = "not an IPv6 address";
-      return out;
-    }
-    length = sizeof(sockaddr_in6);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&storage);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(static_cast<uint16_t>(port));
-    if (inet_pton(AF_INET, address.c_str(), &a->sin_addr) != 1) {
-      out.detail = "not an IPv4 address";
-      return out;
-    }
-    length = sizeof(sockaddr_in);
+  // A numeric address (ResolveHost's output) into its sockaddr, v4 or v6;
+  // no lookup happens here.
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* target = nullptr;
+  if (getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints,
+                  &target) != 0 ||
+      target == nullptr) {
+    out.detail = "not a numeric address";
+    return out;
   }
-  const int fd = socket(v6 ? AF_INET6 : AF_INET,
-                        SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int fd =
+      socket(target->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     out.detail = std::strerror(errno);
+    freeaddrinfo(target);
     return out;
   }
   auto classify = [&](int error) {
@@ -330,7 +320,9 @@ ConnectResult ConnectTcp(const std::string& address, int port,
       out.reach = Reach::kError;
     }
   };
-  if (connect(fd, reinterpret_cast<sockaddr*>(&storage), length) == 0) {
+  const int connected = connect(fd, target->ai_addr, target->ai_addrlen);
+  freeaddrinfo(target);
+  if (connected == 0) {
     classify(0);
   } else if (errno != EINPROGRESS) {
     classify(errno);
