@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "preflight/result.h"
+
 namespace preflight {
 
 enum class Precision { kFp32, kTf32, kBf16, kFp16 };
@@ -37,6 +39,12 @@ ErrorStats CompareToReference(const double* got, const double* ref, size_t n);
 // Median of the values (the mean of the middle two for an even count); 0
 // for none.
 double Median(std::vector<double> values);
+
+// The spread of per-run values (runs, min, max, median absolute deviation).
+Spread SpreadOf(const std::vector<double>& per_run);
+// The spread of the rates `work / time` of each timed run: a GEMM's
+// TFLOP/s from its per-run milliseconds, say.
+Spread RateSpread(const std::vector<double>& times, double work);
 
 }  // namespace preflight
 

@@ -34,12 +34,24 @@ struct Limit {
   }
 };
 
+// How much the repeated timed runs behind a median varied: each run's own
+// value in the metric's unit. `gpu-preflight diff` and --history judge a
+// change against it, so that run-to-run noise is never called a difference.
+struct Spread {
+  int runs = 0;
+  double min = 0;
+  double max = 0;
+  double mad = 0;  // median absolute deviation from the median
+};
+
 // One measured number, with its unit, and the limit where it was judged.
 struct Metric {
   std::string name;  // snake_case, e.g. "cuda_init_ms"
   double value = 0;
   std::string unit;  // "ms", "GiB", "GB/s", "count", "" for ratios
   std::optional<Limit> limit;
+  // For a median of repeated runs; absent for single readings.
+  std::optional<Spread> spread;
   // True when a limit was given and the value is within it (or no limit).
   bool Passes() const { return !limit || limit->Holds(value); }
 };
@@ -110,6 +122,11 @@ class PhaseClock {
 nlohmann::ordered_json ToJson(const ProbeResult& result);
 nlohmann::ordered_json ToJson(const Metric& metric);
 // Returns false and sets *error on malformed input.
+// One metric as ToJson(const Metric&) writes it; false with *error when it
+// has no name. A non-numeric value reads as NaN.
+bool MetricFromJson(const nlohmann::ordered_json& j, Metric* m,
+                    std::string* error);
+
 bool FromJson(const nlohmann::ordered_json& json, ProbeResult* result,
               std::string* error);
 

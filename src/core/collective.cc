@@ -32,6 +32,27 @@ double AllReduceBusBw(double algbw, int nranks) {
   return nranks > 0 ? algbw * 2.0 * (nranks - 1) / nranks : 0;
 }
 
+std::optional<Spread> BusBwSpread(double bytes, double median_us,
+                                  const nlohmann::ordered_json& us_spread,
+                                  int nranks) {
+  if (!us_spread.is_object() || median_us <= 0) return std::nullopt;
+  const double min_us = us_spread.value("min", 0.0);
+  const double max_us = us_spread.value("max", 0.0);
+  if (min_us <= 0 || max_us <= 0) return std::nullopt;
+  auto busbw = [&](double us) {
+    return AllReduceBusBw(AllReduceAlgBw(bytes, us * 1e-6), nranks);
+  };
+  Spread spread;
+  spread.runs = us_spread.value("runs", 0);
+  // Bandwidth falls as time rises: the slowest run gives the lowest rate.
+  spread.min = busbw(max_us);
+  spread.max = busbw(min_us);
+  // To first order a time deviation d around t is a rate deviation of
+  // rate * d / t.
+  spread.mad = busbw(median_us) * us_spread.value("mad", 0.0) / median_us;
+  return spread;
+}
+
 std::string SizeLabel(double bytes) {
   const double kib = 1024, mib = kib * 1024, gib = mib * 1024;
   char text[32];
@@ -151,6 +172,8 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
   }
   // Per size: the slowest rank's time decides.
   std::map<double, double> slowest_us;
+  // The slowest rank's run-to-run spread at each size (us).
+  std::map<double, nlohmann::ordered_json> slowest_spread;
   std::map<double, unsigned long long> wrong;
   double init_ms = 0;
   std::set<std::string> transports;
@@ -162,8 +185,13 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
     if (d.contains("sizes")) {
       for (const auto& s : d["sizes"]) {
         const double bytes = s.value("bytes", 0.0);
-        slowest_us[bytes] =
-            std::max(slowest_us[bytes], s.value("median_us", 0.0));
+        const double us = s.value("median_us", 0.0);
+        if (us >= slowest_us[bytes]) {
+          slowest_us[bytes] = us;
+          slowest_spread[bytes] = s.contains("us_spread")
+                                      ? s["us_spread"]
+                                      : nlohmann::ordered_json();
+        }
         wrong[bytes] += s.value("wrong", 0ULL);
       }
     }
@@ -228,9 +256,13 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
   }
   nlohmann::ordered_json sizes = nlohmann::ordered_json::array();
   double peak_large = 0;
+  std::optional<Spread> peak_spread;
   for (const auto& [bytes, us] : slowest_us) {
     const double algbw = AllReduceAlgBw(bytes, us * 1e-6);
     const double busbw = AllReduceBusBw(algbw, nranks);
+    if (bytes >= kJudgedFromBytes && busbw > peak_large) {
+      peak_spread = BusBwSpread(bytes, us, slowest_spread[bytes], nranks);
+    }
     sizes.push_back({{"bytes", bytes},
                      {"time_us", us},
                      {"algbw_gbps", algbw},
@@ -289,6 +321,7 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
   Metric busbw = JudgedOptionalMetric(
       base, "busbw_gbps", peak_large, "GB/s",
       other_nodes ? std::nullopt : BusBandwidthLimit(ranks));
+  busbw.spread = peak_spread;
   node.AddMetric(busbw);
   for (const auto& s : sizes) {
     node.AddMetric({"busbw_" + SizeTag(s["bytes"].get<double>()) + "_gbps",

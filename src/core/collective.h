@@ -26,6 +26,13 @@ struct RankResult {
 double AllReduceAlgBw(double bytes, double seconds);
 double AllReduceBusBw(double algbw, int nranks);
 
+// The bus bandwidth's run-to-run spread at one size, from the slowest rank's
+// spread of iteration times there ({runs, min, max, mad} in us); nullopt
+// where that rank recorded none (an older rank).
+std::optional<Spread> BusBwSpread(double bytes, double median_us,
+                                  const nlohmann::ordered_json& us_spread,
+                                  int nranks);
+
 // "1 GiB", "256 MiB", "8 KiB".
 std::string SizeLabel(double bytes);
 // The same for metric names: "1gib", "256mib".

@@ -61,4 +61,27 @@ double Median(std::vector<double> values) {
                                 : (values[mid - 1] + values[mid]) / 2;
 }
 
+Spread SpreadOf(const std::vector<double>& per_run) {
+  Spread s;
+  s.runs = static_cast<int>(per_run.size());
+  if (per_run.empty()) return s;
+  s.min = *std::min_element(per_run.begin(), per_run.end());
+  s.max = *std::max_element(per_run.begin(), per_run.end());
+  const double median = Median(per_run);
+  std::vector<double> deviations;
+  deviations.reserve(per_run.size());
+  for (double v : per_run) deviations.push_back(std::fabs(v - median));
+  s.mad = Median(deviations);
+  return s;
+}
+
+Spread RateSpread(const std::vector<double>& times, double work) {
+  std::vector<double> rates;
+  rates.reserve(times.size());
+  for (double t : times) {
+    if (t > 0) rates.push_back(work / t);
+  }
+  return SpreadOf(rates);
+}
+
 }  // namespace preflight

@@ -78,6 +78,12 @@ nlohmann::ordered_json ToJson(const Metric& metric) {
     j["limit"] = std::move(limit);
     j["within_limit"] = metric.Passes();
   }
+  if (metric.spread) {
+    j["spread"] = {{"runs", metric.spread->runs},
+                   {"min", metric.spread->min},
+                   {"max", metric.spread->max},
+                   {"mad", metric.spread->mad}};
+  }
   return j;
 }
 
@@ -103,10 +109,8 @@ nlohmann::ordered_json ToJson(const ProbeResult& result) {
   return j;
 }
 
-namespace {
-
-bool ReadMetric(const nlohmann::ordered_json& j, Metric* m,
-                std::string* error) {
+bool MetricFromJson(const nlohmann::ordered_json& j, Metric* m,
+                    std::string* error) {
   if (!j.is_object() || !j.contains("name") || !j["name"].is_string()) {
     *error = "metric without a name";
     return false;
@@ -129,10 +133,17 @@ bool ReadMetric(const nlohmann::ordered_json& j, Metric* m,
     limit.source = l.value("source", "");
     m->limit = limit;
   }
+  if (j.contains("spread") && j["spread"].is_object()) {
+    const auto& sp = j["spread"];
+    Spread spread;
+    spread.runs = sp.value("runs", 0);
+    spread.min = sp.value("min", 0.0);
+    spread.max = sp.value("max", 0.0);
+    spread.mad = sp.value("mad", 0.0);
+    m->spread = spread;
+  }
   return true;
 }
-
-}  // namespace
 
 bool FromJson(const nlohmann::ordered_json& j, ProbeResult* r,
               std::string* error) {
@@ -164,7 +175,7 @@ bool FromJson(const nlohmann::ordered_json& j, ProbeResult* r,
   if (j.contains("metrics") && j["metrics"].is_array()) {
     for (const auto& jm : j["metrics"]) {
       Metric m;
-      if (!ReadMetric(jm, &m, error)) return false;
+      if (!MetricFromJson(jm, &m, error)) return false;
       r->metrics.push_back(std::move(m));
     }
   }

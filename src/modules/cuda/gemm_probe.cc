@@ -96,6 +96,7 @@ struct CaseResult {
   double first_product_ms = 0;  // first GEMM + its check, wall clock
   double median_ms = 0;
   double tflops = 0;
+  Spread tflops_spread;  // of the timed runs
   int size = 0;
   // Timed runs taken again because their gate timed out (stream_gate.cuh).
   int retaken_runs = 0;
@@ -179,8 +180,11 @@ class GemmRunner {
         [&] { return timer.ElapsedMs(); }, &result_.retaken_runs);
     result_.after = CheckOutput();  // the timed runs' output is checked too
     result_.median_ms = Median(ms);
-    result_.tflops = 2.0 * n_ * static_cast<double>(n_) * n_ /
-                     (result_.median_ms * 1e-3) / 1e12;
+    const double tflop = 2.0 * n_ * static_cast<double>(n_) * n_ / 1e12;
+    result_.tflops = tflop / (result_.median_ms * 1e-3);
+    std::vector<double> seconds;
+    for (double run_ms : ms) seconds.push_back(run_ms * 1e-3);
+    result_.tflops_spread = RateSpread(seconds, tflop);
     return result_;
   }
 
@@ -369,6 +373,7 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     Metric rate = JudgedOptionalMetric(
         context, name + "_tflops", cr.tflops, "TFLOP/s",
         BuiltinModelLimit(context.gpu_name, name + "_tflops"));
+    rate.spread = cr.tflops_spread;
     r.AddMetric(rate);
     r.details[name] = {{"size", n},
                        {"median_ms", cr.median_ms},

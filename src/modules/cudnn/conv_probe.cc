@@ -452,6 +452,7 @@ struct TimedConv {
   std::string algo;
   double median_ms = 0;
   double tflops = 0;
+  Spread tflops_spread, ms_spread;  // of the timed batches
   ErrorStats sample;
   int retaken_batches = 0;  // their gate timed out (stream_gate.cuh)
 };
@@ -545,6 +546,10 @@ class TimedLayer {
     out.median_ms = Median(ms);
     const double flops = 2.0 * y_count_ * sh.c * sh.r * sh.s;
     out.tflops = flops / (out.median_ms * 1e-3) / 1e12;
+    std::vector<double> seconds;
+    for (double run_ms : ms) seconds.push_back(run_ms * 1e-3);
+    out.tflops_spread = RateSpread(seconds, flops / 1e12);
+    out.ms_spread = SpreadOf(ms);
     out.sample = CompareToReference(got.data(), ref.data(), got.size());
     return out;
   }
@@ -646,8 +651,9 @@ ProbeResult RunCudnnConv(const ProbeContext& context) {
       {"worst_error_to_tolerance", worst, "",
        Limit{Limit::Kind::kAtMost, 1.0,
              "built-in: every case's error within its precision's tolerance"}});
-  r.AddMetric({"conv_fp16_tflops", timed.tflops, "TFLOP/s", {}});
-  r.AddMetric({"conv_fp16_ms", timed.median_ms, "ms", {}});
+  r.AddMetric(
+      {"conv_fp16_tflops", timed.tflops, "TFLOP/s", {}, timed.tflops_spread});
+  r.AddMetric({"conv_fp16_ms", timed.median_ms, "ms", {}, timed.ms_spread});
   if (!wrong.empty()) {
     r.outcome = Outcome::kFail;
     r.summary = "cuDNN " + Cudnn().version + " (" + Cudnn().copy.real_path +

@@ -384,8 +384,14 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
       const double median_us = Median(us);
       const double algbw =
           static_cast<double>(bytes) / (median_us * 1e-6) / 1e9;
+      const Spread us_spread = SpreadOf(us);
       per_size.push_back({{"bytes", bytes},
                           {"median_us", median_us},
+                          {"us_spread",
+                           {{"runs", us_spread.runs},
+                            {"min", us_spread.min},
+                            {"max", us_spread.max},
+                            {"mad", us_spread.mad}}},
                           {"algbw_gbps", algbw},
                           {"busbw_gbps", algbw * 2.0 * (nranks - 1) / nranks},
                           {"wrong", bad}});
