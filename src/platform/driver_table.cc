@@ -63,6 +63,18 @@ std::optional<DriverVersionNumber> BundledDriverFor(int cuda_version) {
   return std::nullopt;
 }
 
+std::optional<int> DriverCudaVersionFor(const DriverVersionNumber& driver) {
+  // The rows run newest first.
+  for (const Row& row : Table()) {
+    if (!(driver < row.driver)) return row.cuda;
+  }
+  return std::nullopt;
+}
+
+std::string FormatDriverVersion(const DriverVersionNumber& v) {
+  return FormatDriver(v);
+}
+
 std::optional<DriverVersionNumber> MinorCompatibleDriverFor(int cuda_version) {
   switch (cuda_version / 1000) {
     case 13:

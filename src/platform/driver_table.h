@@ -25,6 +25,15 @@ std::optional<DriverVersionNumber> BundledDriverFor(int cuda_version);
 // minor-version compatibility (13.x: 580, 12.x: 525.60.13, 11.x: 450.80.02).
 std::optional<DriverVersionNumber> MinorCompatibleDriverFor(int cuda_version);
 
+// The newest CUDA version a driver supports by the table: the newest row
+// whose driver it is not older than (12020 for 535.104.05). A driver newer
+// than the table's newest row gets that row: at least that much. nullopt
+// for a driver older than every row.
+std::optional<int> DriverCudaVersionFor(const DriverVersionNumber& driver);
+
+// "535.104.05" from {535, 104, 5}.
+std::string FormatDriverVersion(const DriverVersionNumber& v);
+
 // How a CUDA runtime fares on this driver.
 struct RuntimeVerdict {
   enum class Kind {

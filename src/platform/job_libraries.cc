@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "platform/ld_cache.h"
+#include "platform/rooted_path.h"
 #include "platform/torch_locator.h"
 #include "preflight/strings.h"
 
@@ -96,17 +97,6 @@ std::string SonameOf(const std::string& file) {
                                  : file.substr(0, file.find('.', so + 4));
 }
 
-bool IsFile(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-std::string RealPath(const std::string& path) {
-  char resolved[PATH_MAX];
-  if (realpath(path.c_str(), resolved) != nullptr) return resolved;
-  return path;
-}
-
 std::string DirName(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -124,9 +114,10 @@ std::vector<std::string> SplitPath(const char* value) {
 class Resolver {
  public:
   explicit Resolver(const JobLibraryInputs& in) : in_(in) {
-    read_elf_ = in.read_elf ? in.read_elf : [](const std::string& path) {
+    const std::string root = in.root;
+    read_elf_ = in.read_elf ? in.read_elf : [root](const std::string& path) {
       std::string error;
-      return ReadElfDynamic(path, &error);
+      return ReadElfDynamic(HostPathUnder(root, path), &error);
     };
   }
 
@@ -196,7 +187,7 @@ class Resolver {
       }
       dirs.push_back(entry + "/" + folder + "/lib");
       for (const std::string& dir : dirs) {
-        for (const std::string& name : ListDirectory(dir)) {
+        for (const std::string& name : ListDirectoryUnder(in_.root, dir)) {
           if (!matches(name)) continue;
           if (auto c = InDir(dir, name, origin, via + entry)) return c;
         }
@@ -317,15 +308,15 @@ class Resolver {
   }
 
  private:
-  [[nodiscard]] static std::optional<LibraryCopy> At(const std::string& path,
-                                                     const std::string& soname,
-                                                     const std::string& origin,
-                                                     const std::string& via) {
-    if (!IsFile(path)) return std::nullopt;
+  [[nodiscard]] std::optional<LibraryCopy> At(const std::string& path,
+                                              const std::string& soname,
+                                              const std::string& origin,
+                                              const std::string& via) const {
+    if (!IsFileUnder(in_.root, path)) return std::nullopt;
     LibraryCopy copy;
     copy.soname = soname;
     copy.path = path;
-    copy.real_path = RealPath(path);
+    copy.real_path = ResolveUnderRoot(in_.root, path).value_or(path);
     copy.origin = origin;
     copy.found_via = via;
     return copy;
@@ -347,6 +338,13 @@ std::vector<std::string> ListDirectory(const std::string& dir) {
     closedir(d);
   }
   std::sort(names.begin(), names.end());
+  return names;
+}
+
+const std::map<std::string, std::string>& LibraryDisplayNames() {
+  static const std::map<std::string, std::string> names = {
+      {"cudart", "libcudart"}, {"cublasLt", "cuBLASLt"}, {"cublas", "cuBLAS"},
+      {"cudnn", "cuDNN"},      {"nccl", "NCCL"},         {"nvrtc", "NVRTC"}};
   return names;
 }
 
@@ -496,32 +494,54 @@ JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs) {
   return out;
 }
 
+void FillTorchInputs(const std::string& root, const std::string& package_dir,
+                     const std::string& lib_dir,
+                     const std::string& cuda_version, JobLibraryInputs* in) {
+  in->torch_lib_dir = lib_dir;
+  in->torch_cuda_major = cuda_version.substr(0, cuda_version.find('.'));
+  if (auto init = ReadFileUnder(root, package_dir + "/__init__.py", 4 << 20)) {
+    in->torch_preloads_always =
+        init->find("\"libcudart.so\" not in _maps") != std::string::npos;
+  }
+}
+
+void FillLoaderInputs(
+    const std::string& root,
+    const std::function<std::optional<std::string>(const std::string&)>& env,
+    JobLibraryInputs* in) {
+  in->root = root;
+  if (const auto ld = env("LD_LIBRARY_PATH")) {
+    in->ld_library_path = SplitPath(ld->c_str());
+  }
+  if (const auto conda = env("CONDA_PREFIX")) in->conda_prefix = *conda;
+  for (const char* var : {"CUDA_HOME", "CUDA_PATH"}) {
+    if (const auto home = env(var); home && !home->empty()) {
+      in->toolkit_dirs.push_back(*home + "/lib64");
+    }
+  }
+  in->toolkit_dirs.emplace_back("/usr/local/cuda/lib64");
+  if (auto cache = ReadFileUnder(root, "/etc/ld.so.cache", 64 << 20)) {
+    in->ld_cache = ParseLdCache(*cache);
+  }
+  in->default_dirs = DefaultLibraryDirectories();
+}
+
 JobLibraryInputs CurrentJobLibraryInputs() {
   JobLibraryInputs in;
   std::string why_not;
   if (const auto torch = LocateTorch(&why_not)) {
-    in.torch_lib_dir = torch->lib_dir;
-    const size_t dot = torch->cuda_version.find('.');
-    in.torch_cuda_major = torch->cuda_version.substr(0, dot);
-    if (auto init =
-            ReadSmallFile(torch->package_dir + "/__init__.py", 4 << 20)) {
-      in.torch_preloads_always =
-          init->find("\"libcudart.so\" not in _maps") != std::string::npos;
-    }
+    FillTorchInputs("", torch->package_dir, torch->lib_dir, torch->cuda_version,
+                    &in);
   }
   in.sys_path = LocateJobPython().sys_path;
-  in.ld_library_path = SplitPath(std::getenv("LD_LIBRARY_PATH"));
-  if (const char* conda = std::getenv("CONDA_PREFIX")) in.conda_prefix = conda;
-  for (const char* var : {"CUDA_HOME", "CUDA_PATH"}) {
-    if (const char* home = std::getenv(var); home != nullptr && *home != '\0') {
-      in.toolkit_dirs.push_back(std::string(home) + "/lib64");
-    }
-  }
-  in.toolkit_dirs.emplace_back("/usr/local/cuda/lib64");
-  if (auto cache = ReadSmallFile("/etc/ld.so.cache", 64 << 20)) {
-    in.ld_cache = ParseLdCache(*cache);
-  }
-  in.default_dirs = DefaultLibraryDirectories();
+  FillLoaderInputs(
+      "",
+      [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        if (value == nullptr) return std::nullopt;
+        return std::string(value);
+      },
+      &in);
   return in;
 }
 

@@ -51,6 +51,9 @@ namespace preflight {
 // The families a probe can ask for: "cudart", "cublasLt", "cublas",
 // "cudnn", "nccl", "nvrtc".
 const std::vector<std::string>& JobLibraryFamilies();
+// How reports name each family: "libcudart", "cuBLASLt", "cuBLAS", "cuDNN",
+// "NCCL", "NVRTC".
+const std::map<std::string, std::string>& LibraryDisplayNames();
 
 struct LibraryCopy {
   std::string family;     // "cublas"
@@ -90,6 +93,10 @@ struct JobLibraries {
 };
 
 struct JobLibraryInputs {
+  // The filesystem the paths below are in: "" for this process's own, else
+  // an image root (platform/rooted_path.h); every path stays as the job
+  // inside it sees it.
+  std::string root;
   // torch's lib directory (site-packages/torch/lib); empty without torch.
   std::string torch_lib_dir;
   // torch.version.cuda's major ("13"); empty for a CPU-only build.
@@ -110,6 +117,21 @@ struct JobLibraryInputs {
 // Inputs of this process: LocateTorch and LocateJobPython, LD_LIBRARY_PATH,
 // CONDA_PREFIX, CUDA_HOME / CUDA_PATH and /usr/local/cuda, /etc/ld.so.cache.
 JobLibraryInputs CurrentJobLibraryInputs();
+
+// The parts of the inputs that come from the job's environment and its
+// filesystem rather than from its python3: LD_LIBRARY_PATH, CONDA_PREFIX,
+// CUDA_HOME / CUDA_PATH and /usr/local/cuda, `root`'s /etc/ld.so.cache and
+// the default directories. `env` answers a variable (nullopt: unset).
+void FillLoaderInputs(
+    const std::string& root,
+    const std::function<std::optional<std::string>(const std::string&)>& env,
+    JobLibraryInputs* in);
+
+// torch's part: its lib directory, the major of the CUDA it was built for
+// ("13.0" -> "13"), and whether its __init__.py preloads at every import.
+void FillTorchInputs(const std::string& root, const std::string& package_dir,
+                     const std::string& lib_dir,
+                     const std::string& cuda_version, JobLibraryInputs* in);
 
 JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs);
 

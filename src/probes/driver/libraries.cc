@@ -30,6 +30,7 @@
 #include "platform/host_root.h"
 #include "platform/job_libraries.h"
 #include "platform/library_open.h"
+#include "platform/library_version.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
@@ -38,12 +39,6 @@
 namespace preflight {
 namespace {
 
-const std::map<std::string, std::string>& DisplayNames() {
-  static const std::map<std::string, std::string> names = {
-      {"cudart", "libcudart"}, {"cublasLt", "cuBLASLt"}, {"cublas", "cuBLAS"},
-      {"cudnn", "cuDNN"},      {"nccl", "NCCL"},         {"nvrtc", "NVRTC"}};
-  return names;
-}
 
 // "13.1.0.3" from ".../libcublas.so.13.1.0.3"; "" when the name holds only
 // the major.
@@ -55,6 +50,8 @@ std::string VersionFromFileName(const std::string& path,
   const std::string version = file.substr(stem.size());
   return Split(version, '.').size() >= 3 ? version : "";
 }
+
+std::string FileVersion(const LibraryCopy& copy);
 
 LibraryInfo Identify(const LibraryCopy& copy) {
   LibraryInfo info;
@@ -83,11 +80,14 @@ LibraryInfo Identify(const LibraryCopy& copy) {
     }
   } else {
     // cuBLAS: its version needs no GPU but a 0.5 GB mapping with cuBLASLt;
-    // the file name usually carries it, and tensor.gemm reports it exactly.
+    // the file name (a toolkit's copy) or the wheel's RECORD (a pip
+    // wheel's libcublas.so.13) carries it, and tensor.gemm reports it
+    // exactly.
     info.status = "found";
     info.version = VersionFromFileName(copy.real_path, copy.soname);
+    if (info.version.empty()) info.version = FileVersion(copy);
   }
-  info.name = DisplayNames().at(copy.family);
+  info.name = LibraryDisplayNames().at(copy.family);
   info.origin = copy.origin;
   info.path = copy.real_path;
   info.extra["soname"] = copy.soname;
@@ -159,35 +159,14 @@ std::optional<std::pair<std::string, std::string>> CpuOnlyTorchInGpuHost(
 // cannot be asked in this process once another is loaded: its shim opens
 // its sub-libraries by soname and gets the first copy's.
 std::string FileVersion(const LibraryCopy& copy) {
-  if (std::string v = VersionFromFileName(copy.real_path, copy.soname);
-      !v.empty()) {
-    return v;
+  // <site>/nvidia/<folder>/lib/<file>: the wheel's RECORD is in <site>.
+  std::vector<std::string> sites;
+  if (const size_t nvidia = copy.real_path.rfind("/nvidia/");
+      nvidia != std::string::npos) {
+    sites.push_back(copy.real_path.substr(0, nvidia));
   }
-  // <site>/nvidia/<folder>/lib/<file>: RECORD names nvidia/<folder>/lib/<file>.
-  const std::string& path = copy.real_path;
-  const size_t nvidia = path.rfind("/nvidia/");
-  if (nvidia == std::string::npos) return "";
-  const std::string site = path.substr(0, nvidia);
-  const std::string relative = path.substr(nvidia + 1);
-  for (const std::string& entry : ListDirectory(site)) {
-    if (!StartsWith(entry, "nvidia_") || entry.size() < 10 ||
-        entry.compare(entry.size() - 10, 10, ".dist-info") != 0) {
-      continue;
-    }
-    const auto record = ReadSmallFile(site + "/" + entry + "/RECORD", 1 << 20);
-    if (!record || record->find(relative + ",") == std::string::npos) continue;
-    const size_t dash = entry.find('-');
-    if (dash == std::string::npos) continue;
-    return entry.substr(dash + 1, entry.size() - 10 - dash - 1);
-  }
-  return "";
-}
-
-// "9.19.0" of "9.19.0.56": releases compare by their first three parts.
-std::string Release(const std::string& version) {
-  const std::vector<std::string> parts = Split(version, '.');
-  if (parts.size() <= 3) return version;
-  return parts[0] + "." + parts[1] + "." + parts[2];
+  const auto found = LibraryVersionFromFiles("", copy.real_path, sites);
+  return found ? found->version : "";
 }
 
 struct Shadowing {
@@ -209,7 +188,7 @@ Shadowing JudgeShadowing(const JobLibraries& job) {
     mine.version = FileVersion(own);
     if (mine.version.empty()) mine = Identify(own);
     const bool loaded_ok = got.status != "error" && got.status != "missing";
-    const std::string name = DisplayNames().at(family);
+    const std::string name = LibraryDisplayNames().at(family);
     const std::string both = name + " at " + loaded->second.real_path + " (" +
                              loaded->second.found_via +
                              ") is loaded instead of torch's own at " +
@@ -217,7 +196,7 @@ Shadowing JudgeShadowing(const JobLibraries& job) {
     if (!loaded_ok) {
       out.failures.push_back(both + ", and it does not load: " + got.message);
     } else if (!got.version.empty() && !mine.version.empty() &&
-               Release(got.version) != Release(mine.version)) {
+               ReleaseOf(got.version) != ReleaseOf(mine.version)) {
       out.failures.push_back(both + ": " + name + " " + got.version +
                              " where torch's own is " + mine.version);
     } else {
@@ -296,7 +275,7 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
       (is_framework ? framework_part : system_part).push_back(label);
       list.push_back(info.ToJson());
     }
-    if (tested == nullptr) absent.push_back(DisplayNames().at(family));
+    if (tested == nullptr) absent.push_back(LibraryDisplayNames().at(family));
   }
   LibraryInfo torch_info;
   torch_info.name = "libtorch";

@@ -1,0 +1,36 @@
+// A library's version read from files alone, for `gpu-preflight image`,
+// which never loads the image's libraries: from the real file's name
+// (libcudnn.so.9.14.0, libcudart.so.13.0.96) or, for a pip wheel's copy
+// whose file is only libcudnn.so.9, from the wheel's installed RECORD
+// (site-packages/nvidia_cudnn_cu13-9.19.0.56.dist-info/RECORD lists
+// nvidia/cudnn/lib/libcudnn.so.9). driver.libraries reads a shadowed copy's
+// version the same way.
+#ifndef PREFLIGHT_PLATFORM_LIBRARY_VERSION_H_
+#define PREFLIGHT_PLATFORM_LIBRARY_VERSION_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace preflight {
+
+struct FileVersion {
+  std::string version;  // "9.19.0.56"
+  std::string source;   // "file name libcudnn.so.9.14.0", "wheel ... RECORD"
+};
+
+// `real_path` is the copy's resolved image path; `site_dirs` the job's
+// sys.path (the wheels' RECORDs are looked for under the entry holding it).
+std::optional<FileVersion> LibraryVersionFromFiles(
+    const std::string& root, const std::string& real_path,
+    const std::vector<std::string>& site_dirs);
+
+// "9.19.0" of "9.19.0.56": releases compare by their first three parts.
+std::string ReleaseOf(const std::string& version);
+
+// "13.0" from "13.0.96"; the text unchanged when it has no second part.
+std::string MajorMinor(const std::string& version);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_PLATFORM_LIBRARY_VERSION_H_
