@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "cli/options.h"
+#include "commands/commands.h"
 #include "core/exit_codes.h"
 #include "core/supervisor.h"
 #include "core/worker_main.h"
@@ -12,6 +13,12 @@
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], preflight::kWorkerFlag) == 0) {
     return preflight::WorkerMain();
+  }
+  if (argc >= 2) {
+    if (const preflight::CommandMain command =
+            preflight::FindReportCommand(argv[1])) {
+      return command(argc - 1, argv + 1);
+    }
   }
   preflight::Options options;
   std::string error, out;

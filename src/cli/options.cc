@@ -238,6 +238,23 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                  "An AOTInductor package (.pt2) to load and run on each GPU");
   app.add_option("--output-dir", options->output_dir,
                  "Also write one JSON file per GPU plus summary.json here");
+  app.add_option("--history", options->history_dir,
+                 "Keep each run's report in DIR and fail a GPU whose GEMM, "
+                 "copy, conv or bus bandwidth fell more than 10 % below its "
+                 "own recent median (beyond the runs' noise; within it, warn)");
+  app.add_option("--history-keep", options->history_keep,
+                 "Run files --history keeps in DIR, oldest removed first "
+                 "(default 50)");
+  app.add_option("--history-window", options->history_window,
+                 "Earlier runs of a GPU its median is taken over (default 10)");
+  app.footer(
+      "Commands that read reports or a filesystem (see COMMAND --help):\n"
+      "  gpu-preflight diff A.json B.json   what differs, ranked; exit 1 when "
+      "a verdict changes\n"
+      "  gpu-preflight image [ROOT]         judge an image's stack offline: "
+      "--driver, --gpu\n"
+      "  gpu-preflight fleet REPORTS...     outliers, versions, a fleet "
+      "health figure");
 
   if (FindEmptyAssignment(argc, argv, error) ||
       FindEmptyListItem(argc, argv, error)) {
@@ -262,7 +279,7 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   // A path or count option given as "" is a mistake (an unset variable in a
   // script, say), not a request for the default.
   for (const char* flag : {"--thresholds", "--aoti-package", "--output-dir",
-                           "--expect-gpus", "--level"}) {
+                           "--expect-gpus", "--level", "--history"}) {
     const CLI::Option* option = app.get_option(flag);
     if (option->count() > 0 && Trim(option->as<std::string>()).empty()) {
       *error = std::string(flag) + " is empty; give it a value or leave it out";
@@ -360,6 +377,19 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
   }
   if (!options->output_dir.empty() &&
       !CheckOutputDir(options->output_dir, error)) {
+    return ParseStatus::kUsageError;
+  }
+  if (!options->history_dir.empty() &&
+      !CheckOutputDir(options->history_dir, error)) {
+    *error = "--history: " + *error;
+    return ParseStatus::kUsageError;
+  }
+  if (options->history_keep < 1 || options->history_keep > 100000) {
+    *error = "--history-keep must be a number of runs in [1, 100000]";
+    return ParseStatus::kUsageError;
+  }
+  if (options->history_window < 1 || options->history_window > 1000) {
+    *error = "--history-window must be a number of runs in [1, 1000]";
     return ParseStatus::kUsageError;
   }
   // The flags that are one probe's parameters, handed to it by id.

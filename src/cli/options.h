@@ -45,7 +45,12 @@ struct Options {
   // flags that feed one probe (--torch-compile, --aoti-package) land here.
   nlohmann::json probe_params = nlohmann::json::object();
   std::string library_copy = "framework";  // --library-copy
-  std::vector<FaultSpec> faults;           // from PREFLIGHT_FAULT
+  // --history DIR: append the report there and judge each GPU's rates
+  // against its own recent median (core/history.h).
+  std::string history_dir;
+  int history_keep = 50;    // --history-keep: run files kept in DIR
+  int history_window = 10;  // --history-window: earlier runs judged against
+  std::vector<FaultSpec> faults;  // from PREFLIGHT_FAULT
 
   // Kept for the report's tool block.
   std::vector<std::string> argv;

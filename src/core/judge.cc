@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "core/history.h"
 #include "core/shared_gpu.h"
 #include "core/siblings.h"
 
@@ -43,7 +44,7 @@ void ApplyStrict(ProbeResult* result) {
 }
 
 std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report,
-                                bool strict) {
+                                bool strict, const RunHistory* history) {
   // Each result as it arrived, in the order ForEachResult visits them.
   std::vector<std::pair<Outcome, std::string>> arrived;
   ForEachResult(report, [&](ProbeResult& r) {
@@ -55,6 +56,7 @@ std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report,
     }
   });
   ApplySiblingComparison(base, report);
+  if (history != nullptr) ApplyHistory(base, *history, report);
   MarkSharedGpus(report);
   if (strict) ForEachResult(report, [](ProbeResult& r) { ApplyStrict(&r); });
   std::vector<Amendment> amendments;

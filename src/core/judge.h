@@ -4,7 +4,8 @@
 //   1. --require: a probe skipped where the user required its library
 //      fails (a skip for an interruption stays a skip);
 //   2. the sibling comparison: a GPU far slower than its same-model
-//      siblings fails (core/siblings.h);
+//      siblings fails (core/siblings.h); with --history, a GPU far slower
+//      than its own recent median fails or warns (core/history.h);
 //   3. the shared-GPU marking: results measured beside another process say
 //      so (core/shared_gpu.h);
 //   4. --strict: a warn (a condition that breaks some jobs but not all)
@@ -31,8 +32,11 @@ struct Amendment {
   Outcome before;      // the outcome it arrived with
 };
 
+struct RunHistory;
+
 std::vector<Amendment> JudgeRun(const ProbeContext& base, RunReport* report,
-                                bool strict = false);
+                                bool strict = false,
+                                const RunHistory* history = nullptr);
 
 // Rule 1 for one result (exposed for tests).
 void ApplyRequirement(const std::set<std::string>& required,

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "core/exit_codes.h"
+#include "core/history.h"
 #include "core/judge.h"
 #include "core/log.h"
 #include "core/module_loader.h"
@@ -277,8 +278,14 @@ int RunCommand(const Options& options) {
     std::fprintf(stderr, "gpu-preflight: error: %s\n", error.c_str());
     return kExitUsage;
   }
+  std::optional<RunHistory> history;
+  if (!options.history_dir.empty()) {
+    history = LoadHistory(options.history_dir, options.history_window);
+    report.host["history"] = DescribeHistory(*history);
+  }
   for (const Amendment& amended :
-       JudgeRun(config.base_context, &report, options.strict)) {
+       JudgeRun(config.base_context, &report, options.strict,
+                history ? &*history : nullptr)) {
     reporter.OnAmended(amended.result, amended.before);
   }
   MergeFacts(&report);
@@ -318,6 +325,14 @@ int RunCommand(const Options& options) {
   if (!options.output_dir.empty() &&
       !WriteOutputDir(options.output_dir, report, &error)) {
     std::fprintf(stderr, "gpu-preflight: error: --output-dir: %s\n",
+                 error.c_str());
+    exit_code = kExitToolFailure;
+  }
+  // An interrupted run's rates are partial: they are not a GPU's history.
+  if (history && !report.interrupted &&
+      !AppendToHistory(options.history_dir, Dump(json), report.started_at,
+                       options.history_keep, &error)) {
+    std::fprintf(stderr, "gpu-preflight: error: --history: %s\n",
                  error.c_str());
     exit_code = kExitToolFailure;
   }

@@ -37,6 +37,18 @@ corruptible_gpu_probes() {
     /^module / { name = $2; sub(":", "", name); if ($0 ~ /MISSING/) gone[name] = 1 }
     END { for (p in want) if (!(want[p] in gone)) print p }' | sort | tr '\n' ' '
 }
+# Another process loading GPU $uuid: holds fraction $1 of its memory and
+# keeps it busy (busy_gpu_load.py); sets $load (its shell job) and $load_pid.
+start_gpu_load() {
+  local here
+  here=$(cd "$(dirname "$0")" && pwd)
+  CUDA_VISIBLE_DEVICES=$uuid "$py" "$here/busy_gpu_load.py" "$1" 240 > "$tmp/load.log" 2>&1 &
+  load=$!
+  trap 'kill $load 2>/dev/null; rm -rf "$tmp"' EXIT
+  for _ in $(seq 120); do grep -q ready "$tmp/load.log" && break; sleep 0.5; done
+  grep -q ready "$tmp/load.log" || { cat "$tmp/load.log"; echo "the load did not start"; exit 1; }
+  load_pid=$(awk '/ready/ {print $2}' "$tmp/load.log")
+}
 rc() { sed 's/exit code: //' "$tmp/rc"; }
 # Issue 8: every rank's communicator was made in the background and
 # connected there by its first all-reduce.
@@ -320,13 +332,7 @@ m(torch.randn(8, 256, device="cuda")); torch.cuda.synchronize()' "$pkg" > "$tmp/
     # still run and say they measured a shared GPU; nothing hangs or crashes.
     "$py" -c 'import torch' 2>/dev/null || { echo "SKIP: no torch for the load"; exit 77; }
     uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)
-    here=$(cd "$(dirname "$0")" && pwd)
-    CUDA_VISIBLE_DEVICES=$uuid "$py" "$here/busy_gpu_load.py" 0.7 240 > "$tmp/load.log" 2>&1 &
-    load=$!
-    trap 'kill $load 2>/dev/null; rm -rf "$tmp"' EXIT
-    for _ in $(seq 120); do grep -q ready "$tmp/load.log" && break; sleep 0.5; done
-    grep -q ready "$tmp/load.log" || { cat "$tmp/load.log"; echo "the load did not start"; exit 1; }
-    load_pid=$(awk '/ready/ {print $2}' "$tmp/load.log")
+    start_gpu_load 0.7
     sleep 1  # one NVML utilization sample period with the load running
     start=$(date +%s)
     timeout 300 "$bin" --gpus "$uuid" --stages devices,tensor,cudnn,compile --json "$tmp/r.json"
@@ -530,6 +536,78 @@ PY
     PYTHONPATH="$tmp/pp" run --stages driver
     "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); x=[x for x in r["results"] if x["probe"]=="driver.libraries"][0]; print(" ", x["outcome"], x["summary"], "| fix:", x.get("remediation",""))' "$tmp/r.json"
     check "$tmp/r.json" "res(None, 'driver.libraries')['outcome'] == 'fail' and '$tmp/pp' in res(None, 'driver.libraries')['summary'] and \"instead of torch's own\" in res(None, 'driver.libraries')['summary']" || exit 1
+    ;;
+  image_prediction_matches_live)
+    # Issue 21: `gpu-preflight image /` (no GPU used: the files, the loaded
+    # driver's version, the GPUs' models in /proc) predicts what the live
+    # run finds: the same copy of each library, the runtime and the
+    # architecture verdicts. Then the same image against an older driver and
+    # an older GPU, which this machine cannot show live.
+    run
+    [ "$(rc)" = 0 ] || { echo "the live run did not pass: $(rc)"; exit 1; }
+    cp "$tmp/r.json" "$tmp/live.json"
+    start=$(date +%s%N)
+    "$bin" image / --json "$tmp/image.json"; image_rc=$?
+    echo "image / took $(( ($(date +%s%N) - start) / 1000000 )) ms, exit $image_rc"
+    [ "$image_rc" = 0 ] || { echo "image / predicted a failure where the live run passed"; exit 1; }
+    "$py" - "$tmp/live.json" "$tmp/image.json" <<'PY' || exit 1
+import json, sys
+live, image = (json.load(open(p)) for p in sys.argv[1:3])
+checks = {c["id"]: c for c in image["checks"]}
+jl = live["host"]["job_libraries"]
+names = {"cudart": "libcudart", "cublasLt": "cuBLASLt", "cublas": "cuBLAS",
+         "cudnn": "cuDNN", "nccl": "NCCL", "nvrtc": "NVRTC"}
+bad = []
+for fam, name in names.items():
+    copy = jl["framework"].get(fam) or jl["system"].get(fam)
+    pred = image["stack"].get(name, {})
+    got = (copy or {}).get("real_path"); want = pred.get("real_path")
+    print(f"  {name:9} live {got}  image {want}  version {pred.get('version')} ({pred.get('version_from')})")
+    if got != want: bad.append(name)
+def live_res(probe, gpu=None):
+    rs = live["results"] if gpu is None else live["gpus"][gpu]["results"]
+    return [x for x in rs if x["probe"] == probe][0]
+rt = live_res("driver.runtimes"); arch = live_res("devices.arch_coverage", 0)
+cc = live["gpus"][0]["compute_capability"].replace(".", "")
+print("  runtime: live", rt["outcome"], "| image", checks["image.runtime"]["outcome"], checks["image.runtime"]["summary"])
+print("  arch:    live", arch["outcome"], arch["summary"], "| image", checks["image.arch sm_" + cc]["outcome"], checks["image.arch sm_" + cc]["summary"])
+if rt["outcome"] != checks["image.runtime"]["outcome"]: bad.append("runtime")
+if arch["outcome"] != checks["image.arch sm_" + cc]["outcome"]: bad.append("arch")
+if checks["image.libraries"]["outcome"] != live_res("driver.libraries")["outcome"]: bad.append("libraries")
+print("  driver: live", live["host"]["driver"]["kernel_module_version"], "CUDA", live["host"]["cuda"]["driver_cuda_version"], "| image target", image["target"]["driver"])
+if bad: raise SystemExit("image / disagrees with the live run on: " + ", ".join(bad))
+print("ok: image / agrees with the live run")
+PY
+    "$bin" image / --driver 535.104.05 --gpu sm_70,sm_90 --json "$tmp/old.json"; old_rc=$?
+    [ "$old_rc" = 1 ] || { echo "expected exit 1 for R535 + sm_70, got $old_rc"; exit 1; }
+    check_image() { "$py" -c 'import json,sys; c={x["id"]:x for x in json.load(open(sys.argv[1]))["checks"]}; sys.exit(0 if eval(sys.argv[2]) else 1)' "$@"; }
+    check_image "$tmp/old.json" 'c["image.runtime"]["outcome"] == "fail" and c["image.arch sm_70"]["outcome"] == "fail" and c["image.arch sm_90"]["outcome"] == "pass"' ||
+      { echo "R535/sm_70 not predicted"; exit 1; }
+    echo "ok: R535 and sm_70 predicted to fail"
+    ;;
+  history_drift_gated)
+    # Issue 21: --history keeps each run and judges each GPU against its own
+    # median. Three healthy runs, then one while another process loads the
+    # GPU (a real slowdown): its GEMM fails against the history, with the
+    # history shown; a healthy run after it passes again.
+    "$py" -c 'import torch' 2>/dev/null || { echo "SKIP: no torch for the load"; exit 77; }
+    uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)
+    hist="$tmp/history"
+    for i in 1 2 3; do
+      "$bin" --gpus "$uuid" --stages tensor --history "$hist" -q --json "$tmp/h$i.json" || { echo "healthy run $i failed"; exit 1; }
+    done
+    check "$tmp/h3.json" 'r["host"]["history"]["earlier_runs"] == 2'
+    start_gpu_load 0.3
+    "$bin" --gpus "$uuid" --stages tensor --history "$hist" --json "$tmp/slow.json"
+    echo "slow run exit: $?"
+    kill $load; wait $load 2>/dev/null
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gpus"][0]["results"] if x["probe"]=="tensor.gemm"][0]; print("  gemm:", g["outcome"], g["summary"]); print("  history:", json.dumps(g["details"].get("history",{}).get("bf16_tflops",{}))[:600])' "$tmp/slow.json"
+    check "$tmp/slow.json" 'res(0, "tensor.gemm")["outcome"] == "fail" and "below this GPU" in res(0, "tensor.gemm")["summary"] and res(0, "tensor.gemm")["details"]["history"]["bf16_tflops"]["earlier_runs"] == 3' || exit 1
+    check "$tmp/slow.json" 'any(m["name"] == "bf16_tflops_vs_history" and m["within_limit"] is False for m in res(0, "tensor.gemm")["metrics"])' || exit 1
+    "$bin" --gpus "$uuid" --stages tensor --history "$hist" -q --json "$tmp/after.json"; after_rc=$?
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gpus"][0]["results"] if x["probe"]=="tensor.gemm"][0]; print("  after:", g["outcome"], [ (m["name"], round(m["value"],3)) for m in g["metrics"] if m["name"].endswith("_vs_history")])' "$tmp/after.json"
+    [ "$after_rc" = 0 ] || { echo "the healthy run after the slow one failed"; exit 1; }
+    ls "$hist"
     ;;
   *)
     echo "unknown GPU test $name"; exit 2 ;;

@@ -1,0 +1,597 @@
+#include "commands/image.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "commands/command_output.h"
+#include "platform/driver_table.h"
+#include "platform/fatbin_reader.h"
+#include "platform/image_python.h"
+#include "platform/job_libraries.h"
+#include "platform/library_version.h"
+#include "platform/rooted_path.h"
+#include "preflight/strings.h"
+#include "probes/devices/arch_rules.h"
+
+namespace preflight {
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return s;
+}
+
+struct Versioned {
+  const LibraryCopy* copy = nullptr;
+  std::string version;  // "" when no file says
+  std::string version_source;
+};
+
+// One NVIDIA_REQUIRE_CUDA condition: "cuda>=13.0", "driver<536",
+// "brand=tesla".
+struct Condition {
+  std::string key, op, value;
+};
+
+std::vector<std::vector<Condition>> ParseRequirement(const std::string& text) {
+  std::vector<std::vector<Condition>> groups;
+  for (const std::string& group : Split(text, ' ')) {
+    if (Trim(group).empty()) continue;
+    std::vector<Condition> conditions;
+    for (const std::string& c : Split(Trim(group), ',')) {
+      const size_t at = c.find_first_of("<>=!");
+      if (at == std::string::npos || at == 0) continue;
+      const size_t end = std::min(c.find_first_not_of("<>=!", at), c.size());
+      conditions.push_back(
+          {c.substr(0, at), c.substr(at, end - at), c.substr(end)});
+    }
+    if (!conditions.empty()) groups.push_back(conditions);
+  }
+  return groups;
+}
+
+// -1, 0, 1 comparing dotted numbers.
+int CompareVersions(const std::string& a, const std::string& b) {
+  const std::vector<std::string> pa = Split(a, '.'), pb = Split(b, '.');
+  for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
+    const int x = i < pa.size() ? ParseNonNegativeInt(pa[i]).value_or(0) : 0;
+    const int y = i < pb.size() ? ParseNonNegativeInt(pb[i]).value_or(0) : 0;
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+bool Holds(int cmp, const std::string& op) {
+  if (op == ">=") return cmp >= 0;
+  if (op == ">") return cmp > 0;
+  if (op == "<=") return cmp <= 0;
+  if (op == "<") return cmp < 0;
+  if (op == "=" || op == "==") return cmp == 0;
+  if (op == "!=") return cmp != 0;
+  return false;
+}
+
+ImageCheck RequireCudaCheck(const ImageRequest& req) {
+  ImageCheck c;
+  c.id = "image.require_cuda";
+  const auto text = req.env("NVIDIA_REQUIRE_CUDA");
+  if (!text || Trim(*text).empty()) {
+    c.outcome = "pass";
+    c.summary =
+        "NVIDIA_REQUIRE_CUDA is not set: the container toolkit "
+        "starts the image on any driver";
+    return c;
+  }
+  c.details["value"] = *text;
+  if (!req.driver) {
+    c.outcome = "skip";
+    c.summary =
+        "NVIDIA_REQUIRE_CUDA is set, but no target driver is known: "
+        "give --driver";
+    return c;
+  }
+  const TargetDriver& d = *req.driver;
+  const std::string driver_cuda = FormatCudaVersion(d.cuda);
+  const std::string driver =
+      d.driver ? FormatDriverVersion(*d.driver) : std::string();
+  std::vector<std::string> met_by;
+  bool cuda_met = false;
+  for (const auto& group : ParseRequirement(*text)) {
+    bool all = true, known = true;
+    std::vector<std::string> parts;
+    for (const Condition& cond : group) {
+      if (cond.key == "cuda") {
+        all &= Holds(CompareVersions(driver_cuda, cond.value), cond.op);
+      } else if (cond.key == "driver") {
+        if (driver.empty()) {
+          known = false;
+        } else {
+          all &= Holds(CompareVersions(driver, cond.value), cond.op);
+        }
+      } else if (cond.key == "arch") {
+        // The GPU's brand is not knowable offline; its arch is given as sm_XY,
+        // not in this clause's terms: a clause on it is not judged.
+        known = false;
+      }
+      parts.push_back(cond.key + cond.op + cond.value);
+    }
+    if (all && known) {
+      met_by.push_back(Join(parts, ","));
+      if (group.size() == 1 && group[0].key == "cuda") cuda_met = true;
+    }
+  }
+  c.details["met_by"] = met_by;
+  if (cuda_met) {
+    c.outcome = "pass";
+    c.summary = "NVIDIA_REQUIRE_CUDA holds on driver " + d.label;
+  } else if (!met_by.empty()) {
+    c.outcome = "warn";
+    c.summary = "NVIDIA_REQUIRE_CUDA holds on driver " + d.label +
+                " only through its driver-branch clause (" + met_by.front() +
+                "): the image's CUDA is newer than the driver, and runs only "
+                "with its forward-compatibility libraries (cuda-compat) on a "
+                "datacenter GPU";
+    c.remediation =
+        "Upgrade the host driver to one that supports the "
+        "image's CUDA (" +
+        Split(Trim(*text), ' ').front() + "), or use an image built for CUDA " +
+        driver_cuda + " or older";
+  } else {
+    c.outcome = "fail";
+    c.summary = "NVIDIA_REQUIRE_CUDA is not met by driver " + d.label +
+                ": the NVIDIA container toolkit refuses to start the image "
+                "(\"unsatisfied condition: " +
+                Split(Trim(*text), ' ').front() + "\")";
+    c.remediation =
+        "Upgrade the host driver, or use an image built for CUDA " +
+        driver_cuda +
+        " or older; NVIDIA_DISABLE_REQUIRE=1 only skips the check, the "
+        "CUDA runtime then fails with error 35";
+  }
+  return c;
+}
+
+}  // namespace
+
+int ComputeCapabilityOfModel(const std::string& name) {
+  const std::string n = Lower(name);
+  // Longer names before their prefixes (A100 before A10, L40 before L4).
+  static const std::vector<std::pair<const char*, int>> table = {
+      {"gb300", 103},       {"b300", 103},  {"gb200", 100},
+      {"b200", 100},        {"b100", 100},  {"rtx pro 6000 blackwell", 120},
+      {"rtx 50", 120},      {"5090", 120},  {"5080", 120},
+      {"gh200", 90},        {"h200", 90},   {"h100", 90},
+      {"h800", 90},         {"h20", 90},    {"l40", 89},
+      {"l4", 89},           {"rtx 40", 89}, {"4090", 89},
+      {"rtx 6000 ada", 89}, {"a100", 80},   {"a800", 80},
+      {"a30", 80},          {"a40", 86},    {"a10", 86},
+      {"a6000", 86},        {"rtx 30", 86}, {"3090", 86},
+      {"t4", 75},           {"v100", 70}};
+  for (const auto& [key, cc] : table) {
+    if (n.find(key) != std::string::npos) return cc;
+  }
+  return 0;
+}
+
+std::optional<TargetGpu> ParseTargetGpu(const std::string& text,
+                                        std::string* error) {
+  const std::string t = Trim(text);
+  std::string digits = t;
+  if (StartsWith(Lower(t), "sm_")) digits = t.substr(3);
+  if (const auto cc = ParseComputeCapability(digits)) {
+    return TargetGpu{"sm_" + std::to_string(*cc), *cc};
+  }
+  if (const auto n = ParseNonNegativeInt(digits); n && *n >= 30 && *n < 200) {
+    return TargetGpu{"sm_" + std::to_string(*n), *n};
+  }
+  if (const int cc = ComputeCapabilityOfModel(t); cc > 0) {
+    return TargetGpu{t + " (sm_" + std::to_string(cc) + ")", cc};
+  }
+  *error = "--gpu: '" + t +
+           "' is neither an architecture (sm_90, 9.0) nor a GPU model this "
+           "version knows (H100, A100, L4, B200, ...); give its sm_XY";
+  return std::nullopt;
+}
+
+std::optional<TargetDriver> ParseTargetDriver(const std::string& text,
+                                              std::string* error) {
+  const std::string t = Trim(text);
+  const auto major = ParseNonNegativeInt(t.substr(0, t.find('.')));
+  TargetDriver d;
+  d.source = "--driver";
+  if (major && *major < 100) {  // a CUDA version
+    const auto cuda = ParseCudaVersion(t);
+    if (!cuda) {
+      *error = "--driver: '" + t + "' is not a CUDA version (12.2)";
+      return std::nullopt;
+    }
+    d.cuda = *cuda;
+    d.label = "for CUDA " + FormatCudaVersion(*cuda);
+    return d;
+  }
+  const auto driver = ParseDriverVersionNumber(t);
+  if (!major || !driver) {
+    *error = "--driver: '" + t +
+             "' is neither a driver version (535.104.05) nor a CUDA version "
+             "(12.2)";
+    return std::nullopt;
+  }
+  const auto cuda = DriverCudaVersionFor(*driver);
+  if (!cuda) {
+    *error = "--driver: " + t +
+             " is older than every CUDA 11+ driver (450.51): no CUDA "
+             "runtime a current image carries runs on it";
+    return std::nullopt;
+  }
+  d.driver = driver;
+  d.cuda = *cuda;
+  d.label =
+      FormatDriverVersion(*driver) + " (CUDA " + FormatCudaVersion(*cuda) + ")";
+  return d;
+}
+
+ImageVerdict JudgeImage(const ImageRequest& req) {
+  ImageVerdict v;
+  v.root = req.root;
+  v.env_source = req.env_source;
+  if (req.driver) {
+    v.target_driver = req.driver->label + " from " + req.driver->source;
+  }
+  for (const TargetGpu& g : req.gpus) v.target_gpus.push_back(g.label);
+  const std::string root = req.root == "/" ? "" : req.root;
+
+  // Which python3 and torch; then the same resolution the live probes use.
+  ImageCheck py_check;
+  py_check.id = "image.python_torch";
+  std::string why_no_python;
+  const auto py = LocateImagePython(root, req.env, &why_no_python);
+  JobLibraryInputs in;
+  if (py) {
+    in.sys_path = py->sys_path;
+    if (!py->torch_lib_dir.empty()) {
+      FillTorchInputs(root, py->torch_package_dir, py->torch_lib_dir,
+                      py->torch_cuda, &in);
+    }
+    py_check.details = {{"python3", py->interpreter},
+                        {"version", py->version},
+                        {"layout", py->layout},
+                        {"sys_path", py->sys_path}};
+    if (py->torch_lib_dir.empty()) {
+      py_check.outcome = "warn";
+      py_check.summary = "python3 " + py->version + " at " + py->interpreter +
+                         " (" + py->layout + ") has no torch on its sys.path";
+    } else if (py->torch_cuda.empty() && req.driver &&
+               !IsFileUnder(root, py->torch_lib_dir + "/libtorch_cuda.so") &&
+               !IsFileUnder(root, py->torch_lib_dir + "/libtorch_hip.so")) {
+      // driver.libraries' rule: a CPU-only torch where a driver is there.
+      py_check.outcome = "fail";
+      py_check.summary = "torch " + py->torch_version + " at " +
+                         py->torch_package_dir +
+                         " is a CPU-only build: on a GPU node with driver " +
+                         req.driver->label +
+                         " torch.cuda.is_available() is False and the job "
+                         "runs on the CPU";
+      py_check.remediation =
+          "Install torch's CUDA build in the image (`pip install torch "
+          "--index-url https://download.pytorch.org/whl/cu126` runs on every "
+          "R525+ driver; cu128 needs R570, cu130 R580)";
+    } else {
+      py_check.outcome = "pass";
+      py_check.summary =
+          "python3 " + py->version + " at " + py->interpreter + " (" +
+          py->layout + ") imports torch " + py->torch_version + " from " +
+          py->torch_package_dir +
+          (py->torch_cuda.empty() ? ", a CPU-only build"
+                                  : ", built for CUDA " + py->torch_cuda);
+      py_check.details["torch"] = {{"package", py->torch_package_dir},
+                                   {"version", py->torch_version},
+                                   {"cuda", py->torch_cuda}};
+    }
+  } else {
+    py_check.outcome = "warn";
+    py_check.summary = why_no_python + ": only the system libraries are judged";
+  }
+  v.checks.push_back(py_check);
+  FillLoaderInputs(root, req.env, &in);
+  const JobLibraries job = ResolveJobLibraries(in);
+
+  // Each family's copy the job loads, with its version from files.
+  std::map<std::string, Versioned> tested;
+  nlohmann::ordered_json libs = nlohmann::ordered_json::object();
+  const std::vector<std::string> sites = in.sys_path;
+  auto version_of = [&](const LibraryCopy& copy, Versioned* out) {
+    out->copy = &copy;
+    if (const auto fv = LibraryVersionFromFiles(root, copy.real_path, sites)) {
+      out->version = fv->version;
+      out->version_source = fv->source;
+    }
+  };
+  std::vector<std::string> listed, failures, fixes, notes;
+  for (const std::string& family : JobLibraryFamilies()) {
+    const LibraryCopy* copy = job.Chosen(family, false);
+    const std::string name = LibraryDisplayNames().at(family);
+    if (copy == nullptr) {
+      libs[name] = {{"found", false}};
+      if (const auto why = job.framework_missing.find(family);
+          why != job.framework_missing.end() && !in.torch_cuda_major.empty()) {
+        failures.push_back(name + ": " + why->second);
+      }
+      continue;
+    }
+    Versioned& t = tested[family];
+    version_of(*copy, &t);
+    nlohmann::ordered_json entry = copy->ToJson();
+    entry["version"] = t.version;
+    entry["version_from"] = t.version_source;
+    entry["loaded_by"] =
+        job.framework.count(family) > 0 ? "torch" : "a job without torch";
+    libs[name] = entry;
+    listed.push_back(name + " " + (t.version.empty() ? "?" : t.version));
+    if (const auto hidden = job.shadowed.find(family);
+        hidden != job.shadowed.end()) {
+      Versioned own;
+      version_of(hidden->second, &own);
+      entry["hides"] = hidden->second.ToJson();
+      libs[name] = entry;
+      const std::string both =
+          name + " at " + copy->real_path + " (" + copy->found_via +
+          ") is loaded instead of torch's own at " + hidden->second.real_path;
+      if (!t.version.empty() && !own.version.empty() &&
+          ReleaseOf(t.version) != ReleaseOf(own.version)) {
+        failures.push_back(both + ": " + name + " " + t.version +
+                           " where torch's own is " + own.version);
+        fixes.push_back("make the job load torch's own " + name +
+                        " (take the directory of " + copy->real_path +
+                        " off LD_LIBRARY_PATH / PYTHONPATH, or uninstall the "
+                        "wheel that put it there)");
+      } else {
+        notes.push_back(both +
+                        " (the same release, or one of them does not "
+                        "say which)");
+      }
+    }
+  }
+  ImageCheck lib_check;
+  lib_check.id = "image.libraries";
+  lib_check.details["libraries"] = libs;
+  lib_check.details["torch_lib_dir"] = job.torch_lib_dir;
+  if (!failures.empty()) {
+    lib_check.outcome = "fail";
+    lib_check.summary = Join(failures, "; ");
+    lib_check.remediation =
+        fixes.empty() ? "Install the missing libraries torch needs (its "
+                        "nvidia-* wheels: `pip install --force-reinstall "
+                        "torch`)"
+                      : Join(fixes, "; ");
+  } else {
+    lib_check.outcome = "pass";
+    lib_check.summary =
+        "the job loads " +
+        (listed.empty() ? std::string("no GPU library") : Join(listed, ", ")) +
+        (notes.empty() ? "" : "; " + Join(notes, "; "));
+  }
+  v.checks.push_back(lib_check);
+  v.stack = libs;
+
+  // The CUDA the stack needs from the driver.
+  std::vector<std::pair<std::string, int>> runtimes;  // label, version
+  if (const auto rt = tested.find("cudart"); rt != tested.end()) {
+    if (const auto code = ParseCudaVersion(MajorMinor(rt->second.version))) {
+      runtimes.emplace_back("the job's CUDA runtime " +
+                                MajorMinor(rt->second.version) + " (" +
+                                rt->second.copy->real_path + ")",
+                            *code);
+    }
+  }
+  if (py && !py->torch_cuda.empty()) {
+    if (const auto code = ParseCudaVersion(py->torch_cuda)) {
+      runtimes.emplace_back("torch " + py->torch_version + "'s kernels (CUDA " +
+                                py->torch_cuda + ")",
+                            *code);
+    }
+  }
+  int needed = 0;
+  for (const auto& [label, code] : runtimes) needed = std::max(needed, code);
+  if (needed > 0) {
+    const auto floor = MinorCompatibleDriverFor(needed);
+    v.minimum_driver = (floor ? (floor->minor == 0 && floor->patch == 0
+                                     ? std::to_string(floor->major)
+                                     : FormatDriverVersion(*floor))
+                              : std::string("?")) +
+                       " (CUDA " + FormatCudaVersion(needed) +
+                       " by minor-version compatibility; " +
+                       (BundledDriverFor(needed)
+                            ? FormatDriverVersion(*BundledDriverFor(needed))
+                            : std::string("?")) +
+                       " for all of it, PTX JIT included)";
+  }
+
+  v.checks.push_back(RequireCudaCheck(req));
+
+  ImageCheck rt_check;
+  rt_check.id = "image.runtime";
+  if (runtimes.empty()) {
+    rt_check.outcome = "skip";
+    rt_check.summary = "no CUDA runtime found in the image";
+  } else if (!req.driver) {
+    rt_check.outcome = "skip";
+    rt_check.summary = "needs a driver of at least " + v.minimum_driver +
+                       "; give --driver to judge one";
+  } else {
+    std::vector<std::string> too_old, mvc, ok;
+    nlohmann::ordered_json judged = nlohmann::ordered_json::array();
+    for (const auto& [label, code] : runtimes) {
+      const RuntimeVerdict rv =
+          JudgeRuntime(code, req.driver->cuda, req.driver->driver);
+      const char* kind = rv.kind == RuntimeVerdict::Kind::kSupported
+                             ? "supported"
+                         : rv.kind == RuntimeVerdict::Kind::kMinorCompatible
+                             ? "minor_version_compatible"
+                             : "driver_too_old";
+      judged.push_back({{"what", label},
+                        {"cuda", FormatCudaVersion(code)},
+                        {"verdict", kind},
+                        {"explanation", rv.explanation}});
+      (rv.kind == RuntimeVerdict::Kind::kTooOld            ? too_old
+       : rv.kind == RuntimeVerdict::Kind::kMinorCompatible ? mvc
+                                                           : ok)
+          .push_back(label + ": " + rv.explanation);
+    }
+    rt_check.details["runtimes"] = judged;
+    if (!too_old.empty()) {
+      rt_check.outcome = "fail";
+      rt_check.summary = "driver " + req.driver->label +
+                         " is too old: " + Join(too_old, "; ") +
+                         " (the job fails with CUDA error 35, \"CUDA driver "
+                         "version is insufficient for CUDA runtime version\")";
+      if (!ListDirectoryUnder(root, "/usr/local/cuda/compat").empty()) {
+        // The live probe would see the compat libcuda's CUDA version where
+        // the container toolkit mounts it; that depends on the GPU brand
+        // and the toolkit's configuration, which no file here tells.
+        rt_check.summary +=
+            "; the image carries forward-compatibility libraries "
+            "(/usr/local/cuda/compat): on a datacenter GPU whose driver "
+            "branch they support they may run it, which this check does not "
+            "predict";
+      }
+      rt_check.remediation = "Run the image on a driver of at least " +
+                             v.minimum_driver +
+                             ", or use an image/wheel built for CUDA " +
+                             FormatCudaVersion(req.driver->cuda) +
+                             " or older (e.g. `pip install torch --index-url "
+                             "https://download.pytorch.org/whl/cu126`)";
+    } else {
+      rt_check.outcome = "pass";
+      rt_check.summary =
+          "driver " + req.driver->label + " runs " +
+          Join(ok.empty() ? mvc : ok, "; ") +
+          (mvc.empty() || ok.empty()
+               ? ""
+               : "; by minor-version compatibility only: " + Join(mvc, "; "));
+    }
+  }
+  v.checks.push_back(rt_check);
+
+  // Kernel images per target GPU.
+  if (req.gpus.empty()) {
+    ImageCheck c;
+    c.id = "image.arch";
+    c.outcome = "skip";
+    c.summary = "no target GPU: give --gpu (sm_80,sm_90 or model names)";
+    v.checks.push_back(c);
+  }
+  std::string cudnn_label;
+  std::string cudnn_path;
+  if (const auto cudnn = tested.find("cudnn"); cudnn != tested.end()) {
+    cudnn_path = cudnn->second.copy->path;
+    cudnn_label = "cuDNN " + cudnn->second.version;
+  }
+  std::set<int> seen;
+  for (const TargetGpu& gpu : req.gpus) {
+    if (!seen.insert(gpu.cc).second) continue;
+    ImageCheck c;
+    c.id = "image.arch sm_" + std::to_string(gpu.cc);
+    const ArchJudgement judged = JudgeArchCandidates(
+        JobArchCandidates(gpu.cc, job.torch_lib_dir,
+                          py ? py->torch_version : "", cudnn_path, cudnn_label),
+        gpu.cc, root);
+    c.details["gpu"] = gpu.label;
+    c.details["libraries"] = judged.libraries;
+    if (!judged.uncovered.empty()) {
+      c.outcome = "fail";
+      c.summary = gpu.label + ": " + Join(judged.uncovered, "; ") +
+                  ": its first kernel fails with 'no kernel image is "
+                  "available for execution on the device'";
+      c.remediation = Join(judged.fixes, "; ");
+    } else if (judged.covered.empty()) {
+      c.outcome = "skip";
+      c.summary =
+          gpu.label + ": no library with GPU kernels found" +
+          (judged.notes.empty() ? "" : " (" + Join(judged.notes, "; ") + ")");
+    } else {
+      c.outcome = "pass";
+      c.summary = gpu.label + " covered by " + Join(judged.covered, ", ") +
+                  (judged.notes.empty() ? "" : "; " + Join(judged.notes, "; "));
+    }
+    v.checks.push_back(c);
+  }
+  v.verdict = "pass";
+  for (const ImageCheck& c : v.checks) {
+    if (c.outcome == "fail") v.verdict = "fail";
+  }
+  return v;
+}
+
+namespace {
+
+const char* Mark(const std::string& outcome) {
+  if (outcome == "pass") return "PASS";
+  if (outcome == "warn") return "WARN";
+  if (outcome == "fail") return "FAIL";
+  return "SKIP";
+}
+
+}  // namespace
+
+std::string RenderImageConsole(const ImageVerdict& v) {
+  std::string out =
+      "gpu-preflight image " + v.root + "\n  target driver: " +
+      (v.target_driver.empty() ? "none given" : v.target_driver) +
+      "\n  target GPUs: " +
+      (v.target_gpus.empty() ? "none given" : Join(v.target_gpus, ", ")) +
+      "\n  variables: " + v.env_source + "\n";
+  for (const ImageCheck& c : v.checks) {
+    out += std::string("  ") + Mark(c.outcome) + " " + c.id + "  " + c.summary +
+           "\n";
+    if (!c.remediation.empty() && c.outcome != "pass") {
+      out += "       fix: " + c.remediation + "\n";
+    }
+  }
+  if (!v.minimum_driver.empty()) {
+    out += "\nThe stack needs a driver of at least " + v.minimum_driver + "\n";
+  }
+  out += "Verdict: " + std::string(v.verdict == "pass" ? "PASS" : "FAIL") +
+         " (predicted, from the image's files; no GPU was used)\n";
+  return out;
+}
+
+std::string RenderImageMarkdown(const ImageVerdict& v) {
+  std::string out = "## gpu-preflight image `" + v.root +
+                    "`: " + (v.verdict == "pass" ? "✅ pass" : "❌ fail") +
+                    "\n\n| check | outcome | what | fix |\n|---|---|---|---|\n";
+  for (const ImageCheck& c : v.checks) {
+    out += "| " + c.id + " | " + c.outcome + " | " + MarkdownCell(c.summary) +
+           " | " + MarkdownCell(c.remediation) + " |\n";
+  }
+  if (!v.minimum_driver.empty()) {
+    out += "\nNeeds a driver of at least " + v.minimum_driver + ".\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json RenderImageJson(const ImageVerdict& v) {
+  nlohmann::ordered_json j;
+  j["schema_version"] = 1;
+  j["command"] = "image";
+  j["root"] = v.root;
+  j["verdict"] = v.verdict;
+  j["minimum_driver"] = v.minimum_driver;
+  j["target"] = {{"driver", v.target_driver},
+                 {"gpus", v.target_gpus},
+                 {"variables", v.env_source}};
+  j["stack"] = v.stack;
+  j["checks"] = nlohmann::ordered_json::array();
+  for (const ImageCheck& c : v.checks) {
+    nlohmann::ordered_json e = {
+        {"id", c.id}, {"outcome", c.outcome}, {"summary", c.summary}};
+    if (!c.remediation.empty()) e["remediation"] = c.remediation;
+    e["details"] = c.details;
+    j["checks"].push_back(e);
+  }
+  return j;
+}
+
+}  // namespace preflight

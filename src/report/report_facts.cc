@@ -1,0 +1,142 @@
+#include "report/report_facts.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/manifest.h"
+
+namespace preflight {
+namespace {
+
+std::string Text(const nlohmann::json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string()
+             ? j[key].get<std::string>()
+             : std::string();
+}
+
+MetricReading ReadMetric(const std::string& probe, const nlohmann::json& j) {
+  MetricReading r;
+  r.probe = probe;
+  Metric m;
+  std::string error;
+  if (!MetricFromJson(nlohmann::ordered_json(j), &m, &error)) return r;
+  r.name = m.name;
+  r.unit = m.unit;
+  r.value = m.value;
+  r.spread = m.spread;
+  r.limit = m.limit;
+  return r;
+}
+
+void ReadResults(const nlohmann::json& results,
+                 std::map<std::string, OutcomeReading>* outcomes,
+                 std::map<std::string, MetricReading>* metrics) {
+  if (!results.is_array()) return;
+  for (const auto& res : results) {
+    const std::string probe = Text(res, "probe");
+    if (probe.empty()) continue;
+    (*outcomes)[probe] = {Text(res, "outcome"), Text(res, "summary")};
+    if (!res.contains("metrics") || !res["metrics"].is_array()) continue;
+    for (const auto& m : res["metrics"]) {
+      MetricReading reading = ReadMetric(probe, m);
+      if (reading.name.empty() || !std::isfinite(reading.value)) continue;
+      (*metrics)[probe + "." + reading.name] = reading;
+    }
+  }
+}
+
+}  // namespace
+
+const GpuFacts* ReportFacts::GpuByUuid(const std::string& uuid) const {
+  for (const GpuFacts& g : gpus) {
+    if (g.uuid == uuid) return &g;
+  }
+  return nullptr;
+}
+
+ReportFacts ExtractFacts(const nlohmann::json& report,
+                         const std::string& source) {
+  ReportFacts f;
+  f.source = source;
+  f.started_at = Text(report, "started_at");
+  f.level = Text(report, "level");
+  f.verdict = Text(report, "verdict");
+  if (report.contains("tool")) f.tool_version = Text(report["tool"], "version");
+  const nlohmann::json& host = report["host"];
+  f.hostname = Text(host, "hostname");
+  if (host.contains("driver")) {
+    f.driver_version = Text(host["driver"], "kernel_module_version");
+  }
+  if (host.contains("cuda") && host["cuda"].is_object()) {
+    f.driver_cuda = Text(host["cuda"], "driver_cuda_version");
+    f.driver_cuda_code = host["cuda"].value("driver_cuda_version_code", 0);
+  }
+  if (host.contains("runtimes") && host["runtimes"].is_array()) {
+    for (const auto& rt : host["runtimes"]) {
+      // Only the runtime the job loads is judged (driver.runtimes); the
+      // others are another copy on the machine.
+      if (!rt.value("job_loads_it", false)) continue;
+      f.runtimes[Text(rt, "name")] = {Text(rt, "path"), Text(rt, "version"),
+                                      rt.value("version_code", 0),
+                                      Text(rt, "origin")};
+    }
+  }
+  if (host.contains("libraries") && host["libraries"].is_array()) {
+    for (const auto& lib : host["libraries"]) {
+      const std::string name = Text(lib, "name");
+      if (name == "libtorch") {
+        f.torch_version = Text(lib, "version");
+        f.torch_cuda = Text(lib, "built_for_cuda");
+      }
+      // The copy the probes tested; libtorch has no "tested" flag. The CUDA
+      // runtime is among the runtimes.
+      if (!lib.value("tested", name == "libtorch") || name == "libcudart") {
+        continue;
+      }
+      f.libraries[name] = {Text(lib, "path"), Text(lib, "version"),
+                           lib.value("version_code", 0), Text(lib, "origin")};
+    }
+  }
+  if (host.contains("environment") && host["environment"].is_object()) {
+    for (const auto& [k, v] : host["environment"].items()) {
+      if (v.is_string()) f.environment[k] = v.get<std::string>();
+    }
+  }
+  ReadResults(report["results"], &f.node_outcomes, &f.node_metrics);
+  for (const auto& g : report["gpus"]) {
+    GpuFacts gpu;
+    gpu.index = g.value("index", 0);
+    gpu.uuid = Text(g, "uuid");
+    gpu.name = Text(g, "name");
+    gpu.pci_bus_id = Text(g, "pci_bus_id");
+    gpu.compute_capability = Text(g, "compute_capability");
+    gpu.verdict = Text(g, "verdict");
+    if (g.contains("results")) {
+      ReadResults(g["results"], &gpu.outcomes, &gpu.metrics);
+    }
+    f.gpus.push_back(std::move(gpu));
+  }
+  return f;
+}
+
+bool IsRateMetric(const std::string& key) {
+  if (key == "nccl.all_reduce.busbw_gbps") return true;
+  const size_t dot = key.rfind('.');
+  if (dot == std::string::npos) return false;
+  const ProbeSpec* spec = FindProbe(key.substr(0, dot));
+  if (spec == nullptr) return false;
+  const std::string metric = key.substr(dot + 1);
+  return std::any_of(spec->traits.sibling_metrics.begin(),
+                     spec->traits.sibling_metrics.end(),
+                     [&](std::string_view m) { return m == metric; });
+}
+
+std::optional<double> MeasuredNoise(const MetricReading& m) {
+  if (!m.spread || m.spread->runs < 2) return std::nullopt;
+  // 1.4826 x MAD estimates a standard deviation robustly; half the range
+  // keeps a floor where timings are quantized and the MAD comes out 0.
+  return std::max(1.4826 * m.spread->mad,
+                  (m.spread->max - m.spread->min) / 2.0);
+}
+
+}  // namespace preflight
