@@ -240,8 +240,9 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                  "Also write one JSON file per GPU plus summary.json here");
   app.add_option("--history", options->history_dir,
                  "Keep each run's report in DIR and fail a GPU whose GEMM, "
-                 "copy, conv or bus bandwidth fell more than 10 % below its "
-                 "own recent median (beyond the runs' noise; within it, warn)");
+                 "copy, conv or bus bandwidth fell more than 15 % below its "
+                 "own recent median beyond the runs' noise (warn from 10 %, "
+                 "or within the noise)");
   app.add_option("--history-keep", options->history_keep,
                  "Run files --history keeps in DIR, oldest removed first "
                  "(default 50)");

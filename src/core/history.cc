@@ -128,18 +128,25 @@ void Judge(const ProbeContext& base, const RunHistory& history,
                                      {"beyond_noise", beyond_noise},
                                      {"runs", shown}};
     added.push_back(ratio);
-    if (ratio.Passes()) continue;
-    char text[320];
-    std::snprintf(text, sizeof text,
-                  "%s %.4g %s is %.0f %% below this GPU's median of %.4g over "
-                  "its last %zu runs (limit %.0f %%)%s",
-                  m.name.c_str(), m.value, m.unit.c_str(),
-                  100.0 * (1.0 - ratio.value), median, values.size(),
-                  100.0 * (1.0 - limit.value),
-                  beyond_noise ? ""
-                               : ", but within the history's own scatter "
-                                 "(3 sigma): a warning");
-    const Outcome verdict = beyond_noise ? Outcome::kFail : Outcome::kWarn;
+    // Below the limit: a fail where the drop is beyond the noise, else a
+    // warn; within kHistoryWarnBand above it: a warn.
+    const bool below_limit = !ratio.Passes();
+    const bool in_warn_band =
+        !below_limit && ratio.value < limit.value + kHistoryWarnBand;
+    if (!below_limit && !in_warn_band) continue;
+    const Outcome verdict =
+        below_limit && beyond_noise ? Outcome::kFail : Outcome::kWarn;
+    char text[360];
+    std::snprintf(
+        text, sizeof text,
+        "%s %.4g %s is %.0f %% below this GPU's median of %.4g over its last "
+        "%zu runs (fails beyond %.0f %%)%s",
+        m.name.c_str(), m.value, m.unit.c_str(), 100.0 * (1.0 - ratio.value),
+        median, values.size(), 100.0 * (1.0 - limit.value),
+        verdict == Outcome::kFail ? ""
+        : below_limit ? ", but within the history's own scatter (3 sigma): a "
+                        "warning"
+                      : ": a warning");
     if (IsPassing(r->outcome) &&
         (r->outcome == Outcome::kPass || verdict == Outcome::kFail)) {
       r->outcome = verdict;
@@ -154,7 +161,11 @@ void Judge(const ProbeContext& base, const RunHistory& history,
         "for another process on it; `gpu-preflight diff` of this report and "
         "an earlier one in " +
         history.dir + " names what else changed";
-    r->remediation = r->remediation.empty() ? fix : r->remediation + "; " + fix;
+    // Once per result, however many of its rates fell.
+    if (r->remediation.find(fix) == std::string::npos) {
+      r->remediation =
+          r->remediation.empty() ? fix : r->remediation + "; " + fix;
+    }
   }
   for (Metric& m : added) r->metrics.push_back(std::move(m));
 }

@@ -16,9 +16,12 @@
 //   - below the limit and further below the median than 3 combined sigmas
 //     of the history's spread (1.4826 x MAD of the earlier values) and this
 //     run's own (Metric::spread): fail;
-//   - below the limit but within that noise: warn (the drop cannot be told
-//     from the history's own scatter);
-// and the result's details.history shows the earlier values it used.
+//   - below the limit but within that noise, or less than kHistoryWarnBand
+//     above it: warn.
+// The limit is 0.85, not 0.90, because a healthy H200's quick bf16 GEMM
+// landed at 714-797 TFLOP/s over 14 runs (one at 0.91 of its history's
+// median): a 10 % drop alone is not a fault.
+// The result's details.history shows the earlier values it used.
 // Unreadable history files (truncated, another schema, not JSON) are
 // skipped and listed; they never fail the run.
 #ifndef PREFLIGHT_CORE_HISTORY_H_
@@ -35,7 +38,8 @@
 
 namespace preflight {
 
-inline constexpr double kHistoryMinFraction = 0.90;
+inline constexpr double kHistoryMinFraction = 0.85;
+inline constexpr double kHistoryWarnBand = 0.05;
 inline constexpr int kHistoryMinRuns = 3;
 inline constexpr int kHistoryDefaultWindow = 10;
 inline constexpr int kHistoryDefaultKeep = 50;

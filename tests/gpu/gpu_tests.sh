@@ -601,9 +601,12 @@ PY
     "$bin" --gpus "$uuid" --stages tensor --history "$hist" --json "$tmp/slow.json"
     echo "slow run exit: $?"
     kill $load; wait $load 2>/dev/null
-    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gpus"][0]["results"] if x["probe"]=="tensor.gemm"][0]; print("  gemm:", g["outcome"], g["summary"]); print("  history:", json.dumps(g["details"].get("history",{}).get("bf16_tflops",{}))[:600])' "$tmp/slow.json"
-    check "$tmp/slow.json" 'res(0, "tensor.gemm")["outcome"] == "fail" and "below this GPU" in res(0, "tensor.gemm")["summary"] and res(0, "tensor.gemm")["details"]["history"]["bf16_tflops"]["earlier_runs"] == 3' || exit 1
-    check "$tmp/slow.json" 'any(m["name"] == "bf16_tflops_vs_history" and m["within_limit"] is False for m in res(0, "tensor.gemm")["metrics"])' || exit 1
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gpus"][0]["results"] if x["probe"]=="tensor.gemm"][0]; print("  gemm:", g["outcome"], g["summary"]); print("  history:", json.dumps(g["details"].get("history",{}))[:1200])' "$tmp/slow.json"
+    # Which precisions fall depends on the load (its bf16 matmuls contend
+    # with ours); at least one must have, and be shown with its history.
+    check "$tmp/slow.json" 'res(0, "tensor.gemm")["outcome"] == "fail" and "below this GPU" in res(0, "tensor.gemm")["summary"] and all(h["earlier_runs"] == 3 for h in res(0, "tensor.gemm")["details"]["history"].values())' || exit 1
+    check "$tmp/slow.json" 'any(m["name"].endswith("_vs_history") and m["within_limit"] is False for m in res(0, "tensor.gemm")["metrics"])' || exit 1
+    check "$tmp/slow.json" 'res(0, "tensor.gemm")["remediation"].count("slower than it used to be") == 1' || exit 1
     "$bin" --gpus "$uuid" --stages tensor --history "$hist" -q --json "$tmp/after.json"; after_rc=$?
     "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); g=[x for x in r["gpus"][0]["results"] if x["probe"]=="tensor.gemm"][0]; print("  after:", g["outcome"], [ (m["name"], round(m["value"],3)) for m in g["metrics"] if m["name"].endswith("_vs_history")])' "$tmp/after.json"
     [ "$after_rc" = 0 ] || { echo "the healthy run after the slow one failed"; exit 1; }

@@ -88,11 +88,26 @@ TEST(HistoryTest, AGpuFarBelowItsOwnMedianFailsWithTheHistoryShown) {
 
 TEST(HistoryTest, ADropWithinTheRunsOwnNoiseOnlyWarns) {
   const RunHistory history = LoadHistory(PlantHistory(), 10);
-  // 15 % low, but this run's own runs scattered by ~100 TFLOP/s.
-  RunReport report = OneGemm(672.0, 60.0);
+  // 18 % low, but this run's own runs scattered by ~100 TFLOP/s.
+  RunReport report = OneGemm(650.0, 60.0);
   ApplyHistory(ProbeContext{}, history, &report);
   EXPECT_EQ(report.gpus[0].results[0].outcome, Outcome::kWarn)
       << report.gpus[0].results[0].summary;
+}
+
+TEST(HistoryTest, BetweenTenAndFifteenPercentLowWarns) {
+  const RunHistory history = LoadHistory(PlantHistory(), 10);
+  // 0.89 of the median: a healthy H200 reached 0.91 in its own history.
+  RunReport report = OneGemm(703.0, 0.4);
+  ApplyHistory(ProbeContext{}, history, &report);
+  const ProbeResult& r = report.gpus[0].results[0];
+  EXPECT_EQ(r.outcome, Outcome::kWarn) << r.summary;
+  EXPECT_NE(r.summary.find("fails beyond 15 %"), std::string::npos)
+      << r.summary;
+  // 0.92: nothing to say.
+  RunReport fine = OneGemm(727.0, 0.4);
+  ApplyHistory(ProbeContext{}, history, &fine);
+  EXPECT_EQ(fine.gpus[0].results[0].outcome, Outcome::kPass);
 }
 
 TEST(HistoryTest, OtherLevelsOtherGpusAndTooFewRunsAreNotJudged) {
