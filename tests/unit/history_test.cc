@@ -127,6 +127,56 @@ TEST(HistoryTest, OtherLevelsOtherGpusAndTooFewRunsAreNotJudged) {
   EXPECT_EQ(report.gpus[0].results[0].outcome, Outcome::kPass);
 }
 
+// The bus bandwidth is the node's, over its set of GPUs: judged against
+// earlier runs of the same set.
+TEST(HistoryTest, TheNodesBusBandwidthIsJudgedForTheSameGpus) {
+  const std::string dir = testing::MakeTestTempDir("history-");
+  nlohmann::json base = nlohmann::json::parse(std::ifstream(
+      std::string(PREFLIGHT_FIXTURES_DIR) + "/reports/h200-quick-1.json"));
+  nlohmann::json second = base["gpus"][0];
+  second["uuid"] = "GPU-second";
+  second["index"] = 1;
+  base["gpus"].push_back(second);
+  for (auto& r : base["results"]) {
+    if (r["probe"] != "nccl.all_reduce") continue;
+    r["metrics"].push_back(
+        {{"name", "busbw_gbps"},
+         {"value", 360.0},
+         {"unit", "GB/s"},
+         {"spread",
+          {{"runs", 20}, {"min", 355.0}, {"max", 365.0}, {"mad", 1.0}}}});
+  }
+  for (int i = 0; i < 3; ++i) {
+    std::ofstream(dir + "/run-2026120" + std::to_string(i) + "T000000Z-1.json")
+        << base.dump();
+  }
+  const RunHistory history = LoadHistory(dir, 10);
+  ASSERT_EQ(history.runs.size(), 3u);
+  RunReport report = OneGemm(790.0, 0.4);
+  GpuReport other = report.gpus[0];
+  other.identity.uuid = "GPU-second";
+  other.identity.index = 1;
+  report.gpus.push_back(other);
+  ProbeResult nccl;
+  nccl.probe = "nccl.all_reduce";
+  nccl.stage = "nccl";
+  nccl.outcome = Outcome::kPass;
+  Metric busbw{"busbw_gbps", 250.0, "GB/s", {}};
+  busbw.spread = Spread{20, 248, 252, 1.0};
+  nccl.metrics.push_back(busbw);
+  report.node_results.push_back(nccl);
+  ApplyHistory(ProbeContext{}, history, &report);
+  EXPECT_EQ(report.node_results[0].outcome, Outcome::kFail)
+      << report.node_results[0].summary;
+  EXPECT_NE(report.node_results[0].summary.find("busbw_gbps"),
+            std::string::npos);
+  // Another set of GPUs (one of them replaced) has no history yet.
+  report.gpus[1].identity.uuid = "GPU-third";
+  report.node_results[0] = nccl;
+  ApplyHistory(ProbeContext{}, history, &report);
+  EXPECT_EQ(report.node_results[0].outcome, Outcome::kPass);
+}
+
 TEST(HistoryTest, ACorruptFileIsSkippedAndListed) {
   const std::string dir = PlantHistory();
   {

@@ -259,6 +259,24 @@ TEST(FleetTest, ADropWithinTheBetweenRunsScatterIsNoOutlier) {
   EXPECT_TRUE(RollUpFleet(fleet).outliers.empty());
 }
 
+TEST(FleetTest, ANodeWithLowBusBandwidthIsNamedForAllItsGpus) {
+  std::vector<ReportFacts> fleet = Fleet(5);
+  for (size_t i = 0; i < fleet.size(); ++i) {
+    MetricReading busbw;
+    busbw.probe = "nccl.all_reduce";
+    busbw.name = "busbw_gbps";
+    busbw.unit = "GB/s";
+    busbw.value = i == 2 ? 150.0 : 360.0 + static_cast<double>(i);
+    fleet[i].node_metrics["nccl.all_reduce.busbw_gbps"] = busbw;
+  }
+  const FleetResult f = RollUpFleet(fleet);
+  ASSERT_EQ(f.outliers.size(), 1u) << RenderFleetConsole(f);
+  EXPECT_EQ(f.outliers[0].node, "node2");
+  EXPECT_EQ(f.outliers[0].gpu_index, -1);
+  EXPECT_EQ(f.outliers[0].metric, "nccl.all_reduce.busbw_gbps");
+  EXPECT_EQ(f.healthy_gpus, 4);
+}
+
 TEST(FleetTest, LevelsAreNeverMixed) {
   // A full run's sustained GEMM is slower than a quick one's on the same
   // GPU: judged together it would look like an outlier.
