@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "test_support.h"
 
@@ -207,6 +208,40 @@ TEST_F(PlantedImageTest, AJobWithoutTorchGetsTheImagesToolkitNotTheHosts) {
   EXPECT_EQ(j["stack"]["cuDNN"]["found"], false);
 }
 
+// A cuDNN whose engines carry sm_75 SASS and compute_90 PTX only: the fatbin
+// this build's nvcc made for the reader's tests, planted as the engines of
+// an image's system cuDNN (no torch). sm_75 runs its SASS, sm_100 JIT-
+// compiles the PTX, sm_80 has neither.
+TEST(PlantedCudnnImageTest, EnginesThatMissTheGpuArePredicted) {
+  const std::string fatbin = PREFLIGHT_FATBIN_FIXTURE;
+  if (fatbin.empty()) GTEST_SKIP() << "no nvcc: no fatbin fixture";
+  const std::string dir = MakeTempDir();
+  const std::string lib = dir + "/root/usr/lib/x86_64-linux-gnu";
+  Write(lib + "/libcudnn.so.9.14.0");
+  ASSERT_EQ(symlink("libcudnn.so.9.14.0", (lib + "/libcudnn.so.9").c_str()), 0);
+  Place(fatbin, lib + "/libcudnn_engines_precompiled.so.9");
+  const std::string json = dir + "/cudnn.json";
+  const BinaryRun run =
+      RunPreflight({"image", dir + "/root", "--env", "PATH=/bin", "--gpu",
+                    "sm_75,sm_80,sm_100", "--json", json});
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  const nlohmann::json j = ReadJson(json);
+  EXPECT_EQ(j["stack"]["cuDNN"]["version"], "9.14.0");
+  std::map<std::string, nlohmann::json> checks;
+  for (const auto& c : j["checks"]) checks[c["id"]] = c;
+  EXPECT_EQ(checks["image.arch sm_75"]["outcome"], "pass");
+  EXPECT_EQ(checks["image.arch sm_100"]["outcome"], "pass");
+  EXPECT_NE(checks["image.arch sm_100"]["summary"].get<std::string>().find(
+                "PTX compute_90"),
+            std::string::npos)
+      << checks["image.arch sm_100"];
+  EXPECT_EQ(checks["image.arch sm_80"]["outcome"], "fail");
+  EXPECT_NE(checks["image.arch sm_80"]["summary"].get<std::string>().find(
+                "cuDNN 9.14.0 has kernels for sm_75 compute_90 only"),
+            std::string::npos)
+      << checks["image.arch sm_80"];
+}
+
 TEST(PlantedCpuImageTest, ACpuOnlyTorchFailsWhereADriverIsTargeted) {
   const std::string root = MakeTempDir() + "/root";
   const std::string site = root + "/usr/local/lib/python3.11/site-packages";
@@ -232,9 +267,9 @@ TEST(PlantedCpuImageTest, ACpuOnlyTorchFailsWhereADriverIsTargeted) {
   }
   EXPECT_TRUE(seen);
   // Without a target driver there is no GPU node to speak of: no failure.
-  EXPECT_EQ(RunPreflight({"image", root, "--env", "PATH=/usr/local/bin"})
-                .exit_code,
-            0);
+  EXPECT_EQ(
+      RunPreflight({"image", root, "--env", "PATH=/usr/local/bin"}).exit_code,
+      0);
 }
 
 TEST(ImageBadInputTest, ClearMessagesExitTwoAndNothingWritten) {
