@@ -86,6 +86,15 @@ ImageCheck RequireCudaCheck(const ImageRequest& req) {
     return c;
   }
   c.details["value"] = *text;
+  if (const auto off = req.env("NVIDIA_DISABLE_REQUIRE");
+      off && !off->empty() && *off != "0" && *off != "false") {
+    c.outcome = "pass";
+    c.summary =
+        "NVIDIA_DISABLE_REQUIRE is set: the container toolkit does not "
+        "check NVIDIA_REQUIRE_CUDA (image.runtime still judges the "
+        "runtime against the driver)";
+    return c;
+  }
   if (!req.driver) {
     c.outcome = "skip";
     c.summary =

@@ -15,7 +15,8 @@
 //                        rule) fails;
 //   image.require_cuda   NVIDIA_REQUIRE_CUDA against the target driver, as
 //                        the NVIDIA container toolkit evaluates it (space:
-//                        or, comma: and): unmet, the container never starts;
+//                        or, comma: and): unmet, the container never starts
+//                        (NVIDIA_DISABLE_REQUIRE set: not checked);
 //   image.runtime        the job's CUDA runtime and torch's CUDA against the
 //                        target driver (JudgeRuntime, driver.runtimes' rule):
 //                        "driver too old" (error 35) is a fail;

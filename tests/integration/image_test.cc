@@ -173,6 +173,15 @@ TEST_F(PlantedImageTest, AnOldDriverAndAnOldGpuArePredicted) {
   const std::string json2 = dir_ + "/r570.json";
   EXPECT_EQ(Image({"--driver", "570.86.10"}, json2).exit_code, 1);
   EXPECT_EQ(Check(ReadJson(json2), "image.require_cuda")["outcome"], "fail");
+  // NVIDIA_DISABLE_REQUIRE skips the toolkit's check, not the runtime's.
+  const std::string json3 = dir_ + "/disabled.json";
+  EXPECT_EQ(
+      Image({"--driver", "570.86.10", "--env", "NVIDIA_DISABLE_REQUIRE=1"},
+            json3)
+          .exit_code,
+      1);
+  EXPECT_EQ(Check(ReadJson(json3), "image.require_cuda")["outcome"], "pass");
+  EXPECT_EQ(Check(ReadJson(json3), "image.runtime")["outcome"], "fail");
 }
 
 TEST_F(PlantedImageTest, ACudnnOnPythonpathThatHidesTorchsOwnFails) {
