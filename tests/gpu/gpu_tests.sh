@@ -541,8 +541,10 @@ PY
     # Issue 21: `gpu-preflight image /` (no GPU used: the files, the loaded
     # driver's version, the GPUs' models in /proc) predicts what the live
     # run finds: the same copy of each library, the runtime and the
-    # architecture verdicts. Then the same image against an older driver and
-    # an older GPU, which this machine cannot show live.
+    # architecture verdicts; again with torch and its wheels hidden (a mount
+    # namespace), where both fall back to the system's copies. Then the same
+    # image against an older driver and an older GPU, which this machine
+    # cannot show live.
     run
     [ "$(rc)" = 0 ] || { echo "the live run did not pass: $(rc)"; exit 1; }
     cp "$tmp/r.json" "$tmp/live.json"
@@ -550,7 +552,8 @@ PY
     "$bin" image / --json "$tmp/image.json"; image_rc=$?
     echo "image / took $(( ($(date +%s%N) - start) / 1000000 )) ms, exit $image_rc"
     [ "$image_rc" = 0 ] || { echo "image / predicted a failure where the live run passed"; exit 1; }
-    "$py" - "$tmp/live.json" "$tmp/image.json" <<'PY' || exit 1
+    image_agrees() {  # image_agrees <live report> <image json>
+      "$py" - "$1" "$2" <<'PY'
 import json, sys
 live, image = (json.load(open(p)) for p in sys.argv[1:3])
 checks = {c["id"]: c for c in image["checks"]}
@@ -578,6 +581,14 @@ print("  driver: live", live["host"]["driver"]["kernel_module_version"], "CUDA",
 if bad: raise SystemExit("image / disagrees with the live run on: " + ", ".join(bad))
 print("ok: image / agrees with the live run")
 PY
+    }
+    image_agrees "$tmp/live.json" "$tmp/image.json" || exit 1
+    if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+      site=$("$py" -c 'import torch, os; print(os.path.dirname(os.path.dirname(torch.__file__)))')
+      unshare -m sh -c "mount -t tmpfs none $site/torch; mount -t tmpfs none $site/nvidia; \"$bin\" -q --json $tmp/live-notorch.json; \"$bin\" image / -q --json $tmp/image-notorch.json"
+      echo "with torch and its wheels hidden:"
+      image_agrees "$tmp/live-notorch.json" "$tmp/image-notorch.json" || exit 1
+    fi
     "$bin" image / --driver 535.104.05 --gpu sm_70,sm_90 --json "$tmp/old.json"; old_rc=$?
     [ "$old_rc" = 1 ] || { echo "expected exit 1 for R535 + sm_70, got $old_rc"; exit 1; }
     check_image() { "$py" -c 'import json,sys; c={x["id"]:x for x in json.load(open(sys.argv[1]))["checks"]}; sys.exit(0 if eval(sys.argv[2]) else 1)' "$@"; }
