@@ -42,9 +42,9 @@ double Median(std::vector<double> values);
 
 // The spread of per-run values (runs, min, max, median absolute deviation).
 Spread SpreadOf(const std::vector<double>& per_run);
-// The spread of the rates `work / time` of each timed run: a GEMM's
-// TFLOP/s from its per-run milliseconds, say.
-Spread RateSpread(const std::vector<double>& times, double work);
+// The spread of the rates `work / (ms * 1e-3)` of each timed run: a
+// GEMM's TFLOP/s from its per-run milliseconds and its TFLOP, say.
+Spread RateSpread(const std::vector<double>& ms, double work);
 
 }  // namespace preflight
 

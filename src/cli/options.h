@@ -12,6 +12,7 @@
 
 #include "core/fault_injection.h"
 #include "core/gpu_selection.h"
+#include "core/history.h"
 #include "preflight/probe_context.h"
 
 namespace preflight {
@@ -48,9 +49,9 @@ struct Options {
   // --history DIR: append the report there and judge each GPU's rates
   // against its own recent median (core/history.h).
   std::string history_dir;
-  int history_keep = 50;    // --history-keep: run files kept in DIR
-  int history_window = 10;  // --history-window: earlier runs judged against
-  std::vector<FaultSpec> faults;  // from PREFLIGHT_FAULT
+  int history_keep = kHistoryDefaultKeep;      // --history-keep
+  int history_window = kHistoryDefaultWindow;  // --history-window
+  std::vector<FaultSpec> faults;               // from PREFLIGHT_FAULT
 
   // Kept for the report's tool block.
   std::vector<std::string> argv;

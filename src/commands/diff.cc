@@ -58,9 +58,10 @@ void CompareOutcomes(const std::string& where,
     d.a = Shown(oa);
     d.b = Shown(ob);
     d.changes_verdict = FailureText(oa) != FailureText(ob);
-    const std::string& summary = FailureText(ob) || ia == a.end()
-                                     ? (ib == b.end() ? "" : ib->second.summary)
-                                     : ia->second.summary;
+    const std::string sa = ia == a.end() ? "" : ia->second.summary;
+    const std::string sb = ib == b.end() ? "" : ib->second.summary;
+    // The side that fails explains the change; else the side that has it.
+    const std::string summary = FailureText(ob) || ia == a.end() ? sb : sa;
     d.judgement = summary;
     if (!d.changes_verdict && (oa == "warn" || ob == "warn")) {
       d.judgement =

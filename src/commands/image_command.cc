@@ -156,11 +156,7 @@ int ImageCommand(int argc, const char* const* argv) {
   }
   if (own_root && !env_given) {
     request.env_source = "this process's environment";
-    request.env = [](const std::string& name) -> std::optional<std::string> {
-      const char* value = std::getenv(name.c_str());
-      if (value == nullptr) return std::nullopt;
-      return std::string(value);
-    };
+    request.env = ProcessEnvironmentVariable;
   } else {
     request.env_source =
         env_given

@@ -5,11 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <sstream>
 
-#include "core/manifest.h"
 #include "platform/atomic_file.h"
 #include "platform/job_libraries.h"
 #include "preflight/numeric_check.h"
@@ -57,9 +54,7 @@ std::vector<Earlier> EarlierReadings(const RunHistory& history,
     if (run.facts.level != level) continue;
     const std::map<std::string, MetricReading>* metrics = nullptr;
     if (StartsWith(subject, "node:")) {
-      std::vector<std::string> uuids;
-      for (const GpuFacts& g : run.facts.gpus) uuids.push_back(g.uuid);
-      if (NodeSubject(uuids) == subject) metrics = &run.facts.node_metrics;
+      if (run.node_subject == subject) metrics = &run.facts.node_metrics;
     } else if (const GpuFacts* g = run.facts.GpuByUuid(subject)) {
       metrics = &g->metrics;
     }
@@ -99,11 +94,8 @@ void Judge(const ProbeContext& base, const RunHistory& history,
     }
     const double median = Median(values);
     const Spread scatter = SpreadOf(values);
-    MetricReading now;
-    now.value = m.value;
-    now.spread = m.spread;
     const double sigma_history = 1.4826 * scatter.mad;
-    const double sigma_now = MeasuredNoise(now).value_or(0.0);
+    const double sigma_now = MeasuredNoise(m).value_or(0.0);
     const double noise =
         std::sqrt(sigma_history * sigma_history + sigma_now * sigma_now);
     char source[256];
@@ -185,7 +177,11 @@ RunHistory LoadHistory(const std::string& dir, int window) {
       history.unreadable.emplace_back(name, error);
       continue;
     }
-    history.runs.push_back({name, ExtractFacts(*report, path)});
+    HistoryRun run{name, ExtractFacts(*report, path), ""};
+    std::vector<std::string> uuids;
+    for (const GpuFacts& g : run.facts.gpus) uuids.push_back(g.uuid);
+    run.node_subject = NodeSubject(uuids);
+    history.runs.push_back(std::move(run));
   }
   return history;
 }

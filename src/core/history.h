@@ -47,6 +47,7 @@ inline constexpr int kHistoryDefaultKeep = 50;
 struct HistoryRun {
   std::string file;
   ReportFacts facts;
+  std::string node_subject;  // "node:<its GPUs' UUIDs, sorted>"
 };
 
 struct RunHistory {

@@ -28,7 +28,9 @@ const std::vector<Row>& Table() {
   return rows;
 }
 
-std::string FormatDriver(const DriverVersionNumber& v) {
+}  // namespace
+
+std::string FormatDriverVersion(const DriverVersionNumber& v) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%d.%02d", v.major, v.minor);
   std::string out = buffer;
@@ -38,8 +40,6 @@ std::string FormatDriver(const DriverVersionNumber& v) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string FormatCudaVersion(int encoded) {
   return std::to_string(encoded / 1000) + "." +
@@ -69,10 +69,6 @@ std::optional<int> DriverCudaVersionFor(const DriverVersionNumber& driver) {
     if (!(driver < row.driver)) return row.cuda;
   }
   return std::nullopt;
-}
-
-std::string FormatDriverVersion(const DriverVersionNumber& v) {
-  return FormatDriver(v);
 }
 
 std::optional<DriverVersionNumber> MinorCompatibleDriverFor(int cuda_version) {
@@ -111,14 +107,15 @@ RuntimeVerdict JudgeRuntime(
     return v;
   }
   v.kind = RuntimeVerdict::Kind::kTooOld;
-  v.explanation = "runtime " + runtime + " needs a driver for CUDA " + runtime +
-                  " (at least " +
-                  (mvc ? FormatDriver(*mvc) : std::string("a newer branch")) +
-                  "; the toolkit shipped with " +
-                  (BundledDriverFor(runtime_version)
-                       ? FormatDriver(*BundledDriverFor(runtime_version))
-                       : std::string("an unknown driver")) +
-                  "), but the driver supports only CUDA " + driver_cuda;
+  v.explanation =
+      "runtime " + runtime + " needs a driver for CUDA " + runtime +
+      " (at least " +
+      (mvc ? FormatDriverVersion(*mvc) : std::string("a newer branch")) +
+      "; the toolkit shipped with " +
+      (BundledDriverFor(runtime_version)
+           ? FormatDriverVersion(*BundledDriverFor(runtime_version))
+           : std::string("an unknown driver")) +
+      "), but the driver supports only CUDA " + driver_cuda;
   return v;
 }
 

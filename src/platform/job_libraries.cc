@@ -526,6 +526,12 @@ void FillLoaderInputs(
   in->default_dirs = DefaultLibraryDirectories();
 }
 
+std::optional<std::string> ProcessEnvironmentVariable(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
 JobLibraryInputs CurrentJobLibraryInputs() {
   JobLibraryInputs in;
   std::string why_not;
@@ -534,14 +540,7 @@ JobLibraryInputs CurrentJobLibraryInputs() {
                     &in);
   }
   in.sys_path = LocateJobPython().sys_path;
-  FillLoaderInputs(
-      "",
-      [](const std::string& name) -> std::optional<std::string> {
-        const char* value = std::getenv(name.c_str());
-        if (value == nullptr) return std::nullopt;
-        return std::string(value);
-      },
-      &in);
+  FillLoaderInputs("", ProcessEnvironmentVariable, &in);
   return in;
 }
 

@@ -127,6 +127,10 @@ void FillLoaderInputs(
     const std::function<std::optional<std::string>(const std::string&)>& env,
     JobLibraryInputs* in);
 
+// A variable of this process's environment; nullopt when unset (the `env`
+// of FillLoaderInputs for a job here).
+std::optional<std::string> ProcessEnvironmentVariable(const std::string& name);
+
 // torch's part: its lib directory, the major of the CUDA it was built for
 // ("13.0" -> "13"), and whether its __init__.py preloads at every import.
 void FillTorchInputs(const std::string& root, const std::string& package_dir,

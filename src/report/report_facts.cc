@@ -16,15 +16,9 @@ std::string Text(const nlohmann::json& j, const char* key) {
 
 MetricReading ReadMetric(const std::string& probe, const nlohmann::json& j) {
   MetricReading r;
-  r.probe = probe;
-  Metric m;
   std::string error;
-  if (!MetricFromJson(nlohmann::ordered_json(j), &m, &error)) return r;
-  r.name = m.name;
-  r.unit = m.unit;
-  r.value = m.value;
-  r.spread = m.spread;
-  r.limit = m.limit;
+  if (!MetricFromJson(nlohmann::ordered_json(j), &r, &error)) r.name.clear();
+  r.probe = probe;
   return r;
 }
 
@@ -131,7 +125,7 @@ bool IsRateMetric(const std::string& key) {
                      [&](std::string_view m) { return m == metric; });
 }
 
-std::optional<double> MeasuredNoise(const MetricReading& m) {
+std::optional<double> MeasuredNoise(const Metric& m) {
   if (!m.spread || m.spread->runs < 2) return std::nullopt;
   // 1.4826 x MAD estimates a standard deviation robustly; half the range
   // keeps a floor where timings are quantized and the MAD comes out 0.

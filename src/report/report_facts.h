@@ -16,13 +16,9 @@
 
 namespace preflight {
 
-struct MetricReading {
+// A metric as a report holds it, with the probe it belongs to.
+struct MetricReading : Metric {
   std::string probe;  // "tensor.gemm"
-  std::string name;   // "bf16_tflops"
-  std::string unit;   // "TFLOP/s"
-  double value = 0;
-  std::optional<Spread> spread;
-  std::optional<Limit> limit;
 };
 
 struct OutcomeReading {
@@ -84,7 +80,7 @@ inline constexpr double kBetweenRunsFraction = 0.10;
 // The noise of one reading: the larger of 1.4826 x MAD (a robust standard
 // deviation) and half the min-max range (a floor where timings are
 // quantized and the MAD is 0); nullopt without a recorded spread of 2+ runs.
-std::optional<double> MeasuredNoise(const MetricReading& m);
+std::optional<double> MeasuredNoise(const Metric& m);
 
 }  // namespace preflight
 

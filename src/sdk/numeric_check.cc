@@ -75,11 +75,11 @@ Spread SpreadOf(const std::vector<double>& per_run) {
   return s;
 }
 
-Spread RateSpread(const std::vector<double>& times, double work) {
+Spread RateSpread(const std::vector<double>& ms, double work) {
   std::vector<double> rates;
-  rates.reserve(times.size());
-  for (double t : times) {
-    if (t > 0) rates.push_back(work / t);
+  rates.reserve(ms.size());
+  for (double t : ms) {
+    if (t > 0) rates.push_back(work / (t * 1e-3));
   }
   return SpreadOf(rates);
 }

@@ -48,3 +48,18 @@ TEST(NumericCheckTest, Median) {
 
 }  // namespace
 }  // namespace preflight
+
+namespace preflight {
+namespace {
+
+TEST(NumericCheckTest, RateSpreadIsOverEachRunsMilliseconds) {
+  // 2 TFLOP in 2, 4 and 5 ms: 1000, 500 and 400 TFLOP/s.
+  const Spread s = RateSpread({2.0, 4.0, 5.0}, 2.0);
+  EXPECT_EQ(s.runs, 3);
+  EXPECT_DOUBLE_EQ(s.min, 400.0);
+  EXPECT_DOUBLE_EQ(s.max, 1000.0);
+  EXPECT_DOUBLE_EQ(s.mad, 100.0);  // deviations from 500: 500, 0, 100
+}
+
+}  // namespace
+}  // namespace preflight

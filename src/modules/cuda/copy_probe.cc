@@ -89,11 +89,7 @@ ProbeResult RunTensorCopy(const ProbeContext& context) {
   Metric rate =
       JudgedOptionalMetric(context, "copy_gbps", gbps, "GB/s",
                            BuiltinModelLimit(context.gpu_name, "copy_gbps"));
-  {
-    std::vector<double> seconds;
-    for (double run_ms : ms) seconds.push_back(run_ms * 1e-3);
-    rate.spread = RateSpread(seconds, 2.0 * static_cast<double>(bytes) / 1e9);
-  }
+  rate.spread = RateSpread(ms, 2.0 * static_cast<double>(bytes) / 1e9);
   r.AddMetric(rate);
   r.details["byte_counting"] =
       "bytes read + bytes written per copy (2 x buffer)";

@@ -182,9 +182,7 @@ class GemmRunner {
     result_.median_ms = Median(ms);
     const double tflop = 2.0 * n_ * static_cast<double>(n_) * n_ / 1e12;
     result_.tflops = tflop / (result_.median_ms * 1e-3);
-    std::vector<double> seconds;
-    for (double run_ms : ms) seconds.push_back(run_ms * 1e-3);
-    result_.tflops_spread = RateSpread(seconds, tflop);
+    result_.tflops_spread = RateSpread(ms, tflop);
     return result_;
   }
 

@@ -546,9 +546,7 @@ class TimedLayer {
     out.median_ms = Median(ms);
     const double flops = 2.0 * y_count_ * sh.c * sh.r * sh.s;
     out.tflops = flops / (out.median_ms * 1e-3) / 1e12;
-    std::vector<double> seconds;
-    for (double run_ms : ms) seconds.push_back(run_ms * 1e-3);
-    out.tflops_spread = RateSpread(seconds, flops / 1e12);
+    out.tflops_spread = RateSpread(ms, flops / 1e12);
     out.ms_spread = SpreadOf(ms);
     out.sample = CompareToReference(got.data(), ref.data(), got.size());
     return out;

@@ -51,12 +51,8 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
       JobArchCandidates(cc, torch ? torch->lib_dir : "",
                         torch ? torch->version : "", cudnn_path, cudnn_label),
       cc);
-  std::vector<std::string>& covered = judged.covered;
-  std::vector<std::string>& uncovered = judged.uncovered;
-  std::vector<std::string>& fixes = judged.fixes;
-  std::vector<std::string>& notes = judged.notes;
   ProbeResult r;
-  if (!torch) notes.push_back("no torch found");
+  if (!torch) judged.notes.emplace_back("no torch found");
   // The tool's own images (compiled by NVRTC 12.x into its modules).
   FatbinArchs tool;
   for (int arch : kKernelSassArchs) tool.sass.insert(arch);
@@ -65,16 +61,16 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
   r.details["tool_kernels"] = {
       {"archs", DescribeArchs(tool)},
       {"toolkit", std::string("NVRTC ") + kKernelToolkit},
-      {"coverage", CoverageKindName(static_cast<int>(tool_cov.kind))}};
+      {"coverage", CoverageKindName(tool_cov.kind)}};
   r.details["libraries"] = judged.libraries;
   r.details["compute_capability"] = context.gpu_compute_capability;
-  if (!uncovered.empty()) {
+  if (!judged.uncovered.empty()) {
     r.outcome = Outcome::kFail;
     r.summary = "GPU is sm_" + std::to_string(cc) + " but " +
-                Join(uncovered, "; ") +
+                Join(judged.uncovered, "; ") +
                 ": its first kernel fails with 'no kernel image is available "
                 "for execution on the device'";
-    r.remediation = Join(fixes, "; ");
+    r.remediation = Join(judged.fixes, "; ");
     return r;
   }
   if (tool_cov.kind == ArchCoverage::Kind::kNone) {
@@ -83,18 +79,19 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
         "gpu-preflight's own kernels (" + DescribeArchs(tool) +
         ") have no image for sm_" + std::to_string(cc) +
         ": a limitation of this tool, not of the environment" +
-        (covered.empty() ? ""
-                         : "; the job's " + Join(covered, ", ") + " cover it");
+        (judged.covered.empty()
+             ? ""
+             : "; the job's " + Join(judged.covered, ", ") + " cover it");
     return r;
   }
-  covered.push_back(
+  judged.covered.push_back(
       std::string("gpu-preflight kernels (") +
       (tool_cov.kind == ArchCoverage::Kind::kPtxJit ? "PTX compute_" : "sm_") +
       std::to_string(tool_cov.arch) + ")");
   r.outcome = Outcome::kPass;
   r.summary = "sm_" + std::to_string(cc) + " covered by " +
-              Join(covered, ", ") +
-              (notes.empty() ? "" : "; " + Join(notes, "; "));
+              Join(judged.covered, ", ") +
+              (judged.notes.empty() ? "" : "; " + Join(judged.notes, "; "));
   return r;
 }
 

@@ -29,10 +29,18 @@ std::string TorchFix(int cc, const std::string& version) {
 
 }  // namespace
 
-const char* CoverageKindName(int kind) {
-  static const char* kinds[] = {"exact_sass", "compatible_sass", "ptx_jit",
-                                "none"};
-  return kind >= 0 && kind < 4 ? kinds[kind] : "none";
+const char* CoverageKindName(ArchCoverage::Kind kind) {
+  switch (kind) {
+    case ArchCoverage::Kind::kExactSass:
+      return "exact_sass";
+    case ArchCoverage::Kind::kCompatibleSass:
+      return "compatible_sass";
+    case ArchCoverage::Kind::kPtxJit:
+      return "ptx_jit";
+    case ArchCoverage::Kind::kNone:
+      break;
+  }
+  return "none";
 }
 
 std::vector<ArchCandidate> JobArchCandidates(int cc,
@@ -80,7 +88,7 @@ ArchJudgement JudgeArchCandidates(const std::vector<ArchCandidate>& candidates,
     const ArchCoverage cov = EvaluateCoverage(archs, cc);
     entry["archs"] = DescribeArchs(archs);
     entry["fatbin_entries"] = archs.entries;
-    entry["coverage"] = CoverageKindName(static_cast<int>(cov.kind));
+    entry["coverage"] = CoverageKindName(cov.kind);
     out.libraries.push_back(entry);
     switch (cov.kind) {
       case ArchCoverage::Kind::kExactSass:

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/fatbin_reader.h"
+
 namespace preflight {
 
 struct ArchCandidate {
@@ -43,7 +45,7 @@ ArchJudgement JudgeArchCandidates(const std::vector<ArchCandidate>& candidates,
                                   int cc, const std::string& root = "");
 
 // "exact_sass", "compatible_sass", "ptx_jit", "none".
-const char* CoverageKindName(int kind);
+const char* CoverageKindName(ArchCoverage::Kind kind);
 
 }  // namespace preflight
 

@@ -39,19 +39,22 @@
 namespace preflight {
 namespace {
 
-
-// "13.1.0.3" from ".../libcublas.so.13.1.0.3"; "" when the name holds only
-// the major.
-std::string VersionFromFileName(const std::string& path,
-                                const std::string& soname) {
-  const std::string file = path.substr(path.rfind('/') + 1);
-  const std::string stem = soname.substr(0, soname.rfind(".so.") + 4);
-  if (!StartsWith(file, stem)) return "";
-  const std::string version = file.substr(stem.size());
-  return Split(version, '.').size() >= 3 ? version : "";
+// A copy's version read from files, without loading it: the version in its
+// real file name (libcudnn.so.9.14.0), else the NVIDIA wheel that
+// installed it (site-packages/nvidia_cudnn_cu13-9.19.0.56.dist-info, whose
+// RECORD lists the file). "" when neither says. A second copy of cuDNN
+// cannot be asked in this process once another is loaded: its shim opens
+// its sub-libraries by soname and gets the first copy's.
+std::string FileVersion(const LibraryCopy& copy) {
+  // <site>/nvidia/<folder>/lib/<file>: the wheel's RECORD is in <site>.
+  std::vector<std::string> sites;
+  if (const size_t nvidia = copy.real_path.rfind("/nvidia/");
+      nvidia != std::string::npos) {
+    sites.push_back(copy.real_path.substr(0, nvidia));
+  }
+  const auto found = LibraryVersionFromFiles("", copy.real_path, sites);
+  return found ? found->version : "";
 }
-
-std::string FileVersion(const LibraryCopy& copy);
 
 LibraryInfo Identify(const LibraryCopy& copy) {
   LibraryInfo info;
@@ -84,8 +87,7 @@ LibraryInfo Identify(const LibraryCopy& copy) {
     // wheel's libcublas.so.13) carries it, and tensor.gemm reports it
     // exactly.
     info.status = "found";
-    info.version = VersionFromFileName(copy.real_path, copy.soname);
-    if (info.version.empty()) info.version = FileVersion(copy);
+    info.version = FileVersion(copy);
   }
   info.name = LibraryDisplayNames().at(copy.family);
   info.origin = copy.origin;
@@ -150,23 +152,6 @@ std::optional<std::pair<std::string, std::string>> CpuOnlyTorchInGpuHost(
             "https://download.pytorch.org/whl/" +
                 index + "`";
   return std::make_pair(summary, fix);
-}
-
-// A copy's version read from files, without loading it: the version in its
-// real file name (libcudnn.so.9.14.0), else the NVIDIA wheel that
-// installed it (site-packages/nvidia_cudnn_cu13-9.19.0.56.dist-info, whose
-// RECORD lists the file). "" when neither says. A second copy of cuDNN
-// cannot be asked in this process once another is loaded: its shim opens
-// its sub-libraries by soname and gets the first copy's.
-std::string FileVersion(const LibraryCopy& copy) {
-  // <site>/nvidia/<folder>/lib/<file>: the wheel's RECORD is in <site>.
-  std::vector<std::string> sites;
-  if (const size_t nvidia = copy.real_path.rfind("/nvidia/");
-      nvidia != std::string::npos) {
-    sites.push_back(copy.real_path.substr(0, nvidia));
-  }
-  const auto found = LibraryVersionFromFiles("", copy.real_path, sites);
-  return found ? found->version : "";
 }
 
 struct Shadowing {
