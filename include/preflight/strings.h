@@ -22,6 +22,11 @@ std::string FormatBytes(double bytes);
 // Reads a whole (small) file; nullopt when it cannot be opened.
 std::optional<std::string> ReadSmallFile(const std::string& path,
                                          size_t max_bytes = 1 << 20);
+// "9.19.0" of "9.19.0.56": library releases compare by their first three
+// parts.
+std::string ReleaseOf(const std::string& version);
+// "13.0" from "13.0.96"; the text unchanged when it has no second part.
+std::string MajorMinor(const std::string& version);
 // Joins with `sep`.
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 // True when the environment variable `name` is exactly "0": how the

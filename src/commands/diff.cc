@@ -6,10 +6,10 @@
 #include <set>
 
 #include "commands/command_output.h"
-#include "platform/driver_table.h"
 #include "platform/proc_driver_version.h"
 #include "preflight/outcome.h"
 #include "preflight/strings.h"
+#include "rules/driver_table.h"
 
 namespace preflight {
 namespace {

@@ -5,14 +5,17 @@
 #include <set>
 
 #include "commands/command_output.h"
-#include "platform/driver_table.h"
-#include "platform/fatbin_reader.h"
+#include "platform/arch_reading.h"
 #include "platform/image_python.h"
 #include "platform/job_libraries.h"
 #include "platform/library_version.h"
 #include "platform/rooted_path.h"
 #include "preflight/strings.h"
-#include "probes/devices/arch_rules.h"
+#include "rules/arch_coverage.h"
+#include "rules/driver_table.h"
+#include "rules/gpu_models.h"
+#include "rules/torch_stack.h"
+#include "rules/torch_wheels.h"
 
 namespace preflight {
 namespace {
@@ -165,26 +168,6 @@ ImageCheck RequireCudaCheck(const ImageRequest& req) {
 
 }  // namespace
 
-int ComputeCapabilityOfModel(const std::string& name) {
-  const std::string n = Lower(name);
-  // Longer names before their prefixes (A100 before A10, L40 before L4).
-  static const std::vector<std::pair<const char*, int>> table = {
-      {"gb300", 103},       {"b300", 103},  {"gb200", 100},
-      {"b200", 100},        {"b100", 100},  {"rtx pro 6000 blackwell", 120},
-      {"rtx 50", 120},      {"5090", 120},  {"5080", 120},
-      {"gh200", 90},        {"h200", 90},   {"h100", 90},
-      {"h800", 90},         {"h20", 90},    {"l40", 89},
-      {"l4", 89},           {"rtx 40", 89}, {"4090", 89},
-      {"rtx 6000 ada", 89}, {"a100", 80},   {"a800", 80},
-      {"a30", 80},          {"a40", 86},    {"a10", 86},
-      {"a6000", 86},        {"rtx 30", 86}, {"3090", 86},
-      {"t4", 75},           {"v100", 70}};
-  for (const auto& [key, cc] : table) {
-    if (n.find(key) != std::string::npos) return cc;
-  }
-  return 0;
-}
-
 std::optional<TargetGpu> ParseTargetGpu(const std::string& text,
                                         std::string* error) {
   const std::string t = Trim(text);
@@ -242,83 +225,93 @@ std::optional<TargetDriver> ParseTargetDriver(const std::string& text,
   return d;
 }
 
-ImageVerdict JudgeImage(const ImageRequest& req) {
-  ImageVerdict v;
-  v.root = req.root;
-  v.env_source = req.env_source;
+namespace {
+
+// The remedies' target: the driver and the GPUs the image is judged for.
+WheelTarget TargetOf(const ImageRequest& req) {
+  WheelTarget target;
   if (req.driver) {
-    v.target_driver = req.driver->label + " from " + req.driver->source;
+    target.driver = req.driver->driver;
+    target.driver_cuda = req.driver->cuda;
   }
-  for (const TargetGpu& g : req.gpus) v.target_gpus.push_back(g.label);
-  const std::string root = req.root == "/" ? "" : req.root;
+  for (const TargetGpu& gpu : req.gpus) target.ccs.insert(gpu.cc);
+  return target;
+}
 
-  // Which python3 and torch; then the same resolution the live probes use.
-  ImageCheck py_check;
-  py_check.id = "image.python_torch";
-  std::string why_no_python;
-  const auto py = LocateImagePython(root, req.env, &why_no_python);
-  JobLibraryInputs in;
-  if (py) {
-    in.sys_path = py->sys_path;
-    if (!py->torch_lib_dir.empty()) {
-      FillTorchInputs(root, py->torch_package_dir, py->torch_lib_dir,
-                      py->torch_cuda, &in);
-    }
-    py_check.details = {{"python3", py->interpreter},
-                        {"version", py->version},
-                        {"layout", py->layout},
-                        {"sys_path", py->sys_path}};
-    if (py->torch_lib_dir.empty()) {
-      py_check.outcome = "warn";
-      py_check.summary = "python3 " + py->version + " at " + py->interpreter +
-                         " (" + py->layout + ") has no torch on its sys.path";
-    } else if (py->torch_cuda.empty() && req.driver &&
-               !IsFileUnder(root, py->torch_lib_dir + "/libtorch_cuda.so") &&
-               !IsFileUnder(root, py->torch_lib_dir + "/libtorch_hip.so")) {
-      // driver.libraries' rule: a CPU-only torch where a driver is there.
-      py_check.outcome = "fail";
-      py_check.summary = "torch " + py->torch_version + " at " +
-                         py->torch_package_dir +
-                         " is a CPU-only build: on a GPU node with driver " +
-                         req.driver->label +
-                         " torch.cuda.is_available() is False and the job "
-                         "runs on the CPU";
-      py_check.remediation =
-          "Install torch's CUDA build in the image (`pip install torch "
-          "--index-url https://download.pytorch.org/whl/cu126` runs on every "
-          "R525+ driver; cu128 needs R570, cu130 R580)";
-    } else {
-      py_check.outcome = "pass";
-      py_check.summary =
-          "python3 " + py->version + " at " + py->interpreter + " (" +
-          py->layout + ") imports torch " + py->torch_version + " from " +
-          py->torch_package_dir +
-          (py->torch_cuda.empty() ? ", a CPU-only build"
-                                  : ", built for CUDA " + py->torch_cuda);
-      py_check.details["torch"] = {{"package", py->torch_package_dir},
-                                   {"version", py->torch_version},
-                                   {"cuda", py->torch_cuda}};
-    }
-  } else {
-    py_check.outcome = "warn";
-    py_check.summary = why_no_python + ": only the system libraries are judged";
+// image.python_torch: which python3 and torch a job would run; a CPU-only
+// torch where a driver is targeted fails (rules/torch_stack.h).
+ImageCheck PythonTorchCheck(const ImageRequest& req, const std::string& root,
+                            const std::optional<ImagePython>& py,
+                            const std::string& why_no_python) {
+  ImageCheck check;
+  check.id = "image.python_torch";
+  if (!py) {
+    check.outcome = "warn";
+    check.summary = why_no_python + ": only the system libraries are judged";
+    return check;
   }
-  v.checks.push_back(py_check);
-  FillLoaderInputs(root, req.env, &in);
-  const JobLibraries job = ResolveJobLibraries(in);
-
-  // Each family's copy the job loads, with its version from files.
-  std::map<std::string, Versioned> tested;
-  nlohmann::ordered_json libs = nlohmann::ordered_json::object();
-  const std::vector<std::string> sites = in.sys_path;
-  auto version_of = [&](const LibraryCopy& copy, Versioned* out) {
-    out->copy = &copy;
-    if (const auto fv = LibraryVersionFromFiles(root, copy.real_path, sites)) {
-      out->version = fv->version;
-      out->version_source = fv->source;
+  check.details = {{"python3", py->interpreter},
+                   {"version", py->version},
+                   {"layout", py->layout},
+                   {"sys_path", py->sys_path}};
+  if (py->torch_lib_dir.empty()) {
+    check.outcome = "warn";
+    check.summary = "python3 " + py->version + " at " + py->interpreter + " (" +
+                    py->layout + ") has no torch on its sys.path";
+    return check;
+  }
+  TorchBuildObservation torch;
+  torch.package_dir = py->torch_package_dir;
+  torch.version = py->torch_version;
+  torch.cuda_version = py->torch_cuda;
+  torch.has_libtorch_cpu =
+      IsFileUnder(root, py->torch_lib_dir + "/libtorch_cpu.so");
+  torch.has_libtorch_cuda =
+      IsFileUnder(root, py->torch_lib_dir + "/libtorch_cuda.so");
+  torch.has_libtorch_hip =
+      IsFileUnder(root, py->torch_lib_dir + "/libtorch_hip.so");
+  if (req.driver) {
+    if (const auto cpu_only = JudgeCpuOnlyTorch(
+            torch, "the image targets driver " + req.driver->label,
+            TargetOf(req))) {
+      check.outcome = "fail";
+      check.summary = cpu_only->summary;
+      check.remediation = cpu_only->remediation;
+      return check;
     }
+  }
+  check.outcome = "pass";
+  check.summary =
+      "python3 " + py->version + " at " + py->interpreter + " (" + py->layout +
+      ") imports torch " + py->torch_version + " from " +
+      py->torch_package_dir +
+      (py->torch_cuda.empty() ? ", a CPU-only build"
+                              : ", built for CUDA " + py->torch_cuda);
+  check.details["torch"] = {{"package", py->torch_package_dir},
+                            {"version", py->torch_version},
+                            {"cuda", py->torch_cuda}};
+  return check;
+}
+
+// image.libraries: each family's copy the job loads, with its version from
+// files; a copy torch needs on no path, or one hiding torch's own at another
+// release (rules/torch_stack.h), fails.
+ImageCheck LibrariesCheck(const std::string& root, const JobLibraries& job,
+                          const JobLibraryInputs& in,
+                          std::map<std::string, Versioned>* tested) {
+  auto version_of = [&](const LibraryCopy& copy) {
+    Versioned out;
+    out.copy = &copy;
+    if (const auto fv =
+            LibraryVersionFromFiles(root, copy.real_path, in.sys_path)) {
+      out.version = fv->version;
+      out.version_source = fv->source;
+    }
+    return out;
   };
-  std::vector<std::string> listed, failures, fixes, notes;
+  nlohmann::ordered_json libs = nlohmann::ordered_json::object();
+  std::vector<std::string> listed, missing;
+  std::vector<ShadowedCopy> shadowed;
   for (const std::string& family : JobLibraryFamilies()) {
     const LibraryCopy* copy = job.Chosen(family, false);
     const std::string name = LibraryDisplayNames().at(family);
@@ -326,66 +319,61 @@ ImageVerdict JudgeImage(const ImageRequest& req) {
       libs[name] = {{"found", false}};
       if (const auto why = job.framework_missing.find(family);
           why != job.framework_missing.end() && !in.torch_cuda_major.empty()) {
-        failures.push_back(name + ": " + why->second);
+        missing.push_back(name + ": " + why->second);
       }
       continue;
     }
-    Versioned& t = tested[family];
-    version_of(*copy, &t);
+    const Versioned& t = (*tested)[family] = version_of(*copy);
     nlohmann::ordered_json entry = copy->ToJson();
     entry["version"] = t.version;
     entry["version_from"] = t.version_source;
     entry["loaded_by"] =
         job.framework.count(family) > 0 ? "torch" : "a job without torch";
-    libs[name] = entry;
     listed.push_back(name + " " + (t.version.empty() ? "?" : t.version));
     if (const auto hidden = job.shadowed.find(family);
         hidden != job.shadowed.end()) {
-      Versioned own;
-      version_of(hidden->second, &own);
       entry["hides"] = hidden->second.ToJson();
-      libs[name] = entry;
-      const std::string both =
-          name + " at " + copy->real_path + " (" + copy->found_via +
-          ") is loaded instead of torch's own at " + hidden->second.real_path;
-      if (!t.version.empty() && !own.version.empty() &&
-          ReleaseOf(t.version) != ReleaseOf(own.version)) {
-        failures.push_back(both + ": " + name + " " + t.version +
-                           " where torch's own is " + own.version);
-        fixes.push_back("make the job load torch's own " + name +
-                        " (take the directory of " + copy->real_path +
-                        " off LD_LIBRARY_PATH / PYTHONPATH, or uninstall the "
-                        "wheel that put it there)");
-      } else {
-        notes.push_back(both +
-                        " (the same release, or one of them does not "
-                        "say which)");
-      }
+      shadowed.push_back({name,
+                          copy->found_via,
+                          {copy->real_path, t.version, "", ""},
+                          {hidden->second.real_path,
+                           version_of(hidden->second).version, "", ""}});
     }
+    libs[name] = entry;
   }
-  ImageCheck lib_check;
-  lib_check.id = "image.libraries";
-  lib_check.details["libraries"] = libs;
-  lib_check.details["torch_lib_dir"] = job.torch_lib_dir;
+  const ShadowingJudgement shadowing = JudgeShadowing(shadowed);
+  ImageCheck check;
+  check.id = "image.libraries";
+  check.details["libraries"] = libs;
+  check.details["torch_lib_dir"] = job.torch_lib_dir;
+  std::vector<std::string> failures = missing;
+  failures.insert(failures.end(), shadowing.failures.begin(),
+                  shadowing.failures.end());
   if (!failures.empty()) {
-    lib_check.outcome = "fail";
-    lib_check.summary = Join(failures, "; ");
-    lib_check.remediation =
-        fixes.empty() ? "Install the missing libraries torch needs (its "
-                        "nvidia-* wheels: `pip install --force-reinstall "
-                        "torch`)"
-                      : Join(fixes, "; ");
+    check.outcome = "fail";
+    check.summary = Join(failures, "; ");
+    std::vector<std::string> fixes = shadowing.fixes;
+    if (!missing.empty()) {
+      fixes.insert(fixes.begin(),
+                   "Install the missing libraries torch needs (its nvidia-* "
+                   "wheels: `pip install --force-reinstall torch`)");
+    }
+    check.remediation = Join(fixes, "; ");
   } else {
-    lib_check.outcome = "pass";
-    lib_check.summary =
+    check.outcome = "pass";
+    check.summary =
         "the job loads " +
         (listed.empty() ? std::string("no GPU library") : Join(listed, ", ")) +
-        (notes.empty() ? "" : "; " + Join(notes, "; "));
+        (shadowing.notes.empty() ? "" : "; " + Join(shadowing.notes, "; "));
   }
-  v.checks.push_back(lib_check);
-  v.stack = libs;
+  return check;
+}
 
-  // The CUDA the stack needs from the driver.
+// The CUDA versions the stack needs of the driver: the job's runtime and
+// torch's kernels.
+std::vector<std::pair<std::string, int>> NeededRuntimes(
+    const std::map<std::string, Versioned>& tested,
+    const std::optional<ImagePython>& py) {
   std::vector<std::pair<std::string, int>> runtimes;  // label, version
   if (const auto rt = tested.find("cudart"); rt != tested.end()) {
     if (const auto code = ParseCudaVersion(MajorMinor(rt->second.version))) {
@@ -402,113 +390,133 @@ ImageVerdict JudgeImage(const ImageRequest& req) {
                             *code);
     }
   }
-  int needed = 0;
-  for (const auto& [label, code] : runtimes) needed = std::max(needed, code);
-  if (needed > 0) {
-    const auto floor = MinorCompatibleDriverFor(needed);
-    v.minimum_driver = (floor ? (floor->minor == 0 && floor->patch == 0
-                                     ? std::to_string(floor->major)
-                                     : FormatDriverVersion(*floor))
-                              : std::string("?")) +
-                       " (CUDA " + FormatCudaVersion(needed) +
-                       " by minor-version compatibility; " +
-                       (BundledDriverFor(needed)
-                            ? FormatDriverVersion(*BundledDriverFor(needed))
-                            : std::string("?")) +
-                       " for all of it, PTX JIT included)";
+  return runtimes;
+}
+
+// "580 (CUDA 13.0 by minor-version compatibility; 580.65.06 for all of it,
+// PTX JIT included)", from the driver table.
+std::string MinimumDriverText(int needed) {
+  const auto floor = MinorCompatibleDriverFor(needed);
+  const auto bundled = BundledDriverFor(needed);
+  return (floor ? (floor->minor == 0 && floor->patch == 0
+                       ? std::to_string(floor->major)
+                       : FormatDriverVersion(*floor))
+                : std::string("?")) +
+         " (CUDA " + FormatCudaVersion(needed) +
+         " by minor-version compatibility; " +
+         (bundled ? FormatDriverVersion(*bundled) : std::string("?")) +
+         " for all of it, PTX JIT included)";
+}
+
+const char* RuntimeVerdictName(RuntimeVerdict::Kind kind) {
+  switch (kind) {
+    case RuntimeVerdict::Kind::kSupported:
+      return "supported";
+    case RuntimeVerdict::Kind::kMinorCompatible:
+      return "minor_version_compatible";
+    case RuntimeVerdict::Kind::kTooOld:
+      break;
   }
+  return "driver_too_old";
+}
 
-  v.checks.push_back(RequireCudaCheck(req));
-
-  ImageCheck rt_check;
-  rt_check.id = "image.runtime";
-  if (runtimes.empty()) {
-    rt_check.outcome = "skip";
-    rt_check.summary = "no CUDA runtime found in the image";
-  } else if (!req.driver) {
-    rt_check.outcome = "skip";
-    rt_check.summary = "needs a driver of at least " + v.minimum_driver +
-                       "; give --driver to judge one";
-  } else {
-    std::vector<std::string> too_old, mvc, ok;
-    nlohmann::ordered_json judged = nlohmann::ordered_json::array();
-    for (const auto& [label, code] : runtimes) {
-      const RuntimeVerdict rv =
-          JudgeRuntime(code, req.driver->cuda, req.driver->driver);
-      const char* kind = rv.kind == RuntimeVerdict::Kind::kSupported
-                             ? "supported"
-                         : rv.kind == RuntimeVerdict::Kind::kMinorCompatible
-                             ? "minor_version_compatible"
-                             : "driver_too_old";
-      judged.push_back({{"what", label},
-                        {"cuda", FormatCudaVersion(code)},
-                        {"verdict", kind},
-                        {"explanation", rv.explanation}});
-      (rv.kind == RuntimeVerdict::Kind::kTooOld            ? too_old
-       : rv.kind == RuntimeVerdict::Kind::kMinorCompatible ? mvc
-                                                           : ok)
-          .push_back(label + ": " + rv.explanation);
-    }
-    rt_check.details["runtimes"] = judged;
-    if (!too_old.empty()) {
-      rt_check.outcome = "fail";
-      rt_check.summary = "driver " + req.driver->label +
-                         " is too old: " + Join(too_old, "; ") +
-                         " (the job fails with CUDA error 35, \"CUDA driver "
-                         "version is insufficient for CUDA runtime version\")";
-      if (!ListDirectoryUnder(root, "/usr/local/cuda/compat").empty()) {
-        // The live probe would see the compat libcuda's CUDA version where
-        // the container toolkit mounts it; that depends on the GPU brand
-        // and the toolkit's configuration, which no file here tells.
-        rt_check.summary +=
-            "; the image carries forward-compatibility libraries "
-            "(/usr/local/cuda/compat): on a datacenter GPU whose driver "
-            "branch they support they may run it, which this check does not "
-            "predict";
-      }
-      rt_check.remediation = "Run the image on a driver of at least " +
-                             v.minimum_driver +
-                             ", or use an image/wheel built for CUDA " +
-                             FormatCudaVersion(req.driver->cuda) +
-                             " or older (e.g. `pip install torch --index-url "
-                             "https://download.pytorch.org/whl/cu126`)";
-    } else {
-      rt_check.outcome = "pass";
-      rt_check.summary =
-          "driver " + req.driver->label + " runs " +
-          Join(ok.empty() ? mvc : ok, "; ") +
-          (mvc.empty() || ok.empty()
-               ? ""
-               : "; by minor-version compatibility only: " + Join(mvc, "; "));
-    }
+// image.runtime: each needed CUDA version against the target driver
+// (JudgeRuntime, driver.runtimes' rule).
+ImageCheck RuntimeCheck(
+    const ImageRequest& req, const std::string& root,
+    const std::vector<std::pair<std::string, int>>& runtimes,
+    const std::string& minimum_driver) {
+  ImageCheck check;
+  check.id = "image.runtime";
+  if (runtimes.empty() || !req.driver) {
+    check.outcome = "skip";
+    check.summary = runtimes.empty()
+                        ? "no CUDA runtime found in the image"
+                        : "needs a driver of at least " + minimum_driver +
+                              "; give --driver to judge one";
+    return check;
   }
-  v.checks.push_back(rt_check);
+  std::vector<std::string> too_old, mvc, ok;
+  nlohmann::ordered_json judged = nlohmann::ordered_json::array();
+  for (const auto& [label, code] : runtimes) {
+    const RuntimeVerdict rv =
+        JudgeRuntime(code, req.driver->cuda, req.driver->driver);
+    judged.push_back({{"what", label},
+                      {"cuda", FormatCudaVersion(code)},
+                      {"verdict", RuntimeVerdictName(rv.kind)},
+                      {"explanation", rv.explanation}});
+    (rv.kind == RuntimeVerdict::Kind::kTooOld            ? too_old
+     : rv.kind == RuntimeVerdict::Kind::kMinorCompatible ? mvc
+                                                         : ok)
+        .push_back(label + ": " + rv.explanation);
+  }
+  check.details["runtimes"] = judged;
+  if (too_old.empty()) {
+    check.outcome = "pass";
+    check.summary =
+        "driver " + req.driver->label + " runs " +
+        Join(ok.empty() ? mvc : ok, "; ") +
+        (mvc.empty() || ok.empty()
+             ? ""
+             : "; by minor-version compatibility only: " + Join(mvc, "; "));
+    return check;
+  }
+  check.outcome = "fail";
+  check.summary = "driver " + req.driver->label +
+                  " is too old: " + Join(too_old, "; ") +
+                  " (the job fails with CUDA error 35, \"CUDA driver version "
+                  "is insufficient for CUDA runtime version\")";
+  if (!ListDirectoryUnder(root, "/usr/local/cuda/compat").empty()) {
+    // The live probe would see the compat libcuda's CUDA version where the
+    // container toolkit mounts it; that depends on the GPU brand and the
+    // toolkit's configuration, which no file here tells.
+    check.summary +=
+        "; the image carries forward-compatibility libraries "
+        "(/usr/local/cuda/compat): on a datacenter GPU whose driver branch "
+        "they support they may run it, which this check does not predict";
+  }
+  check.remediation = "Run the image on a driver of at least " +
+                      minimum_driver + ", or " +
+                      TorchInstallRemedy(TargetOf(req));
+  return check;
+}
 
-  // Kernel images per target GPU.
+// image.arch sm_XY: per target GPU, the fatbins of libtorch_cuda.so and
+// cuDNN's engines (rules/arch_coverage.h, devices.arch_coverage's rule).
+std::vector<ImageCheck> ArchChecks(
+    const ImageRequest& req, const std::string& root, const JobLibraries& job,
+    const std::optional<ImagePython>& py,
+    const std::map<std::string, Versioned>& tested) {
+  std::vector<ImageCheck> checks;
   if (req.gpus.empty()) {
     ImageCheck c;
     c.id = "image.arch";
     c.outcome = "skip";
     c.summary = "no target GPU: give --gpu (sm_80,sm_90 or model names)";
-    v.checks.push_back(c);
+    checks.push_back(c);
   }
-  std::string cudnn_label;
-  std::string cudnn_path;
+  std::string cudnn_label, cudnn_path;
   if (const auto cudnn = tested.find("cudnn"); cudnn != tested.end()) {
     cudnn_path = cudnn->second.copy->path;
     cudnn_label = "cuDNN " + cudnn->second.version;
   }
+  WheelTarget driver = TargetOf(req);
+  driver.ccs.clear();  // each fix is for its own GPU
   std::set<int> seen;
   for (const TargetGpu& gpu : req.gpus) {
     if (!seen.insert(gpu.cc).second) continue;
     ImageCheck c;
     c.id = "image.arch sm_" + std::to_string(gpu.cc);
-    const ArchJudgement judged = JudgeArchCandidates(
-        JobArchCandidates(gpu.cc, job.torch_lib_dir,
-                          py ? py->torch_version : "", cudnn_path, cudnn_label),
-        gpu.cc, root);
+    const ArchJudgement judged = JudgeArchCoverage(
+        ReadArchCandidates(JobArchCandidates(gpu.cc, job.torch_lib_dir,
+                                             py ? py->torch_version : "",
+                                             cudnn_path, cudnn_label, driver),
+                           root),
+        gpu.cc);
     c.details["gpu"] = gpu.label;
     c.details["libraries"] = judged.libraries;
+    const std::string notes =
+        judged.notes.empty() ? "" : Join(judged.notes, "; ");
     if (!judged.uncovered.empty()) {
       c.outcome = "fail";
       c.summary = gpu.label + ": " + Join(judged.uncovered, "; ") +
@@ -517,15 +525,58 @@ ImageVerdict JudgeImage(const ImageRequest& req) {
       c.remediation = Join(judged.fixes, "; ");
     } else if (judged.covered.empty()) {
       c.outcome = "skip";
-      c.summary =
-          gpu.label + ": no library with GPU kernels found" +
-          (judged.notes.empty() ? "" : " (" + Join(judged.notes, "; ") + ")");
+      c.summary = gpu.label + ": no library with GPU kernels found" +
+                  (notes.empty() ? "" : " (" + notes + ")");
     } else {
       c.outcome = "pass";
       c.summary = gpu.label + " covered by " + Join(judged.covered, ", ") +
-                  (judged.notes.empty() ? "" : "; " + Join(judged.notes, "; "));
+                  (notes.empty() ? "" : "; " + notes);
     }
-    v.checks.push_back(c);
+    checks.push_back(c);
+  }
+  return checks;
+}
+
+}  // namespace
+
+ImageVerdict JudgeImage(const ImageRequest& req) {
+  ImageVerdict v;
+  v.root = req.root;
+  v.env_source = req.env_source;
+  if (req.driver) {
+    v.target_driver = req.driver->label + " from " + req.driver->source;
+  }
+  for (const TargetGpu& g : req.gpus) v.target_gpus.push_back(g.label);
+  const std::string root = req.root == "/" ? "" : req.root;
+
+  // Which python3 and torch; then the same resolution the live probes use.
+  std::string why_no_python;
+  const auto py = LocateImagePython(root, req.env, &why_no_python);
+  JobLibraryInputs in;
+  if (py) {
+    in.sys_path = py->sys_path;
+    if (!py->torch_lib_dir.empty()) {
+      FillTorchInputs(root, py->torch_package_dir, py->torch_lib_dir,
+                      py->torch_cuda, &in);
+    }
+  }
+  v.checks.push_back(PythonTorchCheck(req, root, py, why_no_python));
+  FillLoaderInputs(root, req.env, &in);
+  const JobLibraries job = ResolveJobLibraries(in);
+
+  std::map<std::string, Versioned> tested;
+  ImageCheck libraries = LibrariesCheck(root, job, in, &tested);
+  v.stack = libraries.details["libraries"];
+  v.checks.push_back(libraries);
+
+  const auto runtimes = NeededRuntimes(tested, py);
+  int needed = 0;
+  for (const auto& [label, code] : runtimes) needed = std::max(needed, code);
+  if (needed > 0) v.minimum_driver = MinimumDriverText(needed);
+  v.checks.push_back(RequireCudaCheck(req));
+  v.checks.push_back(RuntimeCheck(req, root, runtimes, v.minimum_driver));
+  for (ImageCheck& c : ArchChecks(req, root, job, py, tested)) {
+    v.checks.push_back(std::move(c));
   }
   v.verdict = "pass";
   for (const ImageCheck& c : v.checks) {

@@ -93,8 +93,6 @@ std::optional<TargetDriver> ParseTargetDriver(const std::string& text,
 // A100-SXM4-80GB"); nullopt with *error for one it cannot place.
 std::optional<TargetGpu> ParseTargetGpu(const std::string& text,
                                         std::string* error);
-// The compute capability of a GPU model name; 0 when unknown.
-int ComputeCapabilityOfModel(const std::string& name);
 
 std::string RenderImageConsole(const ImageVerdict& v);
 std::string RenderImageMarkdown(const ImageVerdict& v);

@@ -11,10 +11,10 @@
 #include "commands/commands.h"
 #include "commands/image.h"
 #include "core/exit_codes.h"
-#include "platform/driver_table.h"
 #include "platform/job_libraries.h"
 #include "platform/rooted_path.h"
 #include "preflight/strings.h"
+#include "rules/driver_table.h"
 
 namespace preflight {
 namespace {

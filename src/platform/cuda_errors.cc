@@ -37,9 +37,8 @@ CudaErrorDiagnosis DiagnoseCudaError(int code,
        {"cudaErrorInsufficientDriver",
         "the driver is older than the CUDA runtime (or libcuda is absent)",
         "Upgrade the host driver to one that supports this CUDA version, or "
-        "use an image/wheel built for an older CUDA "
-        "(e.g. `pip install torch --index-url "
-        "https://download.pytorch.org/whl/cu126`)"}},
+        "use an image/wheel built for an older CUDA (driver.runtimes names "
+        "the torch build that runs on this driver)"}},
       {100,
        {"CUDA_ERROR_NO_DEVICE",
         "the driver sees no CUDA device: the container has no GPU, or "

@@ -142,49 +142,4 @@ bool ReadFatbinArchs(const std::string& path, FatbinArchs* archs,
   return ok;
 }
 
-ArchCoverage EvaluateCoverage(const FatbinArchs& archs, int cc) {
-  ArchCoverage coverage;
-  if (archs.sass.count(cc) > 0) {
-    coverage.kind = ArchCoverage::Kind::kExactSass;
-    coverage.arch = cc;
-    return coverage;
-  }
-  // SASS runs on the same major with an equal or higher minor.
-  for (auto it = archs.sass.rbegin(); it != archs.sass.rend(); ++it) {
-    if (*it / 10 == cc / 10 && *it % 10 <= cc % 10) {
-      coverage.kind = ArchCoverage::Kind::kCompatibleSass;
-      coverage.arch = *it;
-      return coverage;
-    }
-  }
-  // PTX of an equal or older virtual arch can be JIT-compiled.
-  for (auto it = archs.ptx.rbegin(); it != archs.ptx.rend(); ++it) {
-    if (*it <= cc) {
-      coverage.kind = ArchCoverage::Kind::kPtxJit;
-      coverage.arch = *it;
-      return coverage;
-    }
-  }
-  return coverage;
-}
-
-std::optional<int> ParseComputeCapability(const std::string& text) {
-  const size_t dot = text.find('.');
-  if (dot == std::string::npos) return std::nullopt;
-  const auto major = ParseNonNegativeInt(text.substr(0, dot));
-  const auto minor = ParseNonNegativeInt(text.substr(dot + 1));
-  if (!major || !minor || *major > 99 || *minor > 9) return std::nullopt;
-  return *major * 10 + *minor;
-}
-
-std::string DescribeArchs(const FatbinArchs& archs) {
-  std::string out;
-  for (int a : archs.sass)
-    out += (out.empty() ? "" : " ") + std::string("sm_") + std::to_string(a);
-  for (int a : archs.ptx)
-    out +=
-        (out.empty() ? "" : " ") + std::string("compute_") + std::to_string(a);
-  return out.empty() ? "none" : out;
-}
-
 }  // namespace preflight

@@ -17,14 +17,9 @@
 #include <string>
 #include <string_view>
 
-namespace preflight {
+#include "rules/arch_coverage.h"  // FatbinArchs: what is read here
 
-struct FatbinArchs {
-  std::set<int> sass;  // 90 for sm_90, 100 for sm_100
-  std::set<int> ptx;   // 90 for compute_90
-  int entries = 0;     // entries read (over all containers)
-  int containers = 0;
-};
+namespace preflight {
 
 // Parses the bytes of a .nv_fatbin section. Never reads outside `data`;
 // malformed parts are skipped.
@@ -35,26 +30,6 @@ FatbinArchs ParseFatbinSection(std::string_view data);
 // without the section gives true and empty sets.
 bool ReadFatbinArchs(const std::string& path, FatbinArchs* archs,
                      std::string* error);
-
-// How a GPU of compute capability `cc` (major*10+minor, 90 for 9.0) is served
-// by a binary.
-struct ArchCoverage {
-  enum class Kind {
-    kExactSass,       // SASS for exactly this arch
-    kCompatibleSass,  // SASS of the same major, lower minor
-    kPtxJit,          // only PTX <= cc: JIT-compiled at first launch
-    kNone,            // "no kernel image is available for execution"
-  };
-  Kind kind = Kind::kNone;
-  int arch = 0;  // the SASS or PTX arch that serves it
-};
-ArchCoverage EvaluateCoverage(const FatbinArchs& archs, int cc);
-
-// 90 from "9.0", 120 from "12.0"; nullopt for anything else.
-std::optional<int> ParseComputeCapability(const std::string& text);
-
-// "sm_75 sm_80 sm_90 compute_120".
-std::string DescribeArchs(const FatbinArchs& archs);
 
 }  // namespace preflight
 

@@ -3,7 +3,7 @@
 #include <dlfcn.h>
 
 #include "platform/dl_path.h"
-#include "platform/driver_table.h"
+#include "rules/driver_table.h"
 
 namespace preflight {
 namespace {

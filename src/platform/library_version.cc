@@ -22,17 +22,6 @@ bool IsVersion(const std::string& text, int min_parts) {
 
 }  // namespace
 
-std::string ReleaseOf(const std::string& version) {
-  const std::vector<std::string> parts = Split(version, '.');
-  if (parts.size() <= 3) return version;
-  return parts[0] + "." + parts[1] + "." + parts[2];
-}
-
-std::string MajorMinor(const std::string& version) {
-  const std::vector<std::string> parts = Split(version, '.');
-  return parts.size() < 2 ? version : parts[0] + "." + parts[1];
-}
-
 std::optional<FileVersion> LibraryVersionFromFiles(
     const std::string& root, const std::string& real_path,
     const std::vector<std::string>& site_dirs) {

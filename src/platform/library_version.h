@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "preflight/strings.h"  // ReleaseOf, MajorMinor
+
 namespace preflight {
 
 struct FileVersion {
@@ -24,12 +26,6 @@ struct FileVersion {
 std::optional<FileVersion> LibraryVersionFromFiles(
     const std::string& root, const std::string& real_path,
     const std::vector<std::string>& site_dirs);
-
-// "9.19.0" of "9.19.0.56": releases compare by their first three parts.
-std::string ReleaseOf(const std::string& version);
-
-// "13.0" from "13.0.96"; the text unchanged when it has no second part.
-std::string MajorMinor(const std::string& version);
 
 }  // namespace preflight
 

@@ -27,20 +27,6 @@ bool IsVersionToken(std::string_view token) {
 
 }  // namespace
 
-std::optional<DriverVersionNumber> ParseDriverVersionNumber(
-    std::string_view text) {
-  std::vector<std::string> parts = Split(Trim(text), '.');
-  if (parts.size() < 2) return std::nullopt;
-  DriverVersionNumber v;
-  int* fields[] = {&v.major, &v.minor, &v.patch};
-  for (size_t i = 0; i < parts.size() && i < 3; ++i) {
-    auto n = ParseNonNegativeInt(parts[i]);
-    if (!n) return std::nullopt;
-    *fields[i] = *n;
-  }
-  return v;
-}
-
 std::optional<KernelDriverVersion> ParseProcDriverVersion(
     std::string_view text) {
   for (const std::string& raw_line : Split(text, '\n')) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "rules/driver_version.h"  // DriverVersionNumber
+
 namespace preflight {
 
 struct KernelDriverVersion {
@@ -21,20 +23,6 @@ struct KernelDriverVersion {
 
 // nullopt when the text has no NVRM version line.
 std::optional<KernelDriverVersion> ParseProcDriverVersion(
-    std::string_view text);
-
-// Parses "580.95.05" / "550.54" into comparable numbers; nullopt when not a
-// version. Components beyond three are ignored.
-struct DriverVersionNumber {
-  int major = 0, minor = 0, patch = 0;
-  friend bool operator<(const DriverVersionNumber& a,
-                        const DriverVersionNumber& b) {
-    if (a.major != b.major) return a.major < b.major;
-    if (a.minor != b.minor) return a.minor < b.minor;
-    return a.patch < b.patch;
-  }
-};
-std::optional<DriverVersionNumber> ParseDriverVersionNumber(
     std::string_view text);
 
 }  // namespace preflight

@@ -70,6 +70,17 @@ std::optional<std::string> ReadSmallFile(const std::string& path,
   return data;
 }
 
+std::string ReleaseOf(const std::string& version) {
+  const std::vector<std::string> parts = Split(version, '.');
+  if (parts.size() <= 3) return version;
+  return parts[0] + "." + parts[1] + "." + parts[2];
+}
+
+std::string MajorMinor(const std::string& version) {
+  const std::vector<std::string> parts = Split(version, '.');
+  return parts.size() < 2 ? version : parts[0] + "." + parts[1];
+}
+
 std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {

@@ -184,6 +184,36 @@ TEST_F(PlantedImageTest, AnOldDriverAndAnOldGpuArePredicted) {
   EXPECT_EQ(Check(ReadJson(json3), "image.runtime")["outcome"], "fail");
 }
 
+// The remedies on an old driver and an old GPU come from the wheel table:
+// on R470 (CUDA 11.4) the build that runs is cu118, which also is the only
+// one with sm_37 kernels. Before it, both said cu126, which runs on
+// neither.
+TEST_F(PlantedImageTest, RemediesNameABuildThatRunsAndHasKernels) {
+  const std::string json = dir_ + "/r470.json";
+  const BinaryRun run =
+      Image({"--driver", "470.82.01", "--gpu", "sm_37,sm_90"}, json);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  const nlohmann::json j = ReadJson(json);
+  const std::string runtime_fix = Check(j, "image.runtime")["remediation"];
+  EXPECT_NE(runtime_fix.find("whl/cu118`"), std::string::npos) << runtime_fix;
+  EXPECT_EQ(runtime_fix.find("cu126"), std::string::npos) << runtime_fix;
+  const nlohmann::json kepler = Check(j, "image.arch sm_37");
+  EXPECT_EQ(kepler["outcome"], "fail");
+  const std::string arch_fix = kepler["remediation"];
+  EXPECT_NE(arch_fix.find("whl/cu118`"), std::string::npos) << arch_fix;
+  EXPECT_EQ(arch_fix.find("cu126"), std::string::npos) << arch_fix;
+  // sm_35: no index has its kernels, and the fix says so instead of naming
+  // one.
+  const std::string json2 = dir_ + "/sm35.json";
+  Image({"--driver", "580.65.06", "--gpu", "sm_35"}, json2);
+  const std::string sm35_fix =
+      Check(ReadJson(json2), "image.arch sm_35")["remediation"];
+  EXPECT_EQ(sm35_fix.find("whl/"), std::string::npos) << sm35_fix;
+  EXPECT_NE(sm35_fix.find("no PyTorch wheel index carries kernels for sm_35"),
+            std::string::npos)
+      << sm35_fix;
+}
+
 TEST_F(PlantedImageTest, ACudnnOnPythonpathThatHidesTorchsOwnFails) {
   Write(root_ + "/opt/extra/nvidia/cudnn/lib/libcudnn.so.9");
   Write(root_ + "/opt/extra/nvidia_cudnn_cu12-9.1.0.70.dist-info/RECORD",

@@ -305,6 +305,37 @@ TEST_F(PlantedHostTest, CpuOnlyTorchFailsWhereADriverIsLoaded) {
   EXPECT_EQ(libraries()["outcome"], "pass");
 }
 
+// The fix names a build that runs on the loaded driver and has kernels for
+// the GPUs /proc/driver/nvidia/gpus lists (rules/torch_wheels.h): a V100 on
+// R580 needs cu126 (cu130 has no sm_70), on R470 cu118 (cu126 needs
+// R525.60). Before the wheel table, both got the driver's newest index.
+TEST_F(PlantedHostTest, CpuOnlyTorchFixFitsTheDriverAndTheGpu) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  mkdir((root.root() + "/proc/driver/nvidia/gpus").c_str(), 0755);
+  mkdir((root.root() + "/proc/driver/nvidia/gpus/0000:00:04.0").c_str(), 0755);
+  root.File("/proc/driver/nvidia/gpus/0000:00:04.0/information",
+            "Model: \t\t Tesla V100-SXM2-16GB\nIRQ: 34\n");
+  const std::string python =
+      root.Torch("__version__ = '2.11.0+cpu'\ncuda: Optional[str] = None\n");
+  auto fix = [&]() {
+    const nlohmann::json r =
+        NodeResult(Run(root, {"PREFLIGHT_PYTHON=" + python, "LIBTORCH="},
+                       {"--stages", "driver"}),
+                   "driver.libraries");
+    EXPECT_EQ(r["outcome"], "fail") << r.dump() << last_.err;
+    return r["remediation"].get<std::string>();
+  };
+  std::string r580 = fix();
+  EXPECT_NE(r580.find("whl/cu126`"), std::string::npos) << r580;
+  EXPECT_NE(r580.find("kernels for sm_70"), std::string::npos) << r580;
+  root.File("/proc/driver/nvidia/version",
+            "NVRM version: NVIDIA UNIX x86_64 Kernel Module  470.82.01\n");
+  std::string r470 = fix();
+  EXPECT_NE(r470.find("whl/cu118`"), std::string::npos) << r470;
+  EXPECT_EQ(r470.find("cu126"), std::string::npos) << r470;
+}
+
 // A launcher asking for more ranks on this node than the job sees GPUs is
 // named with its variable (issue 19: entries and settings that do not
 // resolve); as many ranks as GPUs pass.

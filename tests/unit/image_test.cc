@@ -11,10 +11,10 @@
 #include <fstream>
 
 #include "common/test_temp_dir.h"
-#include "platform/driver_table.h"
 #include "platform/image_python.h"
 #include "platform/library_version.h"
 #include "platform/rooted_path.h"
+#include "rules/driver_table.h"
 
 namespace preflight {
 namespace {

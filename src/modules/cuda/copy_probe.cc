@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "modules/common/cuda_resources.h"
-#include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
+#include "rules/gpu_models.h"
 #include "stream_gate.cuh"
 #include "tensor_ops.cuh"
 

@@ -37,12 +37,12 @@
 #include "modules/cuda/job_blas.h"
 #include "platform/host_side.h"
 #include "platform/throttle_sampler.h"
-#include "preflight/gpu_models.h"
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/side_by_side.h"
 #include "preflight/strings.h"
+#include "rules/gpu_models.h"
 #include "stream_gate.cuh"
 #include "tensor_ops.cuh"
 

@@ -10,6 +10,9 @@
 #include "platform/library_open.h"
 #include "platform/torch_locator.h"
 #include "preflight/strings.h"
+#include "rules/arch_coverage.h"
+#include "rules/torch_stack.h"
+#include "rules/torch_wheels.h"
 
 namespace preflight {
 namespace {
@@ -28,20 +31,22 @@ bool Exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
-// The PyTorch wheel index for the newest CUDA this driver runs.
-std::string WheelIndexFor(const std::string& driver_cuda) {
-  const std::vector<std::string> parts = Split(driver_cuda, '.');
-  const int major =
-      parts.empty() ? 0 : ParseNonNegativeInt(parts[0]).value_or(0);
-  const int minor =
-      parts.size() < 2 ? 0 : ParseNonNegativeInt(parts[1]).value_or(0);
-  const int v = major * 10 + minor;
-  const char* tag = v >= 130   ? "cu130"
-                    : v >= 128 ? "cu128"
-                    : v >= 126 ? "cu126"
-                    : v >= 124 ? "cu124"
-                               : "cu118";
-  return std::string("https://download.pytorch.org/whl/") + tag;
+// The driver and this GPU, as driver.cuda_init and driver.kernel_module
+// recorded them, for a torch remedy (rules/torch_wheels.h).
+WheelTarget TargetOf(const ProbeContext& context, std::string* driver_text) {
+  WheelTarget target;
+  const nlohmann::json& facts = context.node_facts;
+  if (facts.contains("driver")) {
+    *driver_text = facts["driver"].value("kernel_module_version", "");
+    target.driver = ParseDriverVersionNumber(*driver_text);
+  }
+  if (facts.contains("cuda")) {
+    target.driver_cuda = facts["cuda"].value("driver_cuda_version_code", 0);
+  }
+  if (const auto cc = ParseComputeCapability(context.gpu_compute_capability)) {
+    target.ccs.insert(*cc);
+  }
+  return target;
 }
 
 }  // namespace
@@ -83,19 +88,21 @@ std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
   if (auto text = ReadSmallFile(package + "/version.py")) {
     ParseTorchVersionFile(*text, &shim->version, &shim->cuda_version);
   }
-  if (shim->cuda_version.empty()) {
-    const std::string driver_cuda =
-        context.node_facts.contains("cuda")
-            ? context.node_facts["cuda"].value("driver_cuda_version", "")
-            : "";
-    return ProbeResult::Fail(
-        "torch " + shim->version + " at " + package +
-            " is a CPU-only build: the job cannot use this GPU",
-        "Install the CUDA build of torch for this driver" +
-            (driver_cuda.empty() ? std::string()
-                                 : " (CUDA " + driver_cuda + ")") +
-            ": `pip install --force-reinstall torch --index-url " +
-            WheelIndexFor(driver_cuda) + "`");
+  TorchBuildObservation build;
+  build.package_dir = package;
+  build.version = shim->version;
+  build.cuda_version = shim->cuda_version;
+  build.has_libtorch_cpu = Exists(lib_dir + "/libtorch_cpu.so");
+  build.has_libtorch_cuda = Exists(lib_dir + "/libtorch_cuda.so");
+  build.has_libtorch_hip = Exists(lib_dir + "/libtorch_hip.so");
+  std::string driver_text;
+  const WheelTarget target = TargetOf(context, &driver_text);
+  if (const auto cpu_only = JudgeCpuOnlyTorch(
+          build,
+          driver_text.empty() ? "this GPU is there to use"
+                              : "NVIDIA driver " + driver_text + " is loaded",
+          target)) {
+    return ProbeResult::Fail(cpu_only->summary, cpu_only->remediation);
   }
   const auto start = std::chrono::steady_clock::now();
   // As torch/__init__.py: its global deps first, visible to what follows.

@@ -1,33 +1,35 @@
 // devices.arch_coverage — will this GPU find machine code in every library
 // that brings kernels: the job's libtorch and cuDNN, and the tool's own?
 //
-// Reads (probes/devices/arch_rules.h, the rule `gpu-preflight image` shares)
-// the .nv_fatbin section of the job's libtorch_cuda.so and of the
-// job's cuDNN's precompiled engines (the copy platform/job_libraries.h
-// resolved; platform/fatbin_reader.h; no CUDA needed), and the list of the
-// tool's own embedded images (kernel_image_archs.h), and checks the GPU's
-// compute capability against each: SASS for
-// exactly this arch, SASS of the same major and a lower minor (binary
-// compatible), or PTX of an older virtual arch that the driver can
-// JIT-compile at first launch.
-// Pass: every library found covers the GPU (PTX-only coverage is noted: the
-// first launch compiles, and fails with error 222 if the driver's JIT is
-// older than the PTX).
-// Fail: a job's library has neither — the "no kernel image is available for
-// execution on the device" error a job would hit at its first kernel — with
-// the install that fixes it. Libraries that are absent are listed as such.
-// Error: only the tool's own images miss this GPU: the tool's limitation.
+// Reads (platform/arch_reading.h) the .nv_fatbin section of the job's
+// libtorch_cuda.so and of the job's cuDNN's precompiled engines (the copy
+// platform/job_libraries.h resolved; platform/fatbin_reader.h; no CUDA needed),
+// and the list of the tool's own embedded images (kernel_image_archs.h), and
+// checks the GPU's compute capability against each: SASS for exactly this arch,
+// SASS of the same major and a lower minor (binary compatible), or PTX of an
+// older virtual arch that the driver can JIT-compile at first launch:
+// rules/arch_coverage.h, the rule `gpu-preflight image` shares. A torch without
+// kernels for the GPU gets the wheel index that runs on this driver and carries
+// them (rules/torch_wheels.h). Pass: every library found covers the GPU
+// (PTX-only coverage is noted: the first launch compiles, and fails with error
+// 222 if the driver's JIT is older than the PTX). Fail: a job's library has
+// neither — the "no kernel image is available for execution on the device"
+// error a job would hit at its first kernel — with the install that fixes it.
+// Libraries that are absent are listed as such. Error: only the tool's own
+// images miss this GPU: the tool's limitation.
+#include "rules/arch_coverage.h"
+
 #include "core/module_loader.h"
 #include "kernel_image_archs.h"
-#include "platform/fatbin_reader.h"
+#include "platform/arch_reading.h"
 #include "platform/gpu_libraries.h"
 #include "platform/job_libraries.h"
 #include "platform/library_open.h"
+#include "platform/live_driver_target.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/devices/arch_rules.h"
 
 namespace preflight {
 
@@ -47,9 +49,12 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
     cudnn_path = cudnn->path;
     cudnn_label = "cuDNN " + ProbeCudnn(cudnn->path, cudnn->origin).version;
   }
-  ArchJudgement judged = JudgeArchCandidates(
-      JobArchCandidates(cc, torch ? torch->lib_dir : "",
-                        torch ? torch->version : "", cudnn_path, cudnn_label),
+  WheelTarget driver = LiveWheelTarget();
+  driver.ccs.clear();  // the fix is for this GPU alone
+  ArchJudgement judged = JudgeArchCoverage(
+      ReadArchCandidates(JobArchCandidates(cc, torch ? torch->lib_dir : "",
+                                           torch ? torch->version : "",
+                                           cudnn_path, cudnn_label, driver)),
       cc);
   ProbeResult r;
   if (!torch) judged.notes.emplace_back("no torch found");

@@ -26,7 +26,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/devices/health_rules.h"
+#include "rules/device_health.h"
 
 namespace preflight {
 namespace {

@@ -14,12 +14,12 @@
 #include "platform/container.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
-#include "platform/driver_table.h"
 #include "platform/host_root.h"
 #include "platform/proc_driver_version.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "rules/driver_table.h"
 
 namespace preflight {
 namespace {

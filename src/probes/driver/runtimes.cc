@@ -15,20 +15,23 @@
 // compatibility (same major, noted: its PTX cannot be JIT-compiled, error
 // 222).
 // Fail: the job's runtime is of a newer major than the driver (error 35,
-// "CUDA driver version is insufficient"), with the driver it needs.
+// "CUDA driver version is insufficient"), with the driver it needs and the
+// torch build that runs on this driver and its GPUs (rules/torch_wheels.h).
 // Error: the driver is older than the tool's own CUDA 12 runtime needs
 // (R525): the tool cannot check this GPU; the job's verdict still stands.
 #include "core/module_loader.h"
 #include "platform/cuda_driver.h"
-#include "platform/driver_table.h"
 #include "platform/gpu_libraries.h"
 #include "platform/host_root.h"
 #include "platform/job_libraries.h"
+#include "platform/live_driver_target.h"
 #include "platform/proc_driver_version.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "rules/driver_table.h"
+#include "rules/torch_wheels.h"
 
 namespace preflight {
 namespace {
@@ -102,6 +105,7 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
   ProbeResult r;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   std::vector<std::string> too_old, mvc, seen, not_judged;
+  int newest_too_old = 0;  // the newest runtime the driver cannot run
   auto judge = [&](LibraryInfo& rt) {
     const RuntimeVerdict v = JudgeRuntime(rt.version_code, driver_cuda, kernel);
     rt.extra["verdict"] = v.kind == RuntimeVerdict::Kind::kSupported
@@ -122,6 +126,7 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
         seen.push_back(label);
         if (v.kind == RuntimeVerdict::Kind::kTooOld) {
           too_old.push_back(label + " (" + rt.path + "): " + v.explanation);
+          newest_too_old = std::max(newest_too_old, rt.version_code);
         }
         if (v.kind == RuntimeVerdict::Kind::kMinorCompatible) {
           mvc.push_back(label);
@@ -145,14 +150,10 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
   if (!too_old.empty()) {
     r.outcome = Outcome::kFail;
     r.summary = Join(too_old, "; ");
-    r.remediation =
-        "The driver cannot be upgraded from inside a container: upgrade the "
-        "host driver (R580+ for CUDA 13.x, R570+ for 12.8, R525+ for 12.x), "
-        "or use an image/wheel built for CUDA " +
-        FormatCudaVersion(driver_cuda) +
-        " or older (e.g. `pip install torch --index-url "
-        "https://download.pytorch.org/whl/cu126`). NVIDIA_DISABLE_REQUIRE "
-        "only hides the check";
+    WheelTarget target = LiveWheelTarget();
+    target.driver = kernel;
+    target.driver_cuda = driver_cuda;
+    r.remediation = DriverTooOldRemedy(newest_too_old, target);
     return r;
   }
   r.outcome = Outcome::kPass;

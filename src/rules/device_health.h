@@ -1,7 +1,7 @@
 // The judgements of devices.health and devices.memory that read one or two
 // NVML facts, apart from NVML so that a unit test can give them any value.
-#ifndef PREFLIGHT_PROBES_DEVICES_HEALTH_RULES_H_
-#define PREFLIGHT_PROBES_DEVICES_HEALTH_RULES_H_
+#ifndef PREFLIGHT_RULES_DEVICE_HEALTH_H_
+#define PREFLIGHT_RULES_DEVICE_HEALTH_H_
 
 #include <optional>
 #include <string>
@@ -50,4 +50,4 @@ inline constexpr double kSlowContextMs = 1000;
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_PROBES_DEVICES_HEALTH_RULES_H_
+#endif  // PREFLIGHT_RULES_DEVICE_HEALTH_H_

@@ -1,4 +1,4 @@
-#include "probes/devices/health_rules.h"
+#include "rules/device_health.h"
 
 #include <cstdio>
 

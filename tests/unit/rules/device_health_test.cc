@@ -1,7 +1,7 @@
 // The NVML-fact judgements of devices.health and devices.memory: a
 // trained-down PCIe link warns, an idle generation drop is a note;
 // persistence mode off warns only where context creation was measured slow.
-#include "probes/devices/health_rules.h"
+#include "rules/device_health.h"
 
 #include <gtest/gtest.h>
 

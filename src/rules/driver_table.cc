@@ -1,6 +1,5 @@
-#include "platform/driver_table.h"
+#include "rules/driver_table.h"
 
-#include <cstdio>
 #include <vector>
 
 #include "preflight/strings.h"
@@ -29,17 +28,6 @@ const std::vector<Row>& Table() {
 }
 
 }  // namespace
-
-std::string FormatDriverVersion(const DriverVersionNumber& v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%d.%02d", v.major, v.minor);
-  std::string out = buffer;
-  if (v.patch != 0) {
-    std::snprintf(buffer, sizeof buffer, ".%02d", v.patch);
-    out += buffer;
-  }
-  return out;
-}
 
 std::string FormatCudaVersion(int encoded) {
   return std::to_string(encoded / 1000) + "." +

@@ -2,13 +2,13 @@
 // Corresponding Driver Versions", Linux x86_64) and the minor-version
 // compatibility rules. Versions of CUDA are encoded as the APIs do:
 // 1000*major + 10*minor (12.8 -> 12080).
-#ifndef PREFLIGHT_PLATFORM_DRIVER_TABLE_H_
-#define PREFLIGHT_PLATFORM_DRIVER_TABLE_H_
+#ifndef PREFLIGHT_RULES_DRIVER_TABLE_H_
+#define PREFLIGHT_RULES_DRIVER_TABLE_H_
 
 #include <optional>
 #include <string>
 
-#include "platform/proc_driver_version.h"
+#include "rules/driver_version.h"
 
 namespace preflight {
 
@@ -31,9 +31,6 @@ std::optional<DriverVersionNumber> MinorCompatibleDriverFor(int cuda_version);
 // for a driver older than every row.
 std::optional<int> DriverCudaVersionFor(const DriverVersionNumber& driver);
 
-// "535.104.05" from {535, 104, 5}.
-std::string FormatDriverVersion(const DriverVersionNumber& v);
-
 // How a CUDA runtime fares on this driver.
 struct RuntimeVerdict {
   enum class Kind {
@@ -54,4 +51,4 @@ RuntimeVerdict JudgeRuntime(
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_PLATFORM_DRIVER_TABLE_H_
+#endif  // PREFLIGHT_RULES_DRIVER_TABLE_H_

@@ -1,4 +1,4 @@
-#include "platform/driver_table.h"
+#include "rules/driver_table.h"
 
 #include <gtest/gtest.h>
 

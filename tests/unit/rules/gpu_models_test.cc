@@ -1,4 +1,4 @@
-#include "preflight/gpu_models.h"
+#include "rules/gpu_models.h"
 
 #include <gtest/gtest.h>
 
@@ -30,6 +30,13 @@ TEST(GpuModelsTest, ExactNamesKeepLookalikesApart) {
 TEST(GpuModelsTest, EveryRowIsPlausible) {
   std::set<std::string_view> names;
   for (const GpuModelSpec& spec : GpuModelTable()) {
+    EXPECT_GE(spec.compute_capability, 30) << spec.model;
+    if (spec.names.empty()) {
+      // A row that only tells an architecture has no figures to misuse.
+      EXPECT_EQ(spec.fp32_tflops, 0) << spec.model;
+      EXPECT_FALSE(spec.aliases.empty()) << spec.model;
+      continue;
+    }
     EXPECT_FALSE(spec.source.empty()) << spec.model;
     EXPECT_GT(spec.fp32_tflops, 0) << spec.model;
     EXPECT_GE(spec.tf32_tflops, spec.fp32_tflops) << spec.model;
@@ -37,6 +44,23 @@ TEST(GpuModelsTest, EveryRowIsPlausible) {
     EXPECT_GT(spec.memory_gbps, 100) << spec.model;
     for (std::string_view n : spec.names)
       EXPECT_TRUE(names.insert(n).second) << n;
+  }
+}
+
+TEST(GpuModelsTest, ArchitectureOfANamedModel) {
+  struct Case {
+    const char* text;
+    int cc;
+  } cases[] = {{"H100", 90},          {"NVIDIA H200", 90},
+               {"h20", 90},           {"A100", 80},
+               {"NVIDIA A10", 86},    {"NVIDIA A100-SXM4-80GB", 80},
+               {"L4", 89},            {"NVIDIA L40S", 89},
+               {"Tesla T4", 75},      {"Tesla V100-SXM2-16GB", 70},
+               {"NVIDIA B200", 100},  {"NVIDIA GB300", 103},
+               {"GeForce RTX 5090", 120}, {"Tesla K80", 37},
+               {"NVIDIA GeForce RTX 4090", 89}, {"Quadro X", 0}};
+  for (const Case& c : cases) {
+    EXPECT_EQ(ComputeCapabilityOfModel(c.text), c.cc) << c.text;
   }
 }
 

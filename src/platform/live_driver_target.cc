@@ -1,0 +1,46 @@
+#include "platform/live_driver_target.h"
+
+#include "platform/host_root.h"
+#include "platform/proc_driver_version.h"
+#include "platform/rooted_path.h"
+#include "preflight/strings.h"
+#include "rules/gpu_models.h"
+
+namespace preflight {
+
+std::optional<std::string> LoadedDriverVersionText() {
+  const auto text =
+      ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096);
+  if (!text) return std::nullopt;
+  const auto kernel = ParseProcDriverVersion(*text);
+  if (!kernel) return std::nullopt;
+  return kernel->version;
+}
+
+std::vector<std::string> LoadedGpuModels() {
+  std::vector<std::string> models;
+  const std::string dir = HostPath("/proc/driver/nvidia/gpus");
+  for (const std::string& gpu : ListDirectoryUnder("", dir)) {
+    const auto info = ReadSmallFile(dir + "/" + gpu + "/information", 1 << 16);
+    if (!info) continue;
+    for (const std::string& line : Split(*info, '\n')) {
+      if (StartsWith(line, "Model:")) models.push_back(Trim(line.substr(6)));
+    }
+  }
+  return models;
+}
+
+WheelTarget LiveWheelTarget() {
+  WheelTarget target;
+  if (const auto text = LoadedDriverVersionText()) {
+    target.driver = ParseDriverVersionNumber(*text);
+  }
+  for (const std::string& model : LoadedGpuModels()) {
+    if (const int cc = ComputeCapabilityOfModel(model); cc > 0) {
+      target.ccs.insert(cc);
+    }
+  }
+  return target;
+}
+
+}  // namespace preflight

@@ -1,0 +1,50 @@
+// driver.libraries' judgement (the probe, probes/driver/libraries.cc,
+// observes): which copies of the GPU libraries the job loads, and whether
+// the job can use them.
+#ifndef PREFLIGHT_RULES_DRIVER_LIBRARIES_H_
+#define PREFLIGHT_RULES_DRIVER_LIBRARIES_H_
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "preflight/result.h"
+#include "rules/torch_stack.h"
+#include "rules/torch_wheels.h"
+
+namespace preflight {
+
+struct DriverLibrariesObservation {
+  // "cuDNN 9.19.0.56" per copy: torch's, and the system's where it differs.
+  std::vector<std::string> framework_copies, system_copies;
+  // "<name> at <path>: <the loader's words>" for a copy that would not load.
+  std::vector<std::string> broken;
+  // Display names of families the job loads no copy of.
+  std::vector<std::string> absent;
+  // Families ("cudnn", "nccl") whose tested copy loaded and answered.
+  std::set<std::string> usable;
+  // The job's torch; nullopt where none was found.
+  std::optional<TorchBuildObservation> torch;
+  // Why a library torch needs is on none of its paths (`import torch`
+  // fails), for a CUDA build of torch.
+  std::vector<std::string> torch_needs_missing;
+  std::vector<ShadowedCopy> shadowed;
+  // The loaded kernel module's version; nullopt where no driver is loaded.
+  std::optional<std::string> driver_version;
+  // The driver and GPUs a torch remedy is for.
+  WheelTarget target;
+  // --require's libraries ("cudnn", "nccl", "torch").
+  std::set<std::string> required;
+};
+
+// Fail, in this order: a copy hiding torch's own that does not load or is
+// another release (rules/torch_stack.h); a CPU-only torch where a driver is
+// loaded; a library torch needs on none of its paths; a --require'd library
+// missing or unusable. Pass otherwise, listing what each side loads.
+// Outcome, summary and remediation only: the probe adds its details.
+ProbeResult JudgeDriverLibraries(const DriverLibrariesObservation& seen);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_RULES_DRIVER_LIBRARIES_H_

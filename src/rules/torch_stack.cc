@@ -1,0 +1,101 @@
+#include "rules/torch_stack.h"
+
+#include <cctype>
+
+#include "preflight/strings.h"
+
+namespace preflight {
+namespace {
+
+std::string Capitalized(std::string text) {
+  if (!text.empty()) {
+    text[0] =
+        static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  }
+  return text;
+}
+
+// What a copy said of itself, for a note: its version, else its status.
+std::string Said(const SeenCopy& copy) {
+  if (!copy.version.empty()) return copy.version;
+  if (copy.status.empty()) return "version unknown";
+  return copy.status + (copy.message.empty() ? "" : ": " + copy.message);
+}
+
+// What to take off which search path so that torch loads its own copy,
+// from how the loaded one was found.
+std::string ShadowingFix(const ShadowedCopy& copy) {
+  const std::string& via = copy.found_via;
+  const std::string ld_tag = "LD_LIBRARY_PATH entry ";
+  const std::string sys_tag = "sys.path entry ";
+  const size_t ld = via.find(ld_tag);
+  const size_t sys = via.find(sys_tag);
+  if (ld != std::string::npos) {
+    const size_t from = ld + ld_tag.size();
+    return "take " + via.substr(from, via.find(' ', from) - from) +
+           " out of the job's LD_LIBRARY_PATH, so that torch loads its own " +
+           copy.family_name;
+  }
+  if (sys != std::string::npos) {
+    return "take " + via.substr(sys + sys_tag.size()) +
+           " off the job's sys.path (PYTHONPATH, a .pth file), or uninstall "
+           "the NVIDIA wheel there (`pip uninstall` the nvidia-* package in "
+           "it), so that torch loads its own " +
+           copy.family_name;
+  }
+  return "make the job load torch's own " + copy.family_name +
+         " (remove the copy at " + copy.loaded.path +
+         " from the loader's search path)";
+}
+
+}  // namespace
+
+bool IsCpuOnlyTorch(const TorchBuildObservation& torch) {
+  if (!torch.cuda_version.empty()) return false;
+  const std::string& v = torch.version;
+  const bool plus_cpu = v.size() > 4 && v.compare(v.size() - 4, 4, "+cpu") == 0;
+  return plus_cpu || (torch.has_libtorch_cpu && !torch.has_libtorch_cuda &&
+                      !torch.has_libtorch_hip);
+}
+
+std::optional<TorchStackFinding> JudgeCpuOnlyTorch(
+    const TorchBuildObservation& torch, const std::string& driver_phrase,
+    const WheelTarget& target) {
+  if (!IsCpuOnlyTorch(torch)) return std::nullopt;
+  TorchStackFinding f;
+  f.summary = "torch " + torch.version + " at " + torch.package_dir +
+              " is a CPU-only build, but " + driver_phrase +
+              ": torch.cuda.is_available() is False and the job would run "
+              "on the CPU";
+  f.remediation = Capitalized(TorchInstallRemedy(target));
+  return f;
+}
+
+ShadowingJudgement JudgeShadowing(const std::vector<ShadowedCopy>& copies) {
+  ShadowingJudgement out;
+  for (const ShadowedCopy& copy : copies) {
+    const bool loaded_ok =
+        copy.loaded.status != "error" && copy.loaded.status != "missing";
+    const std::string& name = copy.family_name;
+    const std::string both =
+        name + " at " + copy.loaded.path + " (" + copy.found_via +
+        ") is loaded instead of torch's own at " + copy.own.path;
+    if (!loaded_ok) {
+      out.failures.push_back(both +
+                             ", and it does not load: " + copy.loaded.message);
+    } else if (!copy.loaded.version.empty() && !copy.own.version.empty() &&
+               ReleaseOf(copy.loaded.version) != ReleaseOf(copy.own.version)) {
+      out.failures.push_back(both + ": " + name + " " + copy.loaded.version +
+                             " where torch's own is " + copy.own.version);
+    } else {
+      out.notes.push_back(name + " from " + copy.loaded.path + " (" +
+                          Said(copy.loaded) + ") instead of torch's " +
+                          copy.own.path + " (" + Said(copy.own) + ")");
+      continue;
+    }
+    out.fixes.push_back(ShadowingFix(copy));
+  }
+  return out;
+}
+
+}  // namespace preflight

@@ -1,0 +1,77 @@
+// The rules about the job's torch and the copies of the GPU libraries it
+// loads, shared by driver.libraries (live), the libtorch probes and `image`
+// (read from files):
+// - a CPU-only torch where a driver is there to use;
+// - a copy on the job's search paths that hides torch's own.
+// The probes observe (files, the loader, dlopen); these judge.
+#ifndef PREFLIGHT_RULES_TORCH_STACK_H_
+#define PREFLIGHT_RULES_TORCH_STACK_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/torch_wheels.h"
+
+namespace preflight {
+
+// What was seen of a torch installation.
+struct TorchBuildObservation {
+  std::string package_dir;   // .../site-packages/torch
+  std::string version;       // "2.11.0+cu130", "2.11.0+cpu"
+  std::string cuda_version;  // torch.version.cuda; "" for none or unread
+  bool has_libtorch_cpu = false;
+  bool has_libtorch_cuda = false;
+  bool has_libtorch_hip = false;
+};
+
+// Seen, not guessed: no CUDA version, and either a "+cpu" version or the CPU
+// library without a CUDA (or ROCm) one beside it. A torch whose build
+// cannot be told is not CPU-only.
+bool IsCpuOnlyTorch(const TorchBuildObservation& torch);
+
+struct TorchStackFinding {
+  std::string summary;
+  std::string remediation;
+};
+
+// A CPU-only torch where a GPU driver is there (`driver_phrase`: "NVIDIA
+// driver 580.95.05 is loaded", "the image targets driver 535.104.05"):
+// the job would run on the CPU. The fix names the torch build that runs on
+// `target` (rules/torch_wheels.h). nullopt when torch is not CPU-only.
+std::optional<TorchStackFinding> JudgeCpuOnlyTorch(
+    const TorchBuildObservation& torch, const std::string& driver_phrase,
+    const WheelTarget& target);
+
+// One library copy as its observer saw it. `status` is "loaded" where the
+// copy was opened and answered, "error"/"missing" where it was not, and ""
+// where it was only read from files (image).
+struct SeenCopy {
+  std::string path;     // the real path
+  std::string version;  // "" when not known
+  std::string status;
+  std::string message;  // the loader's or library's words, for an error
+};
+
+// A copy the job loads ahead of torch's own.
+struct ShadowedCopy {
+  std::string family_name;  // "cuDNN"
+  std::string found_via;    // how the loaded one was found (job_libraries.h)
+  SeenCopy loaded;
+  SeenCopy own;  // torch's own copy
+};
+
+struct ShadowingJudgement {
+  std::vector<std::string> failures;  // a broken copy or another release
+  std::vector<std::string> notes;     // another file, the same release
+  std::vector<std::string> fixes;     // one per failure
+};
+
+// A loaded copy that does not load, or is of another release than torch's
+// own, fails, naming both paths and what put the loaded one first (the fix
+// says what to take off which search path); otherwise a note.
+ShadowingJudgement JudgeShadowing(const std::vector<ShadowedCopy>& copies);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_RULES_TORCH_STACK_H_
