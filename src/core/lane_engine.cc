@@ -49,7 +49,15 @@ LaneEngine::LaneEngine(LaneEngineConfig config, WorkerLauncher* launcher,
 // in another lane (the node lanes run beside the GPU lanes).
 bool LaneEngine::WaitsForAnotherLane(const ProbeSpec& spec,
                                      const Lane& lane) const {
-  for (std::string_view pre : spec.prerequisites) {
+  // Its prerequisites, and the producers of the facts it reads: it runs on
+  // their answers, not on a guess made before they came.
+  std::vector<std::string_view> awaited = spec.prerequisites;
+  for (std::string_view fact : spec.traits.reads) {
+    if (const ProbeSpec* producer = FactProducer(fact)) {
+      awaited.push_back(producer->id);
+    }
+  }
+  for (std::string_view pre : awaited) {
     for (const Lane* other : node_lanes_) {
       if (other == &lane) continue;
       if (other->running != nullptr && other->running->id == pre) return true;

@@ -20,7 +20,8 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "",
        "NVIDIA device nodes (/dev/nvidiactl, /dev/nvidiaN, /dev/nvidia-uvm) "
-       "exist and can be opened; container detection"},
+       "exist and can be opened; container detection",
+       ProbeTraits().Provides({"container"})},
       {"host.visible_devices",
        Stage::kHost,
        Scope::kNode,
@@ -59,7 +60,8 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "",
        "Open files, processes and threads this process may still use "
-       "(ulimit -n/-u, cgroup pids.max), and the cgroup's memory limit"},
+       "(ulimit -n/-u, cgroup pids.max), and the cgroup's memory limit",
+       ProbeTraits().Provides({"process_limits"})},
       {"host.nccl_env",
        Stage::kHost,
        Scope::kNode,
@@ -69,7 +71,8 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "",
        "The NCCL_* settings in force; NCCL_SOCKET_IFNAME and NCCL_IB_HCA "
-       "name interfaces and devices that exist; transports left disabled"},
+       "name interfaces and devices that exist; transports left disabled",
+       ProbeTraits().Provides({"nccl_settings", "nccl_setting_findings"})},
       {"host.cpu_quota",
        Stage::kHost,
        Scope::kNode,
@@ -107,7 +110,8 @@ std::vector<ProbeSpec> BuildManifest() {
        10,
        false,
        "",
-       "NVIDIA kernel module loaded; its version matches user-space NVML"},
+       "NVIDIA kernel module loaded; its version matches user-space NVML",
+       ProbeTraits().Provides({"driver"})},
       {"driver.cuda_init",
        Stage::kDriver,
        Scope::kNode,
@@ -117,7 +121,8 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "",
        "libcuda.so.1 loads and cuInit succeeds; CUDA error codes mapped to "
-       "causes; forward-compat (cuda-compat) use detected"},
+       "causes; forward-compat (cuda-compat) use detected",
+       ProbeTraits().Provides({"cuda"})},
       {"driver.runtimes",
        Stage::kDriver,
        Scope::kNode,
@@ -127,7 +132,8 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "",
        "Each CUDA runtime in play (the tool's, the system's libcudart, "
-       "libtorch's) is supported by the driver"},
+       "libtorch's) is supported by the driver",
+       ProbeTraits().Provides({"runtimes"})},
       {"driver.libraries",
        Stage::kDriver,
        Scope::kNode,
@@ -137,7 +143,8 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "",
        "cuDNN, NCCL and libtorch: found where, which version, whether they "
-       "load (a failure under --require)"},
+       "load (a failure under --require)",
+       ProbeTraits().Provides({"job_libraries", "libraries"})},
       {"devices.enumerate",
        Stage::kDevices,
        Scope::kNode,
@@ -175,7 +182,8 @@ std::vector<ProbeSpec> BuildManifest() {
        // The first probe each GPU worker runs: its request carries the
        // GPU's tentative NCCL rank (core/collective_phase.h). It fails,
        // letting the others run, when another process holds the GPU.
-       ProbeTraits().CarriesTentativeRank().DetectsSharedGpu()},
+       ProbeTraits().CarriesTentativeRank().DetectsSharedGpu().Reads(
+           {"job_libraries"})},
       {"devices.arch_coverage",
        Stage::kDevices,
        Scope::kPerGpu,
@@ -190,7 +198,7 @@ std::vector<ProbeSpec> BuildManifest() {
        // finding out (a python3 run) while it loads the modules: early in
        // the lane it waited 0.1-0.25 s for that (issue 8). Last, the answer
        // is ready; the report still lists it in manifest order.
-       ProbeTraits().RunsLate()},
+       ProbeTraits().RunsLate().Reads({"job_libraries"})},
       {"tensor.known_answer",
        Stage::kTensor,
        Scope::kPerGpu,
@@ -211,8 +219,10 @@ std::vector<ProbeSpec> BuildManifest() {
        "",
        "cuBLAS GEMM in FP32, TF32, BF16, FP16 matches an FP64 reference; "
        "TFLOP/s against the model's limits",
-       ProbeTraits().ComparedAcrossSiblings(
-           {"fp32_tflops", "tf32_tflops", "bf16_tflops", "fp16_tflops"})},
+       ProbeTraits()
+           .ComparedAcrossSiblings(
+               {"fp32_tflops", "tf32_tflops", "bf16_tflops", "fp16_tflops"})
+           .Reads({"job_libraries"})},
       {"tensor.copy",
        Stage::kTensor,
        Scope::kPerGpu,
@@ -244,7 +254,8 @@ std::vector<ProbeSpec> BuildManifest() {
        true,
        "torch",
        "libtorch computes MatMul + bias + GELU on this GPU as the CPU does; "
-       "torch's build (CUDA, cuDNN) and warm-up time"},
+       "torch's build (CUDA, cuDNN) and warm-up time",
+       ProbeTraits().Reads({"job_libraries", "driver", "cuda"})},
       {"cudnn.library",
        Stage::kCudnn,
        Scope::kNode,
@@ -254,7 +265,8 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "cudnn",
        "Which cuDNN loads (path, version, CUDA it was built for), its "
-       "sub-libraries agree, and torch will not load a mismatched one"},
+       "sub-libraries agree, and torch will not load a mismatched one",
+       ProbeTraits().Reads({"job_libraries"})},
       {"cudnn.conv",
        Stage::kCudnn,
        Scope::kPerGpu,
@@ -265,7 +277,9 @@ std::vector<ProbeSpec> BuildManifest() {
        "cudnn",
        "cuDNN convolution forward (FP32/FP16/BF16, NCHW/NHWC; backward in "
        "full) matches a CPU reference; algorithm and time",
-       ProbeTraits().ComparedAcrossSiblings({"conv_fp16_tflops"})},
+       ProbeTraits()
+           .ComparedAcrossSiblings({"conv_fp16_tflops"})
+           .Reads({"job_libraries"})},
       {"nccl.all_reduce",
        Stage::kNccl,
        Scope::kAllGpus,
@@ -279,7 +293,10 @@ std::vector<ProbeSpec> BuildManifest() {
        "transport; a hang names the stalled rank",
        // Each GPU worker initializes its communicator while its other
        // probes run (modules/nccl/early_init.h).
-       ProbeTraits().StartsInBackground("nccl.early_init")},
+       ProbeTraits()
+           .StartsInBackground("nccl.early_init")
+           .Reads({"job_libraries", "libraries", "nccl_settings",
+                   "nccl_setting_findings"})},
       {"compile.cuda_graph",
        Stage::kCompile,
        Scope::kPerGpu,
@@ -290,7 +307,8 @@ std::vector<ProbeSpec> BuildManifest() {
        "",
        "A GEMM + bias + GELU block captured as a CUDA graph: capture + "
        "instantiate + first launch vs replay vs eager; replay equals eager "
-       "bit for bit"},
+       "bit for bit",
+       ProbeTraits().Reads({"job_libraries"})},
       {"compile.nvrtc",
        Stage::kCompile,
        Scope::kPerGpu,
@@ -300,7 +318,8 @@ std::vector<ProbeSpec> BuildManifest() {
        true,
        "",
        "NVRTC compiles a kernel at run time, the driver JIT-loads its PTX, "
-       "it computes a known answer; compile and load time"},
+       "it computes a known answer; compile and load time",
+       ProbeTraits().Reads({"job_libraries"})},
       {"compile.torch_graph",
        Stage::kCompile,
        Scope::kPerGpu,
@@ -310,7 +329,8 @@ std::vector<ProbeSpec> BuildManifest() {
        true,
        "torch",
        "The same block with the job's torch doing the GEMMs: first eager "
-       "step, CUDA-graph capture and replay, replay equals eager"},
+       "step, CUDA-graph capture and replay, replay equals eager",
+       ProbeTraits().Reads({"job_libraries", "driver", "cuda"})},
       {"compile.aoti_package",
        Stage::kCompile,
        Scope::kPerGpu,
@@ -355,6 +375,15 @@ const std::vector<ProbeSpec>& Manifest() {
 const ProbeSpec* FindProbeWith(bool (*has)(const ProbeTraits&)) {
   for (const ProbeSpec& spec : Manifest()) {
     if (has(spec.traits)) return &spec;
+  }
+  return nullptr;
+}
+
+const ProbeSpec* FactProducer(std::string_view fact) {
+  for (const ProbeSpec& spec : Manifest()) {
+    for (std::string_view provided : spec.traits.provides) {
+      if (provided == fact) return &spec;
+    }
   }
   return nullptr;
 }

@@ -52,6 +52,14 @@ struct ProbeTraits {
   bool detects_shared_gpu = false;
   // Rate metrics the judge compares across same-model GPUs (core/siblings.h).
   std::vector<std::string_view> sibling_metrics;
+  // Host facts its result records (ProbeResult::facts keys: "job_libraries",
+  // "cuda", ...) for later probes.
+  std::vector<std::string_view> provides;
+  // Host facts it reads. The planner pulls in their producers, which must
+  // run (not pass) first: the engine holds the probe back while a producer
+  // is queued or running in a node lane, so it reads the producer's answer
+  // instead of finding it again another way.
+  std::vector<std::string_view> reads;
 
   ProbeTraits& RunsEarly() {
     lane_order = LaneOrder::kEarly;
@@ -79,6 +87,14 @@ struct ProbeTraits {
   }
   ProbeTraits& ComparedAcrossSiblings(std::vector<std::string_view> metrics) {
     sibling_metrics = std::move(metrics);
+    return *this;
+  }
+  ProbeTraits& Provides(std::vector<std::string_view> facts) {
+    provides = std::move(facts);
+    return *this;
+  }
+  ProbeTraits& Reads(std::vector<std::string_view> facts) {
+    reads = std::move(facts);
     return *this;
   }
 };
@@ -109,6 +125,8 @@ const std::vector<ProbeSpec>& Manifest();
 
 // Looks a probe up by id; nullptr when unknown.
 const ProbeSpec* FindProbe(std::string_view id);
+// The probe whose row provides host fact `fact`; nullptr when none.
+const ProbeSpec* FactProducer(std::string_view fact);
 // The first probe with a trait (`has` reads it); nullptr when none.
 const ProbeSpec* FindProbeWith(bool (*has)(const ProbeTraits&));
 

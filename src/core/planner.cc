@@ -57,14 +57,22 @@ Plan MakePlan(const std::vector<std::string>& stages,
   for (const ProbeSpec& spec : Manifest()) {
     if (Matches(spec, skip)) plan.skipped_by_user.insert(std::string(spec.id));
   }
-  // Pull in prerequisites until nothing changes (the manifest is small and
-  // acyclic, which the manifest test checks).
+  // Pull in prerequisites and the producers of the facts a probe reads
+  // until nothing changes (the manifest is small and acyclic, which the
+  // manifest test checks). A producer the user left out stays out: its
+  // readers say so.
   bool grew = true;
   while (grew) {
     grew = false;
     for (const ProbeSpec& spec : Manifest()) {
       if (selected.count(spec.id) == 0) continue;
-      for (std::string_view pre : spec.prerequisites) {
+      std::vector<std::string_view> needed = spec.prerequisites;
+      for (std::string_view fact : spec.traits.reads) {
+        if (const ProbeSpec* producer = FactProducer(fact)) {
+          needed.push_back(producer->id);
+        }
+      }
+      for (std::string_view pre : needed) {
         if (plan.skipped_by_user.count(std::string(pre)) > 0) continue;
         if (selected.insert(pre).second) grew = true;
       }

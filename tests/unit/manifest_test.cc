@@ -41,6 +41,40 @@ TEST(ManifestTest, PrerequisitesExistAndRunEarlier) {
   }
 }
 
+TEST(ManifestTest, EveryFactReadHasOneNodeProducerEarlier) {
+  std::map<std::string_view, size_t> position;
+  for (size_t i = 0; i < Manifest().size(); ++i) position[Manifest()[i].id] = i;
+  std::map<std::string_view, std::string_view> producer_of;
+  for (const ProbeSpec& spec : Manifest()) {
+    for (std::string_view fact : spec.traits.provides) {
+      EXPECT_TRUE(producer_of.emplace(fact, spec.id).second)
+          << fact << " has two producers";
+      // Facts are the node's: the engine gathers them from node results.
+      EXPECT_EQ(spec.scope, Scope::kNode) << spec.id << " provides " << fact;
+    }
+  }
+  int reads = 0;
+  for (const ProbeSpec& spec : Manifest()) {
+    for (std::string_view fact : spec.traits.reads) {
+      ++reads;
+      const ProbeSpec* producer = FactProducer(fact);
+      ASSERT_NE(producer, nullptr)
+          << spec.id << " reads " << fact << ", which no probe provides";
+      EXPECT_LT(position[producer->id], position[spec.id])
+          << spec.id << " reads " << fact << " from a later " << producer->id;
+    }
+  }
+  // The readers that open the job's libraries declare it.
+  EXPECT_GE(reads, 10);
+  for (const char* reader :
+       {"cudnn.library", "cudnn.conv", "tensor.gemm", "compile.nvrtc",
+        "nccl.all_reduce", "devices.arch_coverage", "tensor.torch_block"}) {
+    const auto& r = FindProbe(reader)->traits.reads;
+    EXPECT_NE(std::find(r.begin(), r.end(), "job_libraries"), r.end())
+        << reader;
+  }
+}
+
 TEST(ManifestTest, StagesAreInOrder) {
   for (size_t i = 1; i < Manifest().size(); ++i) {
     EXPECT_LE(static_cast<int>(Manifest()[i - 1].stage),

@@ -34,11 +34,30 @@ TEST(PlannerTest, SelectedStagePullsInItsPrerequisites) {
   EXPECT_TRUE(Has(node, "driver.cuda_init"));
   EXPECT_TRUE(Has(node, "driver.kernel_module"));
   EXPECT_FALSE(Has(node, "host.shm"));
-  EXPECT_FALSE(Has(node, "driver.libraries"));
+  // devices.arch_coverage reads driver.libraries' resolution.
+  EXPECT_TRUE(Has(node, "driver.libraries"));
+  EXPECT_FALSE(Has(node, "driver.runtimes"));
   EXPECT_FALSE(Has(Ids(plan.gpu_probes), "tensor.known_answer"));
   // Prerequisites keep manifest order.
   EXPECT_LT(std::find(node.begin(), node.end(), "driver.cuda_init"),
             std::find(node.begin(), node.end(), "devices.enumerate"));
+}
+
+TEST(PlannerTest, ReadersPullInTheProducersOfWhatTheyRead) {
+  // --stages cudnn: the cuDNN probes open the copy driver.libraries
+  // resolved, so it runs (it need not pass), and so does host.nccl_env for
+  // --stages nccl.
+  const auto cudnn = Ids(MakePlan({"cudnn"}, {}).node_probes);
+  EXPECT_TRUE(Has(cudnn, "driver.libraries"));
+  EXPECT_TRUE(Has(cudnn, "cudnn.library"));
+  EXPECT_LT(std::find(cudnn.begin(), cudnn.end(), "driver.libraries"),
+            std::find(cudnn.begin(), cudnn.end(), "cudnn.library"));
+  const auto nccl = Ids(MakePlan({"nccl"}, {}).node_probes);
+  EXPECT_TRUE(Has(nccl, "host.nccl_env"));
+  EXPECT_TRUE(Has(nccl, "driver.libraries"));
+  // A producer the user left out is not pulled back in.
+  const Plan skipped = MakePlan({"cudnn"}, {"driver.libraries"});
+  EXPECT_FALSE(Has(Ids(skipped.node_probes), "driver.libraries"));
 }
 
 TEST(PlannerTest, SkipRemovesStagesAndProbesAndIsRemembered) {
