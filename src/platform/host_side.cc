@@ -7,15 +7,6 @@
 #include "platform/host_root.h"
 
 namespace preflight {
-namespace {
-
-std::string Quoted(const std::string& command) {
-  return !command.empty() && command.front() == '`' ? command
-                                                    : "`" + command + "`";
-}
-
-}  // namespace
-
 const Vantage& CurrentVantage() {
   static const Vantage vantage = [] {
     Vantage v;
@@ -36,26 +27,8 @@ const Vantage& CurrentVantage() {
   return vantage;
 }
 
-std::string OnHost(const std::string& command, const Vantage& vantage) {
-  if (!vantage.in_container) return Quoted(command);
-  return "on the host (a " + vantage.container_kind +
-         " container cannot do this): " + Quoted(command);
-}
-
 std::string OnHost(const std::string& command) {
   return OnHost(command, CurrentVantage());
-}
-
-std::string KernelLogAdvice(const std::string& pattern,
-                            const Vantage& vantage) {
-  const std::string grep = "dmesg | grep -i " + pattern;
-  if (vantage.in_container && !vantage.kernel_log_readable) {
-    return "the driver's Xid lines are in the host's kernel log, which this " +
-           vantage.container_kind +
-           " container cannot read: on the host run `sudo " + grep + "`";
-  }
-  if (vantage.kernel_log_readable) return "look for Xid lines (`" + grep + "`)";
-  return "look for Xid lines (`sudo " + grep + "`)";
 }
 
 std::string KernelLogAdvice(const std::string& pattern) {

@@ -1,36 +1,20 @@
-// Advice that only the host can act on, worded for where this process runs.
-// A container cannot read the host's kernel log (dmesg needs CAP_SYSLOG and
-// sees the host's ring buffer only where kernel.dmesg_restrict allows), nor
-// change a GPU's settings, reset it, load a module or manage the host's
-// services: there the advice says so and names the host-side command,
-// instead of a command that fails where the user is.
+// Where this process runs (in a container or not, and whether it can read
+// the kernel log), read once; the advice worded for it is rules/host_advice.h.
 #ifndef PREFLIGHT_PLATFORM_HOST_SIDE_H_
 #define PREFLIGHT_PLATFORM_HOST_SIDE_H_
 
 #include <string>
 
-namespace preflight {
+#include "rules/host_advice.h"
 
-// Where this process runs, as the wording needs it.
-struct Vantage {
-  bool in_container = false;
-  std::string container_kind;        // "docker", "kubernetes", …
-  bool kernel_log_readable = false;  // /dev/kmsg opens for this process
-};
+namespace preflight {
 
 // This process's vantage (DetectContainer, and whether /dev/kmsg opens),
 // read once per process.
 const Vantage& CurrentVantage();
 
-// `command` (already in backticks or plain) as advice: unchanged on a host;
-// in a container "on the host (not from this docker container): `command`".
-std::string OnHost(const std::string& command, const Vantage& vantage);
-std::string OnHost(const std::string& command);  // CurrentVantage()
-
-// How to look for the driver's Xid and NVRM lines in the kernel log.
-// `pattern` is grep's, e.g. "-e xid -e nvrm". In a container that cannot
-// read the log: says that it is the host's, with the command to run there.
-std::string KernelLogAdvice(const std::string& pattern, const Vantage& vantage);
+// rules/host_advice.h's advice for CurrentVantage().
+std::string OnHost(const std::string& command);
 std::string KernelLogAdvice(const std::string& pattern = "-e xid -e nvrm");
 
 }  // namespace preflight

@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "platform/throttle_evidence.h"
+#include "rules/throttle_evidence.h"
 
 namespace preflight {
 

@@ -51,14 +51,22 @@ TEST(GpuModelsTest, ArchitectureOfANamedModel) {
   struct Case {
     const char* text;
     int cc;
-  } cases[] = {{"H100", 90},          {"NVIDIA H200", 90},
-               {"h20", 90},           {"A100", 80},
-               {"NVIDIA A10", 86},    {"NVIDIA A100-SXM4-80GB", 80},
-               {"L4", 89},            {"NVIDIA L40S", 89},
-               {"Tesla T4", 75},      {"Tesla V100-SXM2-16GB", 70},
-               {"NVIDIA B200", 100},  {"NVIDIA GB300", 103},
-               {"GeForce RTX 5090", 120}, {"Tesla K80", 37},
-               {"NVIDIA GeForce RTX 4090", 89}, {"Quadro X", 0}};
+  } cases[] = {{"H100", 90},
+               {"NVIDIA H200", 90},
+               {"h20", 90},
+               {"A100", 80},
+               {"NVIDIA A10", 86},
+               {"NVIDIA A100-SXM4-80GB", 80},
+               {"L4", 89},
+               {"NVIDIA L40S", 89},
+               {"Tesla T4", 75},
+               {"Tesla V100-SXM2-16GB", 70},
+               {"NVIDIA B200", 100},
+               {"NVIDIA GB300", 103},
+               {"GeForce RTX 5090", 120},
+               {"Tesla K80", 37},
+               {"NVIDIA GeForce RTX 4090", 89},
+               {"Quadro X", 0}};
   for (const Case& c : cases) {
     EXPECT_EQ(ComputeCapabilityOfModel(c.text), c.cc) << c.text;
   }

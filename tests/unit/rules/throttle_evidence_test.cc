@@ -1,7 +1,7 @@
 // A slow GEMM judged from the NVML samples taken during its timed runs
-// (platform/throttle_evidence.h): each limiter that the samples show is
+// (rules/throttle_evidence.h): each limiter that the samples show is
 // named with its readings and its fix; with none, what was ruled out.
-#include "platform/throttle_evidence.h"
+#include "rules/throttle_evidence.h"
 
 #include <gtest/gtest.h>
 

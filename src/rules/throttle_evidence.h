@@ -5,15 +5,15 @@
 // temperature), and the judgement of a slow rate from them. No NVML here:
 // the sampler (modules/common/throttle_sampler.h) fills it, so unit tests
 // can give it any reading.
-#ifndef PREFLIGHT_PLATFORM_THROTTLE_EVIDENCE_H_
-#define PREFLIGHT_PLATFORM_THROTTLE_EVIDENCE_H_
+#ifndef PREFLIGHT_RULES_THROTTLE_EVIDENCE_H_
+#define PREFLIGHT_RULES_THROTTLE_EVIDENCE_H_
 
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "platform/host_side.h"
+#include "rules/host_advice.h"
 
 namespace preflight {
 
@@ -70,4 +70,4 @@ SlowRateCause ExplainSlowRate(const ThrottleEvidence& evidence,
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_PLATFORM_THROTTLE_EVIDENCE_H_
+#endif  // PREFLIGHT_RULES_THROTTLE_EVIDENCE_H_

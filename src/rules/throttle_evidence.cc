@@ -1,4 +1,4 @@
-#include "platform/throttle_evidence.h"
+#include "rules/throttle_evidence.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,14 +1,14 @@
 // Advice only the host can follow, worded for where the tool runs
-// (platform/host_side.h): in a container it says "on the host" and never
+// (rules/host_advice.h): in a container it says "on the host" and never
 // tells the user to run there what cannot work.
-#include "platform/host_side.h"
+#include "rules/host_advice.h"
 
 #include <gtest/gtest.h>
 
 namespace preflight {
 namespace {
 
-TEST(HostSideTest, CommandsAreForTheHostOnlyInAContainer) {
+TEST(HostAdviceTest, CommandsAreForTheHostOnlyInAContainer) {
   const Vantage host{};
   const Vantage pod{true, "kubernetes", false};
   EXPECT_EQ(OnHost("sudo nvidia-smi -r -i 0", host),
@@ -19,7 +19,7 @@ TEST(HostSideTest, CommandsAreForTheHostOnlyInAContainer) {
             "nvidia-smi -r -i 0`");
 }
 
-TEST(HostSideTest, TheKernelLogIsReadWhereItCanBe) {
+TEST(HostAdviceTest, TheKernelLogIsReadWhereItCanBe) {
   const Vantage user{};
   const Vantage root{false, "", true};
   const Vantage boxed{true, "docker", false};
