@@ -45,6 +45,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "rules/all_reduce_rank.h"
 
 namespace preflight {
 namespace {
@@ -199,6 +200,220 @@ nlohmann::ordered_json LinkFacts(const ProbeContext& context) {
   return link;
 }
 
+// The communicator: the one this worker initialized in the background for
+// this very rank assignment (early_init.h), else a fresh init here. Returns
+// the init's time; throws Stalled or CallFailed.
+double ObtainCommunicator(const nlohmann::json& c, Clock::time_point deadline,
+                          Communicator* comm, PhaseClock* phases,
+                          ProbeResult* r, std::string* phase) {
+  const int rank = c["rank"].get<int>();
+  const auto take_start = Clock::now();
+  const EarlyCommunicator early = TakeEarlyCommunicator(c, deadline);
+  if (!early.matched) {
+    ncclUniqueId id{};
+    std::string id_error;
+    if (!ExchangeNcclId(rank, c["id_file"].get<std::string>(), deadline, {},
+                        &id, &id_error)) {
+      if (id_error.empty()) throw Stalled{*phase};
+      throw CallFailed(id_error);
+    }
+    phases->Mark(rank == 0 ? "create_id" : "wait_for_id");
+    *phase = "communicator init";
+    ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+    config.blocking = 0;
+    const auto init_start = Clock::now();
+    comm->Settle(Nccl().ncclCommInitRankConfig(
+                     comm->slot(), c["nranks"].get<int>(), id, rank, &config),
+                 *phase);
+    return std::chrono::duration<double, std::milli>(Clock::now() - init_start)
+        .count();
+  }
+  r->details["communicator"] = {
+      {"initialized", "in the background, beside this GPU's other probes"},
+      {"started_before_probe_ms", early.started_before_ms},
+      {"probe_waited_ms", early.waited_ms}};
+  phases->Mark("wait_for_background_init");
+  if (early.comm == nullptr) {
+    if (!early.stalled_in.empty()) throw Stalled{early.stalled_in};
+    throw CallFailed(early.error.empty()
+                         ? "the background communicator init failed"
+                         : early.error);
+  }
+  *comm->slot() = early.comm;
+  if (!early.stalled_in.empty() || !early.error.empty()) {
+    comm->MarkBroken();  // aborted, not destroyed, on the way out
+    if (!early.stalled_in.empty()) throw Stalled{early.stalled_in};
+    throw CallFailed(early.error);
+  }
+  *phase = "communicator init";
+  comm->Settle(early.state, *phase);
+  if (early.first_all_reduce_ms > 0) {
+    // Where NCCL connected the ranks (at the first collective).
+    r->details["communicator"]["first_all_reduce_ms"] =
+        early.first_all_reduce_ms;
+  }
+  return early.init_ms > 0 ? early.init_ms
+                           : early.started_before_ms +
+                                 std::chrono::duration<double, std::milli>(
+                                     Clock::now() - take_start)
+                                     .count();
+}
+
+// 1 MiB to 1 GiB (quick; 8 KiB to 4 GiB full); one rank has no bus to
+// measure, so the quick level checks that NCCL loads and reduces exactly at
+// sizes that take milliseconds. Two buffers plus NCCL's own stay within 40%
+// of free memory.
+std::vector<size_t> AllReduceSizes(bool full, int nranks, size_t free_bytes) {
+  std::vector<size_t> sizes =
+      full ? std::vector<size_t>{size_t{8} << 10,  size_t{64} << 10,
+                                 size_t{1} << 20,  size_t{8} << 20,
+                                 size_t{64} << 20, size_t{256} << 20,
+                                 size_t{1} << 30,  size_t{4} << 30}
+           : std::vector<size_t>{size_t{1} << 20, size_t{32} << 20,
+                                 size_t{256} << 20, size_t{1} << 30};
+  if (nranks == 1 && !full) sizes = {size_t{1} << 20, size_t{32} << 20};
+  while (!sizes.empty() && 2 * sizes.back() > free_bytes * 4 / 10) {
+    sizes.pop_back();
+  }
+  return sizes;
+}
+
+// The device buffers of the sizes loop.
+struct AllReduceBuffers {
+  cudaStream_t stream = nullptr;
+  void* send = nullptr;
+  void* recv = nullptr;
+  unsigned long long* wrong = nullptr;
+};
+
+// One size: warm-up, then as nccl-tests does, batches of back-to-back
+// iterations between two events (per-iteration average; the median of 3
+// batches); then the timed iterations' output, every element. Returns the
+// size's row of details.sizes.
+nlohmann::ordered_json MeasureSize(const ProbeContext& context, size_t bytes,
+                                   bool corrupt, const AllReduceBuffers& b,
+                                   Communicator* comm, EventTimer* timer,
+                                   const std::string& phase) {
+  const nlohmann::json& c = context.collective;
+  const int rank = c["rank"].get<int>(), nranks = c["nranks"].get<int>();
+  const bool full = context.level == Level::kFull;
+  const size_t count = bytes / sizeof(float);
+  CheckCuda(LaunchFillAllReduceInput(static_cast<float*>(b.send), count, rank,
+                                     b.stream),
+            "fill");
+  CheckCuda(cudaMemsetAsync(b.recv, 0xFF, bytes, b.stream), "cudaMemsetAsync");
+  const bool large = bytes >= (size_t{256} << 20);
+  const int warmup = full ? 5 : (large ? 1 : 3);
+  const int iters = full ? 20 : (large ? 4 : 20);
+  auto all_reduce = [&] {
+    comm->Settle(Nccl().ncclAllReduce(b.send, b.recv, count, ncclFloat, ncclSum,
+                                      comm->get(), b.stream),
+                 phase);
+  };
+  for (int i = 0; i < warmup; ++i) all_reduce();
+  comm->Wait(b.stream, phase);
+  std::vector<double> us;
+  for (int batch = 0; batch < 3; ++batch) {
+    timer->Start();
+    for (int i = 0; i < iters; ++i) all_reduce();
+    timer->RecordStop();
+    // Waited for under the deadline first: the stop event has passed when
+    // the time is read.
+    comm->Wait(b.stream, phase);
+    us.push_back(timer->ElapsedMs() * 1000.0 / iters);
+  }
+  if (corrupt) {
+    CheckCuda(cudaMemsetAsync(b.recv, 0x7F, sizeof(float), b.stream),
+              "corrupt");
+  }
+  CheckCuda(cudaMemsetAsync(b.wrong, 0, sizeof *b.wrong, b.stream),
+            "cudaMemsetAsync");
+  CheckCuda(LaunchCheckAllReduceOutput(static_cast<const float*>(b.recv), count,
+                                       nranks, b.wrong, b.stream),
+            "check");
+  unsigned long long bad = 0;
+  CheckCuda(cudaMemcpyAsync(&bad, b.wrong, sizeof bad, cudaMemcpyDeviceToHost,
+                            b.stream),
+            "cudaMemcpyAsync");
+  CheckCuda(cudaStreamSynchronize(b.stream), "cudaStreamSynchronize");
+  const double median_us = Median(us);
+  const double algbw = static_cast<double>(bytes) / (median_us * 1e-6) / 1e9;
+  const Spread spread = SpreadOf(us);
+  return {{"bytes", bytes},
+          {"median_us", median_us},
+          {"us_spread",
+           {{"runs", spread.runs},
+            {"min", spread.min},
+            {"max", spread.max},
+            {"mad", spread.mad}}},
+          {"algbw_gbps", algbw},
+          {"busbw_gbps", algbw * 2.0 * (nranks - 1) / nranks},
+          {"wrong", bad}};
+}
+
+// Every size; fills seen's wrong elements and largest size and the
+// details' sizes. Throws Stalled or CallFailed.
+void RunSizes(const ProbeContext& context, Communicator* comm,
+              std::string* phase, AllReduceRankObservation* seen,
+              ProbeResult* r) {
+  AllReduceBuffers b;
+  CheckCuda(cudaStreamCreateWithFlags(&b.stream, cudaStreamNonBlocking),
+            "cudaStreamCreate");
+  size_t free_bytes = 0, total_bytes = 0;
+  CheckCuda(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
+  const std::vector<size_t> sizes =
+      AllReduceSizes(context.level == Level::kFull, seen->nranks, free_bytes);
+  const size_t largest = sizes.empty() ? 0 : sizes.back();
+  // Raw allocations, not DeviceBuffer: they are freed only on the way out
+  // of a run that finished. After a stall a collective kernel may still
+  // spin on the GPU, and cudaFree would wait for it past every deadline;
+  // the worker's exit frees them instead.
+  CheckCuda(cudaMalloc(&b.send, largest), "cudaMalloc");
+  CheckCuda(cudaMalloc(&b.recv, largest), "cudaMalloc");
+  CheckCuda(cudaMalloc(&b.wrong, sizeof *b.wrong), "cudaMalloc");
+  EventTimer timer(b.stream);
+  nlohmann::ordered_json per_size = nlohmann::ordered_json::array();
+  for (size_t bytes : sizes) {
+    *phase = "all-reduce of " + SizeLabel(bytes);
+    nlohmann::ordered_json row = MeasureSize(
+        context, bytes, context.corrupt_result && bytes == sizes.front(), b,
+        comm, &timer, *phase);
+    seen->wrong_elements += row["wrong"].get<unsigned long long>();
+    per_size.push_back(std::move(row));
+  }
+  cudaFree(b.send);
+  cudaFree(b.recv);
+  cudaFree(b.wrong);
+  cudaStreamDestroy(b.stream);
+  comm->LeaveToProcessExit();
+  seen->largest_size = sizes.empty() ? "0" : SizeLabel(largest);
+  r->details["sizes"] = per_size;
+}
+
+// Where the user did not set NCCL_DEBUG, the supervisor started this worker
+// with NCCL's INFO log going to a file of its own in PREFLIGHT_NCCL_LOG_DIR
+// (set in the environment at start, not here: NCCL reads it once, possibly
+// already in the background init); "" otherwise.
+std::string NcclDebugFile() {
+  const char* dir = std::getenv("PREFLIGHT_NCCL_LOG_DIR");
+  if (dir == nullptr || *dir == '\0') return "";
+  return std::string(dir) + "/nccl-" + std::to_string(getpid()) + ".log";
+}
+
+// Which transports NCCL picked, its version and its own breakdown of the
+// init (bootstrap, topology, connections, ...), from its INFO log.
+void AddNcclLogFacts(const std::string& debug_file, ProbeResult* r) {
+  if (debug_file.empty()) return;
+  std::ifstream log(debug_file);
+  const NcclLogFacts facts = ParseNcclLog(log);
+  r->details["transports"] = facts.transports;
+  if (!facts.version.empty()) r->details["nccl_version"] = facts.version;
+  if (!facts.init_phases_s.empty()) {
+    r->details["nccl_init_phases_s"] = facts.init_phases_s;
+  }
+  unlink(debug_file.c_str());
+}
+
 }  // namespace
 
 ProbeResult RunNcclAllReduce(const ProbeContext& context) {
@@ -208,10 +423,9 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
         "nccl.all_reduce needs its rank from the supervisor");
   }
   if (auto refused = OpenJobNccl(context)) return *refused;
-  const int rank = c["rank"].get<int>();
-  const int nranks = c["nranks"].get<int>();
-  const std::string id_file = c["id_file"].get<std::string>();
-  const Clock::time_point deadline = context.soft_deadline;
+  AllReduceRankObservation seen;
+  seen.rank = c["rank"].get<int>();
+  seen.nranks = c["nranks"].get<int>();
   ProbeResult r;
   // The NCCL settings in force: host.nccl_env's facts, or read here where
   // the NCCL stage runs alone (the worker has the job's environment).
@@ -219,265 +433,54 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   PhaseClock phases(&r);
   r.details["libraries"]["nccl"] =
       DescribeLibraryUse(Nccl().copy, Nccl().version);
-  r.details["rank"] = rank;
-  r.details["nranks"] = nranks;
+  r.details["rank"] = seen.rank;
+  r.details["nranks"] = seen.nranks;
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   r.details["hostname"] = host;
   r.details["link"] = LinkFacts(context);
-  // Which transports NCCL picks: where the user did not set NCCL_DEBUG, the
-  // supervisor started this worker with NCCL's INFO log going to a file of
-  // its own in PREFLIGHT_NCCL_LOG_DIR (set in the environment at start, not
-  // here: NCCL reads it once, possibly already in the background init).
-  std::string debug_file;
-  if (const char* dir = std::getenv("PREFLIGHT_NCCL_LOG_DIR");
-      dir != nullptr && *dir != '\0') {
-    debug_file =
-        std::string(dir) + "/nccl-" + std::to_string(getpid()) + ".log";
-  }
+  const std::string debug_file = NcclDebugFile();
   phases.Mark("link_facts");
   r.details["nccl_version_code"] = Nccl().version_code;
   std::string phase = "waiting for rank 0's NCCL id";
   try {
     CheckCuda(cudaSetDevice(0), "cudaSetDevice");
-    Communicator comm(deadline);
-    double init_ms = 0;
-    // The communicator this worker initialized in the background, when it
-    // was made for this very rank assignment (early_init.h).
-    const auto take_start = Clock::now();
-    const EarlyCommunicator early = TakeEarlyCommunicator(c, deadline);
-    if (early.matched) {
-      r.details["communicator"] = {
-          {"initialized", "in the background, beside this GPU's other probes"},
-          {"started_before_probe_ms", early.started_before_ms},
-          {"probe_waited_ms", early.waited_ms}};
-      phases.Mark("wait_for_background_init");
-      if (early.comm == nullptr) {
-        if (!early.stalled_in.empty()) throw Stalled{early.stalled_in};
-        throw CallFailed(early.error.empty()
-                             ? "the background communicator init failed"
-                             : early.error);
-      }
-      *comm.slot() = early.comm;
-      if (!early.stalled_in.empty() || !early.error.empty()) {
-        comm.MarkBroken();  // aborted, not destroyed, on the way out
-        if (!early.stalled_in.empty()) throw Stalled{early.stalled_in};
-        throw CallFailed(early.error);
-      }
-      phase = "communicator init";
-      comm.Settle(early.state, phase);
-      if (early.first_all_reduce_ms > 0) {
-        // Where NCCL connected the ranks (at the first collective).
-        r.details["communicator"]["first_all_reduce_ms"] =
-            early.first_all_reduce_ms;
-      }
-      init_ms = early.init_ms > 0
-                    ? early.init_ms
-                    : early.started_before_ms +
-                          std::chrono::duration<double, std::milli>(
-                              Clock::now() - take_start)
-                              .count();
-    } else {
-      ncclUniqueId id{};
-      std::string id_error;
-      if (!ExchangeNcclId(rank, id_file, deadline, {}, &id, &id_error)) {
-        if (id_error.empty()) throw Stalled{phase};
-        throw CallFailed(id_error);
-      }
-      phases.Mark(rank == 0 ? "create_id" : "wait_for_id");
-      phase = "communicator init";
-      ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
-      config.blocking = 0;
-      const auto init_start = Clock::now();
-      comm.Settle(
-          Nccl().ncclCommInitRankConfig(comm.slot(), nranks, id, rank, &config),
-          phase);
-      init_ms =
-          std::chrono::duration<double, std::milli>(Clock::now() - init_start)
-              .count();
-    }
-    r.AddMetric({"init_ms", init_ms, "ms", {}});
+    Communicator comm(context.soft_deadline);
+    seen.init_ms = ObtainCommunicator(c, context.soft_deadline, &comm, &phases,
+                                      &r, &phase);
+    r.AddMetric({"init_ms", seen.init_ms, "ms", {}});
     phases.Mark("communicator_init");
-
-    cudaStream_t stream = nullptr;
-    CheckCuda(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
-              "cudaStreamCreate");
-    const bool full = context.level == Level::kFull;
-    std::vector<size_t> sizes =
-        full ? std::vector<size_t>{size_t{8} << 10,  size_t{64} << 10,
-                                   size_t{1} << 20,  size_t{8} << 20,
-                                   size_t{64} << 20, size_t{256} << 20,
-                                   size_t{1} << 30,  size_t{4} << 30}
-             : std::vector<size_t>{size_t{1} << 20, size_t{32} << 20,
-                                   size_t{256} << 20, size_t{1} << 30};
-    // One rank has no bus to measure: the quick level checks that NCCL
-    // loads and reduces exactly, at sizes that take milliseconds.
-    if (nranks == 1 && !full) sizes = {size_t{1} << 20, size_t{32} << 20};
-    size_t free_bytes = 0, total_bytes = 0;
-    CheckCuda(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
-    // Two buffers plus NCCL's own: stay within 40% of free memory.
-    while (!sizes.empty() && 2 * sizes.back() > free_bytes * 4 / 10)
-      sizes.pop_back();
-    const size_t largest = sizes.empty() ? 0 : sizes.back();
-    // Raw allocations, not DeviceBuffer: they are freed only on the way out
-    // of a run that finished. After a stall a collective kernel may still
-    // spin on the GPU, and cudaFree would wait for it past every deadline;
-    // the worker's exit frees them instead.
-    void* send = nullptr;
-    void* recv = nullptr;
-    unsigned long long* wrong = nullptr;
-    CheckCuda(cudaMalloc(&send, largest), "cudaMalloc");
-    CheckCuda(cudaMalloc(&recv, largest), "cudaMalloc");
-    CheckCuda(cudaMalloc(&wrong, sizeof *wrong), "cudaMalloc");
-    EventTimer timer(stream);
-    nlohmann::ordered_json per_size = nlohmann::ordered_json::array();
-    unsigned long long total_wrong = 0;
-    for (size_t bytes : sizes) {
-      const size_t count = bytes / sizeof(float);
-      phase = "all-reduce of " + SizeLabel(bytes);
-      CheckCuda(LaunchFillAllReduceInput(static_cast<float*>(send), count, rank,
-                                         stream),
-                "fill");
-      CheckCuda(cudaMemsetAsync(recv, 0xFF, bytes, stream), "cudaMemsetAsync");
-      const bool large = bytes >= (size_t{256} << 20);
-      const int warmup = full ? 5 : (large ? 1 : 3);
-      // nccl-tests' method: back-to-back iterations between two events, the
-      // average per iteration; the median over a few such batches.
-      const int iters = full ? 20 : (large ? 4 : 20);
-      const int batches = 3;
-      for (int i = 0; i < warmup; ++i) {
-        comm.Settle(Nccl().ncclAllReduce(send, recv, count, ncclFloat, ncclSum,
-                                         comm.get(), stream),
-                    phase);
-      }
-      comm.Wait(stream, phase);
-      std::vector<double> us;
-      for (int b = 0; b < batches; ++b) {
-        timer.Start();
-        for (int i = 0; i < iters; ++i) {
-          comm.Settle(Nccl().ncclAllReduce(send, recv, count, ncclFloat,
-                                           ncclSum, comm.get(), stream),
-                      phase);
-        }
-        timer.RecordStop();
-        // Waited for under the deadline first: the stop event has passed
-        // when the time is read.
-        comm.Wait(stream, phase);
-        us.push_back(timer.ElapsedMs() * 1000.0 / iters);
-      }
-      if (context.corrupt_result && bytes == sizes.front()) {
-        CheckCuda(cudaMemsetAsync(recv, 0x7F, sizeof(float), stream),
-                  "corrupt");
-      }
-      // The timed iterations' output, every element.
-      CheckCuda(cudaMemsetAsync(wrong, 0, sizeof *wrong, stream),
-                "cudaMemsetAsync");
-      CheckCuda(LaunchCheckAllReduceOutput(static_cast<const float*>(recv),
-                                           count, nranks, wrong, stream),
-                "check");
-      unsigned long long bad = 0;
-      CheckCuda(cudaMemcpyAsync(&bad, wrong, sizeof bad, cudaMemcpyDeviceToHost,
-                                stream),
-                "cudaMemcpyAsync");
-      CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-      total_wrong += bad;
-      const double median_us = Median(us);
-      const double algbw =
-          static_cast<double>(bytes) / (median_us * 1e-6) / 1e9;
-      const Spread us_spread = SpreadOf(us);
-      per_size.push_back({{"bytes", bytes},
-                          {"median_us", median_us},
-                          {"us_spread",
-                           {{"runs", us_spread.runs},
-                            {"min", us_spread.min},
-                            {"max", us_spread.max},
-                            {"mad", us_spread.mad}}},
-                          {"algbw_gbps", algbw},
-                          {"busbw_gbps", algbw * 2.0 * (nranks - 1) / nranks},
-                          {"wrong", bad}});
-    }
+    RunSizes(context, &comm, &phase, &seen, &r);
     phases.Mark("sizes");
-    cudaFree(send);
-    cudaFree(recv);
-    cudaFree(wrong);
-    cudaStreamDestroy(stream);
-    comm.LeaveToProcessExit();
-    r.details["sizes"] = per_size;
-    r.AddMetric({"wrong_elements", static_cast<double>(total_wrong), "count",
+    r.AddMetric({"wrong_elements", static_cast<double>(seen.wrong_elements),
+                 "count",
                  Limit{Limit::Kind::kAtMost, 0,
                        "built-in: the sums are exact in FP32"}});
-    if (total_wrong > 0) {
-      r.outcome = Outcome::kFail;
-      r.summary = "rank " + std::to_string(rank) + ": " +
-                  std::to_string(total_wrong) +
-                  " elements of the all-reduce result are wrong";
-      r.remediation =
-          "Wrong sums across GPUs point at a broken P2P path: rerun with "
-          "NCCL_P2P_DISABLE=1; "
-          "if that fixes it, disable ACS / the IOMMU for the GPUs (or use "
-          "NCCL_P2P_LEVEL), and "
-          "check `nvidia-smi topo -m`";
-    } else {
-      r.outcome = Outcome::kPass;
-      char text[200];
-      std::snprintf(text, sizeof text,
-                    "rank %d of %d: every element exact up to %s; init %.0f ms",
-                    rank, nranks,
-                    sizes.empty() ? "0" : SizeLabel(largest).c_str(), init_ms);
-      r.summary = text;
-    }
   } catch (const Stalled& s) {
-    r.outcome = Outcome::kFail;
+    seen.stalled_in = s.what;
     r.details["stalled_in"] = s.what;
-    r.summary = "rank " + std::to_string(rank) +
-                " gave up at its soft deadline while " +
-                (s.what.rfind("all-reduce", 0) == 0 ? "running the " : "in ") +
-                s.what + " (communicator aborted)";
     const NcclFailureCause why =
         ExplainNcclFailure(s.what, nccl_facts, "stall");
-    r.summary += "; " + why.cause;
-    r.remediation =
-        why.explained
-            ? why.fix
-            : "A collective that hangs: another rank did not join or is stuck "
-              "(the "
-              "node result names "
-              "it). Try NCCL_P2P_DISABLE=1 (broken P2P: ACS/IOMMU), give the "
-              "container more /dev/shm "
-              "(--shm-size=8g or --ipc=host), and set NCCL_SOCKET_IFNAME to "
-              "the "
-              "right interface; "
-              "NCCL_DEBUG=INFO shows where it stops";
+    seen.explained = why.explained;
+    seen.explained_cause = why.cause;
+    seen.explained_fix = why.fix;
   } catch (const CallFailed& f) {
-    r.outcome = Outcome::kFail;
-    r.summary = "rank " + std::to_string(rank) + ": " + f.what();
-    // NCCL's last error (in f.what()) and the settings and limits in force:
-    // the cause that was observed, where one was.
+    seen.error = f.what();
+    seen.error_cause = f.cause();
+    // NCCL's last error (in f.what()) and the settings and limits in force.
     const NcclFailureCause why =
         ExplainNcclFailure(f.what(), nccl_facts, "error");
-    r.summary += "; " + why.cause;
-    r.remediation =
-        why.explained ? why.fix
-        : !f.cause().empty()
-            ? f.cause()
-            : "'unhandled system error' is usually /dev/shm too small "
-              "(--shm-size=8g or --ipc=host) or a network interface problem "
-              "(NCCL_SOCKET_IFNAME); rerun with NCCL_DEBUG=INFO";
+    seen.explained = why.explained;
+    seen.explained_cause = why.cause;
+    seen.explained_fix = why.fix;
   }
+  const ProbeResult judged = JudgeAllReduceRank(seen);
+  r.outcome = judged.outcome;
+  r.summary = judged.summary;
+  r.remediation = judged.remediation;
   r.details["nccl_settings"] = nccl_facts["nccl_settings"];
   phases.Mark("teardown");
-  if (!debug_file.empty()) {
-    std::ifstream log(debug_file);
-    const NcclLogFacts facts = ParseNcclLog(log);
-    r.details["transports"] = facts.transports;
-    if (!facts.version.empty()) r.details["nccl_version"] = facts.version;
-    // NCCL's own breakdown of the init (bootstrap, topology, connections,
-    // ...): where a slow init went.
-    if (!facts.init_phases_s.empty()) {
-      r.details["nccl_init_phases_s"] = facts.init_phases_s;
-    }
-    unlink(debug_file.c_str());
-  }
+  AddNcclLogFacts(debug_file, &r);
   return r;
 }
 
