@@ -1,56 +1,16 @@
-// Why a GPU device node that exists will not open, from what this process
-// can observe: the node's mode and owner against this process's
-// credentials, the mount it lives on, and the device cgroup where it is
-// readable. A refused /dev/nvidia* is what NVML's "Unknown Error" and CUDA's
-// 999/100 most often are inside a running container (failure-modes.md C4),
-// and file permissions or a scheduler's device rules on a host; the fix
-// differs for each, so each is named from its own evidence.
+// What a process observes of the GPU device nodes (each node's mode, owner
+// and whether it opens, the process's credentials, its device cgroup); the
+// judgement of why one is refused is rules/device_access.h.
 #ifndef PREFLIGHT_PLATFORM_DEVICE_ACCESS_H_
 #define PREFLIGHT_PLATFORM_DEVICE_ACCESS_H_
 
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "platform/host_side.h"
+#include "rules/device_access.h"
 
 namespace preflight {
-
-// One node as this process found it.
-struct NodeAccess {
-  std::string path;    // the real name ("/dev/nvidiactl"), not a planted one
-  int open_errno = 0;  // 0: opened read-write
-  unsigned mode = 0;   // st_mode
-  unsigned owner = 0;  // st_uid
-  unsigned group = 0;  // st_gid
-  bool char_device = false;
-  unsigned major = 0, minor = 0;
-  bool nodev_mount = false;  // its filesystem is mounted nodev
-};
-
-struct Credentials {
-  unsigned euid = 0;
-  std::vector<unsigned> groups;  // effective gid first, then supplementary
-};
-
-// What the device cgroup says, where it can be read. cgroup v1 lists its
-// rules in devices.list; cgroup v2 keeps them in an eBPF program that no
-// file shows, so there only the refusal itself is evidence.
-struct DeviceCgroupView {
-  std::optional<std::string> v1_list;  // devices.list text, when readable
-  std::string cgroup_path;             // this process's cgroup, for naming
-};
-
-// The verdict on a set of nodes. `refused` is set where a node exists and
-// open() was refused (EACCES or EPERM); then cause and fix name why.
-// Otherwise `checked` says what opened, for "ruled out" wording ("" where
-// no node exists).
-struct AccessFinding {
-  bool refused = false;
-  std::string cause;
-  std::string fix;
-  std::string checked;
-};
 
 // Opens `path` (read under the host root) read-write as CUDA does.
 NodeAccess ProbeNode(const std::string& path);
@@ -59,16 +19,8 @@ std::vector<NodeAccess> ProbeGpuNodes();
 Credentials CurrentCredentials();
 DeviceCgroupView ReadDeviceCgroup();
 
-// Pure: the judgement, for tests and for the probes.
-AccessFinding JudgeNodeAccess(const std::vector<NodeAccess>& nodes,
-                              const Credentials& who,
-                              const DeviceCgroupView& cgroup,
-                              const Vantage& vantage);
-// The same for this process now.
+// JudgeNodeAccess for this process now.
 AccessFinding CurrentNodeAccess();
-
-// "crw-rw-rw-" for a st_mode.
-std::string ModeString(unsigned mode);
 
 }  // namespace preflight
 
