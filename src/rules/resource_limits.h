@@ -1,0 +1,66 @@
+// The judgement of a resource-shaped failure against the limits a process
+// runs under (platform/resource_limits.h reads them for the job's user, in
+// the job's container): out of memory, too many open files,
+// no more processes or threads, locked memory. A failure names the limit and
+// its value with the fix where users set it (shell, Docker, Kubernetes,
+// Slurm), or, where no limit explains it, what was ruled out.
+#ifndef PREFLIGHT_RULES_RESOURCE_LIMITS_H_
+#define PREFLIGHT_RULES_RESOURCE_LIMITS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace preflight {
+
+enum class ResourceKind { kMemory, kOpenFiles, kProcesses, kLockedMemory };
+
+// What a failure is shaped like, from an errno value or from an error's
+// text (strerror wording as NCCL and libc print it, CUDA's out-of-memory
+// and operating-system errors); nullopt where it is not resource-shaped.
+std::optional<ResourceKind> ResourceKindOfErrno(int error_number);
+std::optional<ResourceKind> ResourceKindOfText(std::string_view text);
+// CUDA's codes (runtime and driver share them): 2 out of memory, 304 an
+// operating-system call failed (a thread, a mapping, a file).
+std::optional<ResourceKind> ResourceKindOfCudaError(int code);
+
+// A limit's value; nullopt is unlimited.
+using LimitValue = std::optional<unsigned long long>;
+
+struct ProcessLimitsSnapshot {
+  LimitValue address_space;  // RLIMIT_AS, bytes (`ulimit -v` is KiB)
+  LimitValue data;           // RLIMIT_DATA, bytes
+  LimitValue open_files;     // RLIMIT_NOFILE soft
+  LimitValue open_files_hard;
+  std::optional<unsigned long long> open_now;  // entries of /proc/self/fd
+  LimitValue processes;                        // RLIMIT_NPROC soft
+  bool root = false;             // RLIMIT_NPROC does not bind root
+  LimitValue locked_memory;      // RLIMIT_MEMLOCK soft, bytes
+  LimitValue cgroup_memory_max;  // memory.max (v1 memory.limit_in_bytes)
+  std::optional<unsigned long long> cgroup_memory_current;
+  LimitValue cgroup_pids_max;
+  std::optional<unsigned long long> cgroup_pids_current;
+};
+
+struct LimitFinding {
+  bool explained = false;
+  std::string cause;      // "open files are limited to 64 (RLIMIT_NOFILE …)"
+  std::string fix;        // where to raise it; "" when not explained
+  std::string ruled_out;  // the limits seen not to bind, for the text
+};
+
+// The limits that explain a `kind` failure, judged on `limits`.
+LimitFinding ConsultLimits(ResourceKind kind,
+                           const ProcessLimitsSnapshot& limits);
+
+// The fixes for each limit, shared with host.process_limits and
+// host.memlock so that the advice is worded once.
+std::string OpenFilesFix(bool hard_limit_allows_more);
+std::string ProcessesFix();
+std::string CgroupPidsFix();
+std::string AddressSpaceFix();
+std::string CgroupMemoryFix();
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_RULES_RESOURCE_LIMITS_H_
