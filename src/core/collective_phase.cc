@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "core/collective.h"
 #include "core/log.h"
 #include "platform/atomic_file.h"
+#include "platform/host_side.h"
+#include "platform/nccl_settings.h"
 #include "platform/temp_dir.h"
 #include "preflight/strings.h"
+#include "rules/collective.h"
 
 namespace preflight {
 namespace {
@@ -304,8 +306,11 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
         outcomes.empty() ? 0 : outcomes.front().result.started_ms;
     ProbeContext aggregate_context = engine_->config().base_context;
     aggregate_context.probe = std::string(spec->id);
-    aggregate_context.node_facts = engine_->NodeFacts();
-    ProbeResult node = AggregateAllReduce(outcomes, aggregate_context);
+    // The NCCL settings in force: host.nccl_env's, or read here where it
+    // was left out (--skip): the ranks ran in this environment.
+    aggregate_context.node_facts = NcclFactsOrInspect(engine_->NodeFacts());
+    ProbeResult node =
+        AggregateAllReduce(outcomes, aggregate_context, CurrentVantage());
     node.started_ms = started_ms;
     for (const RankResult& rr : outcomes) {
       node.duration_ms = std::max(node.duration_ms, rr.result.duration_ms);

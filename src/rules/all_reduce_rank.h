@@ -1,7 +1,7 @@
 // nccl.all_reduce's judgement of one rank (the probe,
 // modules/nccl/all_reduce_probe.cc, runs the collective): every element of
 // every size exact, or why not. The node's aggregate over all ranks (bus
-// bandwidth, ranks that did not complete) is core/collective.h's.
+// bandwidth, ranks that did not complete) is rules/collective.h's.
 #ifndef PREFLIGHT_RULES_ALL_REDUCE_RANK_H_
 #define PREFLIGHT_RULES_ALL_REDUCE_RANK_H_
 

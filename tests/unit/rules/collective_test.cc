@@ -1,4 +1,4 @@
-#include "core/collective.h"
+#include "rules/collective.h"
 
 #include <gtest/gtest.h>
 

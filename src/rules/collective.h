@@ -3,8 +3,8 @@
 // with the slowest rank's time), judged at the large sizes against a limit
 // that depends on how the GPUs are linked; init time; transport; and which
 // ranks did not complete when something hung or crashed.
-#ifndef PREFLIGHT_CORE_COLLECTIVE_H_
-#define PREFLIGHT_CORE_COLLECTIVE_H_
+#ifndef PREFLIGHT_RULES_COLLECTIVE_H_
+#define PREFLIGHT_RULES_COLLECTIVE_H_
 
 #include <optional>
 #include <string>
@@ -12,6 +12,7 @@
 
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
+#include "rules/host_advice.h"
 
 namespace preflight {
 
@@ -44,12 +45,15 @@ std::string SizeTag(double bytes);
 // several hosts: the network decides).
 std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks);
 
-// Builds the node result. `base` carries the thresholds file, and its
-// `probe` names the collective the limits are looked up under
-// ("nccl.all_reduce" -> "nccl.all_reduce.busbw_gbps").
+// Builds the node result. `base` carries the thresholds file and the node
+// facts (the NCCL settings in force, the libraries), and its `probe` names
+// the collective the limits are looked up under ("nccl.all_reduce" ->
+// "nccl.all_reduce.busbw_gbps"); advice for the host is worded for
+// `vantage`.
 ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
-                               const ProbeContext& base);
+                               const ProbeContext& base,
+                               const Vantage& vantage = {});
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_CORE_COLLECTIVE_H_
+#endif  // PREFLIGHT_RULES_COLLECTIVE_H_
