@@ -37,21 +37,4 @@ ContainerInfo DetectContainer() {
   return info;
 }
 
-std::string NoGpuAccessRemediation(const ContainerInfo& container) {
-  if (container.in_container) {
-    return "This " + container.kind +
-           " container was started without GPU access: run it with "
-           "`docker run --gpus all …` (compose: deploy.resources."
-           "reservations.devices with capabilities [gpu]; Kubernetes: "
-           "resources.limits nvidia.com/gpu). If Docker answers 'could not "
-           "select device driver', install nvidia-container-toolkit and run "
-           "`sudo nvidia-ctk runtime configure --runtime=docker && sudo "
-           "systemctl restart docker`";
-  }
-  return "Install the NVIDIA driver for this GPU and load it "
-         "(`sudo modprobe nvidia`; after a kernel update rebuild it with "
-         "`sudo dkms autoinstall`; with Secure Boot, enroll the module's "
-         "key), then check with `nvidia-smi`";
-}
-
 }  // namespace preflight

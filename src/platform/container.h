@@ -5,18 +5,11 @@
 
 #include <string>
 
+#include "rules/host_advice.h"  // ContainerInfo, NoGpuAccessRemediation
+
 namespace preflight {
 
-struct ContainerInfo {
-  bool in_container = false;
-  std::string kind;      // "docker", "podman", "kubernetes", "containerd", …
-  std::string evidence;  // which file or variable said so
-};
-
 ContainerInfo DetectContainer();
-
-// The fix for "no GPU reaches this process", worded for where we are.
-std::string NoGpuAccessRemediation(const ContainerInfo& container);
 
 }  // namespace preflight
 

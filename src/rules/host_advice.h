@@ -19,6 +19,17 @@ struct Vantage {
   bool kernel_log_readable = false;  // /dev/kmsg opens for this process
 };
 
+// Whether a process runs in a container, and which kind
+// (platform/container.h detects it).
+struct ContainerInfo {
+  bool in_container = false;
+  std::string kind;      // "docker", "podman", "kubernetes", "containerd", …
+  std::string evidence;  // which file or variable said so
+};
+
+// The fix for "no GPU reaches this process", worded for where it runs.
+std::string NoGpuAccessRemediation(const ContainerInfo& container);
+
 // `command` (already in backticks or plain) as advice: unchanged on a host;
 // in a container "on the host (not from this docker container): `command`".
 std::string OnHost(const std::string& command, const Vantage& vantage);

@@ -14,6 +14,8 @@
 // its cause, platform/device_access.h; else what was ruled out); NVML
 // missing while the module is loaded (utility capability not mounted into
 // the container).
+// The judgement is rules/driver_module.h (JudgeKernelModule); this file
+// reads the module's version, NVML, and the facts that explain a failure.
 #include "platform/container.h"
 #include "platform/device_access.h"
 #include "platform/driver_module.h"
@@ -27,140 +29,54 @@
 #include "preflight/strings.h"
 
 namespace preflight {
+namespace {
 
-ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
-  std::optional<KernelDriverVersion> kernel;
-  std::string source;
+// The module's version: /proc/driver/nvidia/version (both formats), else
+// /sys/module/nvidia/version.
+void ObserveModule(KernelModuleObservation* seen) {
   if (auto text =
           ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
-    kernel = ParseProcDriverVersion(*text);
-    source = "/proc/driver/nvidia/version";
-  }
-  if (!kernel) {
-    if (auto text =
-            ReadSmallFile(HostPath("/sys/module/nvidia/version"), 256)) {
-      if (ParseDriverVersionNumber(Trim(*text))) {
-        KernelDriverVersion v;
-        v.version = Trim(*text);
-        v.major = ParseDriverVersionNumber(v.version)->major;
-        kernel = v;
-        source = "/sys/module/nvidia/version";
-      }
+    if (const auto kernel = ParseProcDriverVersion(*text)) {
+      seen->module_version = kernel->version;
+      seen->open_module = kernel->open_module;
+      seen->module_source = "/proc/driver/nvidia/version";
+      return;
     }
   }
-  std::string nvml_error;
-  int nvml_init = -1;
-  const Nvml* nvml = LoadNvml(&nvml_error, &nvml_init);
-  std::string nvml_version;
-  if (nvml != nullptr && nvml->system_get_driver_version != nullptr) {
-    char buffer[96] = {};
-    if (nvml->system_get_driver_version(buffer, sizeof buffer) ==
-        nvml::kSuccess) {
-      nvml_version = buffer;
+  if (auto text = ReadSmallFile(HostPath("/sys/module/nvidia/version"), 256)) {
+    if (ParseDriverVersionNumber(Trim(*text))) {
+      seen->module_version = Trim(*text);
+      seen->module_source = "/sys/module/nvidia/version";
     }
   }
+}
 
-  ProbeResult r;
-  nlohmann::ordered_json driver;
-  if (kernel) {
-    driver["kernel_module_version"] = kernel->version;
-    driver["open_kernel_module"] = kernel->open_module;
-    driver["source"] = source;
-  }
+}  // namespace
+
+ProbeResult RunDriverKernelModule(const ProbeContext& /*context*/) {
+  KernelModuleObservation seen;
+  ObserveModule(&seen);
+  const Nvml* nvml = LoadNvml(&seen.nvml_error, &seen.nvml_init);
   if (nvml != nullptr) {
-    driver["nvml_version"] = nvml_version;
-    driver["nvml_path"] = nvml->path;
-  } else {
-    driver["nvml_error"] = nvml_error;
-  }
-  r.facts["driver"] = driver;
-  r.details = driver;
-
-  if (!kernel && nvml == nullptr) {
-    const DriverNotLoaded why = CurrentDriverNotLoaded();
-    r.outcome = Outcome::kFail;
-    r.summary = "no NVIDIA kernel driver is loaded: " + why.cause;
-    r.remediation = why.fix;
-    return r;
-  }
-  if (nvml_init == nvml::kErrorLibRmVersionMismatch) {
-    r.outcome = Outcome::kFail;
-    r.summary = "Driver/library version mismatch: the kernel module is " +
-                (kernel ? kernel->version : std::string("older")) +
-                " but the user-space driver libraries are newer (upgraded "
-                "without a reboot)";
-    r.remediation =
-        "Reboot the host (or unload and reload the nvidia modules while no "
-        "GPU process runs); then pin the driver packages (`sudo apt-mark "
-        "hold 'nvidia-*' 'libnvidia-*'`) so unattended upgrades cannot do "
-        "this again";
-    return r;
-  }
-  if (nvml == nullptr && nvml_init == nvml::kErrorDriverNotLoaded) {
-    r.outcome = Outcome::kFail;
-    r.summary = "NVML reports that the NVIDIA driver is not loaded";
-    r.remediation = NoGpuAccessRemediation(DetectContainer());
-    return r;
-  }
-  if (nvml == nullptr && nvml_init != -1) {
-    // NVML loaded but would not initialize. Its "Unknown Error" (999) and
-    // "Insufficient Permissions" (4) are, far more often than not, a device
-    // node it cannot open: in a running container, access lost when the
-    // host's systemd reloaded (C4). Which it is comes from the nodes.
-    const AccessFinding access = CurrentNodeAccess();
-    r.details["node_access"] = access.refused ? access.cause : access.checked;
-    r.outcome = Outcome::kFail;
-    if (access.refused) {
-      r.summary = "kernel module " + kernel->version + " is loaded but " +
-                  nvml_error + ": " + access.cause;
-      r.remediation = access.fix;
-      return r;
+    seen.nvml_loaded = true;
+    seen.nvml_path = nvml->path;
+    char buffer[96] = {};
+    if (nvml->system_get_driver_version != nullptr &&
+        nvml->system_get_driver_version(buffer, sizeof buffer) ==
+            nvml::kSuccess) {
+      seen.nvml_version = buffer;
     }
-    r.summary = "kernel module " + kernel->version + " is loaded but " +
-                nvml_error + " (ruled out: " +
-                (access.checked.empty() ? "no /dev/nvidia* node exists"
-                                        : access.checked) +
-                ")";
-    r.remediation = KernelLogAdvice("-e nvrm -e xid") +
-                    " for the driver's reason; `nvidia-smi` shows whether "
-                    "the host's own NVML works (" +
-                    OnHost("nvidia-smi") +
-                    "); if it does, reinstall the user-space driver for " +
-                    kernel->version + " so it matches the module";
-    return r;
   }
-  if (nvml == nullptr) {
-    r.outcome = Outcome::kFail;
-    r.summary = "kernel module " + kernel->version +
-                " is loaded but NVML is unusable: " + nvml_error;
-    r.remediation =
-        "In a container, set NVIDIA_DRIVER_CAPABILITIES=compute,utility (the "
-        "utility capability mounts libnvidia-ml); on a host, reinstall the "
-        "driver's user-space packages for " +
-        kernel->version;
-    return r;
+  seen.container = DetectContainer();
+  seen.vantage = CurrentVantage();
+  if (seen.module_version.empty() && nvml == nullptr) {
+    seen.host_modules = ReadHostModuleFacts();
   }
-  if (kernel && !nvml_version.empty() && nvml_version != kernel->version) {
-    r.outcome = Outcome::kFail;
-    r.summary = "kernel module " + kernel->version +
-                " but user-space driver (NVML) " + nvml_version +
-                ": the driver was upgraded without a reboot";
-    r.remediation =
-        "Reboot the host so the new kernel module loads, then pin the "
-        "driver packages (`sudo apt-mark hold 'nvidia-*'`)";
-    return r;
+  if (nvml == nullptr && seen.nvml_init != -1) {
+    seen.node_access = CurrentNodeAccess();
   }
-  const std::string version = kernel ? kernel->version : nvml_version;
-  r.outcome = Outcome::kPass;
-  r.summary = "NVIDIA driver " + version +
-              (kernel && kernel->open_module ? " (open kernel module)" : "") +
-              (kernel ? ""
-               : HasWslGpuNode()
-                   ? " (WSL2: the Windows host's driver, read through NVML; "
-                     "no Linux kernel module by design)"
-                   : " (kernel module version read through NVML)") +
-              "; NVML matches";
-  return r;
+  seen.wsl_gpu_node = seen.module_version.empty() && HasWslGpuNode();
+  return JudgeKernelModule(seen);
 }
 
 }  // namespace preflight
