@@ -22,18 +22,6 @@ void* Open(const std::string& name_or_path, LibraryInfo* info) {
 
 }  // namespace
 
-nlohmann::ordered_json LibraryInfo::ToJson() const {
-  nlohmann::ordered_json j;
-  j["name"] = name;
-  j["origin"] = origin;
-  j["status"] = status;
-  j["path"] = path;
-  j["version"] = version;
-  if (!message.empty()) j["message"] = message;
-  for (const auto& [k, v] : extra.items()) j[k] = v;
-  return j;
-}
-
 std::string DecodeCudnnVersion(long long code) {
   // cuDNN 9: MAJOR*10000 + MINOR*100 + PATCH; cuDNN 8: MAJOR*1000 + ...
   const long long major = code >= 90000 ? code / 10000 : code / 1000;

@@ -8,20 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "rules/library_info.h"
+
 namespace preflight {
-
-struct LibraryInfo {
-  std::string name;    // "libcudart", "cuDNN", "NCCL", "libtorch"
-  std::string origin;  // "system", "torch wheel", "gpu-preflight"
-  std::string status;  // "loaded", "found", "missing", "error"
-  std::string path;
-  std::string version;   // human form, "9.14.0"
-  int version_code = 0;  // the library's own encoding
-  std::string message;   // loader message when missing/error
-  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
-
-  nlohmann::ordered_json ToJson() const;
-};
 
 // dlopen `name_or_path` (RTLD_LOCAL) and ask cudaRuntimeGetVersion.
 LibraryInfo ProbeCudaRuntime(const std::string& name_or_path,

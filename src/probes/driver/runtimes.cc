@@ -30,8 +30,8 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "rules/driver_runtimes.h"
 #include "rules/driver_table.h"
-#include "rules/torch_wheels.h"
 
 namespace preflight {
 namespace {
@@ -62,27 +62,13 @@ LibraryInfo ToolRuntime(const ProbeContext& context) {
   return info;
 }
 
-}  // namespace
-
-ProbeResult RunDriverRuntimes(const ProbeContext& context) {
-  std::string error;
-  const CudaDriver* cuda = LoadCudaDriver(&error);
-  if (cuda == nullptr) return ProbeResult::Error("libcuda.so.1: " + error);
-  int driver_cuda = 0;
-  cuda->driver_get_version(&driver_cuda);
-  std::optional<DriverVersionNumber> kernel;
-  if (auto text =
-          ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
-    if (auto k = ParseProcDriverVersion(*text)) {
-      kernel = ParseDriverVersionNumber(k->version);
-    }
-  }
-
-  // The job's runtime first (the copy the probes would test), then any other
-  // copy, listed but not judged.
+// Each copy of libcudart the job's resolution found: the job's (the copy
+// the probes test) first, then any other, listed but not judged.
+std::vector<std::pair<LibraryInfo, bool>> ObserveRuntimes(
+    const ProbeContext& context) {
   const JobLibraries& job = CurrentJobLibraries();
   const LibraryCopy* tested = job.Chosen("cudart", context.system_library_copy);
-  std::vector<std::pair<LibraryInfo, bool>> runtimes;  // (info, judged)
+  std::vector<std::pair<LibraryInfo, bool>> runtimes;
   for (const auto* copies : {&job.framework, &job.system}) {
     const auto found = copies->find("cudart");
     if (found == copies->end()) continue;
@@ -98,86 +84,27 @@ ProbeResult RunDriverRuntimes(const ProbeContext& context) {
     info.extra["job_loads_it"] = judged;
     runtimes.emplace_back(info, judged);
   }
-  std::string why_no_torch;
-  const auto torch = LocateTorch(&why_no_torch);
-  LibraryInfo tool = ToolRuntime(context);
+  return runtimes;
+}
 
-  ProbeResult r;
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  std::vector<std::string> too_old, mvc, seen, not_judged;
-  int newest_too_old = 0;  // the newest runtime the driver cannot run
-  auto judge = [&](LibraryInfo& rt) {
-    const RuntimeVerdict v = JudgeRuntime(rt.version_code, driver_cuda, kernel);
-    rt.extra["verdict"] = v.kind == RuntimeVerdict::Kind::kSupported
-                              ? "supported"
-                          : v.kind == RuntimeVerdict::Kind::kMinorCompatible
-                              ? "minor_version_compatible"
-                              : "driver_too_old";
-    rt.extra["explanation"] = v.explanation;
-    return v;
-  };
-  for (auto& [rt, judged] : runtimes) {
-    if (rt.status == "loaded") {
-      const RuntimeVerdict v = judge(rt);
-      const std::string label = rt.origin + " CUDA " + rt.version;
-      if (!judged) {
-        not_judged.push_back(label + " (" + rt.path + ")");
-      } else {
-        seen.push_back(label);
-        if (v.kind == RuntimeVerdict::Kind::kTooOld) {
-          too_old.push_back(label + " (" + rt.path + "): " + v.explanation);
-          newest_too_old = std::max(newest_too_old, rt.version_code);
-        }
-        if (v.kind == RuntimeVerdict::Kind::kMinorCompatible) {
-          mvc.push_back(label);
-        }
-      }
-    }
-    list.push_back(rt.ToJson());
+}  // namespace
+
+ProbeResult RunDriverRuntimes(const ProbeContext& context) {
+  std::string error;
+  const CudaDriver* cuda = LoadCudaDriver(&error);
+  if (cuda == nullptr) return ProbeResult::Error("libcuda.so.1: " + error);
+  RuntimesObservation seen;
+  cuda->driver_get_version(&seen.driver_cuda);
+  const WheelTarget live = LiveWheelTarget();
+  seen.kernel_driver = live.driver;
+  seen.gpu_ccs = live.ccs;
+  seen.runtimes = ObserveRuntimes(context);
+  std::string why_no_torch;
+  if (const auto torch = LocateTorch(&why_no_torch)) {
+    seen.torch_cuda = torch->cuda_version;
   }
-  bool tool_runs = true;
-  if (tool.status == "loaded") {
-    const RuntimeVerdict v = judge(tool);
-    tool_runs = v.kind != RuntimeVerdict::Kind::kTooOld;
-  }
-  r.details["tool_runtime"] = tool.ToJson();
-  if (torch && !torch->cuda_version.empty()) {
-    r.details["torch_built_for_cuda"] = torch->cuda_version;
-  }
-  r.details["driver_cuda_version"] = FormatCudaVersion(driver_cuda);
-  r.details["runtimes"] = list;
-  r.facts["runtimes"] = list;
-  if (!too_old.empty()) {
-    r.outcome = Outcome::kFail;
-    r.summary = Join(too_old, "; ");
-    WheelTarget target = LiveWheelTarget();
-    target.driver = kernel;
-    target.driver_cuda = driver_cuda;
-    r.remediation = DriverTooOldRemedy(newest_too_old, target);
-    return r;
-  }
-  r.outcome = Outcome::kPass;
-  r.summary =
-      "driver (CUDA " + FormatCudaVersion(driver_cuda) +
-      ") supports the job's " +
-      (seen.empty() ? std::string("runtime: none found") : Join(seen, ", "));
-  if (!mvc.empty()) {
-    r.summary += "; by minor-version compatibility only: " + Join(mvc, ", ") +
-                 " (its PTX cannot be JIT-compiled)";
-  }
-  if (!not_judged.empty()) {
-    r.summary += "; not loaded by the job: " + Join(not_judged, ", ");
-  }
-  if (!tool_runs) {
-    r.outcome = Outcome::kError;
-    r.summary = "gpu-preflight's own CUDA " + tool.version +
-                " runtime needs a newer driver (R525+) than this one (CUDA " +
-                FormatCudaVersion(driver_cuda) +
-                "): the tool cannot check the GPUs here, a limitation of the "
-                "tool; the job's own runtime: " +
-                r.summary;
-  }
-  return r;
+  seen.tool = ToolRuntime(context);
+  return JudgeDriverRuntimes(std::move(seen));
 }
 
 }  // namespace preflight
