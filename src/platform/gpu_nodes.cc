@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "platform/host_root.h"
-#include "platform/visible_devices.h"
+#include "rules/visible_devices.h"
 #include "preflight/strings.h"
 
 namespace preflight {

@@ -40,7 +40,7 @@ build() {
 }
 build proc_driver_version platform/proc_driver_version.cc rules/driver_version.cc \
   sdk/strings.cc
-build visible_devices platform/visible_devices.cc sdk/strings.cc
+build visible_devices rules/visible_devices.cc sdk/strings.cc
 build fatbin platform/fatbin_reader.cc rules/arch_coverage.cc rules/torch_wheels.cc \
   rules/driver_table.cc rules/driver_version.cc sdk/strings.cc
 build thresholds cli/thresholds.cc core/manifest.cc sdk/strings.cc

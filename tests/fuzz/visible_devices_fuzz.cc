@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "platform/visible_devices.h"
+#include "rules/visible_devices.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string value(reinterpret_cast<const char*>(data), size);

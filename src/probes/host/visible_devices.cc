@@ -17,13 +17,15 @@
 // more ranks on this node than the job sees GPUs (LOCAL_WORLD_SIZE,
 // OMPI_COMM_WORLD_LOCAL_SIZE, MPI_LOCALNRANKS, SLURM_NTASKS_PER_NODE) is
 // named with its variable.
+// The judgement is rules/visible_devices.h (JudgeVisibleDevices); this file
+// reads the environment, NVML and the device nodes.
 // Fail: an empty CUDA_VISIBLE_DEVICES (hides every GPU), an invalid or
 // repeated entry (CUDA stops at the first invalid one; " GPU-…" with a
 // leading space is invalid to CUDA), a misspelled
 // variable (the setting the user meant has no effect); and, with no GPU
 // device node, a container variable that asked for none or lacks "compute";
 // an entry that matches no GPU; more local ranks than visible GPUs.
-#include "platform/visible_devices.h"
+#include "rules/visible_devices.h"
 
 #include <unistd.h>
 
@@ -67,123 +69,35 @@ std::vector<ListedGpu> ListGpus(bool* mig_here) {
   return gpus;
 }
 
+std::optional<std::string> Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
+}
+
 }  // namespace
 
 ProbeResult RunHostVisibleDevices(const ProbeContext& /*context*/) {
-  std::vector<std::string> problems;
-  std::vector<std::string> warnings;
-  ProbeResult r;
-  bool hides_all = false;
-  auto take = [&](const VisibleDevicesCheck& c) {
-    problems.insert(problems.end(), c.problems.begin(), c.problems.end());
-    warnings.insert(warnings.end(), c.warnings.begin(), c.warnings.end());
-    hides_all = hides_all || c.hides_all;
-  };
-  std::optional<VisibleDevicesCheck> cvd;
-  if (const char* v = std::getenv("CUDA_VISIBLE_DEVICES"); v != nullptr) {
-    r.details["CUDA_VISIBLE_DEVICES"] = v;
-    cvd = CheckCudaVisibleDevices(v);
-    take(*cvd);
-  }
-  // The GPUs here, as NVML lists them: what the entries can name.
-  bool mig_here = false;
-  const std::vector<ListedGpu> listed = ListGpus(&mig_here);
-  if (!listed.empty()) r.details["gpus_here"] = DescribeGpuMap(listed);
-  const std::string map = listed.empty()
-                              ? ""
-                              : "GPUs here (NVML index = PCI bus id, UUID): " +
-                                    DescribeGpuMap(listed);
-  // How many GPUs the job's CUDA will see.
-  std::optional<int> visible;
-  if (cvd && cvd->problems.empty() && !listed.empty() && !mig_here) {
-    const Resolution resolution = ResolveEntries(cvd->devices, listed);
-    problems.insert(problems.end(), resolution.problems.begin(),
-                    resolution.problems.end());
-    visible = static_cast<int>(resolution.resolved);
-  } else if (!cvd && !listed.empty()) {
-    visible = static_cast<int>(listed.size());
-  } else if (listed.empty()) {
-    // No NVML: the device nodes, capped by CUDA_VISIBLE_DEVICES' entries.
+  VisibleDevicesObservation seen;
+  seen.cuda_visible_devices = Env("CUDA_VISIBLE_DEVICES");
+  seen.nvidia_visible_devices = Env("NVIDIA_VISIBLE_DEVICES");
+  seen.driver_capabilities = Env("NVIDIA_DRIVER_CAPABILITIES");
+  seen.listed = ListGpus(&seen.mig_here);
+  if (seen.listed.empty()) {
     std::string how;
-    if (const int n = VisibleGpuCount(&how); n > 0) visible = n;
+    seen.node_count = VisibleGpuCount(&how);
   }
-  if (visible) {
-    for (const char* launcher :
-         {"LOCAL_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
-          "SLURM_NTASKS_PER_NODE"}) {
-      const char* value = std::getenv(launcher);
-      const auto ranks =
-          value != nullptr ? ParseNonNegativeInt(value) : std::nullopt;
-      if (ranks && *ranks > *visible) {
-        problems.push_back(
-            std::string(launcher) + "=" + value + " asks for " +
-            std::to_string(*ranks) + " ranks on this node but the job sees " +
-            std::to_string(*visible) + " GPU" + (*visible == 1 ? "" : "s") +
-            ": the extra ranks share a GPU or fail with "
-            "'invalid device ordinal'");
-      }
+  seen.gpus_present = !GpuDeviceNodes().empty() || HasWslGpuNode();
+  for (const char* launcher : {"LOCAL_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_SIZE",
+                               "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
+    if (const auto value = Env(launcher)) {
+      seen.launcher_ranks.emplace_back(launcher, *value);
     }
   }
-  // The container variables explain missing GPUs; with GPUs present they
-  // are history.
-  const bool gpus_present = !GpuDeviceNodes().empty() || HasWslGpuNode();
-  r.details["container_variables_judged"] = !gpus_present;
-  if (const char* v = std::getenv("NVIDIA_VISIBLE_DEVICES"); v != nullptr) {
-    r.details["NVIDIA_VISIBLE_DEVICES"] = v;
-    if (!gpus_present) take(CheckNvidiaVisibleDevices(v));
-  }
-  if (const char* v = std::getenv("NVIDIA_DRIVER_CAPABILITIES"); v != nullptr) {
-    r.details["NVIDIA_DRIVER_CAPABILITIES"] = v;
-    if (auto problem = CheckDriverCapabilities(v); problem && !gpus_present) {
-      problems.push_back(*problem);
-    }
-  }
-  std::vector<std::string> names;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string entry = *e;
-    names.push_back(entry.substr(0, entry.find('=')));
+    seen.variable_names.push_back(entry.substr(0, entry.find('=')));
   }
-  for (const std::string& m : FindMisspelledVariables(names)) {
-    problems.push_back("variable " + m + " has no effect");
-  }
-  r.details["problems"] = problems;
-  r.details["warnings"] = warnings;
-  if (!problems.empty()) {
-    r.outcome = Outcome::kFail;
-    r.summary = Join(problems, "; ");
-    if (!map.empty()) r.summary += " [" + map + "]";
-    r.remediation =
-        hides_all
-            ? "Unset CUDA_VISIBLE_DEVICES (`unset CUDA_VISIBLE_DEVICES`) or "
-              "set it to indices/UUIDs from `nvidia-smi -L`, e.g. "
-              "CUDA_VISIBLE_DEVICES=0,1; for containers use `--gpus all` "
-              "(or NVIDIA_VISIBLE_DEVICES=all) and NVIDIA_DRIVER_CAPABILITIES="
-              "compute,utility, or a CDI device (`--device "
-              "nvidia.com/gpu=all`)"
-            : "Fix the variables named above: lists are comma-separated "
-              "indices or UUIDs (`nvidia-smi -L`), "
-              "NVIDIA_DRIVER_CAPABILITIES needs compute,utility";
-    return r;
-  }
-  if (!warnings.empty()) {
-    r.outcome = Outcome::kWarn;
-    r.summary = Join(warnings, "; ");
-    r.remediation =
-        "Write the list without spaces, e.g. CUDA_VISIBLE_DEVICES=0,1";
-    return r;
-  }
-  r.outcome = Outcome::kPass;
-  r.summary = r.details.contains("CUDA_VISIBLE_DEVICES")
-                  ? "CUDA_VISIBLE_DEVICES=" +
-                        r.details["CUDA_VISIBLE_DEVICES"].get<std::string>() +
-                        " is well-formed"
-                  : "no device-selection variable restricts the GPUs";
-  if (gpus_present && r.details.contains("NVIDIA_VISIBLE_DEVICES")) {
-    r.summary += " (NVIDIA_VISIBLE_DEVICES=" +
-                 r.details["NVIDIA_VISIBLE_DEVICES"].get<std::string>() +
-                 " was the container runtime's; GPUs are present)";
-  }
-  return r;
+  return JudgeVisibleDevices(seen);
 }
 
 }  // namespace preflight

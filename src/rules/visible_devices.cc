@@ -1,4 +1,4 @@
-#include "platform/visible_devices.h"
+#include "rules/visible_devices.h"
 
 #include <algorithm>
 #include <cctype>
@@ -203,6 +203,113 @@ std::vector<std::string> FindMisspelledVariables(
     }
   }
   return out;
+}
+
+ProbeResult JudgeVisibleDevices(const VisibleDevicesObservation& seen) {
+  std::vector<std::string> problems;
+  std::vector<std::string> warnings;
+  ProbeResult r;
+  bool hides_all = false;
+  auto take = [&](const VisibleDevicesCheck& c) {
+    problems.insert(problems.end(), c.problems.begin(), c.problems.end());
+    warnings.insert(warnings.end(), c.warnings.begin(), c.warnings.end());
+    hides_all = hides_all || c.hides_all;
+  };
+  std::optional<VisibleDevicesCheck> cvd;
+  if (const auto& v = seen.cuda_visible_devices) {
+    r.details["CUDA_VISIBLE_DEVICES"] = *v;
+    cvd = CheckCudaVisibleDevices(*v);
+    take(*cvd);
+  }
+  // The GPUs here, as NVML lists them: what the entries can name.
+  const bool mig_here = seen.mig_here;
+  const std::vector<ListedGpu>& listed = seen.listed;
+  if (!listed.empty()) r.details["gpus_here"] = DescribeGpuMap(listed);
+  const std::string map = listed.empty()
+                              ? ""
+                              : "GPUs here (NVML index = PCI bus id, UUID): " +
+                                    DescribeGpuMap(listed);
+  // How many GPUs the job's CUDA will see.
+  std::optional<int> visible;
+  if (cvd && cvd->problems.empty() && !listed.empty() && !mig_here) {
+    const Resolution resolution = ResolveEntries(cvd->devices, listed);
+    problems.insert(problems.end(), resolution.problems.begin(),
+                    resolution.problems.end());
+    visible = static_cast<int>(resolution.resolved);
+  } else if (!cvd && !listed.empty()) {
+    visible = static_cast<int>(listed.size());
+  } else if (listed.empty()) {
+    // No NVML: the device nodes, capped by CUDA_VISIBLE_DEVICES' entries.
+    if (seen.node_count > 0) visible = seen.node_count;
+  }
+  if (visible) {
+    for (const auto& [launcher, value] : seen.launcher_ranks) {
+      const auto ranks = ParseNonNegativeInt(value);
+      if (ranks && *ranks > *visible) {
+        problems.push_back(
+            launcher + "=" + value + " asks for " + std::to_string(*ranks) +
+            " ranks on this node but the job sees " + std::to_string(*visible) +
+            " GPU" + (*visible == 1 ? "" : "s") +
+            ": the extra ranks share a GPU or fail with "
+            "'invalid device ordinal'");
+      }
+    }
+  }
+  // The container variables explain missing GPUs; with GPUs present they
+  // are history.
+  const bool gpus_present = seen.gpus_present;
+  r.details["container_variables_judged"] = !gpus_present;
+  if (const auto& v = seen.nvidia_visible_devices) {
+    r.details["NVIDIA_VISIBLE_DEVICES"] = *v;
+    if (!gpus_present) take(CheckNvidiaVisibleDevices(*v));
+  }
+  if (const auto& v = seen.driver_capabilities) {
+    r.details["NVIDIA_DRIVER_CAPABILITIES"] = *v;
+    if (auto problem = CheckDriverCapabilities(*v); problem && !gpus_present) {
+      problems.push_back(*problem);
+    }
+  }
+  for (const std::string& m : FindMisspelledVariables(seen.variable_names)) {
+    problems.push_back("variable " + m + " has no effect");
+  }
+  r.details["problems"] = problems;
+  r.details["warnings"] = warnings;
+  if (!problems.empty()) {
+    r.outcome = Outcome::kFail;
+    r.summary = Join(problems, "; ");
+    if (!map.empty()) r.summary += " [" + map + "]";
+    r.remediation =
+        hides_all
+            ? "Unset CUDA_VISIBLE_DEVICES (`unset CUDA_VISIBLE_DEVICES`) or "
+              "set it to indices/UUIDs from `nvidia-smi -L`, e.g. "
+              "CUDA_VISIBLE_DEVICES=0,1; for containers use `--gpus all` "
+              "(or NVIDIA_VISIBLE_DEVICES=all) and NVIDIA_DRIVER_CAPABILITIES="
+              "compute,utility, or a CDI device (`--device "
+              "nvidia.com/gpu=all`)"
+            : "Fix the variables named above: lists are comma-separated "
+              "indices or UUIDs (`nvidia-smi -L`), "
+              "NVIDIA_DRIVER_CAPABILITIES needs compute,utility";
+    return r;
+  }
+  if (!warnings.empty()) {
+    r.outcome = Outcome::kWarn;
+    r.summary = Join(warnings, "; ");
+    r.remediation =
+        "Write the list without spaces, e.g. CUDA_VISIBLE_DEVICES=0,1";
+    return r;
+  }
+  r.outcome = Outcome::kPass;
+  r.summary = r.details.contains("CUDA_VISIBLE_DEVICES")
+                  ? "CUDA_VISIBLE_DEVICES=" +
+                        r.details["CUDA_VISIBLE_DEVICES"].get<std::string>() +
+                        " is well-formed"
+                  : "no device-selection variable restricts the GPUs";
+  if (gpus_present && r.details.contains("NVIDIA_VISIBLE_DEVICES")) {
+    r.summary += " (NVIDIA_VISIBLE_DEVICES=" +
+                 r.details["NVIDIA_VISIBLE_DEVICES"].get<std::string>() +
+                 " was the container runtime's; GPUs are present)";
+  }
+  return r;
 }
 
 }  // namespace preflight

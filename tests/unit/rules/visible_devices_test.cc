@@ -1,4 +1,4 @@
-#include "platform/visible_devices.h"
+#include "rules/visible_devices.h"
 
 #include <gtest/gtest.h>
 
@@ -100,6 +100,80 @@ TEST(VisibleDevicesTest, SpotsMisspellings) {
   ASSERT_EQ(found.size(), 2u);
   EXPECT_NE(found[0].find("did you mean CUDA_VISIBLE_DEVICES"),
             std::string::npos);
+}
+
+// host.visible_devices' verdict on observations: one H200 listed by NVML.
+VisibleDevicesObservation OneGpu() {
+  VisibleDevicesObservation seen;
+  seen.listed = {{0, "GPU-2f6a0c1e-0000-4000-8000-000000000001",
+                  "00000000:18:00.0", "NVIDIA H200"}};
+  seen.gpus_present = true;
+  seen.variable_names = {"PATH", "HOME"};
+  return seen;
+}
+
+TEST(VisibleDevicesJudgeTest, Judgements) {
+  struct Case {
+    const char* name;
+    void (*plant)(VisibleDevicesObservation*);
+    Outcome outcome;
+    const char* summary_part;
+    const char* fix_part;
+  } cases[] = {
+      {"nothing set", [](VisibleDevicesObservation*) {}, Outcome::kPass,
+       "no device-selection variable restricts the GPUs", ""},
+      {"an index that exists",
+       [](VisibleDevicesObservation* s) { s->cuda_visible_devices = "0"; },
+       Outcome::kPass, "CUDA_VISIBLE_DEVICES=0 is well-formed", ""},
+      {"empty hides every GPU",
+       [](VisibleDevicesObservation* s) { s->cuda_visible_devices = ""; },
+       Outcome::kFail, "", "unset CUDA_VISIBLE_DEVICES"},
+      {"an index out of range, with the GPU map",
+       [](VisibleDevicesObservation* s) { s->cuda_visible_devices = "3"; },
+       Outcome::kFail,
+       "[GPUs here (NVML index = PCI bus id, UUID): 0 = "
+       "00000000:18:00.0",
+       "Fix the variables named above"},
+      {"spaces in the list",
+       [](VisibleDevicesObservation* s) { s->cuda_visible_devices = "0, 0"; },
+       Outcome::kFail, "", ""},
+      {"more local ranks than GPUs",
+       [](VisibleDevicesObservation* s) {
+         s->launcher_ranks = {{"LOCAL_WORLD_SIZE", "8"}};
+       },
+       Outcome::kFail,
+       "LOCAL_WORLD_SIZE=8 asks for 8 ranks on this node but the job sees 1 "
+       "GPU",
+       ""},
+      {"a misspelled variable",
+       [](VisibleDevicesObservation* s) {
+         s->variable_names.push_back("CUDA_VISIBLE_DEVICE");
+       },
+       Outcome::kFail, "variable CUDA_VISIBLE_DEVICE", ""},
+      {"a container that asked for no GPU, and has none",
+       [](VisibleDevicesObservation* s) {
+         s->nvidia_visible_devices = "none";
+         s->gpus_present = false;
+         s->listed.clear();
+       },
+       Outcome::kFail, "NVIDIA_VISIBLE_DEVICES", ""},
+      {"the runtime's variable where GPUs are present is history",
+       [](VisibleDevicesObservation* s) { s->nvidia_visible_devices = "void"; },
+       Outcome::kPass,
+       "(NVIDIA_VISIBLE_DEVICES=void was the container runtime's; GPUs are "
+       "present)",
+       ""},
+  };
+  for (const Case& c : cases) {
+    VisibleDevicesObservation seen = OneGpu();
+    c.plant(&seen);
+    const ProbeResult r = JudgeVisibleDevices(seen);
+    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
+    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
+        << c.name << ": " << r.summary;
+    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
+        << c.name << ": " << r.remediation;
+  }
 }
 
 }  // namespace

@@ -2,12 +2,15 @@
 // CUDA_VISIBLE_DEVICES (read by the CUDA driver), NVIDIA_VISIBLE_DEVICES and
 // NVIDIA_DRIVER_CAPABILITIES (read by nvidia-container-toolkit when the
 // container starts), and spots misspellings of them.
-#ifndef PREFLIGHT_PLATFORM_VISIBLE_DEVICES_H_
-#define PREFLIGHT_PLATFORM_VISIBLE_DEVICES_H_
+#ifndef PREFLIGHT_RULES_VISIBLE_DEVICES_H_
+#define PREFLIGHT_RULES_VISIBLE_DEVICES_H_
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "preflight/result.h"
 
 namespace preflight {
 
@@ -70,6 +73,34 @@ std::optional<std::string> CheckDriverCapabilities(const std::string& value);
 std::vector<std::string> FindMisspelledVariables(
     const std::vector<std::string>& names);
 
+// What host.visible_devices saw (probes/host/visible_devices.cc).
+struct VisibleDevicesObservation {
+  // The variables as set; nullopt where unset.
+  std::optional<std::string> cuda_visible_devices;
+  std::optional<std::string> nvidia_visible_devices;
+  std::optional<std::string> driver_capabilities;
+  // Every GPU NVML lists, in its (PCI) order; empty without NVML. mig_here:
+  // one is in MIG mode (CUDA then enumerates MIG devices instead).
+  std::vector<ListedGpu> listed;
+  bool mig_here = false;
+  // Without NVML: the GPUs the device nodes show, capped by
+  // CUDA_VISIBLE_DEVICES' entries (0 where unknown).
+  int node_count = 0;
+  // A GPU device node (or WSL's /dev/dxg) exists: the container variables
+  // are then history, not an explanation.
+  bool gpus_present = false;
+  // Launchers' local rank counts as set (LOCAL_WORLD_SIZE, ...), in order.
+  std::vector<std::pair<std::string, std::string>> launcher_ranks;
+  // The names of every variable in the environment (for misspellings).
+  std::vector<std::string> variable_names;
+};
+
+// The probe's verdict: fail on an empty or invalid CUDA_VISIBLE_DEVICES, an
+// entry no GPU has, more local ranks than visible GPUs, a misspelled
+// variable, and (with no GPU device node) a container variable that asked
+// for none or lacks "compute"; warn on spaces in the list.
+ProbeResult JudgeVisibleDevices(const VisibleDevicesObservation& seen);
+
 }  // namespace preflight
 
-#endif  // PREFLIGHT_PLATFORM_VISIBLE_DEVICES_H_
+#endif  // PREFLIGHT_RULES_VISIBLE_DEVICES_H_
