@@ -13,6 +13,9 @@
 // Warn: the same otherwise. Eager torch needs no compiler (runtime images
 // ship none), so only jobs that use torch.compile or Triton break.
 // Skip (not_applicable): no compiler and no torch, nobody needs one.
+// The judgement is rules/c_compiler.h; this file builds and loads.
+#include "rules/c_compiler.h"
+
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -47,113 +50,79 @@ std::string FindCompiler() {
   return "";
 }
 
-}  // namespace
-
-ProbeResult RunHostCCompiler(const ProbeContext& context) {
-  std::string why_no_torch;
-  const auto torch = LocateTorch(&why_no_torch);
-  const std::string compiler = FindCompiler();
-  // What breaks only torch.compile: a fail when this run checks it.
-  const bool compile_asked = torch && TorchCompileRequested(context);
-  auto broken = [&](std::string summary, std::string fix) {
-    ProbeResult f = compile_asked
-                        ? ProbeResult::Fail(std::move(summary), std::move(fix))
-                        : ProbeResult::Warn(std::move(summary) +
-                                                " (eager torch is unaffected)",
-                                            std::move(fix));
-    f.details["torch_compile_checked"] = compile_asked;
-    return f;
-  };
-  const std::string kInstall =
-      "Install a C compiler and the Python headers: `apt-get install -y "
-      "build-essential python3-dev` (or set CC to one)";
-  ProbeResult r;
-  r.details["compiler"] = compiler;
-  r.details["torch_present"] = torch.has_value();
-  if (compiler.empty()) {
-    if (!torch) {
-      return ProbeResult::Skip(skip_reason::kNotApplicable,
-                               "no C compiler on PATH; not needed here: no "
-                               "torch found (" +
-                                   why_no_torch + ")");
-    }
-    ProbeResult f = broken(
-        "no C compiler ($CC, cc, gcc, clang) on PATH: torch.compile/Triton "
-        "fail at the first compiled step",
-        kInstall);
-    f.details["compiler"] = "";
-    f.details["torch_present"] = true;
-    return f;
-  }
+// Builds, loads and calls the shared object in a private temporary
+// directory.
+void BuildAndLoad(CCompilerObservation* seen) {
   std::string dir_error;
   const std::string dir = MakePrivateTempDir("gpu-preflight-cc-", &dir_error);
-  if (dir.empty())
-    return ProbeResult::Fail(dir_error, "Make $TMPDIR (or /tmp) writable");
+  if (dir.empty()) {
+    seen->temp_error = dir_error;
+    return;
+  }
   {
     std::ofstream src(dir + "/probe.c");
     src << "int preflight_probe(int x) { return x * 6 + 1; }\n";
   }
   const CommandResult build =
-      RunCommand({compiler, "-shared", "-fPIC", "-O1", "-o", dir + "/probe.so",
-                  dir + "/probe.c"},
+      RunCommand({seen->compiler, "-shared", "-fPIC", "-O1", "-o",
+                  dir + "/probe.so", dir + "/probe.c"},
                  10000);
-  if (!build.started || build.timed_out || build.exit_code != 0) {
+  seen->built = build.started && !build.timed_out && build.exit_code == 0;
+  if (!seen->built) {
+    seen->build_timed_out = build.timed_out;
+    seen->build_output = build.output;
+    if (!build.timed_out) seen->build_limit = LimitBehind(build.output);
     RemoveTree(dir);
-    // "Too many open files", "Cannot allocate memory": the job's limits,
-    // which Triton's compiler runs under too; no compiler is missing.
-    const std::optional<LimitFinding> limit =
-        build.timed_out ? std::nullopt : LimitBehind(build.output);
-    const bool limited = limit && limit->explained;
-    ProbeResult f =
-        broken(compiler + " could not build a shared object: " +
-                   (build.timed_out ? std::string("timed out after 10 s")
-                                    : Trim(build.output).substr(0, 300)) +
-                   (limited ? "; " + limit->cause : std::string()),
-               limited ? limit->fix : kInstall);
-    f.details.update(r.details);
-    return f;
+    return;
   }
   void* handle = dlopen((dir + "/probe.so").c_str(), RTLD_NOW | RTLD_LOCAL);
-  std::string load_error;
-  int value = -1;
   if (handle == nullptr) {
     const char* e = dlerror();
-    load_error = e != nullptr ? e : "dlopen failed";
+    seen->load_error = e != nullptr ? e : "dlopen failed";
   } else {
     auto fn = reinterpret_cast<int (*)(int)>(dlsym(handle, "preflight_probe"));
-    value = fn != nullptr ? fn(7) : -1;
+    seen->value = fn != nullptr ? fn(7) : -1;
     dlclose(handle);
   }
   RemoveTree(dir);
-  if (!load_error.empty() || value != 43) {
-    ProbeResult f = broken(
-        "a freshly compiled shared object does not load: " +
-            (load_error.empty() ? "wrong result" : load_error),
-        "The temporary directory is probably mounted noexec: set TMPDIR to "
-        "an exec-mounted directory, or remount (`--tmpfs /tmp:exec`)");
-    f.details.update(r.details);
-    return f;
-  }
-  if (torch && !torch->site_packages.empty()) {
-    const CommandResult inc = RunCommand(
-        {FindOnPath("python3"), "-c",
-         "import sysconfig; print(sysconfig.get_paths()['include'])"},
-        5000);
-    const std::string include = Trim(inc.output);
-    r.details["python_include"] = include;
+}
+
+// The job's python3's include directory, from a marked line of its stdout:
+// whatever else the process prints (the loader's word on an LD_PRELOAD it
+// cannot preload, a sitecustomize's chatter) is not the answer.
+void ObservePythonHeaders(CCompilerObservation* seen) {
+  const std::string mark = "PREFLIGHT_PYTHON_INCLUDE=";
+  const CommandResult inc =
+      RunCommand({FindOnPath("python3"), "-c",
+                  "import sysconfig; print('" + mark +
+                      "' + sysconfig.get_paths()['include'])"},
+                 5000);
+  if (inc.exit_code != 0) return;
+  for (const std::string& line : Split(inc.output, '\n')) {
+    if (!StartsWith(line, mark)) continue;
+    seen->python_include = Trim(line.substr(mark.size()));
     struct stat st {};
-    if (inc.exit_code == 0 && stat((include + "/Python.h").c_str(), &st) != 0) {
-      ProbeResult f = broken("Python.h is missing (" + include +
-                                 "): Triton cannot build its launcher",
-                             kInstall);
-      f.details.update(r.details);
-      return f;
+    seen->python_h_present =
+        stat((seen->python_include + "/Python.h").c_str(), &st) == 0;
+  }
+}
+
+}  // namespace
+
+ProbeResult RunHostCCompiler(const ProbeContext& context) {
+  CCompilerObservation seen;
+  const auto torch = LocateTorch(&seen.why_no_torch);
+  seen.torch_present = torch.has_value();
+  seen.compile_asked = torch && TorchCompileRequested(context);
+  seen.compiler = FindCompiler();
+  if (!seen.compiler.empty()) {
+    BuildAndLoad(&seen);
+    if (seen.built && seen.load_error.empty() && torch &&
+        !torch->site_packages.empty()) {
+      ObservePythonHeaders(&seen);
     }
   }
-  r.outcome = Outcome::kPass;
-  r.summary = compiler + " builds and loads a shared object" +
-              std::string(torch ? "; Python headers present" : "");
-  return r;
+  return JudgeCCompiler(seen);
 }
 
 }  // namespace preflight

@@ -1,0 +1,86 @@
+#include "rules/c_compiler.h"
+
+#include <gtest/gtest.h>
+
+namespace preflight {
+namespace {
+
+// A PyTorch image with gcc and the Python headers, as the probe sees it.
+CCompilerObservation Healthy() {
+  CCompilerObservation seen;
+  seen.torch_present = true;
+  seen.compiler = "/usr/bin/gcc";
+  seen.built = true;
+  seen.value = 43;
+  seen.python_include = "/usr/include/python3.12";
+  seen.python_h_present = true;
+  return seen;
+}
+
+TEST(CCompilerJudgeTest, Judgements) {
+  struct Case {
+    const char* name;
+    void (*plant)(CCompilerObservation*);
+    Outcome outcome;
+    const char* summary_part;
+    const char* fix_part;
+  } cases[] = {
+      {"healthy", [](CCompilerObservation*) {}, Outcome::kPass,
+       "/usr/bin/gcc builds and loads a shared object; Python headers "
+       "present",
+       ""},
+      {"no compiler, no torch: nobody needs one",
+       [](CCompilerObservation* s) {
+         s->compiler.clear();
+         s->torch_present = false;
+         s->why_no_torch = "python3 has no torch";
+       },
+       Outcome::kSkip, "not needed here", ""},
+      {"no compiler, eager torch: a warn",
+       [](CCompilerObservation* s) { s->compiler.clear(); }, Outcome::kWarn,
+       "(eager torch is unaffected)", "build-essential python3-dev"},
+      {"no compiler, torch.compile asked: a fail",
+       [](CCompilerObservation* s) {
+         s->compiler.clear();
+         s->compile_asked = true;
+       },
+       Outcome::kFail, "no C compiler", "build-essential"},
+      {"a build the open-files limit broke",
+       [](CCompilerObservation* s) {
+         s->built = false;
+         s->build_output = "cc1: fatal error: Too many open files";
+         s->build_limit = LimitFinding{true, "open files are limited to 40",
+                                       "ulimit -n 4096", ""};
+       },
+       Outcome::kWarn, "Too many open files; open files are limited to 40",
+       "ulimit -n 4096"},
+      {"a noexec temp dir",
+       [](CCompilerObservation* s) {
+         s->load_error = "failed to map segment from shared object";
+         s->value = -1;
+       },
+       Outcome::kWarn, "does not load: failed to map segment", "noexec"},
+      {"Python.h missing",
+       [](CCompilerObservation* s) { s->python_h_present = false; },
+       Outcome::kWarn, "Python.h is missing (/usr/include/python3.12)",
+       "python3-dev"},
+      {"no temp dir",
+       [](CCompilerObservation* s) {
+         s->temp_error = "cannot create a directory in /tmp: Read-only";
+       },
+       Outcome::kFail, "Read-only", "writable"},
+  };
+  for (const Case& c : cases) {
+    CCompilerObservation seen = Healthy();
+    c.plant(&seen);
+    const ProbeResult r = JudgeCCompiler(seen);
+    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
+    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
+        << c.name << ": " << r.summary;
+    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
+        << c.name << ": " << r.remediation;
+  }
+}
+
+}  // namespace
+}  // namespace preflight
