@@ -190,4 +190,90 @@ LimitFinding ConsultLimits(ResourceKind kind, const ProcessLimitsSnapshot& s) {
   return f;
 }
 
+namespace {
+
+constexpr unsigned long long kEnough = 4096;
+
+nlohmann::ordered_json LimitJson(const LimitValue& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json("unlimited");
+}
+
+nlohmann::ordered_json PairJson(const RlimitPair& p) {
+  return {{"soft", LimitJson(p.soft)}, {"hard", LimitJson(p.hard)}};
+}
+
+nlohmann::ordered_json CgroupJson(long long v) {
+  return v < 0 ? nlohmann::ordered_json("max") : nlohmann::ordered_json(v);
+}
+
+}  // namespace
+
+ProbeResult JudgeProcessLimits(const ProcessLimitsObservation& seen) {
+  ProbeResult r;
+  std::vector<std::string> warnings, fixes;
+  nlohmann::ordered_json limits = nlohmann::ordered_json::object();
+  limits["nofile"] = PairJson(seen.nofile);
+  limits["nproc"] = PairJson(seen.nproc);
+  limits["memlock_bytes"] = PairJson(seen.memlock);
+  // CUDA reserves virtual address space for the GPUs' memory at cuInit:
+  // any address-space or data limit fails it (ConsultLimits names it when a
+  // call fails).
+  limits["address_space_bytes"] = PairJson(seen.address_space);
+  limits["data_bytes"] = PairJson(seen.data);
+  if (seen.nofile.soft && *seen.nofile.soft < kEnough) {
+    const bool raisable =
+        !seen.nofile.hard || *seen.nofile.hard > *seen.nofile.soft;
+    warnings.push_back(
+        "open files are limited to " + std::to_string(*seen.nofile.soft) +
+        " (RLIMIT_NOFILE soft" +
+        (raisable ? ", hard " + Count(seen.nofile.hard)
+                  : std::string(", and the hard limit is the same")) +
+        "): NCCL's IPC handles and DataLoader workers' shared tensors run out "
+        "(\"Too many open files\")");
+    fixes.push_back(OpenFilesFix(raisable));
+  }
+  // Processes and threads: RLIMIT_NPROC counts this user's, the cgroup's
+  // pids.max this container's.
+  const long long pids_used = seen.pids_current.value_or(0);
+  if (seen.pids_max) limits["cgroup_pids_max"] = CgroupJson(*seen.pids_max);
+  if (seen.pids_current) limits["cgroup_pids_current"] = *seen.pids_current;
+  if (seen.pids_max && *seen.pids_max >= 0 &&
+      *seen.pids_max - pids_used < static_cast<long long>(kEnough)) {
+    warnings.push_back(
+        "the container may start " +
+        std::to_string(*seen.pids_max - pids_used) +
+        " more processes or threads (cgroup pids.max " +
+        std::to_string(*seen.pids_max) + ", " + std::to_string(pids_used) +
+        " in use): DataLoader workers, NCCL's threads and compile workers "
+        "fail with \"can't start new thread\"");
+    fixes.push_back(CgroupPidsFix());
+  }
+  if (seen.nproc.soft && *seen.nproc.soft < kEnough) {
+    warnings.push_back("this user may run " + std::to_string(*seen.nproc.soft) +
+                       " processes and threads (RLIMIT_NPROC): DataLoader "
+                       "workers and NCCL's threads fail to start");
+    fixes.push_back(ProcessesFix());
+  }
+  if (seen.memory_max) {
+    limits["cgroup_memory_max_bytes"] = CgroupJson(*seen.memory_max);
+  }
+  r.details["limits"] = limits;
+  r.facts["process_limits"] = limits;
+  if (!warnings.empty()) {
+    r.outcome = Outcome::kWarn;
+    r.summary = Join(warnings, "; ");
+    r.remediation = Join(fixes, "; ");
+    return r;
+  }
+  r.outcome = Outcome::kPass;
+  r.summary =
+      "open files " + Count(seen.nofile.soft) + "; processes and threads: " +
+      (seen.pids_max && *seen.pids_max >= 0
+           ? std::to_string(*seen.pids_max - pids_used) + " left under pids.max"
+           : std::string("no cgroup pids limit")) +
+      (seen.nproc.soft ? ", nproc " + std::to_string(*seen.nproc.soft)
+                       : std::string(", nproc unlimited"));
+  return r;
+}
+
 }  // namespace preflight

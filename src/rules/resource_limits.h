@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "preflight/result.h"
+
 namespace preflight {
 
 enum class ResourceKind { kMemory, kOpenFiles, kProcesses, kLockedMemory };
@@ -60,6 +62,22 @@ std::string ProcessesFix();
 std::string CgroupPidsFix();
 std::string AddressSpaceFix();
 std::string CgroupMemoryFix();
+
+// What host.process_limits read (probes/host/process_limits.cc).
+struct RlimitPair {
+  LimitValue soft, hard;  // nullopt: unlimited
+};
+struct ProcessLimitsObservation {
+  RlimitPair nofile, nproc, memlock, address_space, data;
+  // The cgroup's files: -1 for "max"; nullopt where unreadable.
+  std::optional<long long> pids_max, pids_current, memory_max;
+};
+
+// Warn below 4096 open files (soft) or 4096 processes and threads left
+// under RLIMIT_NPROC or pids.max, naming each limit and where it is set;
+// pass otherwise. The limits go to details and the facts
+// ("process_limits").
+ProbeResult JudgeProcessLimits(const ProcessLimitsObservation& seen);
 
 }  // namespace preflight
 

@@ -98,5 +98,54 @@ TEST(ResourceLimitsTest, OpenFilesProcessesAndLockedMemory) {
   EXPECT_FALSE(ConsultLimits(ResourceKind::kLockedMemory, {}).explained);
 }
 
+TEST(ProcessLimitsJudgeTest, Judgements) {
+  struct Case {
+    const char* name;
+    ProcessLimitsObservation seen;
+    Outcome outcome;
+    const char* summary_part;
+    const char* fix_part;
+  } cases[] = {
+      {"a roomy container",
+       {{1048576, 1048576}, {}, {}, {}, {}, 99999, 12, -1},
+       Outcome::kPass,
+       "open files 1048576; processes and threads: 99987 left under "
+       "pids.max, nproc unlimited",
+       ""},
+      {"ulimit -n 1024 with room to raise it",
+       {{1024, 4096}, {}, {}, {}, {}, std::nullopt, std::nullopt, std::nullopt},
+       Outcome::kWarn,
+       "open files are limited to 1024 (RLIMIT_NOFILE soft, "
+       "hard 4096)",
+       "`ulimit -n $(ulimit -Hn)`"},
+      {"a low pids.max",
+       {{1048576, 1048576}, {}, {}, {}, {}, 2048, 100, std::nullopt},
+       Outcome::kWarn,
+       "the container may start 1948 more processes",
+       "--pids-limit"},
+      {"a low nproc",
+       {{1048576, 1048576},
+        {512, 512},
+        {},
+        {},
+        {},
+        std::nullopt,
+        std::nullopt,
+        std::nullopt},
+       Outcome::kWarn,
+       "this user may run 512 processes",
+       "ulimit -u"},
+  };
+  for (const Case& c : cases) {
+    const ProbeResult r = JudgeProcessLimits(c.seen);
+    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
+    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
+        << c.name << ": " << r.summary;
+    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
+        << c.name << ": " << r.remediation;
+    EXPECT_TRUE(r.facts.contains("process_limits")) << c.name;
+  }
+}
+
 }  // namespace
 }  // namespace preflight
