@@ -77,45 +77,49 @@ void CollectVersions(const std::vector<ReportFacts>& reports,
 
 }  // namespace
 
-FleetResult RollUpFleet(const std::vector<ReportFacts>& reports) {
-  FleetResult out;
-  out.nodes = static_cast<int>(reports.size());
-  const std::vector<std::string> names = NodeNames(reports);
-  CollectVersions(reports, names, &out);
+namespace {
 
-  struct Reading {
-    size_t report;
-    const GpuFacts* gpu;
-    double value;
-    std::string unit;
-  };
-  // (model, level, metric) -> readings: a quick run's sizes are not a full
-  // run's, so levels are never mixed.
-  std::map<std::tuple<std::string, std::string, std::string>,
-           std::vector<Reading>>
-      groups;
-  std::set<std::pair<size_t, std::string>> unhealthy_gpus;  // (report, uuid)
+struct Reading {
+  size_t report;
+  const GpuFacts* gpu;  // null: a node's bus bandwidth, for all its GPUs
+  double value;
+  std::string unit;
+};
+// (model, level, metric) -> readings: a quick run's sizes are not a full
+// run's, so levels are never mixed.
+using ReadingGroups =
+    std::map<std::tuple<std::string, std::string, std::string>,
+             std::vector<Reading>>;
+// (report, GPU UUID)
+using GpuKeys = std::set<std::pair<size_t, std::string>>;
+
+// The failures of each report, and every rate grouped by model, level and
+// metric; the GPUs that fail (or whose node fails) go to *unhealthy_gpus.
+ReadingGroups CollectReadings(const std::vector<ReportFacts>& reports,
+                              const std::vector<std::string>& names,
+                              FleetResult* out, GpuKeys* unhealthy_gpus) {
+  ReadingGroups groups;
   for (size_t i = 0; i < reports.size(); ++i) {
     const ReportFacts& r = reports[i];
     const bool node_fails = Fails(r.verdict);
     bool named_node = false;
     for (const auto& [probe, o] : r.node_outcomes) {
       if (!Fails(o.outcome)) continue;
-      out.unhealthy.push_back({names[i], "", probe + ": " + o.summary, -1});
+      out->unhealthy.push_back({names[i], "", probe + ": " + o.summary, -1});
       named_node = true;
     }
     for (const GpuFacts& g : r.gpus) {
-      out.gpus += 1;
+      out->gpus += 1;
       if (Fails(g.verdict)) {
         std::vector<std::string> failed;
         for (const auto& [probe, o] : g.outcomes) {
           if (Fails(o.outcome)) failed.push_back(probe + ": " + o.summary);
         }
-        out.unhealthy.push_back(
+        out->unhealthy.push_back(
             {names[i], g.uuid, Join(failed, "; "), g.index});
-        unhealthy_gpus.insert({i, g.uuid});
+        unhealthy_gpus->insert({i, g.uuid});
       } else if (node_fails) {
-        unhealthy_gpus.insert({i, g.uuid});
+        unhealthy_gpus->insert({i, g.uuid});
       }
       for (const auto& [key, m] : g.metrics) {
         if (IsRateMetric(key) && m.value > 0) {
@@ -124,7 +128,7 @@ FleetResult RollUpFleet(const std::vector<ReportFacts>& reports) {
       }
     }
     if (node_fails && !named_node && r.gpus.empty()) {
-      out.unhealthy.push_back({names[i], "", "verdict " + r.verdict, -1});
+      out->unhealthy.push_back({names[i], "", "verdict " + r.verdict, -1});
     }
     // The node's bus bandwidth stands for each of its GPUs.
     const auto busbw = r.node_metrics.find("nccl.all_reduce.busbw_gbps");
@@ -134,74 +138,99 @@ FleetResult RollUpFleet(const std::vector<ReportFacts>& reports) {
           {i, nullptr, busbw->second.value, busbw->second.unit});
     }
   }
+  return groups;
+}
 
-  std::set<std::pair<size_t, std::string>> outlier_gpus;
-  for (const auto& [group, readings] : groups) {
-    FleetModelStats stats;
-    stats.model = std::get<0>(group);
-    stats.level = std::get<1>(group);
-    stats.metric = std::get<2>(group);
-    stats.unit = readings.front().unit;
-    stats.gpus = static_cast<int>(readings.size());
-    std::vector<double> values;
-    for (const Reading& r : readings) values.push_back(r.value);
-    const Spread spread = SpreadOf(values);
-    stats.median = Median(values);
-    stats.mad = spread.mad;
-    stats.judged = stats.gpus >= kFleetMinGpus;
-    out.stats.push_back(stats);
-    if (!stats.judged) continue;
-    const double sigma = 1.4826 * stats.mad;
-    for (const Reading& r : readings) {
-      const double drop = 1.0 - r.value / stats.median;
-      const double z = sigma > 0 ? (r.value - stats.median) / sigma
-                                 : (drop > 0 ? -INFINITY : 0);
-      if (!(z < -kFleetOutlierZ) || drop <= kFleetMinDrop) continue;
-      FleetOutlier o;
-      o.node = names[r.report];
-      o.model = stats.model;
-      o.level = stats.level;
-      o.metric = stats.metric;
-      o.unit = stats.unit;
-      o.value = r.value;
-      o.median = stats.median;
-      o.mad = stats.mad;
-      o.z = z;
-      o.gpus_of_model = stats.gpus;
-      if (r.gpu != nullptr) {
-        o.uuid = r.gpu->uuid;
-        o.gpu_index = r.gpu->index;
-        outlier_gpus.insert({r.report, r.gpu->uuid});
-      } else {
-        o.gpu_index = -1;  // a node's bus bandwidth: all its GPUs
-        for (const GpuFacts& g : reports[r.report].gpus) {
-          outlier_gpus.insert({r.report, g.uuid});
-        }
+// One group's statistics, and its readings far below the median (robust z
+// below -kFleetOutlierZ and more than kFleetMinDrop under it).
+void JudgeGroup(const ReadingGroups::value_type& group,
+                const std::vector<ReportFacts>& reports,
+                const std::vector<std::string>& names, FleetResult* out,
+                GpuKeys* outlier_gpus) {
+  const auto& [key, readings] = group;
+  FleetModelStats stats;
+  stats.model = std::get<0>(key);
+  stats.level = std::get<1>(key);
+  stats.metric = std::get<2>(key);
+  stats.unit = readings.front().unit;
+  stats.gpus = static_cast<int>(readings.size());
+  std::vector<double> values;
+  for (const Reading& r : readings) values.push_back(r.value);
+  stats.median = Median(values);
+  stats.mad = SpreadOf(values).mad;
+  stats.judged = stats.gpus >= kFleetMinGpus;
+  out->stats.push_back(stats);
+  if (!stats.judged) return;
+  const double sigma = 1.4826 * stats.mad;
+  for (const Reading& r : readings) {
+    const double drop = 1.0 - r.value / stats.median;
+    const double z = sigma > 0 ? (r.value - stats.median) / sigma
+                               : (drop > 0 ? -INFINITY : 0);
+    if (!(z < -kFleetOutlierZ) || drop <= kFleetMinDrop) continue;
+    FleetOutlier o;
+    o.node = names[r.report];
+    o.model = stats.model;
+    o.level = stats.level;
+    o.metric = stats.metric;
+    o.unit = stats.unit;
+    o.value = r.value;
+    o.median = stats.median;
+    o.mad = stats.mad;
+    o.z = z;
+    o.gpus_of_model = stats.gpus;
+    if (r.gpu != nullptr) {
+      o.uuid = r.gpu->uuid;
+      o.gpu_index = r.gpu->index;
+      outlier_gpus->insert({r.report, r.gpu->uuid});
+    } else {
+      o.gpu_index = -1;  // a node's bus bandwidth: all its GPUs
+      for (const GpuFacts& g : reports[r.report].gpus) {
+        outlier_gpus->insert({r.report, g.uuid});
       }
-      out.outliers.push_back(o);
     }
+    out->outliers.push_back(o);
   }
-  for (const FleetModelStats& s : out.stats) {
+}
+
+// Groups too small to judge, and GPUs that are in several reports (a
+// node's runs over time, not a fleet): each counts once per report, which
+// weighs it more in the statistics.
+void AddNotes(const std::vector<ReportFacts>& reports, FleetResult* out) {
+  for (const FleetModelStats& s : out->stats) {
     if (!s.judged) {
-      out.notes.push_back(
+      out->notes.push_back(
           s.metric + " of " + s.model + " (" + s.level +
           "): " + std::to_string(s.gpus) + " GPU(s), fewer than " +
           std::to_string(kFleetMinGpus) + " needed for outlier statistics");
     }
   }
-  // The same GPU in several reports (a node's runs over time, not a fleet)
-  // counts once per report: say so, since its statistics then weigh it more.
   std::map<std::string, int> reports_per_uuid;
   for (const ReportFacts& r : reports) {
     for (const GpuFacts& g : r.gpus) ++reports_per_uuid[g.uuid];
   }
   for (const auto& [uuid, count] : reports_per_uuid) {
     if (count > 1 && !uuid.empty()) {
-      out.notes.push_back(uuid + " is in " + std::to_string(count) +
-                          " reports: each counts as one GPU");
+      out->notes.push_back(uuid + " is in " + std::to_string(count) +
+                           " reports: each counts as one GPU");
     }
   }
-  std::set<std::pair<size_t, std::string>> bad = unhealthy_gpus;
+}
+
+}  // namespace
+
+FleetResult RollUpFleet(const std::vector<ReportFacts>& reports) {
+  FleetResult out;
+  out.nodes = static_cast<int>(reports.size());
+  const std::vector<std::string> names = NodeNames(reports);
+  CollectVersions(reports, names, &out);
+  GpuKeys unhealthy_gpus, outlier_gpus;
+  const ReadingGroups groups =
+      CollectReadings(reports, names, &out, &unhealthy_gpus);
+  for (const auto& group : groups) {
+    JudgeGroup(group, reports, names, &out, &outlier_gpus);
+  }
+  AddNotes(reports, &out);
+  GpuKeys bad = unhealthy_gpus;
   bad.insert(outlier_gpus.begin(), outlier_gpus.end());
   out.healthy_gpus = out.gpus - static_cast<int>(bad.size());
   out.health = out.gpus > 0 ? static_cast<double>(out.healthy_gpus) / out.gpus

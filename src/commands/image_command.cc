@@ -12,6 +12,7 @@
 #include "commands/image.h"
 #include "core/exit_codes.h"
 #include "platform/job_libraries.h"
+#include "platform/live_driver_target.h"
 #include "platform/rooted_path.h"
 #include "preflight/strings.h"
 #include "rules/driver_table.h"
@@ -91,6 +92,76 @@ bool IsDirectory(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// The image's variables: --env-file and --env, else, for /, this
+// process's own environment. False with *error on a bad one.
+bool ImageEnvironment(const std::string& env_file,
+                      const std::vector<std::string>& env_items, bool own_root,
+                      ImageRequest* request, std::string* error) {
+  std::map<std::string, std::string> env;
+  const bool env_given = !env_file.empty() || !env_items.empty();
+  if (!env_file.empty() && !ReadEnvFile(env_file, &env, error)) return false;
+  for (const std::string& item : env_items) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      *error = "--env '" + item + "' is not NAME=VALUE";
+      return false;
+    }
+    env[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  if (own_root && !env_given) {
+    request->env_source = "this process's environment";
+    request->env = ProcessEnvironmentVariable;
+    return true;
+  }
+  request->env_source =
+      env_given
+          ? (env_file.empty() ? std::string("--env")
+                              : "--env-file " + env_file +
+                                    (env_items.empty() ? "" : " and --env"))
+          : "none given (the image's own ENV is unknown: give "
+            "--env-file with `docker inspect IMAGE`)";
+  request->env = [env](const std::string& name) -> std::optional<std::string> {
+    const auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  return true;
+}
+
+// The target driver and GPUs: --driver and --gpu, else, for /, the loaded
+// driver and the GPUs /proc/driver/nvidia lists (platform/
+// live_driver_target.h). False with *error on a bad one.
+bool ImageTargets(const std::string& driver_text,
+                  const std::vector<std::string>& gpu_texts, bool own_root,
+                  ImageRequest* request, std::string* error) {
+  if (!driver_text.empty()) {
+    request->driver = ParseTargetDriver(driver_text, error);
+    if (!request->driver) return false;
+  } else if (own_root) {
+    if (const auto version = LoadedDriverVersionText()) {
+      std::string ignored;
+      if (auto d = ParseTargetDriver(*version, &ignored)) {
+        d->source = "/proc/driver/nvidia/version (the loaded driver)";
+        request->driver = d;
+      }
+    }
+  }
+  for (const std::string& text : gpu_texts) {
+    const auto gpu = ParseTargetGpu(text, error);
+    if (!gpu) return false;
+    request->gpus.push_back(*gpu);
+  }
+  if (gpu_texts.empty() && own_root) {
+    for (const std::string& model : LoadedGpuModels()) {
+      std::string ignored;
+      if (auto gpu = ParseTargetGpu(model, &ignored)) {
+        request->gpus.push_back(*gpu);
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int ImageCommand(int argc, const char* const* argv) {
@@ -141,68 +212,9 @@ int ImageCommand(int argc, const char* const* argv) {
   const bool own_root = root == "/";
   ImageRequest request;
   request.root = root;
-  std::map<std::string, std::string> env;
-  const bool env_given = !env_file.empty() || !env_items.empty();
-  if (!env_file.empty() && !ReadEnvFile(env_file, &env, &error)) {
+  if (!ImageEnvironment(env_file, env_items, own_root, &request, &error) ||
+      !ImageTargets(driver_text, gpu_texts, own_root, &request, &error)) {
     return CommandUsageError("image", error);
-  }
-  for (const std::string& item : env_items) {
-    const size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return CommandUsageError("image",
-                               "--env '" + item + "' is not NAME=VALUE");
-    }
-    env[item.substr(0, eq)] = item.substr(eq + 1);
-  }
-  if (own_root && !env_given) {
-    request.env_source = "this process's environment";
-    request.env = ProcessEnvironmentVariable;
-  } else {
-    request.env_source =
-        env_given
-            ? (env_file.empty() ? std::string("--env")
-                                : "--env-file " + env_file +
-                                      (env_items.empty() ? "" : " and --env"))
-            : "none given (the image's own ENV is unknown: give "
-              "--env-file with `docker inspect IMAGE`)";
-    request.env = [env](const std::string& name) -> std::optional<std::string> {
-      const auto it = env.find(name);
-      if (it == env.end()) return std::nullopt;
-      return it->second;
-    };
-  }
-  if (!driver_text.empty()) {
-    request.driver = ParseTargetDriver(driver_text, &error);
-    if (!request.driver) return CommandUsageError("image", error);
-  } else if (own_root) {
-    if (const auto text =
-            ReadFileUnder("", "/proc/driver/nvidia/version", 4096)) {
-      if (const auto k = ParseProcDriverVersion(*text)) {
-        if (auto d = ParseTargetDriver(k->version, &error)) {
-          d->source = "/proc/driver/nvidia/version (the loaded driver)";
-          request.driver = d;
-        }
-      }
-    }
-  }
-  for (const std::string& text : gpu_texts) {
-    const auto gpu = ParseTargetGpu(text, &error);
-    if (!gpu) return CommandUsageError("image", error);
-    request.gpus.push_back(*gpu);
-  }
-  if (gpu_texts.empty() && own_root) {
-    for (const std::string& dir : ListDirectory("/proc/driver/nvidia/gpus")) {
-      const auto info = ReadFileUnder(
-          "", "/proc/driver/nvidia/gpus/" + dir + "/information", 1 << 16);
-      if (!info) continue;
-      for (const std::string& line : Split(*info, '\n')) {
-        if (!StartsWith(line, "Model:")) continue;
-        const std::string model = Trim(line.substr(6));
-        if (auto gpu = ParseTargetGpu(model, &error)) {
-          request.gpus.push_back(*gpu);
-        }
-      }
-    }
   }
   const ImageVerdict verdict = JudgeImage(request);
   return outputs.Finish("image", RenderImageConsole(verdict),
