@@ -40,6 +40,15 @@ CudaErrorDiagnosis DiagnoseCudaError(int code,
 CudaErrorDiagnosis DiagnoseCudaError(int code,
                                      const ProcessLimitsSnapshot& limits,
                                      const Vantage& vantage);
+// A CUDA call that failed, with the explanation platform/cuda_errors.h gave
+// for its code on this process (its limits, its device nodes).
+struct CudaCallFailure {
+  std::string what;  // CUDA's words: "CUDA_ERROR_OPERATING_SYSTEM (304): ..."
+  std::string cause;
+  std::string remediation;
+  bool limit_binds = false;  // a process limit is the cause
+};
+
 // Whether a code is judged against the device nodes (999, 100, 3).
 bool IsNodeShapedCudaError(int code);
 

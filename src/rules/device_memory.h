@@ -11,18 +11,10 @@
 
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
+#include "rules/cuda_errors.h"  // CudaCallFailure
 #include "rules/host_advice.h"
 
 namespace preflight {
-
-// A CUDA call that failed, with the explanation platform/cuda_errors.h gave
-// for its code on this process (its limits, its device nodes).
-struct CudaCallFailure {
-  std::string what;  // CUDA's words: "CUDA_ERROR_OPERATING_SYSTEM (304): ..."
-  std::string cause;
-  std::string remediation;
-  bool limit_binds = false;  // a process limit is the cause
-};
 
 struct MemoryObservation {
   int gpu_index = 0;

@@ -1,7 +1,7 @@
 // A CUDA device matched to NVML's: the whole GPU, one of its MIG devices
 // (CUDA reports the slice's UUID bytes, NVML prints them "MIG-…"), an older
 // driver's MIG naming (not judged), or a real disagreement (FF5).
-#include "probes/devices/mig_identity.h"
+#include "rules/mig_identity.h"
 
 #include <gtest/gtest.h>
 

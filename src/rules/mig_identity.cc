@@ -1,4 +1,4 @@
-#include "probes/devices/mig_identity.h"
+#include "rules/mig_identity.h"
 
 #include <cctype>
 

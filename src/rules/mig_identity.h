@@ -4,8 +4,8 @@
 // gives the MIG device's UUID, not the parent's: the same 16 bytes NVML
 // prints as "MIG-<hex>" (R470 and newer). Compared with the parent's "GPU-"
 // UUID, every slice would look like a different GPU.
-#ifndef PREFLIGHT_PROBES_DEVICES_MIG_IDENTITY_H_
-#define PREFLIGHT_PROBES_DEVICES_MIG_IDENTITY_H_
+#ifndef PREFLIGHT_RULES_MIG_IDENTITY_H_
+#define PREFLIGHT_RULES_MIG_IDENTITY_H_
 
 #include <string>
 #include <vector>
@@ -34,4 +34,4 @@ NvmlIdentity ResolveNvmlIdentity(const std::string& cuda_uuid,
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_PROBES_DEVICES_MIG_IDENTITY_H_
+#endif  // PREFLIGHT_RULES_MIG_IDENTITY_H_
