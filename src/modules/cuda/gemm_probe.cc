@@ -42,7 +42,7 @@
 #include "preflight/result.h"
 #include "preflight/side_by_side.h"
 #include "preflight/strings.h"
-#include "rules/gpu_models.h"
+#include "rules/gemm.h"
 #include "stream_gate.cuh"
 #include "tensor_ops.cuh"
 
@@ -267,10 +267,69 @@ class GemmRunner {
   CaseResult result_;
 };
 
-std::string Format(const char* fmt, double a, double b = 0) {
-  char buffer[128];
-  std::snprintf(buffer, sizeof buffer, fmt, a, b);
-  return buffer;
+// Each precision's check (inputs, reference, first product) and timed
+// runs, with NVML sampled during the timed runs. The first product of each
+// precision costs ~0.1 s of host-side work in cuBLAS (kernel choice and
+// loading) against 1-3 ms on the GPU, so the checks run side by side on
+// their own threads and streams; only the timed runs need the GPU to
+// themselves, and they run one precision at a time afterwards. Side by side
+// holds every precision's buffers at once (~1.8 GiB at the quick level):
+// where less than twice that is free, or with PREFLIGHT_GEMM_SIDE_BY_SIDE=0,
+// one precision at a time instead.
+std::vector<CaseResult> MeasureGemms(const ProbeContext& context,
+                                     const BlasLibrary& blas,
+                                     const std::vector<GemmCase>& cases,
+                                     const std::vector<int>& sizes,
+                                     size_t all_bytes, ThrottleSampler* sampler,
+                                     PhaseClock* phases, ProbeResult* r) {
+  const int timed = context.level == Level::kFull ? 30 : 8;
+  std::vector<uint64_t> seeds;
+  for (size_t i = 0; i < cases.size(); ++i) seeds.push_back(FreshSeed(i + 1));
+  size_t free_bytes = 0, total_bytes = 0;
+  CheckCuda(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
+  const bool side_by_side = free_bytes >= 2 * all_bytes &&
+                            !SwitchedOff("PREFLIGHT_GEMM_SIDE_BY_SIDE");
+  r->details["checks"] =
+      side_by_side ? "side by side (one thread and stream per precision)"
+                   : "one precision at a time";
+  std::vector<CaseResult> results(cases.size());
+  if (!side_by_side) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      const std::string name(PrecisionName(cases[i].precision));
+      GemmRunner runner(blas, cases[i], sizes[i], context.corrupt_result);
+      runner.Check(seeds[i]);
+      phases->Mark(name + "_inputs_reference_and_first_product");
+      sampler->OpenWindow();
+      results[i] = runner.Time(timed);
+      sampler->CloseWindow();
+      phases->Mark(name + "_timed");
+    }
+    return results;
+  }
+  std::vector<std::unique_ptr<GemmRunner>> runners(cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    runners[i] = std::make_unique<GemmRunner>(blas, cases[i], sizes[i],
+                                              context.corrupt_result);
+  }
+  phases->Mark("setup");
+  std::vector<std::function<void()>> checks;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    checks.emplace_back([&runners, &seeds, i] {
+      // The worker sees one GPU; the current device is per thread.
+      CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+      runners[i]->Check(seeds[i]);
+    });
+  }
+  RunSideBySide(checks);
+  phases->Mark("inputs_references_and_first_products");
+  for (size_t i = 0; i < cases.size(); ++i) {
+    sampler->OpenWindow();
+    results[i] = runners[i]->Time(timed);
+    sampler->CloseWindow();
+    runners[i].reset();
+    phases->Mark(std::string(PrecisionName(cases[i].precision)) + "_timed");
+  }
+  return results;
 }
 
 }  // namespace
@@ -295,144 +354,34 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
     sizes.push_back(c.precision == Precision::kFp32 && !full ? 4096 : 8192);
     all_bytes += RunnerBytes(c.element_bytes, sizes.back());
   }
-  std::vector<uint64_t> seeds;
-  for (size_t i = 0; i < cases.size(); ++i) seeds.push_back(FreshSeed(i + 1));
-  // The first product of each precision costs ~0.1 s of host-side work in
-  // cuBLAS (kernel choice and loading) against 1-3 ms on the GPU, so the
-  // precisions' checks run side by side on their own threads and streams;
-  // only the timed runs need the GPU to themselves, and they run one
-  // precision at a time afterwards. Side by side holds every precision's
-  // buffers at once (~1.8 GiB at the quick level): where less than twice
-  // that is free, or with PREFLIGHT_GEMM_SIDE_BY_SIDE=0, one precision at a
-  // time instead.
-  size_t free_bytes = 0, total_bytes = 0;
-  CheckCuda(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
-  const bool side_by_side = free_bytes >= 2 * all_bytes &&
-                            !SwitchedOff("PREFLIGHT_GEMM_SIDE_BY_SIDE");
-  r.details["checks"] =
-      side_by_side ? "side by side (one thread and stream per precision)"
-                   : "one precision at a time";
   // Clocks, power and temperature sampled while the timed runs run, so
   // that a slow rate names what held it down (platform/throttle_sampler.h).
   ThrottleSampler sampler(context.gpu_uuid);
-  std::vector<std::unique_ptr<GemmRunner>> runners(cases.size());
-  std::vector<CaseResult> results(cases.size());
-  if (side_by_side) {
-    for (size_t i = 0; i < cases.size(); ++i) {
-      runners[i] = std::make_unique<GemmRunner>(*blas, cases[i], sizes[i],
-                                                context.corrupt_result);
-    }
-    phases.Mark("setup");
-    std::vector<std::function<void()>> checks;
-    for (size_t i = 0; i < cases.size(); ++i) {
-      checks.emplace_back([&runners, &seeds, i] {
-        // The worker sees one GPU; the current device is per thread.
-        CheckCuda(cudaSetDevice(0), "cudaSetDevice");
-        runners[i]->Check(seeds[i]);
-      });
-    }
-    RunSideBySide(checks);
-    phases.Mark("inputs_references_and_first_products");
-    for (size_t i = 0; i < cases.size(); ++i) {
-      sampler.OpenWindow();
-      results[i] = runners[i]->Time(full ? 30 : 8);
-      sampler.CloseWindow();
-      runners[i].reset();
-      phases.Mark(std::string(PrecisionName(cases[i].precision)) + "_timed");
-    }
-  } else {
-    for (size_t i = 0; i < cases.size(); ++i) {
-      const std::string name(PrecisionName(cases[i].precision));
-      GemmRunner runner(*blas, cases[i], sizes[i], context.corrupt_result);
-      runner.Check(seeds[i]);
-      phases.Mark(name + "_inputs_reference_and_first_product");
-      sampler.OpenWindow();
-      results[i] = runner.Time(full ? 30 : 8);
-      sampler.CloseWindow();
-      phases.Mark(name + "_timed");
-    }
-  }
-  const ThrottleEvidence throttle = sampler.Finish();
-  r.details["throttle"] = throttle.ToJson();
-  std::vector<std::string> wrong, slow, rates;
-  bool judged_by_model = FindGpuModel(context.gpu_name) != nullptr;
+  const std::vector<CaseResult> results = MeasureGemms(
+      context, *blas, cases, sizes, all_bytes, &sampler, &phases, &r);
+  GemmObservation seen;
+  seen.cublas_version = blas->version();
+  seen.cublas_path = blas->copy().real_path;
+  seen.cublas_origin = blas->copy().origin;
+  seen.throttle = sampler.Finish();
+  const char* tf32 = std::getenv("NVIDIA_TF32_OVERRIDE");
+  seen.tf32_override = tf32 != nullptr && std::string(tf32) == "1";
+  seen.gpu = context.gpu_pci_bus_id.empty() ? context.gpu_uuid
+                                            : context.gpu_pci_bus_id;
+  seen.vantage = CurrentVantage();
   for (size_t i = 0; i < cases.size(); ++i) {
-    const GemmCase& c = cases[i];
-    const std::string name(PrecisionName(c.precision));
-    const int n = sizes[i];
     const CaseResult& cr = results[i];
-    const double tolerance = Tolerance(c.precision);
-    const double error =
-        std::max(cr.before.relative_error, cr.after.relative_error);
-    r.AddMetric(
-        {name + "_rel_error", error, "",
-         Limit{Limit::Kind::kAtMost, tolerance,
-               "built-in: " + name + " tolerance vs an FP64 reference"}});
-    Metric rate = JudgedOptionalMetric(
-        context, name + "_tflops", cr.tflops, "TFLOP/s",
-        BuiltinModelLimit(context.gpu_name, name + "_tflops"));
-    rate.spread = cr.tflops_spread;
-    r.AddMetric(rate);
-    r.details[name] = {{"size", n},
-                       {"median_ms", cr.median_ms},
-                       {"first_product_and_check_ms", cr.first_product_ms},
-                       {"rel_error_before_timing", cr.before.relative_error},
-                       {"rel_error_after_timing", cr.after.relative_error},
-                       {"max_abs_error", std::max(cr.before.max_abs_error,
-                                                  cr.after.max_abs_error)},
-                       {"nonfinite", cr.before.nonfinite + cr.after.nonfinite}};
-    if (cr.retaken_runs > 0) {
-      r.details[name]["timed_runs_retaken"] = cr.retaken_runs;
-    }
-    if (!cr.before.Within(tolerance) || !cr.after.Within(tolerance)) {
-      const size_t nonfinite = cr.before.nonfinite + cr.after.nonfinite;
-      wrong.push_back(name +
-                      (nonfinite > 0
-                           ? " (" + std::to_string(nonfinite) + " NaN/inf)"
-                           : Format(" (error %.2g > %.2g)", error, tolerance)));
-    }
-    if (!rate.Passes()) {
-      slow.push_back(
-          name + Format(" %.1f < %.1f TFLOP/s", cr.tflops, rate.limit->value));
-    }
-    rates.push_back(name + Format(" %.1f", cr.tflops));
+    seen.precisions.push_back({std::string(PrecisionName(cases[i].precision)),
+                               Tolerance(cases[i].precision), cr.before,
+                               cr.after, cr.first_product_ms, cr.median_ms,
+                               cr.tflops, cr.tflops_spread, sizes[i],
+                               cr.retaken_runs});
   }
-  if (!wrong.empty()) {
-    r.outcome = Outcome::kFail;
-    r.summary = "cuBLAS " + blas->version() + " (" + blas->copy().real_path +
-                ") GEMM gives wrong results: " + Join(wrong, ", ");
-    const char* tf32 = std::getenv("NVIDIA_TF32_OVERRIDE");
-    r.remediation = std::string(tf32 != nullptr && std::string(tf32) == "1"
-                                    ? "NVIDIA_TF32_OVERRIDE=1 is set, which "
-                                      "runs FP32 GEMMs in TF32: unset it. "
-                                    : "") +
-                    "Wrong products point at failing GPU memory or compute: "
-                    "check ECC counters "
-                    "(`nvidia-smi -q -d ECC`), rerun with --level full, and "
-                    "drain the GPU if it repeats";
-    return r;
-  }
-  if (!slow.empty()) {
-    r.outcome = Outcome::kFail;
-    const SlowRateCause why =
-        ExplainSlowRate(throttle,
-                        context.gpu_pci_bus_id.empty() ? context.gpu_uuid
-                                                       : context.gpu_pci_bus_id,
-                        CurrentVantage());
-    r.summary =
-        "GEMM below this model's limit: " + Join(slow, ", ") + "; " + why.cause;
-    r.remediation = why.remediation;
-    return r;
-  }
-  r.outcome = Outcome::kPass;
-  r.summary = "cuBLAS " + blas->version() + " (" + blas->copy().origin +
-              ") exact to tolerance in fp32/tf32/bf16/fp16; TFLOP/s " +
-              Join(rates, ", ") +
-              (judged_by_model
-                   ? ""
-                   : " (no built-in limits for '" + context.gpu_name +
-                         "': judged by correctness and sibling comparison)");
-  return r;
+  ProbeResult judged = JudgeGemm(seen, context);
+  nlohmann::ordered_json details = r.details;
+  details.update(judged.details);
+  judged.details = details;
+  return judged;
 }
 
 }  // namespace preflight
