@@ -144,7 +144,13 @@ std::vector<ProbeSpec> BuildManifest() {
        "",
        "cuDNN, NCCL and libtorch: found where, which version, whether they "
        "load (a failure under --require)",
-       ProbeTraits().Provides({"job_libraries", "libraries"})},
+       // First in the host lane: the GPU lanes' probes read its resolution
+       // (devices.memory's background NCCL init among the first), and in
+       // the node lane it would run after CUDA's start-up.
+       ProbeTraits()
+           .Provides({"job_libraries", "libraries"})
+           .RunsInHostLane()
+           .RunsEarly()},
       {"devices.enumerate",
        Stage::kDevices,
        Scope::kNode,

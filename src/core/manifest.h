@@ -38,6 +38,10 @@ enum class LaneOrder {
 // Set in a manifest row with the builder, e.g. ProbeTraits().RunsEarly().
 struct ProbeTraits {
   LaneOrder lane_order = LaneOrder::kManifest;
+  // Runs in the host lane (beside CUDA's start-up in the node lane) though
+  // its stage is not host: it needs no CUDA, and the GPU lanes read what it
+  // provides, so it should be done before they start.
+  bool in_host_lane = false;
   // Its result lists the GPUs; the GPU lanes start from it.
   bool lists_gpus = false;
   // Its request carries a GPU's tentative collective rank, so that the
@@ -67,6 +71,10 @@ struct ProbeTraits {
   }
   ProbeTraits& RunsLate() {
     lane_order = LaneOrder::kLate;
+    return *this;
+  }
+  ProbeTraits& RunsInHostLane() {
+    in_host_lane = true;
     return *this;
   }
   ProbeTraits& ListsGpus() {

@@ -31,7 +31,9 @@ void MoveEarlyForward(std::vector<const ProbeSpec*>* queue) {
 std::vector<LanePlan> PlanNodeLanes(const Plan& plan) {
   LanePlan host{"host", {}}, node{"node", {}};
   for (const ProbeSpec* spec : plan.node_probes) {
-    (spec->stage == Stage::kHost ? host : node).probes.push_back(spec);
+    const bool in_host =
+        spec->stage == Stage::kHost || spec->traits.in_host_lane;
+    (in_host ? host : node).probes.push_back(spec);
   }
   MoveEarlyForward(&host.probes);
   MoveEarlyForward(&node.probes);

@@ -60,6 +60,19 @@ TEST(PlannerTest, ReadersPullInTheProducersOfWhatTheyRead) {
   EXPECT_FALSE(Has(Ids(skipped.node_probes), "driver.libraries"));
 }
 
+TEST(PlannerTest, TheJobLibrariesAreResolvedFirstInTheHostLane) {
+  // The GPU lanes read driver.libraries' resolution from their first
+  // probes on: it runs first in the host lane, beside CUDA's start-up in
+  // the node lane, instead of after it (a same-machine A/B on one H200: in
+  // the node lane devices.memory waited for it, 120 ms).
+  const std::vector<LanePlan> lanes = PlanNodeLanes(MakePlan({}, {}));
+  ASSERT_EQ(lanes.size(), 2u);
+  EXPECT_EQ(lanes[0].probes.front()->id, "driver.libraries");
+  for (const ProbeSpec* spec : lanes[1].probes) {
+    EXPECT_NE(spec->id, "driver.libraries");
+  }
+}
+
 TEST(PlannerTest, SkipRemovesStagesAndProbesAndIsRemembered) {
   const Plan plan = MakePlan({}, {"host", "devices.health"});
   const auto node = Ids(plan.node_probes);
@@ -97,7 +110,9 @@ TEST(PlannerTest, HostProbesGetALaneOfTheirOwn) {
   ASSERT_EQ(lanes.size(), 2u);
   EXPECT_EQ(lanes[0].label, "host");
   EXPECT_EQ(lanes[1].label, "node");
-  for (const ProbeSpec* s : lanes[0].probes) EXPECT_EQ(s->stage, Stage::kHost);
+  for (const ProbeSpec* s : lanes[0].probes) {
+    EXPECT_TRUE(s->stage == Stage::kHost || s->traits.in_host_lane) << s->id;
+  }
   for (const ProbeSpec* s : lanes[1].probes) EXPECT_NE(s->stage, Stage::kHost);
   EXPECT_EQ(lanes[0].probes.size() + lanes[1].probes.size(),
             MakePlan({}, {}).node_probes.size());
