@@ -8,7 +8,8 @@
 # no NVRTC 12 wheel: kernel images come compiled from here):
 #   carry: .device .deps/cuda12/nvidia/cuda_runtime
 #          .deps/cuda12/nvidia/cuda_nvcc/include .deps/cuda12/nvidia/cuda_cccl/include
-#   ROUNDS=3 TESTS=1 FAULTS=0 bash tests/gpu/device_session.sh
+#   ROUNDS=3 TESTS=1 TEST_ARGS="-E compile_full" FAULTS=0 \
+#     bash tests/gpu/device_session.sh
 set -uo pipefail
 OUT=${OUT:-/tmp/preflight-out}
 mkdir -p "$OUT/logs"
@@ -65,14 +66,15 @@ fi
 
 if [ "${TESTS:-1}" = 1 ]; then
   step "GPU suite (ctest -L gpu)"
-  (cd build-gpu && timeout "${TEST_TIMEOUT:-480}" ctest -L gpu --output-on-failure \
+  # shellcheck disable=SC2086
+  (cd build-gpu && timeout "${TEST_TIMEOUT:-480}" ctest -L gpu ${TEST_ARGS:-} --output-on-failure \
     > "$OUT/logs/ctest-gpu.log" 2>&1)
   echo "ctest exit: $?"
   grep -E "Test +#|tests passed|FAILED CHECK" "$OUT/logs/ctest-gpu.log" | cut -c1-200
 fi
 
 if [ "${FAULTS:-0}" = 1 ]; then
-  step "GPU fault matrix"
+  step "GPU fault matrix (a line per case as it finishes)"
   PREFLIGHT_FAULT_MATRIX_GPUS=1 timeout "${FAULT_TIMEOUT:-400}" python3 \
     tests/integration/fault_matrix.py "$B" docs/report.schema.json \
     > "$OUT/logs/fault-matrix.log" 2>&1
