@@ -28,6 +28,7 @@
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
+#include "rules/cuda_graph.h"
 #include "tensor_ops.cuh"
 
 namespace preflight {
@@ -175,70 +176,22 @@ ProbeResult RunCompileCudaGraph(const ProbeContext& context) {
   cudaGraphDestroy(graph);
   cudaStreamDestroy(stream);
 
-  size_t differing = 0;
+  CudaGraphObservation seen;
+  seen.capture_ms = ms(cold_start, captured);
+  seen.instantiate_ms = ms(captured, instantiated);
+  seen.first_launch_ms = ms(instantiated, first_done);
+  seen.cold_ms = cold_ms;
+  seen.replay_us = replay_us;
+  seen.eager_us = eager_us;
+  seen.elements = eager.size() / 4;
   for (size_t i = 0; i < eager.size(); i += 4) {
-    if (std::memcmp(&eager[i], &replay[i], 4) != 0) ++differing;
+    if (std::memcmp(&eager[i], &replay[i], 4) != 0) ++seen.differing;
   }
-  ProbeResult r;
-  NoteBlasUse(*blas, &r);
-  r.details["block"] =
-      "4 x (cuBLAS SGEMM 512^3 + bias + GELU kernel), 8 launches";
-  r.details["capture_ms"] = ms(cold_start, captured);
-  r.details["instantiate_ms"] = ms(captured, instantiated);
-  r.details["first_launch_ms"] = ms(instantiated, first_done);
-  Metric cold = JudgedMetric(
-      context, "cold_ms", cold_ms, "ms",
-      {Limit::Kind::kAtMost, 200,
-       "built-in warm-up budget: capture + instantiate + first launch of "
-       "an 8-launch block"});
-  r.AddMetric(cold);
-  r.AddMetric({"warm_us", replay_us, "us", {}});
-  r.AddMetric({"eager_us", eager_us, "us", {}});
-  Metric speedup = JudgedMetric(
-      context, "speedup", eager_us / replay_us, "",
-      {Limit::Kind::kAtLeast, 0.9,
-       "built-in: replay no slower than 0.9x eager (a GPU-bound block gains "
-       "~1.0x)"});
-  r.AddMetric(speedup);
-  r.AddMetric({"differing_elements", static_cast<double>(differing), "count",
-               Limit{Limit::Kind::kAtMost, 0,
-                     "built-in: replay equals eager bit for bit"}});
-  char text[256];
-  if (differing > 0) {
-    std::snprintf(
-        text, sizeof text,
-        "graph replay differs from eager execution in %zu of %zu elements",
-        differing, eager.size() / 4);
-    r.outcome = Outcome::kFail;
-    r.summary = text;
-    r.remediation =
-        "The same kernels on the same inputs gave different bits: a "
-        "nondeterministic library "
-        "build or a GPU fault; compare with tensor.gemm and check ECC";
-    return r;
-  }
-  std::snprintf(text, sizeof text,
-                "replay equals eager; cold %.1f ms (capture %.2f, instantiate "
-                "%.2f, first "
-                "launch %.2f), replay %.1f us vs eager %.1f us (%.2fx)",
-                cold_ms, r.details["capture_ms"].get<double>(),
-                r.details["instantiate_ms"].get<double>(),
-                r.details["first_launch_ms"].get<double>(), replay_us, eager_us,
-                eager_us / replay_us);
-  r.summary = text;
-  if (!cold.Passes() || !speedup.Passes()) {
-    r.outcome = Outcome::kFail;
-    r.summary = (!cold.Passes() ? "graph warm-up over budget: "
-                                : "replay slower than eager: ") +
-                r.summary;
-    r.remediation =
-        "Slow instantiation or launch points at a loaded host CPU or lazy "
-        "module loading "
-        "(CUDA_MODULE_LOADING=EAGER changes the cold cost); check the CPU "
-        "quota (host.cpu_quota)";
-    return r;
-  }
-  r.outcome = Outcome::kPass;
+  ProbeResult r = JudgeCudaGraph(seen, context);
+  ProbeResult described;
+  NoteBlasUse(*blas, &described);
+  described.details.update(r.details);
+  r.details = described.details;
   return r;
 }
 

@@ -35,6 +35,7 @@
 #include "preflight/pcie.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
+#include "rules/host_link.h"
 #include "tensor_ops.cuh"
 
 namespace preflight {
@@ -56,13 +57,8 @@ class PinnedBuffer {
   void* data_ = nullptr;
 };
 
-struct LinkState {
-  bool known = false;
-  unsigned generation = 0, width = 0, max_generation = 0, max_width = 0;
-};
-
-LinkState ReadLink(const Nvml* nvml, nvml::Device dev) {
-  LinkState s;
+PcieLinkState ReadLink(const Nvml* nvml, nvml::Device dev) {
+  PcieLinkState s;
   s.known =
       nvml != nullptr && dev != nullptr &&
       nvml->device_get_curr_pcie_link_generation(dev, &s.generation) ==
@@ -141,108 +137,27 @@ ProbeResult RunTensorHostLink(const ProbeContext& context) {
                                             &dev) != nvml::kSuccess) {
     dev = nullptr;
   }
-  const LinkState idle = ReadLink(nvml, dev);
+  const PcieLinkState idle = ReadLink(nvml, dev);
   for (int i = 0; i < 8; ++i) {
     CheckCuda(cudaMemcpyAsync(back.get(), host.get(), bytes,
                               cudaMemcpyHostToDevice, stream),
               "cudaMemcpyAsync H2D");
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  const LinkState loaded = ReadLink(nvml, dev);
+  const PcieLinkState loaded = ReadLink(nvml, dev);
   CheckCuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   cudaStreamDestroy(stream);
 
-  const double h2d_gbps = static_cast<double>(bytes) / (h2d_ms * 1e-3) / 1e9;
-  const double d2h_gbps = static_cast<double>(bytes) / (d2h_ms * 1e-3) / 1e9;
-  ProbeResult r;
-  r.AddMetric({"buffer_mib", static_cast<double>(bytes >> 20), "MiB", {}});
-  r.AddMetric(
-      {"mismatched_words", static_cast<double>(bad), "count",
-       Limit{Limit::Kind::kAtMost, 0, "built-in: a round trip must be exact"}});
-  std::optional<Limit> floor;
-  if (loaded.known &&
-      PcieLinkGbps(loaded.max_generation, loaded.max_width) > 0) {
-    const double line = PcieLinkGbps(loaded.max_generation, loaded.max_width);
-    char source[160];
-    std::snprintf(source, sizeof source,
-                  "built-in: %.1f x the %.1f GB/s per-direction line rate of "
-                  "PCIe Gen%u x%u",
-                  kPcieCopyFloor, line, loaded.max_generation,
-                  loaded.max_width);
-    floor = Limit{Limit::Kind::kAtLeast, kPcieCopyFloor * line, source};
-  }
-  const Metric h2d =
-      JudgedOptionalMetric(context, "h2d_gbps", h2d_gbps, "GB/s", floor);
-  const Metric d2h =
-      JudgedOptionalMetric(context, "d2h_gbps", d2h_gbps, "GB/s", floor);
-  r.AddMetric(h2d);
-  r.AddMetric(d2h);
-  if (loaded.known) {
-    r.details["link_under_load"] = {{"generation", loaded.generation},
-                                    {"width", loaded.width},
-                                    {"max_generation", loaded.max_generation},
-                                    {"max_width", loaded.max_width}};
-  } else {
-    r.details["link_under_load"] =
-        nvml == nullptr ? "unknown: " + nvml_error : "unknown: NVML";
-  }
-  if (idle.known) {
-    r.details["link_idle"] = {{"generation", idle.generation},
-                              {"width", idle.width}};
-  }
-  char text[320];
-  if (bad > 0) {
-    std::snprintf(text, sizeof text,
-                  "%llu of %zu words differ after a device->host->device "
-                  "round trip",
-                  bad, bytes / 4);
-    r.outcome = Outcome::kFail;
-    r.summary = text;
-    r.remediation =
-        "Data changed on the PCIe path or in pinned host memory: for the "
-        "GPU's PCIe AER errors " +
-        KernelLogAdvice("-e aer -e xid") +
-        "; check the host's ECC, and reseat the GPU";
-    return r;
-  }
-  std::snprintf(text, sizeof text,
-                "round trip over %zu MiB intact; host->GPU %.1f GB/s, "
-                "GPU->host %.1f GB/s",
-                bytes >> 20, h2d_gbps, d2h_gbps);
-  r.summary = text;
-  if (loaded.known) {
-    std::snprintf(text, sizeof text, "; link under load Gen%u x%u of Gen%u x%u",
-                  loaded.generation, loaded.width, loaded.max_generation,
-                  loaded.max_width);
-    r.summary += text;
-  }
-  if (!h2d.Passes() || !d2h.Passes()) {
-    r.outcome = Outcome::kFail;
-    std::snprintf(text, sizeof text,
-                  "host<->GPU bandwidth below the floor of %.1f GB/s: ",
-                  h2d.limit ? h2d.limit->value : d2h.limit->value);
-    r.summary = text + r.summary;
-    r.remediation =
-        "Run the job's processes on the GPU's NUMA node (`nvidia-smi topo "
-        "-m` shows its CPU affinity; numactl --cpunodebind), check that the "
-        "IOMMU is off or in passthrough (iommu=pt), and that no other "
-        "device saturates the PCIe switch; `nvidia-smi -q -d PCIE` shows the "
-        "link";
-    return r;
-  }
-  if (loaded.known && (loaded.generation < loaded.max_generation ||
-                       loaded.width < loaded.max_width)) {
-    r.outcome = Outcome::kWarn;
-    r.summary = "the PCIe link trained below its capability: " + r.summary;
-    r.remediation =
-        "Reseat the GPU (or its riser), check that the slot is wired x" +
-        std::to_string(loaded.max_width) + " and runs Gen" +
-        std::to_string(loaded.max_generation) +
-        " in the BIOS; `nvidia-smi -q -d PCIE` shows the link";
-    return r;
-  }
-  r.outcome = Outcome::kPass;
-  return r;
+  HostLinkObservation seen;
+  seen.bytes = bytes;
+  seen.mismatched_words = bad;
+  seen.h2d_gbps = static_cast<double>(bytes) / (h2d_ms * 1e-3) / 1e9;
+  seen.d2h_gbps = static_cast<double>(bytes) / (d2h_ms * 1e-3) / 1e9;
+  seen.idle = idle;
+  seen.loaded = loaded;
+  seen.link_unknown = nvml == nullptr ? nvml_error : "NVML";
+  seen.vantage = CurrentVantage();
+  return JudgeHostLink(seen, context);
 }
 
 }  // namespace preflight

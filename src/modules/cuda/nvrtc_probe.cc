@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,56 +97,27 @@ bool LoadNvrtc(const LibraryCopy& copy, Nvrtc* n, std::string* error) {
   return true;
 }
 
-}  // namespace
-
-ProbeResult RunCompileNvrtc(const ProbeContext& context) {
-  CheckCuda(cudaSetDevice(0), "cudaSetDevice");
-  CheckCuda(cudaFree(nullptr),
-            "cudaFree (context)");  // the primary context, current
-  LibraryCopy chosen;
-  if (auto refused = ChooseJobCopy(
-          context, JobLibrariesFromFacts(context.node_facts), "nvrtc", "NVRTC",
-          "jobs that JIT-compile (Triton, torch.compile, CuPy) need it: `pip "
-          "install nvidia-cuda-nvrtc` (CUDA 13) or nvidia-cuda-nvrtc-cu12",
-          &chosen)) {
-    return *refused;
-  }
-  const LibraryCopy* copy = &chosen;
-  Nvrtc nvrtc;
-  std::string error;
-  if (!LoadNvrtc(*copy, &nvrtc, &error)) {
-    return ProbeResult::Fail(
-        "the job's NVRTC cannot be loaded: " + error + " (" + copy->origin +
-            " copy, found via " + copy->found_via + ")",
-        "Reinstall the package that owns " + copy->path +
-            " (libnvrtc and libnvrtc-builtins of one version)");
-  }
-  const CudaDriver* driver = LoadCudaDriver(&error);
-  if (driver == nullptr) return ProbeResult::Error("libcuda.so.1: " + error);
-  int major = 0, minor = 0;
-  CheckCuda(
-      cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0),
-      "attribute");
-  CheckCuda(
-      cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0),
-      "attribute");
-  const std::string arch = "--gpu-architecture=compute_" +
-                           std::to_string(major) + std::to_string(minor);
-  ProbeResult r;
-  r.details["nvrtc"] = nvrtc.path;
-  r.details["nvrtc_builtins"] = nvrtc.builtins;
+// NVRTC's own account of itself, into the details.
+void DescribeNvrtc(const Nvrtc& nvrtc, const LibraryCopy& copy,
+                   const std::string& target, ProbeResult* r) {
+  r->details["nvrtc"] = nvrtc.path;
+  r->details["nvrtc_builtins"] = nvrtc.builtins;
   int nv_major = 0, nv_minor = 0;
   if (nvrtc.version != nullptr &&
       nvrtc.version(&nv_major, &nv_minor) == NVRTC_SUCCESS) {
-    r.details["nvrtc_version"] =
+    r->details["nvrtc_version"] =
         std::to_string(nv_major) + "." + std::to_string(nv_minor);
   }
-  r.details["libraries"]["nvrtc"] =
-      DescribeLibraryUse(*copy, r.details.value("nvrtc_version", ""));
-  const std::string target = arch.substr(arch.find('=') + 1);  // "compute_90"
-  r.details["target"] = target;
+  r->details["libraries"]["nvrtc"] =
+      DescribeLibraryUse(copy, r->details.value("nvrtc_version", ""));
+  r->details["target"] = target;
+}
 
-  const auto t0 = std::chrono::steady_clock::now();
+// Compiles kSource for `arch` into *ptx; on failure, the result's fail with
+// NVRTC's words and log.
+std::optional<ProbeResult> CompileToPtx(const Nvrtc& nvrtc,
+                                        const std::string& arch,
+                                        std::string* ptx) {
   nvrtcProgram program = nullptr;
   nvrtcResult rc =
       nvrtc.create(&program, kSource, "preflight_jit.cu", 0, nullptr, nullptr);
@@ -162,24 +134,134 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
     if (program != nullptr) nvrtc.destroy(&program);
     const bool builtins = rc == NVRTC_ERROR_BUILTIN_OPERATION_FAILURE ||
                           log.find("builtins") != std::string::npos;
-    r.outcome = Outcome::kFail;
-    r.summary = std::string("NVRTC cannot compile a kernel: ") +
-                nvrtc.error_string(rc) +
-                (log.empty() ? "" : " (" + log.substr(0, 200) + ")");
-    r.remediation =
+    return ProbeResult::Fail(
+        std::string("NVRTC cannot compile a kernel: ") +
+            nvrtc.error_string(rc) +
+            (log.empty() ? "" : " (" + log.substr(0, 200) + ")"),
         builtins ? "libnvrtc-builtins is missing next to " + nvrtc.path +
                        ": install the complete cuda-nvrtc package (both "
                        "libnvrtc.so and libnvrtc-builtins.so of one version)"
-                 : "Reinstall NVRTC matching this CUDA version";
-    return r;
+                 : "Reinstall NVRTC matching this CUDA version");
   }
   size_t ptx_bytes = 0;
   nvrtc.ptx_size(program, &ptx_bytes);
-  std::string ptx(ptx_bytes, '\0');
-  nvrtc.ptx(program, ptx.data());
+  ptx->assign(ptx_bytes, '\0');
+  nvrtc.ptx(program, ptx->data());
   nvrtc.destroy(&program);
-  const auto t1 = std::chrono::steady_clock::now();
+  return std::nullopt;
+}
 
+// Runs the loaded kernel over `n` elements into *host; CUDA's result.
+CUresult RunJitKernel(const CudaDriver& driver, CUmodule module, unsigned n,
+                      std::vector<unsigned>* host) {
+  CUfunction fn = nullptr;
+  DeviceBuffer out(size_t{n} * 4);
+  CUresult run = driver.module_get_function(&fn, module, "preflight_jit");
+  CUdeviceptr out_ptr = reinterpret_cast<CUdeviceptr>(out.get());
+  unsigned count = n;
+  void* args[] = {&out_ptr, &count};
+  if (run == CUDA_SUCCESS) {
+    run = driver.launch_kernel(fn, n / 256, 1, 1, 256, 1, 1, 0, nullptr, args,
+                               nullptr);
+  }
+  host->assign(n, 0);
+  if (run == CUDA_SUCCESS) {
+    CheckCuda(cudaMemcpy(host->data(), out.get(), size_t{n} * 4,
+                         cudaMemcpyDeviceToHost),
+              "cudaMemcpy");
+  }
+  return run;
+}
+
+// The verdict on a kernel that ran: every element exact, and the compile
+// and the driver's JIT within their budgets.
+void JudgeJit(const ProbeContext& context, const std::string& origin,
+              const std::string& target, double compile, double load,
+              size_t wrong, unsigned n, ProbeResult* r) {
+  Metric compile_ms =
+      JudgedMetric(context, "compile_ms", compile, "ms",
+                   {Limit::Kind::kAtMost, 2000,
+                    "built-in warm-up budget for compiling one small kernel"});
+  Metric load_ms = JudgedMetric(
+      context, "load_ms", load, "ms",
+      {Limit::Kind::kAtMost, 1000,
+       "built-in warm-up budget for the driver JIT of one kernel"});
+  r->AddMetric(compile_ms);
+  r->AddMetric(load_ms);
+  r->AddMetric(
+      {"wrong_elements", static_cast<double>(wrong), "count",
+       Limit{Limit::Kind::kAtMost, 0, "built-in: exact integer results"}});
+  char text[200];
+  if (wrong > 0) {
+    std::snprintf(text, sizeof text,
+                  "the JIT-compiled kernel wrote %zu wrong elements of %u",
+                  wrong, n);
+    r->outcome = Outcome::kFail;
+    r->summary = text;
+    r->remediation =
+        "A GPU or driver JIT fault: compare with tensor.known_answer, check "
+        "ECC";
+    return;
+  }
+  std::snprintf(text, sizeof text,
+                "NVRTC %s (%s) compiled PTX for %s in %.0f ms; driver JIT "
+                "loaded it in %.1f ms; exact over %u elements",
+                r->details.value("nvrtc_version", "?").c_str(), origin.c_str(),
+                target.c_str(), compile_ms.value, load_ms.value, n);
+  r->summary = text;
+  r->outcome = Outcome::kPass;
+  if (!compile_ms.Passes() || !load_ms.Passes()) {
+    r->outcome = Outcome::kFail;
+    r->summary = "JIT over budget: " + r->summary;
+    r->remediation =
+        "Slow JIT points at a loaded host CPU (host.cpu_quota) or a slow disk "
+        "for the CUDA cache (CUDA_CACHE_PATH)";
+  }
+}
+
+}  // namespace
+
+ProbeResult RunCompileNvrtc(const ProbeContext& context) {
+  CheckCuda(cudaSetDevice(0), "cudaSetDevice");
+  CheckCuda(cudaFree(nullptr),
+            "cudaFree (context)");  // the primary context, current
+  LibraryCopy copy;
+  if (auto refused = ChooseJobCopy(
+          context, JobLibrariesFromFacts(context.node_facts), "nvrtc", "NVRTC",
+          "jobs that JIT-compile (Triton, torch.compile, CuPy) need it: `pip "
+          "install nvidia-cuda-nvrtc` (CUDA 13) or nvidia-cuda-nvrtc-cu12",
+          &copy)) {
+    return *refused;
+  }
+  Nvrtc nvrtc;
+  std::string error;
+  if (!LoadNvrtc(copy, &nvrtc, &error)) {
+    return ProbeResult::Fail(
+        "the job's NVRTC cannot be loaded: " + error + " (" + copy.origin +
+            " copy, found via " + copy.found_via + ")",
+        "Reinstall the package that owns " + copy.path +
+            " (libnvrtc and libnvrtc-builtins of one version)");
+  }
+  const CudaDriver* driver = LoadCudaDriver(&error);
+  if (driver == nullptr) return ProbeResult::Error("libcuda.so.1: " + error);
+  int major = 0, minor = 0;
+  CheckCuda(
+      cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0),
+      "attribute");
+  CheckCuda(
+      cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0),
+      "attribute");
+  const std::string target =
+      "compute_" + std::to_string(major) + std::to_string(minor);
+  ProbeResult r;
+  DescribeNvrtc(nvrtc, copy, target, &r);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string ptx;
+  if (auto failed = CompileToPtx(nvrtc, "--gpu-architecture=" + target, &ptx)) {
+    failed->details = r.details;
+    return *failed;
+  }
+  const auto t1 = std::chrono::steady_clock::now();
   CUmodule module = nullptr;
   const CUresult load = driver->module_load_data(&module, ptx.c_str());
   const auto t2 = std::chrono::steady_clock::now();
@@ -192,23 +274,9 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
     r.remediation = d.remediation;
     return r;
   }
-  CUfunction fn = nullptr;
   const unsigned n = 1u << 20;
-  DeviceBuffer out(size_t{n} * 4);
-  CUresult run = driver->module_get_function(&fn, module, "preflight_jit");
-  CUdeviceptr out_ptr = reinterpret_cast<CUdeviceptr>(out.get());
-  unsigned count = n;
-  void* args[] = {&out_ptr, &count};
-  if (run == CUDA_SUCCESS) {
-    run = driver->launch_kernel(fn, n / 256, 1, 1, 256, 1, 1, 0, nullptr, args,
-                                nullptr);
-  }
-  std::vector<unsigned> host(n);
-  if (run == CUDA_SUCCESS) {
-    CheckCuda(cudaMemcpy(host.data(), out.get(), size_t{n} * 4,
-                         cudaMemcpyDeviceToHost),
-              "cudaMemcpy");
-  }
+  std::vector<unsigned> host;
+  const CUresult run = RunJitKernel(*driver, module, n, &host);
   driver->module_unload(module);
   if (run != CUDA_SUCCESS) {
     return ProbeResult::Fail(
@@ -220,48 +288,8 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
   for (unsigned i = 0; i < n; ++i) {
     if (host[i] != i * 2654435761u + 12345u) ++wrong;
   }
-  Metric compile_ms =
-      JudgedMetric(context, "compile_ms", MillisBetween(t0, t1), "ms",
-                   {Limit::Kind::kAtMost, 2000,
-                    "built-in warm-up budget for compiling one small kernel"});
-  Metric load_ms = JudgedMetric(
-      context, "load_ms", MillisBetween(t1, t2), "ms",
-      {Limit::Kind::kAtMost, 1000,
-       "built-in warm-up budget for the driver JIT of one kernel"});
-  r.AddMetric(compile_ms);
-  r.AddMetric(load_ms);
-  r.AddMetric(
-      {"wrong_elements", static_cast<double>(wrong), "count",
-       Limit{Limit::Kind::kAtMost, 0, "built-in: exact integer results"}});
-  char text[200];
-  if (wrong > 0) {
-    std::snprintf(text, sizeof text,
-                  "the JIT-compiled kernel wrote %zu wrong elements of %u",
-                  wrong, n);
-    r.outcome = Outcome::kFail;
-    r.summary = text;
-    r.remediation =
-        "A GPU or driver JIT fault: compare with tensor.known_answer, check "
-        "ECC";
-    return r;
-  }
-  std::snprintf(text, sizeof text,
-                "NVRTC %s (%s) compiled PTX for %s in %.0f ms; driver JIT "
-                "loaded it in %.1f ms; exact over %u elements",
-                r.details.value("nvrtc_version", "?").c_str(),
-                copy->origin.c_str(), target.c_str(), compile_ms.value,
-                load_ms.value, n);
-  r.summary = text;
-  if (!compile_ms.Passes() || !load_ms.Passes()) {
-    r.outcome = Outcome::kFail;
-    r.summary = "JIT over budget: " + r.summary;
-    r.remediation =
-        "Slow JIT points at a loaded host CPU (host.cpu_quota) or a slow disk "
-        "for "
-        "the CUDA cache (CUDA_CACHE_PATH)";
-    return r;
-  }
-  r.outcome = Outcome::kPass;
+  JudgeJit(context, copy.origin, target, MillisBetween(t0, t1),
+           MillisBetween(t1, t2), wrong, n, &r);
   return r;
 }
 

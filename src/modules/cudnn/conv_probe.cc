@@ -333,6 +333,42 @@ CaseOutcome ForwardCase(cudnnHandle_t handle, const TypeInfo& t, bool nhwc,
   return out;
 }
 
+// The backward passes on the CPU in double, from the same rounded inputs.
+void BackwardReference(const Shape& sh, const std::vector<double>& xv,
+                       const std::vector<double>& wv,
+                       const std::vector<double>& dyv,
+                       std::vector<double>* dx_ref,
+                       std::vector<double>* dw_ref) {
+  // dx[n,c,y,x] = sum_{k,r,s} dy[n,k,y-r+pad,x-s+pad] * w[k,c,r,s]
+  // dw[k,c,r,s] = sum_{n,p,q} dy[n,k,p,q] * x[n,c,p+r-pad,q+s-pad]
+  dx_ref->assign(xv.size(), 0);
+  dw_ref->assign(wv.size(), 0);
+  for (int n = 0; n < sh.n; ++n) {
+    for (int k = 0; k < sh.k; ++k) {
+      for (int p = 0; p < sh.out_h(); ++p) {
+        for (int q = 0; q < sh.out_w(); ++q) {
+          const double g =
+              dyv[Act(false, sh.k, n, k, p, q, sh.out_h(), sh.out_w())];
+          for (int c = 0; c < sh.c; ++c) {
+            for (int r = 0; r < sh.r; ++r) {
+              const int yy = p + r - sh.pad;
+              if (yy < 0 || yy >= sh.h) continue;
+              for (int s = 0; s < sh.s; ++s) {
+                const int xx = q + s - sh.pad;
+                if (xx < 0 || xx >= sh.w) continue;
+                const size_t xi = Act(false, sh.c, n, c, yy, xx, sh.h, sh.w);
+                const size_t wi = Filt(sh, false, k, c, r, s);
+                (*dx_ref)[xi] += g * wv[wi];
+                (*dw_ref)[wi] += g * xv[xi];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 // Backward data and filter, FP32 NCHW, against the CPU (full level).
 std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
                                        std::mt19937& rng) {
@@ -401,33 +437,8 @@ std::vector<CaseOutcome> BackwardCases(cudnnHandle_t handle,
   CheckCuda(
       cudaMemcpy(dwh.data(), dw.get(), dwh.size() * 4, cudaMemcpyDeviceToHost),
       "cudaMemcpy");
-  // dx[n,c,y,x] = sum_{k,r,s} dy[n,k,y-r+pad,x-s+pad] * w[k,c,r,s]
-  // dw[k,c,r,s] = sum_{n,p,q} dy[n,k,p,q] * x[n,c,p+r-pad,q+s-pad]
-  std::vector<double> dx_ref(xv.size(), 0), dw_ref(wv.size(), 0);
-  for (int n = 0; n < sh.n; ++n) {
-    for (int k = 0; k < sh.k; ++k) {
-      for (int p = 0; p < sh.out_h(); ++p) {
-        for (int q = 0; q < sh.out_w(); ++q) {
-          const double g =
-              dyv[Act(false, sh.k, n, k, p, q, sh.out_h(), sh.out_w())];
-          for (int c = 0; c < sh.c; ++c) {
-            for (int r = 0; r < sh.r; ++r) {
-              const int yy = p + r - sh.pad;
-              if (yy < 0 || yy >= sh.h) continue;
-              for (int s = 0; s < sh.s; ++s) {
-                const int xx = q + s - sh.pad;
-                if (xx < 0 || xx >= sh.w) continue;
-                const size_t xi = Act(false, sh.c, n, c, yy, xx, sh.h, sh.w);
-                const size_t wi = Filt(sh, false, k, c, r, s);
-                dx_ref[xi] += g * wv[wi];
-                dw_ref[wi] += g * xv[xi];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  std::vector<double> dx_ref, dw_ref;
+  BackwardReference(sh, xv, wv, dyv, &dx_ref, &dw_ref);
   std::vector<double> dxd(dxh.begin(), dxh.end()), dwd(dwh.begin(), dwh.end());
   CaseOutcome data{"fp32_backward_data",
                    CompareToReference(dxd.data(), dx_ref.data(), dxd.size()),
