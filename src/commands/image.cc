@@ -408,18 +408,6 @@ std::string MinimumDriverText(int needed) {
          " for all of it, PTX JIT included)";
 }
 
-const char* RuntimeVerdictName(RuntimeVerdict::Kind kind) {
-  switch (kind) {
-    case RuntimeVerdict::Kind::kSupported:
-      return "supported";
-    case RuntimeVerdict::Kind::kMinorCompatible:
-      return "minor_version_compatible";
-    case RuntimeVerdict::Kind::kTooOld:
-      break;
-  }
-  return "driver_too_old";
-}
-
 // image.runtime: each needed CUDA version against the target driver
 // (JudgeRuntime, driver.runtimes' rule).
 ImageCheck RuntimeCheck(

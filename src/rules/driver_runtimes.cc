@@ -8,22 +8,10 @@
 namespace preflight {
 namespace {
 
-const char* VerdictName(RuntimeVerdict::Kind kind) {
-  switch (kind) {
-    case RuntimeVerdict::Kind::kSupported:
-      return "supported";
-    case RuntimeVerdict::Kind::kMinorCompatible:
-      return "minor_version_compatible";
-    case RuntimeVerdict::Kind::kTooOld:
-      break;
-  }
-  return "driver_too_old";
-}
-
 RuntimeVerdict Judge(const RuntimesObservation& seen, LibraryInfo* rt) {
   const RuntimeVerdict v =
       JudgeRuntime(rt->version_code, seen.driver_cuda, seen.kernel_driver);
-  rt->extra["verdict"] = VerdictName(v.kind);
+  rt->extra["verdict"] = RuntimeVerdictName(v.kind);
   rt->extra["explanation"] = v.explanation;
   return v;
 }

@@ -72,6 +72,18 @@ std::optional<DriverVersionNumber> MinorCompatibleDriverFor(int cuda_version) {
   }
 }
 
+const char* RuntimeVerdictName(RuntimeVerdict::Kind kind) {
+  switch (kind) {
+    case RuntimeVerdict::Kind::kSupported:
+      return "supported";
+    case RuntimeVerdict::Kind::kMinorCompatible:
+      return "minor_version_compatible";
+    case RuntimeVerdict::Kind::kTooOld:
+      break;
+  }
+  return "driver_too_old";
+}
+
 RuntimeVerdict JudgeRuntime(
     int runtime_version, int driver_cuda_version,
     const std::optional<DriverVersionNumber>& kernel_driver) {

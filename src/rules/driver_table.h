@@ -43,6 +43,10 @@ struct RuntimeVerdict {
   std::string explanation;  // one line, with the versions involved
 };
 
+// "supported", "minor_version_compatible", "driver_too_old": the verdict's
+// name in reports.
+const char* RuntimeVerdictName(RuntimeVerdict::Kind kind);
+
 // `driver_cuda_version`: what cuDriverGetVersion reports (the newest CUDA the
 // driver supports); `kernel_driver`: the driver version, when known.
 RuntimeVerdict JudgeRuntime(

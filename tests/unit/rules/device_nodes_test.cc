@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "judged.h"
+
 namespace preflight {
 namespace {
 
@@ -105,11 +107,7 @@ TEST(DeviceNodesJudgeTest, Judgements) {
     DeviceNodesObservation seen = Healthy();
     c.plant(&seen);
     const ProbeResult r = JudgeDeviceNodes(seen);
-    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
-    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
-        << c.name << ": " << r.summary;
-    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
-        << c.name << ": " << r.remediation;
+    ExpectJudged(c.name, r, c.outcome, c.summary_part, c.fix_part);
     EXPECT_TRUE(r.facts.contains("container")) << c.name;
   }
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "judged.h"
+
 namespace preflight {
 namespace {
 
@@ -62,11 +64,7 @@ TEST(EnumerationJudgeTest, Judgements) {
     EnumerationObservation seen = TwoH200();
     c.plant(&seen);
     const ProbeResult r = JudgeEnumeration(seen);
-    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
-    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
-        << c.name << ": " << r.summary;
-    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
-        << c.name << ": " << r.remediation;
+    ExpectJudged(c.name, r, c.outcome, c.summary_part, c.fix_part);
   }
 }
 

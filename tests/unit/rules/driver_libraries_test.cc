@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "judged.h"
+
 namespace preflight {
 namespace {
 
@@ -84,11 +86,7 @@ TEST(DriverLibrariesTest, Judgements) {
     DriverLibrariesObservation seen = H200Stack();
     c.plant(&seen);
     const ProbeResult r = JudgeDriverLibraries(seen);
-    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
-    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
-        << c.name << ": " << r.summary;
-    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
-        << c.name << ": " << r.remediation;
+    ExpectJudged(c.name, r, c.outcome, c.summary_part, c.fix_part);
   }
 }
 

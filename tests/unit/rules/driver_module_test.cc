@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "judged.h"
 #include "platform/nvml.h"
 
 namespace preflight {
@@ -145,11 +146,7 @@ TEST(KernelModuleJudgeTest, Judgements) {
     KernelModuleObservation seen = HealthyDriver();
     c.plant(&seen);
     const ProbeResult r = JudgeKernelModule(seen);
-    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
-    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
-        << c.name << ": " << r.summary;
-    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
-        << c.name << ": " << r.remediation;
+    ExpectJudged(c.name, r, c.outcome, c.summary_part, c.fix_part);
     EXPECT_TRUE(r.facts.contains("driver")) << c.name;
   }
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "judged.h"
+
 namespace preflight {
 namespace {
 
@@ -81,11 +83,7 @@ TEST(DriverRuntimesJudgeTest, Judgements) {
     RuntimesObservation seen = H200();
     c.plant(&seen);
     const ProbeResult r = JudgeDriverRuntimes(seen);
-    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
-    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
-        << c.name << ": " << r.summary;
-    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
-        << c.name << ": " << r.remediation;
+    ExpectJudged(c.name, r, c.outcome, c.summary_part, c.fix_part);
     EXPECT_TRUE(r.facts.contains("runtimes")) << c.name;
   }
 }

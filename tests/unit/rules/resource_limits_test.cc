@@ -7,6 +7,8 @@
 
 #include <cerrno>
 
+#include "judged.h"
+
 namespace preflight {
 namespace {
 
@@ -138,11 +140,7 @@ TEST(ProcessLimitsJudgeTest, Judgements) {
   };
   for (const Case& c : cases) {
     const ProbeResult r = JudgeProcessLimits(c.seen);
-    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
-    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
-        << c.name << ": " << r.summary;
-    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
-        << c.name << ": " << r.remediation;
+    ExpectJudged(c.name, r, c.outcome, c.summary_part, c.fix_part);
     EXPECT_TRUE(r.facts.contains("process_limits")) << c.name;
   }
 }

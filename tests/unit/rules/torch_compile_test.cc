@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "judged.h"
+
 namespace preflight {
 namespace {
 
@@ -68,11 +70,7 @@ TEST(TorchCompileJudgeTest, Judgements) {
     ProbeContext inputs;
     inputs.probe = "compile.torch_compile";
     const ProbeResult r = JudgeTorchCompile(seen, inputs);
-    EXPECT_EQ(r.outcome, c.outcome) << c.name << ": " << r.summary;
-    EXPECT_NE(r.summary.find(c.summary_part), std::string::npos)
-        << c.name << ": " << r.summary;
-    EXPECT_NE(r.remediation.find(c.fix_part), std::string::npos)
-        << c.name << ": " << r.remediation;
+    ExpectJudged(c.name, r, c.outcome, c.summary_part, c.fix_part);
   }
 }
 
