@@ -205,6 +205,44 @@ std::vector<std::string> FindMisspelledVariables(
   return out;
 }
 
+namespace {
+
+// How many GPUs the job's CUDA will see: CUDA_VISIBLE_DEVICES' entries
+// resolved against NVML's list (their problems added), NVML's count, or
+// without NVML the device nodes capped by the entries; nullopt where it
+// cannot be told.
+std::optional<int> VisibleCount(const VisibleDevicesObservation& seen,
+                                const std::optional<VisibleDevicesCheck>& cvd,
+                                std::vector<std::string>* problems) {
+  const std::vector<ListedGpu>& listed = seen.listed;
+  if (cvd && cvd->problems.empty() && !listed.empty() && !seen.mig_here) {
+    const Resolution resolution = ResolveEntries(cvd->devices, listed);
+    problems->insert(problems->end(), resolution.problems.begin(),
+                     resolution.problems.end());
+    return static_cast<int>(resolution.resolved);
+  }
+  if (!cvd && !listed.empty()) return static_cast<int>(listed.size());
+  if (listed.empty() && seen.node_count > 0) return seen.node_count;
+  return std::nullopt;
+}
+
+// A launcher asking for more ranks on this node than the job sees GPUs.
+void CheckLocalRanks(const VisibleDevicesObservation& seen, int visible,
+                     std::vector<std::string>* problems) {
+  for (const auto& [launcher, value] : seen.launcher_ranks) {
+    const auto ranks = ParseNonNegativeInt(value);
+    if (!ranks || *ranks <= visible) continue;
+    problems->push_back(
+        launcher + "=" + value + " asks for " + std::to_string(*ranks) +
+        " ranks on this node but the job sees " + std::to_string(visible) +
+        " GPU" + (visible == 1 ? "" : "s") +
+        ": the extra ranks share a GPU or fail with "
+        "'invalid device ordinal'");
+  }
+}
+
+}  // namespace
+
 ProbeResult JudgeVisibleDevices(const VisibleDevicesObservation& seen) {
   std::vector<std::string> problems;
   std::vector<std::string> warnings;
@@ -222,39 +260,14 @@ ProbeResult JudgeVisibleDevices(const VisibleDevicesObservation& seen) {
     take(*cvd);
   }
   // The GPUs here, as NVML lists them: what the entries can name.
-  const bool mig_here = seen.mig_here;
   const std::vector<ListedGpu>& listed = seen.listed;
   if (!listed.empty()) r.details["gpus_here"] = DescribeGpuMap(listed);
   const std::string map = listed.empty()
                               ? ""
                               : "GPUs here (NVML index = PCI bus id, UUID): " +
                                     DescribeGpuMap(listed);
-  // How many GPUs the job's CUDA will see.
-  std::optional<int> visible;
-  if (cvd && cvd->problems.empty() && !listed.empty() && !mig_here) {
-    const Resolution resolution = ResolveEntries(cvd->devices, listed);
-    problems.insert(problems.end(), resolution.problems.begin(),
-                    resolution.problems.end());
-    visible = static_cast<int>(resolution.resolved);
-  } else if (!cvd && !listed.empty()) {
-    visible = static_cast<int>(listed.size());
-  } else if (listed.empty()) {
-    // No NVML: the device nodes, capped by CUDA_VISIBLE_DEVICES' entries.
-    if (seen.node_count > 0) visible = seen.node_count;
-  }
-  if (visible) {
-    for (const auto& [launcher, value] : seen.launcher_ranks) {
-      const auto ranks = ParseNonNegativeInt(value);
-      if (ranks && *ranks > *visible) {
-        problems.push_back(
-            launcher + "=" + value + " asks for " + std::to_string(*ranks) +
-            " ranks on this node but the job sees " + std::to_string(*visible) +
-            " GPU" + (*visible == 1 ? "" : "s") +
-            ": the extra ranks share a GPU or fail with "
-            "'invalid device ordinal'");
-      }
-    }
-  }
+  const std::optional<int> visible = VisibleCount(seen, cvd, &problems);
+  if (visible) CheckLocalRanks(seen, *visible, &problems);
   // The container variables explain missing GPUs; with GPUs present they
   // are history.
   const bool gpus_present = seen.gpus_present;
