@@ -21,7 +21,9 @@ std::vector<std::string> LoadedGpuModels() {
   std::vector<std::string> models;
   const std::string dir = HostPath("/proc/driver/nvidia/gpus");
   for (const std::string& gpu : ListDirectoryUnder("", dir)) {
-    const auto info = ReadSmallFile(dir + "/" + gpu + "/information", 1 << 16);
+    std::string path = dir;
+    path.append("/").append(gpu).append("/information");
+    const auto info = ReadSmallFile(path, 1 << 16);
     if (!info) continue;
     for (const std::string& line : Split(*info, '\n')) {
       if (StartsWith(line, "Model:")) models.push_back(Trim(line.substr(6)));

@@ -383,8 +383,9 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
       std::vector<std::string>(t.transports.begin(), t.transports.end());
   if (!t.version.empty()) node.details["nccl_version"] = t.version;
   const std::string torch_version = TorchNcclVersion(facts);
-  if (!torch_version.empty())
+  if (!torch_version.empty()) {
     node.details["torch_nccl_version"] = torch_version;
+  }
   const std::string tested_other = TestedOther(t, torch_version);
   double peak_large = 0;
   std::optional<Spread> peak_spread;

@@ -34,7 +34,6 @@ void JudgeNoNodes(const DeviceNodesObservation& seen, ProbeResult* r) {
       "/proc/driver/nvidia): " +
       why.cause;
   r->remediation = why.fix;
-  return;
 }
 
 // /dev/nvidia-uvm missing: who can create it. True where that decided

@@ -54,8 +54,9 @@ std::string PassSummary(const DriverLibrariesObservation& seen,
                   ? "no GPU libraries found"
                   : Join(seen.system_copies, ", ") + " (no torch)";
   }
-  if (!seen.absent.empty())
+  if (!seen.absent.empty()) {
     summary += "; not found: " + Join(seen.absent, ", ");
+  }
   if (!seen.broken.empty()) {
     summary += "; unusable: " + Join(seen.broken, "; ");
   }

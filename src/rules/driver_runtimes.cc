@@ -9,7 +9,7 @@ namespace preflight {
 namespace {
 
 RuntimeVerdict Judge(const RuntimesObservation& seen, LibraryInfo* rt) {
-  const RuntimeVerdict v =
+  RuntimeVerdict v =
       JudgeRuntime(rt->version_code, seen.driver_cuda, seen.kernel_driver);
   rt->extra["verdict"] = RuntimeVerdictName(v.kind);
   rt->extra["explanation"] = v.explanation;

@@ -19,7 +19,7 @@ struct LibraryInfo {
   std::string message;   // loader message when missing/error
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
 
-  nlohmann::ordered_json ToJson() const;
+  [[nodiscard]] nlohmann::ordered_json ToJson() const;
 };
 
 }  // namespace preflight
