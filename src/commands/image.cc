@@ -10,6 +10,7 @@
 #include "platform/job_libraries.h"
 #include "platform/library_version.h"
 #include "platform/rooted_path.h"
+#include "platform/torch_locator.h"
 #include "preflight/strings.h"
 #include "rules/arch_coverage.h"
 #include "rules/driver_table.h"
@@ -260,16 +261,9 @@ ImageCheck PythonTorchCheck(const ImageRequest& req, const std::string& root,
                     py->layout + ") has no torch on its sys.path";
     return check;
   }
-  TorchBuildObservation torch;
-  torch.package_dir = py->torch_package_dir;
-  torch.version = py->torch_version;
-  torch.cuda_version = py->torch_cuda;
-  torch.has_libtorch_cpu =
-      IsFileUnder(root, py->torch_lib_dir + "/libtorch_cpu.so");
-  torch.has_libtorch_cuda =
-      IsFileUnder(root, py->torch_lib_dir + "/libtorch_cuda.so");
-  torch.has_libtorch_hip =
-      IsFileUnder(root, py->torch_lib_dir + "/libtorch_hip.so");
+  const TorchBuildObservation torch =
+      ObserveTorchBuild(root, py->torch_package_dir, py->torch_lib_dir,
+                        py->torch_version, py->torch_cuda);
   if (req.driver) {
     if (const auto cpu_only = JudgeCpuOnlyTorch(
             torch, "the image targets driver " + req.driver->label,
@@ -488,8 +482,8 @@ std::vector<ImageCheck> ArchChecks(
     cudnn_path = cudnn->second.copy->path;
     cudnn_label = "cuDNN " + cudnn->second.version;
   }
-  WheelTarget driver = TargetOf(req);
-  driver.ccs.clear();  // each fix is for its own GPU
+  // Each torch fix is for its own GPU: JobArchCandidates sets it.
+  const WheelTarget driver = TargetOf(req);
   std::set<int> seen;
   for (const TargetGpu& gpu : req.gpus) {
     if (!seen.insert(gpu.cc).second) continue;

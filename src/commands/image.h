@@ -39,7 +39,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/proc_driver_version.h"
+#include "rules/driver_version.h"
 
 namespace preflight {
 

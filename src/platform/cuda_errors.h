@@ -12,6 +12,10 @@ namespace preflight {
 
 CudaErrorDiagnosis DiagnoseCudaError(int code);
 
+// A failed CUDA call as an observation: CUDA's words (`what`) with this
+// process's diagnosis of `code`.
+CudaCallFailure ObserveCudaFailure(int code, std::string what);
+
 }  // namespace preflight
 
 #endif  // PREFLIGHT_PLATFORM_CUDA_ERRORS_H_

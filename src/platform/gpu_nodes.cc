@@ -7,8 +7,8 @@
 #include <cstdlib>
 
 #include "platform/host_root.h"
-#include "rules/visible_devices.h"
 #include "preflight/strings.h"
+#include "rules/visible_devices.h"
 
 namespace preflight {
 

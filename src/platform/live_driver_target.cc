@@ -32,11 +32,14 @@ std::vector<std::string> LoadedGpuModels() {
   return models;
 }
 
-WheelTarget LiveWheelTarget() {
+WheelTarget DriverTarget(const std::optional<std::string>& version_text) {
   WheelTarget target;
-  if (const auto text = LoadedDriverVersionText()) {
-    target.driver = ParseDriverVersionNumber(*text);
-  }
+  if (version_text) target.driver = ParseDriverVersionNumber(*version_text);
+  return target;
+}
+
+WheelTarget LiveWheelTarget(const std::optional<std::string>& version_text) {
+  WheelTarget target = DriverTarget(version_text);
   for (const std::string& model : LoadedGpuModels()) {
     if (const int cc = ComputeCapabilityOfModel(model); cc > 0) {
       target.ccs.insert(cc);

@@ -21,9 +21,15 @@ std::optional<std::string> LoadedDriverVersionText();
 // The "Model:" lines of /proc/driver/nvidia/gpus/*/information.
 std::vector<std::string> LoadedGpuModels();
 
-// Both as a target: the driver's version and the compute capabilities of
-// the models the GPU model table knows.
-WheelTarget LiveWheelTarget();
+// The driver of `version_text` (LoadedDriverVersionText's) as a target,
+// with no GPUs.
+WheelTarget DriverTarget(const std::optional<std::string>& version_text);
+
+// The driver and the compute capabilities of the GPU models the model table
+// knows. `version_text` is the loaded driver's where the caller has read it
+// already.
+WheelTarget LiveWheelTarget(
+    const std::optional<std::string>& version_text = LoadedDriverVersionText());
 
 }  // namespace preflight
 

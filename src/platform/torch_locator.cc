@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "platform/rooted_path.h"
 #include "platform/run_command.h"
 #include "preflight/strings.h"
 
@@ -137,6 +138,21 @@ const PythonPaths& LocateJobPython() {
   std::string why_not;
   LocateTorch(&why_not);  // asks the interpreter once, for both
   return JobPython();
+}
+
+TorchBuildObservation ObserveTorchBuild(const std::string& root,
+                                        const std::string& package_dir,
+                                        const std::string& lib_dir,
+                                        const std::string& version,
+                                        const std::string& cuda_version) {
+  TorchBuildObservation out;
+  out.package_dir = package_dir;
+  out.version = version;
+  out.cuda_version = cuda_version;
+  out.has_libtorch_cpu = IsFileUnder(root, lib_dir + "/libtorch_cpu.so");
+  out.has_libtorch_cuda = IsFileUnder(root, lib_dir + "/libtorch_cuda.so");
+  out.has_libtorch_hip = IsFileUnder(root, lib_dir + "/libtorch_hip.so");
+  return out;
 }
 
 }  // namespace preflight

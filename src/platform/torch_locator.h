@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/torch_stack.h"
+
 namespace preflight {
 
 struct TorchInstall {
@@ -38,6 +40,15 @@ const PythonPaths& LocateJobPython();
 // Reads __version__ and cuda from torch/version.py text.
 void ParseTorchVersionFile(std::string_view text, std::string* version,
                            std::string* cuda_version);
+
+// What a torch installation's files say of its build: the observation the
+// CPU-only rule judges (rules/torch_stack.h). `root` is an image root, ""
+// for this process's own files (platform/rooted_path.h).
+TorchBuildObservation ObserveTorchBuild(const std::string& root,
+                                        const std::string& package_dir,
+                                        const std::string& lib_dir,
+                                        const std::string& version,
+                                        const std::string& cuda_version);
 
 }  // namespace preflight
 

@@ -88,14 +88,36 @@ bool WheelCarriesArch(const TorchWheelIndex& index, int cc) {
   return coverage.kind != ArchCoverage::Kind::kNone;
 }
 
+namespace {
+
+bool CarriesAll(const TorchWheelIndex& index, const std::set<int>& ccs) {
+  for (int cc : ccs) {
+    if (!WheelCarriesArch(index, cc)) return false;
+  }
+  return true;
+}
+
+// The index carrying every GPU that needs the oldest driver: the cheapest
+// upgrade where none runs on the driver as it is; nullptr where none
+// carries them all.
+const TorchWheelIndex* OldestFloorCarrying(const std::set<int>& ccs) {
+  const TorchWheelIndex* cheapest = nullptr;
+  for (const TorchWheelIndex& index : TorchWheelIndexes()) {
+    if (CarriesAll(index, ccs) &&
+        (cheapest == nullptr || index.min_driver < cheapest->min_driver)) {
+      cheapest = &index;
+    }
+  }
+  return cheapest;
+}
+
+}  // namespace
+
 const TorchWheelIndex* NewestWheelIndexFor(const WheelTarget& target) {
   for (const TorchWheelIndex& index : TorchWheelIndexes()) {
-    if (!WheelRunsOnDriver(index, target)) continue;
-    bool carries_all = true;
-    for (int cc : target.ccs) {
-      carries_all = carries_all && WheelCarriesArch(index, cc);
+    if (WheelRunsOnDriver(index, target) && CarriesAll(index, target.ccs)) {
+      return &index;
     }
-    if (carries_all) return &index;
   }
   return nullptr;
 }
@@ -122,23 +144,9 @@ std::string TorchInstallRemedy(const WheelTarget& target) {
            "TORCH_CUDA_ARCH_LIST naming it";
   }
   // Every GPU is carried by some index, but none of those runs on this
-  // driver: the driver must change first. Name the newest index that
-  // carries all the GPUs and the driver it needs.
-  WheelTarget any_driver = target;
-  any_driver.driver.reset();
-  any_driver.driver_cuda = 0;
-  if (const TorchWheelIndex* index = NewestWheelIndexFor(any_driver)) {
-    // The oldest driver any carrying index needs: the cheapest upgrade.
-    const TorchWheelIndex* cheapest = index;
-    for (const TorchWheelIndex& candidate : TorchWheelIndexes()) {
-      bool carries_all = true;
-      for (int cc : target.ccs) {
-        carries_all = carries_all && WheelCarriesArch(candidate, cc);
-      }
-      if (carries_all && candidate.min_driver < cheapest->min_driver) {
-        cheapest = &candidate;
-      }
-    }
+  // driver: the driver must change first, to the oldest one an index
+  // carrying all the GPUs needs.
+  if (const TorchWheelIndex* cheapest = OldestFloorCarrying(target.ccs)) {
     return "no PyTorch CUDA build runs on " +
            (target.driver ? "driver " + FormatDriverVersion(*target.driver)
                           : "a CUDA " + FormatCudaVersion(target.driver_cuda) +

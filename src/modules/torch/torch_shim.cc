@@ -88,13 +88,8 @@ std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
   if (auto text = ReadSmallFile(package + "/version.py")) {
     ParseTorchVersionFile(*text, &shim->version, &shim->cuda_version);
   }
-  TorchBuildObservation build;
-  build.package_dir = package;
-  build.version = shim->version;
-  build.cuda_version = shim->cuda_version;
-  build.has_libtorch_cpu = Exists(lib_dir + "/libtorch_cpu.so");
-  build.has_libtorch_cuda = Exists(lib_dir + "/libtorch_cuda.so");
-  build.has_libtorch_hip = Exists(lib_dir + "/libtorch_hip.so");
+  const TorchBuildObservation build = ObserveTorchBuild(
+      "", package, lib_dir, shim->version, shim->cuda_version);
   std::string driver_text;
   const WheelTarget target = TargetOf(context, &driver_text);
   if (const auto cpu_only = JudgeCpuOnlyTorch(

@@ -49,8 +49,9 @@ ProbeResult RunDevicesArchCoverage(const ProbeContext& context) {
     cudnn_path = cudnn->path;
     cudnn_label = "cuDNN " + ProbeCudnn(cudnn->path, cudnn->origin).version;
   }
-  WheelTarget driver = LiveWheelTarget();
-  driver.ccs.clear();  // the fix is for this GPU alone
+  // The torch fix is for this GPU (JobArchCandidates sets it) on this
+  // driver.
+  const WheelTarget driver = DriverTarget(LoadedDriverVersionText());
   ArchJudgement judged = JudgeArchCoverage(
       ReadArchCandidates(JobArchCandidates(cc, torch ? torch->lib_dir : "",
                                            torch ? torch->version : "",

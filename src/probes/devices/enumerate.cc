@@ -122,9 +122,8 @@ ProbeResult RunDevicesEnumerate(const ProbeContext& context) {
   seen.vantage = CurrentVantage();
   const CUresult rc = cuda->init(0);
   if (rc != CUDA_SUCCESS) {
-    const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(rc));
-    seen.init_failed = CudaCallFailure{cuda->Describe(rc), d.cause,
-                                       d.remediation, d.limit_binds};
+    seen.init_failed =
+        ObserveCudaFailure(static_cast<int>(rc), cuda->Describe(rc));
     return JudgeEnumeration(seen);
   }
   cuda->device_get_count(&seen.count);

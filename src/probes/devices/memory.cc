@@ -99,11 +99,6 @@ void ObserveNvml(const ProbeContext& context, MemoryObservation* seen) {
   }
 }
 
-CudaCallFailure Failure(const CudaDriver& cuda, CUresult rc) {
-  const CudaErrorDiagnosis d = DiagnoseCudaError(static_cast<int>(rc));
-  return {cuda.Describe(rc), d.cause, d.remediation, d.limit_binds};
-}
-
 // Fills a trial buffer with a pattern and reads its end back; "" when it
 // checks out, else what went wrong.
 std::string TrialAllocation(const CudaDriver& cuda, size_t trial,
@@ -149,7 +144,8 @@ void ObserveCuda(const ProbeContext& context, PhaseClock* phases,
   if (rc == CUDA_SUCCESS) rc = cuda->device_get(&dev, 0);
   phases->Mark("cuinit");
   if (rc != CUDA_SUCCESS) {
-    seen->open_failed = Failure(*cuda, rc);
+    seen->open_failed =
+        ObserveCudaFailure(static_cast<int>(rc), cuda->Describe(rc));
     return;
   }
   const auto ctx_start = std::chrono::steady_clock::now();
@@ -160,7 +156,8 @@ void ObserveCuda(const ProbeContext& context, PhaseClock* phases,
                          std::chrono::steady_clock::now() - ctx_start)
                          .count();
   if (rc != CUDA_SUCCESS) {
-    seen->context_failed = Failure(*cuda, rc);
+    seen->context_failed =
+        ObserveCudaFailure(static_cast<int>(rc), cuda->Describe(rc));
     return;
   }
   phases->Mark("context");

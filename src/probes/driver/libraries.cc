@@ -100,21 +100,6 @@ LibraryInfo Identify(const LibraryCopy& copy) {
   return info;
 }
 
-// What the job's torch is, from its files.
-TorchBuildObservation ObserveTorchBuild(const TorchInstall& torch) {
-  auto has = [&](const char* lib) {
-    return access((torch.lib_dir + "/" + lib).c_str(), F_OK) == 0;
-  };
-  TorchBuildObservation out;
-  out.package_dir = torch.lib_dir.substr(0, torch.lib_dir.rfind('/'));
-  out.version = torch.version;
-  out.cuda_version = torch.cuda_version;
-  out.has_libtorch_cpu = has("libtorch_cpu.so");
-  out.has_libtorch_cuda = has("libtorch_cuda.so");
-  out.has_libtorch_hip = has("libtorch_hip.so");
-  return out;
-}
-
 SeenCopy Seen(const LibraryCopy& copy, const LibraryInfo& info) {
   return {copy.real_path, info.version, info.status, info.message};
 }
@@ -198,7 +183,9 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   seen.absent = absent;
   seen.usable = usable;
   if (torch) {
-    seen.torch = ObserveTorchBuild(*torch);
+    seen.torch = ObserveTorchBuild(
+        "", torch->lib_dir.substr(0, torch->lib_dir.rfind('/')), torch->lib_dir,
+        torch->version, torch->cuda_version);
     // torch needs a library none of its paths provide: `import torch` fails.
     if (!torch->cuda_version.empty()) {
       for (const auto& [family, why] : job.framework_missing) {
@@ -210,7 +197,7 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   }
   seen.shadowed = ObserveShadowing(job);
   seen.driver_version = LoadedDriverVersionText();
-  seen.target = LiveWheelTarget();
+  seen.target = LiveWheelTarget(seen.driver_version);
   seen.required = context.required;
   const ProbeResult judged = JudgeDriverLibraries(seen);
   r.outcome = judged.outcome;
