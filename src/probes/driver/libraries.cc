@@ -21,13 +21,11 @@
 // the loaded driver and has kernels for its GPUs (rules/torch_wheels.h).
 // The judgement is rules/driver_libraries.h; this file observes.
 #include <nvrtc.h>
-#include <unistd.h>
 
 #include <map>
 #include <set>
 
 #include "platform/gpu_libraries.h"
-#include "platform/host_root.h"
 #include "platform/job_libraries.h"
 #include "platform/library_open.h"
 #include "platform/library_version.h"
