@@ -148,7 +148,7 @@ std::vector<ProbeSpec> BuildManifest() {
        // (devices.memory's background NCCL init among the first), and in
        // the node lane it would run after CUDA's start-up.
        ProbeTraits()
-           .Provides({"job_libraries", "libraries"})
+           .Provides({"job_libraries", "libraries", "torch_import"})
            .RunsInHostLane()
            .RunsEarly()},
       {"devices.enumerate",
@@ -261,7 +261,8 @@ std::vector<ProbeSpec> BuildManifest() {
        "torch",
        "libtorch computes MatMul + bias + GELU on this GPU as the CPU does; "
        "torch's build (CUDA, cuDNN) and warm-up time",
-       ProbeTraits().Reads({"job_libraries", "driver", "cuda"})},
+       ProbeTraits().Reads(
+           {"job_libraries", "torch_import", "driver", "cuda"})},
       {"cudnn.library",
        Stage::kCudnn,
        Scope::kNode,
@@ -336,7 +337,8 @@ std::vector<ProbeSpec> BuildManifest() {
        "torch",
        "The same block with the job's torch doing the GEMMs: first eager "
        "step, CUDA-graph capture and replay, replay equals eager",
-       ProbeTraits().Reads({"job_libraries", "driver", "cuda"})},
+       ProbeTraits().Reads(
+           {"job_libraries", "torch_import", "driver", "cuda"})},
       {"compile.aoti_package",
        Stage::kCompile,
        Scope::kPerGpu,

@@ -2,9 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "platform/job_libraries.h"
 #include "platform/rooted_path.h"
 #include "platform/run_command.h"
 #include "preflight/strings.h"
@@ -45,6 +48,180 @@ std::string PythonStringAssignment(std::string_view text,
   return "";
 }
 
+// Asked of the job's python3 in one start (about 30 ms): its sys.path, the
+// torch package find_spec gives (none imported), the extension suffixes its
+// compiled modules need, the user site where it is enabled, and its working
+// directory (sys.path's '' entry).
+constexpr const char* kLocatorQuestion =
+    "import importlib.util as u, importlib.machinery as m, json, os, site, "
+    "sys\n"
+    "s = u.find_spec('torch')\n"
+    "print('PREFLIGHT_SYS_PATH=' + json.dumps(sys.path))\n"
+    "print('PREFLIGHT_TORCH_SPEC=' + (s.submodule_search_locations[0] if s "
+    "and s.submodule_search_locations else ''))\n"
+    "print('PREFLIGHT_PYTHON_FACTS=' + json.dumps({'suffixes': "
+    "m.EXTENSION_SUFFIXES, 'user_site': site.USER_SITE if "
+    "site.ENABLE_USER_SITE else None, 'cwd': os.getcwd()}))\n";
+
+// Imports torch as the job would and says what happened on one marked line
+// of stdout: Python's own words for a failure, what the module is
+// otherwise.
+constexpr const char* kImportQuestion =
+    "import json\n"
+    "try:\n"
+    "    import torch\n"
+    "except BaseException as e:\n"
+    "    a = {'ok': False, 'error': type(e).__name__ + ': ' + str(e)}\n"
+    "else:\n"
+    "    a = {'ok': True, 'file': str(getattr(torch, '__file__', None)), "
+    "'pytorch': all(hasattr(torch, n) for n in ('_C', 'cuda', "
+    "'__version__'))}\n"
+    "print('PREFLIGHT_TORCH_IMPORT=' + json.dumps(a), flush=True)\n";
+
+// How long the import may take: a complete torch imports in 1-3 s, and only
+// an incomplete one is imported here.
+constexpr int kImportTimeoutMs = 20000;
+
+std::string MarkedValue(const std::string& line, std::string_view mark) {
+  return StartsWith(line, mark) ? line.substr(mark.size()) : std::string();
+}
+
+// `path` with links resolved; itself where it does not exist.
+std::string RealPath(const std::string& path) {
+  char resolved[PATH_MAX];
+  return realpath(path.c_str(), resolved) != nullptr ? resolved : path;
+}
+
+bool EndsWith(const std::string& text, std::string_view suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// torch/_C with one of the interpreter's extension suffixes; any _C*.so
+// where the suffixes are not known.
+bool HasExtension(const std::string& dir,
+                  const std::vector<std::string>& suffixes) {
+  if (!suffixes.empty()) {
+    return std::any_of(suffixes.begin(), suffixes.end(),
+                       [&](const std::string& suffix) {
+                         return IsFile(dir + "/_C" + suffix);
+                       });
+  }
+  for (const std::string& name : ListDirectory(dir)) {
+    if (StartsWith(name, "_C.") && EndsWith(name, ".so")) return true;
+  }
+  return false;
+}
+
+std::string FoundOn(const std::string& parent, const LocatorAnswer& answer) {
+  const char* pythonpath = std::getenv("PYTHONPATH");
+  if (pythonpath != nullptr) {
+    for (const std::string& entry : Split(pythonpath, ':')) {
+      if (!entry.empty() &&
+          (entry == parent || RealPath(entry) == RealPath(parent))) {
+        return "PYTHONPATH";
+      }
+    }
+  }
+  if (!answer.user_site.empty() &&
+      RealPath(answer.user_site) == RealPath(parent)) {
+    return "the user site";
+  }
+  if (!answer.cwd.empty() && RealPath(answer.cwd) == RealPath(parent)) {
+    return "the current directory";
+  }
+  return "sys.path";
+}
+
+}  // namespace
+
+LocatorAnswer ParseLocatorAnswer(const std::string& output) {
+  LocatorAnswer answer;
+  for (const std::string& raw : Split(output, '\n')) {
+    const std::string line = Trim(raw);
+    if (const std::string v = MarkedValue(line, "PREFLIGHT_SYS_PATH=");
+        !v.empty()) {
+      const auto paths = nlohmann::json::parse(v, nullptr, false);
+      if (!paths.is_array()) continue;
+      for (const auto& p : paths) {
+        if (p.is_string()) answer.sys_path.push_back(p.get<std::string>());
+      }
+    } else if (StartsWith(line, "PREFLIGHT_TORCH_SPEC=")) {
+      answer.torch_dir = MarkedValue(line, "PREFLIGHT_TORCH_SPEC=");
+    } else if (const std::string f =
+                   MarkedValue(line, "PREFLIGHT_PYTHON_FACTS=");
+               !f.empty()) {
+      const auto facts = nlohmann::json::parse(f, nullptr, false);
+      if (!facts.is_object()) continue;
+      for (const auto& suffix : facts.value("suffixes", nlohmann::json())) {
+        if (suffix.is_string()) answer.suffixes.push_back(suffix);
+      }
+      if (facts.contains("user_site") && facts["user_site"].is_string()) {
+        answer.user_site = facts["user_site"].get<std::string>();
+      }
+      answer.cwd = facts.value("cwd", "");
+    }
+  }
+  return answer;
+}
+
+TorchImportObservation ObserveTorchImport(const std::string& python,
+                                          const LocatorAnswer& answer) {
+  TorchImportObservation seen;
+  seen.python = python;
+  seen.package_dir = answer.torch_dir;
+  const std::string& dir = answer.torch_dir;
+  const std::string parent = dir.substr(0, dir.rfind('/'));
+  seen.found_on = FoundOn(parent, answer);
+  seen.regular_package = IsFile(dir + "/__init__.py");
+  seen.has_extension = HasExtension(dir, answer.suffixes);
+  seen.has_lib_dir = IsDirectory(dir + "/lib");
+  // The regular packages further down sys.path: what this one hides.
+  bool after = false;
+  for (const std::string& entry : answer.sys_path) {
+    const std::string real = RealPath(entry.empty() ? answer.cwd : entry);
+    if (!after) {
+      after = real == RealPath(parent);
+      continue;
+    }
+    if (real != RealPath(parent) && IsFile(entry + "/torch/__init__.py")) {
+      seen.hidden.push_back(entry + "/torch");
+    }
+  }
+  if (seen.LooksComplete()) return seen;
+  seen.imported = true;
+  const CommandResult r =
+      RunCommand({python, "-c", kImportQuestion}, kImportTimeoutMs);
+  seen.import_finished = r.started && !r.timed_out;
+  for (const std::string& raw : Split(r.output, '\n')) {
+    const std::string v = MarkedValue(Trim(raw), "PREFLIGHT_TORCH_IMPORT=");
+    const auto a = nlohmann::json::parse(v, nullptr, false);
+    if (v.empty() || !a.is_object()) continue;
+    seen.import_ok = a.value("ok", false);
+    seen.import_error = a.value("error", "");
+    seen.is_pytorch = a.value("pytorch", false);
+    seen.imported_file = a.value("file", "");
+  }
+  if (seen.import_finished && !seen.import_ok && seen.import_error.empty()) {
+    // The interpreter died before it could answer (a crash in a compiled
+    // module): its exit is the fact.
+    seen.import_error = r.exit_code < 0 || r.exit_code > 128
+                            ? "the interpreter was killed (exit " +
+                                  std::to_string(r.exit_code) + ")"
+                            : "the interpreter exited with " +
+                                  std::to_string(r.exit_code) +
+                                  " before it answered";
+  }
+  return seen;
+}
+
+namespace {
+
 std::optional<TorchInstall> Locate(std::string* why_not) {
   if (const char* libtorch = std::getenv("LIBTORCH");
       libtorch != nullptr && *libtorch != '\0') {
@@ -70,38 +247,19 @@ std::optional<TorchInstall> Locate(std::string* why_not) {
     return std::nullopt;
   }
   // find_spec locates the package without importing it; sys.path is where
-  // torch's own preload (and any job's nvidia-* wheels) are searched.
-  CommandResult r =
-      RunCommand({python, "-c",
-                  "import importlib.util as u, sys, json\n"
-                  "s = u.find_spec('torch')\n"
-                  "print(json.dumps(sys.path))\n"
-                  "print(s.submodule_search_locations[0] if s and "
-                  "s.submodule_search_locations else '')"},
-                 5000);
+  // torch's own preload (and any job's nvidia-* wheels) are searched. Each
+  // answer is a marked line: the loader and the interpreter may print to
+  // the same stream (a missing LD_PRELOAD, a site hook).
+  CommandResult r = RunCommand({python, "-c", kLocatorQuestion}, 5000);
   if (!r.started || r.timed_out || r.exit_code != 0) {
     *why_not = python + " could not be asked for torch (" +
                (r.timed_out ? std::string("timed out") : Trim(r.output)) + ")";
     return std::nullopt;
   }
-  // Two lines: sys.path as a JSON list, then torch's package directory
-  // (empty without torch).
-  std::string dir;
   JobPython().interpreter = python;
-  for (const std::string& raw : Split(Trim(r.output), '\n')) {
-    const std::string line = Trim(raw);
-    if (!StartsWith(line, "[")) {
-      dir = line;
-      continue;
-    }
-    const auto paths = nlohmann::json::parse(line, nullptr, false);
-    if (!paths.is_array()) continue;
-    for (const auto& p : paths) {
-      if (p.is_string() && !p.get<std::string>().empty()) {
-        JobPython().sys_path.push_back(p.get<std::string>());
-      }
-    }
-  }
+  const LocatorAnswer answer = ParseLocatorAnswer(r.output);
+  JobPython().sys_path = answer.sys_path;
+  const std::string& dir = answer.torch_dir;
   if (dir.empty()) {
     *why_not = "the python3 at " + python + " has no torch package";
     return std::nullopt;
@@ -116,6 +274,7 @@ std::optional<TorchInstall> Locate(std::string* why_not) {
   if (auto text = ReadSmallFile(dir + "/version.py")) {
     ParseTorchVersionFile(*text, &t.version, &t.cuda_version);
   }
+  t.import_check = ObserveTorchImport(python, answer);
   return t;
 }
 

@@ -1,7 +1,8 @@
 // Finds the PyTorch (libtorch) installation a training job in this
 // environment would use: the `torch` package of the python3 on PATH
 // ($PREFLIGHT_PYTHON overrides), or a plain libtorch tree named by
-// $LIBTORCH. Only reads files; never imports torch (that takes seconds).
+// $LIBTORCH. Reads files; imports torch only where its files are not a
+// complete PyTorch (that import fails fast, and its error is the job's).
 #ifndef PREFLIGHT_PLATFORM_TORCH_LOCATOR_H_
 #define PREFLIGHT_PLATFORM_TORCH_LOCATOR_H_
 
@@ -23,7 +24,26 @@ struct TorchInstall {
   std::string site_packages;  // empty for $LIBTORCH
   std::string
       python;  // the interpreter that has this torch; empty for $LIBTORCH
+  // What the job's `import torch` gives, where the files did not show a
+  // complete PyTorch (rules/torch_stack.h judges it); empty for $LIBTORCH.
+  TorchImportObservation import_check;
 };
+
+// What the job's python3 answered the locator (marked lines of its stdout).
+struct LocatorAnswer {
+  std::vector<std::string> sys_path;  // '' kept: the working directory
+  std::string torch_dir;              // find_spec('torch'); "" for none
+  std::vector<std::string> suffixes;  // importlib's EXTENSION_SUFFIXES
+  std::string user_site;              // "" where the user site is off
+  std::string cwd;
+};
+LocatorAnswer ParseLocatorAnswer(const std::string& output);
+
+// The torch package of `answer` as the job's `import torch` meets it: its
+// files, the packages it hides, and, where the files do not show a
+// complete PyTorch, what importing it with `python` says.
+TorchImportObservation ObserveTorchImport(const std::string& python,
+                                          const LocatorAnswer& answer);
 
 // Cached per process. nullopt with *why_not saying where it looked.
 std::optional<TorchInstall> LocateTorch(std::string* why_not);

@@ -69,6 +69,9 @@ std::string PassSummary(const DriverLibrariesObservation& seen,
 }  // namespace
 
 ProbeResult JudgeDriverLibraries(const DriverLibrariesObservation& seen) {
+  if (const auto unusable = JudgeTorchImport(seen.torch_import)) {
+    return ProbeResult::Fail(unusable->summary, unusable->remediation);
+  }
   const ShadowingJudgement shadowing = JudgeShadowing(seen.shadowed);
   if (!shadowing.failures.empty()) {
     return ProbeResult::Fail(Join(shadowing.failures, "; "),

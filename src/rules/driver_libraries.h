@@ -26,6 +26,8 @@ struct DriverLibrariesObservation {
   std::set<std::string> usable;
   // The job's torch; nullopt where none was found.
   std::optional<TorchBuildObservation> torch;
+  // What the job's `import torch` meets (empty package_dir: no torch).
+  TorchImportObservation torch_import;
   // Why a library torch needs is on none of its paths (`import torch`
   // fails), for a CUDA build of torch.
   std::vector<std::string> torch_needs_missing;
@@ -38,7 +40,8 @@ struct DriverLibrariesObservation {
   std::set<std::string> required;
 };
 
-// Fail, in this order: a copy hiding torch's own that does not load or is
+// Fail, in this order: the job's `import torch` fails or gives a module
+// that is not PyTorch; a copy hiding torch's own that does not load or is
 // another release (rules/torch_stack.h); a CPU-only torch where a driver is
 // loaded; a library torch needs on none of its paths; a --require'd library
 // missing or unusable. Pass otherwise, listing what each side loads.

@@ -1,5 +1,6 @@
 #include "rules/torch_stack.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "preflight/strings.h"
@@ -48,7 +49,62 @@ std::string ShadowingFix(const ShadowedCopy& copy) {
          " from the loader's search path)";
 }
 
+// What to do about a torch package the job cannot use.
+std::string TorchImportFix(const TorchImportObservation& seen) {
+  const std::string parent =
+      seen.package_dir.substr(0, seen.package_dir.rfind('/'));
+  std::string fix;
+  if (seen.found_on == "PYTHONPATH") {
+    fix = "take " + parent + " out of the job's PYTHONPATH";
+  } else if (seen.found_on == "the current directory") {
+    fix = "start the job from another directory (" + parent +
+          " holds a `torch` folder that Python imports first)";
+  } else {
+    fix = "remove " + seen.package_dir + " (`pip uninstall torch` with " +
+          seen.python + ", then delete what is left)";
+  }
+  if (!seen.hidden.empty()) {
+    return fix + ", so that the job imports the torch at " + seen.hidden[0];
+  }
+  return fix + ", then install PyTorch for this python3 (`" + seen.python +
+         " -m pip install --force-reinstall torch`)";
+}
+
 }  // namespace
+
+std::optional<TorchStackFinding> JudgeTorchImport(
+    const TorchImportObservation& seen) {
+  // Complete files, or nothing imported (no fact to judge), or PyTorch.
+  if (seen.package_dir.empty() || seen.LooksComplete() || !seen.imported) {
+    return std::nullopt;
+  }
+  if (seen.import_finished && seen.import_ok && seen.is_pytorch) {
+    return std::nullopt;
+  }
+  const std::string where = seen.package_dir + ", found on " + seen.found_on;
+  std::string what;
+  if (!seen.import_finished) {
+    what = "the job's `import torch` did not finish: " + where +
+           " was still importing at the deadline";
+  } else if (!seen.import_ok) {
+    what = "the job's `import torch` fails: " + seen.import_error + " (" +
+           where + ")";
+  } else {
+    std::vector<std::string> lacks;
+    lacks.emplace_back(seen.regular_package ? "" : "no __init__.py");
+    lacks.emplace_back(seen.has_extension ? "" : "no compiled torch._C");
+    lacks.emplace_back(seen.has_lib_dir ? "" : "no torch/lib");
+    lacks.erase(std::remove(lacks.begin(), lacks.end(), ""), lacks.end());
+    what = "the `torch` the job's python3 imports is not PyTorch: " + where +
+           (lacks.empty() ? "" : " has " + Join(lacks, ", ")) +
+           ", and the module it gives has no torch._C, torch.cuda or "
+           "__version__";
+  }
+  if (!seen.hidden.empty()) {
+    what += "; it hides the torch at " + Join(seen.hidden, ", ");
+  }
+  return TorchStackFinding{what, Capitalized(TorchImportFix(seen))};
+}
 
 bool IsCpuOnlyTorch(const TorchBuildObservation& torch) {
   if (!torch.cuda_version.empty()) return false;

@@ -58,14 +58,19 @@ class PlantedRoot {
     return *this;
   }
   // A torch package found through a stand-in python3 (the locator's
-  // question answered, nothing imported); returns that python3's path.
+  // question answered, nothing imported: the files are a complete
+  // PyTorch's); returns that python3's path.
   std::string Torch(const std::string& version_py) {
     const std::string site = root() + "/site";
     mkdir(site.c_str(), 0755);
     mkdir((site + "/torch").c_str(), 0755);
+    mkdir((site + "/torch/lib").c_str(), 0755);
     std::ofstream(site + "/torch/version.py") << version_py;
+    std::ofstream(site + "/torch/__init__.py") << "";
+    std::ofstream(site + "/torch/_C.cpython-312-x86_64-linux-gnu.so") << "";
     const std::string python = bin() + "/python3";
-    std::ofstream(python) << "#!/bin/sh\necho " << site << "/torch\n";
+    std::ofstream(python) << "#!/bin/sh\necho PREFLIGHT_TORCH_SPEC=" << site
+                          << "/torch\n";
     chmod(python.c_str(), 0755);
     return python;
   }
@@ -579,8 +584,9 @@ TEST_F(PlantedHostTest, ACopyThatHidesTorchsOwnAndDiffersFails) {
   }
   ASSERT_TRUE(build_cudnn(other + "/nvidia/cudnn/lib/libcudnn.so.9", 91000));
   // The job's python3: sys.path with the PYTHONPATH entry first.
-  root.Tool("python3", "echo '[\"" + other + "\", \"" + site + "\"]'\necho " +
-                           site + "/torch\n");
+  root.Tool("python3", "echo 'PREFLIGHT_SYS_PATH=[\"" + other + "\", \"" +
+                           site + "\"]'\necho PREFLIGHT_TORCH_SPEC=" + site +
+                           "/torch\n");
   nlohmann::json r =
       NodeResult(Run(root, {}, {"--stages", "driver"}), "driver.libraries");
   EXPECT_EQ(r["outcome"], "fail") << r.dump();
@@ -608,7 +614,9 @@ TEST_F(PlantedHostTest, ACopyThatHidesTorchsOwnAndDiffersFails) {
             std::string::npos)
       << r.dump();
   // Without the PYTHONPATH entry torch loads its own: no shadowing.
-  root.Tool("python3", "echo '[\"" + site + "\"]'\necho " + site + "/torch\n");
+  root.Tool("python3", "echo 'PREFLIGHT_SYS_PATH=[\"" + site +
+                           "\"]'\necho PREFLIGHT_TORCH_SPEC=" + site +
+                           "/torch\n");
   r = NodeResult(Run(root, {}, {"--stages", "driver"}), "driver.libraries");
   EXPECT_EQ(r.value("summary", "").find("instead of torch's own"),
             std::string::npos)

@@ -22,11 +22,15 @@ TEST(TorchDiscoveryTest, FindsTorchThroughTheUsersPython) {
   const std::string dir = MakeTempDir();
   mkdir((dir + "/site").c_str(), 0755);
   mkdir((dir + "/site/torch").c_str(), 0755);
+  mkdir((dir + "/site/torch/lib").c_str(), 0755);
   std::ofstream(dir + "/site/torch/version.py")
       << "__version__ = '9.9.0+cu999'\ncuda: Optional[str] = '99.9'\n";
+  std::ofstream(dir + "/site/torch/__init__.py") << "";
+  std::ofstream(dir + "/site/torch/_C.cpython-312-x86_64-linux-gnu.so") << "";
   // A stand-in python3 that answers the locator's question.
   const std::string python = dir + "/python3";
-  std::ofstream(python) << "#!/bin/sh\necho " << dir << "/site/torch\n";
+  std::ofstream(python) << "#!/bin/sh\necho PREFLIGHT_TORCH_SPEC=" << dir
+                        << "/site/torch\n";
   chmod(python.c_str(), 0755);
   BinaryRun run =
       RunPreflight({"--stages", "driver", "--json", dir + "/r.json"},

@@ -72,9 +72,24 @@ std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
   std::string lib_dir;
   if (context.node_facts.contains("job_libraries")) {
     lib_dir = context.node_facts["job_libraries"].value("torch_lib_dir", "");
+    // driver.libraries found that the job cannot import its torch: this
+    // probe has nothing of the job's to run, and that failure is the cause.
+    if (context.node_facts.contains("torch_import")) {
+      const nlohmann::json& failed = context.node_facts["torch_import"];
+      ProbeResult blocked = ProbeResult::Skip(
+          skip_reason::kBlocked,
+          "blocked by driver.libraries: " + failed.value("summary", ""));
+      blocked.remediation = failed.value("remediation", "");
+      return blocked;
+    }
   } else {
     std::string why_not;
-    if (auto torch = LocateTorch(&why_not)) lib_dir = torch->lib_dir;
+    if (auto torch = LocateTorch(&why_not)) {
+      if (const auto unusable = JudgeTorchImport(torch->import_check)) {
+        return ProbeResult::Fail(unusable->summary, unusable->remediation);
+      }
+      lib_dir = torch->lib_dir;
+    }
   }
   if (lib_dir.empty() || !Exists(lib_dir + "/libtorch.so")) {
     return ProbeResult::Skip(

@@ -10,7 +10,11 @@
 // report's host facts (job_libraries), from which the GPU probes open
 // exactly these files; every probe names the copy it tested.
 // Pass: whatever is present identifies itself; absent libraries are listed.
-// Fail: a copy on the job's search paths (PYTHONPATH's NVIDIA wheels,
+// Fail: the job's `import torch` fails, or what it imports is not PyTorch
+// (a torch/ on PYTHONPATH, in the user site or the working directory that
+// raises or is not a complete package: the locator imports it and the
+// result carries Python's own words, the path and the torch it hides);
+// a copy on the job's search paths (PYTHONPATH's NVIDIA wheels,
 // LD_LIBRARY_PATH ahead of a DT_RUNPATH) hides torch's own and does not
 // load or is another version: both paths are named, and what put the
 // loaded one first; torch is a CUDA build and one of the libraries it needs is
@@ -181,6 +185,7 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   seen.absent = absent;
   seen.usable = usable;
   if (torch) {
+    seen.torch_import = torch->import_check;
     seen.torch = ObserveTorchBuild(
         "", torch->lib_dir.substr(0, torch->lib_dir.rfind('/')), torch->lib_dir,
         torch->version, torch->cuda_version);
@@ -198,6 +203,12 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   seen.target = LiveWheelTarget(seen.driver_version);
   seen.required = context.required;
   const ProbeResult judged = JudgeDriverLibraries(seen);
+  // The libtorch probes read whether the job can import its torch at all.
+  if (const auto unusable = JudgeTorchImport(seen.torch_import)) {
+    r.facts["torch_import"] = {{"package_dir", seen.torch_import.package_dir},
+                               {"summary", unusable->summary},
+                               {"remediation", unusable->remediation}};
+  }
   r.outcome = judged.outcome;
   r.summary = judged.summary;
   r.remediation = judged.remediation;

@@ -5,6 +5,82 @@
 namespace preflight {
 namespace {
 
+// The import observations driver.libraries sees (platform/torch_locator):
+// complete files are never imported and pass; an import that raised, hung,
+// or gave something that is not PyTorch fails in Python's words, naming
+// where the package was found and what it hides.
+TEST(TorchStackTest, TorchImportIsJudgedOnWhatTheImportSaid) {
+  auto seen = [](bool complete) {
+    TorchImportObservation o;
+    o.python = "/venv/bin/python3";
+    o.package_dir = "/work/pp/torch";
+    o.found_on = "PYTHONPATH";
+    o.regular_package = true;
+    o.has_extension = complete;
+    o.has_lib_dir = complete;
+    return o;
+  };
+  EXPECT_FALSE(JudgeTorchImport(TorchImportObservation{}));  // no torch
+  EXPECT_FALSE(JudgeTorchImport(seen(true)));
+  TorchImportObservation not_asked = seen(false);
+  EXPECT_FALSE(JudgeTorchImport(not_asked));  // nothing to judge
+  TorchImportObservation pytorch = seen(false);
+  pytorch.imported = pytorch.import_finished = pytorch.import_ok = true;
+  pytorch.is_pytorch = true;  // a conda torch whose lib is elsewhere
+  EXPECT_FALSE(JudgeTorchImport(pytorch));
+
+  struct Case {
+    const char* name;
+    TorchImportObservation seen;
+    const char* summary;
+    const char* fix;
+  };
+  TorchImportObservation raised = seen(false);
+  raised.imported = raised.import_finished = true;
+  raised.import_error = "ImportError: libc10.so: cannot open shared object";
+  TorchImportObservation hides = raised;
+  hides.hidden = {"/venv/lib/python3.12/site-packages/torch"};
+  TorchImportObservation hung = seen(false);
+  hung.imported = true;
+  TorchImportObservation other = seen(false);
+  other.imported = other.import_finished = other.import_ok = true;
+  other.regular_package = false;
+  TorchImportObservation user_site = raised;
+  user_site.found_on = "the user site";
+  TorchImportObservation cwd = raised;
+  cwd.found_on = "the current directory";
+  const Case cases[] = {
+      {"raised", raised,
+       "the job's `import torch` fails: ImportError: libc10.so: cannot open "
+       "shared object (/work/pp/torch, found on PYTHONPATH)",
+       "Take /work/pp out of the job's PYTHONPATH, then install PyTorch for "
+       "this python3 (`/venv/bin/python3 -m pip install --force-reinstall "
+       "torch`)"},
+      {"hides", hides,
+       "; it hides the torch at /venv/lib/python3.12/site-packages/torch",
+       "so that the job imports the torch at "
+       "/venv/lib/python3.12/site-packages/torch"},
+      {"hung", hung, "did not finish: /work/pp/torch, found on PYTHONPATH",
+       "Take /work/pp out"},
+      {"not PyTorch", other,
+       "imports is not PyTorch: /work/pp/torch, found on PYTHONPATH has no "
+       "__init__.py, no compiled torch._C, no torch/lib",
+       "Take /work/pp out"},
+      {"user site", user_site, "found on the user site",
+       "Remove /work/pp/torch (`pip uninstall torch` with /venv/bin/python3"},
+      {"working directory", cwd, "found on the current directory",
+       "Start the job from another directory"},
+  };
+  for (const Case& c : cases) {
+    const auto f = JudgeTorchImport(c.seen);
+    ASSERT_TRUE(f) << c.name;
+    EXPECT_NE(f->summary.find(c.summary), std::string::npos)
+        << c.name << ": " << f->summary;
+    EXPECT_NE(f->remediation.find(c.fix), std::string::npos)
+        << c.name << ": " << f->remediation;
+  }
+}
+
 TEST(TorchStackTest, CpuOnlyIsSeenNotGuessed) {
   struct Case {
     TorchBuildObservation torch;
