@@ -104,6 +104,54 @@ std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
   return std::nullopt;
 }
 
+std::optional<ElfSymbols> ReadDynamicSymbols(const std::string& path,
+                                             const std::string& prefix,
+                                             std::string* error) {
+  File file(path);
+  Elf64_Ehdr header{};
+  if (!file.ok() || !file.Read(0, &header, sizeof header) ||
+      std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
+      header.e_ident[EI_CLASS] != ELFCLASS64 ||
+      header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shnum == 0 ||
+      header.e_shnum > 65000) {
+    *error = path + " is not a readable ELF64 file with sections";
+    return std::nullopt;
+  }
+  std::vector<Elf64_Shdr> sections(header.e_shnum);
+  if (!file.Read(header.e_shoff, sections.data(),
+                 sections.size() * sizeof(Elf64_Shdr))) {
+    *error = path + ": truncated section headers";
+    return std::nullopt;
+  }
+  for (const Elf64_Shdr& table : sections) {
+    if (table.sh_type != SHT_DYNSYM) continue;
+    // A 1.5 GB libtorch_cuda.so has a few MB of dynamic symbols.
+    if (table.sh_link >= sections.size() || table.sh_size > (256U << 20) ||
+        sections[table.sh_link].sh_size > (512U << 20)) {
+      break;
+    }
+    const Elf64_Shdr& strings_header = sections[table.sh_link];
+    std::vector<Elf64_Sym> symbols(table.sh_size / sizeof(Elf64_Sym));
+    std::string strings(strings_header.sh_size, '\0');
+    if (!file.Read(table.sh_offset, symbols.data(),
+                   symbols.size() * sizeof(Elf64_Sym)) ||
+        !file.Read(strings_header.sh_offset, strings.data(), strings.size())) {
+      break;
+    }
+    ElfSymbols result;
+    for (const Elf64_Sym& symbol : symbols) {
+      if (symbol.st_name == 0 || symbol.st_name >= strings.size()) continue;
+      const char* name = strings.c_str() + symbol.st_name;
+      if (std::strncmp(name, prefix.c_str(), prefix.size()) != 0) continue;
+      (symbol.st_shndx == SHN_UNDEF ? result.undefined : result.defined)
+          .insert(name);
+    }
+    return result;
+  }
+  *error = path + " has no dynamic symbol table";
+  return std::nullopt;
+}
+
 std::string ExpandOrigin(const std::string& entry,
                          const std::string& origin_dir) {
   std::string out = entry;

@@ -7,6 +7,7 @@
 #define PREFLIGHT_PLATFORM_ELF_DYNAMIC_H_
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,17 @@ struct ElfDynamic {
 // file with a dynamic section.
 std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
                                          std::string* error);
+
+// The names in a shared object's dynamic symbol table (.dynsym) that start
+// with `prefix`: those it defines and those it needs from another object
+// (undefined). What the loader matches when it binds one object to another.
+struct ElfSymbols {
+  std::set<std::string> defined;
+  std::set<std::string> undefined;
+};
+std::optional<ElfSymbols> ReadDynamicSymbols(const std::string& path,
+                                             const std::string& prefix,
+                                             std::string* error);
 
 // Expands $ORIGIN / ${ORIGIN} in a search-path entry to `origin_dir` (the
 // directory of the object that carries it); other entries are unchanged.

@@ -24,6 +24,10 @@ struct Family {
   std::vector<const char*> torch_requesters;
   // Majors a job without torch may load, newest first.
   std::vector<const char*> system_majors;
+  // The names of its API's symbols (what torch's libraries import from
+  // it), and a longer prefix that belongs to another family.
+  const char* symbol_prefix = "";
+  const char* symbol_exclude = "";
 };
 
 const std::vector<Family>& Families() {
@@ -31,17 +35,28 @@ const std::vector<Family>& Families() {
       {"cudart",
        "libcudart.so.",
        {"libtorch_global_deps.so", "libc10_cuda.so", "libtorch_cuda.so"},
-       {"13", "12"}},
+       {"13", "12"},
+       "cuda"},
       // cuBLASLt before cuBLAS, as torch preloads them: libcublas loads the
       // libcublasLt already mapped rather than one from its own RUNPATH.
-      {"cublasLt", "libcublasLt.so.", {"libtorch_cuda.so"}, {"13", "12"}},
-      {"cublas", "libcublas.so.", {"libtorch_cuda.so"}, {"13", "12"}},
-      {"cudnn", "libcudnn.so.", {"libtorch_cuda.so"}, {"9"}},
-      {"nccl", "libnccl.so.", {"libtorch_cuda.so"}, {"2"}},
+      {"cublasLt",
+       "libcublasLt.so.",
+       {"libtorch_cuda.so"},
+       {"13", "12"},
+       "cublasLt"},
+      {"cublas",
+       "libcublas.so.",
+       {"libtorch_cuda.so"},
+       {"13", "12"},
+       "cublas",
+       "cublasLt"},
+      {"cudnn", "libcudnn.so.", {"libtorch_cuda.so"}, {"9"}, "cudnn"},
+      {"nccl", "libnccl.so.", {"libtorch_cuda.so"}, {"2"}, "nccl"},
       {"nvrtc",
        "libnvrtc.so.",
        {"libcaffe2_nvrtc.so", "libtorch_cuda.so"},
-       {"13", "12"}},
+       {"13", "12"},
+       "nvrtc"},
   };
   return families;
 }
@@ -215,7 +230,57 @@ class Resolver {
     }
   }
 
+  // The loader's preloads (LD_PRELOAD, then /etc/ld.so.preload), mapped
+  // before anything else: a later DT_NEEDED of the same soname, torch's
+  // included, binds to them. An entry without a slash is searched as a
+  // soname (LD_LIBRARY_PATH, the cache, the default directories). One the
+  // loader cannot map it ignores with a message: so does the job.
+  void LoaderPreloads(JobLibraries* out) {
+    for (const auto& [entry, source] : in_.loader_preloads) {
+      const std::string via = source + " entry " + entry;
+      std::optional<LibraryCopy> copy;
+      if (entry.find('/') != std::string::npos) {
+        copy = At(entry, SonameOf(entry.substr(entry.rfind('/') + 1)),
+                  "preloaded", via);
+      } else {
+        for (const std::string& dir : in_.ld_library_path) {
+          if ((copy = InDir(dir, entry, "preloaded", via))) break;
+        }
+        if (!copy) copy = FromLoaderDefaults(entry, "preloaded");
+        if (copy) copy->found_via = via;
+      }
+      const std::optional<ElfDynamic> elf =
+          copy ? read_elf_(copy->path) : std::nullopt;
+      if (!elf) {
+        out->preloads_ignored.push_back(
+            entry + " (" + source + "): " +
+            (copy ? "not a shared object the loader can map" : "not found") +
+            "; the loader ignores it, for the job too");
+        continue;
+      }
+      if (!elf->soname.empty()) copy->soname = elf->soname;
+      for (const Family& f : Families()) {
+        if (StartsWith(copy->soname, f.soname_prefix) &&
+            loader_preloaded_.count(f.key) == 0) {
+          copy->family = f.key;
+          loader_preloaded_[f.key] = *copy;
+        }
+      }
+    }
+  }
+
+  // The loader's preload of a family, if any.
+  [[nodiscard]] const LibraryCopy* LoaderPreloaded(
+      const std::string& family) const {
+    const auto it = loader_preloaded_.find(family);
+    return it == loader_preloaded_.end() ? nullptr : &it->second;
+  }
+
   void Framework(const Family& f, JobLibraries* out) const {
+    if (const LibraryCopy* first = LoaderPreloaded(f.key)) {
+      out->framework[f.key] = *first;
+      return;
+    }
     if (auto it = preloaded_.find(f.key); it != preloaded_.end()) {
       out->framework[f.key] = it->second;
       out->framework[f.key].family = f.key;
@@ -272,6 +337,10 @@ class Resolver {
       out->system[f.key] = *copy;
       return true;
     };
+    if (const LibraryCopy* first = LoaderPreloaded(f.key)) {
+      found(*first);
+      return;
+    }
     for (const std::string& soname : sonames) {
       if (found(OnSysPath(
               WheelFolder(f.key), "",
@@ -324,8 +393,52 @@ class Resolver {
 
   const JobLibraryInputs& in_;
   std::function<std::optional<ElfDynamic>(const std::string&)> read_elf_;
-  std::map<std::string, LibraryCopy> preloaded_;
+  std::map<std::string, LibraryCopy> preloaded_;         // torch's
+  std::map<std::string, LibraryCopy> loader_preloaded_;  // LD_PRELOAD's
 };
+
+bool IsLoaderPreload(const LibraryCopy& copy) {
+  return StartsWith(copy.found_via, "LD_PRELOAD entry ") ||
+         StartsWith(copy.found_via, "/etc/ld.so.preload entry ");
+}
+
+// The symbols of `f` that torch's libraries import and the preloaded copy
+// does not define: the loader's "undefined symbol" at `import torch`.
+std::string SymbolsTorchLacks(const JobLibraryInputs& in, const Family& f,
+                              const LibraryCopy& copy) {
+  std::string error;
+  const auto offered = ReadDynamicSymbols(HostPathUnder(in.root, copy.path),
+                                          f.symbol_prefix, &error);
+  if (!offered) return "";
+  std::vector<std::string> lacking;
+  std::string requesters;
+  for (const char* name : f.torch_requesters) {
+    const std::string requester = in.torch_lib_dir + "/" + name;
+    const auto needs = ReadDynamicSymbols(HostPathUnder(in.root, requester),
+                                          f.symbol_prefix, &error);
+    if (!needs) continue;
+    bool short_here = false;
+    for (const std::string& symbol : needs->undefined) {
+      if (*f.symbol_exclude != '\0' && StartsWith(symbol, f.symbol_exclude)) {
+        continue;
+      }
+      if (offered->defined.count(symbol) == 0 &&
+          std::find(lacking.begin(), lacking.end(), symbol) == lacking.end()) {
+        lacking.push_back(symbol);
+        short_here = true;
+      }
+    }
+    if (short_here) requesters += (requesters.empty() ? "" : ", ") + requester;
+  }
+  if (lacking.empty()) return "";
+  const size_t shown = std::min<size_t>(lacking.size(), 4);
+  std::vector<std::string> names(lacking.begin(), lacking.begin() + shown);
+  return Join(names, ", ") +
+         (lacking.size() > shown
+              ? " and " + std::to_string(lacking.size() - shown) + " more"
+              : "") +
+         ", which " + requesters + " needs";
+}
 
 }  // namespace
 
@@ -412,6 +525,10 @@ nlohmann::ordered_json JobLibraries::ToJson() const {
   nlohmann::ordered_json hidden = nlohmann::ordered_json::object();
   for (const auto& [family, copy] : shadowed) hidden[family] = copy.ToJson();
   j["shadowed"] = hidden;
+  nlohmann::ordered_json lacks = nlohmann::ordered_json::object();
+  for (const auto& [family, what] : preload_lacks) lacks[family] = what;
+  j["preload_lacks"] = lacks;
+  j["preloads_ignored"] = preloads_ignored;
   return j;
 }
 
@@ -438,6 +555,14 @@ JobLibraries JobLibraries::FromJson(const nlohmann::json& j) {
       out.shadowed[family] = LibraryCopy::FromJson(copy);
     }
   }
+  if (j.contains("preload_lacks")) {
+    for (const auto& [family, what] : j["preload_lacks"].items()) {
+      out.preload_lacks[family] = what.get<std::string>();
+    }
+  }
+  for (const auto& entry : j.value("preloads_ignored", nlohmann::json())) {
+    if (entry.is_string()) out.preloads_ignored.push_back(entry);
+  }
   return out;
 }
 
@@ -449,6 +574,7 @@ std::map<std::string, LibraryCopy> OwnFrameworkCopies(
     const JobLibraryInputs& inputs) {
   JobLibraryInputs own = inputs;
   own.ld_library_path.clear();
+  own.loader_preloads.clear();
   // torch_lib_dir is <site>/torch/lib.
   own.sys_path = {DirName(DirName(inputs.torch_lib_dir))};
   Resolver resolver(own);
@@ -466,6 +592,7 @@ JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs) {
   JobLibraries out;
   out.torch_lib_dir = inputs.torch_lib_dir;
   Resolver resolver(inputs);
+  resolver.LoaderPreloads(&out);
   if (inputs.torch_preloads_always && !inputs.torch_lib_dir.empty() &&
       !inputs.torch_cuda_major.empty()) {
     resolver.ComputePreload();
@@ -484,10 +611,23 @@ JobLibraries ResolveJobLibraries(const JobLibraryInputs& inputs) {
           StartsWith(own.found_via, "default directory ")) {
         continue;
       }
+      // A preloaded copy is the one the job maps, on purpose: it is tested
+      // as the job's (and judged for what torch needs of it, below), not
+      // called a shadow.
       const auto loaded = out.framework.find(family);
-      if (loaded != out.framework.end() &&
+      if (loaded != out.framework.end() && !IsLoaderPreload(loaded->second) &&
           loaded->second.real_path != own.real_path) {
         out.shadowed[family] = own;
+      }
+    }
+    for (const Family& f : Families()) {
+      const auto loaded = out.framework.find(f.key);
+      if (loaded == out.framework.end() || !IsLoaderPreload(loaded->second)) {
+        continue;
+      }
+      if (std::string lacks = SymbolsTorchLacks(inputs, f, loaded->second);
+          !lacks.empty()) {
+        out.preload_lacks[f.key] = lacks;
       }
     }
   }
@@ -512,6 +652,25 @@ void FillLoaderInputs(
   in->root = root;
   if (const auto ld = env("LD_LIBRARY_PATH")) {
     in->ld_library_path = SplitPath(ld->c_str());
+  }
+  if (const auto preload = env("LD_PRELOAD")) {
+    for (const std::string& part : Split(*preload, ' ')) {
+      for (const std::string& entry : SplitPath(part.c_str())) {
+        in->loader_preloads.emplace_back(entry, "LD_PRELOAD");
+      }
+    }
+  }
+  if (auto listed = ReadFileUnder(root, "/etc/ld.so.preload", 1 << 20)) {
+    for (const std::string& line : Split(*listed, '\n')) {
+      const std::string text = Trim(line.substr(0, line.find('#')));
+      for (const std::string& part : Split(text, ' ')) {
+        for (const std::string& entry : Split(part, '\t')) {
+          if (!Trim(entry).empty()) {
+            in->loader_preloads.emplace_back(Trim(entry), "/etc/ld.so.preload");
+          }
+        }
+      }
+    }
   }
   if (const auto conda = env("CONDA_PREFIX")) in->conda_prefix = *conda;
   for (const char* var : {"CUDA_HOME", "CUDA_PATH"}) {

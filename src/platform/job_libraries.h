@@ -2,7 +2,11 @@
 // cuBLASLt, cuDNN, NCCL, NVRTC and the CUDA runtime, found the way the job
 // finds them, without loading any of them.
 //
-// The framework's copy comes first. torch's libraries name these libraries
+// The loader's preloads come first of all: LD_PRELOAD (space- or
+// colon-separated), then /etc/ld.so.preload. A preloaded libnccl.so.2 is the
+// NCCL torch binds to, whatever its own paths say.
+//
+// The framework's copy comes next. torch's libraries name these libraries
 // in DT_NEEDED (libtorch_cuda.so: cuBLAS, cuBLASLt, cuDNN, NCCL;
 // libcaffe2_nvrtc.so: NVRTC; libtorch_global_deps.so: the runtime), so the
 // dynamic loader's rules decide which file is mapped:
@@ -79,6 +83,15 @@ struct JobLibraries {
   // installed), keyed by family, only where that file differs from
   // framework's. A copy on PYTHONPATH or LD_LIBRARY_PATH hides it.
   std::map<std::string, LibraryCopy> shadowed;
+  // A copy the loader preloads (LD_PRELOAD, /etc/ld.so.preload) is what the
+  // job maps, torch included: framework and system name it ("LD_PRELOAD
+  // entry ..."). Where it lacks symbols torch's libraries import from it,
+  // `import torch` fails with "undefined symbol": by family, "ncclRecv,
+  // ncclSend, which .../libtorch_cuda.so needs".
+  std::map<std::string, std::string> preload_lacks;
+  // Preload entries the loader ignores (not found, not a shared object),
+  // with why.
+  std::vector<std::string> preloads_ignored;
   std::string torch_lib_dir;  // empty without torch
 
   // The copy probes test: the framework's, else the system's; with
@@ -105,8 +118,11 @@ struct JobLibraryInputs {
   bool torch_preloads_always = false;
   std::vector<std::string> sys_path;         // the job's python3
   std::vector<std::string> ld_library_path;  // split, empty entries dropped
-  std::string conda_prefix;                  // $CONDA_PREFIX
-  std::vector<std::string> toolkit_dirs;     // $CUDA_HOME/lib64, ...
+  // The loader's preloads in its order: (entry, "LD_PRELOAD" or
+  // "/etc/ld.so.preload").
+  std::vector<std::pair<std::string, std::string>> loader_preloads;
+  std::string conda_prefix;               // $CONDA_PREFIX
+  std::vector<std::string> toolkit_dirs;  // $CUDA_HOME/lib64, ...
   std::vector<std::pair<std::string, std::string>> ld_cache;
   std::vector<std::string> default_dirs;
   // The ELF facts of torch's libraries (a seam for tests; the default reads

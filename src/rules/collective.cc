@@ -351,11 +351,14 @@ void JudgeBandwidth(const std::vector<RankResult>& ranks, const RankTally& t,
   node->outcome = Outcome::kPass;
 }
 
-// The NCCL torch loads (driver.libraries), which a training job uses.
+// The NCCL torch loads (driver.libraries), which a training job uses: its
+// own, or the one the loader preloads ahead of it.
 std::string TorchNcclVersion(const nlohmann::json& facts) {
   if (!facts.contains("libraries")) return "";
   for (const auto& lib : facts["libraries"]) {
-    if (lib.value("name", "") == "NCCL" && lib.value("origin", "") == "torch") {
+    const std::string origin = lib.value("origin", "");
+    if (lib.value("name", "") == "NCCL" &&
+        (origin == "torch" || origin == "preloaded")) {
       return lib.value("version", "");
     }
   }

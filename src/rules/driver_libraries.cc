@@ -63,6 +63,9 @@ std::string PassSummary(const DriverLibrariesObservation& seen,
   if (!shadowing.notes.empty()) {
     summary += "; torch loads " + Join(shadowing.notes, ", ");
   }
+  if (!seen.preloads_ignored.empty()) {
+    summary += "; preload ignored: " + Join(seen.preloads_ignored, "; ");
+  }
   return summary;
 }
 
@@ -71,6 +74,15 @@ std::string PassSummary(const DriverLibrariesObservation& seen,
 ProbeResult JudgeDriverLibraries(const DriverLibrariesObservation& seen) {
   if (const auto unusable = JudgeTorchImport(seen.torch_import)) {
     return ProbeResult::Fail(unusable->summary, unusable->remediation);
+  }
+  if (!seen.preload_lacks.empty()) {
+    return ProbeResult::Fail(
+        "the job's `import torch` fails with \"undefined symbol\": " +
+            Join(seen.preload_lacks, "; "),
+        "The loader maps a preloaded library before torch's own, and torch "
+        "binds to it: take it out of LD_PRELOAD (and /etc/ld.so.preload), "
+        "or preload a build that has these symbols (torch's own copy, or "
+        "the release torch was built with)");
   }
   const ShadowingJudgement shadowing = JudgeShadowing(seen.shadowed);
   if (!shadowing.failures.empty()) {

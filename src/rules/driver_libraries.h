@@ -32,6 +32,12 @@ struct DriverLibrariesObservation {
   // fails), for a CUDA build of torch.
   std::vector<std::string> torch_needs_missing;
   std::vector<ShadowedCopy> shadowed;
+  // A copy the loader preloads that lacks what torch imports from it:
+  // "NCCL at /x/libnccl.so.2 (LD_PRELOAD entry /x/libnccl.so.2) lacks
+  // ncclRecv, which .../libtorch_cuda.so needs".
+  std::vector<std::string> preload_lacks;
+  // Preload entries the loader ignores, with why (a note, not a failure).
+  std::vector<std::string> preloads_ignored;
   // The loaded kernel module's version; nullopt where no driver is loaded.
   std::optional<std::string> driver_version;
   // The driver and GPUs a torch remedy is for.
@@ -41,7 +47,8 @@ struct DriverLibrariesObservation {
 };
 
 // Fail, in this order: the job's `import torch` fails or gives a module
-// that is not PyTorch; a copy hiding torch's own that does not load or is
+// that is not PyTorch; a preloaded library lacks symbols torch imports
+// from it; a copy hiding torch's own that does not load or is
 // another release (rules/torch_stack.h); a CPU-only torch where a driver is
 // loaded; a library torch needs on none of its paths; a --require'd library
 // missing or unusable. Pass otherwise, listing what each side loads.

@@ -153,8 +153,12 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
       } else if (is_tested) {
         usable.insert(family);
       }
+      // A preloaded copy is the job's because the loader maps it first:
+      // say so where it is listed.
+      const bool preloaded = found->second.origin == "preloaded";
       const std::string label =
-          info.name + (info.version.empty() ? "" : " " + info.version);
+          info.name + (info.version.empty() ? "" : " " + info.version) +
+          (preloaded ? " (" + found->second.found_via + ")" : "");
       (is_framework ? framework_part : system_part).push_back(label);
       list.push_back(info.ToJson());
     }
@@ -199,15 +203,24 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
     }
   }
   seen.shadowed = ObserveShadowing(job);
+  for (const auto& [family, lacks] : job.preload_lacks) {
+    const LibraryCopy& copy = job.framework.at(family);
+    seen.preload_lacks.push_back(LibraryDisplayNames().at(family) + " at " +
+                                 copy.path + " (" + copy.found_via +
+                                 ") lacks " + lacks);
+  }
+  seen.preloads_ignored = job.preloads_ignored;
   seen.driver_version = LoadedDriverVersionText();
   seen.target = LiveWheelTarget(seen.driver_version);
   seen.required = context.required;
   const ProbeResult judged = JudgeDriverLibraries(seen);
-  // The libtorch probes read whether the job can import its torch at all.
-  if (const auto unusable = JudgeTorchImport(seen.torch_import)) {
+  // The libtorch probes read whether the job can import its torch at all:
+  // where it cannot (the package, or a preload torch binds to), they have
+  // nothing of the job's to run and report this failure as their cause.
+  if (JudgeTorchImport(seen.torch_import) || !seen.preload_lacks.empty()) {
     r.facts["torch_import"] = {{"package_dir", seen.torch_import.package_dir},
-                               {"summary", unusable->summary},
-                               {"remediation", unusable->remediation}};
+                               {"summary", judged.summary},
+                               {"remediation", judged.remediation}};
   }
   r.outcome = judged.outcome;
   r.summary = judged.summary;
