@@ -84,8 +84,8 @@ CudaErrorDiagnosis DiagnoseCudaError(int code,
                                "CUDA initialization failed with an uncommon "
                                "error",
                                ""};
-  if (const auto kind = ResourceKindOfCudaError(code)) {
-    const LimitFinding limit = ConsultLimits(*kind, limits);
+  if (const auto kinds = ResourceKindsOfCudaError(code); !kinds.empty()) {
+    const LimitFinding limit = ConsultLimitsFor(kinds, limits);
     if (limit.explained) {
       d.cause = limit.cause;
       d.remediation = limit.fix;

@@ -49,12 +49,17 @@ std::optional<ResourceKind> ResourceKindOfText(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<ResourceKind> ResourceKindOfCudaError(int code) {
-  if (code == 2) return ResourceKind::kMemory;
+std::vector<ResourceKind> ResourceKindsOfCudaError(int code) {
+  if (code == 2) return {ResourceKind::kMemory};
   // CUDA_ERROR_OPERATING_SYSTEM: a mapping is the usual one (cuInit's
-  // address-space reservation), so memory is judged first.
-  if (code == 304) return ResourceKind::kMemory;
-  return std::nullopt;
+  // address-space reservation), so memory is judged first; context
+  // creation also opens device files and starts threads (`ulimit -n 40`
+  // gives 304 at cuCtxCreate).
+  if (code == 304) {
+    return {ResourceKind::kMemory, ResourceKind::kOpenFiles,
+            ResourceKind::kProcesses};
+  }
+  return {};
 }
 
 std::string OpenFilesFix(bool hard_limit_allows_more) {
@@ -183,6 +188,67 @@ LimitFinding ConsultLimits(ResourceKind kind, const ProcessLimitsSnapshot& s) {
       }
       break;
   }
+  f.explained = !causes.empty();
+  f.cause = Join(causes, "; ");
+  f.fix = Join(fixes, "; ");
+  f.ruled_out = Join(fine, ", ");
+  return f;
+}
+
+namespace {
+
+// Whether a limit on open files or processes leaves little, for an error
+// that does not name the resource; "" where it binds, else what was seen.
+std::string AmpleOpenFiles(const ProcessLimitsSnapshot& s) {
+  if (!s.open_files) return "open files unlimited";
+  const unsigned long long open = s.open_now.value_or(0);
+  if (*s.open_files < 1024 || *s.open_files < open + 64) return "";
+  return "open files " + std::to_string(*s.open_files) +
+         (s.open_now ? " (" + std::to_string(open) + " open)" : "");
+}
+
+std::string AmpleProcesses(const ProcessLimitsSnapshot& s) {
+  std::vector<std::string> seen;
+  if (s.cgroup_pids_max) {
+    const unsigned long long used = s.cgroup_pids_current.value_or(0);
+    if (used + 64 > *s.cgroup_pids_max) return "";
+    seen.push_back("cgroup pids " + std::to_string(used) + " of " +
+                   std::to_string(*s.cgroup_pids_max));
+  } else {
+    seen.emplace_back("no cgroup pids limit");
+  }
+  if (s.processes && !s.root) {
+    if (*s.processes < 4096) return "";
+    seen.push_back("nproc " + std::to_string(*s.processes));
+  } else {
+    seen.emplace_back(s.root ? "RLIMIT_NPROC does not bind root"
+                             : "nproc unlimited");
+  }
+  return Join(seen, ", ");
+}
+
+}  // namespace
+
+LimitFinding ConsultLimitsFor(const std::vector<ResourceKind>& kinds,
+                              const ProcessLimitsSnapshot& s) {
+  std::vector<std::string> causes, fixes, fine;
+  for (const ResourceKind kind : kinds) {
+    std::string ample;
+    if (kind == ResourceKind::kOpenFiles) ample = AmpleOpenFiles(s);
+    if (kind == ResourceKind::kProcesses) ample = AmpleProcesses(s);
+    if (!ample.empty()) {
+      fine.push_back(ample);
+      continue;
+    }
+    const LimitFinding one = ConsultLimits(kind, s);
+    if (one.explained) {
+      causes.push_back(one.cause);
+      fixes.push_back(one.fix);
+    } else if (!one.ruled_out.empty()) {
+      fine.push_back(one.ruled_out);
+    }
+  }
+  LimitFinding f;
   f.explained = !causes.empty();
   f.cause = Join(causes, "; ");
   f.fix = Join(fixes, "; ");

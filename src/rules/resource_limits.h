@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "preflight/result.h"
 
@@ -22,9 +23,10 @@ enum class ResourceKind { kMemory, kOpenFiles, kProcesses, kLockedMemory };
 // and operating-system errors); nullopt where it is not resource-shaped.
 std::optional<ResourceKind> ResourceKindOfErrno(int error_number);
 std::optional<ResourceKind> ResourceKindOfText(std::string_view text);
-// CUDA's codes (runtime and driver share them): 2 out of memory, 304 an
-// operating-system call failed (a thread, a mapping, a file).
-std::optional<ResourceKind> ResourceKindOfCudaError(int code);
+// CUDA's codes (runtime and driver share them): 2 out of memory; 304 an
+// operating-system call failed, which may be a mapping, a file or a thread:
+// every limit behind those is consulted. Empty where not resource-shaped.
+std::vector<ResourceKind> ResourceKindsOfCudaError(int code);
 
 // A limit's value; nullopt is unlimited.
 using LimitValue = std::optional<unsigned long long>;
@@ -51,9 +53,18 @@ struct LimitFinding {
   std::string ruled_out;  // the limits seen not to bind, for the text
 };
 
-// The limits that explain a `kind` failure, judged on `limits`.
+// The limits that explain a `kind` failure, judged on `limits`: the error
+// named the resource, so any limit on it is its cause.
 LimitFinding ConsultLimits(ResourceKind kind,
                            const ProcessLimitsSnapshot& limits);
+
+// The same for an error that does not say which resource ran out (CUDA's
+// 304): each of `kinds` is consulted; a limit on open files or processes is
+// a cause only where little of it is left (under 64 left, or a limit under
+// 1024 open files or 4096 processes), and `ruled_out` lists each limit
+// checked and found ample, with its value.
+LimitFinding ConsultLimitsFor(const std::vector<ResourceKind>& kinds,
+                              const ProcessLimitsSnapshot& limits);
 
 // The fixes for each limit, shared with host.process_limits and
 // host.memlock so that the advice is worded once.

@@ -623,6 +623,50 @@ PY
     [ "$after_rc" = 0 ] || { echo "the healthy run after the slow one failed"; exit 1; }
     ls "$hist"
     ;;
+  job_fate_agrees)
+    # Issue 30: each fault planted for real, then the job's own first steps
+    # (import torch, a CUDA tensor, a one-rank NCCL all-reduce) beside the
+    # default run under the same plant. The verdicts must agree: the job
+    # fails exactly where gpu-preflight fails. Both outputs are printed.
+    cat > "$tmp/job.py" <<'PY'
+import os, torch, torch.distributed as dist
+x = torch.randn(1 << 20, device="cuda")
+torch.cuda.synchronize()
+dist.init_process_group("nccl", init_method="tcp://127.0.0.1:29517", rank=0, world_size=1)
+dist.all_reduce(x)
+torch.cuda.synchronize()
+print("JOB OK: sum", float(x.sum()), "NCCL", torch.cuda.nccl.version())
+dist.destroy_process_group()
+PY
+    mkdir -p "$tmp/raise/torch" "$tmp/other/torch" "$tmp/empty/torch" "$tmp/nccl"
+    echo 'raise ImportError("libtorch_cuda.so: cannot open shared object file (planted)")' > "$tmp/raise/torch/__init__.py"
+    echo 'tensor = None' > "$tmp/other/torch/__init__.py"
+    echo 'int ncclGetVersion(int* v) { *v = 22809; return 0; }' > "$tmp/nccl/n.c"
+    cc -shared -fPIC -Wl,-soname,libnccl.so.2 -o "$tmp/nccl/libnccl.so.2" "$tmp/nccl/n.c" || exit 1
+    sys_nccl=$(ls /usr/lib/x86_64-linux-gnu/libnccl.so.2* 2>/dev/null | head -1)
+    disagree=0
+    fate() {  # fate <label> <command prefix...>: the job, then gpu-preflight
+      local label=$1; shift
+      job_out=$(env "$@" timeout 120 "$py" "$tmp/job.py" 2>&1); job_rc=$?
+      env "$@" timeout 120 "$bin" --json "$tmp/r.json" > "$tmp/out.txt" 2>&1; pf_rc=$?
+      echo "== $label"
+      echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-240)"
+      echo "   gpu-preflight: exit $pf_rc: $(grep -E '^Verdict' "$tmp/out.txt")"
+      grep -E '^  (fail|FAIL) |^      fix:' "$tmp/out.txt" | head -4 | cut -c1-400 | sed 's/^/     /'
+      if { [ "$job_rc" = 0 ] && [ "$pf_rc" != 0 ]; } || { [ "$job_rc" != 0 ] && [ "$pf_rc" = 0 ]; }; then
+        echo "   DISAGREE"; disagree=1
+      fi
+    }
+    fate "nothing planted" X_PREFLIGHT_PLANT=none
+    fate "torch/ on PYTHONPATH that raises" PYTHONPATH="$tmp/raise"
+    fate "torch/ on PYTHONPATH that is not PyTorch" PYTHONPATH="$tmp/other"
+    fate "empty torch/ on PYTHONPATH" PYTHONPATH="$tmp/empty"
+    fate "LD_PRELOAD: a libnccl.so.2 without ncclRecv" LD_PRELOAD="$tmp/nccl/libnccl.so.2"
+    [ -n "$sys_nccl" ] && fate "LD_PRELOAD: the system's NCCL ($sys_nccl)" LD_PRELOAD="$sys_nccl"
+    fate "LD_PRELOAD: a file that does not exist" LD_PRELOAD=/nonexistent/libmissing.so
+    fate "ulimit -n 40" sh -c 'ulimit -n 40; exec "$@"' sh
+    [ "$disagree" = 0 ] || { echo "the verdict disagreed with the job's fate"; exit 1; }
+    ;;
   *)
     echo "unknown GPU test $name"; exit 2 ;;
 esac

@@ -47,8 +47,9 @@ inline void CheckCuda(cudaError_t e, const char* call) {
   const std::string what = std::string(call) +
                            " failed: " + cudaGetErrorName(e) + " (" +
                            cudaGetErrorString(e) + ")";
-  if (const auto kind = ResourceKindOfCudaError(static_cast<int>(e))) {
-    const LimitFinding limit = ConsultLimits(*kind);
+  if (const auto kinds = ResourceKindsOfCudaError(static_cast<int>(e));
+      !kinds.empty()) {
+    const LimitFinding limit = ConsultLimitsFor(kinds, ReadProcessLimits());
     if (limit.explained) throw CallFailed(what + ": " + limit.cause, limit.fix);
     if (e == cudaErrorMemoryAllocation) {
       throw CallFailed(

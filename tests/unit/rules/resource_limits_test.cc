@@ -29,9 +29,13 @@ TEST(ResourceLimitsTest, FailuresAreShapedByTheirErrnoOrText) {
                                "Resource temporarily unavailable)"),
             ResourceKind::kProcesses);
   EXPECT_FALSE(ResourceKindOfText("invalid usage"));
-  EXPECT_EQ(ResourceKindOfCudaError(2), ResourceKind::kMemory);
-  EXPECT_EQ(ResourceKindOfCudaError(304), ResourceKind::kMemory);
-  EXPECT_FALSE(ResourceKindOfCudaError(999));
+  EXPECT_EQ(ResourceKindsOfCudaError(2),
+            std::vector<ResourceKind>{ResourceKind::kMemory});
+  EXPECT_EQ(ResourceKindsOfCudaError(304),
+            (std::vector<ResourceKind>{ResourceKind::kMemory,
+                                       ResourceKind::kOpenFiles,
+                                       ResourceKind::kProcesses}));
+  EXPECT_TRUE(ResourceKindsOfCudaError(999).empty());
 }
 
 TEST(ResourceLimitsTest, AnAddressSpaceLimitExplainsOutOfMemory) {
@@ -59,6 +63,39 @@ TEST(ResourceLimitsTest, AnAddressSpaceLimitExplainsOutOfMemory) {
   EXPECT_TRUE(f.fix.empty());
   EXPECT_TRUE(Has(f.ruled_out, "address space unlimited")) << f.ruled_out;
   EXPECT_TRUE(Has(f.ruled_out, "cgroup memory")) << f.ruled_out;
+}
+
+// CUDA's 304 does not say which resource ran out: `ulimit -n 40` around
+// context creation is named (the issue-30 case, "process limits ruled out"
+// before), ample limits are listed with their values, and a finite but
+// roomy open-files or nproc limit is not called the cause.
+TEST(ResourceLimitsTest, OperatingSystemErrorConsultsEveryLimitBehindIt) {
+  ProcessLimitsSnapshot s;
+  s.open_files = 40;
+  s.open_files_hard = 1048576;
+  s.open_now = 31;
+  s.cgroup_pids_max = 10000;
+  s.cgroup_pids_current = 50;
+  s.root = true;
+  LimitFinding f = ConsultLimitsFor(ResourceKindsOfCudaError(304), s);
+  EXPECT_TRUE(f.explained);
+  EXPECT_TRUE(Has(f.cause, "open files are limited to 40")) << f.cause;
+  EXPECT_TRUE(Has(f.fix, "ulimit -n $(ulimit -Hn)")) << f.fix;
+  EXPECT_TRUE(Has(f.ruled_out, "address space unlimited")) << f.ruled_out;
+  EXPECT_TRUE(Has(f.ruled_out, "cgroup pids 50 of 10000")) << f.ruled_out;
+  EXPECT_FALSE(Has(f.ruled_out, "open files")) << f.ruled_out;
+
+  s.open_files = 20000;
+  s.processes = 515419;
+  s.root = false;
+  f = ConsultLimitsFor(ResourceKindsOfCudaError(304), s);
+  EXPECT_FALSE(f.explained) << f.cause;
+  EXPECT_TRUE(Has(f.ruled_out, "open files 20000 (31 open)")) << f.ruled_out;
+  EXPECT_TRUE(Has(f.ruled_out, "nproc 515419")) << f.ruled_out;
+
+  s.processes = 200;  // `ulimit -u 200`: threads cannot start
+  f = ConsultLimitsFor(ResourceKindsOfCudaError(304), s);
+  EXPECT_TRUE(Has(f.cause, "may run 200 processes")) << f.cause;
 }
 
 TEST(ResourceLimitsTest, OpenFilesProcessesAndLockedMemory) {
