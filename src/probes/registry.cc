@@ -14,6 +14,7 @@ ProbeResult RunHostMemlock(const ProbeContext& context);
 ProbeResult RunHostProcessLimits(const ProbeContext& context);
 ProbeResult RunHostNcclEnv(const ProbeContext& context);
 ProbeResult RunHostCpuQuota(const ProbeContext& context);
+ProbeResult RunHostJobSettings(const ProbeContext& context);
 ProbeResult RunHostCompileCache(const ProbeContext& context);
 ProbeResult RunHostCCompiler(const ProbeContext& context);
 ProbeResult RunDriverKernelModule(const ProbeContext& context);
@@ -38,6 +39,7 @@ ProbeFn FindBuiltinProbe(std::string_view id) {
       {"host.process_limits", &RunHostProcessLimits},
       {"host.nccl_env", &RunHostNcclEnv},
       {"host.cpu_quota", &RunHostCpuQuota},
+      {"host.job_settings", &RunHostJobSettings},
       {"host.compile_cache", &RunHostCompileCache},
       {"host.c_compiler", &RunHostCCompiler},
       {"driver.kernel_module", &RunDriverKernelModule},

@@ -664,6 +664,7 @@ PY
     fate "LD_PRELOAD: a libnccl.so.2 without ncclRecv" LD_PRELOAD="$tmp/nccl/libnccl.so.2"
     [ -n "$sys_nccl" ] && fate "LD_PRELOAD: the system's NCCL ($sys_nccl)" LD_PRELOAD="$sys_nccl"
     fate "LD_PRELOAD: a file that does not exist" LD_PRELOAD=/nonexistent/libmissing.so
+    fate "CUDA_LAUNCH_BLOCKING=1 (a warn: the job runs)" CUDA_LAUNCH_BLOCKING=1
     fate "ulimit -n 40" sh -c 'ulimit -n 40; exec "$@"' sh
     [ "$disagree" = 0 ] || { echo "the verdict disagreed with the job's fate"; exit 1; }
     ;;

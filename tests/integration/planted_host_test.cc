@@ -120,6 +120,8 @@ class PlantedHostTest : public ::testing::Test {
                           "RANK",
                           "LOCAL_RANK",
                           "PREFLIGHT_FAULT",
+                          "CUDA_LAUNCH_BLOCKING",
+                          "NVIDIA_TF32_OVERRIDE",
                           "LD_LIBRARY_PATH",
                           "PYTHONPATH"}) {
       unsetenv(v);
@@ -543,6 +545,28 @@ TEST_F(PlantedHostTest, HostOnlyAdviceIsForTheHostInAContainer) {
   fix = shm["remediation"];
   EXPECT_NE(fix.find("dmesg | grep -i xid`"), std::string::npos) << fix;
   EXPECT_EQ(fix.find("on the host"), std::string::npos) << fix;
+}
+
+// Issue 30: settings that change what the job does without failing it are
+// a warn naming the variable, its value and its effect, never a failure.
+TEST_F(PlantedHostTest, SettingsThatSlowTheJobWarnWithTheirEffect) {
+  PlantedRoot root;
+  root.HealthyHost(1);
+  nlohmann::json r = Probe(root, "host.job_settings");
+  EXPECT_EQ(r["outcome"], "pass") << r.dump();
+  r = Probe(root, "host.job_settings",
+            {"CUDA_LAUNCH_BLOCKING=1", "NVIDIA_TF32_OVERRIDE=0"});
+  EXPECT_EQ(r["outcome"], "warn") << r.dump();
+  EXPECT_NE(r.value("summary", "")
+                .find("CUDA_LAUNCH_BLOCKING=1: every "
+                      "kernel launch waits"),
+            std::string::npos)
+      << r.dump();
+  EXPECT_NE(r.value("summary", "").find("NVIDIA_TF32_OVERRIDE=0"),
+            std::string::npos)
+      << r.dump();
+  EXPECT_EQ(r["details"]["in_force"]["CUDA_LAUNCH_BLOCKING"], "1");
+  EXPECT_EQ(last_.exit_code, 0) << last_.out;
 }
 
 // A cuDNN on the job's sys.path ahead of torch's own site-packages (a
