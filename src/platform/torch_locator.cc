@@ -112,10 +112,10 @@ bool HasExtension(const std::string& dir,
                          return IsFile(dir + "/_C" + suffix);
                        });
   }
-  for (const std::string& name : ListDirectory(dir)) {
-    if (StartsWith(name, "_C.") && EndsWith(name, ".so")) return true;
-  }
-  return false;
+  const std::vector<std::string> names = ListDirectory(dir);
+  return std::any_of(names.begin(), names.end(), [](const std::string& name) {
+    return StartsWith(name, "_C.") && EndsWith(name, ".so");
+  });
 }
 
 std::string FoundOn(const std::string& parent, const LocatorAnswer& answer) {
