@@ -35,15 +35,10 @@ void AppendPath(const std::string& value, std::vector<std::string>* out) {
   }
 }
 
-}  // namespace
-
-std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
-                                         std::string* error) {
-  File file(path);
-  if (!file.ok()) {
-    *error = "cannot open " + path + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
+// The section headers of a little-endian ELF64 file; nullopt with *error
+// otherwise.
+std::optional<std::vector<Elf64_Shdr>> ReadSectionHeaders(
+    const File& file, const std::string& path, std::string* error) {
   Elf64_Ehdr header{};
   if (!file.Read(0, &header, sizeof header) ||
       std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
@@ -60,6 +55,21 @@ std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
     *error = path + ": truncated section headers";
     return std::nullopt;
   }
+  return sections;
+}
+
+}  // namespace
+
+std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
+                                         std::string* error) {
+  File file(path);
+  if (!file.ok()) {
+    *error = "cannot open " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  const auto headers = ReadSectionHeaders(file, path, error);
+  if (!headers) return std::nullopt;
+  const std::vector<Elf64_Shdr>& sections = *headers;
   for (const Elf64_Shdr& dynamic : sections) {
     if (dynamic.sh_type != SHT_DYNAMIC) continue;
     if (dynamic.sh_link >= sections.size() || dynamic.sh_size > (64U << 20) ||
@@ -108,21 +118,13 @@ std::optional<ElfSymbols> ReadDynamicSymbols(const std::string& path,
                                              const std::string& prefix,
                                              std::string* error) {
   File file(path);
-  Elf64_Ehdr header{};
-  if (!file.ok() || !file.Read(0, &header, sizeof header) ||
-      std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
-      header.e_ident[EI_CLASS] != ELFCLASS64 ||
-      header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shnum == 0 ||
-      header.e_shnum > 65000) {
-    *error = path + " is not a readable ELF64 file with sections";
+  if (!file.ok()) {
+    *error = "cannot open " + path + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  std::vector<Elf64_Shdr> sections(header.e_shnum);
-  if (!file.Read(header.e_shoff, sections.data(),
-                 sections.size() * sizeof(Elf64_Shdr))) {
-    *error = path + ": truncated section headers";
-    return std::nullopt;
-  }
+  const auto headers = ReadSectionHeaders(file, path, error);
+  if (!headers) return std::nullopt;
+  const std::vector<Elf64_Shdr>& sections = *headers;
   for (const Elf64_Shdr& table : sections) {
     if (table.sh_type != SHT_DYNSYM) continue;
     // A 1.5 GB libtorch_cuda.so has a few MB of dynamic symbols.

@@ -16,6 +16,18 @@ std::string Bytes(const LimitValue& v) {
   return v ? FormatBytes(static_cast<double>(*v)) : "unlimited";
 }
 
+// The limits that bind (their causes and fixes) and those seen not to.
+LimitFinding Finding(const std::vector<std::string>& causes,
+                     const std::vector<std::string>& fixes,
+                     const std::vector<std::string>& fine) {
+  LimitFinding f;
+  f.explained = !causes.empty();
+  f.cause = Join(causes, "; ");
+  f.fix = Join(fixes, "; ");
+  f.ruled_out = Join(fine, ", ");
+  return f;
+}
+
 }  // namespace
 
 std::optional<ResourceKind> ResourceKindOfErrno(int error_number) {
@@ -95,7 +107,6 @@ std::string CgroupMemoryFix() {
 }
 
 LimitFinding ConsultLimits(ResourceKind kind, const ProcessLimitsSnapshot& s) {
-  LimitFinding f;
   std::vector<std::string> causes, fixes, fine;
   switch (kind) {
     case ResourceKind::kMemory: {
@@ -188,11 +199,7 @@ LimitFinding ConsultLimits(ResourceKind kind, const ProcessLimitsSnapshot& s) {
       }
       break;
   }
-  f.explained = !causes.empty();
-  f.cause = Join(causes, "; ");
-  f.fix = Join(fixes, "; ");
-  f.ruled_out = Join(fine, ", ");
-  return f;
+  return Finding(causes, fixes, fine);
 }
 
 namespace {
@@ -248,12 +255,7 @@ LimitFinding ConsultLimitsFor(const std::vector<ResourceKind>& kinds,
       fine.push_back(one.ruled_out);
     }
   }
-  LimitFinding f;
-  f.explained = !causes.empty();
-  f.cause = Join(causes, "; ");
-  f.fix = Join(fixes, "; ");
-  f.ruled_out = Join(fine, ", ");
-  return f;
+  return Finding(causes, fixes, fine);
 }
 
 namespace {
