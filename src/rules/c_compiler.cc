@@ -1,5 +1,8 @@
 #include "rules/c_compiler.h"
 
+#include <optional>
+#include <utility>
+
 #include "preflight/strings.h"
 
 namespace preflight {
@@ -23,6 +26,32 @@ ProbeResult Broken(const CCompilerObservation& seen, std::string summary,
   return f;
 }
 
+// The work directory full or read-only, from what the system said (the
+// compiler's output, or making the private directory): the cause and its
+// fix, or nullopt.
+std::optional<std::pair<std::string, std::string>> WorkDirCause(
+    const CCompilerObservation& seen, const std::string& words) {
+  const std::string dir = seen.work_dir.empty() ? "/tmp" : seen.work_dir;
+  if (words.find("No space left on device") != std::string::npos) {
+    return std::make_pair(
+        dir + " (TMPDIR) has no space left" +
+            (seen.work_dir_free_bytes ? " (" +
+                                            FormatBytes(static_cast<double>(
+                                                *seen.work_dir_free_bytes)) +
+                                            " free)"
+                                      : std::string()),
+        "Free space in " + dir +
+            ", or point TMPDIR at a directory with room: the compiler and "
+            "Triton write their temporary files there");
+  }
+  if (words.find("Read-only file system") != std::string::npos) {
+    return std::make_pair(dir + " (TMPDIR) is read-only",
+                          "Point TMPDIR at a writable directory (or mount a "
+                          "writable tmpfs there: `--tmpfs /tmp:exec`)");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ProbeResult JudgeCCompiler(const CCompilerObservation& seen) {
@@ -39,8 +68,21 @@ ProbeResult JudgeCCompiler(const CCompilerObservation& seen) {
                   kInstall);
   }
   if (!seen.temp_error.empty()) {
+    if (const auto cause = WorkDirCause(seen, seen.temp_error)) {
+      return ProbeResult::Fail(cause->first + ": " + seen.temp_error,
+                               cause->second);
+    }
     return ProbeResult::Fail(seen.temp_error,
                              "Make $TMPDIR (or /tmp) writable");
+  }
+  if (!seen.built && !seen.build_timed_out) {
+    if (const auto cause = WorkDirCause(seen, seen.build_output)) {
+      return Broken(seen,
+                    cause->first + ": " + seen.compiler +
+                        " could not write its output (" +
+                        Trim(seen.build_output).substr(0, 200) + ")",
+                    cause->second);
+    }
   }
   if (!seen.built) {
     // "Too many open files", "Cannot allocate memory": the job's limits,

@@ -19,6 +19,10 @@ struct CCompilerObservation {
   bool compile_asked = false;
   std::string compiler;    // "" where none is on PATH
   std::string temp_error;  // the private temporary directory failed
+  // The directory the compiler and Triton write to ($TMPDIR, else /tmp)
+  // and its free space (nullopt where statvfs failed).
+  std::string work_dir;
+  std::optional<unsigned long long> work_dir_free_bytes;
   // The build: whether it ran, and what the compiler said where it failed.
   bool built = false;
   bool build_timed_out = false;
@@ -36,7 +40,9 @@ struct CCompilerObservation {
 };
 
 // Skip where there is neither a compiler nor torch; fail (or warn, see
-// compile_asked) where the compiler is missing, cannot build, its output
+// compile_asked) where the work directory is full or read-only (named as
+// such, from the compiler's or the system's own words), where the compiler
+// is missing, cannot build, its output
 // does not load or Python.h is missing; pass otherwise.
 ProbeResult JudgeCCompiler(const CCompilerObservation& seen);
 

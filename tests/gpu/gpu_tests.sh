@@ -666,6 +666,11 @@ PY
     fate "LD_PRELOAD: a file that does not exist" LD_PRELOAD=/nonexistent/libmissing.so
     fate "CUDA_LAUNCH_BLOCKING=1 (a warn: the job runs)" CUDA_LAUNCH_BLOCKING=1
     fate "ulimit -n 40" sh -c 'ulimit -n 40; exec "$@"' sh
+    # A full TMPDIR: a 1 MiB tmpfs filled up, in a mount namespace (root
+    # here). Eager jobs run; the compile path is a warn at this level.
+    mkdir -p "$tmp/full"
+    fate "TMPDIR on a full filesystem" unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$0" && dd if=/dev/zero of="$0/fill" bs=64k 2>/dev/null; TMPDIR="$0" exec "$@"' "$tmp/full"
+    grep -E "host.c_compiler" "$tmp/out.txt" | head -2 | cut -c1-300 | sed 's/^/     /'
     [ "$disagree" = 0 ] || { echo "the verdict disagreed with the job's fate"; exit 1; }
     ;;
   *)

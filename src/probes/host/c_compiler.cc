@@ -19,10 +19,12 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -53,6 +55,12 @@ std::string FindCompiler() {
 // Builds, loads and calls the shared object in a private temporary
 // directory.
 void BuildAndLoad(CCompilerObservation* seen) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  seen->work_dir = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  if (struct statvfs fs{}; statvfs(seen->work_dir.c_str(), &fs) == 0) {
+    seen->work_dir_free_bytes =
+        static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+  }
   std::string dir_error;
   const std::string dir = MakePrivateTempDir("gpu-preflight-cc-", &dir_error);
   if (dir.empty()) {

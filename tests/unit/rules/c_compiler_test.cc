@@ -31,6 +31,29 @@ TEST(CCompilerJudgeTest, Judgements) {
        "/usr/bin/gcc builds and loads a shared object; Python headers "
        "present",
        ""},
+      // Issue 30: a full TMPDIR was "Install a C compiler".
+      {"TMPDIR full: the compiler's words, the directory, its free space",
+       [](CCompilerObservation* s) {
+         s->built = false;
+         s->work_dir = "/scratch/tmp";
+         s->work_dir_free_bytes = 0;
+         s->build_output =
+             "/usr/bin/ld: final link failed: No space left on device\n";
+       },
+       Outcome::kWarn,
+       "/scratch/tmp (TMPDIR) has no space left (0 B free): /usr/bin/gcc "
+       "could not write its output (/usr/bin/ld: final link failed: No "
+       "space left on device)",
+       "Free space in /scratch/tmp, or point TMPDIR at a directory with "
+       "room"},
+      {"TMPDIR read-only, compile asked: a failure naming it",
+       [](CCompilerObservation* s) {
+         s->compile_asked = true;
+         s->temp_error =
+             "cannot create a directory in /tmp: Read-only file system";
+       },
+       Outcome::kFail, "/tmp (TMPDIR) is read-only: cannot create",
+       "Point TMPDIR at a writable directory"},
       {"no compiler, no torch: nobody needs one",
        [](CCompilerObservation* s) {
          s->compiler.clear();
