@@ -255,6 +255,22 @@ ImageCheck PythonTorchCheck(const ImageRequest& req, const std::string& root,
                    {"version", py->version},
                    {"layout", py->layout},
                    {"sys_path", py->sys_path}};
+  if (py->torch_lib_dir.empty() && !py->torch_namespace_dir.empty()) {
+    // Python's import system gives a folder without __init__.py as a
+    // namespace package: `import torch` succeeds with nothing of PyTorch,
+    // as the live run's import shows (rules/torch_stack.h).
+    TorchImportObservation seen;
+    seen.python = py->interpreter;
+    seen.package_dir = py->torch_namespace_dir;
+    seen.found_on = "sys.path";
+    seen.imported = seen.import_finished = seen.import_ok = true;
+    if (const auto not_torch = JudgeTorchImport(seen)) {
+      check.outcome = "fail";
+      check.summary = not_torch->summary;
+      check.remediation = not_torch->remediation;
+      return check;
+    }
+  }
   if (py->torch_lib_dir.empty()) {
     check.outcome = "warn";
     check.summary = "python3 " + py->version + " at " + py->interpreter + " (" +

@@ -162,6 +162,15 @@ std::optional<ImagePython> LocateImagePython(
     ParseTorchVersionFile(*version, &py.torch_version, &py.torch_cuda);
     break;
   }
+  if (py.torch_package_dir.empty()) {
+    for (const std::string& entry : py.sys_path) {
+      if (IsDirectoryUnder(root, entry + "/torch") &&
+          !IsFileUnder(root, entry + "/torch/__init__.py")) {
+        py.torch_namespace_dir = entry + "/torch";
+        break;
+      }
+    }
+  }
   return py;
 }
 

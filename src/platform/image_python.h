@@ -24,6 +24,10 @@ struct ImagePython {
   std::vector<std::string> sys_path;
   // torch, when an entry holds it.
   std::string torch_package_dir, torch_lib_dir, torch_version, torch_cuda;
+  // Where no regular torch package (one with version.py) is on sys.path but
+  // a torch/ folder without __init__.py is: what `import torch` gives, a
+  // namespace package with none of PyTorch in it.
+  std::string torch_namespace_dir;
 };
 
 // nullopt with *why_not when no python3 is on PATH under `root`. `env`

@@ -311,6 +311,35 @@ TEST(PlantedCpuImageTest, ACpuOnlyTorchFailsWhereADriverIsTargeted) {
       0);
 }
 
+// Issue 30: an empty torch/ on sys.path is what `import torch` gives (a
+// namespace package): the live run imports it and fails driver.libraries;
+// image judges the same from the files, with the same judge.
+TEST(PlantedCpuImageTest, AnEmptyTorchFolderIsNotPyTorch) {
+  const std::string root = MakeTempDir() + "/root";
+  const std::string site = root + "/usr/local/lib/python3.11/site-packages";
+  Write(root + "/usr/local/bin/python3.11");
+  ASSERT_EQ(symlink("python3.11", (root + "/usr/local/bin/python3").c_str()),
+            0);
+  fs::create_directories(site + "/torch");
+  const std::string json = root + "/../ns.json";
+  const BinaryRun run = RunPreflight(
+      {"image", root, "--env", "PATH=/usr/local/bin", "--json", json});
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  const nlohmann::json j = ReadJson(json);
+  bool seen = false;
+  for (const auto& c : j["checks"]) {
+    if (c["id"] != "image.python_torch") continue;
+    seen = true;
+    EXPECT_EQ(c["outcome"], "fail") << c.dump();
+    EXPECT_NE(c["summary"].get<std::string>().find(
+                  "is not PyTorch: /usr/local/lib/python3.11/site-packages/"
+                  "torch, found on sys.path has no __init__.py"),
+              std::string::npos)
+        << c.dump();
+  }
+  EXPECT_TRUE(seen);
+}
+
 TEST(ImageBadInputTest, ClearMessagesExitTwoAndNothingWritten) {
   const std::string dir = MakeTempDir();
   const std::string json = dir + "/never.json";
