@@ -3,10 +3,13 @@
 // Loads libcuda.so.1 through the dynamic loader (as every CUDA program does),
 // records which file was loaded and calls cuInit(0), timed.
 // Pass: cuInit succeeds; reports the CUDA version the driver supports, the
-// libcuda path and the device count. A libcuda from a cuda-compat directory
-// (forward compatibility) is reported and passes when cuInit accepts it.
+// libcuda file the loader mapped, whether it is the driver's own (its
+// version is the kernel module's), and the device count. A libcuda from a
+// cuda-compat directory (forward compatibility) is reported and passes when
+// cuInit accepts it.
 // Fail: libcuda.so.1 missing (no driver mounted, or the container lacks the
-// compute capability); the toolkit's stub libcuda loaded (34); any cuInit
+// compute capability); the toolkit's stub libcuda loaded (34), or another
+// driver's libcuda (rules/driver_identity.h), judged before cuInit; any cuInit
 // error, mapped to its cause — 100 no device, 802 fabric manager, 803/804
 // cuda-compat misuse, 999 broken nvidia_uvm (reference/failure-modes.md).
 #include <chrono>
@@ -19,6 +22,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "rules/driver_identity.h"
 #include "rules/driver_table.h"
 
 namespace preflight {
@@ -61,11 +65,22 @@ ProbeResult RunDriverCudaInit(const ProbeContext& /*context*/) {
   facts["forward_compat"] = forward_compat;
   r.details = facts;
 
-  if (cuda->path.find("/stubs/") != std::string::npos) {
-    const CudaErrorDiagnosis d = DiagnoseCudaError(34);
+  // Which file the loader mapped is a fact before any call: the toolkit's
+  // stub, or another driver's libcuda, is the cause of whatever cuInit says.
+  LibcudaObservation libcuda;
+  libcuda.path = cuda->path;
+  libcuda.version = libcuda_version;
+  libcuda.forward_compat = forward_compat;
+  if (auto text =
+          ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
+    if (auto k = ParseProcDriverVersion(*text)) {
+      libcuda.kernel_module_version = k->version;
+    }
+  }
+  if (const auto foreign = JudgeLibcudaIdentity(libcuda)) {
     r.outcome = Outcome::kFail;
-    r.summary = "the loaded libcuda is the toolkit's stub (" + cuda->path + ")";
-    r.remediation = d.remediation;
+    r.summary = foreign->summary;
+    r.remediation = foreign->remediation;
     r.facts["cuda"] = facts;
     return r;
   }
@@ -101,35 +116,16 @@ ProbeResult RunDriverCudaInit(const ProbeContext& /*context*/) {
     }
     return r;
   }
-  // User-space libcuda from a different driver than the kernel module is only
-  // legitimate through cuda-compat.
-  std::string kernel_version;
-  if (auto text =
-          ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
-    if (auto k = ParseProcDriverVersion(*text)) kernel_version = k->version;
-  }
-  if (!forward_compat && !libcuda_version.empty() && !kernel_version.empty() &&
-      libcuda_version != kernel_version) {
-    r.outcome = Outcome::kFail;
-    r.summary = "libcuda " + libcuda_version + " (" + cuda->path +
-                ") does not match kernel module " + kernel_version;
-    r.remediation =
-        "A second driver copy shadows the real one: remove it from "
-        "LD_LIBRARY_PATH / the image (`ldconfig -p | grep libcuda`), or "
-        "reboot if the driver was upgraded";
-    return r;
-  }
   int count = 0;
   cuda->device_get_count(&count);
   r.AddMetric({"device_count", static_cast<double>(count), "count", {}});
   char init_text[32];
   std::snprintf(init_text, sizeof init_text, "%.0f ms", init_ms);
   r.outcome = Outcome::kPass;
-  r.summary =
-      "cuInit ok in " + std::string(init_text) + "; driver supports CUDA " +
-      FormatCudaVersion(driver_version) + "; " + std::to_string(count) +
-      " device" + (count == 1 ? "" : "s") +
-      (forward_compat ? "; forward compatibility through " + cuda->path : "");
+  r.summary = "cuInit ok in " + std::string(init_text) +
+              "; driver supports CUDA " + FormatCudaVersion(driver_version) +
+              "; " + std::to_string(count) + " device" +
+              (count == 1 ? "" : "s") + "; " + DescribeLibcuda(libcuda);
   return r;
 }
 
