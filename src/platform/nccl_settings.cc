@@ -136,7 +136,7 @@ NcclSettingsInspection InspectNcclSettings() {
         [](const std::string& address, int port) {
           return ConnectTcp(address, port, 1.0);
         },
-        &out.reachable);
+        &out.reachable, TryHostStore);
     out.findings.insert(out.findings.end(), found.begin(), found.end());
   }
   return out;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -142,18 +143,109 @@ void CheckAddress(const std::string& variable, const std::string& value,
   }
 }
 
+// Where MASTER_ADDR is one of this node's addresses, rank 0 hosts the
+// store here: whether it can listen on the port (a finding where it
+// cannot). False where the address is another node's.
+bool HostsStoreHere(const std::string& addr, int port, const Resolver& resolve,
+                    const StoreHost& host_store,
+                    std::vector<NcclSettingFinding>* findings,
+                    std::vector<std::string>* reachable) {
+  const NameResolution r = resolve(addr);
+  for (const std::string& address : r.addresses) {
+    const StoreListen l = host_store(address, port);
+    if (!l.local) continue;
+    const std::string where = "port " + std::to_string(port);
+    if (l.listened) {
+      reachable->push_back(address +
+                           " is this node, where rank 0 hosts the "
+                           "store: " +
+                           where + " is free to listen on");
+    } else {
+      findings->push_back(
+          {"MASTER_PORT", std::to_string(port),
+           "MASTER_ADDR " + addr +
+               " is this node, where rank 0 hosts "
+               "torch.distributed's store, and it cannot listen on " +
+               where + ": " + l.error + " (init_process_group fails with it)",
+           "Pick a free MASTER_PORT, or stop what holds " + where +
+               " (`ss -ltnp 'sport = :" + std::to_string(port) + "'`)",
+           true, kTorchScope});
+    }
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 const std::vector<const char*>& RendezvousVariables() {
-  static const std::vector<const char*> names = {"MASTER_ADDR", "MASTER_PORT",
-                                                 "WORLD_SIZE",  "RANK",
-                                                 "LOCAL_RANK",  "NCCL_COMM_ID"};
+  static const std::vector<const char*> names = {
+      "MASTER_ADDR",
+      "MASTER_PORT",
+      "WORLD_SIZE",
+      "RANK",
+      "LOCAL_RANK",
+      "NCCL_COMM_ID",
+      "TORCHELASTIC_USE_AGENT_STORE"};
   return names;
+}
+
+StoreListen TryHostStore(const std::string& address, int port) {
+  StoreListen out;
+  const bool v6 = address.find(':') != std::string::npos;
+  sockaddr_storage local{};
+  socklen_t length = 0;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&local);
+    a->sin6_family = AF_INET6;
+    if (inet_pton(AF_INET6, address.c_str(), &a->sin6_addr) != 1) return out;
+    length = sizeof(sockaddr_in6);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&local);
+    a->sin_family = AF_INET;
+    if (inet_pton(AF_INET, address.c_str(), &a->sin_addr) != 1) return out;
+    length = sizeof(sockaddr_in);
+  }
+  // Local: an address of this node's binds (port 0: any).
+  const int probe = socket(local.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (probe < 0) return out;
+  out.local = bind(probe, reinterpret_cast<sockaddr*>(&local), length) == 0;
+  close(probe);
+  if (!out.local) return out;
+  // As TCPStore's server: the wildcard address, SO_REUSEADDR, listen.
+  const int server = socket(local.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (server < 0) {
+    out.error = std::strerror(errno);
+    return out;
+  }
+  const int one = 1;
+  setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_storage any{};
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&any);
+    a->sin6_family = AF_INET6;
+    a->sin6_addr = in6addr_any;
+    a->sin6_port = htons(static_cast<uint16_t>(port));
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&any);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_ANY);
+    a->sin_port = htons(static_cast<uint16_t>(port));
+  }
+  if (bind(server, reinterpret_cast<sockaddr*>(&any), length) == 0 &&
+      listen(server, 1) == 0) {
+    out.listened = true;
+  } else {
+    out.error = std::strerror(errno);
+  }
+  close(server);
+  return out;
 }
 
 std::vector<NcclSettingFinding> CheckRendezvous(
     const std::map<std::string, std::string>& env, const Resolver& resolve,
-    const Connector& connect, std::vector<std::string>* reachable) {
+    const Connector& connect, std::vector<std::string>* reachable,
+    const StoreHost& host_store) {
   std::vector<NcclSettingFinding> findings;
   auto get = [&](const char* name) -> std::optional<std::string> {
     const auto it = env.find(name);
@@ -162,6 +254,10 @@ std::vector<NcclSettingFinding> CheckRendezvous(
   };
   const auto addr = get("MASTER_ADDR");
   const auto port_text = get("MASTER_PORT");
+  const auto agent_store = get("TORCHELASTIC_USE_AGENT_STORE");
+  const bool agent_hosts_store =
+      agent_store &&
+      (*agent_store == "True" || *agent_store == "true" || *agent_store == "1");
   std::optional<int> port;
   if (port_text) {
     port = ParsePort(*port_text);
@@ -189,8 +285,14 @@ std::vector<NcclSettingFinding> CheckRendezvous(
                         "Set MASTER_ADDR to the rank-0 node's address", true,
                         kTorchScope});
   } else if (addr && port) {
-    CheckAddress("MASTER_ADDR", *addr, *addr, *port, kTorchScope, resolve,
-                 connect, &findings, reachable);
+    if (host_store && !agent_hosts_store &&
+        HostsStoreHere(*addr, *port, resolve, host_store, &findings,
+                       reachable)) {
+      // This node is rank 0's: nothing to reach from here.
+    } else {
+      CheckAddress("MASTER_ADDR", *addr, *addr, *port, kTorchScope, resolve,
+                   connect, &findings, reachable);
+    }
   }
   const auto world = get("WORLD_SIZE");
   const auto rank = get("RANK");

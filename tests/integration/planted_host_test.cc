@@ -5,7 +5,9 @@
 // conditions that must still fail. No GPU needed: only the host stage runs.
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -119,6 +121,7 @@ class PlantedHostTest : public ::testing::Test {
                           "WORLD_SIZE",
                           "RANK",
                           "LOCAL_RANK",
+                          "TORCHELASTIC_USE_AGENT_STORE",
                           "PREFLIGHT_FAULT",
                           "CUDA_LAUNCH_BLOCKING",
                           "NVIDIA_TF32_OVERRIDE",
@@ -685,15 +688,56 @@ TEST_F(PlantedHostTest, RendezvousSettingsAreCheckedAsTheJobWouldReachThem) {
               std::string::npos)
         << summary;
   }
-  // Loopback, a port nobody listens on: the host answers.
-  r = nccl_env(
-      {"MASTER_ADDR=127.0.0.1", "MASTER_PORT=9", "WORLD_SIZE=2", "RANK=0"});
+  // Loopback is this node, where rank 0 hosts torch.distributed's store
+  // (issue 30): a free port is one it can listen on. (A port the kernel
+  // just handed out and this test let go.)
+  auto bound_socket = [](int port_number) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_addr.s_addr = htonl(INADDR_ANY);
+    any.sin_port = htons(static_cast<uint16_t>(port_number));
+    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+    return fd;
+  };
+  int held = bound_socket(0);
+  sockaddr_in got{};
+  socklen_t length = sizeof got;
+  ASSERT_EQ(getsockname(held, reinterpret_cast<sockaddr*>(&got), &length), 0);
+  const std::string port = std::to_string(ntohs(got.sin_port));
+  close(held);
+  const std::vector<std::string> rank0 = {
+      "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port, "WORLD_SIZE=2", "RANK=0"};
+  r = nccl_env(rank0);
   EXPECT_EQ(r["outcome"], "pass") << r.dump();
-  EXPECT_NE(
-      r["details"]["rendezvous_reachable"].dump().find("127.0.0.1:9 answers"),
-      std::string::npos)
+  EXPECT_NE(r["details"]["rendezvous_reachable"].dump().find(
+                "127.0.0.1 is this node, where rank 0 hosts the store: port " +
+                port + " is free to listen on"),
+            std::string::npos)
       << r.dump();
   EXPECT_EQ(r["details"]["settings"]["MASTER_ADDR"], "127.0.0.1");
+  held = bound_socket(std::stoi(port));
+  // Another process listens there: rank 0's store cannot, in the socket's
+  // own words.
+  ASSERT_EQ(listen(held, 1), 0);
+  r = nccl_env(rank0);
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(
+      r.value("summary", "")
+          .find("cannot listen on port " + port + ": Address already in use"),
+      std::string::npos)
+      << r.dump();
+  // Under torchrun its agent hosts the store there: that one answering is
+  // what the workers expect.
+  std::vector<std::string> agent = rank0;
+  agent.emplace_back("TORCHELASTIC_USE_AGENT_STORE=True");
+  r = nccl_env(agent);
+  EXPECT_EQ(r["outcome"], "pass") << r.dump();
+  EXPECT_NE(r["details"]["rendezvous_reachable"].dump().find(
+                "127.0.0.1:" + port + " accepts connections"),
+            std::string::npos)
+      << r.dump();
+  close(held);
 }
 
 // Runs `body` as uid/gid 65534 (nobody) when this test runs as root, so

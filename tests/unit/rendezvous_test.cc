@@ -132,5 +132,43 @@ TEST(RendezvousTest, RealConnectsOnLoopback) {
   EXPECT_EQ(local.addresses[0], "127.0.0.1");
 }
 
+// Rank 0's node hosts the store (issue 30): the listen's own error is the
+// cause; another node's address is reached as before; torchrun's agent
+// store is expected to answer.
+TEST(RendezvousTest, RankZerosNodeMustListenOnTheStorePort) {
+  const std::map<std::string, std::string> env = {{"MASTER_ADDR", "node0"},
+                                                  {"MASTER_PORT", "29500"}};
+  auto check = [&](const std::map<std::string, std::string>& e,
+                   StoreListen listen, std::vector<std::string>* reachable) {
+    return CheckRendezvous(
+        e, [](const std::string&) { return Resolves({"10.0.0.1"}); },
+        [](const std::string&, int) {
+          return ConnectResult{Reach::kAccepted, ""};
+        },
+        reachable, [&](const std::string&, int) { return listen; });
+  };
+  std::vector<std::string> reachable;
+  auto found = check(env, {true, false, "Address already in use"}, &reachable);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_TRUE(found[0].breaks_init);
+  EXPECT_NE(found[0].problem.find("cannot listen on port 29500: Address "
+                                  "already in use"),
+            std::string::npos)
+      << found[0].problem;
+  EXPECT_NE(found[0].fix.find("ss -ltnp"), std::string::npos);
+  reachable.clear();
+  EXPECT_TRUE(check(env, {true, true, ""}, &reachable).empty());
+  EXPECT_NE(reachable.at(0).find("free to listen on"), std::string::npos);
+  reachable.clear();
+  EXPECT_TRUE(check(env, {false, false, ""}, &reachable).empty());
+  EXPECT_NE(reachable.at(0).find("10.0.0.1:29500 accepts"), std::string::npos);
+  auto agent = env;
+  agent["TORCHELASTIC_USE_AGENT_STORE"] = "True";
+  reachable.clear();
+  EXPECT_TRUE(check(agent, {true, false, "Address already in use"}, &reachable)
+                  .empty());
+  EXPECT_NE(reachable.at(0).find("accepts connections"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace preflight
