@@ -85,15 +85,6 @@ CommandParse ParseCommandLine(CLI::App& app, int argc, const char* const* argv,
   return CommandParse::kOk;
 }
 
-std::string MarkdownCell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += '\\';
-    out += c == '\n' ? ' ' : c;
-  }
-  return out;
-}
-
 int CommandUsageError(const std::string& command, const std::string& message) {
   std::fprintf(stderr,
                "gpu-preflight %s: error: %s (gpu-preflight %s --help shows "

@@ -40,9 +40,6 @@ enum class CommandParse { kOk, kExit };
 CommandParse ParseCommandLine(CLI::App& app, int argc, const char* const* argv,
                               const CommandOutputs& outputs, int* exit_code);
 
-// `text` made safe for one Markdown table cell (| escaped).
-std::string MarkdownCell(const std::string& text);
-
 // "gpu-preflight CMD: error: MESSAGE" on stderr; returns 2.
 int CommandUsageError(const std::string& command, const std::string& message);
 

@@ -9,6 +9,7 @@
 #include "platform/proc_driver_version.h"
 #include "preflight/outcome.h"
 #include "preflight/strings.h"
+#include "report/file_reporters.h"
 #include "rules/driver_table.h"
 
 namespace preflight {
@@ -473,9 +474,9 @@ std::string RenderDiffMarkdown(const DiffResult& diff) {
     int rank = 0;
     for (const Difference& d : diff.differences) {
       out += "| " + std::to_string(++rank) + " | " + Mark(d) + " | " +
-             AreaName(d.area) + " | " + MarkdownCell(d.key) + " | " +
-             MarkdownCell(d.a) + " | " + MarkdownCell(d.b) + " | " +
-             MarkdownCell(d.judgement) + " |\n";
+             AreaName(d.area) + " | " + EscapeMarkdownCell(d.key) + " | " +
+             EscapeMarkdownCell(d.a) + " | " + EscapeMarkdownCell(d.b) + " | " +
+             EscapeMarkdownCell(d.judgement) + " |\n";
     }
   }
   out += "\n" + std::to_string(diff.metrics_compared) +

@@ -10,6 +10,7 @@
 #include "preflight/numeric_check.h"
 #include "preflight/outcome.h"
 #include "preflight/strings.h"
+#include "report/file_reporters.h"
 
 namespace preflight {
 namespace {
@@ -218,8 +219,56 @@ void AddNotes(const std::vector<ReportFacts>& reports, FleetResult* out) {
 
 }  // namespace
 
-FleetResult RollUpFleet(const std::vector<ReportFacts>& reports) {
+namespace {
+
+// A node's key: its host name, or its file where the report names none.
+std::string NodeKey(const ReportFacts& r) {
+  return r.hostname.empty() ? "file " + r.source : r.hostname;
+}
+
+// Each node's latest report (by started_at; the later file on a tie), and
+// a note per node whose earlier reports are its history.
+std::vector<ReportFacts> LatestPerNode(const std::vector<ReportFacts>& all,
+                                       std::vector<std::string>* notes) {
+  std::map<std::string, std::vector<const ReportFacts*>> by_node;
+  std::vector<std::string> order;
+  for (const ReportFacts& r : all) {
+    auto& runs = by_node[NodeKey(r)];
+    if (runs.empty()) order.push_back(NodeKey(r));
+    runs.push_back(&r);
+  }
+  std::vector<ReportFacts> latest;
+  for (const std::string& node : order) {
+    std::vector<const ReportFacts*>& runs = by_node[node];
+    std::stable_sort(runs.begin(), runs.end(),
+                     [](const ReportFacts* a, const ReportFacts* b) {
+                       return a->started_at < b->started_at;
+                     });
+    latest.push_back(*runs.back());
+    if (runs.size() < 2) continue;
+    std::map<std::string, int> verdicts;
+    for (size_t i = 0; i + 1 < runs.size(); ++i) ++verdicts[runs[i]->verdict];
+    std::vector<std::string> counted;
+    for (const auto& [verdict, n] : verdicts) {
+      counted.push_back(std::to_string(n) + " " +
+                        (verdict.empty() ? "unknown" : verdict));
+    }
+    notes->push_back(node + ": " + std::to_string(runs.size()) +
+                     " reports, the latest (" + runs.back()->started_at + ", " +
+                     runs.back()->source +
+                     ") judged; the earlier ones are its history, from " +
+                     runs.front()->started_at + ": " + Join(counted, ", "));
+  }
+  return latest;
+}
+
+}  // namespace
+
+FleetResult RollUpFleet(const std::vector<ReportFacts>& all_reports) {
   FleetResult out;
+  out.reports = static_cast<int>(all_reports.size());
+  std::vector<std::string> history;
+  const std::vector<ReportFacts> reports = LatestPerNode(all_reports, &history);
   out.nodes = static_cast<int>(reports.size());
   const std::vector<std::string> names = NodeNames(reports);
   CollectVersions(reports, names, &out);
@@ -230,6 +279,7 @@ FleetResult RollUpFleet(const std::vector<ReportFacts>& reports) {
     JudgeGroup(group, reports, names, &out, &outlier_gpus);
   }
   AddNotes(reports, &out);
+  out.notes.insert(out.notes.end(), history.begin(), history.end());
   GpuKeys bad = unhealthy_gpus;
   bad.insert(outlier_gpus.begin(), outlier_gpus.end());
   out.healthy_gpus = out.gpus - static_cast<int>(bad.size());
@@ -269,8 +319,12 @@ std::string VariantsLine(const VersionVariants& v) {
 std::string HealthLine(const FleetResult& f) {
   char text[200];
   std::snprintf(text, sizeof text,
-                "fleet health %.3f: %d of %d GPUs healthy on %d nodes",
-                f.health, f.healthy_gpus, f.gpus, f.nodes);
+                "fleet health %.3f: %d of %d GPUs healthy on %d node%s "
+                "(%d report%s of %d GPU%s on %d node%s)",
+                f.health, f.healthy_gpus, f.gpus, f.nodes,
+                f.nodes == 1 ? "" : "s", f.reports, f.reports == 1 ? "" : "s",
+                f.gpus, f.gpus == 1 ? "" : "s", f.nodes,
+                f.nodes == 1 ? "" : "s");
   return text;
 }
 
@@ -321,9 +375,9 @@ std::string RenderFleetMarkdown(const FleetResult& f) {
       char z[32];
       std::snprintf(z, sizeof z, "%.1f", o.z);
       out +=
-          "| " + MarkdownCell(o.node) + " | " +
+          "| " + EscapeMarkdownCell(o.node) + " | " +
           (o.gpu_index < 0 ? std::string("all") : std::to_string(o.gpu_index)) +
-          " | " + MarkdownCell(o.model) + " | " + o.metric + " | " +
+          " | " + EscapeMarkdownCell(o.model) + " | " + o.metric + " | " +
           Num(o.value) + " " + o.unit + " | " + Num(o.median) + " | " + z +
           " |\n";
     }
@@ -331,14 +385,14 @@ std::string RenderFleetMarkdown(const FleetResult& f) {
   out += "\n### Unhealthy\n\n";
   if (f.unhealthy.empty()) out += "None.\n";
   for (const FleetUnhealthy& u : f.unhealthy) {
-    out += "- " + MarkdownCell(u.node) +
+    out += "- " + EscapeMarkdownCell(u.node) +
            (u.gpu_index >= 0 ? " GPU " + std::to_string(u.gpu_index) : "") +
-           ": " + MarkdownCell(u.what) + "\n";
+           ": " + EscapeMarkdownCell(u.what) + "\n";
   }
   out += "\n### Versions that differ\n\n";
   if (f.differing.empty()) out += "None.\n";
   for (const VersionVariants& v : f.differing) {
-    out += "- " + MarkdownCell(VariantsLine(v)) + "\n";
+    out += "- " + EscapeMarkdownCell(VariantsLine(v)) + "\n";
   }
   return out;
 }
@@ -347,6 +401,7 @@ nlohmann::ordered_json RenderFleetJson(const FleetResult& f) {
   nlohmann::ordered_json j;
   j["schema_version"] = 1;
   j["command"] = "fleet";
+  j["reports"] = f.reports;
   j["nodes"] = f.nodes;
   j["gpus"] = f.gpus;
   j["healthy_gpus"] = f.healthy_gpus;
@@ -424,7 +479,10 @@ std::string RenderFleetPrometheus(const FleetResult& f) {
          std::to_string(f.healthy_gpus) + "\n";
   out += "gpu_preflight_fleet_gpus{state=\"unhealthy\"} " +
          std::to_string(f.gpus - f.healthy_gpus) + "\n";
-  help("gpu_preflight_fleet_nodes", "Reports (nodes) read.");
+  help("gpu_preflight_fleet_reports", "Reports read.");
+  out += "gpu_preflight_fleet_reports " + std::to_string(f.reports) + "\n";
+  help("gpu_preflight_fleet_nodes",
+       "Nodes, by host name (a node's latest report is judged).");
   out += "gpu_preflight_fleet_nodes " + std::to_string(f.nodes) + "\n";
   help("gpu_preflight_fleet_outlier",
        "A GPU far below its model's fleet median on a metric (robust z).");

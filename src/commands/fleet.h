@@ -57,6 +57,10 @@ struct FleetModelStats {
 };
 
 struct FleetResult {
+  // Reports read; nodes by host name; GPUs by UUID. Several reports of one
+  // host are its history: the latest (by started_at) is judged, the rest
+  // are summarised in `notes`.
+  int reports = 0;
   int nodes = 0, gpus = 0, healthy_gpus = 0;
   double health = 1.0;  // healthy / gpus (1 with no GPU)
   std::vector<FleetOutlier> outliers;

@@ -12,6 +12,7 @@
 #include "platform/rooted_path.h"
 #include "platform/torch_locator.h"
 #include "preflight/strings.h"
+#include "report/file_reporters.h"
 #include "rules/arch_coverage.h"
 #include "rules/driver_table.h"
 #include "rules/gpu_models.h"
@@ -621,8 +622,9 @@ std::string RenderImageMarkdown(const ImageVerdict& v) {
                     "`: " + (v.verdict == "pass" ? "✅ pass" : "❌ fail") +
                     "\n\n| check | outcome | what | fix |\n|---|---|---|---|\n";
   for (const ImageCheck& c : v.checks) {
-    out += "| " + c.id + " | " + c.outcome + " | " + MarkdownCell(c.summary) +
-           " | " + MarkdownCell(c.remediation) + " |\n";
+    out += "| " + c.id + " | " + c.outcome + " | " +
+           EscapeMarkdownCell(c.summary) + " | " +
+           EscapeMarkdownCell(c.remediation) + " |\n";
   }
   if (!v.minimum_driver.empty()) {
     out += "\nNeeds a driver of at least " + v.minimum_driver + ".\n";

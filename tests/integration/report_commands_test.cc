@@ -150,6 +150,45 @@ TEST(FleetCommandTest, AnOutlierNodeIsNamedInEveryOutput) {
       0);
 }
 
+// Issue 31: one report given three times is one GPU's history on one node,
+// not three nodes; three runs of one node over time, the latest judged.
+TEST(FleetCommandTest, ReportsOfOneGpuAreItsHistoryNotAFleet) {
+  const std::string dir = MakeTempDir();
+  const std::string one = Planted(dir, "one.json", [](nlohmann::json& j) {
+    j["host"]["hostname"] = "node0";
+  });
+  BinaryRun run =
+      RunPreflight({"fleet", one, one, one, "--json", dir + "/f.json"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("(3 reports of 1 GPU on 1 node)"), std::string::npos)
+      << run.out;
+  nlohmann::json j = ReadJson(dir + "/f.json");
+  EXPECT_EQ(j["reports"], 3);
+  EXPECT_EQ(j["nodes"], 1);
+  EXPECT_EQ(j["gpus"], 1);
+  // The node failed in an earlier run and passes now: the latest is judged,
+  // the failure is history.
+  const std::string old_fail = Planted(dir, "old.json", [](nlohmann::json& r) {
+    r["host"]["hostname"] = "node0";
+    r["started_at"] = "2026-01-01T00:00:00Z";
+    r["verdict"] = "fail";
+    r["gpus"][0]["verdict"] = "fail";
+  });
+  const std::string now = Planted(dir, "now.json", [](nlohmann::json& r) {
+    r["host"]["hostname"] = "node0";
+    r["started_at"] = "2026-12-01T00:00:00Z";
+  });
+  run = RunPreflight({"fleet", now, old_fail, "--json", dir + "/h.json"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  j = ReadJson(dir + "/h.json");
+  EXPECT_EQ(j["health"], 1.0) << j.dump();
+  EXPECT_NE(j["notes"].dump().find("node0: 2 reports, the latest "
+                                   "(2026-12-01T00:00:00Z"),
+            std::string::npos)
+      << j["notes"];
+  EXPECT_NE(j["notes"].dump().find("1 fail"), std::string::npos) << j["notes"];
+}
+
 // The history's files: written whole, bounded, concurrent runs both kept, a
 // corrupt file skipped and named. The drift gate itself needs GPU rates:
 // unit/history_test.cc on recorded reports, gpu_history_drift_gated on a GPU.

@@ -224,6 +224,18 @@ TEST(FleetTest, AHealthyFleetHasNoOutlierAndHealthOne) {
   EXPECT_TRUE(f.differing.empty());
 }
 
+// Issue 31: the commands' Markdown goes through the run's escaper: a '<'
+// in a summary would be read by GitHub as a tag and hidden.
+TEST(FleetTest, MarkdownEscapesAsTheRunsReportDoes) {
+  std::vector<ReportFacts> fleet = Fleet(3);
+  fleet[1].verdict = "fail";
+  fleet[1].node_outcomes["driver.libraries"] = {"fail",
+                                                "torch <none> | missing"};
+  const std::string md = RenderFleetMarkdown(RollUpFleet(fleet));
+  EXPECT_NE(md.find("torch &lt;none&gt; \\| missing"), std::string::npos) << md;
+  EXPECT_EQ(md.find("<none>"), std::string::npos) << md;
+}
+
 TEST(FleetTest, ASlowGpuIsNamedWithItsMetricAndAnOldDriverListed) {
   std::vector<ReportFacts> fleet = Fleet(6);
   fleet[4].gpus[0].metrics["tensor.gemm.bf16_tflops"].value *= 0.8;
