@@ -319,12 +319,12 @@ std::string VariantsLine(const VersionVariants& v) {
 std::string HealthLine(const FleetResult& f) {
   char text[200];
   std::snprintf(text, sizeof text,
-                "fleet health %.3f: %d of %d GPUs healthy on %d node%s "
+                "fleet health %.3f: %d of %d GPU%s healthy on %d node%s "
                 "(%d report%s of %d GPU%s on %d node%s)",
-                f.health, f.healthy_gpus, f.gpus, f.nodes,
-                f.nodes == 1 ? "" : "s", f.reports, f.reports == 1 ? "" : "s",
-                f.gpus, f.gpus == 1 ? "" : "s", f.nodes,
-                f.nodes == 1 ? "" : "s");
+                f.health, f.healthy_gpus, f.gpus, f.gpus == 1 ? "" : "s",
+                f.nodes, f.nodes == 1 ? "" : "s", f.reports,
+                f.reports == 1 ? "" : "s", f.gpus, f.gpus == 1 ? "" : "s",
+                f.nodes, f.nodes == 1 ? "" : "s");
   return text;
 }
 
