@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +33,46 @@ const char* OutcomeColor(Outcome o) {
 std::string Label(const ProbeResult& r) {
   return (r.gpu_index ? "gpu" + std::to_string(*r.gpu_index) + " " : "") +
          r.probe;
+}
+
+// The failure at the root of a "blocked by A <- B (fail)" chain: "B
+// (fail)"; "" where the summary names none.
+std::string BlockingRoot(const std::string& summary) {
+  const size_t by = summary.find("blocked by ");
+  if (by == std::string::npos) return "";
+  const size_t last = summary.rfind("<- ");
+  return summary.substr(last != std::string::npos && last > by
+                            ? last + 3
+                            : by + std::string("blocked by ").size());
+}
+
+// Manifest order of a result's stage; unknown stages last.
+int StageRank(const ProbeResult& r) {
+  const auto stage = ParseStage(r.stage);
+  return stage ? static_cast<int>(*stage) : 100;
+}
+
+// One cause: the results that reported it (same fix, or the same summary
+// where there is no fix).
+struct Cause {
+  std::vector<const ProbeResult*> results;
+};
+
+std::vector<Cause> GroupByCause(std::vector<const ProbeResult*> listed) {
+  std::stable_sort(listed.begin(), listed.end(),
+                   [](const ProbeResult* a, const ProbeResult* b) {
+                     return StageRank(*a) < StageRank(*b);
+                   });
+  std::vector<Cause> causes;
+  std::map<std::string, size_t> index;
+  for (const ProbeResult* r : listed) {
+    const std::string key =
+        r->remediation.empty() ? "summary:" + r->summary : r->remediation;
+    const auto [it, fresh] = index.emplace(key, causes.size());
+    if (fresh) causes.emplace_back();
+    causes[it->second].results.push_back(r);
+  }
+  return causes;
 }
 
 std::string Pad(std::string s, size_t width) {
@@ -125,6 +166,13 @@ void ConsoleReporter::OnProbeStart(const ProbeSpec& spec,
 void ConsoleReporter::OnProbeEnd(const ProbeResult& r) {
   running_.erase(Label(r));
   if (style_.quiet) return;
+  if (style_.verbosity == 0 && r.outcome == Outcome::kSkip &&
+      r.skip_reason == skip_reason::kBlocked) {
+    if (const std::string root = BlockingRoot(r.summary); !root.empty()) {
+      blocked_by_root_[root].push_back(Label(r));
+      return;
+    }
+  }
   ClearLive();
   PrintResultLine(r, FormatMs(r.duration_ms));
   if (style_.verbosity > 0) {
@@ -193,9 +241,23 @@ void ConsoleReporter::DrawLive() {
   last_draw_ = now;
 }
 
+void ConsoleReporter::PrintBlocked() {
+  for (const auto& [root, labels] : blocked_by_root_) {
+    const std::string line = std::to_string(labels.size()) + " probe" +
+                             (labels.size() == 1 ? "" : "s") +
+                             " not run: blocked by " + root +
+                             " (--verbose lists each)";
+    std::fprintf(out_, "  %s %s\n",
+                 Paint(Pad(Upper(Outcome::kSkip), 7), kYellow).c_str(),
+                 line.c_str());
+  }
+  blocked_by_root_.clear();
+}
+
 void ConsoleReporter::PrintSummary(const RunReport& report,
                                    const std::string& report_path) {
   ClearLive();
+  if (!style_.quiet) PrintBlocked();
   const std::string verdict = OverallVerdict(report);
   const auto counts = CountOutcomes(report);
   auto count = [&](const char* name) {
@@ -287,16 +349,28 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
     }
     if (listed.empty()) return;
     std::fprintf(out_, "\n%s\n", Paint(title, kBold).c_str());
-    for (const ProbeResult* r : listed) {
-      std::string outcome(ToString(r->outcome));
+    // Each cause once, naming every probe and GPU that reported it (a
+    // node's aggregate and its GPUs', device nodes and the kernel module);
+    // --verbose lists each result.
+    std::vector<Cause> causes;
+    if (style_.verbosity > 0) {
+      for (const ProbeResult* r : listed) causes.push_back({{r}});
+    } else {
+      causes = GroupByCause(listed);
+    }
+    for (const Cause& cause : causes) {
+      const ProbeResult& first = *cause.results.front();
+      std::vector<std::string> labels;
+      for (const ProbeResult* r : cause.results) labels.push_back(Label(*r));
+      std::string outcome(ToString(first.outcome));
       std::fprintf(out_, "  %s %s: %s\n", Paint(outcome, color).c_str(),
-                   Label(*r).c_str(), r->summary.c_str());
-      if (!r->remediation.empty()) {
-        std::fprintf(out_, "      fix: %s\n", r->remediation.c_str());
+                   Join(labels, ", ").c_str(), first.summary.c_str());
+      if (!first.remediation.empty()) {
+        std::fprintf(out_, "      fix: %s\n", first.remediation.c_str());
       }
-      if (style_.verbosity > 0 && !r->log_tail.empty()) {
+      if (style_.verbosity > 0 && !first.log_tail.empty()) {
         std::fprintf(out_, "      worker log (tail):\n%s\n",
-                     r->log_tail.c_str());
+                     first.log_tail.c_str());
       }
     }
   };

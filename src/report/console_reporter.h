@@ -1,7 +1,11 @@
 // The console: one line per probe as its result arrives, a live line with the
 // running probes' elapsed times on a terminal, then a per-GPU table and the
-// failures with their fixes. Colour only on a terminal and never under
-// NO_COLOR; no cursor movement when not a terminal or under CI=true.
+// failures with their fixes. Read as a diagnosis: probes blocked by one
+// failure are one line ("16 probes not run: blocked by ..."; --verbose
+// prints each), and the failures section lists each cause once, in stage
+// order, naming every probe and GPU that reported it. Colour only on a terminal
+// and never under NO_COLOR; no cursor movement when not a terminal or under
+// CI=true.
 #ifndef PREFLIGHT_REPORT_CONSOLE_REPORTER_H_
 #define PREFLIGHT_REPORT_CONSOLE_REPORTER_H_
 
@@ -47,8 +51,15 @@ class ConsoleReporter : public RunListener {
   void ClearLive();
   void DrawLive();
 
+  // Prints one line per cause for the blocked probes OnProbeEnd held back.
+  void PrintBlocked();
+
   FILE* out_;
   ConsoleStyle style_;
+  // Probes skipped because another failed, by the failure at the root of
+  // the chain ("driver.kernel_module (fail)"): one line each in the
+  // summary, unless --verbose prints every one as it comes.
+  std::map<std::string, std::vector<std::string>> blocked_by_root_;
   std::map<std::string, std::chrono::steady_clock::time_point> running_;
   bool live_drawn_ = false;
   bool amendments_begun_ = false;
