@@ -163,17 +163,26 @@ std::string VersionText() {
 
 ParseStatus ParseOptions(int argc, const char* const* argv,
                          const char* fault_env, Options* options,
-                         std::string* error, std::string* out) {
+                         std::string* error, std::string* out,
+                         const std::vector<CommandHelp>& commands) {
+  // The summaries come from the command table; these stand where no table
+  // is given (the unit tests).
+  auto summary_of = [&commands](const char* name, const char* fallback) {
+    for (const CommandHelp& c : commands) {
+      if (c.name == name) return c.summary;
+    }
+    return std::string(fallback);
+  };
   CLI::App app{
       "Checks, in seconds, whether this machine or container can train on "
       "its GPUs, and says what to fix when it cannot.",
       "gpu-preflight"};
   app.set_version_flag("--version", VersionText());
   app.require_subcommand(0, 1);
-  CLI::App* run_cmd =
-      app.add_subcommand("run", "Run the probes (the default command)");
-  CLI::App* list_cmd = app.add_subcommand(
-      "list", "List every probe: id, stage, scope, what it checks");
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", summary_of("run", "Run the probes (the default command)"));
+  CLI::App* list_cmd =
+      app.add_subcommand("list", summary_of("list", "List every probe"));
   run_cmd->fallthrough();
   list_cmd->fallthrough();
 
@@ -248,14 +257,17 @@ ParseStatus ParseOptions(int argc, const char* const* argv,
                  "(default 50)");
   app.add_option("--history-window", options->history_window,
                  "Earlier runs of a GPU its median is taken over (default 10)");
-  app.footer(
-      "Commands that read reports or a filesystem (see COMMAND --help):\n"
-      "  gpu-preflight diff A.json B.json   what differs, ranked; exit 1 when "
-      "a verdict changes\n"
-      "  gpu-preflight image [ROOT]         judge an image's stack offline: "
-      "--driver, --gpu\n"
-      "  gpu-preflight fleet REPORTS...     outliers, versions, a fleet "
-      "health figure");
+  std::string footer;
+  for (const CommandHelp& c : commands) {
+    if (c.runs_probes) continue;
+    std::string usage = "  gpu-preflight " + c.usage;
+    usage.resize(std::max<size_t>(usage.size() + 1, 37), ' ');
+    footer += (footer.empty() ? "Commands that read reports or a filesystem "
+                                "(see COMMAND --help):\n"
+                              : "\n") +
+              usage + c.summary;
+  }
+  if (!footer.empty()) app.footer(footer);
 
   if (FindEmptyAssignment(argc, argv, error) ||
       FindEmptyListItem(argc, argv, error)) {

@@ -66,16 +66,28 @@ enum class ParseStatus {
   kUsageError  // *error holds one line; exit 2
 };
 
-// Parses argv (argv[0] included) and validates every value, including the
-// thresholds file, output paths and PREFLIGHT_FAULT (`fault_env`, may be
-// null). Help and version text go to `out`.
 // What --version prints: the version, the CUDA toolkit the device code was
 // compiled with and the architectures it carries.
 std::string VersionText();
 
+// One row of the command table (commands/command_table.h) as help shows
+// it: the probe run's own commands (run, list) are subcommands here, the
+// others are listed in the footer.
+struct CommandHelp {
+  std::string name;          // "diff"
+  std::string usage;         // "diff A.json B.json"
+  std::string summary;       // one line
+  bool runs_probes = false;  // run and list: parsed here
+};
+
+// Parses argv (argv[0] included) and validates every value, including the
+// thresholds file, output paths and PREFLIGHT_FAULT (`fault_env`, may be
+// null). Help and version text go to `out`; `commands` (the command table)
+// gives the subcommands' summaries and the footer, where given.
 ParseStatus ParseOptions(int argc, const char* const* argv,
                          const char* fault_env, Options* options,
-                         std::string* error, std::string* out);
+                         std::string* error, std::string* out,
+                         const std::vector<CommandHelp>& commands = {});
 
 }  // namespace preflight
 
