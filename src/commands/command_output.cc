@@ -13,6 +13,8 @@ void CommandOutputs::AddTo(CLI::App& app, bool prometheus) {
   app.add_option("--markdown", markdown_path,
                  "Write the result as Markdown to FILE (e.g. "
                  "$GITHUB_STEP_SUMMARY)");
+  app.add_option("--junit", junit_path,
+                 "Write the result as JUnit XML to FILE (CI test views)");
   if (prometheus) {
     app.add_option("--prometheus", prometheus_path,
                    "Write node_exporter textfile metrics to FILE (*.prom)");
@@ -24,6 +26,7 @@ bool CommandOutputs::Validate(std::string* error) const {
   for (const auto& [flag, path] :
        {std::pair<const char*, const std::string*>{"--json", &json_path},
         {"--markdown", &markdown_path},
+        {"--junit", &junit_path},
         {"--prometheus", &prometheus_path}}) {
     if (path->empty() || *path == "-") {
       if (*path == "-" && std::string(flag) != "--json") {
@@ -44,6 +47,7 @@ int CommandOutputs::Finish(const std::string& command,
                            const std::string& console,
                            const nlohmann::ordered_json& json,
                            const std::string& markdown,
+                           const std::string& junit,
                            const std::string& prometheus,
                            int verdict_code) const {
   const std::string text = json.dump(2) + "\n";
@@ -53,6 +57,7 @@ int CommandOutputs::Finish(const std::string& command,
        WriteFileAtomically(json_path, text, &error)) &&
       (markdown_path.empty() ||
        WriteFileAtomically(markdown_path, markdown, &error)) &&
+      (junit_path.empty() || WriteFileAtomically(junit_path, junit, &error)) &&
       (prometheus_path.empty() ||
        WriteFileAtomically(prometheus_path, prometheus, &error));
   if (!written) {

@@ -1,8 +1,8 @@
 // What every report command (diff, image, fleet) shares: its output
-// options (--json FILE or '-', --markdown FILE, and --prometheus FILE for
-// fleet), checked before any work so that a bad path costs nothing and
-// leaves nothing behind, and written whole (temp file + rename) at the end;
-// and its usage errors, which print one line and exit 2.
+// options (--json FILE or '-', --markdown FILE, --junit FILE, and
+// --prometheus FILE for fleet), checked before any work so that a bad path
+// costs nothing and leaves nothing behind, and written whole (temp file +
+// rename) at the end; and its usage errors, which print one line and exit 2.
 #ifndef PREFLIGHT_COMMANDS_COMMAND_OUTPUT_H_
 #define PREFLIGHT_COMMANDS_COMMAND_OUTPUT_H_
 
@@ -15,10 +15,12 @@ namespace preflight {
 struct CommandOutputs {
   std::string json_path;  // "-": stdout (the console view then goes to stderr)
   std::string markdown_path;
+  std::string junit_path;
   std::string prometheus_path;
   bool quiet = false;
 
-  // Adds --json, --markdown, -q (and --prometheus when `prometheus`).
+  // Adds --json, --markdown, --junit, -q (and --prometheus when
+  // `prometheus`).
   void AddTo(CLI::App& app, bool prometheus);
   // Every given path can be written as a report (atomic_file.h).
   bool Validate(std::string* error) const;
@@ -29,6 +31,7 @@ struct CommandOutputs {
                            const std::string& console,
                            const nlohmann::ordered_json& json,
                            const std::string& markdown,
+                           const std::string& junit,
                            const std::string& prometheus,
                            int verdict_code) const;
 };

@@ -511,4 +511,20 @@ nlohmann::ordered_json RenderDiffJson(const DiffResult& diff) {
   return j;
 }
 
+std::string RenderDiffJunit(const DiffResult& diff) {
+  JunitSuiteRows suite{diff.a_label + " -> " + diff.b_label, {}};
+  for (const Difference& d : diff.differences) {
+    ProbeResult r;
+    r.probe = std::string(AreaName(d.area)) + " " + d.key;
+    r.stage = "diff";
+    r.outcome = d.changes_verdict ? Outcome::kFail
+                : d.may_matter    ? Outcome::kWarn
+                                  : Outcome::kPass;
+    r.summary =
+        d.a + " -> " + d.b + (d.judgement.empty() ? "" : ": " + d.judgement);
+    suite.results.push_back(r);
+  }
+  return RenderJunitSuites("gpu-preflight diff", {suite}, 0);
+}
+
 }  // namespace preflight

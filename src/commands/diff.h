@@ -64,6 +64,9 @@ DiffResult DiffReports(const ReportFacts& a, const ReportFacts& b);
 
 std::string RenderDiffConsole(const DiffResult& diff);
 std::string RenderDiffMarkdown(const DiffResult& diff);
+// One testcase per difference: a failure where it changes a verdict, a
+// passing case that says so where it may matter.
+std::string RenderDiffJunit(const DiffResult& diff);
 nlohmann::ordered_json RenderDiffJson(const DiffResult& diff);
 
 const char* AreaName(Difference::Area area);

@@ -510,4 +510,34 @@ std::string RenderFleetPrometheus(const FleetResult& f) {
   return out;
 }
 
+std::string RenderFleetJunit(const FleetResult& fleet, double min_health) {
+  JunitSuiteRows suite{"fleet", {}};
+  ProbeResult health;
+  health.probe = "fleet.health";
+  health.stage = "fleet";
+  health.outcome =
+      fleet.health + 1e-12 < min_health ? Outcome::kFail : Outcome::kPass;
+  health.summary = HealthLine(fleet);
+  suite.results.push_back(health);
+  for (const FleetUnhealthy& u : fleet.unhealthy) {
+    ProbeResult r;
+    r.probe =
+        u.node + (u.gpu_index < 0 ? std::string(" node")
+                                  : " GPU " + std::to_string(u.gpu_index));
+    r.stage = "fleet.unhealthy";
+    r.outcome = Outcome::kFail;
+    r.summary = u.what;
+    suite.results.push_back(r);
+  }
+  for (const FleetOutlier& o : fleet.outliers) {
+    ProbeResult r;
+    r.probe = o.node + " GPU " + std::to_string(o.gpu_index) + " " + o.metric;
+    r.stage = "fleet.outlier";
+    r.outcome = Outcome::kFail;
+    r.summary = OutlierLine(o);
+    suite.results.push_back(r);
+  }
+  return RenderJunitSuites("gpu-preflight fleet", {suite}, 0);
+}
+
 }  // namespace preflight

@@ -75,6 +75,9 @@ FleetResult RollUpFleet(const std::vector<ReportFacts>& reports);
 
 std::string RenderFleetConsole(const FleetResult& fleet);
 std::string RenderFleetMarkdown(const FleetResult& fleet);
+// A testcase for the fleet's health against `min_health`, and a failing one
+// per unhealthy GPU or node and per outlier.
+std::string RenderFleetJunit(const FleetResult& fleet, double min_health);
 nlohmann::ordered_json RenderFleetJson(const FleetResult& fleet);
 std::string RenderFleetPrometheus(const FleetResult& fleet);
 

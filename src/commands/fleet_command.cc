@@ -43,7 +43,8 @@ int FleetCommand(int argc, const char* const* argv) {
   const FleetResult fleet = RollUpFleet(reports);
   return outputs.Finish(
       "fleet", RenderFleetConsole(fleet), RenderFleetJson(fleet),
-      RenderFleetMarkdown(fleet), RenderFleetPrometheus(fleet),
+      RenderFleetMarkdown(fleet), RenderFleetJunit(fleet, min_health),
+      RenderFleetPrometheus(fleet),
       fleet.health + 1e-12 < min_health ? kExitFail : kExitPass);
 }
 

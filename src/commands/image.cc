@@ -654,4 +654,21 @@ nlohmann::ordered_json RenderImageJson(const ImageVerdict& v) {
   return j;
 }
 
+std::string RenderImageJunit(const ImageVerdict& v) {
+  JunitSuiteRows suite{"image " + v.root, {}};
+  for (const ImageCheck& c : v.checks) {
+    ProbeResult r;
+    r.probe = c.id;
+    r.stage = "image";
+    r.outcome = ParseOutcome(c.outcome).value_or(Outcome::kError);
+    r.summary = c.summary;
+    r.remediation = c.remediation;
+    if (r.outcome == Outcome::kSkip) {
+      r.skip_reason = std::string(skip_reason::kNotApplicable);
+    }
+    suite.results.push_back(r);
+  }
+  return RenderJunitSuites("gpu-preflight image", {suite}, 0);
+}
+
 }  // namespace preflight

@@ -96,6 +96,8 @@ std::optional<TargetGpu> ParseTargetGpu(const std::string& text,
 
 std::string RenderImageConsole(const ImageVerdict& v);
 std::string RenderImageMarkdown(const ImageVerdict& v);
+// One testcase per check (report/file_reporters.h's JUnit).
+std::string RenderImageJunit(const ImageVerdict& v);
 nlohmann::ordered_json RenderImageJson(const ImageVerdict& v);
 
 }  // namespace preflight

@@ -219,7 +219,8 @@ int ImageCommand(int argc, const char* const* argv) {
   const ImageVerdict verdict = JudgeImage(request);
   return outputs.Finish("image", RenderImageConsole(verdict),
                         RenderImageJson(verdict), RenderImageMarkdown(verdict),
-                        "", verdict.verdict == "fail" ? kExitFail : kExitPass);
+                        RenderImageJunit(verdict), "",
+                        verdict.verdict == "fail" ? kExitFail : kExitPass);
 }
 
 }  // namespace preflight

@@ -209,22 +209,33 @@ std::string EscapePrometheusLabel(std::string_view text) {
   return out;
 }
 
-std::string RenderJunit(const RunReport& report) {
-  std::vector<ProbeResult> all = report.node_results;
-  for (const GpuReport& g : report.gpus)
-    all.insert(all.end(), g.results.begin(), g.results.end());
+std::string RenderJunitSuites(const std::string& name,
+                              const std::vector<JunitSuiteRows>& suites,
+                              double duration_ms) {
+  std::vector<ProbeResult> all;
+  for (const JunitSuiteRows& suite : suites) {
+    all.insert(all.end(), suite.results.begin(), suite.results.end());
+  }
   const Tally t = Count(all);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out +=
-      "<testsuites name=\"gpu-preflight\" tests=\"" + std::to_string(t.tests) +
-      "\" failures=\"" + std::to_string(t.failures) + "\" errors=\"" +
-      std::to_string(t.errors) + "\" skipped=\"" + std::to_string(t.skipped) +
-      "\" time=\"" + Seconds(report.duration_ms) + "\">\n";
-  JunitSuite(&out, "node", report.node_results);
-  for (const GpuReport& g : report.gpus)
-    JunitSuite(&out, GpuLabel(g.identity), g.results);
+      "<testsuites name=\"" + EscapeXml(name) + "\" tests=\"" +
+      std::to_string(t.tests) + "\" failures=\"" + std::to_string(t.failures) +
+      "\" errors=\"" + std::to_string(t.errors) + "\" skipped=\"" +
+      std::to_string(t.skipped) + "\" time=\"" + Seconds(duration_ms) + "\">\n";
+  for (const JunitSuiteRows& suite : suites) {
+    JunitSuite(&out, suite.name, suite.results);
+  }
   out += "</testsuites>\n";
   return out;
+}
+
+std::string RenderJunit(const RunReport& report) {
+  std::vector<JunitSuiteRows> suites = {{"node", report.node_results}};
+  for (const GpuReport& g : report.gpus) {
+    suites.push_back({GpuLabel(g.identity), g.results});
+  }
+  return RenderJunitSuites("gpu-preflight", suites, report.duration_ms);
 }
 
 std::string RenderMarkdown(const RunReport& report) {

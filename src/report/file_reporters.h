@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "report/run_report.h"
 
@@ -19,6 +20,17 @@ namespace preflight {
 // reason; the remediation in the failure text, stderr tails in
 // <system-err>. Text is XML-escaped and stripped of characters XML forbids.
 std::string RenderJunit(const RunReport& report);
+
+// The same JUnit for any command's document: `suites` of results (the
+// run's node and GPUs; image's checks; diff's and fleet's rows as results),
+// under <testsuites name="`name`">.
+struct JunitSuiteRows {
+  std::string name;
+  std::vector<ProbeResult> results;
+};
+std::string RenderJunitSuites(const std::string& name,
+                              const std::vector<JunitSuiteRows>& suites,
+                              double duration_ms);
 
 // A verdict line, a per-GPU table and the failures with their fixes.
 std::string RenderMarkdown(const RunReport& report);
