@@ -14,27 +14,62 @@ std::string Text(const nlohmann::json& j, const char* key) {
              : std::string();
 }
 
-MetricReading ReadMetric(const std::string& probe, const nlohmann::json& j) {
-  MetricReading r;
-  std::string error;
-  if (!MetricFromJson(nlohmann::ordered_json(j), &r, &error)) r.name.clear();
-  r.probe = probe;
-  return r;
+// A result's outcome and its finite metrics, keyed "<probe>.<metric>".
+void IndexResults(const std::vector<ProbeResult>& results,
+                  std::map<std::string, OutcomeReading>* outcomes,
+                  std::map<std::string, MetricReading>* metrics) {
+  for (const ProbeResult& r : results) {
+    (*outcomes)[r.probe] = {std::string(ToString(r.outcome)), r.summary};
+    for (const Metric& m : r.metrics) {
+      if (m.name.empty() || !std::isfinite(m.value)) continue;
+      MetricReading reading;
+      static_cast<Metric&>(reading) = m;
+      reading.probe = r.probe;
+      (*metrics)[r.probe + "." + m.name] = reading;
+    }
+  }
 }
 
-void ReadResults(const nlohmann::json& results,
-                 std::map<std::string, OutcomeReading>* outcomes,
-                 std::map<std::string, MetricReading>* metrics) {
-  if (!results.is_array()) return;
-  for (const auto& res : results) {
-    const std::string probe = Text(res, "probe");
-    if (probe.empty()) continue;
-    (*outcomes)[probe] = {Text(res, "outcome"), Text(res, "summary")};
-    if (!res.contains("metrics") || !res["metrics"].is_array()) continue;
-    for (const auto& m : res["metrics"]) {
-      MetricReading reading = ReadMetric(probe, m);
-      if (reading.name.empty() || !std::isfinite(reading.value)) continue;
-      (*metrics)[probe + "." + reading.name] = reading;
+// The host block's facts (driver, runtimes, libraries, environment): still
+// JSON in the report model, read here once.
+void IndexHost(const nlohmann::json& host, ReportFacts* f) {
+  f->hostname = Text(host, "hostname");
+  if (host.contains("driver")) {
+    f->driver_version = Text(host["driver"], "kernel_module_version");
+  }
+  if (host.contains("cuda") && host["cuda"].is_object()) {
+    f->driver_cuda = Text(host["cuda"], "driver_cuda_version");
+    f->driver_cuda_code = host["cuda"].value("driver_cuda_version_code", 0);
+  }
+  if (host.contains("runtimes") && host["runtimes"].is_array()) {
+    for (const auto& rt : host["runtimes"]) {
+      // Only the runtime the job loads is judged (driver.runtimes); the
+      // others are another copy on the machine.
+      if (!rt.value("job_loads_it", false)) continue;
+      f->runtimes[Text(rt, "name")] = {Text(rt, "path"), Text(rt, "version"),
+                                       rt.value("version_code", 0),
+                                       Text(rt, "origin")};
+    }
+  }
+  if (host.contains("libraries") && host["libraries"].is_array()) {
+    for (const auto& lib : host["libraries"]) {
+      const std::string name = Text(lib, "name");
+      if (name == "libtorch") {
+        f->torch_version = Text(lib, "version");
+        f->torch_cuda = Text(lib, "built_for_cuda");
+      }
+      // The copy the probes tested; libtorch has no "tested" flag. The CUDA
+      // runtime is among the runtimes.
+      if (!lib.value("tested", name == "libtorch") || name == "libcudart") {
+        continue;
+      }
+      f->libraries[name] = {Text(lib, "path"), Text(lib, "version"),
+                            lib.value("version_code", 0), Text(lib, "origin")};
+    }
+  }
+  if (host.contains("environment") && host["environment"].is_object()) {
+    for (const auto& [k, v] : host["environment"].items()) {
+      if (v.is_string()) f->environment[k] = v.get<std::string>();
     }
   }
 }
@@ -48,69 +83,40 @@ const GpuFacts* ReportFacts::GpuByUuid(const std::string& uuid) const {
   return nullptr;
 }
 
-ReportFacts ExtractFacts(const nlohmann::json& report,
-                         const std::string& source) {
+ReportFacts IndexReport(const RunReport& report, const std::string& source) {
   ReportFacts f;
   f.source = source;
-  f.started_at = Text(report, "started_at");
-  f.level = Text(report, "level");
-  f.verdict = Text(report, "verdict");
-  if (report.contains("tool")) f.tool_version = Text(report["tool"], "version");
-  const nlohmann::json& host = report["host"];
-  f.hostname = Text(host, "hostname");
-  if (host.contains("driver")) {
-    f.driver_version = Text(host["driver"], "kernel_module_version");
-  }
-  if (host.contains("cuda") && host["cuda"].is_object()) {
-    f.driver_cuda = Text(host["cuda"], "driver_cuda_version");
-    f.driver_cuda_code = host["cuda"].value("driver_cuda_version_code", 0);
-  }
-  if (host.contains("runtimes") && host["runtimes"].is_array()) {
-    for (const auto& rt : host["runtimes"]) {
-      // Only the runtime the job loads is judged (driver.runtimes); the
-      // others are another copy on the machine.
-      if (!rt.value("job_loads_it", false)) continue;
-      f.runtimes[Text(rt, "name")] = {Text(rt, "path"), Text(rt, "version"),
-                                      rt.value("version_code", 0),
-                                      Text(rt, "origin")};
-    }
-  }
-  if (host.contains("libraries") && host["libraries"].is_array()) {
-    for (const auto& lib : host["libraries"]) {
-      const std::string name = Text(lib, "name");
-      if (name == "libtorch") {
-        f.torch_version = Text(lib, "version");
-        f.torch_cuda = Text(lib, "built_for_cuda");
-      }
-      // The copy the probes tested; libtorch has no "tested" flag. The CUDA
-      // runtime is among the runtimes.
-      if (!lib.value("tested", name == "libtorch") || name == "libcudart") {
-        continue;
-      }
-      f.libraries[name] = {Text(lib, "path"), Text(lib, "version"),
-                           lib.value("version_code", 0), Text(lib, "origin")};
-    }
-  }
-  if (host.contains("environment") && host["environment"].is_object()) {
-    for (const auto& [k, v] : host["environment"].items()) {
-      if (v.is_string()) f.environment[k] = v.get<std::string>();
-    }
-  }
-  ReadResults(report["results"], &f.node_outcomes, &f.node_metrics);
-  for (const auto& g : report["gpus"]) {
+  f.started_at = report.started_at;
+  f.level = report.level;
+  f.verdict = OverallVerdict(report);
+  f.tool_version = report.tool_version;
+  IndexHost(nlohmann::json::parse(report.host.dump()), &f);
+  IndexResults(report.node_results, &f.node_outcomes, &f.node_metrics);
+  for (const GpuReport& g : report.gpus) {
     GpuFacts gpu;
-    gpu.index = g.value("index", 0);
-    gpu.uuid = Text(g, "uuid");
-    gpu.name = Text(g, "name");
-    gpu.pci_bus_id = Text(g, "pci_bus_id");
-    gpu.compute_capability = Text(g, "compute_capability");
-    gpu.verdict = Text(g, "verdict");
-    if (g.contains("results")) {
-      ReadResults(g["results"], &gpu.outcomes, &gpu.metrics);
-    }
+    gpu.index = g.identity.index;
+    gpu.uuid = g.identity.uuid;
+    gpu.name = g.identity.name;
+    gpu.pci_bus_id = g.identity.pci_bus_id;
+    gpu.compute_capability = g.identity.compute_capability;
+    gpu.verdict = GpuVerdict(g);
+    IndexResults(g.results, &gpu.outcomes, &gpu.metrics);
     f.gpus.push_back(std::move(gpu));
   }
   return f;
+}
+
+ReportFacts ExtractFacts(const nlohmann::json& report,
+                         const std::string& source) {
+  std::string error;
+  const auto model =
+      RunReportFromJson(nlohmann::ordered_json::parse(report.dump()), &error);
+  if (!model) {
+    ReportFacts empty;
+    empty.source = source;
+    return empty;
+  }
+  return IndexReport(*model, source);
 }
 
 bool IsRateMetric(const std::string& key) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "preflight/result.h"
+#include "report/run_report.h"
 
 namespace preflight {
 
@@ -61,7 +62,13 @@ struct ReportFacts {
   [[nodiscard]] const GpuFacts* GpuByUuid(const std::string& uuid) const;
 };
 
-// Reads a report that LoadReport accepted. Fields a report lacks stay empty.
+// The index diff, fleet and --history compare: a RunReport's verdicts,
+// outcomes and metrics by probe, and its host facts. Verdicts are derived
+// from the results, as the writer derives them.
+ReportFacts IndexReport(const RunReport& report, const std::string& source);
+// Reads a report that LoadReport accepted (RunReportFromJson, then
+// IndexReport). Fields a report lacks stay empty; one that is not a report
+// of this schema gives empty facts.
 ReportFacts ExtractFacts(const nlohmann::json& report,
                          const std::string& source);
 

@@ -181,4 +181,91 @@ nlohmann::ordered_json RenderGpuJson(const RunReport& report,
   return j;
 }
 
+namespace {
+
+bool ReadResults(const nlohmann::ordered_json& array,
+                 std::vector<ProbeResult>* out, std::string* error) {
+  if (!array.is_array()) {
+    *error = "results is not an array";
+    return false;
+  }
+  for (const auto& item : array) {
+    ProbeResult r;
+    if (!FromJson(item, &r, error)) return false;
+    out->push_back(std::move(r));
+  }
+  return true;
+}
+
+double OptionalMs(const nlohmann::ordered_json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : -1;
+}
+
+void ReadWorkers(const nlohmann::ordered_json& timeline, RunReport* report) {
+  if (!timeline.is_object()) return;
+  if (timeline.contains("supervisor")) {
+    report->supervisor_peak_rss_kib =
+        timeline["supervisor"].value("peak_rss_kib", 0L);
+  }
+  for (const auto& w : timeline.value("workers", nlohmann::ordered_json())) {
+    WorkerTiming t;
+    t.lane = w.value("lane", "");
+    if (w.contains("gpu_index") && w["gpu_index"].is_number_integer()) {
+      t.gpu_index = w["gpu_index"].get<int>();
+    }
+    t.pid = w.value("pid", 0);
+    t.spawned_ms = w.value("spawned_ms", 0.0);
+    t.first_result_ms = OptionalMs(w, "first_result_ms");
+    t.last_result_ms = OptionalMs(w, "last_result_ms");
+    t.exited_ms = OptionalMs(w, "exited_ms");
+    t.results = w.value("results", 0);
+    t.peak_rss_kib = w.value("peak_rss_kib", 0L);
+    t.ended = w.value("ended", "");
+    report->workers.push_back(std::move(t));
+  }
+}
+
+}  // namespace
+
+std::optional<RunReport> RunReportFromJson(const nlohmann::ordered_json& j,
+                                           std::string* error) {
+  if (!j.is_object() || j.value("schema_version", 0) != kReportSchemaVersion) {
+    *error = "not a gpu-preflight report of schema_version " +
+             std::to_string(kReportSchemaVersion);
+    return std::nullopt;
+  }
+  RunReport report;
+  if (j.contains("tool") && j["tool"].is_object()) {
+    report.tool_version = j["tool"].value("version", "");
+    for (const auto& a : j["tool"].value("argv", nlohmann::ordered_json())) {
+      if (a.is_string()) report.argv.push_back(a.get<std::string>());
+    }
+  }
+  report.started_at = j.value("started_at", "");
+  report.duration_ms = j.value("duration_ms", 0.0);
+  report.level = j.value("level", "");
+  report.interrupted = j.value("interrupted", false);
+  report.interrupted_by = j.value("interrupted_by", "");
+  if (j.contains("host")) report.host = j["host"];
+  if (!ReadResults(j.value("results", nlohmann::ordered_json::array()),
+                   &report.node_results, error)) {
+    return std::nullopt;
+  }
+  for (const auto& g : j.value("gpus", nlohmann::ordered_json::array())) {
+    GpuReport gpu;
+    gpu.identity.index = g.value("index", 0);
+    gpu.identity.uuid = g.value("uuid", "");
+    gpu.identity.name = g.value("name", "");
+    gpu.identity.pci_bus_id = g.value("pci_bus_id", "");
+    gpu.identity.compute_capability = g.value("compute_capability", "");
+    if (!ReadResults(g.value("results", nlohmann::ordered_json::array()),
+                     &gpu.results, error)) {
+      return std::nullopt;
+    }
+    report.gpus.push_back(std::move(gpu));
+  }
+  ReadWorkers(j.value("timeline", nlohmann::ordered_json()), &report);
+  return report;
+}
+
 }  // namespace preflight

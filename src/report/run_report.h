@@ -73,6 +73,11 @@ std::map<std::string, int> CountOutcomes(const RunReport& report);
 
 // The whole report as JSON (docs/report.schema.json).
 nlohmann::ordered_json RenderReportJson(const RunReport& report);
+// The reader symmetric with RenderReportJson: what it wrote, back as a
+// RunReport (verdicts, counts and stage spans are derived, so they are not
+// read). nullopt with *error where `j` is not a report of this schema.
+std::optional<RunReport> RunReportFromJson(const nlohmann::ordered_json& j,
+                                           std::string* error);
 // One GPU's file for --output-dir: tool, host, node results and this GPU.
 nlohmann::ordered_json RenderGpuJson(const RunReport& report,
                                      const GpuReport& gpu);

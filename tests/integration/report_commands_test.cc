@@ -171,8 +171,7 @@ TEST(FleetCommandTest, ReportsOfOneGpuAreItsHistoryNotAFleet) {
   const std::string old_fail = Planted(dir, "old.json", [](nlohmann::json& r) {
     r["host"]["hostname"] = "node0";
     r["started_at"] = "2026-01-01T00:00:00Z";
-    r["verdict"] = "fail";
-    r["gpus"][0]["verdict"] = "fail";
+    r["gpus"][0]["results"][0]["outcome"] = "fail";
   });
   const std::string now = Planted(dir, "now.json", [](nlohmann::json& r) {
     r["host"]["hostname"] = "node0";

@@ -193,9 +193,12 @@ TEST(DiffTest, ALibraryOfAnotherVersionAndPathIsNamed) {
 
 TEST(DiffTest, JsonAndMarkdownCarryTheRanking) {
   nlohmann::json b = Fixture("h200-quick-2.json");
-  b["verdict"] = "fail";
+  // A verdict is derived from the results (RunReportFromJson): a failed
+  // result fails it.
+  b["results"][0]["outcome"] = "fail";
   const DiffResult d = Diff(Fixture("h200-quick-1.json"), b);
   const nlohmann::ordered_json j = RenderDiffJson(d);
+  ASSERT_FALSE(j["differences"].empty());
   EXPECT_EQ(j["command"], "diff");
   EXPECT_EQ(j["differences"][0]["rank"], 1);
   EXPECT_EQ(j["differences"][0]["area"], "verdict");
