@@ -58,6 +58,31 @@ std::optional<std::vector<Elf64_Shdr>> ReadSectionHeaders(
   return sections;
 }
 
+// The first section of `type` as `Entry`s and the string table it links
+// to, each under its size limit; false where there is none or it cannot be
+// read.
+template <typename Entry>
+bool ReadLinkedSection(const File& file,
+                       const std::vector<Elf64_Shdr>& sections, uint32_t type,
+                       uint64_t max_bytes, uint64_t max_string_bytes,
+                       std::vector<Entry>* entries, std::string* strings) {
+  for (const Elf64_Shdr& section : sections) {
+    if (section.sh_type != type) continue;
+    if (section.sh_link >= sections.size() || section.sh_size > max_bytes ||
+        sections[section.sh_link].sh_size > max_string_bytes) {
+      return false;
+    }
+    const Elf64_Shdr& strings_header = sections[section.sh_link];
+    entries->resize(section.sh_size / sizeof(Entry));
+    strings->assign(strings_header.sh_size, '\0');
+    return file.Read(section.sh_offset, entries->data(),
+                     entries->size() * sizeof(Entry)) &&
+           file.Read(strings_header.sh_offset, strings->data(),
+                     strings->size());
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
@@ -70,20 +95,10 @@ std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
   const auto headers = ReadSectionHeaders(file, path, error);
   if (!headers) return std::nullopt;
   const std::vector<Elf64_Shdr>& sections = *headers;
-  for (const Elf64_Shdr& dynamic : sections) {
-    if (dynamic.sh_type != SHT_DYNAMIC) continue;
-    if (dynamic.sh_link >= sections.size() || dynamic.sh_size > (64U << 20) ||
-        sections[dynamic.sh_link].sh_size > (256U << 20)) {
-      break;
-    }
-    const Elf64_Shdr& strings_header = sections[dynamic.sh_link];
-    std::vector<Elf64_Dyn> entries(dynamic.sh_size / sizeof(Elf64_Dyn));
-    std::string strings(strings_header.sh_size, '\0');
-    if (!file.Read(dynamic.sh_offset, entries.data(),
-                   entries.size() * sizeof(Elf64_Dyn)) ||
-        !file.Read(strings_header.sh_offset, strings.data(), strings.size())) {
-      break;
-    }
+  std::vector<Elf64_Dyn> entries;
+  std::string strings;
+  if (ReadLinkedSection(file, sections, SHT_DYNAMIC, 64U << 20, 256U << 20,
+                        &entries, &strings)) {
     auto text = [&strings](uint64_t offset) {
       if (offset >= strings.size()) return std::string();
       return std::string(strings.c_str() + offset);
@@ -125,21 +140,11 @@ std::optional<ElfSymbols> ReadDynamicSymbols(const std::string& path,
   const auto headers = ReadSectionHeaders(file, path, error);
   if (!headers) return std::nullopt;
   const std::vector<Elf64_Shdr>& sections = *headers;
-  for (const Elf64_Shdr& table : sections) {
-    if (table.sh_type != SHT_DYNSYM) continue;
-    // A 1.5 GB libtorch_cuda.so has a few MB of dynamic symbols.
-    if (table.sh_link >= sections.size() || table.sh_size > (256U << 20) ||
-        sections[table.sh_link].sh_size > (512U << 20)) {
-      break;
-    }
-    const Elf64_Shdr& strings_header = sections[table.sh_link];
-    std::vector<Elf64_Sym> symbols(table.sh_size / sizeof(Elf64_Sym));
-    std::string strings(strings_header.sh_size, '\0');
-    if (!file.Read(table.sh_offset, symbols.data(),
-                   symbols.size() * sizeof(Elf64_Sym)) ||
-        !file.Read(strings_header.sh_offset, strings.data(), strings.size())) {
-      break;
-    }
+  // A 1.5 GB libtorch_cuda.so has a few MB of dynamic symbols.
+  std::vector<Elf64_Sym> symbols;
+  std::string strings;
+  if (ReadLinkedSection(file, sections, SHT_DYNSYM, 256U << 20, 512U << 20,
+                        &symbols, &strings)) {
     ElfSymbols result;
     for (const Elf64_Sym& symbol : symbols) {
       if (symbol.st_name == 0 || symbol.st_name >= strings.size()) continue;

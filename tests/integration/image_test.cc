@@ -281,12 +281,19 @@ TEST(PlantedCudnnImageTest, EnginesThatMissTheGpuArePredicted) {
       << checks["image.arch sm_80"];
 }
 
-TEST(PlantedCpuImageTest, ACpuOnlyTorchFailsWhereADriverIsTargeted) {
-  const std::string root = MakeTempDir() + "/root";
+// An image root with python:3.11's layout (/usr/local/bin/python3 ->
+// python3.11); returns its site-packages.
+std::string PlantPythonImage(const std::string& root) {
   const std::string site = root + "/usr/local/lib/python3.11/site-packages";
   Write(root + "/usr/local/bin/python3.11");
-  ASSERT_EQ(symlink("python3.11", (root + "/usr/local/bin/python3").c_str()),
-            0);
+  fs::create_directories(site);
+  fs::create_symlink("python3.11", root + "/usr/local/bin/python3");
+  return site;
+}
+
+TEST(PlantedCpuImageTest, ACpuOnlyTorchFailsWhereADriverIsTargeted) {
+  const std::string root = MakeTempDir() + "/root";
+  const std::string site = PlantPythonImage(root);
   Write(site + "/torch/version.py",
         "__version__ = '2.5.1+cpu'\ncuda: Optional[str] = None\n");
   Write(site + "/torch/lib/libtorch_cpu.so");
@@ -316,10 +323,7 @@ TEST(PlantedCpuImageTest, ACpuOnlyTorchFailsWhereADriverIsTargeted) {
 // image judges the same from the files, with the same judge.
 TEST(PlantedCpuImageTest, AnEmptyTorchFolderIsNotPyTorch) {
   const std::string root = MakeTempDir() + "/root";
-  const std::string site = root + "/usr/local/lib/python3.11/site-packages";
-  Write(root + "/usr/local/bin/python3.11");
-  ASSERT_EQ(symlink("python3.11", (root + "/usr/local/bin/python3").c_str()),
-            0);
+  const std::string site = PlantPythonImage(root);
   fs::create_directories(site + "/torch");
   const std::string json = root + "/../ns.json";
   const BinaryRun run = RunPreflight(
