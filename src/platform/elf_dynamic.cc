@@ -36,9 +36,13 @@ void AppendPath(const std::string& value, std::vector<std::string>* out) {
 }
 
 // The section headers of a little-endian ELF64 file; nullopt with *error
-// otherwise.
+// otherwise (one that would not open included).
 std::optional<std::vector<Elf64_Shdr>> ReadSectionHeaders(
     const File& file, const std::string& path, std::string* error) {
+  if (!file.ok()) {
+    *error = "cannot open " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
   Elf64_Ehdr header{};
   if (!file.Read(0, &header, sizeof header) ||
       std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
@@ -88,10 +92,6 @@ bool ReadLinkedSection(const File& file,
 std::optional<ElfDynamic> ReadElfDynamic(const std::string& path,
                                          std::string* error) {
   File file(path);
-  if (!file.ok()) {
-    *error = "cannot open " + path + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
   const auto headers = ReadSectionHeaders(file, path, error);
   if (!headers) return std::nullopt;
   const std::vector<Elf64_Shdr>& sections = *headers;
@@ -133,10 +133,6 @@ std::optional<ElfSymbols> ReadDynamicSymbols(const std::string& path,
                                              const std::string& prefix,
                                              std::string* error) {
   File file(path);
-  if (!file.ok()) {
-    *error = "cannot open " + path + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
   const auto headers = ReadSectionHeaders(file, path, error);
   if (!headers) return std::nullopt;
   const std::vector<Elf64_Shdr>& sections = *headers;

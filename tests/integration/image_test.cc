@@ -41,6 +41,14 @@ std::string CudnnEngines() {
   return "";
 }
 
+// The check `id` of an image report; null where there is none.
+nlohmann::json Check(const nlohmann::json& j, const std::string& id) {
+  for (const auto& c : j["checks"]) {
+    if (c["id"] == id) return c;
+  }
+  return nlohmann::json();
+}
+
 class PlantedImageTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -103,13 +111,6 @@ class PlantedImageTest : public ::testing::Test {
                                     config_, "--json", json};
     all.insert(all.end(), args.begin(), args.end());
     return RunPreflight(all);
-  }
-
-  static nlohmann::json Check(const nlohmann::json& j, const std::string& id) {
-    for (const auto& c : j["checks"]) {
-      if (c["id"] == id) return c;
-    }
-    return nlohmann::json();
   }
 
   std::string torch_, dir_, root_, site_, engines_, config_;
@@ -302,16 +303,11 @@ TEST(PlantedCpuImageTest, ACpuOnlyTorchFailsWhereADriverIsTargeted) {
       RunPreflight({"image", root, "--env", "PATH=/usr/local/bin", "--driver",
                     "550.54.15", "--json", json});
   EXPECT_EQ(run.exit_code, 1) << run.out;
-  const nlohmann::json j = ReadJson(json);
-  bool seen = false;
-  for (const auto& c : j["checks"]) {
-    if (c["id"] != "image.python_torch") continue;
-    seen = true;
-    EXPECT_EQ(c["outcome"], "fail");
-    EXPECT_NE(c["summary"].get<std::string>().find("CPU-only"),
-              std::string::npos);
-  }
-  EXPECT_TRUE(seen);
+  const nlohmann::json c = Check(ReadJson(json), "image.python_torch");
+  ASSERT_FALSE(c.is_null()) << run.out;
+  EXPECT_EQ(c["outcome"], "fail");
+  EXPECT_NE(c["summary"].get<std::string>().find("CPU-only"),
+            std::string::npos);
   // Without a target driver there is no GPU node to speak of: no failure.
   EXPECT_EQ(
       RunPreflight({"image", root, "--env", "PATH=/usr/local/bin"}).exit_code,
@@ -329,19 +325,14 @@ TEST(PlantedCpuImageTest, AnEmptyTorchFolderIsNotPyTorch) {
   const BinaryRun run = RunPreflight(
       {"image", root, "--env", "PATH=/usr/local/bin", "--json", json});
   EXPECT_EQ(run.exit_code, 1) << run.out;
-  const nlohmann::json j = ReadJson(json);
-  bool seen = false;
-  for (const auto& c : j["checks"]) {
-    if (c["id"] != "image.python_torch") continue;
-    seen = true;
-    EXPECT_EQ(c["outcome"], "fail") << c.dump();
-    EXPECT_NE(c["summary"].get<std::string>().find(
-                  "is not PyTorch: /usr/local/lib/python3.11/site-packages/"
-                  "torch, found on sys.path has no __init__.py"),
-              std::string::npos)
-        << c.dump();
-  }
-  EXPECT_TRUE(seen);
+  const nlohmann::json c = Check(ReadJson(json), "image.python_torch");
+  ASSERT_FALSE(c.is_null()) << run.out;
+  EXPECT_EQ(c["outcome"], "fail") << c.dump();
+  EXPECT_NE(c["summary"].get<std::string>().find(
+                "is not PyTorch: /usr/local/lib/python3.11/site-packages/"
+                "torch, found on sys.path has no __init__.py"),
+            std::string::npos)
+      << c.dump();
 }
 
 TEST(ImageBadInputTest, ClearMessagesExitTwoAndNothingWritten) {
