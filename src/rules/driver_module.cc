@@ -170,11 +170,23 @@ ProbeResult JudgeKernelModule(const KernelModuleObservation& seen) {
   if (auto failed = JudgeNvmlMissing(seen, r)) return *failed;
   if (module && !seen.nvml_version.empty() &&
       seen.nvml_version != seen.module_version) {
+    // The file NVML came from is the fact: another driver's copy (baked into
+    // the image, or first on LD_LIBRARY_PATH) or the host's own, newer than
+    // the module that is loaded.
+    const std::string file =
+        seen.nvml_path.empty() ? "" : " at " + seen.nvml_path;
     r.outcome = Outcome::kFail;
     r.summary = "kernel module " + seen.module_version +
-                " but user-space driver (NVML) " + seen.nvml_version +
-                ": the driver was upgraded without a reboot";
+                " but user-space driver (NVML) " + seen.nvml_version + file +
+                ": another driver's libnvidia-ml, or the driver was upgraded "
+                "without a reboot";
     r.remediation =
+        (seen.nvml_path.empty()
+             ? std::string()
+             : "If " + seen.nvml_path +
+                   " is not the host driver's (a copy in the image or on "
+                   "LD_LIBRARY_PATH; `ldconfig -p | grep libnvidia-ml`), "
+                   "remove it; otherwise: ") +
         "Reboot the host so the new kernel module loads, then pin the "
         "driver packages (`sudo apt-mark hold 'nvidia-*'`)";
     return r;
@@ -188,7 +200,8 @@ ProbeResult JudgeKernelModule(const KernelModuleObservation& seen) {
                    ? " (WSL2: the Windows host's driver, read through NVML; "
                      "no Linux kernel module by design)"
                    : " (kernel module version read through NVML)") +
-              "; NVML matches";
+              "; NVML matches" +
+              (seen.nvml_path.empty() ? "" : " (" + seen.nvml_path + ")");
   return r;
 }
 

@@ -84,6 +84,17 @@ TEST(KernelModuleJudgeTest, Judgements) {
        Outcome::kFail,
        "kernel module 580.159.04 but user-space driver (NVML) 580.170.01",
        "Reboot the host"},
+      // Issue 30: the file NVML came from is named, and the copy is the
+      // first suspect.
+      {"another driver's libnvidia-ml in the image",
+       [](KernelModuleObservation* s) {
+         s->nvml_version = "535.104.05";
+         s->nvml_path = "/opt/app/lib/libnvidia-ml.so.535.104.05";
+       },
+       Outcome::kFail,
+       "(NVML) 535.104.05 at /opt/app/lib/libnvidia-ml.so.535.104.05: "
+       "another driver's libnvidia-ml",
+       "If /opt/app/lib/libnvidia-ml.so.535.104.05 is not the host driver's"},
       {"NVML's version mismatch",
        [](KernelModuleObservation* s) {
          s->nvml_loaded = false;
