@@ -7,7 +7,9 @@
 // library would, as the user running this: written in where it exists, or,
 // where it does not, a private directory made in its nearest existing
 // ancestor (what the library's makedirs needs; never the path itself, which
-// a concurrent run or job may be creating) and written in; where compiled
+// a concurrent run or job may be creating) and written in, 64 KiB of it (a
+// full filesystem is named as such, with its free space; a read-only one
+// by the system's own "Read-only file system"); where compiled
 // code is loaded from it (Inductor, Triton), checked for a noexec
 // filesystem ("failed to map segment from shared object"). Everything made
 // is removed again.
@@ -42,8 +44,19 @@ namespace {
 // may be creating there at the same time: where it exists, writes a file of
 // its own in it; where it does not, creates a private directory of its own
 // in the nearest existing ancestor (what the library's makedirs needs) and
-// writes in that. Where compiled code is loaded from it, checks that the
+// writes a 64 KiB entry in that (a full filesystem still creates an empty
+// file). Where compiled code is loaded from it, checks that the
 // filesystem allows exec. Removes what it made. "" when usable, else why.
+// " (N free)" for the filesystem holding `dir`; "" where unknown.
+std::string FreeSpace(const std::string& dir) {
+  struct statvfs fs {};
+  if (statvfs(dir.c_str(), &fs) != 0) return "";
+  return " (" +
+         FormatBytes(static_cast<double>(fs.f_bavail) *
+                     static_cast<double>(fs.f_frsize)) +
+         " free)";
+}
+
 std::string TryCacheDirectory(const std::string& dir, bool loads_code) {
   std::string at = dir;
   struct stat st {};
@@ -73,7 +86,18 @@ std::string TryCacheDirectory(const std::string& dir, bool loads_code) {
       why = "cannot write in " + (made.empty() ? dir : at) + ": " +
             std::strerror(errno);
     } else {
-      close(fd);
+      // Bytes, not only a name: a full filesystem still creates an empty
+      // file, and a cache entry is kilobytes to megabytes.
+      static const std::string kEntry(64 << 10, 'x');
+      const ssize_t wrote = write(fd, kEntry.data(), kEntry.size());
+      const int write_errno = errno;
+      const bool closed = close(fd) == 0;
+      if (wrote != static_cast<ssize_t>(kEntry.size()) || !closed) {
+        why = "cannot write a 64 KiB entry in " + (made.empty() ? dir : at) +
+              ": " +
+              std::strerror(wrote < 0 || !closed ? write_errno : ENOSPC) +
+              FreeSpace(at);
+      }
       unlink(file.c_str());
     }
   }
@@ -154,13 +178,20 @@ ProbeResult RunHostCompileCache(const ProbeContext& context) {
   const std::string home = ExpandedHome(env).value_or("/");
   const std::string base =
       access(home.c_str(), W_OK) == 0 ? "$HOME/.cache" : "/tmp/cache-$(id -u)";
+  const bool full = r.summary.find("No space left on device") !=
+                    std::string::npos;
   r.remediation =
-      "Point the caches at a writable, exec-mounted directory, e.g. "
+      std::string(full ? "Free space where the caches are, or point them "
+                         "at a directory with room; e.g. "
+                       : "Point the caches at a writable, exec-mounted "
+                         "directory, e.g. ") +
       "`export TORCHINDUCTOR_CACHE_DIR=" +
       base + "/torchinductor TRITON_CACHE_DIR=" + base +
       "/triton CUDA_CACHE_PATH=" + base +
-      "/nv` (and USER, where no user name is known), or remount (`mount -o "
-      "remount,exec /tmp`; Docker: `--tmpfs /tmp:exec`)";
+      "/nv` (and USER, where no user name is known)" +
+      (full ? std::string()
+            : ", or remount (`mount -o remount,exec /tmp`; Docker: `--tmpfs "
+              "/tmp:exec`)");
   return r;
 }
 
