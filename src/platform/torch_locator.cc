@@ -78,9 +78,12 @@ constexpr const char* kImportQuestion =
     "'__version__'))}\n"
     "print('PREFLIGHT_TORCH_IMPORT=' + json.dumps(a), flush=True)\n";
 
-// How long the import may take: a complete torch imports in 1-3 s, and only
-// an incomplete one is imported here.
-constexpr int kImportTimeoutMs = 20000;
+// How long the import may take: an incomplete torch fails in well under a
+// second (a complete one, never imported here, takes 1-3 s), and the
+// probes that ask first (driver.libraries, host.c_compiler) have 15 s, of
+// which the locator's own question may take 5: a hang is reported as one
+// before their deadline.
+constexpr int kImportTimeoutMs = 8000;
 
 std::string MarkedValue(const std::string& line, std::string_view mark) {
   return StartsWith(line, mark) ? line.substr(mark.size()) : std::string();

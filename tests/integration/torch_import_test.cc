@@ -205,6 +205,22 @@ TEST_F(TorchImportTest, InTheUserSiteEachFailsTheSameWay) {
       << r.dump();
 }
 
+// An import that hangs (a torch/__init__.py waiting on something that never
+// comes) is reported as one before the probe's own deadline, not as the
+// probe's timeout.
+TEST_F(TorchImportTest, AnImportThatHangsIsNamedBeforeTheDeadline) {
+  const std::string site = dir_ + "/pp";
+  PlantTorch(site, "import time\ntime.sleep(600)\n");
+  const nlohmann::json r = Libraries({"PYTHONPATH=" + site});
+  EXPECT_EQ(r["outcome"], "fail") << r.dump();
+  EXPECT_NE(r.value("summary", "")
+                .find("the job's `import torch` did not "
+                      "finish"),
+            std::string::npos)
+      << r.dump();
+  EXPECT_LT(last_.wall_s, 14.0);
+}
+
 // No torch anywhere stays "no torch", a pass.
 TEST_F(TorchImportTest, NoTorchAnywhereIsNotAFailure) {
   const nlohmann::json r = Libraries({});
