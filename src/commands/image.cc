@@ -84,7 +84,7 @@ ImageCheck RequireCudaCheck(const ImageRequest& req) {
   c.id = "image.require_cuda";
   const auto text = req.env("NVIDIA_REQUIRE_CUDA");
   if (!text || Trim(*text).empty()) {
-    c.outcome = "pass";
+    c.outcome = Outcome::kPass;
     c.summary =
         "NVIDIA_REQUIRE_CUDA is not set: the container toolkit "
         "starts the image on any driver";
@@ -93,7 +93,7 @@ ImageCheck RequireCudaCheck(const ImageRequest& req) {
   c.details["value"] = *text;
   if (const auto off = req.env("NVIDIA_DISABLE_REQUIRE");
       off && !off->empty() && *off != "0" && *off != "false") {
-    c.outcome = "pass";
+    c.outcome = Outcome::kPass;
     c.summary =
         "NVIDIA_DISABLE_REQUIRE is set: the container toolkit does not "
         "check NVIDIA_REQUIRE_CUDA (image.runtime still judges the "
@@ -101,7 +101,7 @@ ImageCheck RequireCudaCheck(const ImageRequest& req) {
     return c;
   }
   if (!req.driver) {
-    c.outcome = "skip";
+    c.outcome = Outcome::kSkip;
     c.summary =
         "NVIDIA_REQUIRE_CUDA is set, but no target driver is known: "
         "give --driver";
@@ -139,10 +139,10 @@ ImageCheck RequireCudaCheck(const ImageRequest& req) {
   }
   c.details["met_by"] = met_by;
   if (cuda_met) {
-    c.outcome = "pass";
+    c.outcome = Outcome::kPass;
     c.summary = "NVIDIA_REQUIRE_CUDA holds on driver " + d.label;
   } else if (!met_by.empty()) {
-    c.outcome = "warn";
+    c.outcome = Outcome::kWarn;
     c.summary = "NVIDIA_REQUIRE_CUDA holds on driver " + d.label +
                 " only through its driver-branch clause (" + met_by.front() +
                 "): the image's CUDA is newer than the driver, and runs only "
@@ -154,7 +154,7 @@ ImageCheck RequireCudaCheck(const ImageRequest& req) {
         Split(Trim(*text), ' ').front() + "), or use an image built for CUDA " +
         driver_cuda + " or older";
   } else {
-    c.outcome = "fail";
+    c.outcome = Outcome::kFail;
     c.summary = "NVIDIA_REQUIRE_CUDA is not met by driver " + d.label +
                 ": the NVIDIA container toolkit refuses to start the image "
                 "(\"unsatisfied condition: " +
@@ -248,7 +248,7 @@ ImageCheck PythonTorchCheck(const ImageRequest& req, const std::string& root,
   ImageCheck check;
   check.id = "image.python_torch";
   if (!py) {
-    check.outcome = "warn";
+    check.outcome = Outcome::kWarn;
     check.summary = why_no_python + ": only the system libraries are judged";
     return check;
   }
@@ -266,14 +266,14 @@ ImageCheck PythonTorchCheck(const ImageRequest& req, const std::string& root,
     seen.found_on = "sys.path";
     seen.imported = seen.import_finished = seen.import_ok = true;
     if (const auto not_torch = JudgeTorchImport(seen)) {
-      check.outcome = "fail";
+      check.outcome = Outcome::kFail;
       check.summary = not_torch->summary;
       check.remediation = not_torch->remediation;
       return check;
     }
   }
   if (py->torch_lib_dir.empty()) {
-    check.outcome = "warn";
+    check.outcome = Outcome::kWarn;
     check.summary = "python3 " + py->version + " at " + py->interpreter + " (" +
                     py->layout + ") has no torch on its sys.path";
     return check;
@@ -285,13 +285,13 @@ ImageCheck PythonTorchCheck(const ImageRequest& req, const std::string& root,
     if (const auto cpu_only = JudgeCpuOnlyTorch(
             torch, "the image targets driver " + req.driver->label,
             TargetOf(req))) {
-      check.outcome = "fail";
+      check.outcome = Outcome::kFail;
       check.summary = cpu_only->summary;
       check.remediation = cpu_only->remediation;
       return check;
     }
   }
-  check.outcome = "pass";
+  check.outcome = Outcome::kPass;
   check.summary =
       "python3 " + py->version + " at " + py->interpreter + " (" + py->layout +
       ") imports torch " + py->torch_version + " from " +
@@ -361,7 +361,7 @@ ImageCheck LibrariesCheck(const std::string& root, const JobLibraries& job,
   failures.insert(failures.end(), shadowing.failures.begin(),
                   shadowing.failures.end());
   if (!failures.empty()) {
-    check.outcome = "fail";
+    check.outcome = Outcome::kFail;
     check.summary = Join(failures, "; ");
     std::vector<std::string> fixes = shadowing.fixes;
     if (!missing.empty()) {
@@ -371,7 +371,7 @@ ImageCheck LibrariesCheck(const std::string& root, const JobLibraries& job,
     }
     check.remediation = Join(fixes, "; ");
   } else {
-    check.outcome = "pass";
+    check.outcome = Outcome::kPass;
     check.summary =
         "the job loads " +
         (listed.empty() ? std::string("no GPU library") : Join(listed, ", ")) +
@@ -428,7 +428,7 @@ ImageCheck RuntimeCheck(
   ImageCheck check;
   check.id = "image.runtime";
   if (runtimes.empty() || !req.driver) {
-    check.outcome = "skip";
+    check.outcome = Outcome::kSkip;
     check.summary = runtimes.empty()
                         ? "no CUDA runtime found in the image"
                         : "needs a driver of at least " + minimum_driver +
@@ -451,7 +451,7 @@ ImageCheck RuntimeCheck(
   }
   check.details["runtimes"] = judged;
   if (too_old.empty()) {
-    check.outcome = "pass";
+    check.outcome = Outcome::kPass;
     check.summary =
         "driver " + req.driver->label + " runs " +
         Join(ok.empty() ? mvc : ok, "; ") +
@@ -460,7 +460,7 @@ ImageCheck RuntimeCheck(
              : "; by minor-version compatibility only: " + Join(mvc, "; "));
     return check;
   }
-  check.outcome = "fail";
+  check.outcome = Outcome::kFail;
   check.summary = "driver " + req.driver->label +
                   " is too old: " + Join(too_old, "; ") +
                   " (the job fails with CUDA error 35, \"CUDA driver version "
@@ -490,7 +490,7 @@ std::vector<ImageCheck> ArchChecks(
   if (req.gpus.empty()) {
     ImageCheck c;
     c.id = "image.arch";
-    c.outcome = "skip";
+    c.outcome = Outcome::kSkip;
     c.summary = "no target GPU: give --gpu (sm_80,sm_90 or model names)";
     checks.push_back(c);
   }
@@ -517,17 +517,17 @@ std::vector<ImageCheck> ArchChecks(
     const std::string notes =
         judged.notes.empty() ? "" : Join(judged.notes, "; ");
     if (!judged.uncovered.empty()) {
-      c.outcome = "fail";
+      c.outcome = Outcome::kFail;
       c.summary = gpu.label + ": " + Join(judged.uncovered, "; ") +
                   ": its first kernel fails with 'no kernel image is "
                   "available for execution on the device'";
       c.remediation = Join(judged.fixes, "; ");
     } else if (judged.covered.empty()) {
-      c.outcome = "skip";
+      c.outcome = Outcome::kSkip;
       c.summary = gpu.label + ": no library with GPU kernels found" +
                   (notes.empty() ? "" : " (" + notes + ")");
     } else {
-      c.outcome = "pass";
+      c.outcome = Outcome::kPass;
       c.summary = gpu.label + " covered by " + Join(judged.covered, ", ") +
                   (notes.empty() ? "" : "; " + notes);
     }
@@ -577,21 +577,22 @@ ImageVerdict JudgeImage(const ImageRequest& req) {
   for (ImageCheck& c : ArchChecks(req, root, job, py, tested)) {
     v.checks.push_back(std::move(c));
   }
-  v.verdict = "pass";
+  v.verdict = Outcome::kPass;
   for (const ImageCheck& c : v.checks) {
-    if (c.outcome == "fail") v.verdict = "fail";
+    if (c.outcome == Outcome::kFail) v.verdict = Outcome::kFail;
   }
   return v;
 }
 
 namespace {
 
-const char* Mark(const std::string& outcome) {
-  if (outcome == "pass") return "PASS";
-  if (outcome == "warn") return "WARN";
-  if (outcome == "fail") return "FAIL";
-  return "SKIP";
+std::string Mark(Outcome outcome) {
+  std::string mark(ToString(outcome));
+  for (char& ch : mark) ch = static_cast<char>(std::toupper(ch));
+  return mark;
 }
+
+std::string Name(Outcome outcome) { return std::string(ToString(outcome)); }
 
 }  // namespace
 
@@ -603,26 +604,25 @@ std::string RenderImageConsole(const ImageVerdict& v) {
       (v.target_gpus.empty() ? "none given" : Join(v.target_gpus, ", ")) +
       "\n  variables: " + v.env_source + "\n";
   for (const ImageCheck& c : v.checks) {
-    out += std::string("  ") + Mark(c.outcome) + " " + c.id + "  " + c.summary +
-           "\n";
-    if (!c.remediation.empty() && c.outcome != "pass") {
+    out += "  " + Mark(c.outcome) + " " + c.id + "  " + c.summary + "\n";
+    if (!c.remediation.empty() && c.outcome != Outcome::kPass) {
       out += "       fix: " + c.remediation + "\n";
     }
   }
   if (!v.minimum_driver.empty()) {
     out += "\nThe stack needs a driver of at least " + v.minimum_driver + "\n";
   }
-  out += "Verdict: " + std::string(v.verdict == "pass" ? "PASS" : "FAIL") +
+  out += "Verdict: " + Mark(v.verdict) +
          " (predicted, from the image's files; no GPU was used)\n";
   return out;
 }
 
 std::string RenderImageMarkdown(const ImageVerdict& v) {
-  std::string out = "## gpu-preflight image `" + v.root +
-                    "`: " + (v.verdict == "pass" ? "✅ pass" : "❌ fail") +
+  std::string out = "## gpu-preflight image `" + v.root + "`: " +
+                    (v.verdict == Outcome::kPass ? "✅ pass" : "❌ fail") +
                     "\n\n| check | outcome | what | fix |\n|---|---|---|---|\n";
   for (const ImageCheck& c : v.checks) {
-    out += "| " + c.id + " | " + c.outcome + " | " +
+    out += "| " + EscapeMarkdownCell(c.id) + " | " + Name(c.outcome) + " | " +
            EscapeMarkdownCell(c.summary) + " | " +
            EscapeMarkdownCell(c.remediation) + " |\n";
   }
@@ -637,7 +637,7 @@ nlohmann::ordered_json RenderImageJson(const ImageVerdict& v) {
   j["schema_version"] = 1;
   j["command"] = "image";
   j["root"] = v.root;
-  j["verdict"] = v.verdict;
+  j["verdict"] = Name(v.verdict);
   j["minimum_driver"] = v.minimum_driver;
   j["target"] = {{"driver", v.target_driver},
                  {"gpus", v.target_gpus},
@@ -646,7 +646,7 @@ nlohmann::ordered_json RenderImageJson(const ImageVerdict& v) {
   j["checks"] = nlohmann::ordered_json::array();
   for (const ImageCheck& c : v.checks) {
     nlohmann::ordered_json e = {
-        {"id", c.id}, {"outcome", c.outcome}, {"summary", c.summary}};
+        {"id", c.id}, {"outcome", Name(c.outcome)}, {"summary", c.summary}};
     if (!c.remediation.empty()) e["remediation"] = c.remediation;
     e["details"] = c.details;
     j["checks"].push_back(e);
@@ -660,7 +660,7 @@ std::string RenderImageJunit(const ImageVerdict& v) {
     ProbeResult r;
     r.probe = c.id;
     r.stage = "image";
-    r.outcome = ParseOutcome(c.outcome).value_or(Outcome::kError);
+    r.outcome = c.outcome;
     r.summary = c.summary;
     r.remediation = c.remediation;
     if (r.outcome == Outcome::kSkip) {

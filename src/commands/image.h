@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "preflight/outcome.h"
 #include "rules/driver_version.h"
 
 namespace preflight {
@@ -65,8 +66,8 @@ struct ImageRequest {
 };
 
 struct ImageCheck {
-  std::string id;       // "image.runtime", "image.arch sm_90"
-  std::string outcome;  // "pass", "warn", "fail", "skip"
+  std::string id;                    // "image.runtime", "image.arch sm_90"
+  Outcome outcome = Outcome::kSkip;  // pass, warn, fail or skip
   std::string summary;
   std::string remediation;
   nlohmann::ordered_json details = nlohmann::ordered_json::object();
@@ -74,9 +75,9 @@ struct ImageCheck {
 
 struct ImageVerdict {
   std::string root;
-  std::string verdict;         // "pass" or "fail"
-  std::string minimum_driver;  // "580 (CUDA 13.0)"
-  std::string target_driver;   // "580.159.04 (CUDA 13.0) from --driver"
+  Outcome verdict = Outcome::kPass;  // pass or fail
+  std::string minimum_driver;        // "580 (CUDA 13.0)"
+  std::string target_driver;         // "580.159.04 (CUDA 13.0) from --driver"
   std::vector<std::string> target_gpus;
   std::string env_source;
   std::vector<ImageCheck> checks;
