@@ -23,16 +23,20 @@ constexpr double kNoiseSigmas = 3.0;
 
 std::string Label(const ReportFacts& f) {
   std::string file = f.source.substr(f.source.rfind('/') + 1);
-  return file + " (" + f.hostname + ", " + f.started_at + ", " + f.verdict +
-         ")";
+  return file + " (" + f.hostname + ", " + f.started_at + ", " +
+         std::string(ToString(f.verdict)) + ")";
 }
 
-bool FailureText(const std::string& outcome) {
-  const auto parsed = ParseOutcome(outcome);
-  return parsed && IsFailure(*parsed);
-}
+// An outcome on one side; nullopt where that side has no such result.
+using SideOutcome = std::optional<Outcome>;
+
+bool Failed(SideOutcome outcome) { return outcome && IsFailure(*outcome); }
 
 std::string Shown(const std::string& v) { return v.empty() ? "(none)" : v; }
+
+std::string Shown(SideOutcome outcome) {
+  return outcome ? std::string(ToString(*outcome)) : "(none)";
+}
 
 std::string Number(double v, const std::string& unit) {
   char text[64];
@@ -50,21 +54,23 @@ void CompareOutcomes(const std::string& where,
   for (const std::string& probe : probes) {
     const auto ia = a.find(probe);
     const auto ib = b.find(probe);
-    const std::string oa = ia == a.end() ? "" : ia->second.outcome;
-    const std::string ob = ib == b.end() ? "" : ib->second.outcome;
+    const SideOutcome oa =
+        ia == a.end() ? SideOutcome() : SideOutcome(ia->second.outcome);
+    const SideOutcome ob =
+        ib == b.end() ? SideOutcome() : SideOutcome(ib->second.outcome);
     if (oa == ob) continue;
     Difference d;
     d.area = Difference::Area::kOutcome;
     d.key = probe + where;
     d.a = Shown(oa);
     d.b = Shown(ob);
-    d.changes_verdict = FailureText(oa) != FailureText(ob);
+    d.changes_verdict = Failed(oa) != Failed(ob);
     const std::string sa = ia == a.end() ? "" : ia->second.summary;
     const std::string sb = ib == b.end() ? "" : ib->second.summary;
     // The side that fails explains the change; else the side that has it.
-    const std::string summary = FailureText(ob) || ia == a.end() ? sb : sa;
+    const std::string summary = Failed(ob) || ia == a.end() ? sb : sa;
     d.judgement = summary;
-    if (!d.changes_verdict && (oa == "warn" || ob == "warn")) {
+    if (!d.changes_verdict && (oa == Outcome::kWarn || ob == Outcome::kWarn)) {
       d.judgement =
           "a warn passes the gate (fails only with --strict); " + summary;
     }
@@ -338,8 +344,9 @@ void CompareGpus(const ReportFacts& a, const ReportFacts& b, DiffResult* out) {
           "another model: other limits, other kernels");
     field("compute capability", ga.compute_capability, gb->compute_capability,
           true, "the libraries need kernels for this architecture");
-    field("health verdict", ga.verdict, gb->verdict,
-          FailureText(ga.verdict) != FailureText(gb->verdict), "");
+    field("health verdict", std::string(ToString(ga.verdict)),
+          std::string(ToString(gb->verdict)),
+          IsFailure(ga.verdict) != IsFailure(gb->verdict), "");
     field("UUID", ga.uuid, gb->uuid, false, "another physical GPU");
     field("PCI bus id", ga.pci_bus_id, gb->pci_bus_id, false, "");
     CompareOutcomes(where, ga.outcomes, gb->outcomes, out);
@@ -392,8 +399,8 @@ DiffResult DiffReports(const ReportFacts& a, const ReportFacts& b) {
     Difference d;
     d.area = Difference::Area::kVerdict;
     d.key = "verdict";
-    d.a = a.verdict;
-    d.b = b.verdict;
+    d.a = std::string(ToString(a.verdict));
+    d.b = std::string(ToString(b.verdict));
     d.changes_verdict = true;
     d.may_matter = true;
     out.differences.push_back(d);

@@ -15,10 +15,7 @@
 namespace preflight {
 namespace {
 
-bool Fails(const std::string& verdict) {
-  const auto o = ParseOutcome(verdict);
-  return o ? IsFailure(*o) : verdict != "pass";
-}
+bool Fails(Outcome outcome) { return IsFailure(outcome); }
 
 std::string Num(double v) {
   char text[32];
@@ -129,7 +126,8 @@ ReadingGroups CollectReadings(const std::vector<ReportFacts>& reports,
       }
     }
     if (node_fails && !named_node && r.gpus.empty()) {
-      out->unhealthy.push_back({names[i], "", "verdict " + r.verdict, -1});
+      out->unhealthy.push_back(
+          {names[i], "", "verdict " + std::string(ToString(r.verdict)), -1});
     }
     // The node's bus bandwidth stands for each of its GPUs.
     const auto busbw = r.node_metrics.find("nccl.all_reduce.busbw_gbps");
@@ -247,11 +245,12 @@ std::vector<ReportFacts> LatestPerNode(const std::vector<ReportFacts>& all,
     latest.push_back(*runs.back());
     if (runs.size() < 2) continue;
     std::map<std::string, int> verdicts;
-    for (size_t i = 0; i + 1 < runs.size(); ++i) ++verdicts[runs[i]->verdict];
+    for (size_t i = 0; i + 1 < runs.size(); ++i) {
+      ++verdicts[std::string(ToString(runs[i]->verdict))];
+    }
     std::vector<std::string> counted;
     for (const auto& [verdict, n] : verdicts) {
-      counted.push_back(std::to_string(n) + " " +
-                        (verdict.empty() ? "unknown" : verdict));
+      counted.push_back(std::to_string(n) + " " + verdict);
     }
     notes->push_back(node + ": " + std::to_string(runs.size()) +
                      " reports, the latest (" + runs.back()->started_at + ", " +

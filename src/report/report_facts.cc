@@ -19,7 +19,7 @@ void IndexResults(const std::vector<ProbeResult>& results,
                   std::map<std::string, OutcomeReading>* outcomes,
                   std::map<std::string, MetricReading>* metrics) {
   for (const ProbeResult& r : results) {
-    (*outcomes)[r.probe] = {std::string(ToString(r.outcome)), r.summary};
+    (*outcomes)[r.probe] = {r.outcome, r.summary};
     for (const Metric& m : r.metrics) {
       if (m.name.empty() || !std::isfinite(m.value)) continue;
       MetricReading reading;
@@ -88,7 +88,8 @@ ReportFacts IndexReport(const RunReport& report, const std::string& source) {
   f.source = source;
   f.started_at = report.started_at;
   f.level = report.level;
-  f.verdict = OverallVerdict(report);
+  f.verdict =
+      OverallVerdict(report) == "pass" ? Outcome::kPass : Outcome::kFail;
   f.tool_version = report.tool_version;
   IndexHost(nlohmann::json::parse(report.host.dump()), &f);
   IndexResults(report.node_results, &f.node_outcomes, &f.node_metrics);
@@ -99,7 +100,7 @@ ReportFacts IndexReport(const RunReport& report, const std::string& source) {
     gpu.name = g.identity.name;
     gpu.pci_bus_id = g.identity.pci_bus_id;
     gpu.compute_capability = g.identity.compute_capability;
-    gpu.verdict = GpuVerdict(g);
+    gpu.verdict = GpuVerdict(g) == "pass" ? Outcome::kPass : Outcome::kFail;
     IndexResults(g.results, &gpu.outcomes, &gpu.metrics);
     f.gpus.push_back(std::move(gpu));
   }

@@ -23,7 +23,7 @@ struct MetricReading : Metric {
 };
 
 struct OutcomeReading {
-  std::string outcome;  // "pass", "fail", ...
+  Outcome outcome = Outcome::kPass;
   std::string summary;
 };
 
@@ -37,19 +37,21 @@ struct LibraryReading {
 
 struct GpuFacts {
   int index = 0;
-  std::string uuid, name, pci_bus_id, compute_capability, verdict;
+  std::string uuid, name, pci_bus_id, compute_capability;
+  Outcome verdict = Outcome::kPass;                // derived from its results
   std::map<std::string, OutcomeReading> outcomes;  // by probe id
   std::map<std::string, MetricReading> metrics;    // "probe.metric"
 };
 
 struct ReportFacts {
   std::string source;  // the file it came from
-  std::string hostname, started_at, level, verdict, tool_version;
-  std::string driver_version;  // "580.159.04"
-  std::string driver_cuda;     // "13.0"
-  int driver_cuda_code = 0;    // 13000
-  std::string torch_version;   // "2.11.0+cu130"
-  std::string torch_cuda;      // "13.0"
+  std::string hostname, started_at, level, tool_version;
+  Outcome verdict = Outcome::kPass;  // derived from the results
+  std::string driver_version;        // "580.159.04"
+  std::string driver_cuda;           // "13.0"
+  int driver_cuda_code = 0;          // 13000
+  std::string torch_version;         // "2.11.0+cu130"
+  std::string torch_cuda;            // "13.0"
   // The CUDA runtimes the job loads (judged by driver.runtimes), by name.
   std::map<std::string, LibraryReading> runtimes;
   // The copy of each library the probes tested ("cuDNN", "NCCL", ...).

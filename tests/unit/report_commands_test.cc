@@ -231,8 +231,8 @@ TEST(FleetTest, AHealthyFleetHasNoOutlierAndHealthOne) {
 // in a summary would be read by GitHub as a tag and hidden.
 TEST(FleetTest, MarkdownEscapesAsTheRunsReportDoes) {
   std::vector<ReportFacts> fleet = Fleet(3);
-  fleet[1].verdict = "fail";
-  fleet[1].node_outcomes["driver.libraries"] = {"fail",
+  fleet[1].verdict = Outcome::kFail;
+  fleet[1].node_outcomes["driver.libraries"] = {Outcome::kFail,
                                                 "torch <none> | missing"};
   const std::string md = RenderFleetMarkdown(RollUpFleet(fleet));
   EXPECT_NE(md.find("torch &lt;none&gt; \\| missing"), std::string::npos) << md;
@@ -243,8 +243,9 @@ TEST(FleetTest, ASlowGpuIsNamedWithItsMetricAndAnOldDriverListed) {
   std::vector<ReportFacts> fleet = Fleet(6);
   fleet[4].gpus[0].metrics["tensor.gemm.bf16_tflops"].value *= 0.8;
   fleet[2].driver_version = "570.86.10";
-  fleet[5].gpus[0].verdict = "fail";
-  fleet[5].gpus[0].outcomes["tensor.copy"] = {"fail", "planted: mismatches"};
+  fleet[5].gpus[0].verdict = Outcome::kFail;
+  fleet[5].gpus[0].outcomes["tensor.copy"] = {Outcome::kFail,
+                                              "planted: mismatches"};
   const FleetResult f = RollUpFleet(fleet);
   ASSERT_EQ(f.outliers.size(), 1u) << RenderFleetConsole(f);
   EXPECT_EQ(f.outliers[0].node, "node4");
