@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "platform/nvml.h"  // NVML's bit and mode constants
+#include "preflight/nvml_types.h"  // NVML's bit and mode constants
 #include "preflight/strings.h"
 #include "rules/throttle_evidence.h"  // ClockEventReasonNames
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "platform/nvml.h"  // NVML's compute-mode numbers
+#include "preflight/nvml_types.h"  // NVML's compute-mode numbers
 #include "preflight/strings.h"
 #include "rules/device_health.h"
 

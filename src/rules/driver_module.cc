@@ -1,6 +1,6 @@
 #include "rules/driver_module.h"
 
-#include "platform/nvml.h"  // NVML's return codes
+#include "preflight/nvml_types.h"  // NVML's return codes
 #include "preflight/strings.h"
 
 namespace preflight {

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "platform/nvml.h"
+#include "preflight/nvml_types.h"
 #include "preflight/strings.h"
 
 namespace preflight {
