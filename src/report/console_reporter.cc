@@ -52,8 +52,12 @@ int StageRank(const ProbeResult& r) {
   return stage ? static_cast<int>(*stage) : 100;
 }
 
-// One cause: the results that reported it (same fix, or the same summary
-// where there is no fix).
+std::string FirstClause(const std::string& summary) {
+  return Trim(summary.substr(0, summary.find_first_of(":(;")));
+}
+
+// One cause: the results that reported it (the same fix and the same first
+// clause of the summary).
 struct Cause {
   std::vector<const ProbeResult*> results;
 };
@@ -66,8 +70,11 @@ std::vector<Cause> GroupByCause(std::vector<const ProbeResult*> listed) {
   std::vector<Cause> causes;
   std::map<std::string, size_t> index;
   for (const ProbeResult* r : listed) {
-    const std::string key =
-        r->remediation.empty() ? "summary:" + r->summary : r->remediation;
+    // The same fix and the same first clause of the summary (up to its
+    // first ':', '(' or ';'): "no NVIDIA kernel driver is loaded" from the
+    // device nodes and from the kernel module is one cause; a bf16 and an
+    // fp16 mismatch with the same fix are two.
+    const std::string key = r->remediation + "\n" + FirstClause(r->summary);
     const auto [it, fresh] = index.emplace(key, causes.size());
     if (fresh) causes.emplace_back();
     causes[it->second].results.push_back(r);

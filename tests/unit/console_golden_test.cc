@@ -155,6 +155,25 @@ TEST(ConsoleGoldenTest, ANcclFailureIsPrintedOnceForTheNodeAndItsGpu) {
           "Verdict: FAIL — 0 passed, 2 failed, 0 skipped in 0.2 s\n");
 }
 
+// The same fix does not make one cause: two GPUs' different mismatches
+// stay two entries, each with its own words.
+TEST(ConsoleGoldenTest, TheSameFixWithOtherWordsIsAnotherEntry) {
+  const std::string fix = "Run the full level; report the GPU";
+  std::vector<ProbeResult> results = {
+      Result("tensor.gemm", "tensor", Outcome::kFail,
+             "bf16: 3 of 4096 elements beyond tolerance", fix, 0),
+      Result("tensor.gemm", "tensor", Outcome::kFail,
+             "fp16: 9 of 4096 elements beyond tolerance", fix, 0)};
+  results[1].gpu_index = 1;
+  const std::string printed = Printed(results);
+  EXPECT_NE(printed.find("  fail gpu0 tensor.gemm: bf16: 3 of 4096"),
+            std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("  fail gpu1 tensor.gemm: fp16: 9 of 4096"),
+            std::string::npos)
+      << printed;
+}
+
 TEST(ConsoleGoldenTest, TwoCausesAreTwoEntriesInStageOrder) {
   const std::string printed =
       Printed({Result("tensor.gemm", "tensor", Outcome::kFail,
