@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "cli/thresholds.h"
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "kernel_image_archs.h"
 #include "platform/atomic_file.h"
 #include "platform/host_root.h"

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 
 namespace preflight {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "preflight/strings.h"
 
 namespace preflight {

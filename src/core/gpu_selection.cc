@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "preflight/strings.h"
 
 namespace preflight {

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "report/run_report.h"

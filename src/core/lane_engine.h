@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "core/worker_port.h"
 #include "preflight/probe_context.h"
 #include "report/run_listener.h"

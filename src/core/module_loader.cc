@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 
 namespace preflight {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "preflight/outcome.h"
 #include "preflight/strings.h"
 

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "preflight/numeric_check.h"
 
 namespace preflight {

@@ -17,7 +17,7 @@
 
 #include "core/fault_injection.h"
 #include "core/log.h"
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "core/module_loader.h"
 #include "core/probe_registry.h"
 #include "platform/cuda_driver.h"

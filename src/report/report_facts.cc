@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 
 namespace preflight {
 namespace {

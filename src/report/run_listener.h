@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "preflight/result.h"
 #include "report/run_report.h"
 

@@ -7,7 +7,7 @@
 #include <csignal>
 #include <map>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "test_support.h"
 
 namespace preflight::testing {

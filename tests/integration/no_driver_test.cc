@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "test_support.h"
 
 namespace preflight::testing {

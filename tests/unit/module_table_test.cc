@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "core/manifest.h"
+#include "model/manifest.h"
 #include "core/module_loader.h"
 #include "preflight/strings.h"
 

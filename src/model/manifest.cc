@@ -1,4 +1,4 @@
-#include "core/manifest.h"
+#include "model/manifest.h"
 
 #include <array>
 #include <utility>

@@ -2,8 +2,8 @@
 // implemented, prerequisites, deadline and a one-line summary. `gpu-preflight
 // list` prints it, the planner reads it, the report schema and the tests
 // enumerate it; a probe exists when it has a row here.
-#ifndef PREFLIGHT_CORE_MANIFEST_H_
-#define PREFLIGHT_CORE_MANIFEST_H_
+#ifndef PREFLIGHT_MODEL_MANIFEST_H_
+#define PREFLIGHT_MODEL_MANIFEST_H_
 
 #include <optional>
 #include <string_view>
@@ -146,4 +146,4 @@ std::string_view ScopeName(Scope scope);
 
 }  // namespace preflight
 
-#endif  // PREFLIGHT_CORE_MANIFEST_H_
+#endif  // PREFLIGHT_MODEL_MANIFEST_H_
