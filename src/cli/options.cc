@@ -10,8 +10,8 @@
 #include <optional>
 
 #include "cli/thresholds.h"
-#include "model/manifest.h"
 #include "kernel_image_archs.h"
+#include "model/manifest.h"
 #include "platform/atomic_file.h"
 #include "platform/host_root.h"
 #include "preflight/strings.h"

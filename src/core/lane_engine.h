@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/manifest.h"
 #include "core/worker_port.h"
+#include "model/manifest.h"
 #include "preflight/probe_context.h"
 #include "report/run_listener.h"
 #include "report/run_report.h"

@@ -6,9 +6,9 @@
 #include "core/collective_phase.h"
 #include "core/gpu_selection.h"
 #include "core/lane_engine.h"
-#include "model/manifest.h"
 #include "core/module_loader.h"
 #include "core/worker_process.h"
+#include "model/manifest.h"
 #include "preflight/strings.h"
 
 namespace preflight {

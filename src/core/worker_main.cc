@@ -17,9 +17,9 @@
 
 #include "core/fault_injection.h"
 #include "core/log.h"
-#include "model/manifest.h"
 #include "core/module_loader.h"
 #include "core/probe_registry.h"
+#include "model/manifest.h"
 #include "platform/cuda_driver.h"
 #include "platform/resource_limits.h"
 #include "platform/torch_locator.h"

@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "model/manifest.h"
 #include "core/module_loader.h"
+#include "model/manifest.h"
 #include "preflight/strings.h"
 
 namespace preflight {

@@ -178,15 +178,15 @@ ProbeResult RunHostCompileCache(const ProbeContext& context) {
   const std::string home = ExpandedHome(env).value_or("/");
   const std::string base =
       access(home.c_str(), W_OK) == 0 ? "$HOME/.cache" : "/tmp/cache-$(id -u)";
-  const bool full = r.summary.find("No space left on device") !=
-                    std::string::npos;
+  const bool full =
+      r.summary.find("No space left on device") != std::string::npos;
   r.remediation =
       std::string(full ? "Free space where the caches are, or point them "
                          "at a directory with room; e.g. "
                        : "Point the caches at a writable, exec-mounted "
                          "directory, e.g. ") +
-      "`export TORCHINDUCTOR_CACHE_DIR=" +
-      base + "/torchinductor TRITON_CACHE_DIR=" + base +
+      "`export TORCHINDUCTOR_CACHE_DIR=" + base +
+      "/torchinductor TRITON_CACHE_DIR=" + base +
       "/triton CUDA_CACHE_PATH=" + base +
       "/nv` (and USER, where no user name is known)" +
       (full ? std::string()
