@@ -20,11 +20,13 @@ int RemoveEntry(const char* path, const struct stat* /*st*/, int /*type*/,
 
 }  // namespace
 
-std::string MakePrivateTempDir(const std::string& prefix, std::string* error) {
+std::string TempBase() {
   const char* tmp = std::getenv("TMPDIR");
-  const std::string templ =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" +
-      prefix + "XXXXXX";
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
+std::string MakePrivateTempDir(const std::string& prefix, std::string* error) {
+  const std::string templ = TempBase() + "/" + prefix + "XXXXXX";
   std::vector<char> buffer(templ.begin(), templ.end());
   buffer.push_back('\0');
   if (mkdtemp(buffer.data()) == nullptr) {

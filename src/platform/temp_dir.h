@@ -8,7 +8,11 @@
 
 namespace preflight {
 
-// Creates <tmp>/<prefix>XXXXXX. Empty string with *error on failure.
+// Where temporary files go: $TMPDIR, else /tmp (as the compiler, Triton
+// and Python's tempfile decide).
+std::string TempBase();
+
+// Creates <TempBase()>/<prefix>XXXXXX. Empty string with *error on failure.
 std::string MakePrivateTempDir(const std::string& prefix, std::string* error);
 
 // Removes `dir` and everything below it, never following symbolic links.

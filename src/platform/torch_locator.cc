@@ -121,21 +121,18 @@ bool HasExtension(const std::string& dir,
   });
 }
 
+// Where the sys.path entry `parent` (links resolved) came from.
 std::string FoundOn(const std::string& parent, const LocatorAnswer& answer) {
   const char* pythonpath = std::getenv("PYTHONPATH");
   if (pythonpath != nullptr) {
     for (const std::string& entry : Split(pythonpath, ':')) {
-      if (!entry.empty() &&
-          (entry == parent || RealPath(entry) == RealPath(parent))) {
-        return "PYTHONPATH";
-      }
+      if (!entry.empty() && RealPath(entry) == parent) return "PYTHONPATH";
     }
   }
-  if (!answer.user_site.empty() &&
-      RealPath(answer.user_site) == RealPath(parent)) {
+  if (!answer.user_site.empty() && RealPath(answer.user_site) == parent) {
     return "the user site";
   }
-  if (!answer.cwd.empty() && RealPath(answer.cwd) == RealPath(parent)) {
+  if (!answer.cwd.empty() && RealPath(answer.cwd) == parent) {
     return "the current directory";
   }
   return "sys.path";
@@ -179,7 +176,7 @@ TorchImportObservation ObserveTorchImport(const std::string& python,
   seen.python = python;
   seen.package_dir = answer.torch_dir;
   const std::string& dir = answer.torch_dir;
-  const std::string parent = dir.substr(0, dir.rfind('/'));
+  const std::string parent = RealPath(dir.substr(0, dir.rfind('/')));
   seen.found_on = FoundOn(parent, answer);
   seen.regular_package = IsFile(dir + "/__init__.py");
   seen.has_extension = HasExtension(dir, answer.suffixes);
@@ -189,10 +186,10 @@ TorchImportObservation ObserveTorchImport(const std::string& python,
   for (const std::string& entry : answer.sys_path) {
     const std::string real = RealPath(entry.empty() ? answer.cwd : entry);
     if (!after) {
-      after = real == RealPath(parent);
+      after = real == parent;
       continue;
     }
-    if (real != RealPath(parent) && IsFile(entry + "/torch/__init__.py")) {
+    if (real != parent && IsFile(entry + "/torch/__init__.py")) {
       seen.hidden.push_back(entry + "/torch");
     }
   }

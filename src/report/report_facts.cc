@@ -91,7 +91,7 @@ ReportFacts IndexReport(const RunReport& report, const std::string& source) {
   f.verdict =
       OverallVerdict(report) == "pass" ? Outcome::kPass : Outcome::kFail;
   f.tool_version = report.tool_version;
-  IndexHost(nlohmann::json::parse(report.host.dump()), &f);
+  IndexHost(nlohmann::json(report.host), &f);
   IndexResults(report.node_results, &f.node_outcomes, &f.node_metrics);
   for (const GpuReport& g : report.gpus) {
     GpuFacts gpu;
@@ -110,8 +110,7 @@ ReportFacts IndexReport(const RunReport& report, const std::string& source) {
 ReportFacts ExtractFacts(const nlohmann::json& report,
                          const std::string& source) {
   std::string error;
-  const auto model =
-      RunReportFromJson(nlohmann::ordered_json::parse(report.dump()), &error);
+  const auto model = RunReportFromJson(nlohmann::ordered_json(report), &error);
   if (!model) {
     ReportFacts empty;
     empty.source = source;

@@ -71,7 +71,8 @@ std::string PassSummary(const DriverLibrariesObservation& seen,
 
 }  // namespace
 
-ProbeResult JudgeDriverLibraries(const DriverLibrariesObservation& seen) {
+std::optional<ProbeResult> JudgeTorchImportFails(
+    const DriverLibrariesObservation& seen) {
   if (const auto unusable = JudgeTorchImport(seen.torch_import)) {
     return ProbeResult::Fail(unusable->summary, unusable->remediation);
   }
@@ -84,6 +85,11 @@ ProbeResult JudgeDriverLibraries(const DriverLibrariesObservation& seen) {
         "or preload a build that has these symbols (torch's own copy, or "
         "the release torch was built with)");
   }
+  return std::nullopt;
+}
+
+ProbeResult JudgeDriverLibraries(const DriverLibrariesObservation& seen) {
+  if (auto fails = JudgeTorchImportFails(seen)) return *fails;
   const ShadowingJudgement shadowing = JudgeShadowing(seen.shadowed);
   if (!shadowing.failures.empty()) {
     return ProbeResult::Fail(Join(shadowing.failures, "; "),

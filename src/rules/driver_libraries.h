@@ -46,6 +46,13 @@ struct DriverLibrariesObservation {
   std::set<std::string> required;
 };
 
+// The job's `import torch` fails: the package it imports (JudgeTorchImport),
+// or a preloaded library lacking symbols torch imports. nullopt otherwise.
+// The libtorch probes are blocked by this, and JudgeDriverLibraries fails
+// with it first.
+std::optional<ProbeResult> JudgeTorchImportFails(
+    const DriverLibrariesObservation& seen);
+
 // Fail, in this order: the job's `import torch` fails or gives a module
 // that is not PyTorch; a preloaded library lacks symbols torch imports
 // from it; a copy hiding torch's own that does not load or is

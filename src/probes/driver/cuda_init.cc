@@ -17,8 +17,7 @@
 #include "platform/container.h"
 #include "platform/cuda_driver.h"
 #include "platform/cuda_errors.h"
-#include "platform/host_root.h"
-#include "platform/proc_driver_version.h"
+#include "platform/live_driver_target.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -71,12 +70,7 @@ ProbeResult RunDriverCudaInit(const ProbeContext& /*context*/) {
   libcuda.path = cuda->path;
   libcuda.version = libcuda_version;
   libcuda.forward_compat = forward_compat;
-  if (auto text =
-          ReadSmallFile(HostPath("/proc/driver/nvidia/version"), 4096)) {
-    if (auto k = ParseProcDriverVersion(*text)) {
-      libcuda.kernel_module_version = k->version;
-    }
-  }
+  libcuda.kernel_module_version = LoadedDriverVersionText().value_or("");
   if (const auto foreign = JudgeLibcudaIdentity(libcuda)) {
     r.outcome = Outcome::kFail;
     r.summary = foreign->summary;

@@ -217,10 +217,10 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   // The libtorch probes read whether the job can import its torch at all:
   // where it cannot (the package, or a preload torch binds to), they have
   // nothing of the job's to run and report this failure as their cause.
-  if (JudgeTorchImport(seen.torch_import) || !seen.preload_lacks.empty()) {
+  if (const auto fails = JudgeTorchImportFails(seen)) {
     r.facts["torch_import"] = {{"package_dir", seen.torch_import.package_dir},
-                               {"summary", judged.summary},
-                               {"remediation", judged.remediation}};
+                               {"summary", fails->summary},
+                               {"remediation", fails->remediation}};
   }
   r.outcome = judged.outcome;
   r.summary = judged.summary;

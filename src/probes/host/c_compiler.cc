@@ -55,8 +55,7 @@ std::string FindCompiler() {
 // Builds, loads and calls the shared object in a private temporary
 // directory.
 void BuildAndLoad(CCompilerObservation* seen) {
-  const char* tmpdir = std::getenv("TMPDIR");
-  seen->work_dir = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  seen->work_dir = TempBase();
   if (struct statvfs fs{}; statvfs(seen->work_dir.c_str(), &fs) == 0) {
     seen->work_dir_free_bytes =
         static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
