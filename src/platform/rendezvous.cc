@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -58,6 +57,26 @@ bool SplitHostPort(const std::string& text, std::string* host,
   *host = text.substr(0, colon);
   *port = text.substr(colon + 1);
   return true;
+}
+
+using AddressInfo = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
+
+// A numeric address (ResolveHost's output) and port as a socket address, v4
+// or v6, with no lookup; with `address` empty, the wildcard address of
+// `family` (what a server binds). Null where it is not one.
+AddressInfo NumericAddress(const std::string& address, int port,
+                           int family = AF_UNSPEC) {
+  addrinfo hints{};
+  hints.ai_flags =
+      AI_NUMERICHOST | AI_NUMERICSERV | (address.empty() ? AI_PASSIVE : 0);
+  hints.ai_family = family;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(address.empty() ? nullptr : address.c_str(),
+                  std::to_string(port).c_str(), &hints, &found) != 0) {
+    found = nullptr;
+  }
+  return AddressInfo(found, &freeaddrinfo);
 }
 
 const char* kTorchScope = "torch.distributed";
@@ -192,47 +211,25 @@ const std::vector<const char*>& RendezvousVariables() {
 
 StoreListen TryHostStore(const std::string& address, int port) {
   StoreListen out;
-  const bool v6 = address.find(':') != std::string::npos;
-  sockaddr_storage local{};
-  socklen_t length = 0;
-  if (v6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&local);
-    a->sin6_family = AF_INET6;
-    if (inet_pton(AF_INET6, address.c_str(), &a->sin6_addr) != 1) return out;
-    length = sizeof(sockaddr_in6);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&local);
-    a->sin_family = AF_INET;
-    if (inet_pton(AF_INET, address.c_str(), &a->sin_addr) != 1) return out;
-    length = sizeof(sockaddr_in);
-  }
   // Local: an address of this node's binds (port 0: any).
-  const int probe = socket(local.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const AddressInfo local = NumericAddress(address, 0);
+  if (!local) return out;
+  const int probe = socket(local->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (probe < 0) return out;
-  out.local = bind(probe, reinterpret_cast<sockaddr*>(&local), length) == 0;
+  out.local = bind(probe, local->ai_addr, local->ai_addrlen) == 0;
   close(probe);
   if (!out.local) return out;
   // As TCPStore's server: the wildcard address, SO_REUSEADDR, listen.
-  const int server = socket(local.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const AddressInfo any = NumericAddress("", port, local->ai_family);
+  const int server =
+      any ? socket(any->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
   if (server < 0) {
     out.error = std::strerror(errno);
     return out;
   }
   const int one = 1;
   setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_storage any{};
-  if (v6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&any);
-    a->sin6_family = AF_INET6;
-    a->sin6_addr = in6addr_any;
-    a->sin6_port = htons(static_cast<uint16_t>(port));
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&any);
-    a->sin_family = AF_INET;
-    a->sin_addr.s_addr = htonl(INADDR_ANY);
-    a->sin_port = htons(static_cast<uint16_t>(port));
-  }
-  if (bind(server, reinterpret_cast<sockaddr*>(&any), length) == 0 &&
+  if (bind(server, any->ai_addr, any->ai_addrlen) == 0 &&
       listen(server, 1) == 0) {
     out.listened = true;
   } else {
@@ -389,15 +386,8 @@ NameResolution ResolveHost(const std::string& host, double deadline_s) {
 ConnectResult ConnectTcp(const std::string& address, int port,
                          double deadline_s) {
   ConnectResult out;
-  // A numeric address (ResolveHost's output) into its sockaddr, v4 or v6;
-  // no lookup happens here.
-  addrinfo hints{};
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* target = nullptr;
-  if (getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints,
-                  &target) != 0 ||
-      target == nullptr) {
+  const AddressInfo target = NumericAddress(address, port);
+  if (!target) {
     out.detail = "not a numeric address";
     return out;
   }
@@ -405,7 +395,6 @@ ConnectResult ConnectTcp(const std::string& address, int port,
       socket(target->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     out.detail = std::strerror(errno);
-    freeaddrinfo(target);
     return out;
   }
   auto classify = [&](int error) {
@@ -423,7 +412,6 @@ ConnectResult ConnectTcp(const std::string& address, int port,
     }
   };
   const int connected = connect(fd, target->ai_addr, target->ai_addrlen);
-  freeaddrinfo(target);
   if (connected == 0) {
     classify(0);
   } else if (errno != EINPROGRESS) {
