@@ -2,6 +2,7 @@
 
 #include <ftw.h>
 #include <stdlib.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +24,12 @@ int RemoveEntry(const char* path, const struct stat* /*st*/, int /*type*/,
 std::string TempBase() {
   const char* tmp = std::getenv("TMPDIR");
   return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
+std::optional<unsigned long long> FreeBytes(const std::string& dir) {
+  struct statvfs fs {};
+  if (statvfs(dir.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
 }
 
 std::string MakePrivateTempDir(const std::string& prefix, std::string* error) {

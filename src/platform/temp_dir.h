@@ -4,6 +4,7 @@
 #ifndef PREFLIGHT_PLATFORM_TEMP_DIR_H_
 #define PREFLIGHT_PLATFORM_TEMP_DIR_H_
 
+#include <optional>
 #include <string>
 
 namespace preflight {
@@ -11,6 +12,10 @@ namespace preflight {
 // Where temporary files go: $TMPDIR, else /tmp (as the compiler, Triton
 // and Python's tempfile decide).
 std::string TempBase();
+
+// Bytes an unprivileged writer may still use on the filesystem holding
+// `dir` (statvfs f_bavail); nullopt where it cannot be asked.
+std::optional<unsigned long long> FreeBytes(const std::string& dir);
 
 // Creates <TempBase()>/<prefix>XXXXXX. Empty string with *error on failure.
 std::string MakePrivateTempDir(const std::string& prefix, std::string* error);

@@ -19,7 +19,6 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -56,10 +55,7 @@ std::string FindCompiler() {
 // directory.
 void BuildAndLoad(CCompilerObservation* seen) {
   seen->work_dir = TempBase();
-  if (struct statvfs fs{}; statvfs(seen->work_dir.c_str(), &fs) == 0) {
-    seen->work_dir_free_bytes =
-        static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
-  }
+  seen->work_dir_free_bytes = FreeBytes(seen->work_dir);
   std::string dir_error;
   const std::string dir = MakePrivateTempDir("gpu-preflight-cc-", &dir_error);
   if (dir.empty()) {

@@ -30,6 +30,7 @@
 #include <cstring>
 #include <vector>
 
+#include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
@@ -49,12 +50,8 @@ namespace {
 // filesystem allows exec. Removes what it made. "" when usable, else why.
 // " (N free)" for the filesystem holding `dir`; "" where unknown.
 std::string FreeSpace(const std::string& dir) {
-  struct statvfs fs {};
-  if (statvfs(dir.c_str(), &fs) != 0) return "";
-  return " (" +
-         FormatBytes(static_cast<double>(fs.f_bavail) *
-                     static_cast<double>(fs.f_frsize)) +
-         " free)";
+  const auto free = FreeBytes(dir);
+  return free ? " (" + FormatBytes(static_cast<double>(*free)) + " free)" : "";
 }
 
 std::string TryCacheDirectory(const std::string& dir, bool loads_code) {
