@@ -20,6 +20,8 @@ enum class Outcome { kPass, kWarn, kFail, kSkip, kError, kTimeout, kCrash };
 
 // "pass", "warn", "fail", "skip", "error", "timeout", "crash".
 std::string_view ToString(Outcome outcome);
+// "PASS", "FAIL", ...: how consoles print it.
+std::string UpperName(Outcome outcome);
 // Inverse of ToString; nullopt for anything else.
 std::optional<Outcome> ParseOutcome(std::string_view text);
 

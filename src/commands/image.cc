@@ -586,12 +586,6 @@ ImageVerdict JudgeImage(const ImageRequest& req) {
 
 namespace {
 
-std::string Mark(Outcome outcome) {
-  std::string mark(ToString(outcome));
-  for (char& ch : mark) ch = static_cast<char>(std::toupper(ch));
-  return mark;
-}
-
 std::string Name(Outcome outcome) { return std::string(ToString(outcome)); }
 
 }  // namespace
@@ -604,7 +598,7 @@ std::string RenderImageConsole(const ImageVerdict& v) {
       (v.target_gpus.empty() ? "none given" : Join(v.target_gpus, ", ")) +
       "\n  variables: " + v.env_source + "\n";
   for (const ImageCheck& c : v.checks) {
-    out += "  " + Mark(c.outcome) + " " + c.id + "  " + c.summary + "\n";
+    out += "  " + UpperName(c.outcome) + " " + c.id + "  " + c.summary + "\n";
     if (!c.remediation.empty() && c.outcome != Outcome::kPass) {
       out += "       fix: " + c.remediation + "\n";
     }
@@ -612,7 +606,7 @@ std::string RenderImageConsole(const ImageVerdict& v) {
   if (!v.minimum_driver.empty()) {
     out += "\nThe stack needs a driver of at least " + v.minimum_driver + "\n";
   }
-  out += "Verdict: " + Mark(v.verdict) +
+  out += "Verdict: " + UpperName(v.verdict) +
          " (predicted, from the image's files; no GPU was used)\n";
   return out;
 }

@@ -109,13 +109,6 @@ std::string FormatValue(double v) {
 }
 
 // "PASS", "FAIL", ...: the console's outcome column.
-std::string Upper(Outcome outcome) {
-  std::string text(ToString(outcome));
-  for (char& c : text) {
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return text;
-}
 
 }  // namespace
 
@@ -208,16 +201,17 @@ void ConsoleReporter::OnAmended(const ProbeResult& r, Outcome before) {
     amendments_begun_ = true;
     std::fprintf(out_, "amended once every result was in:\n");
   }
-  PrintResultLine(r, "was " + Upper(before));
+  PrintResultLine(r, "was " + UpperName(before));
   std::fflush(out_);
 }
 
 void ConsoleReporter::PrintResultLine(const ProbeResult& r,
                                       const std::string& middle) {
-  std::fprintf(out_, "  %s %s %s  %s\n",
-               Paint(Pad(Upper(r.outcome), 7), OutcomeColor(r.outcome)).c_str(),
-               Pad(Label(r), 28).c_str(), Paint(Pad(middle, 8), kDim).c_str(),
-               r.summary.c_str());
+  std::fprintf(
+      out_, "  %s %s %s  %s\n",
+      Paint(Pad(UpperName(r.outcome), 7), OutcomeColor(r.outcome)).c_str(),
+      Pad(Label(r), 28).c_str(), Paint(Pad(middle, 8), kDim).c_str(),
+      r.summary.c_str());
 }
 
 void ConsoleReporter::OnTick() {
@@ -255,7 +249,7 @@ void ConsoleReporter::PrintBlocked() {
                              " not run: blocked by " + root +
                              " (--verbose lists each)";
     std::fprintf(out_, "  %s %s\n",
-                 Paint(Pad(Upper(Outcome::kSkip), 7), kYellow).c_str(),
+                 Paint(Pad(UpperName(Outcome::kSkip), 7), kYellow).c_str(),
                  line.c_str());
   }
   blocked_by_root_.clear();

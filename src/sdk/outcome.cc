@@ -1,6 +1,7 @@
 #include "preflight/outcome.h"
 
 #include <array>
+#include <cctype>
 #include <utility>
 
 namespace preflight {
@@ -17,6 +18,14 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 7> kNames = {{
 }};
 
 }  // namespace
+
+std::string UpperName(Outcome outcome) {
+  std::string text(ToString(outcome));
+  for (char& c : text) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
 
 std::string_view ToString(Outcome outcome) {
   for (const auto& [value, name] : kNames) {
