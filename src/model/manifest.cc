@@ -314,6 +314,20 @@ std::vector<ProbeSpec> BuildManifest() {
            .StartsInBackground("nccl.early_init")
            .Reads({"job_libraries", "libraries", "nccl_settings",
                    "nccl_setting_findings"})},
+      {"compile.triton_kernel",
+       Stage::kCompile,
+       Scope::kNode,
+       "",
+       {"driver.cuda_init"},
+       90,
+       true,
+       "torch",
+       "The job's python3 compiles, loads and launches one Triton kernel "
+       "from an empty cache (torch.compile's first GPU step); the output is "
+       "exact",
+       // Beside the GPU lanes: it needs a CUDA context of its own and no
+       // GPU lane's worker, so nothing waits for it but the verdict.
+       ProbeTraits().RunsInHostLane().Reads({"torch_import"})},
       {"compile.cuda_graph",
        Stage::kCompile,
        Scope::kPerGpu,

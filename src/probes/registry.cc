@@ -27,11 +27,13 @@ ProbeResult RunDevicesMemory(const ProbeContext& context);
 ProbeResult RunDevicesArchCoverage(const ProbeContext& context);
 ProbeResult RunCompileTorchCompile(const ProbeContext& context);
 ProbeResult RunCompileAotiPackage(const ProbeContext& context);
+ProbeResult RunCompileTritonKernel(const ProbeContext& context);
 
 ProbeFn FindBuiltinProbe(std::string_view id) {
   static constexpr std::pair<std::string_view, ProbeFn> kTable[] = {
       {"compile.torch_compile", &RunCompileTorchCompile},
       {"compile.aoti_package", &RunCompileAotiPackage},
+      {"compile.triton_kernel", &RunCompileTritonKernel},
       {"host.device_nodes", &RunHostDeviceNodes},
       {"host.visible_devices", &RunHostVisibleDevices},
       {"host.shm", &RunHostShm},

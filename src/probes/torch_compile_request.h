@@ -5,13 +5,30 @@
 #ifndef PREFLIGHT_PROBES_TORCH_COMPILE_REQUEST_H_
 #define PREFLIGHT_PROBES_TORCH_COMPILE_REQUEST_H_
 
+#include <cstdlib>
+#include <map>
+#include <string>
+
 #include "preflight/probe_context.h"
+#include "rules/compile_failure.h"
 
 namespace preflight {
 
 inline bool TorchCompileRequested(const ProbeContext& context) {
   return context.level == Level::kFull ||
          context.Params("compile.torch_compile").value("run", false);
+}
+
+// The job's compile-path variables that are set (CC, TMPDIR, TRITON_*...),
+// with their values: the probes that run the compile path name those a
+// failure names.
+inline std::map<std::string, std::string> JobCompileVariables() {
+  std::map<std::string, std::string> set;
+  for (std::string_view name : CompilePathVariables()) {
+    const std::string key(name);
+    if (const char* value = std::getenv(key.c_str())) set[key] = value;
+  }
+  return set;
 }
 
 }  // namespace preflight

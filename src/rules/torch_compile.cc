@@ -7,31 +7,6 @@
 namespace preflight {
 namespace {
 
-struct Breakage {
-  const char* needle;
-  const char* cause;
-  const char* fix;
-};
-
-// reference/failure-modes.md, torch.compile rows.
-constexpr Breakage kBreakages[] = {
-    {"Python.h", "the Python development headers are missing",
-     "apt-get install -y python3-dev (or the -dev package of this Python)"},
-    {"Failed to find C compiler", "no C compiler",
-     "apt-get install -y build-essential, or set CC"},
-    {"No module named 'triton'", "Triton is not installed",
-     "pip install triton (the version torch pins)"},
-    {"failed to map segment", "the cache directory is on a noexec mount",
-     "set TORCHINDUCTOR_CACHE_DIR and TRITON_CACHE_DIR to an exec-mounted "
-     "directory"},
-    {"Read-only file system", "the cache directory is not writable",
-     "set TORCHINDUCTOR_CACHE_DIR and TRITON_CACHE_DIR to a writable "
-     "directory"},
-    {"Permission denied", "the cache directory is not writable",
-     "set TORCHINDUCTOR_CACHE_DIR and TRITON_CACHE_DIR to a writable "
-     "directory"},
-};
-
 std::string Tail(const std::string& text) {
   const std::string t = Trim(text);
   return t.size() > 400 ? "…" + t.substr(t.size() - 400) : t;
@@ -39,18 +14,20 @@ std::string Tail(const std::string& text) {
 
 ProbeResult RunFailed(const TorchCompileObservation& seen) {
   const TorchCompileRun& failed = !seen.cold.ok ? seen.cold : seen.warm;
-  std::string cause = failed.timed_out ? "timed out" : "failed";
-  std::string fix =
-      "Run the model with TORCH_LOGS=+inductor to see the failing step; "
-      "torch.compile needs a C compiler, Python headers, Triton and "
-      "writable, exec-mounted cache directories";
-  for (const Breakage& b : kBreakages) {
-    if (failed.output.find(b.needle) != std::string::npos) {
-      cause = b.cause;
-      fix = b.fix;
-      break;
-    }
-  }
+  // One table explains the compile path's failures (compile.triton_kernel
+  // reads it too); the output's own words stay in the summary.
+  const CompileFailureExplanation why =
+      ExplainCompileFailure(failed.output, seen.facts);
+  std::string cause = failed.timed_out ? "timed out"
+                      : why.known      ? "failed (" + why.what + ")"
+                                       : "failed";
+  if (!why.named_variables.empty())
+    cause += " (set: " + why.named_variables + ")";
+  const std::string fix =
+      why.known ? why.fix
+                : "Run the model with TORCH_LOGS=+inductor to see the failing "
+                  "step; torch.compile needs a C compiler, Python headers, "
+                  "Triton and writable, exec-mounted cache directories";
   ProbeResult r;
   r.details["python"] = seen.python;
   r.outcome = Outcome::kFail;

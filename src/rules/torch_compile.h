@@ -8,6 +8,7 @@
 
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
+#include "rules/compile_failure.h"
 
 namespace preflight {
 
@@ -27,6 +28,8 @@ struct TorchCompileObservation {
   bool exclusive_process = false;  // the GPU is EXCLUSIVE_PROCESS
   std::string temp_error;          // no private cache directory
   TorchCompileRun cold, warm;
+  // The job's compile-path variables, for naming those a failure names.
+  CompileFailureFacts facts;
 };
 
 // Skip where not asked, without a Python with torch, or on an

@@ -675,6 +675,65 @@ PY
     grep -E "host.c_compiler" "$tmp/out.txt" | head -2 | cut -c1-300 | sed 's/^/     /'
     [ "$disagree" = 0 ] || { echo "the verdict disagreed with the job's fate"; exit 1; }
     ;;
+  compile_path_fate_agrees)
+    # Issue 30: torch.compile's path, exercised. Faults from public bug
+    # reports are planted for real; under each, a job compiles one function
+    # with torch.compile from empty caches, and the default run goes beside
+    # it. compile.triton_kernel must warn exactly where the job fails (an
+    # eager job is unaffected, so the default level warns), naming the
+    # library's or the compiler's own words. Both outputs are printed.
+    "$py" -c 'import torch, triton' 2>/dev/null || { echo "SKIP: no torch with Triton"; exit 77; }
+    cat > "$tmp/compile_job.py" <<'PY'
+import torch
+@torch.compile
+def f(x):
+    return torch.nn.functional.gelu(x) * 2.0 + 1.0
+x = torch.randn(1 << 16, device="cuda")
+y = f(x)
+torch.cuda.synchronize()
+assert torch.allclose(y, torch.nn.functional.gelu(x) * 2.0 + 1.0, atol=1e-5)
+print("JOB OK: compiled and matched")
+PY
+    include=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+    echo "Python headers: $include"
+    disagree=0; n=0
+    timeout=$(command -v timeout)  # absolute: one plant empties PATH
+    compile_fate() {  # compile_fate <label> <command prefix...>
+      local label=$1; shift
+      n=$((n + 1))
+      # Empty caches for each, in a fresh directory the plant may mount over.
+      local caches="$tmp/caches$n"; mkdir -p "$caches"
+      job_out=$(env TORCHINDUCTOR_CACHE_DIR="$caches/inductor" "$@" "$timeout" 300 "$py" "$tmp/compile_job.py" 2>&1); job_rc=$?
+      env TORCHINDUCTOR_CACHE_DIR="$caches/inductor" "$@" "$timeout" 120 "$bin" --json "$tmp/c.json" > "$tmp/cout.txt" 2>&1; pf_rc=$?
+      verdict=$("$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); t=[x for x in r["results"] if x["probe"]=="compile.triton_kernel"][0]; print(t["outcome"]); print(t["summary"]); print(t.get("remediation",""))' "$tmp/c.json" 2>&1)
+      outcome=$(echo "$verdict" | head -1)
+      echo "== $label"
+      echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-300)"
+      echo "   gpu-preflight: exit $pf_rc: compile.triton_kernel $outcome: $(echo "$verdict" | sed -n 2p | cut -c1-500)"
+      echo "     fix: $(echo "$verdict" | sed -n 3p | cut -c1-300)"
+      if { [ "$job_rc" = 0 ] && [ "$outcome" != pass ]; } || { [ "$job_rc" != 0 ] && [ "$outcome" != warn ]; }; then
+        echo "   DISAGREE"; disagree=1
+      fi
+    }
+    compile_fate "nothing planted" X_PREFLIGHT_PLANT=none
+    # "RuntimeError: Failed to find C compiler" in slim runtime images.
+    compile_fate "no C compiler on PATH" PATH="$(dirname "$py"):/usr/local/cuda/bin"
+    # CC left pointing at a compiler of another toolchain.
+    compile_fate "CC names a compiler that is not there" CC=/opt/toolchain/bin/gcc-13
+    # "fatal error: Python.h: No such file or directory".
+    compile_fate "the job's Python headers missing" unshare -m sh -c 'mount -t tmpfs tmpfs "$0" && exec "$@"' "$include"
+    # TRITON_PTXAS_PATH left at a tool that does not work.
+    compile_fate "TRITON_PTXAS_PATH at a ptxas that fails" TRITON_PTXAS_PATH=/bin/false
+    # "failed to map segment from shared object": the cache on noexec.
+    compile_fate "the Inductor cache on a noexec mount" unshare -m sh -c 'mkdir -p "$0" && mount -t tmpfs -o noexec tmpfs "$0" && exec "$@"' "$tmp/caches$((n + 1))"
+    # A full TMPDIR: Triton builds its launcher there.
+    mkdir -p "$tmp/fullc"
+    compile_fate "TMPDIR on a full filesystem" unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$0" && dd if=/dev/zero of="$0/fill" bs=64k 2>/dev/null; TMPDIR="$0" exec "$@"' "$tmp/fullc"
+    # The check of the check: a corrupted output must fail.
+    PREFLIGHT_FAULT=compile.triton_kernel:corrupt "$bin" --stages compile --json "$tmp/corrupt.json" > /dev/null 2>&1
+    check "$tmp/corrupt.json" 'res(None, "compile.triton_kernel")["outcome"] == "fail" and "wrong values" in res(None, "compile.triton_kernel")["summary"]' || exit 1
+    [ "$disagree" = 0 ] || { echo "compile.triton_kernel disagreed with the job's fate"; exit 1; }
+    ;;
   *)
     echo "unknown GPU test $name"; exit 2 ;;
 esac

@@ -110,6 +110,7 @@ ProbeResult RunCompileTorchCompile(const ProbeContext& context) {
       MakePrivateTempDir("gpu-preflight-compile-", &seen.temp_error);
   if (cache.empty()) return JudgeTorchCompile(seen, context);
   seen.temp_error.clear();
+  seen.facts.variables = JobCompileVariables();
   seen.cold = RunOnce(seen.python, cache, 240000);
   if (seen.cold.ok) seen.warm = RunOnce(seen.python, cache, 120000);
   RemoveTree(cache);

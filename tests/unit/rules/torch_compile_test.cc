@@ -55,7 +55,8 @@ TEST(TorchCompileJudgeTest, Judgements) {
              "No module named 'triton'";
        },
        Outcome::kFail,
-       "torch.compile (cold) Triton is not installed: ", "pip install triton"},
+       "torch.compile (cold) failed (Triton is not installed; ",
+       "pip install \"triton\""},
       {"the warm start reuses nothing",
        [](TorchCompileObservation* s) { s->warm = Ran(22.0, 0); },
        Outcome::kFail, "warm-up over budget or cache not used",

@@ -1,0 +1,187 @@
+#include "rules/triton_kernel.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "preflight/strings.h"
+
+namespace preflight {
+namespace {
+
+std::string Text(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The step's failure: a fail where torch.compile is part of the run, else a
+// warn (an eager job never compiles a kernel).
+ProbeResult Broken(const TritonKernelObservation& seen, std::string summary,
+                   std::string fix) {
+  if (seen.compile_asked) {
+    return ProbeResult::Fail(std::move(summary), std::move(fix));
+  }
+  return ProbeResult::Warn(
+      std::move(summary) +
+          " (an eager job is unaffected; every torch.compile "
+          "or Triton kernel of the job fails the same way)",
+      std::move(fix));
+}
+
+std::string FirstLine(const std::string& text) {
+  const std::string t = Trim(text);
+  const size_t nl = t.find('\n');
+  const std::string line = nl == std::string::npos ? t : t.substr(0, nl);
+  return line.size() > 300 ? line.substr(0, 300) + "…" : line;
+}
+
+}  // namespace
+
+std::optional<TritonKernelReport> ParseTritonKernelReport(
+    const std::string& json_text) {
+  const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  TritonKernelReport r;
+  r.stage = Text(j, "stage");
+  r.torch_version = Text(j, "torch");
+  r.torch_cuda = Text(j, "torch_cuda");
+  r.triton_version = Text(j, "triton");
+  r.capability = Text(j, "capability");
+  r.cpu_only_torch = j.value("cpu_only", false);
+  r.error_type = Text(j, "error_type");
+  r.error = Text(j, "error");
+  r.log_tail = Text(j, "log_tail");
+  if (j.contains("match") && j["match"].is_boolean()) {
+    r.match = j["match"].get<bool>();
+  }
+  if (j.contains("first_launch_s") && j["first_launch_s"].is_number()) {
+    r.first_launch_s = j["first_launch_s"].get<double>();
+  }
+  return r;
+}
+
+ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
+  if (seen.python.empty()) {
+    return ProbeResult::Skip(skip_reason::kLibraryMissing,
+                             "the job's python3 has no torch (" +
+                                 seen.why_no_python +
+                                 "): nothing compiles Triton kernels here");
+  }
+  if (!seen.torch_import_failure.empty()) {
+    ProbeResult r = ProbeResult::Skip(
+        skip_reason::kBlocked,
+        "blocked by driver.libraries: " + seen.torch_import_failure);
+    r.remediation = seen.torch_import_fix;
+    return r;
+  }
+  if (seen.exclusive_process) {
+    return ProbeResult::Skip(
+        skip_reason::kNotApplicable,
+        "a GPU is in EXCLUSIVE_PROCESS compute mode and this run's workers "
+        "hold the GPUs, so the check's python3 cannot be given a context; "
+        "the job, alone on its GPU, is not affected");
+  }
+  if (!seen.temp_error.empty()) {
+    // Full or read-only: Triton meets the same there, and that is the
+    // cause. Anything else is the check's own trouble.
+    const CompileFailureExplanation why =
+        ExplainCompileFailure(seen.temp_error, seen.facts);
+    if (!why.known) {
+      return ProbeResult::Error("cannot make a private Triton cache near " +
+                                seen.cache_dir + ": " + seen.temp_error);
+    }
+    return Broken(seen,
+                  "Triton's cache " + seen.cache_dir + ": " + seen.temp_error +
+                      " — " + why.what +
+                      (why.named_variables.empty()
+                           ? std::string()
+                           : " (set: " + why.named_variables + ")"),
+                  why.fix);
+  }
+  const TritonKernelReport* report = seen.report ? &*seen.report : nullptr;
+  if (report != nullptr && report->cpu_only_torch) {
+    return ProbeResult::Skip(skip_reason::kNotApplicable,
+                             "torch " + report->torch_version +
+                                 " is a CPU-only build: torch.compile makes no "
+                                 "Triton GPU kernels with it");
+  }
+  const std::string log = report != nullptr && !report->log_tail.empty()
+                              ? report->log_tail
+                              : seen.log_tail;
+  const bool ran = report != nullptr && report->stage == "done";
+  if (!ran) {
+    // Its own words first: the exception, the compiler's error line.
+    std::string words;
+    std::string stage = report != nullptr ? report->stage : "";
+    if (seen.timed_out) {
+      words = "did not finish within " + std::to_string(seen.timeout_s) + " s" +
+              (stage.empty() ? "" : " (at: " + stage + ")");
+    } else if (report != nullptr && !report->error_type.empty()) {
+      words = report->error_type + ": " + FirstLine(report->error);
+    } else if (seen.exit_code > 128) {
+      words = "python3 was killed by signal " +
+              std::to_string(seen.exit_code - 128) +
+              (stage.empty() ? "" : " (at: " + stage + ")");
+    } else {
+      words = "python3 exited " + std::to_string(seen.exit_code) +
+              " without a result";
+    }
+    const std::string line = ErrorLine(log);
+    if (!line.empty() && words.find(line) == std::string::npos &&
+        (report == nullptr || report->error.find(line) == std::string::npos)) {
+      words += "; it printed: " + line;
+    }
+    const CompileFailureExplanation why = ExplainCompileFailure(
+        (report != nullptr ? report->error : "") + "\n" + log, seen.facts);
+    std::string summary =
+        "Triton kernel " +
+        (stage.empty() ? std::string("check") : "(" + stage + ")") +
+        " failed: " + words;
+    if (why.known) summary += " — " + why.what;
+    if (!why.named_variables.empty()) {
+      summary += " (set: " + why.named_variables + ")";
+    }
+    std::string fix =
+        why.known ? why.fix
+                  : "The job's torch.compile meets this error at its first "
+                    "compiled kernel; fix what the message names (the full "
+                    "output: run the job with TORCH_LOGS=+inductor "
+                    "TRITON_DEBUG=1)";
+    ProbeResult r = Broken(seen, std::move(summary), std::move(fix));
+    r.details["python"] = seen.python;
+    if (report != nullptr) {
+      r.details["stage"] = report->stage;
+      if (!report->triton_version.empty()) {
+        r.details["triton"] = report->triton_version;
+      }
+    }
+    if (!log.empty()) r.details["log_tail"] = log;
+    return r;
+  }
+  ProbeResult r;
+  r.details["python"] = seen.python;
+  r.details["torch"] = report->torch_version;
+  r.details["triton"] = report->triton_version;
+  r.details["capability"] = report->capability;
+  r.AddMetric({"first_launch_s", report->first_launch_s, "s", {}});
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", report->first_launch_s);
+  if (!report->match.value_or(false)) {
+    r.outcome = Outcome::kFail;
+    r.summary = "a Triton kernel (Triton " + report->triton_version + ", sm_" +
+                report->capability +
+                ") compiled and ran but computed wrong values (y = 2x + 1 "
+                "differs from torch's)";
+    r.remediation =
+        "Wrong results from a one-line kernel: run the GPU's diagnostics "
+        "(dcgmi diag -r 3) and update Triton to the version torch pins";
+    return r;
+  }
+  r.outcome = Outcome::kPass;
+  r.summary = "Triton " + report->triton_version +
+              " compiled, loaded and launched a kernel in " + seconds +
+              " s from an empty cache (torch " + report->torch_version +
+              ", sm_" + report->capability + "); its output is exact";
+  return r;
+}
+
+}  // namespace preflight

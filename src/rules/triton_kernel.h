@@ -1,0 +1,66 @@
+// compile.triton_kernel's judgement (probes/compile/triton_kernel.cc has the
+// job's python3 compile and launch one small Triton kernel): does the first
+// step of torch.compile's GPU path work here?
+#ifndef PREFLIGHT_RULES_TRITON_KERNEL_H_
+#define PREFLIGHT_RULES_TRITON_KERNEL_H_
+
+#include <optional>
+#include <string>
+
+#include "preflight/result.h"
+#include "rules/compile_failure.h"
+
+namespace preflight {
+
+// What the job's python3 reported on its marked line (the fields the
+// script sets; absent ones stay empty).
+struct TritonKernelReport {
+  std::string stage;  // the step it reached: "import triton", "compile
+                      // and launch", ..., "done"
+  std::string torch_version, torch_cuda, triton_version, capability;
+  bool cpu_only_torch = false;
+  std::string error_type, error;  // the exception, where one was raised
+  std::string log_tail;       // the last of what it, Triton and the compiler
+                              // printed to stderr (its own file)
+  std::optional<bool> match;  // the kernel's output equals torch's
+  double first_launch_s = 0;  // compile + load + first launch
+};
+
+struct TritonKernelObservation {
+  // torch.compile is part of this run (--level full, --torch-compile):
+  // a broken path is then a fail, else a warn.
+  bool compile_asked = false;
+  std::string python;  // the job's python3 with torch; "" for none
+  std::string why_no_python;
+  // driver.libraries found the job cannot import its torch: its summary.
+  std::string torch_import_failure, torch_import_fix;
+  bool exclusive_process = false;  // a GPU is EXCLUSIVE_PROCESS
+  // Where torch.compile's Triton would cache the kernel (the check works in
+  // a private directory there), and why that directory or a file in it
+  // could not be made, in the system's words.
+  std::string cache_dir;
+  std::string temp_error;
+  bool timed_out = false;
+  int timeout_s = 0;
+  int exit_code = -1;  // its exit status, 128 + N where signal N ended it
+  std::optional<TritonKernelReport> report;  // nullopt: no marked line
+  std::string log_tail;                      // read from its file
+  CompileFailureFacts facts;
+};
+
+// Parses the marked line's JSON; nullopt where it is not an object.
+std::optional<TritonKernelReport> ParseTritonKernelReport(
+    const std::string& json_text);
+
+// Skip: no torch, torch's import fails (driver.libraries' cause), a
+// CPU-only torch, an EXCLUSIVE_PROCESS GPU (the tool's limit: its worker
+// holds the GPU). Warn (fail where torch.compile is asked): the kernel did
+// not compile, load, launch or finish in time; the cause is the message
+// Triton, the compiler or CUDA printed, then what explains it
+// (rules/compile_failure.h), naming the variables it names. Fail: the kernel
+// ran and computed wrong values. Pass: it ran and its output is exact.
+ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_RULES_TRITON_KERNEL_H_
