@@ -667,6 +667,12 @@ PY
     [ -n "$sys_nccl" ] && fate "LD_PRELOAD: the system's NCCL ($sys_nccl)" LD_PRELOAD="$sys_nccl"
     fate "LD_PRELOAD: a file that does not exist" LD_PRELOAD=/nonexistent/libmissing.so
     fate "CUDA_LAUNCH_BLOCKING=1 (a warn: the job runs)" CUDA_LAUNCH_BLOCKING=1
+    # torch rejects an unknown allocator key at the first allocation; the
+    # cause must be torch's own words, naming the variable, and no sibling
+    # probe of the worker may crash after it.
+    fate "PYTORCH_CUDA_ALLOC_CONF with an unknown key" PYTORCH_CUDA_ALLOC_CONF=foo:1
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); [print("    ", x["probe"], x["outcome"], x["summary"][:300]) for g in r["gpus"] for x in g["results"] if x["probe"] in ("tensor.torch_block","compile.torch_graph","nccl.all_reduce")]' "$tmp/r.json"
+    check "$tmp/r.json" 'res(0, "tensor.torch_block")["outcome"] == "fail" and "PYTORCH_CUDA_ALLOC_CONF=foo:1" in res(0, "tensor.torch_block")["summary"] and "worker" not in res(0, "compile.torch_graph")["summary"].split(":")[0]' || disagree=1
     fate "ulimit -n 40" sh -c 'ulimit -n 40; exec "$@"' sh
     # A full TMPDIR: a 1 MiB tmpfs filled up, in a mount namespace (root
     # here). Eager jobs run; the compile path is a warn at this level.

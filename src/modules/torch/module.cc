@@ -39,9 +39,9 @@ const char* Describe() {
 std::optional<ProbeResult> Translate(const std::exception& e) {
   return TranslateProbeFailure(
       e,
-      "torch printed the cause to the worker's stderr (run with -v). If it "
-      "says 'no kernel image is available', install a torch build for this "
-      "GPU's arch (see devices.arch_coverage); otherwise " +
+      "The cause is torch's own message above. If it says 'no kernel image "
+      "is available', install a torch build for this GPU's arch (see "
+      "devices.arch_coverage); otherwise " +
           KernelLogAdvice(),
       "libtorch: ");
 }

@@ -1,5 +1,9 @@
 #include "modules/torch/torch_shim.h"
 
+#include <cstdlib>
+#include <map>
+#include <optional>
+
 #include <dlfcn.h>
 #include <sys/stat.h>
 
@@ -7,12 +11,14 @@
 #include <cstring>
 #include <mutex>
 
+#include "modules/torch/stderr_tail.h"
 #include "platform/library_open.h"
 #include "platform/torch_locator.h"
 #include "preflight/strings.h"
 #include "rules/arch_coverage.h"
 #include "rules/torch_stack.h"
 #include "rules/torch_wheels.h"
+#include "rules/torch_words.h"
 
 namespace preflight {
 namespace {
@@ -24,6 +30,33 @@ std::mutex& Mutex() {
 const TorchShim*& Current() {
   static const TorchShim* current = nullptr;
   return current;
+}
+
+// The probe now driving torch, and the first of its calls that failed in
+// this worker: torch is then in a state nobody tested (a failed allocator
+// start, a half-made handle), and calling it again has crashed the worker,
+// taking the lane's other probes with it.
+std::string& CurrentProbe() {
+  static std::string probe;
+  return probe;
+}
+struct TorchFailure {
+  std::string probe, what;
+};
+std::optional<TorchFailure>& FirstFailure() {
+  static std::optional<TorchFailure> failure;
+  return failure;
+}
+
+// The job's torch settings that are set, for naming those torch's words
+// point at.
+std::map<std::string, std::string> TorchSettingsOfTheJob() {
+  std::map<std::string, std::string> set;
+  for (const auto& [name, about] : TorchSettingVariables()) {
+    const std::string key(name);
+    if (const char* value = std::getenv(key.c_str())) set[key] = value;
+  }
+  return set;
 }
 
 bool Exists(const std::string& path) {
@@ -52,10 +85,26 @@ WheelTarget TargetOf(const ProbeContext& context, std::string* driver_text) {
 }  // namespace
 
 void TorchShim::Check(AOTITorchError e, const char* call) const {
-  if (e != AOTI_TORCH_SUCCESS) {
-    throw TorchCallFailed(std::string(call) + " failed in torch " + version +
-                          " (its message is in the worker's log)");
+  if (e == AOTI_TORCH_SUCCESS) return;
+  // torch printed its exception's text on stderr before returning.
+  const std::string words = TorchErrorWords(StderrTail());
+  const std::string settings =
+      TorchSettingsNamed(words, TorchSettingsOfTheJob());
+  std::string what = std::string(call) + " failed in torch " + version + ": " +
+                     (words.empty() ? "torch printed no message" : words);
+  std::string cause;
+  if (!settings.empty()) {
+    what += " (set: " + settings + ")";
+    cause = "torch rejects " + settings +
+            ", and the job meets the same error at its first CUDA "
+            "allocation: correct the value (torch's CUDA memory "
+            "documentation lists the keys) or unset it";
   }
+  {
+    std::lock_guard<std::mutex> lock(Mutex());
+    if (!FirstFailure()) FirstFailure() = TorchFailure{CurrentProbe(), what};
+  }
+  throw TorchCallFailed(what, cause);
 }
 
 void TorchShim::Copy(AtenTensorHandle dst, AtenTensorHandle src) const {
@@ -67,7 +116,18 @@ void TorchShim::Copy(AtenTensorHandle dst, AtenTensorHandle src) const {
 }
 
 std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
+  // From the first libtorch probe on, torch's stderr is kept: its failed
+  // calls print their cause there.
+  KeepStderrTail();
   std::lock_guard<std::mutex> lock(Mutex());
+  if (const auto& failed = FirstFailure()) {
+    ProbeResult blocked = ProbeResult::Skip(
+        skip_reason::kBlocked,
+        "blocked by " + failed->probe + ": torch failed in this worker (" +
+            failed->what + "); calling it again is untested ground");
+    return blocked;
+  }
+  CurrentProbe() = context.probe;
   if (Current() != nullptr) return std::nullopt;
   std::string lib_dir;
   if (context.node_facts.contains("job_libraries")) {

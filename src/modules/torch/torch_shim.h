@@ -20,6 +20,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "modules/common/probe_failure.h"
@@ -53,11 +54,13 @@
 
 namespace preflight {
 
-// A stable C function returned an error: torch's own message went to the
-// worker's stderr (the shim has no error text).
+// A stable C function returned an error. The shim returns no text: torch
+// printed its exception's message on stderr, whose tail the worker keeps
+// (stderr_tail.h), and `what` carries those words.
 class TorchCallFailed : public CallFailed {
  public:
-  explicit TorchCallFailed(const std::string& what) : CallFailed(what) {}
+  explicit TorchCallFailed(const std::string& what, std::string cause = "")
+      : CallFailed(what, std::move(cause)) {}
 };
 
 struct TorchShim {
