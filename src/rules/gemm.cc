@@ -21,6 +21,9 @@ ProbeResult JudgeGemm(const GemmObservation& seen, const ProbeContext& inputs) {
   ProbeResult r;
   r.details["throttle"] = seen.throttle.ToJson();
   std::vector<std::string> wrong, slow, rates;
+  // Low rates a setting of the job lowers: the setting, not the GPU.
+  std::vector<std::string> set_low;
+  std::vector<const SettingInForce*> set_by;
   for (const GemmPrecisionResult& p : seen.precisions) {
     const std::string& name = p.name;
     const double error =
@@ -53,8 +56,17 @@ ProbeResult JudgeGemm(const GemmObservation& seen, const ProbeContext& inputs) {
                       : Format(" (error %.2g > %.2g)", error, p.tolerance)));
     }
     if (!rate.Passes()) {
-      slow.push_back(
-          name + Format(" %.1f < %.1f TFLOP/s", p.tflops, rate.limit->value));
+      const std::string low =
+          name + Format(" %.1f < %.1f TFLOP/s", p.tflops, rate.limit->value);
+      if (const SettingInForce* s =
+              SettingLowering(seen.settings, name + "_tflops")) {
+        set_low.push_back(low + " (" + s->variable + "=" + s->value + ")");
+        if (std::find(set_by.begin(), set_by.end(), s) == set_by.end()) {
+          set_by.push_back(s);
+        }
+      } else {
+        slow.push_back(low);
+      }
     }
     rates.push_back(name + Format(" %.1f", p.tflops));
   }
@@ -71,13 +83,32 @@ ProbeResult JudgeGemm(const GemmObservation& seen, const ProbeContext& inputs) {
         "--level full, and drain the GPU if it repeats";
     return r;
   }
+  std::string settings_said, settings_fix;
+  for (const SettingInForce* s : set_by) {
+    settings_said += (settings_said.empty() ? "" : "; ") + s->variable + "=" +
+                     s->value + " is set: " + s->effect;
+    settings_fix += (settings_fix.empty() ? "" : "; ") + s->fix;
+  }
   if (!slow.empty()) {
     r.outcome = Outcome::kFail;
     const SlowRateCause why =
         ExplainSlowRate(seen.throttle, seen.gpu, seen.vantage);
     r.summary =
         "GEMM below this model's limit: " + Join(slow, ", ") + "; " + why.cause;
+    if (!set_low.empty()) {
+      r.summary +=
+          " (also low, by the job's settings: " + Join(set_low, ", ") + ")";
+    }
     r.remediation = why.remediation;
+    return r;
+  }
+  if (!set_low.empty()) {
+    r.outcome = Outcome::kWarn;
+    r.summary =
+        "GEMM below this model's limit because of the job's "
+        "settings, not the GPU: " +
+        Join(set_low, ", ") + "; " + settings_said;
+    r.remediation = settings_fix;
     return r;
   }
   r.outcome = Outcome::kPass;

@@ -11,6 +11,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "rules/host_advice.h"
+#include "rules/job_settings.h"
 #include "rules/throttle_evidence.h"
 
 namespace preflight {
@@ -33,14 +34,19 @@ struct GemmObservation {
   std::vector<GemmPrecisionResult> precisions;
   ThrottleEvidence throttle;   // NVML during the timed runs
   bool tf32_override = false;  // NVIDIA_TF32_OVERRIDE=1 is set
-  std::string gpu;             // the bus id (or UUID) for nvidia-smi -i
+  // The job's settings that change what it does (rules/job_settings.h):
+  // one that lowers a rate is that rate's cause.
+  std::vector<SettingInForce> settings;
+  std::string gpu;  // the bus id (or UUID) for nvidia-smi -i
   Vantage vantage;
 };
 
 // Fail on a product outside its tolerance (naming NVIDIA_TF32_OVERRIDE=1
 // where set), then on a rate below this model's limit (the built-in table,
 // rules/gpu_models.h, or the user's thresholds in `inputs`), with what held
-// the clocks down (ExplainSlowRate). Pass otherwise, listing the rates.
+// the clocks down (ExplainSlowRate). A low rate that a setting in force
+// lowers (NVIDIA_TF32_OVERRIDE=0 for TF32) is that setting's doing: a warn
+// naming it, where no other rate is low. Pass otherwise, listing the rates.
 ProbeResult JudgeGemm(const GemmObservation& seen, const ProbeContext& inputs);
 
 }  // namespace preflight

@@ -31,7 +31,8 @@ const std::vector<JobSettingEffect>& JobSettingEffects() {
        "multiplies and convolutions run at FP32 rate (about 8x slower on "
        "Ampere and newer)",
        "unset NVIDIA_TF32_OVERRIDE, or set it where FP32 accuracy is needed "
-       "on purpose"},
+       "on purpose",
+       {"tf32_tflops"}},
       {"TORCH_NCCL_BLOCKING_WAIT", IsOn,
        "each collective blocks the CPU until it completes: communication no "
        "longer overlaps compute",
@@ -61,10 +62,20 @@ std::vector<SettingInForce> SettingsInForce(
   for (const JobSettingEffect& e : JobSettingEffects()) {
     const auto value = env(e.variable);
     if (value && e.applies(*value)) {
-      out.push_back({e.variable, *value, e.effect, e.fix});
+      out.push_back({e.variable, *value, e.effect, e.fix, e.lowers_rates});
     }
   }
   return out;
+}
+
+const SettingInForce* SettingLowering(
+    const std::vector<SettingInForce>& in_force, const std::string& metric) {
+  for (const SettingInForce& s : in_force) {
+    for (const std::string& lowered : s.lowers_rates) {
+      if (lowered == metric) return &s;
+    }
+  }
+  return nullptr;
 }
 
 ProbeResult JudgeJobSettings(const std::vector<SettingInForce>& in_force) {

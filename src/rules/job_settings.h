@@ -21,6 +21,9 @@ struct JobSettingEffect {
   std::function<bool(const std::string& value)> applies;
   const char* effect;  // what the job does differently
   const char* fix;
+  // The measured rates it lowers, by metric name ("tf32_tflops"): where one
+  // of them is low, this setting is the cause, not the GPU.
+  std::vector<std::string> lowers_rates = {};
 };
 
 // The table, from each library's documentation.
@@ -32,7 +35,13 @@ struct SettingInForce {
   std::string value;
   std::string effect;
   std::string fix;
+  std::vector<std::string> lowers_rates;
 };
+
+// The first of `in_force` that lowers `metric` ("tf32_tflops"); nullptr
+// where none does.
+const SettingInForce* SettingLowering(
+    const std::vector<SettingInForce>& in_force, const std::string& metric);
 
 // Those of `env`'s variables (nullopt: unset) that the table says change
 // what the job does.

@@ -667,6 +667,11 @@ PY
     [ -n "$sys_nccl" ] && fate "LD_PRELOAD: the system's NCCL ($sys_nccl)" LD_PRELOAD="$sys_nccl"
     fate "LD_PRELOAD: a file that does not exist" LD_PRELOAD=/nonexistent/libmissing.so
     fate "CUDA_LAUNCH_BLOCKING=1 (a warn: the job runs)" CUDA_LAUNCH_BLOCKING=1
+    # TF32 off: the job runs; the TF32 rate falls to the FP32 rate, and its
+    # cause must be the setting, not the GPU (a warn).
+    fate "NVIDIA_TF32_OVERRIDE=0 (a warn: the job runs)" NVIDIA_TF32_OVERRIDE=0
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); [print("    ", x["probe"], x["outcome"], x["summary"][:400]) for g in r["gpus"] for x in g["results"] if x["probe"] == "tensor.gemm"]' "$tmp/r.json"
+    check "$tmp/r.json" 'res(0, "tensor.gemm")["outcome"] in ("pass", "warn") and (res(0, "tensor.gemm")["outcome"] == "pass" or "NVIDIA_TF32_OVERRIDE=0" in res(0, "tensor.gemm")["summary"])' || disagree=1
     # torch rejects an unknown allocator key at the first allocation; the
     # cause must be torch's own words, naming the variable, and no sibling
     # probe of the worker may crash after it.

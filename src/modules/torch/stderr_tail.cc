@@ -16,8 +16,8 @@ constexpr size_t kKeep = 16 << 10;
 
 struct Tail {
   std::mutex mutex;
-  int read_end = -1;   // non-blocking
-  int original = -1;   // the worker's stderr before
+  int read_end = -1;  // non-blocking
+  int original = -1;  // the worker's stderr before
   std::string kept;
 };
 
@@ -91,8 +91,7 @@ std::string StderrTail() {
   if (t.read_end < 0) return "";
   fflush(stderr);
   DrainLocked(t);
-  return t.kept.size() > kKeep ? t.kept.substr(t.kept.size() - kKeep)
-                               : t.kept;
+  return t.kept.size() > kKeep ? t.kept.substr(t.kept.size() - kKeep) : t.kept;
 }
 
 }  // namespace preflight

@@ -1,15 +1,14 @@
 #include "modules/torch/torch_shim.h"
 
-#include <cstdlib>
-#include <map>
-#include <optional>
-
 #include <dlfcn.h>
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <optional>
 
 #include "modules/torch/stderr_tail.h"
 #include "platform/library_open.h"

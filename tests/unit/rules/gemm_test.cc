@@ -64,6 +64,39 @@ TEST(GemmJudgeTest, Judgements) {
             std::string::npos)
       << r.summary;
 
+  // Issue 30: TF32 off by NVIDIA_TF32_OVERRIDE=0 runs the TF32 case at
+  // the FP32 rate. The setting is the cause, not the GPU: a warn naming it.
+  GemmObservation tf32_off = H200();
+  tf32_off.precisions[1].tflops = 50.9;
+  const auto env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "NVIDIA_TF32_OVERRIDE") return "0";
+    return std::nullopt;
+  };
+  tf32_off.settings = SettingsInForce(env);
+  r = JudgeGemm(tf32_off, OnH200());
+  EXPECT_EQ(r.outcome, Outcome::kWarn) << r.summary;
+  EXPECT_EQ(r.summary.rfind("GEMM below this model's limit because of the "
+                            "job's settings, not the GPU: tf32 50.9 < ",
+                            0),
+            0u)
+      << r.summary;
+  EXPECT_NE(r.summary.find("(NVIDIA_TF32_OVERRIDE=0); NVIDIA_TF32_OVERRIDE=0 "
+                           "is set: TF32 is off in cuBLAS"),
+            std::string::npos)
+      << r.summary;
+  EXPECT_EQ(r.remediation.rfind("unset NVIDIA_TF32_OVERRIDE", 0), 0u);
+  // Without the setting the same rate is the GPU's: a fail.
+  tf32_off.settings.clear();
+  EXPECT_EQ(JudgeGemm(tf32_off, OnH200()).outcome, Outcome::kFail);
+  // With another rate low too, the fail stands and names both.
+  tf32_off.settings = SettingsInForce(env);
+  tf32_off.precisions[2].tflops = 300;
+  r = JudgeGemm(tf32_off, OnH200());
+  EXPECT_EQ(r.outcome, Outcome::kFail);
+  EXPECT_NE(r.summary.find("(also low, by the job's settings: tf32 50.9"),
+            std::string::npos)
+      << r.summary;
+
   ProbeContext unknown = OnH200();
   unknown.gpu_name = "NVIDIA Future GPU";
   r = JudgeGemm(slow, unknown);
