@@ -1,6 +1,7 @@
 #include "core/gpu_selection.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "model/manifest.h"
 #include "preflight/strings.h"
@@ -92,6 +93,44 @@ bool SelectGpus(const std::vector<GpuIdentity>& all,
     selected->push_back(*match);
   }
   return true;
+}
+
+std::optional<std::vector<GpuIdentity>> GpusCudaWillList(
+    const std::vector<ListedGpu>& listed, bool mig_here,
+    const std::optional<std::string>& cuda_visible_devices) {
+  if (listed.empty() || mig_here) return std::nullopt;
+  std::vector<GpuIdentity> gpus;
+  const auto add = [&](const ListedGpu& g) {
+    GpuIdentity id;
+    id.index = static_cast<int>(gpus.size());
+    id.uuid = g.uuid;
+    id.name = g.name;
+    id.pci_bus_id = g.pci_bus_id;
+    gpus.push_back(id);
+  };
+  if (!cuda_visible_devices) {
+    for (const ListedGpu& g : listed) add(g);
+    return gpus;
+  }
+  const VisibleDevicesCheck check =
+      CheckCudaVisibleDevices(*cuda_visible_devices);
+  // CUDA honours the entries before the first that names no GPU.
+  const Resolution resolved = ResolveEntries(check.devices, listed);
+  for (size_t i = 0; i < resolved.resolved && i < check.devices.size(); ++i) {
+    const std::string entry = Trim(check.devices[i]);
+    const ListedGpu* match = nullptr;
+    if (!entry.empty() && std::isdigit(static_cast<unsigned char>(entry[0]))) {
+      const size_t n = std::stoul(entry);
+      if (n < listed.size()) match = &listed[n];
+    } else {
+      for (const ListedGpu& g : listed) {
+        if (StartsWith(g.uuid, entry)) match = &g;
+      }
+    }
+    if (match == nullptr) return std::nullopt;  // not as CUDA would read it
+    add(*match);
+  }
+  return gpus;
 }
 
 }  // namespace preflight

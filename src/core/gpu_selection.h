@@ -11,6 +11,7 @@
 
 #include "preflight/result.h"
 #include "report/run_report.h"
+#include "rules/visible_devices.h"
 
 namespace preflight {
 
@@ -35,6 +36,17 @@ std::vector<GpuIdentity> InventoryOrReason(
 bool SelectGpus(const std::vector<GpuIdentity>& all,
                 const std::vector<GpuSelector>& selection,
                 std::vector<GpuIdentity>* selected, std::string* error);
+
+// The GPUs CUDA will list, as --gpus numbers them, known before anything
+// runs: NVML's list (`listed`, PCI order) narrowed by CUDA_VISIBLE_DEVICES
+// (nullopt: unset) the way CUDA reads it. nullopt where that cannot be
+// known without CUDA: no NVML list, or a GPU in MIG mode (CUDA lists MIG
+// devices then). Indices and UUIDs are what --gpus may name; the order of
+// an unset CUDA_VISIBLE_DEVICES may differ from CUDA's, which does not
+// change which indices exist.
+std::optional<std::vector<GpuIdentity>> GpusCudaWillList(
+    const std::vector<ListedGpu>& listed, bool mig_here,
+    const std::optional<std::string>& cuda_visible_devices);
 
 }  // namespace preflight
 

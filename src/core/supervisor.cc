@@ -7,12 +7,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <memory>
 #include <set>
 
 #include "core/exit_codes.h"
+#include "core/gpu_selection.h"
 #include "core/history.h"
 #include "core/judge.h"
 #include "core/log.h"
@@ -24,6 +26,7 @@
 #include "platform/atomic_file.h"
 #include "platform/host_facts.h"
 #include "platform/host_root.h"
+#include "platform/nvml.h"
 #include "preflight/strings.h"
 #include "preflight/version.h"
 #include "report/console_reporter.h"
@@ -190,6 +193,24 @@ int RunCommand(const Options& options) {
                  "gpu-preflight: error: nothing to run: the selected stages "
                  "have no probes in this version (`gpu-preflight list`)\n");
     return kExitUsage;
+  }
+  // A --gpus entry that names no GPU is bad input: refused before anything
+  // runs or prints, where NVML can tell which GPUs CUDA will list (without
+  // NVML, or with MIG, the run's own enumeration refuses it later).
+  if (!options.gpus.empty()) {
+    bool mig_here = false;
+    const std::vector<ListedGpu> listed = ListNvmlGpus(&mig_here);
+    const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+    const auto gpus = GpusCudaWillList(listed, mig_here,
+                                       visible != nullptr
+                                           ? std::optional<std::string>(visible)
+                                           : std::nullopt);
+    std::vector<GpuIdentity> selected;
+    std::string error;
+    if (gpus && !SelectGpus(*gpus, options.gpus, &selected, &error)) {
+      std::fprintf(stderr, "gpu-preflight: error: %s\n", error.c_str());
+      return kExitUsage;
+    }
   }
   // The default report path is a convenience: when it cannot be written we
   // say so and go on, unlike an explicit --json, which was checked already.

@@ -205,4 +205,31 @@ std::vector<std::string> MigDeviceUuids(const Nvml& nvml, nvml::Device parent) {
   return uuids;
 }
 
+std::vector<ListedGpu> ListNvmlGpus(bool* mig_here) {
+  std::vector<ListedGpu> gpus;
+  std::string error;
+  const Nvml* nvml = LoadNvml(&error, nullptr);
+  unsigned count = 0;
+  if (nvml == nullptr || nvml->device_get_count == nullptr ||
+      nvml->device_get_count(&count) != nvml::kSuccess) {
+    return gpus;
+  }
+  for (unsigned i = 0; i < count; ++i) {
+    nvml::Device dev = nullptr;
+    if (nvml->device_get_handle_by_index(i, &dev) != nvml::kSuccess) continue;
+    char uuid[96] = {}, name[96] = {};
+    nvml->device_get_uuid(dev, uuid, sizeof uuid);
+    nvml->device_get_name(dev, name, sizeof name);
+    nvml::PciInfo pci{};
+    std::string bus;
+    if (nvml->device_get_pci_info != nullptr &&
+        nvml->device_get_pci_info(dev, &pci) == nvml::kSuccess) {
+      bus = pci.bus_id;
+    }
+    *mig_here = *mig_here || MigModeEnabled(*nvml, dev);
+    gpus.push_back({static_cast<int>(i), uuid, bus, name});
+  }
+  return gpus;
+}
+
 }  // namespace preflight

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "preflight/nvml_types.h"
+#include "rules/visible_devices.h"
 
 namespace preflight {
 
@@ -99,6 +100,10 @@ struct Nvml {
 
 // Whether `dev` is in MIG mode now (false where NVML cannot say).
 bool MigModeEnabled(const Nvml& nvml, nvml::Device dev);
+
+// Every GPU NVML lists, in its (PCI) order; empty without NVML. `mig_here`:
+// one of them is in MIG mode (CUDA then enumerates MIG devices instead).
+std::vector<ListedGpu> ListNvmlGpus(bool* mig_here);
 
 // The board's instantaneous draw in mW (NVML_FI_DEV_POWER_INSTANT), where
 // this driver and GPU report it; nullopt elsewhere (older GPUs, drivers).

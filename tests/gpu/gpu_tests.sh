@@ -375,9 +375,9 @@ PY
     ;;
   hostile_gpu_selection)
     # GPUs that do not exist, by index and by a well-formed UUID: exit 2 with
-    # one line naming the GPUs that do exist, no report, and the node
-    # probes still running at that moment stopped, not waited for.
-    for sel in 64 GPU-00000000-0000-0000-0000-000000000000 0,GPU-ffffffff; do
+    # one line naming the GPUs that do exist, no report, and (issue 31)
+    # nothing run or printed before it: no header, no result line.
+    for sel in 64 GPU-00000000-0000-0000-0000-000000000000 0,GPU-ffffffff 7; do
       start=$(date +%s%N)
       "$bin" --gpus "$sel" --json "$tmp/sel.json" > "$tmp/out" 2> "$tmp/err"
       code=$?
@@ -387,6 +387,7 @@ PY
       [ "$(wc -l < "$tmp/err")" = 1 ] || { echo "--gpus $sel: not one line"; exit 1; }
       grep -q "does not exist; visible GPUs are 0" "$tmp/err" || { echo "--gpus $sel: unclear"; exit 1; }
       [ ! -e "$tmp/sel.json" ] || { echo "--gpus $sel: a report was written"; exit 1; }
+      [ ! -s "$tmp/out" ] || { echo "--gpus $sel: printed before refusing:"; cat "$tmp/out"; exit 1; }
       [ "$ms" -lt 10000 ] || { echo "--gpus $sel: took $ms ms"; exit 1; }
       echo "ok: --gpus $sel refused in $ms ms"
     done

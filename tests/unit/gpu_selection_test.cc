@@ -70,5 +70,39 @@ TEST(GpuSelectionTest, SaysWhyThereIsNoGpuList) {
   EXPECT_EQ(why, "blocked by devices.enumerate (fail): no GPU list");
 }
 
+// Issue 31: --gpus is checked before anything runs, against what NVML and
+// CUDA_VISIBLE_DEVICES say CUDA will list.
+TEST(GpuSelectionTest, KnowsWhatCudaWillListBeforeTheRun) {
+  const std::vector<ListedGpu> two = {
+      {0, "GPU-aaaa1111", "00000000:18:00.0", "NVIDIA H100"},
+      {1, "GPU-bbbb2222", "00000000:2A:00.0", "NVIDIA H100"}};
+  auto all = GpusCudaWillList(two, false, std::nullopt);
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(all->size(), 2u);
+  std::vector<GpuIdentity> selected;
+  std::string error;
+  EXPECT_FALSE(SelectGpus(*all, {{7, ""}}, &selected, &error));
+  EXPECT_EQ(error.rfind("--gpus: GPU 7 does not exist", 0), 0u) << error;
+
+  // CUDA_VISIBLE_DEVICES=1 leaves one GPU, numbered 0: GPU 1 is gone.
+  auto one = GpusCudaWillList(two, false, std::string("1"));
+  ASSERT_TRUE(one.has_value());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].index, 0);
+  EXPECT_EQ((*one)[0].uuid, "GPU-bbbb2222");
+  EXPECT_FALSE(SelectGpus(*one, {{1, ""}}, &selected, &error));
+  EXPECT_TRUE(
+      SelectGpus(*one, {{std::nullopt, "GPU-bbbb"}}, &selected, &error));
+  // By UUID prefix; an entry naming no GPU ends the list there, as in CUDA.
+  auto by_uuid =
+      GpusCudaWillList(two, false, std::string("GPU-aaaa,GPU-ffff,1"));
+  ASSERT_TRUE(by_uuid.has_value());
+  EXPECT_EQ(by_uuid->size(), 1u);
+
+  // Unknowable without CUDA: no NVML list, or MIG (CUDA lists MIG devices).
+  EXPECT_FALSE(GpusCudaWillList({}, false, std::nullopt).has_value());
+  EXPECT_FALSE(GpusCudaWillList(two, true, std::nullopt).has_value());
+}
+
 }  // namespace
 }  // namespace preflight

@@ -40,35 +40,6 @@
 namespace preflight {
 namespace {
 
-// Every GPU NVML lists, in its (PCI) order; empty without NVML. `mig_here`:
-// one of them is in MIG mode (CUDA then enumerates MIG devices instead).
-std::vector<ListedGpu> ListGpus(bool* mig_here) {
-  std::vector<ListedGpu> gpus;
-  std::string error;
-  const Nvml* nvml = LoadNvml(&error, nullptr);
-  unsigned count = 0;
-  if (nvml == nullptr || nvml->device_get_count == nullptr ||
-      nvml->device_get_count(&count) != nvml::kSuccess) {
-    return gpus;
-  }
-  for (unsigned i = 0; i < count; ++i) {
-    nvml::Device dev = nullptr;
-    if (nvml->device_get_handle_by_index(i, &dev) != nvml::kSuccess) continue;
-    char uuid[96] = {}, name[96] = {};
-    nvml->device_get_uuid(dev, uuid, sizeof uuid);
-    nvml->device_get_name(dev, name, sizeof name);
-    nvml::PciInfo pci{};
-    std::string bus;
-    if (nvml->device_get_pci_info != nullptr &&
-        nvml->device_get_pci_info(dev, &pci) == nvml::kSuccess) {
-      bus = pci.bus_id;
-    }
-    *mig_here = *mig_here || MigModeEnabled(*nvml, dev);
-    gpus.push_back({static_cast<int>(i), uuid, bus, name});
-  }
-  return gpus;
-}
-
 std::optional<std::string> Env(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
@@ -81,7 +52,7 @@ ProbeResult RunHostVisibleDevices(const ProbeContext& /*context*/) {
   seen.cuda_visible_devices = Env("CUDA_VISIBLE_DEVICES");
   seen.nvidia_visible_devices = Env("NVIDIA_VISIBLE_DEVICES");
   seen.driver_capabilities = Env("NVIDIA_DRIVER_CAPABILITIES");
-  seen.listed = ListGpus(&seen.mig_here);
+  seen.listed = ListNvmlGpus(&seen.mig_here);
   if (seen.listed.empty()) {
     std::string how;
     seen.node_count = VisibleGpuCount(&how);
