@@ -746,6 +746,48 @@ PY
     check "$tmp/corrupt.json" 'res(None, "compile.triton_kernel")["outcome"] == "fail" and "wrong values" in res(None, "compile.triton_kernel")["summary"]' || exit 1
     [ "$disagree" = 0 ] || { echo "compile.triton_kernel disagreed with the job's fate"; exit 1; }
     ;;
+  rendezvous_fate_agrees)
+    # Issue 30: torch.distributed's rendezvous as the job's rank 0 meets it,
+    # with faults from public bug reports planted for real: the port taken
+    # ("EADDRINUSE" from torchrun restarts), a MASTER_ADDR that does not
+    # resolve, a MASTER_PORT that is not a number. The job (env:// init,
+    # one rank, a NCCL all-reduce) and the default run go side by side; they
+    # must agree, and gpu-preflight must give the socket's or torch's words.
+    cat > "$tmp/rdzv_job.py" <<'PY'
+import datetime, torch, torch.distributed as dist
+dist.init_process_group("nccl", init_method="env://", rank=0, world_size=1,
+                        timeout=datetime.timedelta(seconds=20))
+x = torch.ones(4, device="cuda")
+dist.all_reduce(x)
+torch.cuda.synchronize()
+print("JOB OK", float(x.sum()))
+dist.destroy_process_group()
+PY
+    free_port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
+    "$py" -c 'import socket,sys,time; s=socket.socket(); s.bind(("", int(sys.argv[1]))); s.listen(); print("held", flush=True); time.sleep(600)' 29555 > "$tmp/held.log" 2>&1 &
+    holder=$!
+    trap 'kill $holder 2>/dev/null; rm -rf "$tmp"' EXIT
+    for _ in $(seq 50); do grep -q held "$tmp/held.log" && break; sleep 0.1; done
+    disagree=0
+    rdzv() {  # rdzv <label> <variables...>
+      local label=$1; shift
+      job_out=$(env "$@" timeout 90 "$py" "$tmp/rdzv_job.py" 2>&1); job_rc=$?
+      env "$@" timeout 120 "$bin" --json "$tmp/r.json" > "$tmp/out.txt" 2>&1; pf_rc=$?
+      echo "== $label"
+      echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-300)"
+      echo "   gpu-preflight: exit $pf_rc: $(grep -E '^Verdict' "$tmp/out.txt")"
+      grep -E '^  (fail|FAIL) |^      fix:' "$tmp/out.txt" | head -4 | cut -c1-400 | sed 's/^/     /'
+      if { [ "$job_rc" = 0 ] && [ "$pf_rc" != 0 ]; } || { [ "$job_rc" != 0 ] && [ "$pf_rc" = 0 ]; }; then
+        echo "   DISAGREE"; disagree=1
+      fi
+    }
+    rdzv "a free port on this host" MASTER_ADDR=127.0.0.1 MASTER_PORT="$free_port"
+    rdzv "MASTER_PORT held by another process" MASTER_ADDR=127.0.0.1 MASTER_PORT=29555
+    rdzv "MASTER_ADDR that does not resolve" MASTER_ADDR=trainer-0.nosuch.invalid MASTER_PORT="$free_port"
+    rdzv "MASTER_PORT that is not a number" MASTER_ADDR=127.0.0.1 MASTER_PORT=29x00
+    kill $holder 2>/dev/null
+    [ "$disagree" = 0 ] || { echo "the verdict disagreed with the rendezvous the job met"; exit 1; }
+    ;;
   *)
     echo "unknown GPU test $name"; exit 2 ;;
 esac

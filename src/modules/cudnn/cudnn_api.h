@@ -21,6 +21,7 @@
   X(cudnnGetVersion) \
   X(cudnnGetCudartVersion) \
   X(cudnnGetErrorString) \
+  X(cudnnGetLastErrorString) \
   X(cudnnGraphVersionCheck) \
   X(cudnnOpsVersionCheck) \
   X(cudnnCnnVersionCheck) \

@@ -2,6 +2,7 @@
 
 #include "modules/cudnn/cudnn_api.h"
 #include "platform/host_side.h"
+#include "preflight/strings.h"
 
 namespace preflight {
 
@@ -38,9 +39,15 @@ std::string CudnnStatusCause(cudnnStatus_t status) {
 
 void CheckCudnn(cudnnStatus_t status, const char* call) {
   if (status == CUDNN_STATUS_SUCCESS) return;
+  // cuDNN 9 keeps its own words for the last failure of this thread (which
+  // descriptor, which limit): they lead the cause, before the status's.
+  char words[1024] = {};
+  Cudnn().cudnnGetLastErrorString(words, sizeof words);
+  const std::string said = Trim(words);
   throw CallFailed(std::string(call) +
                        " failed: " + Cudnn().cudnnGetErrorString(status) +
-                       " (" + std::to_string(static_cast<int>(status)) + ")",
+                       " (" + std::to_string(static_cast<int>(status)) + ")" +
+                       (said.empty() ? "" : ": cuDNN says: " + said),
                    CudnnStatusCause(status));
 }
 
