@@ -30,14 +30,21 @@ void MoveEarlyForward(std::vector<const ProbeSpec*>* queue) {
 
 std::vector<LanePlan> PlanNodeLanes(const Plan& plan) {
   LanePlan host{"host", {}}, node{"node", {}};
+  std::vector<LanePlan> own;
   for (const ProbeSpec* spec : plan.node_probes) {
+    if (spec->traits.in_own_lane) {
+      own.push_back({std::string(spec->id), {spec}});
+      continue;
+    }
     const bool in_host =
         spec->stage == Stage::kHost || spec->traits.in_host_lane;
     (in_host ? host : node).probes.push_back(spec);
   }
   MoveEarlyForward(&host.probes);
   MoveEarlyForward(&node.probes);
-  return {host, node};
+  std::vector<LanePlan> lanes = {host, node};
+  lanes.insert(lanes.end(), own.begin(), own.end());
+  return lanes;
 }
 
 std::vector<const ProbeSpec*> PlanGpuLane(const Plan& plan) {

@@ -38,8 +38,10 @@ Plan MakePlan(const std::vector<std::string>& stages,
 // The node probes in two lanes that run side by side: "host" (the host
 // stage: files and limits, no CUDA) and "node" (driver, enumeration,
 // library checks), so that CUDA start on the GPUs overlaps the host-side
-// work. An early probe (LaneOrder::kEarly) moves up to just after the last
-// of its own prerequisites in its lane.
+// work; then one lane for each probe that runs in its own
+// (ProbeTraits::in_own_lane), labelled with its id. An early probe
+// (LaneOrder::kEarly) moves up to just after the last of its own
+// prerequisites in its lane.
 std::vector<LanePlan> PlanNodeLanes(const Plan& plan);
 
 // The order of every GPU lane: the plan's per-GPU probes, late ones

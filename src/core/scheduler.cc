@@ -82,17 +82,20 @@ class Scheduler {
     // answer, while the node lanes finish: CUDA context creation on the
     // GPUs overlaps the host-side work (issue 8).
     const std::vector<LanePlan> node_plans = PlanNodeLanes(config_.plan);
-    Lane host, node;
-    host.label = node_plans[0].label;
-    host.queue = node_plans[0].probes;
-    node.label = node_plans[1].label;
-    node.queue = node_plans[1].probes;
-    host.results = node.results = &report_->node_results;
-    engine_.set_node_lanes({&host, &node});
-    node_lanes_ = {&host, &node};
+    // Sized once: the engine keeps pointers to the lanes.
+    std::vector<Lane> node_lane_storage(node_plans.size());
+    std::vector<Lane*> lanes;
+    for (size_t i = 0; i < node_plans.size(); ++i) {
+      Lane& lane = node_lane_storage[i];
+      lane.label = node_plans[i].label;
+      lane.queue = node_plans[i].probes;
+      lane.results = &report_->node_results;
+      lanes.push_back(&lane);
+    }
+    engine_.set_node_lanes(lanes);
+    node_lanes_ = lanes;
     gpu_phase_ = config_.plan.gpu_probes.empty() ? GpuPhase::kNone
                                                  : GpuPhase::kAwaitInventory;
-    std::vector<Lane*> lanes = {&host, &node};
     std::vector<Lane> gpu_lanes;
     engine_.RunLanes(lanes,
                      [&] { return MaybeStartGpuLanes(&lanes, &gpu_lanes); });

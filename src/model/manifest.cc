@@ -318,16 +318,18 @@ std::vector<ProbeSpec> BuildManifest() {
        Stage::kCompile,
        Scope::kNode,
        "",
-       {"driver.cuda_init"},
+       {"driver.kernel_module"},
        90,
        true,
        "torch",
        "The job's python3 compiles, loads and launches one Triton kernel "
        "from an empty cache (torch.compile's first GPU step); the output is "
        "exact",
-       // Beside the GPU lanes: it needs a CUDA context of its own and no
-       // GPU lane's worker, so nothing waits for it but the verdict.
-       ProbeTraits().RunsInHostLane().Reads({"torch_import"})},
+       // In a lane of its own from the start (once driver.libraries says
+       // whether torch imports): seconds of python3 that nothing reads, so
+       // nothing waits for it but the verdict. A CUDA context that cannot
+       // be made is the driver probes' finding, not this one's.
+       ProbeTraits().RunsInOwnLane().Reads({"torch_import"})},
       {"compile.cuda_graph",
        Stage::kCompile,
        Scope::kPerGpu,

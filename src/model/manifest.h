@@ -42,6 +42,10 @@ struct ProbeTraits {
   // its stage is not host: it needs no CUDA, and the GPU lanes read what it
   // provides, so it should be done before they start.
   bool in_host_lane = false;
+  // Runs in a node lane of its own, beside the host, node and GPU lanes:
+  // seconds of a subprocess's work that nothing reads, which would hold up
+  // the probes queued after it in a shared lane.
+  bool in_own_lane = false;
   // Its result lists the GPUs; the GPU lanes start from it.
   bool lists_gpus = false;
   // Its request carries a GPU's tentative collective rank, so that the
@@ -75,6 +79,10 @@ struct ProbeTraits {
   }
   ProbeTraits& RunsInHostLane() {
     in_host_lane = true;
+    return *this;
+  }
+  ProbeTraits& RunsInOwnLane() {
+    in_own_lane = true;
     return *this;
   }
   ProbeTraits& ListsGpus() {

@@ -107,6 +107,23 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
   const std::string log = report != nullptr && !report->log_tail.empty()
                               ? report->log_tail
                               : seen.log_tail;
+  // Steps before the compile path are other probes' to judge: importing
+  // torch (driver.libraries) and making a CUDA context (driver.cuda_init,
+  // devices.*). Their words are kept, the verdict is theirs.
+  if (report != nullptr && !report->error_type.empty() &&
+      (report->stage == "import torch" || report->stage == "CUDA context")) {
+    ProbeResult r = ProbeResult::Skip(
+        skip_reason::kBlocked,
+        "the job's python3 failed before Triton's part (" + report->stage +
+            ": " + report->error_type + ": " + FirstLine(report->error) +
+            "): " +
+            (report->stage == "import torch"
+                 ? "driver.libraries judges the job's torch"
+                 : "driver.cuda_init and the devices probes judge CUDA's "
+                   "start"));
+    r.details["python"] = seen.python;
+    return r;
+  }
   const bool ran = report != nullptr && report->stage == "done";
   if (!ran) {
     // Its own words first: the exception, the compiler's error line.

@@ -52,7 +52,8 @@ struct TritonKernelObservation {
 std::optional<TritonKernelReport> ParseTritonKernelReport(
     const std::string& json_text);
 
-// Skip: no torch, torch's import fails (driver.libraries' cause), a
+// Skip: no torch, torch's import fails (driver.libraries' cause, or the
+// child's own import), no CUDA context (the driver probes' finding), a
 // CPU-only torch, an EXCLUSIVE_PROCESS GPU (the tool's limit: its worker
 // holds the GPU). Warn (fail where torch.compile is asked): the kernel did
 // not compile, load, launch or finish in time; the cause is the message

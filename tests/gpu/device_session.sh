@@ -22,7 +22,7 @@ step "build (nvidia-smi: $(nvidia-smi -L | head -1))"
 bash bench/build_gpu.sh "$OUT/logs/build.log" || exit 1
 B=$here/build-gpu/bin/gpu-preflight
 BASE=""
-if [ -f .device/base.tar ]; then
+if [ -f .device/base.tar ] && [ "${ROUNDS:-3}" -gt 0 ]; then
   rm -rf /tmp/base && mkdir -p /tmp/base && tar -xf .device/base.tar -C /tmp/base
   ln -s "$here/.deps" /tmp/base/.deps
   # The binary and its modules only: the baseline is timed, not tested.

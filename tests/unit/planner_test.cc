@@ -66,7 +66,7 @@ TEST(PlannerTest, TheJobLibrariesAreResolvedFirstInTheHostLane) {
   // the node lane, instead of after it (a same-machine A/B on one H200: in
   // the node lane devices.memory waited for it, 120 ms).
   const std::vector<LanePlan> lanes = PlanNodeLanes(MakePlan({}, {}));
-  ASSERT_EQ(lanes.size(), 2u);
+  ASSERT_EQ(lanes.size(), 3u);
   EXPECT_EQ(lanes[0].probes.front()->id, "driver.libraries");
   for (const ProbeSpec* spec : lanes[1].probes) {
     EXPECT_NE(spec->id, "driver.libraries");
@@ -107,15 +107,19 @@ TEST(PlannerTest, StagesWithoutProbesGiveAnEmptyPlan) {
 
 TEST(PlannerTest, HostProbesGetALaneOfTheirOwn) {
   const std::vector<LanePlan> lanes = PlanNodeLanes(MakePlan({}, {}));
-  ASSERT_EQ(lanes.size(), 2u);
+  ASSERT_EQ(lanes.size(), 3u);
   EXPECT_EQ(lanes[0].label, "host");
   EXPECT_EQ(lanes[1].label, "node");
+  // Issue 30: the Triton check's seconds of python3 hold up no other probe.
+  EXPECT_EQ(lanes[2].label, "compile.triton_kernel");
+  ASSERT_EQ(lanes[2].probes.size(), 1u);
   for (const ProbeSpec* s : lanes[0].probes) {
     EXPECT_TRUE(s->stage == Stage::kHost || s->traits.in_host_lane) << s->id;
   }
   for (const ProbeSpec* s : lanes[1].probes) EXPECT_NE(s->stage, Stage::kHost);
-  EXPECT_EQ(lanes[0].probes.size() + lanes[1].probes.size(),
-            MakePlan({}, {}).node_probes.size());
+  EXPECT_EQ(
+      lanes[0].probes.size() + lanes[1].probes.size() + lanes[2].probes.size(),
+      MakePlan({}, {}).node_probes.size());
 }
 
 TEST(PlannerTest, EarlyProbesRunRightAfterTheirPrerequisites) {

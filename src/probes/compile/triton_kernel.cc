@@ -12,15 +12,16 @@
 // result. The script reports each step it reaches and any exception on a
 // marked stdout line; the stderr of it, Triton and the compiler goes to a
 // file of its own, whose last lines carry the compiler's words. It runs in
-// the host lane, beside the GPU lanes, once per node.
+// a lane of its own, beside the GPU lanes, once per node.
 // Pass: the kernel ran and its output is exact.
 // Warn (fail at --level full or with --torch-compile): it did not compile,
 // load, launch or finish; the cause is what Triton, the compiler or CUDA
 // said, then what explains it (rules/compile_failure.h). An eager job never
 // compiles a kernel, so the default level warns.
 // Fail: wrong values from the kernel.
-// Skip: no torch, torch's import fails (driver.libraries says why), a
-// CPU-only torch, an EXCLUSIVE_PROCESS GPU (the tool's own limit).
+// Skip: no torch, torch's import fails (driver.libraries says why), no
+// CUDA context (the driver probes say why), a CPU-only torch, an
+// EXCLUSIVE_PROCESS GPU (the tool's own limit).
 // The judgement is rules/triton_kernel.h; this file runs the script.
 #include "rules/triton_kernel.h"
 

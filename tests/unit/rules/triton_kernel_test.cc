@@ -138,15 +138,23 @@ TEST(TritonKernelJudgeTest, Judgements) {
        "Free space in /scratch/tmp"},
       {"an unknown error: its words, a generic fix",
        [](TritonKernelObservation* s) {
+         Failed(s, "compile and launch", "IndexError", "map::at", "");
+       },
+       Outcome::kWarn,
+       "Triton kernel (compile and launch) failed: IndexError: map::at",
+       "TORCH_LOGS=+inductor"},
+      {"no CUDA context: the driver probes' finding, its words kept",
+       [](TritonKernelObservation* s) {
          Failed(s, "CUDA context", "RuntimeError",
                 "CUDA error: CUDA-capable device(s) is/are busy or "
                 "unavailable",
                 "");
        },
-       Outcome::kWarn,
-       "Triton kernel (CUDA context) failed: RuntimeError: CUDA error: "
-       "CUDA-capable device(s) is/are busy or unavailable",
-       "TORCH_LOGS=+inductor"},
+       Outcome::kSkip,
+       "the job's python3 failed before Triton's part (CUDA context: "
+       "RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or "
+       "unavailable): driver.cuda_init",
+       ""},
       {"killed by a signal: the step it reached and its last words",
        [](TritonKernelObservation* s) {
          s->report.reset();
