@@ -49,6 +49,21 @@ start_gpu_load() {
   grep -q ready "$tmp/load.log" || { cat "$tmp/load.log"; echo "the load did not start"; exit 1; }
   load_pid=$(awk '/ready/ {print $2}' "$tmp/load.log")
 }
+# job_fate <job.py> <label> <command prefix...>: the job's script, then the
+# default run, under the same prefix (variables, unshare, ulimit). Prints
+# both; sets disagree=1 where one fails and the other does not.
+job_fate() {
+  local job=$1 label=$2; shift 2
+  job_out=$(env "$@" timeout 120 "$py" "$job" 2>&1); job_rc=$?
+  env "$@" timeout 120 "$bin" --json "$tmp/r.json" > "$tmp/out.txt" 2>&1; pf_rc=$?
+  echo "== $label"
+  echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-300)"
+  echo "   gpu-preflight: exit $pf_rc: $(grep -E '^Verdict' "$tmp/out.txt")"
+  grep -E '^  (fail|FAIL) |^      fix:' "$tmp/out.txt" | head -4 | cut -c1-400 | sed 's/^/     /'
+  if { [ "$job_rc" = 0 ] && [ "$pf_rc" != 0 ]; } || { [ "$job_rc" != 0 ] && [ "$pf_rc" = 0 ]; }; then
+    echo "   DISAGREE"; disagree=1
+  fi
+}
 rc() { sed 's/exit code: //' "$tmp/rc"; }
 # Issue 8: every rank's communicator was made in the background and
 # connected there by its first all-reduce.
@@ -648,18 +663,7 @@ PY
     cc -shared -fPIC -Wl,-soname,libnccl.so.2 -o "$tmp/nccl/libnccl.so.2" "$tmp/nccl/n.c" || exit 1
     sys_nccl=$(ls /usr/lib/x86_64-linux-gnu/libnccl.so.2* 2>/dev/null | head -1)
     disagree=0
-    fate() {  # fate <label> <command prefix...>: the job, then gpu-preflight
-      local label=$1; shift
-      job_out=$(env "$@" timeout 120 "$py" "$tmp/job.py" 2>&1); job_rc=$?
-      env "$@" timeout 120 "$bin" --json "$tmp/r.json" > "$tmp/out.txt" 2>&1; pf_rc=$?
-      echo "== $label"
-      echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-240)"
-      echo "   gpu-preflight: exit $pf_rc: $(grep -E '^Verdict' "$tmp/out.txt")"
-      grep -E '^  (fail|FAIL) |^      fix:' "$tmp/out.txt" | head -4 | cut -c1-400 | sed 's/^/     /'
-      if { [ "$job_rc" = 0 ] && [ "$pf_rc" != 0 ]; } || { [ "$job_rc" != 0 ] && [ "$pf_rc" = 0 ]; }; then
-        echo "   DISAGREE"; disagree=1
-      fi
-    }
+    fate() { job_fate "$tmp/job.py" "$@"; }
     fate "nothing planted" X_PREFLIGHT_PLANT=none
     fate "torch/ on PYTHONPATH that raises" PYTHONPATH="$tmp/raise"
     fate "torch/ on PYTHONPATH that is not PyTorch" PYTHONPATH="$tmp/other"
@@ -769,18 +773,7 @@ PY
     trap 'kill $holder 2>/dev/null; rm -rf "$tmp"' EXIT
     for _ in $(seq 50); do grep -q held "$tmp/held.log" && break; sleep 0.1; done
     disagree=0
-    rdzv() {  # rdzv <label> <variables...>
-      local label=$1; shift
-      job_out=$(env "$@" timeout 90 "$py" "$tmp/rdzv_job.py" 2>&1); job_rc=$?
-      env "$@" timeout 120 "$bin" --json "$tmp/r.json" > "$tmp/out.txt" 2>&1; pf_rc=$?
-      echo "== $label"
-      echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-300)"
-      echo "   gpu-preflight: exit $pf_rc: $(grep -E '^Verdict' "$tmp/out.txt")"
-      grep -E '^  (fail|FAIL) |^      fix:' "$tmp/out.txt" | head -4 | cut -c1-400 | sed 's/^/     /'
-      if { [ "$job_rc" = 0 ] && [ "$pf_rc" != 0 ]; } || { [ "$job_rc" != 0 ] && [ "$pf_rc" = 0 ]; }; then
-        echo "   DISAGREE"; disagree=1
-      fi
-    }
+    rdzv() { job_fate "$tmp/rdzv_job.py" "$@"; }
     rdzv "a free port on this host" MASTER_ADDR=127.0.0.1 MASTER_PORT="$free_port"
     rdzv "MASTER_PORT held by another process" MASTER_ADDR=127.0.0.1 MASTER_PORT=29555
     rdzv "MASTER_ADDR that does not resolve" MASTER_ADDR=trainer-0.nosuch.invalid MASTER_PORT="$free_port"
