@@ -256,24 +256,4 @@ std::unique_ptr<WorkerPort> ProcessLauncher::Launch(
   return WorkerProcess::Spawn(executable_, extra_env, error);
 }
 
-std::string DescribeSignal(int signal_number) {
-  // Named here, not by sigabbrev_np: that is glibc 2.32, newer than the
-  // portable build's glibc 2.28 (cmake/ZigToolchain.cmake).
-  static const std::map<int, const char*> kNames = {
-      {SIGHUP, "HUP"},   {SIGINT, "INT"},   {SIGQUIT, "QUIT"},
-      {SIGILL, "ILL"},   {SIGTRAP, "TRAP"}, {SIGABRT, "ABRT"},
-      {SIGBUS, "BUS"},   {SIGFPE, "FPE"},   {SIGKILL, "KILL"},
-      {SIGUSR1, "USR1"}, {SIGSEGV, "SEGV"}, {SIGUSR2, "USR2"},
-      {SIGPIPE, "PIPE"}, {SIGALRM, "ALRM"}, {SIGTERM, "TERM"},
-      {SIGCHLD, "CHLD"}, {SIGXCPU, "XCPU"}, {SIGXFSZ, "XFSZ"},
-      {SIGSYS, "SYS"}};
-  const auto found = kNames.find(signal_number);
-  const char* name = found != kNames.end() ? found->second : nullptr;
-  const char* text = strsignal(signal_number);
-  std::string out = name != nullptr ? std::string("SIG") + name
-                                    : "signal " + std::to_string(signal_number);
-  if (text != nullptr) out += std::string(" (") + text + ")";
-  return out;
-}
-
 }  // namespace preflight

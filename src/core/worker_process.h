@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/worker_port.h"
+#include "platform/run_command.h"
 
 namespace preflight {
 
@@ -88,9 +89,6 @@ class ProcessLauncher : public WorkerLauncher {
  private:
   std::string executable_;
 };
-
-// Human-readable name of a signal: "SIGSEGV (segmentation fault)".
-std::string DescribeSignal(int signal_number);
 
 }  // namespace preflight
 

@@ -23,6 +23,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_ms,
 // Finds `name` on PATH; empty when absent or not executable.
 std::string FindOnPath(const std::string& name);
 
+// Human-readable name of a signal: "SIGSEGV (segmentation fault)".
+std::string DescribeSignal(int signal_number);
+
 }  // namespace preflight
 
 #endif  // PREFLIGHT_PLATFORM_RUN_COMMAND_H_

@@ -135,8 +135,10 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
     } else if (report != nullptr && !report->error_type.empty()) {
       words = report->error_type + ": " + FirstLine(report->error);
     } else if (seen.exit_code > 128) {
-      words = "python3 was killed by signal " +
-              std::to_string(seen.exit_code - 128) +
+      words = "python3 was killed by " +
+              (seen.signal_name.empty()
+                   ? "signal " + std::to_string(seen.exit_code - 128)
+                   : seen.signal_name) +
               (stage.empty() ? "" : " (at: " + stage + ")");
     } else {
       words = "python3 exited " + std::to_string(seen.exit_code) +

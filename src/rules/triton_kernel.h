@@ -42,7 +42,8 @@ struct TritonKernelObservation {
   std::string temp_error;
   bool timed_out = false;
   int timeout_s = 0;
-  int exit_code = -1;  // its exit status, 128 + N where signal N ended it
+  int exit_code = -1;       // its exit status, 128 + N where signal N ended it
+  std::string signal_name;  // "SIGSEGV (Segmentation fault)" for that N
   std::optional<TritonKernelReport> report;  // nullopt: no marked line
   std::string log_tail;                      // read from its file
   CompileFailureFacts facts;

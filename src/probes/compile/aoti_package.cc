@@ -30,7 +30,6 @@
 // given, no torch, or a package that declares no input shapes.
 #include <cstdio>
 
-#include "core/worker_process.h"
 #include "platform/run_command.h"
 #include "platform/temp_dir.h"
 #include "platform/torch_locator.h"

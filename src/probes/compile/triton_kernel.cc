@@ -233,6 +233,7 @@ ProbeResult RunCompileTritonKernel(const ProbeContext& context) {
                       (context.corrupt_result ? "1" : "0")});
   seen.timed_out = c.timed_out;
   seen.exit_code = c.exit_code;
+  if (c.exit_code > 128) seen.signal_name = DescribeSignal(c.exit_code - 128);
   const size_t at = c.output.rfind("PREFLIGHT_TRITON ");
   if (at != std::string::npos) {
     seen.report = ParseTritonKernelReport(
