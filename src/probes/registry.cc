@@ -1,6 +1,6 @@
 #include <utility>
 
-#include "core/probe_registry.h"
+#include "worker/probe_registry.h"
 
 namespace preflight {
 

@@ -3,12 +3,13 @@
 which other folder's headers. Every edge must be one of ALLOWED; a new edge
 fails, naming the file and line, so the layering can only get cleaner.
 
-The layers: the SDK (include/preflight, src/sdk) depends on nothing here;
-rules/ on the SDK alone (issue 29); platform/ on the SDK and rules/;
-modules/ and probes/ on those (probes also on core/ for the context); the
-app folders above. The cycle between cli/ and core/ is listed as it
-stands (KNOWN_CYCLE) until the layout by role breaks it; the manifest's
-move to model/ broke core <-> report.
+The layers, by role: the SDK (include/preflight, src/sdk) depends on
+nothing here; rules/ on the SDK alone (issue 29); platform/ on the SDK and
+rules/; modules/ on those; worker/ (the worker process) and probes/ (the
+built-in probes it runs) above them; engine/ (planning, lanes, scheduling,
+judging) above the worker; app/ (main, options, commands, the run
+command's supervisor) on top. No folder includes one above it, so there is
+no cycle.
 
 Usage: include_graph.py <src dir>
 """
@@ -23,18 +24,16 @@ LAYERS = {
     "platform": {"preflight", "rules"},
     "modules": {"preflight", "rules", "platform"},
     "report": {"preflight", "model"},
-    "probes": {"preflight", "rules", "platform", "model", "core"},
-    "commands": {"preflight", "rules", "platform", "model", "core", "cli",
-                 "report"},
-    ".": {"commands", "core"},  # main.cc
+    # The worker process: runs the probes a request names, loads modules.
+    "worker": {"preflight", "rules", "platform", "model"},
+    "probes": {"preflight", "rules", "platform", "model", "worker"},
+    # Planning, lanes of workers, scheduling and judging a run.
+    "engine": {"preflight", "rules", "platform", "model", "report", "worker"},
+    # main, the options, the commands and the run command's supervisor.
+    "app": {"preflight", "rules", "platform", "model", "report", "engine",
+            "worker"},
 }
-# cli <-> core: the supervisor takes the parsed Options, and the options
-# name core's fault, GPU-selection and history settings.
-KNOWN_CYCLE = {
-    "cli": {"preflight", "platform", "model", "core"},
-    "core": {"preflight", "rules", "platform", "model", "cli", "report"},
-}
-ALLOWED = {**LAYERS, **KNOWN_CYCLE}
+ALLOWED = LAYERS
 
 
 def main():

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "common/test_temp_dir.h"
-#include "core/probe_registry.h"
+#include "worker/probe_registry.h"
 #include "probes/compile/aoti_package_fit.h"
 
 namespace preflight {

@@ -3,7 +3,7 @@
 // documented and unreachable.
 #include <gtest/gtest.h>
 
-#include "commands/commands.h"
+#include "app/commands/commands.h"
 
 namespace preflight {
 namespace {

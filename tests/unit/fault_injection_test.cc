@@ -1,4 +1,4 @@
-#include "core/fault_injection.h"
+#include "worker/fault_injection.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/gpu_selection.h"
+#include "engine/gpu_selection.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // --history: each GPU judged against its own recent median, from reports
 // recorded on an H200 (tests/fixtures/reports) planted as history files.
-#include "core/history.h"
+#include "engine/history.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 // the image's python3 and sys.path read from its files, the target driver
 // and GPU arguments. The verdict itself runs through the real binary on
 // planted trees with real fatbins (integration/image_test.cc).
-#include "commands/image.h"
+#include "app/commands/image.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

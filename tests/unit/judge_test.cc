@@ -1,7 +1,7 @@
 // The judge step: the run-wide rulings applied once to finished results,
 // and the amendments it reports (what the console prints below the live
 // results).
-#include "core/judge.h"
+#include "engine/judge.h"
 
 #include <gtest/gtest.h>
 

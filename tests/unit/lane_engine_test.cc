@@ -1,7 +1,7 @@
 // The lane engine driven by a fake worker (ninja's FakeCommandRunner): each
 // probe id gets a scripted behaviour, and the test checks what the engine
 // makes of it. No process is started; the deadlines are real (scaled down).
-#include "core/lane_engine.h"
+#include "engine/lane_engine.h"
 
 #include <gtest/gtest.h>
 

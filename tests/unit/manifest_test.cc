@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "core/probe_registry.h"
+#include "worker/probe_registry.h"
 
 namespace preflight {
 namespace {

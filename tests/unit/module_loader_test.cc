@@ -1,4 +1,4 @@
-#include "core/module_loader.h"
+#include "worker/module_loader.h"
 
 #include <gtest/gtest.h>
 

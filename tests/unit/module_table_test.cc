@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "core/module_loader.h"
+#include "worker/module_loader.h"
 #include "model/manifest.h"
 #include "preflight/strings.h"
 

@@ -1,4 +1,4 @@
-#include "cli/options.h"
+#include "app/cli/options.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "core/planner.h"
+#include "engine/planner.h"
 
 #include <gtest/gtest.h>
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <string>
 
-#include "commands/diff.h"
-#include "commands/fleet.h"
+#include "app/commands/diff.h"
+#include "app/commands/fleet.h"
 #include "report/report_facts.h"
 #include "report/report_file.h"
 

@@ -1,4 +1,4 @@
-#include "core/shared_gpu.h"
+#include "engine/shared_gpu.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/siblings.h"
+#include "engine/siblings.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "cli/thresholds.h"
+#include "app/cli/thresholds.h"
 
 #include <gtest/gtest.h>
 

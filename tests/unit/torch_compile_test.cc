@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "core/probe_registry.h"
+#include "worker/probe_registry.h"
 
 namespace preflight {
 namespace {

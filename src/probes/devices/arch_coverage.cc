@@ -19,7 +19,7 @@
 // images miss this GPU: the tool's limitation.
 #include "rules/arch_coverage.h"
 
-#include "core/module_loader.h"
+#include "worker/module_loader.h"
 #include "kernel_image_archs.h"
 #include "platform/arch_reading.h"
 #include "platform/gpu_libraries.h"

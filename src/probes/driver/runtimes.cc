@@ -19,7 +19,7 @@
 // torch build that runs on this driver and its GPUs (rules/torch_wheels.h).
 // Error: the driver is older than the tool's own CUDA 12 runtime needs
 // (R525): the tool cannot check this GPU; the job's verdict still stands.
-#include "core/module_loader.h"
+#include "worker/module_loader.h"
 #include "platform/cuda_driver.h"
 #include "platform/gpu_libraries.h"
 #include "platform/job_libraries.h"

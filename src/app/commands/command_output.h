@@ -1,0 +1,51 @@
+// What every report command (diff, image, fleet) shares: its output
+// options (--json FILE or '-', --markdown FILE, --junit FILE, and
+// --prometheus FILE for fleet), checked before any work so that a bad path
+// costs nothing and leaves nothing behind, and written whole (temp file +
+// rename) at the end; and its usage errors, which print one line and exit 2.
+#ifndef PREFLIGHT_APP_COMMANDS_COMMAND_OUTPUT_H_
+#define PREFLIGHT_APP_COMMANDS_COMMAND_OUTPUT_H_
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace preflight {
+
+struct CommandOutputs {
+  std::string json_path;  // "-": stdout (the console view then goes to stderr)
+  std::string markdown_path;
+  std::string junit_path;
+  std::string prometheus_path;
+  bool quiet = false;
+
+  // Adds --json, --markdown, --junit, -q (and --prometheus when
+  // `prometheus`).
+  void AddTo(CLI::App& app, bool prometheus);
+  // Every given path can be written as a report (atomic_file.h).
+  bool Validate(std::string* error) const;
+  // Prints `console` (unless quiet, or to stderr when JSON goes to stdout)
+  // and writes the files. Returns `verdict_code`, or 3 (the tool failed)
+  // with a message naming `command` when a write fails.
+  [[nodiscard]] int Finish(const std::string& command,
+                           const std::string& console,
+                           const nlohmann::ordered_json& json,
+                           const std::string& markdown,
+                           const std::string& junit,
+                           const std::string& prometheus,
+                           int verdict_code) const;
+};
+
+// Runs CLI11 on a command's arguments and checks `outputs`' paths: kOk to
+// go on; otherwise the exit code (0 after --help, 2 after a usage error,
+// whose one line went to stderr).
+enum class CommandParse { kOk, kExit };
+CommandParse ParseCommandLine(CLI::App& app, int argc, const char* const* argv,
+                              const CommandOutputs& outputs, int* exit_code);
+
+// "gpu-preflight CMD: error: MESSAGE" on stderr; returns 2.
+int CommandUsageError(const std::string& command, const std::string& message);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_APP_COMMANDS_COMMAND_OUTPUT_H_

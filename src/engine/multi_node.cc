@@ -1,0 +1,87 @@
+#include "engine/multi_node.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+
+#include "worker/module_loader.h"
+#include "preflight/strings.h"
+
+namespace preflight {
+
+bool LaunchedByMpiLauncher() {
+  for (const char* name :
+       {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) continue;
+    const auto n = ParseNonNegativeInt(value);
+    if (n && *n > 1) return true;
+  }
+  return false;
+}
+
+std::unique_ptr<MultiNode> MultiNode::Start(const std::string& module_dir,
+                                            std::string* error) {
+  const std::string path = ModulePath(module_dir, "mpi");
+  // Open MPI loads its components with dlopen and needs libmpi's symbols
+  // global.
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    *error = why != nullptr ? why : "cannot load " + path;
+    return nullptr;
+  }
+  using Entry = const preflight_mpi_v1* (*)();
+  auto* entry =
+      reinterpret_cast<Entry>(dlsym(handle, "preflight_mpi_entry_v1"));
+  const preflight_mpi_v1* bridge = entry != nullptr ? entry() : nullptr;
+  if (bridge == nullptr || bridge->abi_version != PREFLIGHT_MPI_ABI_VERSION) {
+    *error = path + " is not a compatible MPI bridge";
+    return nullptr;
+  }
+  std::unique_ptr<MultiNode> node(new MultiNode());
+  node->bridge_ = bridge;
+  if (bridge->init(&node->rank_, &node->size_) != PREFLIGHT_MPI_OK) {
+    *error = "MPI_Init failed";
+    return nullptr;
+  }
+  return node;
+}
+
+MultiNode::~MultiNode() {
+  // After a failed exchange MPI_Finalize could wait for the missing node.
+  if (bridge_ != nullptr && !broken_) bridge_->finalize();
+}
+
+std::string MultiNode::library_version() const {
+  return Trim(bridge_->library_version()).substr(0, 120);
+}
+
+bool MultiNode::AllgatherInt(int value, std::vector<int>* out,
+                             int deadline_ms) {
+  out->assign(size_, 0);
+  if (bridge_->allgather_int(value, out->data(), deadline_ms) ==
+      PREFLIGHT_MPI_OK)
+    return true;
+  broken_ = true;
+  return false;
+}
+
+bool MultiNode::Bcast(std::vector<unsigned char>* data, int root,
+                      int deadline_ms) {
+  if (bridge_->bcast_bytes(data->data(), static_cast<int>(data->size()), root,
+                           deadline_ms) == PREFLIGHT_MPI_OK) {
+    return true;
+  }
+  broken_ = true;
+  return false;
+}
+
+std::string PerRankPath(const std::string& path, int rank) {
+  std::string out = path;
+  const size_t at = out.find("%r");
+  if (at != std::string::npos) out.replace(at, 2, std::to_string(rank));
+  return out;
+}
+
+}  // namespace preflight
