@@ -322,14 +322,14 @@ std::vector<ProbeSpec> BuildManifest() {
        90,
        true,
        "torch",
-       "The job's python3 compiles, loads and launches one Triton kernel "
-       "from an empty cache (torch.compile's first GPU step); the output is "
-       "exact",
-       // In a lane of its own from the start (once driver.libraries says
-       // whether torch imports): seconds of python3 that nothing reads, so
-       // nothing waits for it but the verdict. A CUDA context that cannot
-       // be made is the driver probes' finding, not this one's.
-       ProbeTraits().RunsInOwnLane().Reads({"torch_import"})},
+       "The job's python3 compiles, loads and launches a new Triton kernel "
+       "with the job's Triton cache (torch.compile's first GPU step); the "
+       "output is exact",
+       // In a lane of its own from the start: seconds of python3 that
+       // nothing reads, so nothing waits for it but the verdict. A torch
+       // that does not import and a CUDA context that cannot be made are
+       // the driver probes' findings, not this one's.
+       ProbeTraits().RunsInOwnLane()},
       {"compile.cuda_graph",
        Stage::kCompile,
        Scope::kPerGpu,

@@ -239,9 +239,7 @@ std::optional<TorchInstall> Locate(std::string* why_not) {
     }
     return t;
   }
-  const char* python_env = std::getenv("PREFLIGHT_PYTHON");
-  const std::string python = FindOnPath(
-      python_env != nullptr && *python_env != '\0' ? python_env : "python3");
+  const std::string python = JobPythonInterpreter();
   if (python.empty()) {
     *why_not = "no python3 on PATH (set PREFLIGHT_PYTHON or LIBTORCH)";
     return std::nullopt;
@@ -284,6 +282,12 @@ void ParseTorchVersionFile(std::string_view text, std::string* version,
                            std::string* cuda_version) {
   *version = PythonStringAssignment(text, "__version__");
   *cuda_version = PythonStringAssignment(text, "cuda");
+}
+
+std::string JobPythonInterpreter() {
+  const char* python_env = std::getenv("PREFLIGHT_PYTHON");
+  return FindOnPath(python_env != nullptr && *python_env != '\0' ? python_env
+                                                                 : "python3");
 }
 
 std::optional<TorchInstall> LocateTorch(std::string* why_not) {

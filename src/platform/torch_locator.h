@@ -45,6 +45,10 @@ LocatorAnswer ParseLocatorAnswer(const std::string& output);
 TorchImportObservation ObserveTorchImport(const std::string& python,
                                           const LocatorAnswer& answer);
 
+// The job's python3: $PREFLIGHT_PYTHON, else python3 on PATH; "" for none.
+// Found without running it.
+std::string JobPythonInterpreter();
+
 // Cached per process. nullopt with *why_not saying where it looked.
 std::optional<TorchInstall> LocateTorch(std::string* why_not);
 

@@ -48,6 +48,7 @@ std::optional<TritonKernelReport> ParseTritonKernelReport(
   r.capability = Text(j, "capability");
   r.cpu_only_torch = j.value("cpu_only", false);
   r.error_type = Text(j, "error_type");
+  r.cache_dir = Text(j, "cache_dir");
   r.error = Text(j, "error");
   r.log_tail = Text(j, "log_tail");
   if (j.contains("match") && j["match"].is_boolean()) {
@@ -80,23 +81,6 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
         "hold the GPUs, so the check's python3 cannot be given a context; "
         "the job, alone on its GPU, is not affected");
   }
-  if (!seen.temp_error.empty()) {
-    // Full or read-only: Triton meets the same there, and that is the
-    // cause. Anything else is the check's own trouble.
-    const CompileFailureExplanation why =
-        ExplainCompileFailure(seen.temp_error, seen.facts);
-    if (!why.known) {
-      return ProbeResult::Error("cannot make a private Triton cache near " +
-                                seen.cache_dir + ": " + seen.temp_error);
-    }
-    return Broken(seen,
-                  "Triton's cache " + seen.cache_dir + ": " + seen.temp_error +
-                      " — " + why.what +
-                      (why.named_variables.empty()
-                           ? std::string()
-                           : " (set: " + why.named_variables + ")"),
-                  why.fix);
-  }
   const TritonKernelReport* report = seen.report ? &*seen.report : nullptr;
   if (report != nullptr && report->cpu_only_torch) {
     return ProbeResult::Skip(skip_reason::kNotApplicable,
@@ -107,6 +91,14 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
   const std::string log = report != nullptr && !report->log_tail.empty()
                               ? report->log_tail
                               : seen.log_tail;
+  if (report != nullptr && report->stage == "import torch" &&
+      report->error_type == "ModuleNotFoundError" &&
+      report->error.find("'torch'") != std::string::npos) {
+    return ProbeResult::Skip(skip_reason::kLibraryMissing,
+                             "the job's python3 (" + seen.python +
+                                 ") has no torch: nothing compiles Triton "
+                                 "kernels here");
+  }
   // Steps before the compile path are other probes' to judge: importing
   // torch (driver.libraries) and making a CUDA context (driver.cuda_init,
   // devices.*). Their words are kept, the verdict is theirs.
@@ -181,6 +173,7 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
   r.details["torch"] = report->torch_version;
   r.details["triton"] = report->triton_version;
   r.details["capability"] = report->capability;
+  if (!report->cache_dir.empty()) r.details["triton_cache"] = report->cache_dir;
   r.AddMetric({"first_launch_s", report->first_launch_s, "s", {}});
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", report->first_launch_s);
@@ -196,10 +189,13 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
     return r;
   }
   r.outcome = Outcome::kPass;
-  r.summary = "Triton " + report->triton_version +
-              " compiled, loaded and launched a kernel in " + seconds +
-              " s from an empty cache (torch " + report->torch_version +
-              ", sm_" + report->capability + "); its output is exact";
+  r.summary =
+      "Triton " + report->triton_version +
+      " compiled, loaded and launched a new kernel in " + seconds +
+      " s with the job's cache" +
+      (report->cache_dir.empty() ? "" : " (" + report->cache_dir + ")") +
+      " (torch " + report->torch_version + ", sm_" + report->capability +
+      "); its output is exact";
   return r;
 }
 

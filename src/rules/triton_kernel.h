@@ -20,6 +20,7 @@ struct TritonKernelReport {
   std::string torch_version, torch_cuda, triton_version, capability;
   bool cpu_only_torch = false;
   std::string error_type, error;  // the exception, where one was raised
+  std::string cache_dir;          // the Triton cache the kernel went to
   std::string log_tail;       // the last of what it, Triton and the compiler
                               // printed to stderr (its own file)
   std::optional<bool> match;  // the kernel's output equals torch's
@@ -35,11 +36,6 @@ struct TritonKernelObservation {
   // driver.libraries found the job cannot import its torch: its summary.
   std::string torch_import_failure, torch_import_fix;
   bool exclusive_process = false;  // a GPU is EXCLUSIVE_PROCESS
-  // Where torch.compile's Triton would cache the kernel (the check works in
-  // a private directory there), and why that directory or a file in it
-  // could not be made, in the system's words.
-  std::string cache_dir;
-  std::string temp_error;
   bool timed_out = false;
   int timeout_s = 0;
   int exit_code = -1;       // its exit status, 128 + N where signal N ended it
@@ -53,7 +49,8 @@ struct TritonKernelObservation {
 std::optional<TritonKernelReport> ParseTritonKernelReport(
     const std::string& json_text);
 
-// Skip: no torch, torch's import fails (driver.libraries' cause, or the
+// Skip: no torch (none found, or the job's python3 says "No module named
+// 'torch'"), torch's import fails (driver.libraries' cause, or the
 // child's own import), no CUDA context (the driver probes' finding), a
 // CPU-only torch, an EXCLUSIVE_PROCESS GPU (the tool's limit: its worker
 // holds the GPU). Warn (fail where torch.compile is asked): the kernel did

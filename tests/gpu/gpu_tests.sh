@@ -717,13 +717,20 @@ PY
     compile_fate() {  # compile_fate <label> <command prefix...>
       local label=$1; shift
       n=$((n + 1))
-      # Empty caches for each, in a fresh directory the plant may mount over.
+      # Caches of their own for the job and for the run, in a directory the
+      # plant may mount over: empty (as in a fresh container), or both a
+      # copy of one warmed cache where WARM is set (as where the job has
+      # compiled before: Triton's driver utilities and launcher are built
+      # once per cache).
       local caches="$tmp/caches$n"; mkdir -p "$caches"
-      job_out=$(env TORCHINDUCTOR_CACHE_DIR="$caches/inductor" "$@" "$timeout" 300 "$py" "$tmp/compile_job.py" 2>&1); job_rc=$?
-      env TORCHINDUCTOR_CACHE_DIR="$caches/inductor" "$@" "$timeout" 120 "$bin" --json "$tmp/c.json" > "$tmp/cout.txt" 2>&1; pf_rc=$?
+      if [ -n "${WARM:-}" ]; then
+        cp -a "$tmp/warm" "$caches/tj"; cp -a "$tmp/warm" "$caches/tt"
+      fi
+      job_out=$(env TORCHINDUCTOR_CACHE_DIR="$caches/ij" TRITON_CACHE_DIR="$caches/tj" "$@" "$timeout" 300 "$py" "$tmp/compile_job.py" 2>&1); job_rc=$?
+      env TORCHINDUCTOR_CACHE_DIR="$caches/it" TRITON_CACHE_DIR="$caches/tt" "$@" "$timeout" 120 "$bin" --json "$tmp/c.json" > "$tmp/cout.txt" 2>&1; pf_rc=$?
       verdict=$("$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); t=[x for x in r["results"] if x["probe"]=="compile.triton_kernel"][0]; print(t["outcome"]); print(t["summary"]); print(t.get("remediation",""))' "$tmp/c.json" 2>&1)
       outcome=$(echo "$verdict" | head -1)
-      echo "== $label"
+      echo "== $label${WARM:+ (warm Triton cache)}"
       echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-300)"
       echo "   gpu-preflight: exit $pf_rc: compile.triton_kernel $outcome: $(echo "$verdict" | sed -n 2p | cut -c1-500)"
       echo "     fix: $(echo "$verdict" | sed -n 3p | cut -c1-300)"
@@ -731,6 +738,8 @@ PY
         echo "   DISAGREE"; disagree=1
       fi
     }
+    # One warmed Triton cache, copied where a plant runs warm.
+    TRITON_CACHE_DIR="$tmp/warm" "$bin" --stages compile -q --json "$tmp/w.json" > /dev/null 2>&1
     compile_fate "nothing planted" X_PREFLIGHT_PLANT=none
     # "RuntimeError: Failed to find C compiler" in slim runtime images.
     compile_fate "no C compiler on PATH" PATH="$(dirname "$py"):/usr/local/cuda/bin"
@@ -741,10 +750,14 @@ PY
     # TRITON_PTXAS_PATH left at a tool that does not work.
     compile_fate "TRITON_PTXAS_PATH at a ptxas that fails" TRITON_PTXAS_PATH=/bin/false
     # "failed to map segment from shared object": the cache on noexec.
-    compile_fate "the Inductor cache on a noexec mount" unshare -m sh -c 'mkdir -p "$0" && mount -t tmpfs -o noexec tmpfs "$0" && exec "$@"' "$tmp/caches$((n + 1))"
+    compile_fate "the caches on a noexec mount" unshare -m sh -c 'mkdir -p "$0" && mount -t tmpfs -o noexec tmpfs "$0" && exec "$@"' "$tmp/caches$((n + 1))"
     # A full TMPDIR: Triton builds its launcher there.
     mkdir -p "$tmp/fullc"
     compile_fate "TMPDIR on a full filesystem" unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$0" && dd if=/dev/zero of="$0/fill" bs=64k 2>/dev/null; TMPDIR="$0" exec "$@"' "$tmp/fullc"
+    # Where the job has compiled before, a missing compiler or missing
+    # headers do not stop it: Triton built what needs them once.
+    WARM=1 compile_fate "no C compiler on PATH" PATH="$(dirname "$py"):/usr/local/cuda/bin"
+    WARM=1 compile_fate "the job's Python headers missing" unshare -m sh -c 'mount -t tmpfs tmpfs "$0" && exec "$@"' "$include"
     # The check of the check: a corrupted output must fail.
     PREFLIGHT_FAULT=compile.triton_kernel:corrupt "$bin" --stages compile --json "$tmp/corrupt.json" > /dev/null 2>&1
     check "$tmp/corrupt.json" 'res(None, "compile.triton_kernel")["outcome"] == "fail" and "wrong values" in res(None, "compile.triton_kernel")["summary"]' || exit 1

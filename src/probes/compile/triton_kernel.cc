@@ -2,17 +2,19 @@
 // work for the job: can its python3 compile, load and launch a Triton
 // kernel?
 //
-// The job's python3 (the one driver.libraries resolved torch for), with the
-// job's environment and user, runs a small script: import torch and triton,
-// make a CUDA tensor of random values, compile a one-line Triton kernel
-// (y = 2x + 1) into an empty private cache (so the whole path runs: Triton's
-// code generation, ptxas, the C compiler building its launcher against
-// Python.h and libcuda, loading it from the cache directory) and launch it
-// on GPU 0 of the job's CUDA_VISIBLE_DEVICES, then compare with torch's
-// result. The script reports each step it reaches and any exception on a
-// marked stdout line; the stderr of it, Triton and the compiler goes to a
-// file of its own, whose last lines carry the compiler's words. It runs in
-// a lane of its own, beside the GPU lanes, once per node.
+// The job's python3, with the job's environment, user and Triton cache,
+// runs a small script: import torch and triton, make a CUDA tensor of random
+// values, compile a one-line Triton kernel (y = 2x + 1) that no cache holds
+// yet (a per-run constant is part of its key), so that Triton's code
+// generation and ptxas run, and launch it on GPU 0 of the job's
+// CUDA_VISIBLE_DEVICES, then compare with torch's result. Triton's driver
+// utilities and launcher come from the job's Triton cache where the job has
+// built them before, and are built there (the C compiler, Python.h,
+// libcuda) where it has not, as the job's first compile would; the kernel's
+// own cache entry is removed afterwards. The script reports each step it
+// reaches and any exception on a marked stdout line, with the last of what
+// it, Triton and the compiler wrote to stderr (kept in memory). It runs in
+// a lane of its own from the start, beside the GPU lanes, once per node.
 // Pass: the kernel ran and its output is exact.
 // Warn (fail at --level full or with --torch-compile): it did not compile,
 // load, launch or finish; the cause is what Triton, the compiler or CUDA
@@ -26,34 +28,43 @@
 #include "rules/triton_kernel.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 
 #include "platform/nvml.h"
 #include "platform/run_command.h"
-#include "platform/temp_dir.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
-#include "probes/host/cache_locations.h"
 #include "probes/torch_compile_request.h"
 
 namespace preflight {
 namespace {
 
-// Triton reads a kernel's source with inspect, so the script is a file.
+// The script, run with -c. Triton reads a kernel's source with inspect, so
+// the kernel's source is registered with linecache under a name of its own
+// (as doctest does) and compiled from there.
 constexpr const char* kScript = R"PY(
-import json, os, sys, time
+import json, linecache, os, random, sys, time
 out = {"stage": "start"}
-log_path = os.environ["PREFLIGHT_TRITON_LOG"]
-fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-os.dup2(fd, 2)
-os.close(fd)
+# stderr (ours, Triton's, the compiler's) goes to memory, read back at the end.
+try:
+    log_fd = os.memfd_create("preflight-triton-stderr")
+    os.dup2(log_fd, 2)
+except (AttributeError, OSError):
+    log_fd = None
+KERNEL = """
+import triton
+import triton.language as tl
+
+@triton.jit
+def two_x_plus_one(x_ptr, y_ptr, n, BLOCK: tl.constexpr, RUN: tl.constexpr):
+    i = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    keep = i < n
+    tl.store(y_ptr + i, tl.load(x_ptr + i, mask=keep) * 2.0 + 1.0, mask=keep)
+"""
 try:
     out["stage"] = "import torch"
     import torch
@@ -64,24 +75,22 @@ try:
         raise SystemExit(0)
     out["stage"] = "import triton"
     import triton
-    import triton.language as tl
     out["triton"] = triton.__version__
+    name = "<gpu-preflight triton kernel>"
+    linecache.cache[name] = (len(KERNEL), None, KERNEL.splitlines(True), name)
+    namespace = {}
+    exec(compile(KERNEL, name, "exec"), namespace)
+    kernel = namespace["two_x_plus_one"]
     out["stage"] = "CUDA context"
     x = torch.randn(1 << 16, device="cuda")
     torch.cuda.synchronize()
     major, minor = torch.cuda.get_device_capability()
     out["capability"] = f"{major}{minor}"
-
-    @triton.jit
-    def two_x_plus_one(x_ptr, y_ptr, n, BLOCK: tl.constexpr):
-        i = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-        keep = i < n
-        tl.store(y_ptr + i, tl.load(x_ptr + i, mask=keep) * 2.0 + 1.0, mask=keep)
-
     y = torch.empty_like(x)
     out["stage"] = "compile and launch"
     t = time.perf_counter()
-    two_x_plus_one[(triton.cdiv(x.numel(), 1024),)](x, y, x.numel(), BLOCK=1024)
+    compiled = kernel[(triton.cdiv(x.numel(), 1024),)](
+        x, y, x.numel(), BLOCK=1024, RUN=random.getrandbits(62))
     torch.cuda.synchronize()
     out["first_launch_s"] = time.perf_counter() - t
     out["stage"] = "check"
@@ -89,36 +98,29 @@ try:
         y[7] += 1.0
     out["match"] = bool(torch.equal(y, x * 2.0 + 1.0))
     out["stage"] = "done"
+    try:  # this run's kernel only: nothing else of the cache is touched
+        import shutil
+        from triton.runtime.cache import get_cache_manager
+        manager = get_cache_manager(compiled.hash)
+        out["cache_dir"] = os.path.dirname(manager.cache_dir)
+        shutil.rmtree(manager.cache_dir, ignore_errors=True)
+    except Exception:
+        pass
 except SystemExit:
     pass
 except BaseException as e:
     out["error_type"] = type(e).__name__
     out["error"] = str(e)[-3000:]
-try:
-    sys.stderr.flush()
-    with open(log_path, "rb") as f:
-        f.seek(0, 2)
-        f.seek(max(0, f.tell() - 3000))
-        out["log_tail"] = f.read().decode("utf-8", "replace")
-except OSError:
-    pass
+if log_fd is not None:
+    try:
+        sys.stderr.flush()
+        size = os.lseek(log_fd, 0, os.SEEK_END)
+        os.lseek(log_fd, max(0, size - 3000), os.SEEK_SET)
+        out["log_tail"] = os.read(log_fd, 3000).decode("utf-8", "replace")
+    except OSError:
+        pass
 print("PREFLIGHT_TRITON " + json.dumps(out), flush=True)
 )PY";
-
-// Writes `text` to a new file at `path`; false with the system's words.
-bool WriteWhole(const std::string& path, const std::string& text,
-                std::string* error) {
-  FILE* file = std::fopen(path.c_str(), "w");
-  bool ok = file != nullptr &&
-            std::fwrite(text.data(), 1, text.size(), file) == text.size();
-  int saved = errno;
-  if (file != nullptr && std::fclose(file) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) *error = "cannot write " + path + ": " + std::strerror(saved);
-  return ok;
-}
 
 // Whether NVML reports any GPU in EXCLUSIVE_PROCESS mode (NVML ignores
 // CUDA_VISIBLE_DEVICES, so this is any GPU of the node).
@@ -166,56 +168,18 @@ void AskPythonFacts(const std::string& python, CompileFailureFacts* facts) {
   facts->triton_requirement = marked("PREFLIGHT_PIN ");
 }
 
-// Where torch.compile's Triton would write this kernel: $TRITON_CACHE_DIR,
-// else <the Inductor cache>/triton/0 (torch's triton_cache_dir). The check
-// works in a private directory of its own there (in the nearest existing
-// ancestor: what Triton's makedirs starts from), so a full, read-only or
-// noexec cache fails it as it fails the job; $TMPDIR where torch could not
-// name one.
-std::string TritonCacheOfTheJob() {
-  if (const char* set = std::getenv("TRITON_CACHE_DIR"); set && *set) {
-    return set;
-  }
-  for (const CacheLocation& c :
-       ResolveCacheLocations(CurrentCacheEnvironment())) {
-    if (c.purpose == "TorchInductor cache" && !c.path.empty()) {
-      return c.path + "/triton/0";
-    }
-  }
-  return TempBase();
-}
-
 }  // namespace
 
 ProbeResult RunCompileTritonKernel(const ProbeContext& context) {
   TritonKernelObservation seen;
   seen.compile_asked = TorchCompileRequested(context);
-  if (context.node_facts.contains("torch_import")) {
-    const nlohmann::json& failed = context.node_facts["torch_import"];
-    seen.python = "(blocked)";
-    seen.torch_import_failure = failed.value("summary", "");
-    seen.torch_import_fix = failed.value("remediation", "");
-    return JudgeTritonKernel(seen);
-  }
-  std::string why;
-  const auto torch = LocateTorch(&why);
-  seen.python = torch ? torch->python : "";
-  seen.why_no_python = torch ? "libtorch via $LIBTORCH, no python3" : why;
+  // The job's python3 answers whether it has torch itself (its import is
+  // the script's first step): no locator round trip before the start.
+  seen.python = JobPythonInterpreter();
+  seen.why_no_python = "no python3 on PATH (set PREFLIGHT_PYTHON)";
   if (seen.python.empty()) return JudgeTritonKernel(seen);
   seen.exclusive_process = AnyGpuExclusiveProcess();
   if (seen.exclusive_process) return JudgeTritonKernel(seen);
-  seen.cache_dir = TritonCacheOfTheJob();
-  const std::string dir =
-      MakePrivateDirIn(NearestExistingDir(seen.cache_dir),
-                       ".gpu-preflight-triton-", &seen.temp_error);
-  if (dir.empty()) return JudgeTritonKernel(seen);
-  seen.temp_error.clear();
-  const std::string script = dir + "/triton_kernel_check.py";
-  const std::string log = dir + "/stderr.log";
-  if (!WriteWhole(script, kScript, &seen.temp_error)) {
-    RemoveTree(dir);
-    return JudgeTritonKernel(seen);
-  }
   // Give up before the worker's soft deadline, leaving time to report.
   const auto left =
       std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -225,12 +189,10 @@ ProbeResult RunCompileTritonKernel(const ProbeContext& context) {
       static_cast<int>(std::clamp<long long>(left - 1000, 1000, 120000));
   seen.timeout_s = timeout_ms / 1000;
   seen.facts.variables = JobCompileVariables();
-  const CommandResult c =
-      RunCommand({seen.python, script}, timeout_ms,
-                 {"TRITON_CACHE_DIR=" + dir, "PREFLIGHT_TRITON_LOG=" + log,
-                  "PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1",
-                  std::string("PREFLIGHT_TRITON_CORRUPT=") +
-                      (context.corrupt_result ? "1" : "0")});
+  const CommandResult c = RunCommand(
+      {seen.python, "-c", kScript}, timeout_ms,
+      {"PYTHONUNBUFFERED=1", std::string("PREFLIGHT_TRITON_CORRUPT=") +
+                                 (context.corrupt_result ? "1" : "0")});
   seen.timed_out = c.timed_out;
   seen.exit_code = c.exit_code;
   if (c.exit_code > 128) seen.signal_name = DescribeSignal(c.exit_code - 128);
@@ -238,12 +200,13 @@ ProbeResult RunCompileTritonKernel(const ProbeContext& context) {
   if (at != std::string::npos) {
     seen.report = ParseTritonKernelReport(
         c.output.substr(at + 17, c.output.find('\n', at) - at - 17));
+  } else {
+    // No marked line (killed, or the interpreter did not start): the last
+    // of what it printed is all there is to quote.
+    seen.log_tail = c.output.size() > 3000
+                        ? c.output.substr(c.output.size() - 3000)
+                        : c.output;
   }
-  if (auto text = ReadSmallFile(log)) {
-    seen.log_tail =
-        text->size() > 3000 ? text->substr(text->size() - 3000) : *text;
-  }
-  RemoveTree(dir);
   if (!seen.report || seen.report->stage != "done") {
     AskPythonFacts(seen.python, &seen.facts);
   }

@@ -17,7 +17,7 @@ TritonKernelObservation Healthy() {
   seen.report = ParseTritonKernelReport(
       R"({"stage": "done", "torch": "2.11.0+cu130", "torch_cuda": "13.0",
           "triton": "3.5.0", "capability": "90", "first_launch_s": 0.83,
-          "match": true, "log_tail": ""})");
+          "match": true, "log_tail": "", "cache_dir": "/root/.triton/cache"})");
   seen.facts.python_version = "3.12";
   seen.facts.triton_requirement = "triton==3.5.0";
   return seen;
@@ -43,8 +43,9 @@ TEST(TritonKernelJudgeTest, Judgements) {
     const char* fix_part;
   } cases[] = {
       {"healthy", [](TritonKernelObservation*) {}, Outcome::kPass,
-       "Triton 3.5.0 compiled, loaded and launched a kernel in 0.83 s from "
-       "an empty cache (torch 2.11.0+cu130, sm_90); its output is exact",
+       "Triton 3.5.0 compiled, loaded and launched a new kernel in 0.83 s "
+       "with the job's cache (/root/.triton/cache) (torch 2.11.0+cu130, "
+       "sm_90); its output is exact",
        ""},
       {"no C compiler: Triton's own words, a warn at the default level",
        [](TritonKernelObservation* s) {
@@ -173,26 +174,22 @@ TEST(TritonKernelJudgeTest, Judgements) {
        Outcome::kWarn, "did not finish within 71 s", ""},
       {"the job's Triton cache read-only: the system's words, a warn",
        [](TritonKernelObservation* s) {
-         s->report.reset();
-         s->cache_dir = "/cache/triton";
          s->facts.variables["TRITON_CACHE_DIR"] = "/cache/triton";
-         s->temp_error =
-             "cannot create a directory /cache/triton/.gpu-preflight-triton-"
-             "XXXXXX: Read-only file system";
+         Failed(s, "compile and launch", "OSError",
+                "[Errno 30] Read-only file system: '/cache/triton/AB12'", "");
        },
        Outcome::kWarn,
-       "Triton's cache /cache/triton: cannot create a directory "
-       "/cache/triton/.gpu-preflight-triton-XXXXXX: Read-only file system — "
+       "OSError: [Errno 30] Read-only file system: '/cache/triton/AB12' — "
        "a directory it writes to is not writable (set: "
        "TRITON_CACHE_DIR=/cache/triton)",
        "writable"},
-      {"a private directory that fails otherwise: the check's own error",
+      {"the job's python3 without torch: nothing to check",
        [](TritonKernelObservation* s) {
-         s->report.reset();
-         s->cache_dir = "/tmp";
-         s->temp_error = "cannot create a directory /tmp/x: Too many links";
+         Failed(s, "import torch", "ModuleNotFoundError",
+                "No module named 'torch'", "");
        },
-       Outcome::kError, "cannot make a private Triton cache near /tmp", ""},
+       Outcome::kSkip, "the job's python3 (/opt/venv/bin/python3) has no torch",
+       ""},
       {"wrong values: always a fail",
        [](TritonKernelObservation* s) { s->report->match = false; },
        Outcome::kFail, "computed wrong values", "dcgmi diag"},
