@@ -64,6 +64,15 @@ for v in ("base", "new"):
 PY
 fi
 
+if [ -n "${TESTS_FIRST:-}" ]; then
+  step "GPU tests first, verbose (ctest -L gpu -R '$TESTS_FIRST')"
+  (cd build-gpu && timeout "${FIRST_TIMEOUT:-300}" ctest -L gpu -R "$TESTS_FIRST" -V \
+    > "$OUT/logs/ctest-gpu-first.log" 2>&1)
+  echo "ctest exit: $?"
+  grep -E "Test +#|tests passed|FAILED CHECK|^[0-9]+: (==|   job|   gpu-preflight|     fix|   DISAGREE)" \
+    "$OUT/logs/ctest-gpu-first.log" | cut -c1-400
+fi
+
 if [ "${TESTS:-1}" = 1 ]; then
   step "GPU suite (ctest -L gpu)"
   # shellcheck disable=SC2086
