@@ -17,8 +17,6 @@
 #include "engine/gpu_selection.h"
 #include "engine/history.h"
 #include "engine/judge.h"
-#include "platform/log.h"
-#include "worker/module_loader.h"
 #include "engine/multi_node.h"
 #include "engine/planner.h"
 #include "engine/run_lock.h"
@@ -26,12 +24,14 @@
 #include "platform/atomic_file.h"
 #include "platform/host_facts.h"
 #include "platform/host_root.h"
+#include "platform/log.h"
 #include "platform/nvml.h"
 #include "preflight/strings.h"
 #include "preflight/version.h"
 #include "report/console_reporter.h"
 #include "report/file_reporters.h"
 #include "report/run_report.h"
+#include "worker/module_loader.h"
 
 namespace preflight {
 namespace {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "platform/log.h"
 #include "platform/atomic_file.h"
 #include "platform/host_side.h"
+#include "platform/log.h"
 #include "platform/nccl_settings.h"
 #include "platform/temp_dir.h"
 #include "preflight/strings.h"
@@ -306,9 +306,9 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
         outcomes.empty() ? 0 : outcomes.front().result.started_ms;
     ProbeContext aggregate_context = engine_->config().base_context;
     aggregate_context.probe = std::string(spec->id);
-    // The NCCL settings in force: host.nccl_env's, or read here where it
-    // was left out (--skip): the ranks ran in this environment.
-    aggregate_context.node_facts = NcclFactsOrInspect(engine_->NodeFacts());
+    // The NCCL settings in force, as host.nccl_env recorded them (its
+    // readers do not run without them).
+    aggregate_context.node_facts = engine_->NodeFacts();
     ProbeResult node =
         AggregateAllReduce(outcomes, aggregate_context, CurrentVantage());
     node.started_ms = started_ms;

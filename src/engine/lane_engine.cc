@@ -9,9 +9,9 @@
 #include <csignal>
 #include <cstdio>
 
-#include "platform/log.h"
 #include "engine/worker_process.h"
 #include "platform/host_side.h"
+#include "platform/log.h"
 #include "platform/resource_limits.h"
 #include "preflight/strings.h"
 
@@ -113,6 +113,26 @@ std::string LaneEngine::BlockedBy(const ProbeSpec& spec,
     }
     return "blocked by " + std::string(pre) + " (" +
            std::string(ToString(r->outcome)) + ")";
+  }
+  // The facts it reads: their producer must have recorded them. A probe
+  // never finds a fact another way (issue 29): where the producer was left
+  // out, or ended without recording it (an error, a crash), the reader
+  // says so instead of running on a guess.
+  for (std::string_view fact : spec.traits.reads) {
+    const ProbeSpec* producer = FactProducer(fact);
+    if (producer == nullptr) continue;
+    const std::string id(producer->id);
+    if (config_.skipped_by_user.count(id) > 0) {
+      return "blocked by " + id + " (left out by --skip): it records the " +
+             std::string(fact) + " this probe reads";
+    }
+    const ProbeResult* r = FindResult(producer->id, &lane);
+    if (r != nullptr &&
+        !(r->facts.is_object() && r->facts.contains(std::string(fact)))) {
+      return "blocked by " + id + " (" + std::string(ToString(r->outcome)) +
+             "): it recorded no " + std::string(fact) +
+             ", which this probe reads";
+    }
   }
   return "";
 }

@@ -1,12 +1,18 @@
 #include "platform/library_open.h"
 
+#include <stdexcept>
+
 namespace preflight {
 
 JobLibraries JobLibrariesFromFacts(const nlohmann::json& node_facts) {
   if (node_facts.is_object() && node_facts.contains("job_libraries")) {
     return JobLibraries::FromJson(node_facts["job_libraries"]);
   }
-  return CurrentJobLibraries();
+  // The engine runs no reader of job_libraries without it (it is blocked
+  // instead): a miss is the tool's fault, not something to find again.
+  throw std::logic_error(
+      "this probe ran without driver.libraries' job_libraries, which it "
+      "reads (a fault of the tool's scheduling)");
 }
 
 std::optional<ProbeResult> ChooseJobCopy(const ProbeContext& context,

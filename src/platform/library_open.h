@@ -19,7 +19,9 @@
 namespace preflight {
 
 // The job's library copies for a probe: those the node stage resolved
-// (node_facts["job_libraries"]), else this process's own resolution.
+// (node_facts["job_libraries"]). Throws std::logic_error where they are
+// missing: the engine blocks a reader whose fact was not recorded, so a
+// probe never resolves the libraries another way than the run did.
 JobLibraries JobLibrariesFromFacts(const nlohmann::json& node_facts);
 
 // The copy of `family` a probe tests (context.system_library_copy picks the

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "platform/gpu_nodes.h"
 #include "platform/host_facts.h"
@@ -148,16 +149,14 @@ nlohmann::ordered_json NcclSettingsInspection::Facts() const {
   return {{"nccl_settings", settings}, {"nccl_setting_findings", found}};
 }
 
-nlohmann::json NcclFactsOrInspect(const nlohmann::json& node_facts) {
+nlohmann::json NcclFactsOf(const nlohmann::json& node_facts) {
   if (node_facts.is_object() && node_facts.contains("nccl_settings") &&
       node_facts.contains("nccl_setting_findings")) {
     return node_facts;
   }
-  nlohmann::json facts =
-      node_facts.is_object() ? node_facts : nlohmann::json::object();
-  const nlohmann::ordered_json seen = InspectNcclSettings().Facts();
-  for (const auto& [key, value] : seen.items()) facts[key] = value;
-  return facts;
+  throw std::logic_error(
+      "this probe ran without host.nccl_env's nccl_settings, which it reads "
+      "(a fault of the tool's scheduling)");
 }
 
 NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,

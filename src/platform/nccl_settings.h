@@ -38,10 +38,10 @@ struct NcclSettingsInspection {
 };
 NcclSettingsInspection InspectNcclSettings();
 
-// `node_facts` where host.nccl_env recorded the settings, else this
-// process's own inspection's facts (a run of the NCCL stage alone): the
-// NCCL probes run in the same environment.
-nlohmann::json NcclFactsOrInspect(const nlohmann::json& node_facts);
+// `node_facts`, where host.nccl_env recorded the settings in force. Throws
+// std::logic_error where it did not: the engine blocks a reader whose fact
+// was not recorded, so no probe inspects the settings a second way.
+nlohmann::json NcclFactsOf(const nlohmann::json& node_facts);
 
 // ExplainNcclFailure (rules/nccl_settings.h) with this process's limits.
 NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,

@@ -262,6 +262,34 @@ TEST_F(LaneEngineTest, ABlockedProbeIsSkippedWithItsRootCause) {
   EXPECT_EQ(launcher_.requests, std::vector<std::string>{"test.crash"});
 }
 
+// Issue 29: a probe reads the facts its producer recorded, or does not run:
+// never a second way of finding them.
+TEST_F(LaneEngineTest, AReaderWithoutItsFactIsBlockedNamingTheProducer) {
+  // The fake driver.libraries answers without recording job_libraries, as
+  // an error or a crash would leave it.
+  const ProbeSpec producer = Spec("driver.libraries", 5);
+  ProbeSpec reader = Spec("test.reader", 5);
+  reader.traits.reads = {"job_libraries"};
+  auto results = RunOneLane({&producer, &reader});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].outcome, Outcome::kSkip);
+  EXPECT_EQ(results[1].summary,
+            "blocked by driver.libraries (pass): it recorded no "
+            "job_libraries, which this probe reads");
+  EXPECT_EQ(launcher_.requests, std::vector<std::string>{"driver.libraries"});
+
+  // Left out by --skip: the reader says so.
+  report_ = RunReport();
+  launcher_.requests.clear();
+  config_.skipped_by_user = {"driver.libraries"};
+  results = RunOneLane({&reader});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].summary,
+            "blocked by driver.libraries (left out by --skip): it records the "
+            "job_libraries this probe reads");
+  EXPECT_TRUE(launcher_.requests.empty());
+}
+
 TEST_F(LaneEngineTest, AWorkerThatCannotStartIsAnErrorPerProbe) {
   const ProbeSpec a = Spec("test.a", 5);
   launcher_.refuse = true;

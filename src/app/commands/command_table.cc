@@ -2,8 +2,8 @@
 #include <cstdlib>
 
 #include "app/commands/commands.h"
-#include "engine/exit_codes.h"
 #include "app/supervisor.h"
+#include "engine/exit_codes.h"
 
 namespace preflight {
 

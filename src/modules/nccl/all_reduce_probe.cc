@@ -427,9 +427,8 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   seen.rank = c["rank"].get<int>();
   seen.nranks = c["nranks"].get<int>();
   ProbeResult r;
-  // The NCCL settings in force: host.nccl_env's facts, or read here where
-  // the NCCL stage runs alone (the worker has the job's environment).
-  const nlohmann::json nccl_facts = NcclFactsOrInspect(context.node_facts);
+  // The NCCL settings in force, as host.nccl_env recorded them.
+  const nlohmann::json nccl_facts = NcclFactsOf(context.node_facts);
   PhaseClock phases(&r);
   r.details["libraries"]["nccl"] =
       DescribeLibraryUse(Nccl().copy, Nccl().version);

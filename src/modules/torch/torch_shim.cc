@@ -133,7 +133,8 @@ std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
     lib_dir = context.node_facts["job_libraries"].value("torch_lib_dir", "");
     // driver.libraries found that the job cannot import its torch: this
     // probe has nothing of the job's to run, and that failure is the cause.
-    if (context.node_facts.contains("torch_import")) {
+    if (context.node_facts.contains("torch_import") &&
+        context.node_facts["torch_import"].value("fails", false)) {
       const nlohmann::json& failed = context.node_facts["torch_import"];
       ProbeResult blocked = ProbeResult::Skip(
           skip_reason::kBlocked,

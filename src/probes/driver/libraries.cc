@@ -217,10 +217,14 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   // The libtorch probes read whether the job can import its torch at all:
   // where it cannot (the package, or a preload torch binds to), they have
   // nothing of the job's to run and report this failure as their cause.
+  // Recorded either way: its readers are not run without it.
   if (const auto fails = JudgeTorchImportFails(seen)) {
-    r.facts["torch_import"] = {{"package_dir", seen.torch_import.package_dir},
+    r.facts["torch_import"] = {{"fails", true},
+                               {"package_dir", seen.torch_import.package_dir},
                                {"summary", fails->summary},
                                {"remediation", fails->remediation}};
+  } else {
+    r.facts["torch_import"] = {{"fails", false}};
   }
   r.outcome = judged.outcome;
   r.summary = judged.summary;
