@@ -31,6 +31,7 @@
 #include "report/console_reporter.h"
 #include "report/file_reporters.h"
 #include "report/run_report.h"
+#include "rules/launcher_layout.h"
 #include "worker/module_loader.h"
 
 namespace preflight {
@@ -194,6 +195,21 @@ int RunCommand(const Options& options) {
                  "have no probes in this version (`gpu-preflight list`)\n");
     return kExitUsage;
   }
+  // The launcher's rank layout (srun, torchrun, mpirun, mpiexec): a
+  // partial or contradictory one is bad input, refused before anything runs.
+  std::string layout_error;
+  const std::optional<LauncherLayout> layout = ReadLauncherLayout(
+      [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        return value != nullptr ? std::optional<std::string>(value)
+                                : std::nullopt;
+      },
+      &layout_error);
+  if (!layout) {
+    std::fprintf(stderr, "gpu-preflight: error: %s\n", layout_error.c_str());
+    return kExitUsage;
+  }
+  const bool under_mpi = layout->ByMpi() && layout->Several();
   // A --gpus entry that names no GPU is bad input: refused before anything
   // runs or prints, where NVML can tell which GPUs CUDA will list (without
   // NVML, or with MIG, the run's own enumeration refuses it later).
@@ -229,13 +245,23 @@ int RunCommand(const Options& options) {
   // ranks are one run, and two ranks on one node would otherwise wait for
   // each other's lock while each waits in the other's communicator.
   RunLock run_lock;
-  const bool timed = PlansTimedStage(plan) && !LaunchedByMpiLauncher();
+  const bool timed = PlansTimedStage(plan) && !under_mpi;
   if (timed) run_lock = AcquireRunLock(options.lock_wait_s);
   // Under mpirun/srun with a collective stage, the supervisors of all nodes
   // form one communicator; each node writes its own report ("%r" in --json
   // becomes the MPI rank).
   std::unique_ptr<MultiNode> multi_node;
-  if (!plan.all_gpu_probes.empty() && LaunchedByMpiLauncher()) {
+  if (!plan.all_gpu_probes.empty() && layout->Several() && !under_mpi) {
+    // torchrun's ranks meet through torch.distributed's store, which this
+    // tool does not host yet: say so rather than pass one node as the job.
+    std::fprintf(stderr,
+                 "gpu-preflight: warning: started by %s as rank %d of %d: "
+                 "this version checks the cross-node all-reduce through the "
+                 "MPI bridge only (mpirun or srun with a source build); each "
+                 "node checks its own GPUs\n",
+                 layout->name.c_str(), layout->rank, layout->world_size);
+  }
+  if (!plan.all_gpu_probes.empty() && under_mpi) {
     std::string why;
     multi_node = MultiNode::Start(DefaultModuleDirectory(), &why);
     if (!multi_node) {
@@ -263,6 +289,9 @@ int RunCommand(const Options& options) {
   report.started_at = NowIso8601();
   report.host = CollectHostFacts();
   if (timed) report.host["run_lock"] = run_lock.Describe();
+  if (layout->launcher != Launcher::kNone) {
+    report.host["launcher"] = layout->ToJson();
+  }
   if (multi_node) {
     report.host["mpi"] = {{"rank", multi_node->rank()},
                           {"size", multi_node->size()},

@@ -4,21 +4,10 @@
 
 #include <cstdlib>
 
-#include "worker/module_loader.h"
 #include "preflight/strings.h"
+#include "worker/module_loader.h"
 
 namespace preflight {
-
-bool LaunchedByMpiLauncher() {
-  for (const char* name :
-       {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE", "SLURM_NTASKS"}) {
-    const char* value = std::getenv(name);
-    if (value == nullptr) continue;
-    const auto n = ParseNonNegativeInt(value);
-    if (n && *n > 1) return true;
-  }
-  return false;
-}
 
 std::unique_ptr<MultiNode> MultiNode::Start(const std::string& module_dir,
                                             std::string* error) {

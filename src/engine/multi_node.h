@@ -14,10 +14,6 @@
 
 namespace preflight {
 
-// True when the environment says an MPI launcher started more than one
-// process (OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_SIZE, SLURM_NTASKS).
-bool LaunchedByMpiLauncher();
-
 class MultiNode {
  public:
   // Loads the bridge from `module_dir` and initializes MPI. nullptr with

@@ -125,6 +125,43 @@ TEST(BadInputTest, EachGetsExitTwoAndOneLineAndNoReport) {
   }
 }
 
+// Issue 32: a launcher's layout that is partial or contradicts itself is
+// bad input, refused before anything runs; a whole one is recorded.
+TEST(BadInputTest, BadLauncherLayoutsAreUsageErrors) {
+  const std::string dir = MakeTempDir();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"RANK=0"}, "RANK is set but WORLD_SIZE is not"},
+      {{"RANK=2", "WORLD_SIZE=2", "MASTER_ADDR=a", "MASTER_PORT=29500"},
+       "RANK=2 is not below WORLD_SIZE=2"},
+      {{"RANK=0", "WORLD_SIZE=4"}, "without MASTER_ADDR and MASTER_PORT"},
+      {{"OMPI_COMM_WORLD_SIZE=2"}, "OMPI_COMM_WORLD_RANK is not"},
+      {{"SLURM_STEP_ID=0", "SLURM_PROCID=one", "SLURM_NTASKS=2"},
+       "SLURM_PROCID is not a rank"},
+  };
+  for (const auto& [env, fragment] : cases) {
+    BinaryRun run =
+        RunPreflight({"--stages", "host", "--json", dir + "/r.json"}, env);
+    EXPECT_EQ(run.exit_code, 2) << env[0] << ": " << run.err;
+    EXPECT_EQ(run.err.rfind("gpu-preflight: error: launched by ", 0), 0u)
+        << run.err;
+    EXPECT_NE(run.err.find(fragment), std::string::npos) << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+    EXPECT_TRUE(run.out.empty()) << run.out;
+  }
+  EXPECT_EQ(Entries(dir), 0) << "nothing may be written on bad input";
+  // A whole layout of one process (world size 1 through the launcher's
+  // path) runs, and the report names it.
+  BinaryRun one =
+      RunPreflight({"--stages", "host", "-q", "--json", dir + "/one.json"},
+                   {"RANK=0", "WORLD_SIZE=1", "LOCAL_RANK=0",
+                    "MASTER_ADDR=127.0.0.1", "MASTER_PORT=29500"});
+  EXPECT_NE(one.exit_code, 2) << one.err;
+  const nlohmann::json report = ReadJson(dir + "/one.json");
+  ASSERT_TRUE(report.is_object()) << one.err;
+  EXPECT_EQ(report["host"]["launcher"]["launcher"], "torchrun");
+  EXPECT_EQ(report["host"]["launcher"]["world_size"], 1);
+}
+
 TEST(BadInputTest, BadFaultVariableIsAUsageError) {
   BinaryRun run =
       RunPreflight({"--stages", "host"}, {"PREFLIGHT_FAULT=host.shm:melt"});
