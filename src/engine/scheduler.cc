@@ -6,10 +6,10 @@
 #include "engine/collective_phase.h"
 #include "engine/gpu_selection.h"
 #include "engine/lane_engine.h"
-#include "worker/module_loader.h"
 #include "engine/worker_process.h"
 #include "model/manifest.h"
 #include "preflight/strings.h"
+#include "worker/module_loader.h"
 
 namespace preflight {
 namespace {

@@ -29,12 +29,10 @@ struct TritonKernelReport {
 
 struct TritonKernelObservation {
   // torch.compile is part of this run (--level full, --torch-compile):
-  // a broken path is then a fail, else a warn.
+  // only then does the check run.
   bool compile_asked = false;
   std::string python;  // the job's python3 with torch; "" for none
   std::string why_no_python;
-  // driver.libraries found the job cannot import its torch: its summary.
-  std::string torch_import_failure, torch_import_fix;
   bool exclusive_process = false;  // a GPU is EXCLUSIVE_PROCESS
   bool timed_out = false;
   int timeout_s = 0;
@@ -49,15 +47,15 @@ struct TritonKernelObservation {
 std::optional<TritonKernelReport> ParseTritonKernelReport(
     const std::string& json_text);
 
-// Skip: no torch (none found, or the job's python3 says "No module named
-// 'torch'"), torch's import fails (driver.libraries' cause, or the
-// child's own import), no CUDA context (the driver probes' finding), a
-// CPU-only torch, an EXCLUSIVE_PROCESS GPU (the tool's limit: its worker
-// holds the GPU). Warn (fail where torch.compile is asked): the kernel did
-// not compile, load, launch or finish in time; the cause is the message
-// Triton, the compiler or CUDA printed, then what explains it
-// (rules/compile_failure.h), naming the variables it names. Fail: the kernel
-// ran and computed wrong values. Pass: it ran and its output is exact.
+// Skip: not asked (it runs with --torch-compile or at --level full), no
+// torch (none found, or the job's python3 says "No module named 'torch'"),
+// torch's import fails (driver.libraries judges that), no CUDA context (the
+// driver probes' finding), a CPU-only torch, an EXCLUSIVE_PROCESS GPU (the
+// tool's limit: its worker holds the GPU). Fail: the kernel did not
+// compile, load, launch or finish in time (the cause is the message Triton,
+// the compiler or CUDA printed, then what explains it,
+// rules/compile_failure.h, naming the variables it names), or it ran and
+// computed wrong values. Pass: it ran and its output is exact.
 ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen);
 
 }  // namespace preflight

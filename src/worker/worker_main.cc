@@ -15,17 +15,17 @@
 #include <thread>
 #include <vector>
 
-#include "worker/fault_injection.h"
-#include "platform/log.h"
-#include "worker/module_loader.h"
-#include "worker/probe_registry.h"
 #include "model/manifest.h"
 #include "platform/cuda_driver.h"
+#include "platform/log.h"
 #include "platform/resource_limits.h"
 #include "platform/torch_locator.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "worker/fault_injection.h"
+#include "worker/module_loader.h"
+#include "worker/probe_registry.h"
 
 namespace preflight {
 namespace {

@@ -694,9 +694,8 @@ PY
   compile_path_fate_agrees)
     # Issue 30: torch.compile's path, exercised. Faults from public bug
     # reports are planted for real; under each, a job compiles one function
-    # with torch.compile from empty caches, and the default run goes beside
-    # it. compile.triton_kernel must warn exactly where the job fails (an
-    # eager job is unaffected, so the default level warns), naming the
+    # with torch.compile, and compile.triton_kernel (--torch-compile) goes
+    # beside it. It must fail exactly where the job fails, naming the
     # library's or the compiler's own words. Both outputs are printed.
     "$py" -c 'import torch, triton' 2>/dev/null || { echo "SKIP: no torch with Triton"; exit 77; }
     cat > "$tmp/compile_job.py" <<'PY'
@@ -727,19 +726,19 @@ PY
         cp -a "$tmp/warm" "$caches/tj"; cp -a "$tmp/warm" "$caches/tt"
       fi
       job_out=$(env TORCHINDUCTOR_CACHE_DIR="$caches/ij" TRITON_CACHE_DIR="$caches/tj" "$@" "$timeout" 300 "$py" "$tmp/compile_job.py" 2>&1); job_rc=$?
-      env TORCHINDUCTOR_CACHE_DIR="$caches/it" TRITON_CACHE_DIR="$caches/tt" "$@" "$timeout" 120 "$bin" --json "$tmp/c.json" > "$tmp/cout.txt" 2>&1; pf_rc=$?
+      env TORCHINDUCTOR_CACHE_DIR="$caches/it" TRITON_CACHE_DIR="$caches/tt" "$@" "$timeout" 120 "$bin" --stages compile.triton_kernel --torch-compile --json "$tmp/c.json" > "$tmp/cout.txt" 2>&1; pf_rc=$?
       verdict=$("$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); t=[x for x in r["results"] if x["probe"]=="compile.triton_kernel"][0]; print(t["outcome"]); print(t["summary"]); print(t.get("remediation",""))' "$tmp/c.json" 2>&1)
       outcome=$(echo "$verdict" | head -1)
       echo "== $label${WARM:+ (warm Triton cache)}"
       echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-300)"
       echo "   gpu-preflight: exit $pf_rc: compile.triton_kernel $outcome: $(echo "$verdict" | sed -n 2p | cut -c1-500)"
       echo "     fix: $(echo "$verdict" | sed -n 3p | cut -c1-300)"
-      if { [ "$job_rc" = 0 ] && [ "$outcome" != pass ]; } || { [ "$job_rc" != 0 ] && [ "$outcome" != warn ]; }; then
+      if { [ "$job_rc" = 0 ] && [ "$outcome" != pass ]; } || { [ "$job_rc" != 0 ] && [ "$outcome" != fail ]; }; then
         echo "   DISAGREE"; disagree=1
       fi
     }
     # One warmed Triton cache, copied where a plant runs warm.
-    TRITON_CACHE_DIR="$tmp/warm" "$bin" --stages compile -q --json "$tmp/w.json" > /dev/null 2>&1
+    TRITON_CACHE_DIR="$tmp/warm" "$bin" --stages compile.triton_kernel --torch-compile -q --json "$tmp/w.json" > /dev/null 2>&1
     compile_fate "nothing planted" X_PREFLIGHT_PLANT=none
     if [ "${PREFLIGHT_COMPILE_PLANTS:-all}" = quick ]; then
       # The plants where a fresh and a warm cache part ways, for a short
@@ -768,7 +767,7 @@ PY
       WARM=1 compile_fate "the job's Python headers missing" unshare -m sh -c 'mount -t tmpfs tmpfs "$0" && exec "$@"' "$include"
     fi
     # The check of the check: a corrupted output must fail.
-    PREFLIGHT_FAULT=compile.triton_kernel:corrupt "$bin" --stages compile --json "$tmp/corrupt.json" > /dev/null 2>&1
+    PREFLIGHT_FAULT=compile.triton_kernel:corrupt "$bin" --stages compile.triton_kernel --torch-compile --json "$tmp/corrupt.json" > /dev/null 2>&1
     check "$tmp/corrupt.json" 'res(None, "compile.triton_kernel")["outcome"] == "fail" and "wrong values" in res(None, "compile.triton_kernel")["summary"]' || exit 1
     [ "$disagree" = 0 ] || { echo "compile.triton_kernel disagreed with the job's fate"; exit 1; }
     ;;

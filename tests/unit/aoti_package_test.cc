@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include "common/test_temp_dir.h"
-#include "worker/probe_registry.h"
 #include "probes/compile/aoti_package_fit.h"
+#include "worker/probe_registry.h"
 
 namespace preflight {
 namespace {

@@ -8,9 +8,9 @@
 #include <set>
 #include <string>
 
-#include "worker/module_loader.h"
 #include "model/manifest.h"
 #include "preflight/strings.h"
+#include "worker/module_loader.h"
 
 namespace preflight {
 namespace {

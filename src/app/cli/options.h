@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "worker/fault_injection.h"
 #include "engine/gpu_selection.h"
 #include "engine/history.h"
 #include "preflight/probe_context.h"
+#include "worker/fault_injection.h"
 
 namespace preflight {
 

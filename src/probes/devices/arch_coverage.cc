@@ -19,7 +19,6 @@
 // images miss this GPU: the tool's limitation.
 #include "rules/arch_coverage.h"
 
-#include "worker/module_loader.h"
 #include "kernel_image_archs.h"
 #include "platform/arch_reading.h"
 #include "platform/gpu_libraries.h"
@@ -30,6 +29,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "worker/module_loader.h"
 
 namespace preflight {
 

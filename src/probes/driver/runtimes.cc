@@ -19,7 +19,6 @@
 // torch build that runs on this driver and its GPUs (rules/torch_wheels.h).
 // Error: the driver is older than the tool's own CUDA 12 runtime needs
 // (R525): the tool cannot check this GPU; the job's verdict still stands.
-#include "worker/module_loader.h"
 #include "platform/cuda_driver.h"
 #include "platform/gpu_libraries.h"
 #include "platform/job_libraries.h"
@@ -30,6 +29,7 @@
 #include "preflight/strings.h"
 #include "rules/driver_runtimes.h"
 #include "rules/driver_table.h"
+#include "worker/module_loader.h"
 
 namespace preflight {
 namespace {

@@ -54,8 +54,7 @@ TEST(TorchCompileJudgeTest, Judgements) {
              "torch._dynamo.exc.BackendCompilerFailed: ModuleNotFoundError: "
              "No module named 'triton'";
        },
-       Outcome::kFail,
-       "torch.compile (cold) failed (Triton is not installed; ",
+       Outcome::kFail, "torch.compile (cold) failed (Triton is not installed; ",
        "pip install \"triton\""},
       {"the warm start reuses nothing",
        [](TorchCompileObservation* s) { s->warm = Ran(22.0, 0); },

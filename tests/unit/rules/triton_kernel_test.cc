@@ -11,6 +11,7 @@ namespace {
 // healthy run: the script reached "done" and the output was exact.
 TritonKernelObservation Healthy() {
   TritonKernelObservation seen;
+  seen.compile_asked = true;  // --torch-compile
   seen.python = "/opt/venv/bin/python3";
   seen.timeout_s = 71;
   seen.exit_code = 0;
@@ -47,27 +48,18 @@ TEST(TritonKernelJudgeTest, Judgements) {
        "with the job's cache (/root/.triton/cache) (torch 2.11.0+cu130, "
        "sm_90); its output is exact",
        ""},
-      {"no C compiler: Triton's own words, a warn at the default level",
+      {"no C compiler: Triton's own words",
        [](TritonKernelObservation* s) {
          Failed(s, "compile and launch", "RuntimeError",
                 "Failed to find C compiler. Please specify via CC "
                 "environment variable.",
                 "");
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "Triton kernel (compile and launch) failed: RuntimeError: Failed to "
        "find C compiler. Please specify via CC environment variable. — "
        "there is no C compiler",
        "build-essential"},
-      {"no C compiler with --torch-compile: a fail",
-       [](TritonKernelObservation* s) {
-         s->compile_asked = true;
-         Failed(s, "compile and launch", "RuntimeError",
-                "Failed to find C compiler. Please specify via CC "
-                "environment variable.",
-                "");
-       },
-       Outcome::kFail, "Failed to find C compiler", "set CC"},
       {"CC pointing nowhere: the variable named with its value",
        [](TritonKernelObservation* s) {
          s->facts.variables["CC"] = "/opt/cc/bin/gcc-13";
@@ -75,7 +67,7 @@ TEST(TritonKernelJudgeTest, Judgements) {
                 "[Errno 2] No such file or directory: '/opt/cc/bin/gcc-13'",
                 "");
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "FileNotFoundError: [Errno 2] No such file or directory: "
        "'/opt/cc/bin/gcc-13' (set: CC=/opt/cc/bin/gcc-13)",
        "fix what the message names"},
@@ -89,7 +81,7 @@ TEST(TritonKernelJudgeTest, Judgements) {
                 "such file or directory\n    6 | #include <Python.h>\n      "
                 "|          ^~~~~~~~~~\ncompilation terminated.\n");
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "returned non-zero exit status 1.; it printed: "
        "/tmp/tmpq1/cuda_utils.c:6:10: fatal error: Python.h: No such file or "
        "directory — the job's Python has no development headers",
@@ -103,7 +95,7 @@ TEST(TritonKernelJudgeTest, Judgements) {
                 "Unsupported .version 8.7; current version is '7.8'",
                 "");
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "Unsupported .version 8.7; current version is '7.8' — ptxas, which "
        "turns Triton's PTX into GPU code, failed",
        "TRITON_PTXAS_PATH=/usr/local/cuda-11.8/bin/ptxas overrides"},
@@ -115,14 +107,14 @@ TEST(TritonKernelJudgeTest, Judgements) {
                 "/usr/bin/ld: cannot find -lcuda: No such file or "
                 "directory\ncollect2: error: ld returned 1 exit status\n");
        },
-       Outcome::kWarn, "it printed: collect2: error: ld returned 1 exit status",
+       Outcome::kFail, "it printed: collect2: error: ld returned 1 exit status",
        "TRITON_LIBCUDA_PATH"},
       {"Triton missing: the version torch's metadata pins",
        [](TritonKernelObservation* s) {
          Failed(s, "import triton", "ModuleNotFoundError",
                 "No module named 'triton'", "");
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "Triton kernel (import triton) failed: ModuleNotFoundError: No "
        "module named 'triton' — Triton is not installed",
        "pip install \"triton==3.5.0\""},
@@ -134,14 +126,14 @@ TEST(TritonKernelJudgeTest, Judgements) {
                 "'/scratch/tmp/tmpx81/cuda_utils.c'",
                 "");
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "a filesystem it writes to is full (set: TMPDIR=/scratch/tmp)",
        "Free space in /scratch/tmp"},
       {"an unknown error: its words, a generic fix",
        [](TritonKernelObservation* s) {
          Failed(s, "compile and launch", "IndexError", "map::at", "");
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "Triton kernel (compile and launch) failed: IndexError: map::at",
        "TORCH_LOGS=+inductor"},
       {"no CUDA context: the driver probes' finding, its words kept",
@@ -162,7 +154,7 @@ TEST(TritonKernelJudgeTest, Judgements) {
          s->exit_code = 128 + 11;
          s->log_tail = "Fatal Python error: Segmentation fault\n";
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "Triton kernel check failed: python3 was killed by signal 11; it "
        "printed: Fatal Python error: Segmentation fault",
        ""},
@@ -171,14 +163,14 @@ TEST(TritonKernelJudgeTest, Judgements) {
          s->report.reset();
          s->timed_out = true;
        },
-       Outcome::kWarn, "did not finish within 71 s", ""},
-      {"the job's Triton cache read-only: the system's words, a warn",
+       Outcome::kFail, "did not finish within 71 s", ""},
+      {"the job's Triton cache read-only: the system's words",
        [](TritonKernelObservation* s) {
          s->facts.variables["TRITON_CACHE_DIR"] = "/cache/triton";
          Failed(s, "compile and launch", "OSError",
                 "[Errno 30] Read-only file system: '/cache/triton/AB12'", "");
        },
-       Outcome::kWarn,
+       Outcome::kFail,
        "OSError: [Errno 30] Read-only file system: '/cache/triton/AB12' — "
        "a directory it writes to is not writable (set: "
        "TRITON_CACHE_DIR=/cache/triton)",
@@ -207,13 +199,19 @@ TEST(TritonKernelJudgeTest, Judgements) {
          s->report.reset();
        },
        Outcome::kSkip, "the job's python3 has no torch", ""},
-      {"torch cannot be imported: driver.libraries' cause",
+      {"torch's import fails: driver.libraries' finding, its words kept",
        [](TritonKernelObservation* s) {
-         s->torch_import_failure = "the job's `import torch` fails";
-         s->torch_import_fix = "take /x out of PYTHONPATH";
+         Failed(s, "import torch", "ImportError",
+                "libtorch_cuda.so: cannot open shared object file", "");
        },
-       Outcome::kSkip, "blocked by driver.libraries: the job's `import torch`",
-       "take /x out of PYTHONPATH"},
+       Outcome::kSkip,
+       "the job's python3 failed before Triton's part (import torch: "
+       "ImportError: libtorch_cuda.so: cannot open shared object file): "
+       "driver.libraries judges the job's torch",
+       ""},
+      {"not asked: the default level leaves it to the host probes",
+       [](TritonKernelObservation* s) { s->compile_asked = false; },
+       Outcome::kSkip, "runs with --torch-compile or at --level full", ""},
       {"an EXCLUSIVE_PROCESS GPU: the tool's limit",
        [](TritonKernelObservation* s) { s->exclusive_process = true; },
        Outcome::kSkip, "EXCLUSIVE_PROCESS", ""},
