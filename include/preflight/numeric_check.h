@@ -5,6 +5,7 @@
 #define PREFLIGHT_NUMERIC_CHECK_H_
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -42,6 +43,11 @@ double Median(std::vector<double> values);
 
 // The spread of per-run values (runs, min, max, median absolute deviation).
 Spread SpreadOf(const std::vector<double>& per_run);
+
+// The noise of one reading: the larger of 1.4826 x MAD (a robust standard
+// deviation) and half the min-max range (a floor where timings are
+// quantized and the MAD is 0); nullopt without a recorded spread of 2+ runs.
+std::optional<double> MeasuredNoise(const Metric& m);
 // The spread of the rates `work / (ms * 1e-3)` of each timed run: a
 // GEMM's TFLOP/s from its per-run milliseconds and its TFLOP, say.
 Spread RateSpread(const std::vector<double>& ms, double work);

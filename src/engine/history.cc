@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -38,18 +37,13 @@ std::string NodeSubject(const std::vector<std::string>& uuids) {
   return "node:" + Join(sorted, ",");
 }
 
-struct Earlier {
-  std::string started_at;
-  double value;
-};
-
 // The earlier readings of `key` for `subject` ("GPU-..." or "node:..."),
 // newest last, at most `window`.
-std::vector<Earlier> EarlierReadings(const RunHistory& history,
-                                     const std::string& level,
-                                     const std::string& subject,
-                                     const std::string& key) {
-  std::vector<Earlier> out;
+std::vector<EarlierReading> EarlierReadings(const RunHistory& history,
+                                            const std::string& level,
+                                            const std::string& subject,
+                                            const std::string& key) {
+  std::vector<EarlierReading> out;
   for (const HistoryRun& run : history.runs) {
     if (run.facts.level != level) continue;
     const std::map<std::string, MetricReading>* metrics = nullptr;
@@ -69,6 +63,7 @@ std::vector<Earlier> EarlierReadings(const RunHistory& history,
   return out;
 }
 
+// Each rate metric of `r` against `subject`'s history (rules/history_drift.h).
 void Judge(const ProbeContext& base, const RunHistory& history,
            const std::string& level, const std::string& subject,
            const std::string& model, ProbeResult* r) {
@@ -76,88 +71,16 @@ void Judge(const ProbeContext& base, const RunHistory& history,
   for (const Metric& m : r->metrics) {
     const std::string key = r->probe + "." + m.name;
     if (!IsRateMetric(key) || !(m.value > 0)) continue;
-    const std::vector<Earlier> earlier =
-        EarlierReadings(history, level, subject, key);
-    nlohmann::ordered_json shown = nlohmann::ordered_json::array();
-    std::vector<double> values;
-    for (const Earlier& e : earlier) {
-      values.push_back(e.value);
-      shown.push_back({{"started_at", e.started_at}, {"value", e.value}});
-    }
-    if (values.size() < static_cast<size_t>(kHistoryMinRuns)) {
-      r->details["history"][m.name] = {
-          {"earlier_runs", values.size()},
-          {"judged", false},
-          {"why", "fewer than " + std::to_string(kHistoryMinRuns) +
-                      " earlier runs of this GPU at this level"}};
-      continue;
-    }
-    const double median = Median(values);
-    const Spread scatter = SpreadOf(values);
-    const double sigma_history = 1.4826 * scatter.mad;
-    const double sigma_now = MeasuredNoise(m).value_or(0.0);
-    const double noise =
-        std::sqrt(sigma_history * sigma_history + sigma_now * sigma_now);
-    char source[256];
-    std::snprintf(source, sizeof source,
-                  "history: median %.4g of this GPU's last %zu runs at level "
-                  "%s in %s, x %.2f",
-                  median, values.size(), level.c_str(), history.dir.c_str(),
-                  kHistoryMinFraction);
-    ProbeContext context = base;
-    context.gpu_name = model;
-    const std::string name = m.name + "_vs_history";
-    const Limit limit =
-        ResolveLimit(context, r->probe, name,
-                     {Limit::Kind::kAtLeast, kHistoryMinFraction, source});
-    Metric ratio{name, m.value / median, "", limit};
-    const bool beyond_noise = median - m.value > 3.0 * noise;
-    r->details["history"][m.name] = {{"earlier_runs", values.size()},
-                                     {"judged", true},
-                                     {"median", median},
-                                     {"mad", scatter.mad},
-                                     {"ratio", ratio.value},
-                                     {"beyond_noise", beyond_noise},
-                                     {"runs", shown}};
-    added.push_back(ratio);
-    // Below the limit: a fail where the drop is beyond the noise, else a
-    // warn; within kHistoryWarnBand above it: a warn.
-    const bool below_limit = !ratio.Passes();
-    const bool in_warn_band =
-        !below_limit && ratio.value < limit.value + kHistoryWarnBand;
-    if (!below_limit && !in_warn_band) continue;
-    const Outcome verdict =
-        below_limit && beyond_noise ? Outcome::kFail : Outcome::kWarn;
-    char text[360];
-    std::snprintf(
-        text, sizeof text,
-        "%s %.4g %s is %.0f %% below this GPU's median of %.4g over its last "
-        "%zu runs (fails beyond %.0f %%)%s",
-        m.name.c_str(), m.value, m.unit.c_str(), 100.0 * (1.0 - ratio.value),
-        median, values.size(), 100.0 * (1.0 - limit.value),
-        verdict == Outcome::kFail ? ""
-        : below_limit ? ", but within the history's own scatter (3 sigma): a "
-                        "warning"
-                      : ": a warning");
-    if (IsPassing(r->outcome) &&
-        (r->outcome == Outcome::kPass || verdict == Outcome::kFail)) {
-      r->outcome = verdict;
-      r->summary = std::string(text) + "; " + r->summary;
-    } else {
-      r->summary += std::string("; ") + text;
-    }
-    const std::string fix =
-        "This GPU is slower than it used to be: compare clocks, power limit "
-        "and throttle reasons with an earlier run (`nvidia-smi -q -d "
-        "PERFORMANCE,POWER,CLOCK`), check cooling and its PCIe link, look "
-        "for another process on it; `gpu-preflight diff` of this report and "
-        "an earlier one in " +
-        history.dir + " names what else changed";
-    // Once per result, however many of its rates fell.
-    if (r->remediation.find(fix) == std::string::npos) {
-      r->remediation =
-          r->remediation.empty() ? fix : r->remediation + "; " + fix;
-    }
+    const auto limit = [&](const Limit& builtin) {
+      ProbeContext context = base;
+      context.gpu_name = model;
+      return ResolveLimit(context, r->probe, m.name + "_vs_history", builtin);
+    };
+    ApplyDriftJudgement(
+        m.name,
+        JudgeDrift(m, EarlierReadings(history, level, subject, key),
+                   history.dir, level, limit),
+        r, &added);
   }
   for (Metric& m : added) r->metrics.push_back(std::move(m));
 }

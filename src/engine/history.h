@@ -9,18 +9,8 @@
 // sibling-compared rates: GEMM TFLOP/s per precision, copy GB/s, cuDNN
 // TFLOP/s; and the all-reduce bus bandwidth) is judged against the same
 // GPU's own recent median: the last `window` earlier runs at the same level
-// that hold that GPU (its UUID) and that metric, at least
-// kHistoryMinRuns of them. A "<metric>_vs_history" metric (value / median)
-// is added with limit at_least kHistoryMinFraction (thresholds key
-// "<probe>.<metric>_vs_history" overrides it):
-//   - below the limit and further below the median than 3 combined sigmas
-//     of the history's spread (1.4826 x MAD of the earlier values) and this
-//     run's own (Metric::spread): fail;
-//   - below the limit but within that noise, or less than kHistoryWarnBand
-//     above it: warn.
-// The limit is 0.85, not 0.90, because a healthy H200's quick bf16 GEMM
-// landed at 714-797 TFLOP/s over 14 runs (one at 0.91 of its history's
-// median): a 10 % drop alone is not a fault.
+// that hold that GPU (its UUID) and that metric, by rules/history_drift.h
+// (thresholds key "<probe>.<metric>_vs_history" overrides its limit).
 // The result's details.history shows the earlier values it used.
 // Unreadable history files (truncated, another schema, not JSON) are
 // skipped and listed; they never fail the run.
@@ -35,12 +25,10 @@
 #include "preflight/probe_context.h"
 #include "report/report_facts.h"
 #include "report/run_report.h"
+#include "rules/history_drift.h"
 
 namespace preflight {
 
-inline constexpr double kHistoryMinFraction = 0.85;
-inline constexpr double kHistoryWarnBand = 0.05;
-inline constexpr int kHistoryMinRuns = 3;
 inline constexpr int kHistoryDefaultWindow = 10;
 inline constexpr int kHistoryDefaultKeep = 50;
 

@@ -131,12 +131,4 @@ bool IsRateMetric(const std::string& key) {
                      [&](std::string_view m) { return m == metric; });
 }
 
-std::optional<double> MeasuredNoise(const Metric& m) {
-  if (!m.spread || m.spread->runs < 2) return std::nullopt;
-  // 1.4826 x MAD estimates a standard deviation robustly; half the range
-  // keeps a floor where timings are quantized and the MAD comes out 0.
-  return std::max(1.4826 * m.spread->mad,
-                  (m.spread->max - m.spread->min) / 2.0);
-}
-
 }  // namespace preflight

@@ -86,11 +86,6 @@ bool IsRateMetric(const std::string& key);
 // never called one that matters (diff) nor an outlier (fleet).
 inline constexpr double kBetweenRunsFraction = 0.10;
 
-// The noise of one reading: the larger of 1.4826 x MAD (a robust standard
-// deviation) and half the min-max range (a floor where timings are
-// quantized and the MAD is 0); nullopt without a recorded spread of 2+ runs.
-std::optional<double> MeasuredNoise(const Metric& m);
-
 }  // namespace preflight
 
 #endif  // PREFLIGHT_REPORT_REPORT_FACTS_H_

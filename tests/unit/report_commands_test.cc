@@ -7,6 +7,7 @@
 
 #include "app/commands/diff.h"
 #include "app/commands/fleet.h"
+#include "preflight/numeric_check.h"
 #include "report/report_facts.h"
 #include "report/report_file.h"
 

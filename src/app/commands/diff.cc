@@ -7,6 +7,7 @@
 
 #include "app/commands/command_output.h"
 #include "platform/proc_driver_version.h"
+#include "preflight/numeric_check.h"
 #include "preflight/outcome.h"
 #include "preflight/strings.h"
 #include "report/file_reporters.h"
