@@ -1,12 +1,15 @@
 #include "platform/library_open.h"
 
 #include <stdexcept>
+#include <utility>
+
+#include "platform/node_facts.h"
 
 namespace preflight {
 
 JobLibraries JobLibrariesFromFacts(const nlohmann::json& node_facts) {
-  if (node_facts.is_object() && node_facts.contains("job_libraries")) {
-    return JobLibraries::FromJson(node_facts["job_libraries"]);
+  if (auto libraries = NodeFacts::Read(node_facts).job_libraries) {
+    return *std::move(libraries);
   }
   // The engine runs no reader of job_libraries without it (it is blocked
   // instead): a miss is the tool's fault, not something to find again.

@@ -9,9 +9,11 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 
 #include "modules/torch/stderr_tail.h"
 #include "platform/library_open.h"
+#include "platform/node_facts.h"
 #include "platform/torch_locator.h"
 #include "preflight/strings.h"
 #include "rules/arch_coverage.h"
@@ -65,16 +67,14 @@ bool Exists(const std::string& path) {
 
 // The driver and this GPU, as driver.cuda_init and driver.kernel_module
 // recorded them, for a torch remedy (rules/torch_wheels.h).
-WheelTarget TargetOf(const ProbeContext& context, std::string* driver_text) {
+WheelTarget TargetOf(const ProbeContext& context, const NodeFacts& facts,
+                     std::string* driver_text) {
   WheelTarget target;
-  const nlohmann::json& facts = context.node_facts;
-  if (facts.contains("driver")) {
-    *driver_text = facts["driver"].value("kernel_module_version", "");
+  *driver_text = facts.kernel_module_version;
+  if (!driver_text->empty()) {
     target.driver = ParseDriverVersionNumber(*driver_text);
   }
-  if (facts.contains("cuda")) {
-    target.driver_cuda = facts["cuda"].value("driver_cuda_version_code", 0);
-  }
+  target.driver_cuda = facts.driver_cuda_version_code;
   if (const auto cc = ParseComputeCapability(context.gpu_compute_capability)) {
     target.ccs.insert(*cc);
   }
@@ -128,28 +128,23 @@ std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
   }
   CurrentProbe() = context.probe;
   if (Current() != nullptr) return std::nullopt;
-  std::string lib_dir;
-  if (context.node_facts.contains("job_libraries")) {
-    lib_dir = context.node_facts["job_libraries"].value("torch_lib_dir", "");
-    // driver.libraries found that the job cannot import its torch: this
-    // probe has nothing of the job's to run, and that failure is the cause.
-    if (context.node_facts.contains("torch_import") &&
-        context.node_facts["torch_import"].value("fails", false)) {
-      const nlohmann::json& failed = context.node_facts["torch_import"];
-      ProbeResult blocked = ProbeResult::Skip(
-          skip_reason::kBlocked,
-          "blocked by driver.libraries: " + failed.value("summary", ""));
-      blocked.remediation = failed.value("remediation", "");
-      return blocked;
-    }
-  } else {
-    std::string why_not;
-    if (auto torch = LocateTorch(&why_not)) {
-      if (const auto unusable = JudgeTorchImport(torch->import_check)) {
-        return ProbeResult::Fail(unusable->summary, unusable->remediation);
-      }
-      lib_dir = torch->lib_dir;
-    }
+  // What driver.libraries recorded (the engine runs this probe only once it
+  // has): the job's torch, and whether the job can import it at all.
+  const NodeFacts facts = NodeFacts::Read(context.node_facts);
+  if (!facts.job_libraries || !facts.torch_import) {
+    throw std::logic_error(
+        "this probe ran without driver.libraries' job_libraries and "
+        "torch_import, which it reads (a fault of the tool's scheduling)");
+  }
+  const std::string lib_dir = facts.job_libraries->torch_lib_dir;
+  // The job cannot import its torch: this probe has nothing of the job's
+  // to run, and that failure is the cause.
+  if (facts.torch_import->fails) {
+    ProbeResult blocked = ProbeResult::Skip(
+        skip_reason::kBlocked,
+        "blocked by driver.libraries: " + facts.torch_import->summary);
+    blocked.remediation = facts.torch_import->remediation;
+    return blocked;
   }
   if (lib_dir.empty() || !Exists(lib_dir + "/libtorch.so")) {
     return ProbeResult::Skip(
@@ -166,7 +161,7 @@ std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
   const TorchBuildObservation build = ObserveTorchBuild(
       "", package, lib_dir, shim->version, shim->cuda_version);
   std::string driver_text;
-  const WheelTarget target = TargetOf(context, &driver_text);
+  const WheelTarget target = TargetOf(context, facts, &driver_text);
   if (const auto cpu_only = JudgeCpuOnlyTorch(
           build,
           driver_text.empty() ? "this GPU is there to use"
