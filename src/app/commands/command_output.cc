@@ -71,7 +71,9 @@ int CommandOutputs::Finish(const std::string& command,
 }
 
 CommandParse ParseCommandLine(CLI::App& app, int argc, const char* const* argv,
-                              const CommandOutputs& outputs, int* exit_code) {
+                              bool prometheus, CommandOutputs* outputs,
+                              int* exit_code) {
+  outputs->AddTo(app, prometheus);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -83,7 +85,7 @@ CommandParse ParseCommandLine(CLI::App& app, int argc, const char* const* argv,
     return CommandParse::kExit;
   }
   std::string error;
-  if (!outputs.Validate(&error)) {
+  if (!outputs->Validate(&error)) {
     *exit_code = CommandUsageError(app.get_name(), error);
     return CommandParse::kExit;
   }

@@ -36,12 +36,14 @@ struct CommandOutputs {
                            int verdict_code) const;
 };
 
-// Runs CLI11 on a command's arguments and checks `outputs`' paths: kOk to
-// go on; otherwise the exit code (0 after --help, 2 after a usage error,
-// whose one line went to stderr).
+// Adds `outputs`' options to `app` (AddTo, with --prometheus where
+// `prometheus`), runs CLI11 on a command's arguments and checks the output
+// paths: kOk to go on; otherwise the exit code (0 after --help, 2 after a
+// usage error, whose one line went to stderr).
 enum class CommandParse { kOk, kExit };
 CommandParse ParseCommandLine(CLI::App& app, int argc, const char* const* argv,
-                              const CommandOutputs& outputs, int* exit_code);
+                              bool prometheus, CommandOutputs* outputs,
+                              int* exit_code);
 
 // "gpu-preflight CMD: error: MESSAGE" on stderr; returns 2.
 int CommandUsageError(const std::string& command, const std::string& message);

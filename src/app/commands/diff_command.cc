@@ -20,10 +20,9 @@ int DiffCommand(int argc, const char* const* argv) {
   app.add_option("A", a_path, "The first report (--json of a run)")->required();
   app.add_option("B", b_path, "The second report")->required();
   CommandOutputs outputs;
-  outputs.AddTo(app, false);
   int code = 0;
-  if (ParseCommandLine(app, argc, argv, outputs, &code) ==
-      CommandParse::kExit) {
+  if (ParseCommandLine(app, argc, argv, /*prometheus=*/false, &outputs,
+                       &code) == CommandParse::kExit) {
     return code;
   }
   std::string error;

@@ -24,9 +24,8 @@ int FleetCommand(int argc, const char* const* argv) {
                  "Exit 1 below this fraction of healthy GPUs (default 1: "
                  "any unhealthy or outlier GPU)");
   CommandOutputs outputs;
-  outputs.AddTo(app, true);
   int code = 0;
-  if (ParseCommandLine(app, argc, argv, outputs, &code) ==
+  if (ParseCommandLine(app, argc, argv, /*prometheus=*/true, &outputs, &code) ==
       CommandParse::kExit) {
     return code;
   }

@@ -196,10 +196,9 @@ int ImageCommand(int argc, const char* const* argv) {
                  "The image's variables: `docker inspect IMAGE` output, an "
                  "OCI image config, or NAME=VALUE lines");
   CommandOutputs outputs;
-  outputs.AddTo(app, false);
   int code = 0;
-  if (ParseCommandLine(app, argc, argv, outputs, &code) ==
-      CommandParse::kExit) {
+  if (ParseCommandLine(app, argc, argv, /*prometheus=*/false, &outputs,
+                       &code) == CommandParse::kExit) {
     return code;
   }
   std::string error;
