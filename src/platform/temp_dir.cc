@@ -2,7 +2,6 @@
 
 #include <ftw.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -33,31 +32,13 @@ std::optional<unsigned long long> FreeBytes(const std::string& dir) {
   return static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
 }
 
-std::string NearestExistingDir(const std::string& path) {
-  std::string at = path.empty() ? "." : path;
-  struct stat st {};
-  while (stat(at.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    const size_t slash = at.rfind('/');
-    if (at == "/" || at == ".") break;
-    at = slash == std::string::npos ? "."
-         : slash == 0               ? "/"
-                                    : at.substr(0, slash);
-  }
-  return at;
-}
-
 std::string MakePrivateTempDir(const std::string& prefix, std::string* error) {
-  return MakePrivateDirIn(TempBase(), prefix, error);
-}
-
-std::string MakePrivateDirIn(const std::string& dir, const std::string& prefix,
-                             std::string* error) {
-  const std::string templ =
-      dir + (dir.empty() || dir.back() != '/' ? "/" : "") + prefix + "XXXXXX";
+  const std::string templ = TempBase() + "/" + prefix + "XXXXXX";
   std::vector<char> buffer(templ.begin(), templ.end());
   buffer.push_back('\0');
   if (mkdtemp(buffer.data()) == nullptr) {
-    *error = "cannot create a directory " + templ + ": " + std::strerror(errno);
+    *error = "cannot create a temporary directory " + templ + ": " +
+             std::strerror(errno);
     return "";
   }
   return buffer.data();

@@ -20,14 +20,6 @@ std::optional<unsigned long long> FreeBytes(const std::string& dir);
 // Creates <TempBase()>/<prefix>XXXXXX. Empty string with *error on failure.
 std::string MakePrivateTempDir(const std::string& prefix, std::string* error);
 
-// Creates <dir>/<prefix>XXXXXX the same way.
-std::string MakePrivateDirIn(const std::string& dir, const std::string& prefix,
-                             std::string* error);
-
-// `path` itself where it is a directory, else its nearest ancestor that is
-// ("/" at the last): where a library's makedirs of `path` would start.
-std::string NearestExistingDir(const std::string& path);
-
 // Removes `dir` and everything below it, never following symbolic links.
 void RemoveTree(const std::string& dir);
 

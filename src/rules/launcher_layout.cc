@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "preflight/strings.h"
+
 namespace preflight {
 namespace {
 
@@ -43,15 +45,6 @@ constexpr LauncherVariables kLaunchers[] = {
      "sets SLURM_PROCID and SLURM_NTASKS together"},
 };
 
-// A count or an index: digits only, below a billion.
-std::optional<int> Number(const std::string& text) {
-  if (text.empty() || text.size() > 9 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  return std::stoi(text);
-}
-
 }  // namespace
 
 nlohmann::ordered_json LauncherLayout::ToJson() const {
@@ -91,8 +84,8 @@ std::optional<LauncherLayout> ReadLauncherLayout(const Env& env,
     LauncherLayout layout;
     layout.launcher = v.launcher;
     layout.name = v.name;
-    const auto rank = Number(*rank_text);
-    const auto size = Number(*size_text);
+    const auto rank = ParseNonNegativeInt(*rank_text);
+    const auto size = ParseNonNegativeInt(*size_text);
     if (!rank || !size || *size == 0) {
       *error = prefix + v.rank + "=" + *rank_text + ", " + v.size + "=" +
                *size_text + ": " +
@@ -121,7 +114,7 @@ std::optional<LauncherLayout> ReadLauncherLayout(const Env& env,
       if (!text) return true;
       // SLURM_NTASKS_PER_NODE may be "2(x3)" on heterogeneous layouts:
       // only a plain count is read.
-      const auto n = Number(*text);
+      const auto n = ParseNonNegativeInt(*text);
       if (!n) {
         if (v.launcher == Launcher::kSlurm &&
             std::string(name) == "SLURM_NTASKS_PER_NODE") {
@@ -164,7 +157,7 @@ std::optional<LauncherLayout> ReadLauncherLayout(const Env& env,
         layout.read.push_back("MASTER_ADDR=" + *addr);
       }
       if (port) {
-        const auto p = Number(*port);
+        const auto p = ParseNonNegativeInt(*port);
         if (!p || *p < 1 || *p > 65535) {
           *error = prefix + "MASTER_PORT=" + *port +
                    " is not a port number (1-65535); " + v.fix;
