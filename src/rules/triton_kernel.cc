@@ -35,6 +35,8 @@ std::optional<TritonKernelReport> ParseTritonKernelReport(
   r.cpu_only_torch = j.value("cpu_only", false);
   r.error_type = Text(j, "error_type");
   r.cache_dir = Text(j, "cache_dir");
+  r.python_version = Text(j, "python");
+  r.triton_requirement = Text(j, "triton_pin");
   r.error = Text(j, "error");
   r.log_tail = Text(j, "log_tail");
   if (j.contains("match") && j["match"].is_boolean()) {

@@ -21,8 +21,10 @@ struct TritonKernelReport {
   bool cpu_only_torch = false;
   std::string error_type, error;  // the exception, where one was raised
   std::string cache_dir;          // the Triton cache the kernel went to
+  // After a failure: the Python's "3.12" and torch's Triton pin.
+  std::string python_version, triton_requirement;
   std::string log_tail;       // the last of what it, Triton and the compiler
-                              // printed to stderr (its own file)
+                              // printed to stderr (kept in memory)
   std::optional<bool> match;  // the kernel's output equals torch's
   double first_launch_s = 0;  // compile + load + first launch
 };

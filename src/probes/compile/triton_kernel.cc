@@ -113,6 +113,16 @@ except SystemExit:
 except BaseException as e:
     out["error_type"] = type(e).__name__
     out["error"] = str(e)[-3000:]
+    # What explains a failure: this Python's version (its headers' package)
+    # and the Triton torch's own metadata pins.
+    out["python"] = "%d.%d" % sys.version_info[:2]
+    try:
+        from importlib.metadata import requires
+        pins = [r.split(";")[0].strip() for r in requires("torch") or []
+                if r.startswith(("triton", "pytorch-triton"))]
+        out["triton_pin"] = pins[0] if pins else ""
+    except Exception:
+        pass
 if log_fd is not None:
     try:
         sys.stderr.flush()
@@ -143,31 +153,6 @@ bool AnyGpuExclusiveProcess() {
     }
   }
   return false;
-}
-
-// Asked of the job's python3 only after a failure: its version (for the
-// headers' package) and what torch's own metadata pins Triton to.
-void AskPythonFacts(const std::string& python, CompileFailureFacts* facts) {
-  const CommandResult c = RunCommand(
-      {python, "-c",
-       "import sys\n"
-       "print('PREFLIGHT_PY %d.%d' % sys.version_info[:2])\n"
-       "try:\n"
-       "    from importlib.metadata import requires\n"
-       "    pins = [r.split(';')[0].strip() for r in requires('torch') or []\n"
-       "            if r.startswith(('triton', 'pytorch-triton'))]\n"
-       "    print('PREFLIGHT_PIN ' + (pins[0] if pins else ''))\n"
-       "except Exception:\n"
-       "    pass\n"},
-      5000);
-  const auto marked = [&](const std::string& mark) {
-    const size_t at = c.output.rfind(mark);
-    if (at == std::string::npos) return std::string();
-    const size_t from = at + mark.size();
-    return Trim(c.output.substr(from, c.output.find('\n', from) - from));
-  };
-  facts->python_version = marked("PREFLIGHT_PY ");
-  facts->triton_requirement = marked("PREFLIGHT_PIN ");
 }
 
 }  // namespace
@@ -210,8 +195,9 @@ ProbeResult RunCompileTritonKernel(const ProbeContext& context) {
                         ? c.output.substr(c.output.size() - 3000)
                         : c.output;
   }
-  if (!seen.report || seen.report->stage != "done") {
-    AskPythonFacts(seen.python, &seen.facts);
+  if (seen.report) {
+    seen.facts.python_version = seen.report->python_version;
+    seen.facts.triton_requirement = seen.report->triton_requirement;
   }
   return JudgeTritonKernel(seen);
 }
