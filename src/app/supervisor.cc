@@ -24,6 +24,7 @@
 #include "platform/atomic_file.h"
 #include "platform/host_facts.h"
 #include "platform/host_root.h"
+#include "platform/job_libraries.h"
 #include "platform/log.h"
 #include "platform/nvml.h"
 #include "preflight/strings.h"
@@ -198,13 +199,8 @@ int RunCommand(const Options& options) {
   // The launcher's rank layout (srun, torchrun, mpirun, mpiexec): a
   // partial or contradictory one is bad input, refused before anything runs.
   std::string layout_error;
-  const std::optional<LauncherLayout> layout = ReadLauncherLayout(
-      [](const std::string& name) -> std::optional<std::string> {
-        const char* value = std::getenv(name.c_str());
-        return value != nullptr ? std::optional<std::string>(value)
-                                : std::nullopt;
-      },
-      &layout_error);
+  const std::optional<LauncherLayout> layout =
+      ReadLauncherLayout(ProcessEnvironmentVariable, &layout_error);
   if (!layout) {
     std::fprintf(stderr, "gpu-preflight: error: %s\n", layout_error.c_str());
     return kExitUsage;

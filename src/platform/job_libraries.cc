@@ -691,6 +691,16 @@ std::optional<std::string> ProcessEnvironmentVariable(const std::string& name) {
   return std::string(value);
 }
 
+std::map<std::string, std::string> ProcessVariablesSet(
+    const std::vector<std::string_view>& names) {
+  std::map<std::string, std::string> set;
+  for (std::string_view name : names) {
+    const std::string key(name);
+    if (auto value = ProcessEnvironmentVariable(key)) set[key] = *value;
+  }
+  return set;
+}
+
 JobLibraryInputs CurrentJobLibraryInputs() {
   JobLibraryInputs in;
   std::string why_not;

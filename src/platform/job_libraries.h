@@ -45,6 +45,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -146,6 +147,11 @@ void FillLoaderInputs(
 // A variable of this process's environment; nullopt when unset (the `env`
 // of FillLoaderInputs for a job here).
 std::optional<std::string> ProcessEnvironmentVariable(const std::string& name);
+
+// Those of `names` that are set in this process's environment, with their
+// values (the settings a failure's words may point at).
+std::map<std::string, std::string> ProcessVariablesSet(
+    const std::vector<std::string_view>& names);
 
 // torch's part: its lib directory, the major of the CUDA it was built for
 // ("13.0" -> "13"), and whether its __init__.py preloads at every import.

@@ -5,10 +5,10 @@
 #ifndef PREFLIGHT_PROBES_TORCH_COMPILE_REQUEST_H_
 #define PREFLIGHT_PROBES_TORCH_COMPILE_REQUEST_H_
 
-#include <cstdlib>
 #include <map>
 #include <string>
 
+#include "platform/job_libraries.h"
 #include "preflight/probe_context.h"
 #include "rules/compile_failure.h"
 
@@ -23,12 +23,7 @@ inline bool TorchCompileRequested(const ProbeContext& context) {
 // with their values: the probes that run the compile path name those a
 // failure names.
 inline std::map<std::string, std::string> JobCompileVariables() {
-  std::map<std::string, std::string> set;
-  for (std::string_view name : CompilePathVariables()) {
-    const std::string key(name);
-    if (const char* value = std::getenv(key.c_str())) set[key] = value;
-  }
-  return set;
+  return ProcessVariablesSet(CompilePathVariables());
 }
 
 }  // namespace preflight

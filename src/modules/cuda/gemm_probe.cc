@@ -36,6 +36,7 @@
 #include "modules/common/cuda_resources.h"
 #include "modules/cuda/job_blas.h"
 #include "platform/host_side.h"
+#include "platform/job_libraries.h"
 #include "platform/throttle_sampler.h"
 #include "preflight/numeric_check.h"
 #include "preflight/probe_context.h"
@@ -366,10 +367,7 @@ ProbeResult RunTensorGemm(const ProbeContext& context) {
   seen.throttle = sampler.Finish();
   const char* tf32 = std::getenv("NVIDIA_TF32_OVERRIDE");
   seen.tf32_override = tf32 != nullptr && std::string(tf32) == "1";
-  seen.settings = SettingsInForce([](const std::string& name) {
-    const char* value = std::getenv(name.c_str());
-    return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
-  });
+  seen.settings = SettingsInForce(ProcessEnvironmentVariable);
   seen.gpu = context.gpu_pci_bus_id.empty() ? context.gpu_uuid
                                             : context.gpu_pci_bus_id;
   seen.vantage = CurrentVantage();

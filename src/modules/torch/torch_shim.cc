@@ -52,12 +52,11 @@ std::optional<TorchFailure>& FirstFailure() {
 // The job's torch settings that are set, for naming those torch's words
 // point at.
 std::map<std::string, std::string> TorchSettingsOfTheJob() {
-  std::map<std::string, std::string> set;
+  std::vector<std::string_view> names;
   for (const auto& [name, about] : TorchSettingVariables()) {
-    const std::string key(name);
-    if (const char* value = std::getenv(key.c_str())) set[key] = value;
+    names.push_back(name);
   }
-  return set;
+  return ProcessVariablesSet(names);
 }
 
 bool Exists(const std::string& path) {
