@@ -185,6 +185,13 @@ bool MigModeEnabled(const Nvml& nvml, nvml::Device dev) {
          current == 1;
 }
 
+bool ExclusiveProcessMode(const Nvml& nvml, nvml::Device dev) {
+  int mode = 0;
+  return nvml.device_get_compute_mode != nullptr &&
+         nvml.device_get_compute_mode(dev, &mode) == nvml::kSuccess &&
+         mode == nvml::kComputeModeExclusiveProcess;
+}
+
 std::vector<std::string> MigDeviceUuids(const Nvml& nvml, nvml::Device parent) {
   std::vector<std::string> uuids;
   unsigned max = 0;

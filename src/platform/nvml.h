@@ -100,6 +100,9 @@ struct Nvml {
 
 // Whether `dev` is in MIG mode now (false where NVML cannot say).
 bool MigModeEnabled(const Nvml& nvml, nvml::Device dev);
+// Whether the GPU's compute mode is EXCLUSIVE_PROCESS (one context at a
+// time: a second process of the check's own cannot get one).
+bool ExclusiveProcessMode(const Nvml& nvml, nvml::Device dev);
 
 // Every GPU NVML lists, in its (PCI) order; empty without NVML. `mig_here`:
 // one of them is in MIG mode (CUDA then enumerates MIG devices instead).

@@ -80,12 +80,10 @@ TorchCompileRun RunOnce(const std::string& python, const std::string& cache,
 bool GpuIsExclusiveProcess(const ProbeContext& context, std::string* why) {
   const Nvml* nvml = LoadNvml(why, nullptr);
   nvml::Device dev = nullptr;
-  int mode = 0;
   return nvml != nullptr &&
          nvml->device_get_handle_by_pci_bus_id(context.gpu_pci_bus_id.c_str(),
                                                &dev) == nvml::kSuccess &&
-         nvml->device_get_compute_mode(dev, &mode) == nvml::kSuccess &&
-         mode == nvml::kComputeModeExclusiveProcess;
+         ExclusiveProcessMode(*nvml, dev);
 }
 
 }  // namespace

@@ -145,10 +145,8 @@ bool AnyGpuExclusiveProcess() {
   }
   for (unsigned i = 0; i < count; ++i) {
     nvml::Device dev = nullptr;
-    int mode = 0;
     if (nvml->device_get_handle_by_index(i, &dev) == nvml::kSuccess &&
-        nvml->device_get_compute_mode(dev, &mode) == nvml::kSuccess &&
-        mode == nvml::kComputeModeExclusiveProcess) {
+        ExclusiveProcessMode(*nvml, dev)) {
       return true;
     }
   }
