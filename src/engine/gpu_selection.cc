@@ -1,7 +1,6 @@
 #include "engine/gpu_selection.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "model/manifest.h"
 #include "preflight/strings.h"
@@ -115,20 +114,8 @@ std::optional<std::vector<GpuIdentity>> GpusCudaWillList(
   const VisibleDevicesCheck check =
       CheckCudaVisibleDevices(*cuda_visible_devices);
   // CUDA honours the entries before the first that names no GPU.
-  const Resolution resolved = ResolveEntries(check.devices, listed);
-  for (size_t i = 0; i < resolved.resolved && i < check.devices.size(); ++i) {
-    const std::string entry = Trim(check.devices[i]);
-    const ListedGpu* match = nullptr;
-    if (!entry.empty() && std::isdigit(static_cast<unsigned char>(entry[0]))) {
-      const size_t n = std::stoul(entry);
-      if (n < listed.size()) match = &listed[n];
-    } else {
-      for (const ListedGpu& g : listed) {
-        if (StartsWith(g.uuid, entry)) match = &g;
-      }
-    }
-    if (match == nullptr) return std::nullopt;  // not as CUDA would read it
-    add(*match);
+  for (size_t g : ResolveEntries(check.devices, listed).listed) {
+    add(listed[g]);
   }
   return gpus;
 }

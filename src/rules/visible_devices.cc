@@ -139,21 +139,32 @@ Resolution ResolveEntries(const std::vector<std::string>& devices,
   for (size_t i = 0; i < devices.size(); ++i) {
     const std::string& entry = devices[i];
     std::string why;
+    size_t match = gpus.size();
     if (auto index = ParseNonNegativeInt(entry)) {
       if (*index >= static_cast<int>(gpus.size())) {
         why = "is out of range: " + std::to_string(gpus.size()) + " GPU" +
               (gpus.size() == 1 ? " is" : "s are") + " here (0-" +
               std::to_string(static_cast<int>(gpus.size()) - 1) + ")";
+      } else {
+        match = static_cast<size_t>(*index);
       }
     } else {
       int matches = 0;
-      for (const ListedGpu& g : gpus) matches += StartsWith(g.uuid, entry);
+      for (size_t g = 0; g < gpus.size(); ++g) {
+        if (StartsWith(gpus[g].uuid, entry)) {
+          ++matches;
+          match = g;
+        }
+      }
       if (matches == 0) why = "matches no GPU's UUID here";
       if (matches > 1)
         why = "is a prefix of " + std::to_string(matches) +
               " GPUs' UUIDs (ambiguous)";
     }
-    if (why.empty()) continue;
+    if (why.empty()) {
+      out.listed.push_back(match);
+      continue;
+    }
     std::string line = "CUDA_VISIBLE_DEVICES entry '" + entry + "' " + why;
     if (i + 1 < devices.size()) {
       line += "; CUDA ignores it and the " +

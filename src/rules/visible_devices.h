@@ -56,6 +56,7 @@ struct ListedGpu {
 struct Resolution {
   std::vector<std::string> problems;  // at most one: CUDA stops there
   size_t resolved = 0;                // entries before it: the GPUs CUDA sees
+  std::vector<size_t> listed;  // those GPUs, as indices into `gpus`, in order
 };
 Resolution ResolveEntries(const std::vector<std::string>& devices,
                           const std::vector<ListedGpu>& gpus);
