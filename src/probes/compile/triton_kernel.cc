@@ -31,8 +31,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <map>
 
 #include "platform/nvml.h"
 #include "platform/run_command.h"
