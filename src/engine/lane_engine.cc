@@ -14,6 +14,7 @@
 #include "platform/log.h"
 #include "platform/resource_limits.h"
 #include "preflight/strings.h"
+#include "worker/result_line.h"
 
 namespace preflight {
 namespace {
@@ -259,15 +260,12 @@ Clock::duration LaneEngine::GraceDuration() const {
 }
 
 void LaneEngine::HandleResultLine(Lane& lane, const std::string& line) {
-  nlohmann::ordered_json parsed =
-      nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
   ProbeResult result;
   std::string parse_error;
-  if (parsed.is_discarded() || !FromJson(parsed, &result, &parse_error)) {
+  if (!ParseResultLine(line, &result, &parse_error)) {
     if (lane.running != nullptr && !lane.running_timed_out) {
       ProbeResult r =
-          ProbeResult::Error("worker sent an unreadable result: " +
-                             (parse_error.empty() ? "not JSON" : parse_error));
+          ProbeResult::Error("worker sent an unreadable result: " + parse_error);
       r.started_ms = SinceStart(lane.started);
       r.duration_ms = MillisBetween(lane.started, Clock::now());
       r.log_tail = line.substr(0, 2048);

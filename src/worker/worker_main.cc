@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <exception>
 #include <future>
+#include <optional>
 #include <iostream>
 #include <set>
 #include <string>
@@ -26,6 +27,7 @@
 #include "worker/fault_injection.h"
 #include "worker/module_loader.h"
 #include "worker/probe_registry.h"
+#include "worker/result_line.h"
 
 namespace preflight {
 namespace {
@@ -48,8 +50,21 @@ void CollectModuleResult(const char* json, void* user) {
   *out = json != nullptr ? json : "";
 }
 
-ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
-  std::string error;
+// What running one probe gave: a result made here (a built-in probe's, or
+// the worker's own skip or error), or a module's result as the module wrote
+// it, which goes on the line as it is (worker/result_line.h); and the
+// worker's own part of the line.
+struct ProbeOutput {
+  ProbeResult built;
+  std::string module_json;  // set where a module's result is forwarded
+  WorkerPart part;
+};
+
+// The skip or error where a probe's module cannot be used; nullopt where it
+// can (*module set).
+std::optional<ProbeResult> ModuleUnusable(const ProbeSpec& spec,
+                                          const ProbeContext& context,
+                                          const preflight_module** module) {
   if (spec.module == "torch") {
     // The probe checks the torch a job here would use; without one there is
     // nothing to check (the module may have been built against a build-only
@@ -64,13 +79,9 @@ ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
       return r;
     }
   }
-  const auto wait_start = std::chrono::steady_clock::now();
-  const preflight_module* module =
-      LoadModule(context.module_dir, std::string(spec.module), &error);
-  const double wait_ms = std::chrono::duration<double, std::milli>(
-                             std::chrono::steady_clock::now() - wait_start)
-                             .count();
-  if (module == nullptr && spec.module != "cuda") {
+  std::string error;
+  *module = LoadModule(context.module_dir, std::string(spec.module), &error);
+  if (*module == nullptr && spec.module != "cuda") {
     // cuDNN, NCCL and libtorch are optional: where the library (or the
     // module built for it) is absent, the probe is skipped with the
     // loader's own words; --require turns that into a failure.
@@ -82,7 +93,7 @@ ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
                     "is found) to run this probe";
     return r;
   }
-  if (module == nullptr) {
+  if (*module == nullptr) {
     // The tool's own modules are part of the install: missing one is a
     // broken installation, not an environment property to skip over.
     ProbeResult r =
@@ -94,55 +105,77 @@ ProbeResult RunInModule(const ProbeSpec& spec, const ProbeContext& context) {
         "names the missing file or library";
     return r;
   }
-  std::string json;
+  return std::nullopt;
+}
+
+void RunInModule(const ProbeSpec& spec, const ProbeContext& context,
+                 ProbeOutput* out) {
+  const auto wait_start = std::chrono::steady_clock::now();
+  const preflight_module* module = nullptr;
+  if (auto unusable = ModuleUnusable(spec, context, &module)) {
+    out->built = std::move(*unusable);
+    return;
+  }
+  const double wait_ms = MillisBetween(wait_start, std::chrono::steady_clock::now());
+  const std::string module_name(spec.module);
   const std::string context_json = context.ToJson().dump();
+  std::string json;
   if (module->run(std::string(spec.id).c_str(), context_json.c_str(),
                   &CollectModuleResult, &json) != 0) {
-    return ProbeResult::Error("module " + std::string(spec.module) +
-                              " does not implement " + std::string(spec.id));
+    out->built = ProbeResult::Error("module " + module_name +
+                                    " does not implement " +
+                                    std::string(spec.id));
+    return;
   }
-  ProbeResult result;
-  std::string parse_error;
-  nlohmann::ordered_json parsed =
-      nlohmann::ordered_json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !FromJson(parsed, &result, &parse_error)) {
-    return ProbeResult::Error("module " + std::string(spec.module) +
-                              " returned an unreadable result");
+  if (!ForwardableModuleResult(&json)) {
+    out->built = ProbeResult::Error("module " + module_name +
+                                    " returned an unreadable result");
+    return;
   }
+  out->module_json = std::move(json);
+  out->part.module = module_name;
   // Loading a module (libtorch: ~0.3 s) is part of what the user waits for:
   // the first probe of each module reports the load's own time and how long
   // the probe waited for it (less where the preloader had started on it).
   static std::set<std::string> reported;
-  if (reported.insert(std::string(spec.module)).second) {
-    result.AddMetric(
-        {"module_load_ms",
-         ModuleLoadMs(context.module_dir, std::string(spec.module)),
-         "ms",
+  if (reported.insert(module_name).second) {
+    out->part.metrics.push_back(
+        {"module_load_ms", ModuleLoadMs(context.module_dir, module_name), "ms",
          {}});
-    result.AddMetric({"module_wait_ms", wait_ms, "ms", {}});
+    out->part.metrics.push_back({"module_wait_ms", wait_ms, "ms", {}});
   }
-  return result;
 }
 
-ProbeResult RunProbe(const ProbeSpec& spec, const ProbeContext& context) {
+ProbeResult RunBuiltin(const ProbeSpec& spec, const ProbeContext& context) {
+  ProbeFn fn = FindBuiltinProbe(spec.id);
+  if (fn == nullptr) {
+    return ProbeResult::Error("no implementation for " + std::string(spec.id));
+  }
+  return fn(context);
+}
+
+ProbeResult ProbeThrew(const char* what) {
+  // std::bad_alloc, or a thread that could not start: a limit of this
+  // process, which the job meets too, where one binds.
+  const std::string summary = std::string("probe threw: ") + what;
+  if (const auto limit = LimitBehind(what); limit && limit->explained) {
+    return ProbeResult::Fail(summary + ": " + limit->cause, limit->fix);
+  }
+  return ProbeResult::Error(summary);
+}
+
+void RunProbe(const ProbeSpec& spec, const ProbeContext& context,
+              ProbeOutput* out) {
   try {
-    if (!spec.module.empty()) return RunInModule(spec, context);
-    ProbeFn fn = FindBuiltinProbe(spec.id);
-    if (fn == nullptr) {
-      return ProbeResult::Error("no implementation for " +
-                                std::string(spec.id));
+    if (!spec.module.empty()) {
+      RunInModule(spec, context, out);
+    } else {
+      out->built = RunBuiltin(spec, context);
     }
-    return fn(context);
   } catch (const std::exception& e) {
-    // std::bad_alloc, or a thread that could not start: a limit of this
-    // process, which the job meets too, where one binds.
-    const std::string what = std::string("probe threw: ") + e.what();
-    if (const auto limit = LimitBehind(e.what()); limit && limit->explained) {
-      return ProbeResult::Fail(what + ": " + limit->cause, limit->fix);
-    }
-    return ProbeResult::Error(what);
+    out->built = ProbeThrew(e.what());
   } catch (...) {
-    return ProbeResult::Error("probe threw a non-standard exception");
+    out->built = ProbeResult::Error("probe threw a non-standard exception");
   }
 }
 
@@ -301,10 +334,11 @@ int WorkerMain() {
     if (context.module_dir.empty()) {
       context.module_dir = DefaultModuleDirectory();
     }
-    ProbeResult result;
+    ProbeOutput out;
+    out.part.probe = id;
     const auto start = std::chrono::steady_clock::now();
     if (spec == nullptr) {
-      result = ProbeResult::Error("unknown probe " + id);
+      out.built = ProbeResult::Error("unknown probe " + id);
     } else {
       if (auto fault = FaultFor(faults, id, context.gpu_index);
           fault == FaultKind::kCorrupt) {
@@ -320,23 +354,29 @@ int WorkerMain() {
                    context.gpu_index
                        ? " on GPU " + std::to_string(*context.gpu_index)
                        : std::string());
-      result = RunProbe(*spec, context);
-      spdlog::info("{} finished: {}", id, ToString(result.outcome));
+      RunProbe(*spec, context, &out);
+      spdlog::info("{} finished{}", id,
+                   out.module_json.empty()
+                       ? ": " + std::string(ToString(out.built.outcome))
+                       : " in module " + out.part.module);
       if (registration_ms >= 1) {
         // Part of this probe's duration, spent before it started.
-        result.details["waited_for_background_nccl_registration_ms"] =
+        out.part.details["waited_for_background_nccl_registration_ms"] =
             registration_ms;
       }
-      background_collective.StartAfter(context, result);
+      // The background init follows devices.memory, a built-in probe.
+      if (out.module_json.empty()) {
+        background_collective.StartAfter(context, out.built);
+      }
     }
-    result.probe = id;
-    result.duration_ms = std::chrono::duration<double, std::milli>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
-    if (!WriteLine(ToJson(result).dump(
-            -1, ' ', false, nlohmann::json::error_handler_t::replace))) {
-      return 1;
-    }
+    out.part.duration_ms =
+        MillisBetween(start, std::chrono::steady_clock::now());
+    const std::string result_json =
+        out.module_json.empty()
+            ? ToJson(out.built).dump(-1, ' ', false,
+                                     nlohmann::json::error_handler_t::replace)
+            : out.module_json;
+    if (!WriteLine(ComposeResultLine(out.part, result_json))) return 1;
   }
   // The supervisor closed our requests: every result is out. Leave without
   // running static destructors: libtorch's, cuDNN's and NCCL's teardown took

@@ -2,6 +2,7 @@
 // probe id gets a scripted behaviour, and the test checks what the engine
 // makes of it. No process is started; the deadlines are real (scaled down).
 #include "engine/lane_engine.h"
+#include "worker/result_line.h"
 
 #include <gtest/gtest.h>
 
@@ -41,16 +42,19 @@ class FakeWorker : public WorkerPort {
     const auto it = script_.find(probe);
     const Act act = it == script_.end() ? Act::kPass : it->second;
     const auto now = Clock::now();
-    const nlohmann::json pass = {
-        {"probe", probe}, {"outcome", "pass"}, {"summary", "ok"}};
+    // As a worker writes it: the envelope around the probe's result.
+    WorkerPart part;
+    part.probe = probe;
+    const std::string pass = ComposeResultLine(
+        part, R"({"probe":")" + probe + R"(","outcome":"pass","summary":"ok"})");
     switch (act) {
       case Act::kPass:
-        pending_.push_back({now, pass.dump()});
+        pending_.push_back({now, pass});
         break;
       case Act::kPassLate:
         // Busy in a call that SIGTERM does not interrupt; only SIGKILL
         // ends it.
-        pending_.push_back({now + std::chrono::milliseconds(150), pass.dump()});
+        pending_.push_back({now + std::chrono::milliseconds(150), pass});
         ignores_sigterm_ = true;
         break;
       case Act::kCrash:
