@@ -7,6 +7,7 @@
 #include "platform/host_side.h"
 #include "platform/log.h"
 #include "platform/nccl_settings.h"
+#include "platform/node_facts.h"
 #include "platform/temp_dir.h"
 #include "preflight/strings.h"
 #include "rules/collective.h"
@@ -307,10 +308,11 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
     ProbeContext aggregate_context = engine_->config().base_context;
     aggregate_context.probe = std::string(spec->id);
     // The NCCL settings in force, as host.nccl_env recorded them (its
-    // readers do not run without them).
-    aggregate_context.node_facts = engine_->NodeFacts();
-    ProbeResult node =
-        AggregateAllReduce(outcomes, aggregate_context, CurrentVantage());
+    // readers do not run without them), and the NCCL torch loads.
+    const NodeFacts facts = NodeFacts::Read(engine_->NodeFacts());
+    ProbeResult node = AggregateAllReduce(
+        outcomes, aggregate_context,
+        {facts.nccl_settings, facts.torch_nccl_version}, CurrentVantage());
     node.started_ms = started_ms;
     for (const RankResult& rr : outcomes) {
       node.duration_ms = std::max(node.duration_ms, rr.result.duration_ms);

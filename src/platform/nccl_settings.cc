@@ -144,27 +144,22 @@ NcclSettingsInspection InspectNcclSettings() {
 }
 
 nlohmann::ordered_json NcclSettingsInspection::Facts() const {
-  nlohmann::ordered_json found = nlohmann::ordered_json::array();
-  for (const NcclSettingFinding& f : findings) found.push_back(f.ToJson());
-  return {{"nccl_settings", settings}, {"nccl_setting_findings", found}};
+  return NcclSettingsFact{settings, findings}.ToFacts();
 }
 
-nlohmann::json NcclFactsOf(const nlohmann::json& node_facts) {
-  if (node_facts.is_object() && node_facts.contains("nccl_settings") &&
-      node_facts.contains("nccl_setting_findings")) {
-    return node_facts;
-  }
+NcclSettingsFact NcclSettingsOf(const nlohmann::json& node_facts) {
+  if (auto fact = NcclSettingsFact::FromFacts(node_facts)) return *fact;
   throw std::logic_error(
       "this probe ran without host.nccl_env's nccl_settings, which it reads "
       "(a fault of the tool's scheduling)");
 }
 
 NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
-                                    const nlohmann::json& node_facts,
-                                    const std::string& kind) {
+                                    const NcclSettingsFact& settings,
+                                    NcclTrouble trouble) {
   return ExplainNcclFailure(
-      nccl_error, node_facts, kind,
-      kind == "error" ? LimitBehind(nccl_error) : std::nullopt);
+      nccl_error, settings, trouble,
+      trouble == NcclTrouble::kError ? LimitBehind(nccl_error) : std::nullopt);
 }
 
 }  // namespace preflight

@@ -41,12 +41,12 @@ NcclSettingsInspection InspectNcclSettings();
 // `node_facts`, where host.nccl_env recorded the settings in force. Throws
 // std::logic_error where it did not: the engine blocks a reader whose fact
 // was not recorded, so no probe inspects the settings a second way.
-nlohmann::json NcclFactsOf(const nlohmann::json& node_facts);
+NcclSettingsFact NcclSettingsOf(const nlohmann::json& node_facts);
 
 // ExplainNcclFailure (rules/nccl_settings.h) with this process's limits.
 NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
-                                    const nlohmann::json& node_facts,
-                                    const std::string& kind);
+                                    const NcclSettingsFact& settings,
+                                    NcclTrouble trouble);
 
 }  // namespace preflight
 

@@ -26,6 +26,18 @@ NodeFacts NodeFacts::Read(const nlohmann::json& node_facts) {
   if (const nlohmann::json* j = object("cuda")) {
     facts.driver_cuda_version_code = j->value("driver_cuda_version_code", 0);
   }
+  if (const auto it = node_facts.find("libraries");
+      it != node_facts.end() && it->is_array()) {
+    for (const auto& lib : *it) {
+      const std::string origin = lib.value("origin", "");
+      if (lib.value("name", "") == "NCCL" &&
+          (origin == "torch" || origin == "preloaded")) {
+        facts.torch_nccl_version = lib.value("version", "");
+        break;
+      }
+    }
+  }
+  facts.nccl_settings = NcclSettingsFact::FromFacts(node_facts);
   return facts;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "platform/job_libraries.h"
+#include "rules/nccl_settings.h"
 
 namespace preflight {
 
@@ -24,6 +25,10 @@ struct NodeFacts {
   std::optional<TorchImportFact> torch_import;  // driver.libraries
   std::string kernel_module_version;  // driver.kernel_module; "" for none
   int driver_cuda_version_code = 0;   // driver.cuda_init; 0 for none
+  // The NCCL torch loads, its own or a preloaded copy (driver.libraries);
+  // "" where unknown.
+  std::string torch_nccl_version;
+  std::optional<NcclSettingsFact> nccl_settings;  // host.nccl_env
 
   // Reads the facts as the producers record them (ProbeResult::facts,
   // merged by the engine); a fact that is absent stays empty.

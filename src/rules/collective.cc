@@ -266,7 +266,7 @@ nlohmann::ordered_json SizesTable(const RankTally& t, double* peak_large,
 }
 
 void NotCompleted(const RankTally& t, const std::string& version_mix,
-                  const nlohmann::json& facts, const Vantage& vantage,
+                  const NcclSettingsFact& settings, const Vantage& vantage,
                   ProbeResult* node) {
   node->outcome = Outcome::kFail;
   node->summary = "all-reduce over " + std::to_string(t.nranks) +
@@ -283,7 +283,8 @@ void NotCompleted(const RankTally& t, const std::string& version_mix,
   node->details["ranks_not_completed"] = t.missing;
   if (!version_mix.empty()) node->summary += "; " + version_mix;
   const NcclFailureCause why =
-      ExplainNcclFailure(Join(t.failed, "; "), facts, "stall", std::nullopt);
+      ExplainNcclFailure(Join(t.failed, "; "), settings,
+                         NcclTrouble::kStall, std::nullopt);
   if (why.explained) {
     node->summary += "; " + why.cause;
     node->remediation = why.fix;
@@ -297,7 +298,7 @@ void JudgeBandwidth(const std::vector<RankResult>& ranks, const RankTally& t,
                     const std::string& tested_other,
                     const nlohmann::ordered_json& sizes, double peak_large,
                     const std::optional<Spread>& peak_spread,
-                    ProbeResult* node) {
+                    const NcclSettingsFact& settings, ProbeResult* node) {
   Metric busbw = JudgedOptionalMetric(
       base, "busbw_gbps", peak_large, "GB/s",
       t.other_nodes ? std::nullopt : BusBandwidthLimit(ranks));
@@ -328,7 +329,7 @@ void JudgeBandwidth(const std::vector<RankResult>& ranks, const RankTally& t,
     node->summary = std::string(text) + "; " + node->summary +
                     (version_mix.empty() ? "" : "; " + version_mix);
     const NcclFailureCause why =
-        ExplainNcclFailure("", base.node_facts, "slow", std::nullopt);
+        ExplainNcclFailure("", settings, NcclTrouble::kSlow, std::nullopt);
     node->summary += "; " + why.cause;
     node->remediation =
         why.explained
@@ -351,24 +352,11 @@ void JudgeBandwidth(const std::vector<RankResult>& ranks, const RankTally& t,
   node->outcome = Outcome::kPass;
 }
 
-// The NCCL torch loads (driver.libraries), which a training job uses: its
-// own, or the one the loader preloads ahead of it.
-std::string TorchNcclVersion(const nlohmann::json& facts) {
-  if (!facts.contains("libraries")) return "";
-  for (const auto& lib : facts["libraries"]) {
-    const std::string origin = lib.value("origin", "");
-    if (lib.value("name", "") == "NCCL" &&
-        (origin == "torch" || origin == "preloaded")) {
-      return lib.value("version", "");
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
                                const ProbeContext& base,
+                               const CollectiveNodeFacts& facts,
                                const Vantage& vantage) {
   ProbeResult node;
   const RankTally t = Tally(ranks);
@@ -377,15 +365,17 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
     node.details["nccl_versions_by_rank"] = t.ranks_by_version;
   }
   node.details["nranks"] = t.nranks;
-  const nlohmann::json& facts = base.node_facts;
-  node.details["nccl_settings"] = facts.contains("nccl_settings")
-                                      ? facts["nccl_settings"]
+  // No settings recorded (host.nccl_env left out) judges as none in force.
+  const NcclSettingsFact settings =
+      facts.nccl_settings.value_or(NcclSettingsFact{});
+  node.details["nccl_settings"] = facts.nccl_settings
+                                      ? nlohmann::json(settings.in_force)
                                       : nlohmann::json();
   node.details["local_ranks"] = static_cast<int>(ranks.size());
   node.details["transports"] =
       std::vector<std::string>(t.transports.begin(), t.transports.end());
   if (!t.version.empty()) node.details["nccl_version"] = t.version;
-  const std::string torch_version = TorchNcclVersion(facts);
+  const std::string& torch_version = facts.torch_nccl_version;
   if (!torch_version.empty()) {
     node.details["torch_nccl_version"] = torch_version;
   }
@@ -396,7 +386,7 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
   node.details["sizes"] = sizes;
   if (t.init_ms > 0) node.AddMetric({"init_ms", t.init_ms, "ms", {}});
   if (!t.missing.empty()) {
-    NotCompleted(t, version_mix, facts, vantage, &node);
+    NotCompleted(t, version_mix, settings, vantage, &node);
     return node;
   }
   if (!t.failed.empty()) {
@@ -422,7 +412,7 @@ ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
     return node;
   }
   JudgeBandwidth(ranks, t, base, version_mix, tested_other, sizes, peak_large,
-                 peak_spread, &node);
+                 peak_spread, settings, &node);
   return node;
 }
 

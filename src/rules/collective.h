@@ -13,6 +13,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "rules/host_advice.h"
+#include "rules/nccl_settings.h"
 
 namespace preflight {
 
@@ -45,13 +46,21 @@ std::string SizeTag(double bytes);
 // several hosts: the network decides).
 std::optional<Limit> BusBandwidthLimit(const std::vector<RankResult>& ranks);
 
-// Builds the node result. `base` carries the thresholds file and the node
-// facts (the NCCL settings in force, the libraries), and its `probe` names
-// the collective the limits are looked up under ("nccl.all_reduce" ->
-// "nccl.all_reduce.busbw_gbps"); advice for the host is worded for
-// `vantage`.
+// What the node result reads of the node's facts.
+struct CollectiveNodeFacts {
+  std::optional<NcclSettingsFact> nccl_settings;  // host.nccl_env
+  // The NCCL torch loads, its own or a preloaded copy (driver.libraries);
+  // "" where unknown.
+  std::string torch_nccl_version;
+};
+
+// Builds the node result. `base` carries the thresholds file, and its
+// `probe` names the collective the limits are looked up under
+// ("nccl.all_reduce" -> "nccl.all_reduce.busbw_gbps"); advice for the host
+// is worded for `vantage`.
 ProbeResult AggregateAllReduce(const std::vector<RankResult>& ranks,
                                const ProbeContext& base,
+                               const CollectiveNodeFacts& facts,
                                const Vantage& vantage = {});
 
 }  // namespace preflight

@@ -21,37 +21,47 @@ NcclSettingFinding NcclSettingFinding::FromJson(const nlohmann::json& j) {
   return f;
 }
 
-std::vector<NcclSettingFinding> NcclSettingFindings(
+nlohmann::ordered_json NcclSettingsFact::ToFacts() const {
+  nlohmann::ordered_json found = nlohmann::ordered_json::array();
+  for (const NcclSettingFinding& f : findings) found.push_back(f.ToJson());
+  return {{"nccl_settings", in_force}, {"nccl_setting_findings", found}};
+}
+
+std::optional<NcclSettingsFact> NcclSettingsFact::FromFacts(
     const nlohmann::json& node_facts) {
-  std::vector<NcclSettingFinding> out;
-  if (!node_facts.is_object() ||
-      !node_facts.contains("nccl_setting_findings")) {
-    return out;
+  if (!node_facts.is_object() || !node_facts.contains("nccl_settings") ||
+      !node_facts["nccl_settings"].is_object() ||
+      !node_facts.contains("nccl_setting_findings") ||
+      !node_facts["nccl_setting_findings"].is_array()) {
+    return std::nullopt;
   }
+  NcclSettingsFact fact;
+  fact.in_force = node_facts["nccl_settings"];
   for (const auto& j : node_facts["nccl_setting_findings"]) {
-    if (j.is_object()) out.push_back(NcclSettingFinding::FromJson(j));
+    if (j.is_object()) fact.findings.push_back(NcclSettingFinding::FromJson(j));
   }
-  return out;
+  return fact;
 }
 
 NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
-                                    const nlohmann::json& node_facts,
-                                    const std::string& kind,
+                                    const NcclSettingsFact& settings,
+                                    NcclTrouble trouble,
                                     const std::optional<LimitFinding>& limit) {
-  const std::vector<NcclSettingFinding> findings =
-      NcclSettingFindings(node_facts);
+  const std::vector<NcclSettingFinding>& findings = settings.findings;
+  const bool slow = trouble == NcclTrouble::kSlow;
+  const bool error = trouble == NcclTrouble::kError;
   std::vector<std::string> causes, fixes;
   auto name = [](const NcclSettingFinding& f) {
     return f.variable + "=" + f.value + " " + f.problem;
   };
-  if (kind != "slow") {
+  if (!slow) {
     for (const NcclSettingFinding& f : findings) {
       if (!f.breaks_init || !f.scope.empty()) continue;
       causes.push_back(name(f));
       fixes.push_back(f.fix);
     }
   }
-  if (causes.empty() && kind == "error") {
+  if (causes.empty() && error) {
     if (limit && limit->explained) {
       causes.push_back("NCCL's error points at a process limit: " +
                        limit->cause);
@@ -64,8 +74,8 @@ NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
   for (const NcclSettingFinding& f : findings) {
     if (f.breaks_init || !f.scope.empty()) continue;
     const bool forced = f.variable == "NCCL_ALGO" || f.variable == "NCCL_PROTO";
-    if ((forced && invalid_usage && kind == "error") ||
-        (!forced && kind != "error") || (forced && kind == "slow")) {
+    if ((forced && invalid_usage && error) || (!forced && !error) ||
+        (forced && slow)) {
       causes.push_back(name(f));
       fixes.push_back(f.fix);
     }
@@ -78,11 +88,7 @@ NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
     out.fix = Join(fixes, "; ");
     return out;
   }
-  const size_t in_force = node_facts.is_object() &&
-                                  node_facts.contains("nccl_settings") &&
-                                  node_facts["nccl_settings"].is_object()
-                              ? node_facts["nccl_settings"].size()
-                              : 0;
+  const size_t in_force = settings.in_force.size();
   out.cause = in_force == 0
                   ? "no NCCL_* setting is in force"
                   : std::to_string(in_force) +

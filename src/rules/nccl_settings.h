@@ -35,9 +35,26 @@ struct NcclSettingFinding {
   static NcclSettingFinding FromJson(const nlohmann::json& j);
 };
 
-// node facts "nccl_setting_findings" (host.nccl_env); empty without them.
-std::vector<NcclSettingFinding> NcclSettingFindings(
-    const nlohmann::json& node_facts);
+// What host.nccl_env records for the NCCL probes, typed: every setting in
+// force (name -> value) and what it found wrong with them.
+struct NcclSettingsFact {
+  nlohmann::ordered_json in_force = nlohmann::ordered_json::object();
+  std::vector<NcclSettingFinding> findings;
+
+  // The node facts as host.nccl_env records them: "nccl_settings" and
+  // "nccl_setting_findings".
+  [[nodiscard]] nlohmann::ordered_json ToFacts() const;
+  // nullopt where the node facts lack either.
+  static std::optional<NcclSettingsFact> FromFacts(
+      const nlohmann::json& node_facts);
+};
+
+// How NCCL let the probe down.
+enum class NcclTrouble {
+  kError,  // a call failed
+  kStall,  // a collective or the init hung
+  kSlow,   // bandwidth below its limit
+};
 
 struct NcclFailureCause {
   bool explained = false;
@@ -46,9 +63,7 @@ struct NcclFailureCause {
 };
 
 // Why NCCL failed, from `nccl_error` (the error with NCCL's last error, as
-// the probe saw it) and the node facts. `kind`: "error" (a call failed),
-// "stall" (a collective or init hung), or "slow" (bandwidth below its
-// limit). A setting that breaks every init explains any error or stall; a
+// the probe saw it) and the settings in force. A setting that breaks every init explains any error or stall; a
 // limit NCCL's error points at ("Too many open files", "Cannot allocate
 // memory") explains an error; a forced algorithm or protocol explains an
 // invalid-usage error; a transport turned off explains a stall or a slow
@@ -57,8 +72,8 @@ struct NcclFailureCause {
 // (LimitBehind, platform/resource_limits.h); nullopt where it does not read
 // like a resource failure.
 NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,
-                                    const nlohmann::json& node_facts,
-                                    const std::string& kind,
+                                    const NcclSettingsFact& settings,
+                                    NcclTrouble trouble,
                                     const std::optional<LimitFinding>& limit);
 
 }  // namespace preflight

@@ -12,14 +12,12 @@ bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-nlohmann::json Facts(std::vector<NcclSettingFinding> findings) {
-  nlohmann::json facts;
-  facts["nccl_settings"] = nlohmann::json::object();
-  facts["nccl_setting_findings"] = nlohmann::json::array();
+NcclSettingsFact Facts(std::vector<NcclSettingFinding> findings) {
+  NcclSettingsFact facts;
   for (const NcclSettingFinding& f : findings) {
-    facts["nccl_settings"][f.variable] = f.value;
-    facts["nccl_setting_findings"].push_back(nlohmann::json(f.ToJson()));
+    facts.in_force[f.variable] = f.value;
   }
+  facts.findings = std::move(findings);
   return facts;
 }
 
@@ -33,43 +31,58 @@ const NcclSettingFinding kAlgo{"NCCL_ALGO", "bogus", "overrides NCCL's choice",
                                "unset it", false};
 
 TEST(NcclSettingsTest, ASettingThatNamesNothingExplainsAnyInitFailure) {
-  const nlohmann::json facts = Facts({kNoInterface, kP2pOff});
-  for (const char* kind : {"error", "stall"}) {
+  const NcclSettingsFact facts = Facts({kNoInterface, kP2pOff});
+  for (const NcclTrouble kind : {NcclTrouble::kError, NcclTrouble::kStall}) {
     const NcclFailureCause why = ExplainNcclFailure(
         "ncclGetUniqueId: unhandled system error (Bootstrap : no socket "
         "interface found)",
         facts, kind);
-    EXPECT_TRUE(why.explained) << kind;
+    EXPECT_TRUE(why.explained) << static_cast<int>(kind);
     EXPECT_TRUE(Has(why.cause, "NCCL_SOCKET_IFNAME=nosuch0 matches none"))
         << why.cause;
     EXPECT_TRUE(Has(why.fix, "eth0")) << why.fix;
   }
   // A slow rate is not an init failure: the transport turned off is named.
-  const NcclFailureCause slow = ExplainNcclFailure("", facts, "slow");
+  const NcclFailureCause slow = ExplainNcclFailure("", facts, NcclTrouble::kSlow);
   EXPECT_TRUE(Has(slow.cause, "NCCL_P2P_DISABLE=1")) << slow.cause;
   EXPECT_FALSE(Has(slow.cause, "SOCKET_IFNAME")) << slow.cause;
 }
 
 TEST(NcclSettingsTest, AForcedAlgorithmExplainsInvalidUsageOnly) {
-  const nlohmann::json facts = Facts({kAlgo});
+  const NcclSettingsFact facts = Facts({kAlgo});
   EXPECT_TRUE(ExplainNcclFailure("communicator init: invalid usage (run with "
                                  "NCCL_DEBUG=WARN for details)",
-                                 facts, "error")
+                                 facts, NcclTrouble::kError)
                   .explained);
   EXPECT_FALSE(ExplainNcclFailure("communicator init: unhandled cuda error",
-                                  facts, "error")
+                                  facts, NcclTrouble::kError)
                    .explained);
 }
 
 TEST(NcclSettingsTest, UnexplainedSaysWhatWasInForce) {
   NcclFailureCause why =
-      ExplainNcclFailure("unhandled cuda error", {}, "error");
+      ExplainNcclFailure("unhandled cuda error", {}, NcclTrouble::kError);
   EXPECT_FALSE(why.explained);
   EXPECT_EQ(why.cause, "no NCCL_* setting is in force");
-  nlohmann::json facts = Facts({});
-  facts["nccl_settings"]["NCCL_DEBUG"] = "INFO";
-  why = ExplainNcclFailure("unhandled cuda error", facts, "error");
+  NcclSettingsFact facts = Facts({});
+  facts.in_force["NCCL_DEBUG"] = "INFO";
+  why = ExplainNcclFailure("unhandled cuda error", facts, NcclTrouble::kError);
   EXPECT_TRUE(Has(why.cause, "1 NCCL setting(s) in force")) << why.cause;
+}
+
+// host.nccl_env's node facts read back as it wrote them; absent where it
+// recorded nothing.
+TEST(NcclSettingsTest, TheFactRoundTripsThroughTheNodeFacts) {
+  const NcclSettingsFact facts = Facts({kNoInterface, kAlgo});
+  const auto read = NcclSettingsFact::FromFacts(facts.ToFacts());
+  ASSERT_TRUE(read);
+  // (Node facts are a plain JSON object: its keys come back sorted.)
+  EXPECT_EQ(nlohmann::json(read->in_force), nlohmann::json(facts.in_force));
+  ASSERT_EQ(read->findings.size(), 2u);
+  EXPECT_TRUE(read->findings[0].breaks_init);
+  EXPECT_EQ(read->findings[1].variable, "NCCL_ALGO");
+  EXPECT_FALSE(NcclSettingsFact::FromFacts(nlohmann::json::object()));
+  EXPECT_THROW(NcclSettingsOf(nlohmann::json::object()), std::logic_error);
 }
 
 }  // namespace

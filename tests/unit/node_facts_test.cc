@@ -21,7 +21,15 @@ TEST(NodeFactsTest, ReadsWhatTheProducersRecord) {
        {{"fails", true},
         {"package_dir", "/x/torch"},
         {"summary", "the job's `import torch` fails"},
-        {"remediation", "take /x out of PYTHONPATH"}}}};
+        {"remediation", "take /x out of PYTHONPATH"}}},
+      // driver.libraries' list (torch's NCCL first is not assumed) and
+      // host.nccl_env's settings.
+      {"libraries",
+       {{{"name", "cuBLAS"}, {"origin", "torch"}, {"version", "13.1"}},
+        {{"name", "NCCL"}, {"origin", "system"}, {"version", "2.28.3"}},
+        {{"name", "NCCL"}, {"origin", "torch"}, {"version", "2.28.9"}}}},
+      {"nccl_settings", {{"NCCL_DEBUG", "WARN"}}},
+      {"nccl_setting_findings", nlohmann::json::array()}};
   const NodeFacts facts = NodeFacts::Read(recorded);
   EXPECT_EQ(facts.kernel_module_version, "580.159.04");
   EXPECT_EQ(facts.driver_cuda_version_code, 13000);
@@ -30,6 +38,9 @@ TEST(NodeFactsTest, ReadsWhatTheProducersRecord) {
   ASSERT_TRUE(facts.torch_import.has_value());
   EXPECT_TRUE(facts.torch_import->fails);
   EXPECT_EQ(facts.torch_import->remediation, "take /x out of PYTHONPATH");
+  EXPECT_EQ(facts.torch_nccl_version, "2.28.9");
+  ASSERT_TRUE(facts.nccl_settings.has_value());
+  EXPECT_EQ(facts.nccl_settings->in_force["NCCL_DEBUG"], "WARN");
 }
 
 TEST(NodeFactsTest, AnAbsentFactStaysEmpty) {
@@ -38,6 +49,8 @@ TEST(NodeFactsTest, AnAbsentFactStaysEmpty) {
   EXPECT_FALSE(none.torch_import.has_value());
   EXPECT_EQ(none.kernel_module_version, "");
   EXPECT_EQ(none.driver_cuda_version_code, 0);
+  EXPECT_EQ(none.torch_nccl_version, "");
+  EXPECT_FALSE(none.nccl_settings.has_value());
   // A torch that imports is recorded too, and reads as not failing.
   const NodeFacts ok = NodeFacts::Read({{"torch_import", {{"fails", false}}}});
   ASSERT_TRUE(ok.torch_import.has_value());

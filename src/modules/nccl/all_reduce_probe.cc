@@ -428,7 +428,7 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   seen.nranks = c["nranks"].get<int>();
   ProbeResult r;
   // The NCCL settings in force, as host.nccl_env recorded them.
-  const nlohmann::json nccl_facts = NcclFactsOf(context.node_facts);
+  const NcclSettingsFact nccl_settings = NcclSettingsOf(context.node_facts);
   PhaseClock phases(&r);
   r.details["libraries"]["nccl"] =
       DescribeLibraryUse(Nccl().copy, Nccl().version);
@@ -459,7 +459,7 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
     seen.stalled_in = s.what;
     r.details["stalled_in"] = s.what;
     const NcclFailureCause why =
-        ExplainNcclFailure(s.what, nccl_facts, "stall");
+        ExplainNcclFailure(s.what, nccl_settings, NcclTrouble::kStall);
     seen.explained = why.explained;
     seen.explained_cause = why.cause;
     seen.explained_fix = why.fix;
@@ -468,7 +468,7 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
     seen.error_cause = f.cause();
     // NCCL's last error (in f.what()) and the settings and limits in force.
     const NcclFailureCause why =
-        ExplainNcclFailure(f.what(), nccl_facts, "error");
+        ExplainNcclFailure(f.what(), nccl_settings, NcclTrouble::kError);
     seen.explained = why.explained;
     seen.explained_cause = why.cause;
     seen.explained_fix = why.fix;
@@ -477,7 +477,7 @@ ProbeResult RunNcclAllReduce(const ProbeContext& context) {
   r.outcome = judged.outcome;
   r.summary = judged.summary;
   r.remediation = judged.remediation;
-  r.details["nccl_settings"] = nccl_facts["nccl_settings"];
+  r.details["nccl_settings"] = nccl_settings.in_force;
   phases.Mark("teardown");
   AddNcclLogFacts(debug_file, &r);
   return r;

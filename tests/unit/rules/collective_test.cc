@@ -92,7 +92,7 @@ TEST(CollectiveTest, HealthyRanksPassWithTheSlowestTime) {
   // 1 GiB: rank 0 in 3.0 ms, rank 1 in 3.3 ms -> 325 GB/s busbw with 2.
   const ProbeResult node = AggregateAllReduce(
       {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3300)},
-      ProbeContext{});
+      ProbeContext{}, {});
   EXPECT_EQ(node.outcome, Outcome::kPass) << node.summary;
   const Metric* busbw = Find(node, "busbw_gbps");
   ASSERT_NE(busbw, nullptr);
@@ -109,30 +109,29 @@ TEST(CollectiveTest, NamesDifferingNcclVersions) {
   RankResult other = Rank(1, Outcome::kPass, 3300);
   other.result.details["nccl_version"] = "2.27.3";
   ProbeResult node = AggregateAllReduce({Rank(0, Outcome::kPass, 3000), other},
-                                        ProbeContext{});
+                                        ProbeContext{}, {});
   EXPECT_EQ(node.outcome, Outcome::kWarn) << node.summary;
   EXPECT_NE(node.summary.find("NCCL 2.27.3 on rank 1"), std::string::npos)
       << node.summary;
   EXPECT_NE(node.summary.find("NCCL 2.28.9 on rank 0"), std::string::npos);
   EXPECT_FALSE(node.remediation.empty());
 
-  ProbeContext system_copy;
-  system_copy.node_facts["libraries"] = nlohmann::json::array(
-      {{{"name", "NCCL"}, {"origin", "torch"}, {"version", "2.28.3"}}});
+  CollectiveNodeFacts torch_loads;
+  torch_loads.torch_nccl_version = "2.28.3";
   node = AggregateAllReduce(
       {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3300)},
-      system_copy);
+      ProbeContext{}, torch_loads);
   EXPECT_EQ(node.outcome, Outcome::kPass) << node.summary;
   EXPECT_NE(node.summary.find("tested NCCL 2.28.9, torch loads 2.28.3"),
             std::string::npos)
       << node.summary;
   // The same release in NCCL's log form ("+cuda13.0") is not a difference.
-  system_copy.node_facts["libraries"][0]["version"] = "2.28.9";
+  torch_loads.torch_nccl_version = "2.28.9";
   RankResult logged = Rank(0, Outcome::kPass, 3000);
   logged.result.details["nccl_version"] = "2.28.9+cuda13.0";
   RankResult logged1 = Rank(1, Outcome::kPass, 3300);
   logged1.result.details["nccl_version"] = "2.28.9+cuda13.0";
-  node = AggregateAllReduce({logged, logged1}, system_copy);
+  node = AggregateAllReduce({logged, logged1}, ProbeContext{}, torch_loads);
   EXPECT_EQ(node.summary.find("torch loads"), std::string::npos)
       << node.summary;
 }
@@ -140,7 +139,7 @@ TEST(CollectiveTest, NamesDifferingNcclVersions) {
 TEST(CollectiveTest, SlowBusFailsAgainstTheLimit) {
   const ProbeResult node = AggregateAllReduce(
       {Rank(0, Outcome::kPass, 30000), Rank(1, Outcome::kPass, 30000)},
-      ProbeContext{});
+      ProbeContext{}, {});
   EXPECT_EQ(node.outcome, Outcome::kFail);
   EXPECT_NE(node.summary.find("below the limit"), std::string::npos);
   EXPECT_FALSE(node.remediation.empty());
@@ -151,7 +150,7 @@ TEST(CollectiveTest, NamesTheRankThatDidNotComplete) {
   RankResult gave_up = Rank(0, Outcome::kFail, 0);
   gave_up.result.summary =
       "rank 0 gave up at its soft deadline while in communicator init";
-  const ProbeResult node = AggregateAllReduce({gave_up, hung}, ProbeContext{});
+  const ProbeResult node = AggregateAllReduce({gave_up, hung}, ProbeContext{}, {});
   EXPECT_EQ(node.outcome, Outcome::kFail);
   EXPECT_NE(node.summary.find("rank 1 (GPU 1): timeout"), std::string::npos)
       << node.summary;
@@ -159,9 +158,41 @@ TEST(CollectiveTest, NamesTheRankThatDidNotComplete) {
   EXPECT_EQ(node.details["ranks_not_completed"].size(), 1u);
 }
 
+// The settings host.nccl_env recorded explain a hang (a name that matches
+// nothing breaks every init) and a slow bus (a transport turned off), and
+// the node result shows what was in force.
+TEST(CollectiveTest, RecordedSettingsExplainAHangAndASlowBus) {
+  CollectiveNodeFacts facts;
+  facts.nccl_settings = NcclSettingsFact{};
+  facts.nccl_settings->in_force = {{"NCCL_SOCKET_IFNAME", "nosuch0"},
+                                   {"NCCL_P2P_DISABLE", "1"}};
+  facts.nccl_settings->findings = {
+      {"NCCL_SOCKET_IFNAME", "nosuch0", "matches none of this host's "
+       "interfaces (eth0, lo)", "Set it to eth0", true},
+      {"NCCL_P2P_DISABLE", "1", "turns a transport off", "unset it", false}};
+  const ProbeResult hung = AggregateAllReduce(
+      {Rank(0, Outcome::kPass, 0), Rank(1, Outcome::kTimeout, 0)},
+      ProbeContext{}, facts);
+  EXPECT_EQ(hung.outcome, Outcome::kFail);
+  EXPECT_NE(hung.summary.find("NCCL_SOCKET_IFNAME=nosuch0 matches none"),
+            std::string::npos)
+      << hung.summary;
+  // A transport turned off may explain a hang too: both fixes are given.
+  EXPECT_EQ(hung.remediation, "Set it to eth0; unset it");
+  EXPECT_EQ(hung.details["nccl_settings"]["NCCL_P2P_DISABLE"], "1");
+  const ProbeResult slow = AggregateAllReduce(
+      {Rank(0, Outcome::kPass, 30000), Rank(1, Outcome::kPass, 30000)},
+      ProbeContext{}, facts);
+  EXPECT_EQ(slow.outcome, Outcome::kFail);
+  EXPECT_NE(slow.summary.find("NCCL_P2P_DISABLE=1 turns a transport off"),
+            std::string::npos)
+      << slow.summary;
+  EXPECT_EQ(slow.summary.find("SOCKET_IFNAME"), std::string::npos);
+}
+
 TEST(CollectiveTest, OneRankPassesWithBandwidthSkipped) {
   const ProbeResult node =
-      AggregateAllReduce({Rank(0, Outcome::kPass, 1000)}, ProbeContext{});
+      AggregateAllReduce({Rank(0, Outcome::kPass, 1000)}, ProbeContext{}, {});
   EXPECT_EQ(node.outcome, Outcome::kPass);
   EXPECT_EQ(Find(node, "busbw_gbps"), nullptr);
   EXPECT_EQ(node.details["bandwidth"], "skipped: one rank");
@@ -174,7 +205,8 @@ TEST(CollectiveTest, ThresholdsOverrideTheLinkLimit) {
   base.thresholds = nlohmann::json::parse(
       R"({"metrics": {"nccl.all_reduce.busbw_gbps": {"at_least": 400}}})");
   const ProbeResult node = AggregateAllReduce(
-      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3000)}, base);
+      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3000)}, base,
+      {});
   EXPECT_EQ(node.outcome, Outcome::kFail);
   EXPECT_NE(Find(node, "busbw_gbps")->limit->source.find("t.json"),
             std::string::npos);
