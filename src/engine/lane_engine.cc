@@ -264,8 +264,8 @@ void LaneEngine::HandleResultLine(Lane& lane, const std::string& line) {
   std::string parse_error;
   if (!ParseResultLine(line, &result, &parse_error)) {
     if (lane.running != nullptr && !lane.running_timed_out) {
-      ProbeResult r =
-          ProbeResult::Error("worker sent an unreadable result: " + parse_error);
+      ProbeResult r = ProbeResult::Error("worker sent an unreadable result: " +
+                                         parse_error);
       r.started_ms = SinceStart(lane.started);
       r.duration_ms = MillisBetween(lane.started, Clock::now());
       r.log_tail = line.substr(0, 2048);

@@ -282,9 +282,8 @@ void NotCompleted(const RankTally& t, const std::string& version_mix,
       "across hosts set NCCL_SOCKET_IFNAME";
   node->details["ranks_not_completed"] = t.missing;
   if (!version_mix.empty()) node->summary += "; " + version_mix;
-  const NcclFailureCause why =
-      ExplainNcclFailure(Join(t.failed, "; "), settings,
-                         NcclTrouble::kStall, std::nullopt);
+  const NcclFailureCause why = ExplainNcclFailure(
+      Join(t.failed, "; "), settings, NcclTrouble::kStall, std::nullopt);
   if (why.explained) {
     node->summary += "; " + why.cause;
     node->remediation = why.fix;

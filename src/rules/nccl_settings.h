@@ -63,12 +63,12 @@ struct NcclFailureCause {
 };
 
 // Why NCCL failed, from `nccl_error` (the error with NCCL's last error, as
-// the probe saw it) and the settings in force. A setting that breaks every init explains any error or stall; a
-// limit NCCL's error points at ("Too many open files", "Cannot allocate
-// memory") explains an error; a forced algorithm or protocol explains an
-// invalid-usage error; a transport turned off explains a stall or a slow
-// rate. Unexplained: the cause says which settings and limits were seen.
-// `limit` is what the process's limits say of nccl_error's text
+// the probe saw it) and the settings in force. A setting that breaks every init
+// explains any error or stall; a limit NCCL's error points at ("Too many open
+// files", "Cannot allocate memory") explains an error; a forced algorithm or
+// protocol explains an invalid-usage error; a transport turned off explains a
+// stall or a slow rate. Unexplained: the cause says which settings and limits
+// were seen. `limit` is what the process's limits say of nccl_error's text
 // (LimitBehind, platform/resource_limits.h); nullopt where it does not read
 // like a resource failure.
 NcclFailureCause ExplainNcclFailure(const std::string& nccl_error,

@@ -20,11 +20,12 @@ std::string ComposeResultLine(const WorkerPart& part,
   if (!part.module.empty()) envelope["module"] = part.module;
   if (!part.metrics.empty()) {
     envelope["metrics"] = nlohmann::ordered_json::array();
-    for (const Metric& m : part.metrics) envelope["metrics"].push_back(ToJson(m));
+    for (const Metric& m : part.metrics)
+      envelope["metrics"].push_back(ToJson(m));
   }
   if (!part.details.empty()) envelope["details"] = part.details;
-  std::string line = envelope.dump(-1, ' ', false,
-                                   nlohmann::json::error_handler_t::replace);
+  std::string line =
+      envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   // The result is spliced in as text: `line` ends with the envelope's '}'.
   line.pop_back();
   line += ",\"result\":";

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <exception>
 #include <future>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -116,15 +116,16 @@ void RunInModule(const ProbeSpec& spec, const ProbeContext& context,
     out->built = std::move(*unusable);
     return;
   }
-  const double wait_ms = MillisBetween(wait_start, std::chrono::steady_clock::now());
+  const double wait_ms =
+      MillisBetween(wait_start, std::chrono::steady_clock::now());
   const std::string module_name(spec.module);
   const std::string context_json = context.ToJson().dump();
   std::string json;
   if (module->run(std::string(spec.id).c_str(), context_json.c_str(),
                   &CollectModuleResult, &json) != 0) {
-    out->built = ProbeResult::Error("module " + module_name +
-                                    " does not implement " +
-                                    std::string(spec.id));
+    out->built =
+        ProbeResult::Error("module " + module_name + " does not implement " +
+                           std::string(spec.id));
     return;
   }
   if (!ForwardableModuleResult(&json)) {
@@ -139,9 +140,10 @@ void RunInModule(const ProbeSpec& spec, const ProbeContext& context,
   // the probe waited for it (less where the preloader had started on it).
   static std::set<std::string> reported;
   if (reported.insert(module_name).second) {
-    out->part.metrics.push_back(
-        {"module_load_ms", ModuleLoadMs(context.module_dir, module_name), "ms",
-         {}});
+    out->part.metrics.push_back({"module_load_ms",
+                                 ModuleLoadMs(context.module_dir, module_name),
+                                 "ms",
+                                 {}});
     out->part.metrics.push_back({"module_wait_ms", wait_ms, "ms", {}});
   }
 }

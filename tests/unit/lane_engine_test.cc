@@ -2,12 +2,13 @@
 // probe id gets a scripted behaviour, and the test checks what the engine
 // makes of it. No process is started; the deadlines are real (scaled down).
 #include "engine/lane_engine.h"
-#include "worker/result_line.h"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <map>
+
+#include "worker/result_line.h"
 
 namespace preflight {
 namespace {
@@ -45,8 +46,9 @@ class FakeWorker : public WorkerPort {
     // As a worker writes it: the envelope around the probe's result.
     WorkerPart part;
     part.probe = probe;
-    const std::string pass = ComposeResultLine(
-        part, R"({"probe":")" + probe + R"(","outcome":"pass","summary":"ok"})");
+    const std::string pass =
+        ComposeResultLine(part, R"({"probe":")" + probe +
+                                    R"(","outcome":"pass","summary":"ok"})");
     switch (act) {
       case Act::kPass:
         pending_.push_back({now, pass});

@@ -43,7 +43,8 @@ TEST(NcclSettingsTest, ASettingThatNamesNothingExplainsAnyInitFailure) {
     EXPECT_TRUE(Has(why.fix, "eth0")) << why.fix;
   }
   // A slow rate is not an init failure: the transport turned off is named.
-  const NcclFailureCause slow = ExplainNcclFailure("", facts, NcclTrouble::kSlow);
+  const NcclFailureCause slow =
+      ExplainNcclFailure("", facts, NcclTrouble::kSlow);
   EXPECT_TRUE(Has(slow.cause, "NCCL_P2P_DISABLE=1")) << slow.cause;
   EXPECT_FALSE(Has(slow.cause, "SOCKET_IFNAME")) << slow.cause;
 }

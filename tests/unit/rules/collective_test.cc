@@ -150,7 +150,8 @@ TEST(CollectiveTest, NamesTheRankThatDidNotComplete) {
   RankResult gave_up = Rank(0, Outcome::kFail, 0);
   gave_up.result.summary =
       "rank 0 gave up at its soft deadline while in communicator init";
-  const ProbeResult node = AggregateAllReduce({gave_up, hung}, ProbeContext{}, {});
+  const ProbeResult node =
+      AggregateAllReduce({gave_up, hung}, ProbeContext{}, {});
   EXPECT_EQ(node.outcome, Outcome::kFail);
   EXPECT_NE(node.summary.find("rank 1 (GPU 1): timeout"), std::string::npos)
       << node.summary;
@@ -167,8 +168,10 @@ TEST(CollectiveTest, RecordedSettingsExplainAHangAndASlowBus) {
   facts.nccl_settings->in_force = {{"NCCL_SOCKET_IFNAME", "nosuch0"},
                                    {"NCCL_P2P_DISABLE", "1"}};
   facts.nccl_settings->findings = {
-      {"NCCL_SOCKET_IFNAME", "nosuch0", "matches none of this host's "
-       "interfaces (eth0, lo)", "Set it to eth0", true},
+      {"NCCL_SOCKET_IFNAME", "nosuch0",
+       "matches none of this host's "
+       "interfaces (eth0, lo)",
+       "Set it to eth0", true},
       {"NCCL_P2P_DISABLE", "1", "turns a transport off", "unset it", false}};
   const ProbeResult hung = AggregateAllReduce(
       {Rank(0, Outcome::kPass, 0), Rank(1, Outcome::kTimeout, 0)},
@@ -205,8 +208,7 @@ TEST(CollectiveTest, ThresholdsOverrideTheLinkLimit) {
   base.thresholds = nlohmann::json::parse(
       R"({"metrics": {"nccl.all_reduce.busbw_gbps": {"at_least": 400}}})");
   const ProbeResult node = AggregateAllReduce(
-      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3000)}, base,
-      {});
+      {Rank(0, Outcome::kPass, 3000), Rank(1, Outcome::kPass, 3000)}, base, {});
   EXPECT_EQ(node.outcome, Outcome::kFail);
   EXPECT_NE(Find(node, "busbw_gbps")->limit->source.find("t.json"),
             std::string::npos);
