@@ -8,6 +8,7 @@
 #include "app/commands/diff.h"
 #include "app/commands/fleet.h"
 #include "preflight/numeric_check.h"
+#include "report/document_reporters.h"
 #include "report/report_facts.h"
 #include "report/report_file.h"
 
@@ -84,7 +85,7 @@ TEST(DiffTest, ThreeHealthyRunsOfOneGpuDoNotDiffer) {
   const DiffResult d =
       Diff(Fixture("h200-quick-1.json"), Fixture("h200-quick-3.json"));
   EXPECT_EQ(d.verdict_changes, 0);
-  EXPECT_TRUE(d.differences.empty()) << RenderDiffConsole(d);
+  EXPECT_TRUE(d.differences.empty()) << RenderDocumentConsole(DiffDocument(d));
   EXPECT_GE(d.metrics_compared, 6);
 }
 
@@ -120,7 +121,7 @@ TEST(DiffTest, AnOlderDriverIsJudgedByTheRuntimeRules) {
   b["host"]["cuda"]["driver_cuda_version_code"] = 12080;
   const DiffResult d = Diff(a, b);
   const Difference* driver = Find(d, Difference::Area::kDriver, "driver");
-  ASSERT_NE(driver, nullptr) << RenderDiffConsole(d);
+  ASSERT_NE(driver, nullptr) << RenderDocumentConsole(DiffDocument(d));
   EXPECT_TRUE(driver->may_matter);
   EXPECT_NE(driver->judgement.find("A's job runtime CUDA 13.0 on B's driver"),
             std::string::npos)
@@ -198,13 +199,17 @@ TEST(DiffTest, JsonAndMarkdownCarryTheRanking) {
   // result fails it.
   b["results"][0]["outcome"] = "fail";
   const DiffResult d = Diff(Fixture("h200-quick-1.json"), b);
-  const nlohmann::ordered_json j = RenderDiffJson(d);
+  const Document document = DiffDocument(d);
+  EXPECT_EQ(document.verdict, Outcome::kFail);  // a verdict changed
+  const nlohmann::ordered_json j = RenderDocumentJson(document);
   ASSERT_FALSE(j["differences"].empty());
   EXPECT_EQ(j["command"], "diff");
+  EXPECT_EQ(j["verdict"], "fail");
   EXPECT_EQ(j["differences"][0]["rank"], 1);
   EXPECT_EQ(j["differences"][0]["area"], "verdict");
-  EXPECT_NE(RenderDiffMarkdown(d).find("| 1 | ✗ | verdict |"),
-            std::string::npos);
+  EXPECT_NE(RenderDocumentMarkdown(document).find("| 1 | ✗ | verdict |"),
+            std::string::npos)
+      << RenderDocumentMarkdown(document);
 }
 
 std::vector<ReportFacts> Fleet(int nodes) {
@@ -223,7 +228,8 @@ std::vector<ReportFacts> Fleet(int nodes) {
 TEST(FleetTest, AHealthyFleetHasNoOutlierAndHealthOne) {
   const FleetResult f = RollUpFleet(Fleet(6));
   EXPECT_EQ(f.gpus, 6);
-  EXPECT_TRUE(f.outliers.empty()) << RenderFleetConsole(f);
+  EXPECT_TRUE(f.outliers.empty())
+      << RenderDocumentConsole(FleetDocument(f, 1.0));
   EXPECT_DOUBLE_EQ(f.health, 1.0);
   EXPECT_TRUE(f.differing.empty());
 }
@@ -235,7 +241,8 @@ TEST(FleetTest, MarkdownEscapesAsTheRunsReportDoes) {
   fleet[1].verdict = Outcome::kFail;
   fleet[1].node_outcomes["driver.libraries"] = {Outcome::kFail,
                                                 "torch <none> | missing"};
-  const std::string md = RenderFleetMarkdown(RollUpFleet(fleet));
+  const std::string md =
+      RenderDocumentMarkdown(FleetDocument(RollUpFleet(fleet), 1.0));
   EXPECT_NE(md.find("torch &lt;none&gt; \\| missing"), std::string::npos) << md;
   EXPECT_EQ(md.find("<none>"), std::string::npos) << md;
 }
@@ -248,7 +255,8 @@ TEST(FleetTest, ASlowGpuIsNamedWithItsMetricAndAnOldDriverListed) {
   fleet[5].gpus[0].outcomes["tensor.copy"] = {Outcome::kFail,
                                               "planted: mismatches"};
   const FleetResult f = RollUpFleet(fleet);
-  ASSERT_EQ(f.outliers.size(), 1u) << RenderFleetConsole(f);
+  ASSERT_EQ(f.outliers.size(), 1u)
+      << RenderDocumentConsole(FleetDocument(f, 1.0));
   EXPECT_EQ(f.outliers[0].node, "node4");
   EXPECT_EQ(f.outliers[0].metric, "tensor.gemm.bf16_tflops");
   EXPECT_LT(f.outliers[0].z, -kFleetOutlierZ);
@@ -262,8 +270,8 @@ TEST(FleetTest, ASlowGpuIsNamedWithItsMetricAndAnOldDriverListed) {
   ASSERT_NE(driver, f.differing.end());
   EXPECT_EQ(driver->nodes_by_value.at("570.86.10"),
             std::vector<std::string>{"node2"});
-  const std::string prom = RenderFleetPrometheus(f);
-  EXPECT_NE(prom.find("gpu_preflight_fleet_health_ratio 0.6667"),
+  const std::string prom = RenderDocumentPrometheus(FleetDocument(f, 1.0));
+  EXPECT_NE(prom.find("gpu_preflight_fleet_health_ratio 0.6666666667"),
             std::string::npos)
       << prom;
   EXPECT_NE(prom.find("metric=\"tensor.gemm.bf16_tflops\"} "),
@@ -287,7 +295,8 @@ TEST(FleetTest, ANodeWithLowBusBandwidthIsNamedForAllItsGpus) {
     fleet[i].node_metrics["nccl.all_reduce.busbw_gbps"] = busbw;
   }
   const FleetResult f = RollUpFleet(fleet);
-  ASSERT_EQ(f.outliers.size(), 1u) << RenderFleetConsole(f);
+  ASSERT_EQ(f.outliers.size(), 1u)
+      << RenderDocumentConsole(FleetDocument(f, 1.0));
   EXPECT_EQ(f.outliers[0].node, "node2");
   EXPECT_EQ(f.outliers[0].gpu_index, -1);
   EXPECT_EQ(f.outliers[0].metric, "nccl.all_reduce.busbw_gbps");
@@ -302,7 +311,8 @@ TEST(FleetTest, LevelsAreNeverMixed) {
   full["host"]["hostname"] = "nodeF";
   fleet.push_back(ExtractFacts(full, "full.json"));
   const FleetResult f = RollUpFleet(fleet);
-  EXPECT_TRUE(f.outliers.empty()) << RenderFleetConsole(f);
+  EXPECT_TRUE(f.outliers.empty())
+      << RenderDocumentConsole(FleetDocument(f, 1.0));
 }
 
 TEST(ReportFileTest, RejectsWhatIsNotAReportOfThisSchema) {

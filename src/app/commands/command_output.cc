@@ -4,6 +4,7 @@
 
 #include "engine/exit_codes.h"
 #include "platform/atomic_file.h"
+#include "report/document_reporters.h"
 
 namespace preflight {
 
@@ -43,31 +44,32 @@ bool CommandOutputs::Validate(std::string* error) const {
   return true;
 }
 
-int CommandOutputs::Finish(const std::string& command,
-                           const std::string& console,
-                           const nlohmann::ordered_json& json,
-                           const std::string& markdown,
-                           const std::string& junit,
-                           const std::string& prometheus,
-                           int verdict_code) const {
-  const std::string text = json.dump(2) + "\n";
+int CommandOutputs::Finish(const Document& document) const {
+  const std::string text = RenderDocumentJson(document).dump(2) + "\n";
   std::string error;
   const bool written =
       (json_path.empty() || json_path == "-" ||
        WriteFileAtomically(json_path, text, &error)) &&
       (markdown_path.empty() ||
-       WriteFileAtomically(markdown_path, markdown, &error)) &&
-      (junit_path.empty() || WriteFileAtomically(junit_path, junit, &error)) &&
+       WriteFileAtomically(markdown_path, RenderDocumentMarkdown(document),
+                           &error)) &&
+      (junit_path.empty() ||
+       WriteFileAtomically(junit_path, RenderDocumentJunit(document),
+                           &error)) &&
       (prometheus_path.empty() ||
-       WriteFileAtomically(prometheus_path, prometheus, &error));
+       WriteFileAtomically(prometheus_path, RenderDocumentPrometheus(document),
+                           &error));
   if (!written) {
-    std::fprintf(stderr, "gpu-preflight %s: error: %s\n", command.c_str(),
-                 error.c_str());
+    std::fprintf(stderr, "gpu-preflight %s: error: %s\n",
+                 document.command.c_str(), error.c_str());
     return kExitToolFailure;
   }
-  if (!quiet) std::fputs(console.c_str(), json_path == "-" ? stderr : stdout);
+  if (!quiet) {
+    std::fputs(RenderDocumentConsole(document).c_str(),
+               json_path == "-" ? stderr : stdout);
+  }
   if (json_path == "-") std::fputs(text.c_str(), stdout);
-  return verdict_code;
+  return document.verdict == Outcome::kFail ? kExitFail : kExitPass;
 }
 
 CommandParse ParseCommandLine(CLI::App& app, int argc, const char* const* argv,

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "report/document.h"
+
 namespace preflight {
 
 struct CommandOutputs {
@@ -24,16 +26,11 @@ struct CommandOutputs {
   void AddTo(CLI::App& app, bool prometheus);
   // Every given path can be written as a report (atomic_file.h).
   bool Validate(std::string* error) const;
-  // Prints `console` (unless quiet, or to stderr when JSON goes to stdout)
-  // and writes the files. Returns `verdict_code`, or 3 (the tool failed)
-  // with a message naming `command` when a write fails.
-  [[nodiscard]] int Finish(const std::string& command,
-                           const std::string& console,
-                           const nlohmann::ordered_json& json,
-                           const std::string& markdown,
-                           const std::string& junit,
-                           const std::string& prometheus,
-                           int verdict_code) const;
+  // Renders `document` with the document reporters: prints the console
+  // view (unless quiet, or to stderr when JSON goes to stdout) and writes
+  // the files. Returns the exit code of its verdict (1 for a failure, else
+  // 0), or 3 (the tool failed) with a message when a write fails.
+  [[nodiscard]] int Finish(const Document& document) const;
 };
 
 // Adds `outputs`' options to `app` (AddTo, with --prometheus where

@@ -10,7 +10,6 @@
 #include "preflight/numeric_check.h"
 #include "preflight/outcome.h"
 #include "preflight/strings.h"
-#include "report/file_reporters.h"
 #include "rules/driver_table.h"
 
 namespace preflight {
@@ -434,70 +433,41 @@ DiffResult DiffReports(const ReportFacts& a, const ReportFacts& b) {
   return out;
 }
 
-namespace {
-
-const char* Mark(const Difference& d) {
-  return d.changes_verdict ? "✗" : d.may_matter ? "!" : "·";
-}
-
-}  // namespace
-
-std::string RenderDiffConsole(const DiffResult& diff) {
-  std::string out = "gpu-preflight diff\n  A: " + diff.a_label +
-                    "\n  B: " + diff.b_label + "\n";
-  for (const std::string& note : diff.notes) out += "  note: " + note + "\n";
-  if (diff.differences.empty()) {
-    out += "\nNo differences";
-  } else {
-    out += "\n";
-    int rank = 0;
-    for (const Difference& d : diff.differences) {
-      out += "  " + std::to_string(++rank) + ". " + Mark(d) + " " +
-             AreaName(d.area) + " " + d.key + ": " + d.a + " → " + d.b + "\n";
-      if (!d.judgement.empty()) out += "       " + d.judgement + "\n";
-    }
-    out += "\n" + std::to_string(diff.differences.size()) + " differences";
+Document DiffDocument(const DiffResult& diff) {
+  Document d;
+  d.command = "diff";
+  d.verdict = diff.verdict_changes > 0 ? Outcome::kFail : Outcome::kPass;
+  d.headline =
+      diff.differences.empty()
+          ? "No differences"
+          : std::to_string(diff.differences.size()) + " differences, " +
+                std::to_string(diff.verdict_changes) + " changing a verdict";
+  d.header = {{"A", diff.a_label}, {"B", diff.b_label}};
+  d.notes = diff.notes;
+  DocumentSection differences;
+  differences.title = "Differences";
+  differences.numbered = true;
+  differences.columns = {"area", "what", "A", "B", "why it matters"};
+  for (const Difference& x : diff.differences) {
+    DocumentRow row;
+    row.outcome = x.changes_verdict ? Outcome::kFail
+                  : x.may_matter    ? Outcome::kWarn
+                                    : Outcome::kPass;
+    row.name = std::string(AreaName(x.area)) + " " + x.key;
+    row.text = row.name + ": " + x.a + " → " + x.b;
+    row.detail = x.judgement;
+    row.cells = {AreaName(x.area), x.key, x.a, x.b, x.judgement};
+    differences.rows.push_back(std::move(row));
   }
-  out += ", " + std::to_string(diff.verdict_changes) + " changing a verdict; " +
-         std::to_string(diff.metrics_compared) +
-         " metrics compared against their run-to-run noise, " +
-         std::to_string(diff.metrics_without_spread) +
-         " without a recorded spread not compared\n";
-  out +=
-      "  ✗ changes a verdict  ! may matter (a breaking version rule, a "
-      "copy or GPU that differs, a rate beyond its noise)  · informational\n";
-  return out;
-}
-
-std::string RenderDiffMarkdown(const DiffResult& diff) {
-  std::string out = "## gpu-preflight diff\n\n- **A:** " + diff.a_label +
-                    "\n- **B:** " + diff.b_label + "\n";
-  for (const std::string& note : diff.notes) out += "- note: " + note + "\n";
-  out += "\n**" + std::to_string(diff.differences.size()) + " differences, " +
-         std::to_string(diff.verdict_changes) + " changing a verdict**\n\n";
-  if (!diff.differences.empty()) {
-    out +=
-        "| # | | area | what | A | B | why it matters |\n"
-        "|---|---|---|---|---|---|---|\n";
-    int rank = 0;
-    for (const Difference& d : diff.differences) {
-      out += "| " + std::to_string(++rank) + " | " + Mark(d) + " | " +
-             AreaName(d.area) + " | " + EscapeMarkdownCell(d.key) + " | " +
-             EscapeMarkdownCell(d.a) + " | " + EscapeMarkdownCell(d.b) + " | " +
-             EscapeMarkdownCell(d.judgement) + " |\n";
-    }
-  }
-  out += "\n" + std::to_string(diff.metrics_compared) +
-         " metrics compared against their run-to-run noise; " +
-         std::to_string(diff.metrics_without_spread) +
-         " without a recorded spread not compared.\n";
-  return out;
-}
-
-nlohmann::ordered_json RenderDiffJson(const DiffResult& diff) {
-  nlohmann::ordered_json j;
-  j["schema_version"] = 1;
-  j["command"] = "diff";
+  d.sections.push_back(std::move(differences));
+  d.footer = {
+      std::to_string(diff.metrics_compared) +
+          " metrics compared against their run-to-run noise; " +
+          std::to_string(diff.metrics_without_spread) +
+          " without a recorded spread not compared",
+      "✗ changes a verdict  ! may matter (a breaking version rule, a copy or "
+      "GPU that differs, a rate beyond its noise)  · informational"};
+  nlohmann::ordered_json& j = d.data;
   j["a"] = diff.a_label;
   j["b"] = diff.b_label;
   j["verdict_changes"] = diff.verdict_changes;
@@ -506,33 +476,17 @@ nlohmann::ordered_json RenderDiffJson(const DiffResult& diff) {
   j["notes"] = diff.notes;
   j["differences"] = nlohmann::ordered_json::array();
   int rank = 0;
-  for (const Difference& d : diff.differences) {
+  for (const Difference& x : diff.differences) {
     j["differences"].push_back({{"rank", ++rank},
-                                {"area", AreaName(d.area)},
-                                {"key", d.key},
-                                {"a", d.a},
-                                {"b", d.b},
-                                {"changes_verdict", d.changes_verdict},
-                                {"may_matter", d.may_matter},
-                                {"judgement", d.judgement}});
+                                {"area", AreaName(x.area)},
+                                {"key", x.key},
+                                {"a", x.a},
+                                {"b", x.b},
+                                {"changes_verdict", x.changes_verdict},
+                                {"may_matter", x.may_matter},
+                                {"judgement", x.judgement}});
   }
-  return j;
-}
-
-std::string RenderDiffJunit(const DiffResult& diff) {
-  JunitSuiteRows suite{diff.a_label + " -> " + diff.b_label, {}};
-  for (const Difference& d : diff.differences) {
-    ProbeResult r;
-    r.probe = std::string(AreaName(d.area)) + " " + d.key;
-    r.stage = "diff";
-    r.outcome = d.changes_verdict ? Outcome::kFail
-                : d.may_matter    ? Outcome::kWarn
-                                  : Outcome::kPass;
-    r.summary =
-        d.a + " -> " + d.b + (d.judgement.empty() ? "" : ": " + d.judgement);
-    suite.results.push_back(r);
-  }
-  return RenderJunitSuites("gpu-preflight diff", {suite}, 0);
+  return d;
 }
 
 }  // namespace preflight

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "report/document.h"
 #include "report/report_facts.h"
 
 namespace preflight {
@@ -62,12 +63,10 @@ struct DiffResult {
 
 DiffResult DiffReports(const ReportFacts& a, const ReportFacts& b);
 
-std::string RenderDiffConsole(const DiffResult& diff);
-std::string RenderDiffMarkdown(const DiffResult& diff);
-// One testcase per difference: a failure where it changes a verdict, a
-// passing case that says so where it may matter.
-std::string RenderDiffJunit(const DiffResult& diff);
-nlohmann::ordered_json RenderDiffJson(const DiffResult& diff);
+// The diff as a document (report/document.h): fails where a difference
+// changes a verdict; a row per difference in rank order (fail: it changes a
+// verdict, warn: it may matter, pass: informational).
+Document DiffDocument(const DiffResult& diff);
 
 const char* AreaName(Difference::Area area);
 

@@ -32,9 +32,7 @@ int DiffCommand(int argc, const char* const* argv) {
   if (!b) return CommandUsageError("diff", error);
   const DiffResult diff =
       DiffReports(ExtractFacts(*a, a_path), ExtractFacts(*b, b_path));
-  return outputs.Finish("diff", RenderDiffConsole(diff), RenderDiffJson(diff),
-                        RenderDiffMarkdown(diff), RenderDiffJunit(diff), "",
-                        diff.verdict_changes > 0 ? kExitFail : kExitPass);
+  return outputs.Finish(DiffDocument(diff));
 }
 
 }  // namespace preflight

@@ -10,7 +10,6 @@
 #include "preflight/numeric_check.h"
 #include "preflight/outcome.h"
 #include "preflight/strings.h"
-#include "report/file_reporters.h"
 
 namespace preflight {
 namespace {
@@ -329,77 +328,82 @@ std::string HealthLine(const FleetResult& f) {
 
 }  // namespace
 
-std::string RenderFleetConsole(const FleetResult& f) {
-  std::string out = "gpu-preflight fleet: " + HealthLine(f) + "\n";
-  out += "\nOutliers (" + std::to_string(f.outliers.size()) + "):\n";
+namespace {
+
+std::string GpuLabel(int gpu_index) {
+  return gpu_index < 0 ? std::string("all") : std::to_string(gpu_index);
+}
+
+DocumentSection OutlierSection(const FleetResult& f) {
+  DocumentSection s;
+  s.title = "Outliers";
+  s.when_empty = "none";
+  s.columns = {"node",  "GPU",          "model",   "metric",
+               "value", "fleet median", "robust z"};
   for (const FleetOutlier& o : f.outliers) {
-    out += "  ✗ " + OutlierLine(o) + "\n";
+    char z[32];
+    std::snprintf(z, sizeof z, "%.1f", o.z);
+    DocumentRow row;
+    row.outcome = Outcome::kFail;
+    row.name = o.node + " GPU " + std::to_string(o.gpu_index) + " " + o.metric;
+    row.text = OutlierLine(o);
+    row.cells = {o.node,   GpuLabel(o.gpu_index),       o.model,
+                 o.metric, Num(o.value) + " " + o.unit, Num(o.median),
+                 z};
+    s.rows.push_back(std::move(row));
   }
-  if (f.outliers.empty()) out += "  none\n";
-  out += "\nUnhealthy (" + std::to_string(f.unhealthy.size()) + "):\n";
-  for (const FleetUnhealthy& u : f.unhealthy) {
-    out += "  ✗ " + u.node +
-           (u.gpu_index >= 0 ? " GPU " + std::to_string(u.gpu_index) : "") +
-           ": " + u.what + "\n";
-  }
-  if (f.unhealthy.empty()) out += "  none\n";
-  out +=
-      "\nVersions that differ (" + std::to_string(f.differing.size()) + "):\n";
-  for (const VersionVariants& v : f.differing) {
-    out += "  ! " + VariantsLine(v) + "\n";
-  }
-  if (f.differing.empty()) out += "  none\n";
-  out += "Same everywhere: " + Join(f.consistent, ", ") + "\n";
-  out += "\nPer model (median, MAD):\n";
-  for (const FleetModelStats& s : f.stats) {
-    out += "  " + s.model + " (" + s.level + ") " + s.metric + ": " +
-           Num(s.median) + " " + s.unit + " ± " + Num(s.mad) + " over " +
-           std::to_string(s.gpus) + " GPUs" +
-           (s.judged ? "" : " (too few to judge)") + "\n";
-  }
-  for (const std::string& n : f.notes) out += "  note: " + n + "\n";
-  return out;
+  return s;
 }
 
-std::string RenderFleetMarkdown(const FleetResult& f) {
-  std::string out = "## gpu-preflight fleet\n\n**" + HealthLine(f) + "**\n";
-  out += "\n### Outliers\n\n";
-  if (f.outliers.empty()) {
-    out += "None.\n";
-  } else {
-    out +=
-        "| node | GPU | model | metric | value | fleet median | robust z "
-        "|\n|---|---|---|---|---|---|---|\n";
-    for (const FleetOutlier& o : f.outliers) {
-      char z[32];
-      std::snprintf(z, sizeof z, "%.1f", o.z);
-      out +=
-          "| " + EscapeMarkdownCell(o.node) + " | " +
-          (o.gpu_index < 0 ? std::string("all") : std::to_string(o.gpu_index)) +
-          " | " + EscapeMarkdownCell(o.model) + " | " + o.metric + " | " +
-          Num(o.value) + " " + o.unit + " | " + Num(o.median) + " | " + z +
-          " |\n";
-    }
-  }
-  out += "\n### Unhealthy\n\n";
-  if (f.unhealthy.empty()) out += "None.\n";
+DocumentSection UnhealthySection(const FleetResult& f) {
+  DocumentSection s;
+  s.title = "Unhealthy";
+  s.when_empty = "none";
   for (const FleetUnhealthy& u : f.unhealthy) {
-    out += "- " + EscapeMarkdownCell(u.node) +
-           (u.gpu_index >= 0 ? " GPU " + std::to_string(u.gpu_index) : "") +
-           ": " + EscapeMarkdownCell(u.what) + "\n";
+    DocumentRow row;
+    row.outcome = Outcome::kFail;
+    row.name =
+        u.node + (u.gpu_index < 0 ? std::string(" node")
+                                  : " GPU " + std::to_string(u.gpu_index));
+    row.text = row.name + ": " + u.what;
+    s.rows.push_back(std::move(row));
   }
-  out += "\n### Versions that differ\n\n";
-  if (f.differing.empty()) out += "None.\n";
-  for (const VersionVariants& v : f.differing) {
-    out += "- " + EscapeMarkdownCell(VariantsLine(v)) + "\n";
-  }
-  return out;
+  return s;
 }
 
-nlohmann::ordered_json RenderFleetJson(const FleetResult& f) {
+DocumentSection VersionSection(const FleetResult& f) {
+  DocumentSection s;
+  s.title = "Versions that differ";
+  s.when_empty = "none";
+  for (const VersionVariants& v : f.differing) {
+    DocumentRow row;
+    row.outcome = Outcome::kWarn;
+    row.name = v.component;
+    row.text = VariantsLine(v);
+    s.rows.push_back(std::move(row));
+  }
+  s.lines.push_back("Same everywhere: " + Join(f.consistent, ", "));
+  return s;
+}
+
+DocumentSection ModelSection(const FleetResult& f) {
+  DocumentSection s;
+  s.title = "Per model (the median ± the MAD)";
+  s.in_junit = false;  // statistics, not verdicts
+  for (const FleetModelStats& m : f.stats) {
+    DocumentRow row;
+    row.outcome = m.judged ? Outcome::kPass : Outcome::kSkip;
+    row.name = m.model + " (" + m.level + ") " + m.metric;
+    row.text = row.name + ": " + Num(m.median) + " " + m.unit + " ± " +
+               Num(m.mad) + " over " + std::to_string(m.gpus) + " GPUs" +
+               (m.judged ? "" : " (too few to judge)");
+    s.rows.push_back(std::move(row));
+  }
+  return s;
+}
+
+nlohmann::ordered_json FleetData(const FleetResult& f) {
   nlohmann::ordered_json j;
-  j["schema_version"] = 1;
-  j["command"] = "fleet";
   j["reports"] = f.reports;
   j["nodes"] = f.nodes;
   j["gpus"] = f.gpus;
@@ -452,91 +456,73 @@ nlohmann::ordered_json RenderFleetJson(const FleetResult& f) {
   return j;
 }
 
-std::string RenderFleetPrometheus(const FleetResult& f) {
-  std::string out;
-  auto help = [&](const char* name, const char* text) {
-    out += std::string("# HELP ") + name + " " + text + "\n# TYPE " + name +
-           " gauge\n";
-  };
-  auto label = [](const std::string& v) {
-    std::string o;
-    for (char c : v) {
-      if (c == '\\' || c == '"') o += '\\';
-      if (c == '\n') {
-        o += "\\n";
-        continue;
-      }
-      o += c;
-    }
-    return o;
-  };
-  help("gpu_preflight_fleet_health_ratio",
-       "Healthy GPUs over all GPUs in the reports (1 = all healthy).");
-  out += "gpu_preflight_fleet_health_ratio " + Num(f.health) + "\n";
-  help("gpu_preflight_fleet_gpus", "GPUs in the reports, by state.");
-  out += "gpu_preflight_fleet_gpus{state=\"healthy\"} " +
-         std::to_string(f.healthy_gpus) + "\n";
-  out += "gpu_preflight_fleet_gpus{state=\"unhealthy\"} " +
-         std::to_string(f.gpus - f.healthy_gpus) + "\n";
-  help("gpu_preflight_fleet_reports", "Reports read.");
-  out += "gpu_preflight_fleet_reports " + std::to_string(f.reports) + "\n";
-  help("gpu_preflight_fleet_nodes",
-       "Nodes, by host name (a node's latest report is judged).");
-  out += "gpu_preflight_fleet_nodes " + std::to_string(f.nodes) + "\n";
-  help("gpu_preflight_fleet_outlier",
-       "A GPU far below its model's fleet median on a metric (robust z).");
+std::vector<DocumentGauge> FleetGauges(const FleetResult& f) {
+  std::vector<DocumentGauge> gauges = {
+      {"gpu_preflight_fleet_health_ratio",
+       "Healthy GPUs over all GPUs in the reports (1 = all healthy).",
+       {{{}, f.health}}},
+      {"gpu_preflight_fleet_gpus",
+       "GPUs in the reports, by state.",
+       {{{{"state", "healthy"}}, static_cast<double>(f.healthy_gpus)},
+        {{{"state", "unhealthy"}},
+         static_cast<double>(f.gpus - f.healthy_gpus)}}},
+      {"gpu_preflight_fleet_reports",
+       "Reports read.",
+       {{{}, static_cast<double>(f.reports)}}},
+      {"gpu_preflight_fleet_nodes",
+       "Nodes, by host name (a node's latest report is judged).",
+       {{{}, static_cast<double>(f.nodes)}}}};
+  DocumentGauge outlier{
+      "gpu_preflight_fleet_outlier",
+      "A GPU far below its model's fleet median on a metric (robust z).",
+      {}};
   for (const FleetOutlier& o : f.outliers) {
-    out +=
-        "gpu_preflight_fleet_outlier{node=\"" + label(o.node) + "\",gpu=\"" +
-        (o.gpu_index < 0 ? std::string("all") : std::to_string(o.gpu_index)) +
-        "\",uuid=\"" + label(o.uuid) + "\",model=\"" + label(o.model) +
-        "\",metric=\"" + label(o.metric) + "\"} " + Num(o.value) + "\n";
+    outlier.samples.push_back({{{"node", o.node},
+                                {"gpu", GpuLabel(o.gpu_index)},
+                                {"uuid", o.uuid},
+                                {"model", o.model},
+                                {"metric", o.metric}},
+                               o.value});
   }
-  help("gpu_preflight_fleet_metric_median",
-       "The fleet median of a rate metric per GPU model.");
+  gauges.push_back(std::move(outlier));
+  DocumentGauge median{"gpu_preflight_fleet_metric_median",
+                       "The fleet median of a rate metric per GPU model.",
+                       {}};
   for (const FleetModelStats& s : f.stats) {
-    out += "gpu_preflight_fleet_metric_median{model=\"" + label(s.model) +
-           "\",level=\"" + label(s.level) + "\",metric=\"" + label(s.metric) +
-           "\"} " + Num(s.median) + "\n";
+    median.samples.push_back(
+        {{{"model", s.model}, {"level", s.level}, {"metric", s.metric}},
+         s.median});
   }
-  help("gpu_preflight_fleet_version_variants",
-       "Distinct versions of a component across the fleet (1 = uniform).");
+  gauges.push_back(std::move(median));
+  DocumentGauge variants{
+      "gpu_preflight_fleet_version_variants",
+      "Distinct versions of a component across the fleet (1 = uniform).",
+      {}};
   for (const VersionVariants& v : f.differing) {
-    out += "gpu_preflight_fleet_version_variants{component=\"" +
-           label(v.component) + "\"} " +
-           std::to_string(v.nodes_by_value.size()) + "\n";
+    variants.samples.push_back({{{"component", v.component}},
+                                static_cast<double>(v.nodes_by_value.size())});
   }
-  return out;
+  gauges.push_back(std::move(variants));
+  return gauges;
 }
 
-std::string RenderFleetJunit(const FleetResult& fleet, double min_health) {
-  JunitSuiteRows suite{"fleet", {}};
-  ProbeResult health;
-  health.probe = "fleet.health";
-  health.stage = "fleet";
-  health.outcome =
+}  // namespace
+
+Document FleetDocument(const FleetResult& fleet, double min_health) {
+  Document d;
+  d.command = "fleet";
+  d.verdict =
       fleet.health + 1e-12 < min_health ? Outcome::kFail : Outcome::kPass;
-  health.summary = HealthLine(fleet);
-  suite.results.push_back(health);
-  for (const FleetUnhealthy& u : fleet.unhealthy) {
-    ProbeResult r;
-    r.probe =
-        u.node + (u.gpu_index < 0 ? std::string(" node")
-                                  : " GPU " + std::to_string(u.gpu_index));
-    r.stage = "fleet.unhealthy";
-    r.outcome = Outcome::kFail;
-    r.summary = u.what;
-    suite.results.push_back(r);
+  d.headline = HealthLine(fleet);
+  d.notes = fleet.notes;
+  if (min_health < 1) {
+    d.verdict_note = "(the gate: --min-health " + Num(min_health) + ")";
   }
-  for (const FleetOutlier& o : fleet.outliers) {
-    ProbeResult r;
-    r.probe = o.node + " GPU " + std::to_string(o.gpu_index) + " " + o.metric;
-    r.stage = "fleet.outlier";
-    r.outcome = Outcome::kFail;
-    r.summary = OutlierLine(o);
-    suite.results.push_back(r);
-  }
-  return RenderJunitSuites("gpu-preflight fleet", {suite}, 0);
+  d.sections = {OutlierSection(fleet), UnhealthySection(fleet),
+                VersionSection(fleet), ModelSection(fleet)};
+  d.gauges = FleetGauges(fleet);
+  d.data = FleetData(fleet);
+  return d;
 }
 
 }  // namespace preflight

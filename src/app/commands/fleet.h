@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "report/document.h"
 #include "report/report_facts.h"
 
 namespace preflight {
@@ -73,13 +74,11 @@ struct FleetResult {
 
 FleetResult RollUpFleet(const std::vector<ReportFacts>& reports);
 
-std::string RenderFleetConsole(const FleetResult& fleet);
-std::string RenderFleetMarkdown(const FleetResult& fleet);
-// A testcase for the fleet's health against `min_health`, and a failing one
-// per unhealthy GPU or node and per outlier.
-std::string RenderFleetJunit(const FleetResult& fleet, double min_health);
-nlohmann::ordered_json RenderFleetJson(const FleetResult& fleet);
-std::string RenderFleetPrometheus(const FleetResult& fleet);
+// The roll-up as a document (report/document.h): it fails where the
+// health is below `min_health`; sections of outliers and unhealthy GPUs
+// and nodes (failures), versions that differ (may matter) and the
+// per-model statistics; gauges for --prometheus.
+Document FleetDocument(const FleetResult& fleet, double min_health);
 
 }  // namespace preflight
 

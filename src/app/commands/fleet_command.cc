@@ -40,11 +40,7 @@ int FleetCommand(int argc, const char* const* argv) {
     reports.push_back(ExtractFacts(*report, path));
   }
   const FleetResult fleet = RollUpFleet(reports);
-  return outputs.Finish(
-      "fleet", RenderFleetConsole(fleet), RenderFleetJson(fleet),
-      RenderFleetMarkdown(fleet), RenderFleetJunit(fleet, min_health),
-      RenderFleetPrometheus(fleet),
-      fleet.health + 1e-12 < min_health ? kExitFail : kExitPass);
+  return outputs.Finish(FleetDocument(fleet, min_health));
 }
 
 }  // namespace preflight

@@ -12,7 +12,6 @@
 #include "platform/rooted_path.h"
 #include "platform/torch_locator.h"
 #include "preflight/strings.h"
-#include "report/file_reporters.h"
 #include "rules/arch_coverage.h"
 #include "rules/driver_table.h"
 #include "rules/gpu_models.h"
@@ -79,9 +78,18 @@ bool Holds(int cmp, const std::string& op) {
   return false;
 }
 
-ImageCheck RequireCudaCheck(const ImageRequest& req) {
-  ImageCheck c;
-  c.id = "image.require_cuda";
+// A check of the image: a result of stage "image", skipped until its rule
+// judges it.
+ProbeResult NewImageCheck(std::string id) {
+  ProbeResult check;
+  check.probe = std::move(id);
+  check.stage = "image";
+  check.outcome = Outcome::kSkip;
+  return check;
+}
+
+ProbeResult RequireCudaCheck(const ImageRequest& req) {
+  ProbeResult c = NewImageCheck("image.require_cuda");
   const auto text = req.env("NVIDIA_REQUIRE_CUDA");
   if (!text || Trim(*text).empty()) {
     c.outcome = Outcome::kPass;
@@ -242,11 +250,10 @@ WheelTarget TargetOf(const ImageRequest& req) {
 
 // image.python_torch: which python3 and torch a job would run; a CPU-only
 // torch where a driver is targeted fails (rules/torch_stack.h).
-ImageCheck PythonTorchCheck(const ImageRequest& req, const std::string& root,
-                            const std::optional<ImagePython>& py,
-                            const std::string& why_no_python) {
-  ImageCheck check;
-  check.id = "image.python_torch";
+ProbeResult PythonTorchCheck(const ImageRequest& req, const std::string& root,
+                             const std::optional<ImagePython>& py,
+                             const std::string& why_no_python) {
+  ProbeResult check = NewImageCheck("image.python_torch");
   if (!py) {
     check.outcome = Outcome::kWarn;
     check.summary = why_no_python + ": only the system libraries are judged";
@@ -307,9 +314,9 @@ ImageCheck PythonTorchCheck(const ImageRequest& req, const std::string& root,
 // image.libraries: each family's copy the job loads, with its version from
 // files; a copy torch needs on no path, or one hiding torch's own at another
 // release (rules/torch_stack.h), fails.
-ImageCheck LibrariesCheck(const std::string& root, const JobLibraries& job,
-                          const JobLibraryInputs& in,
-                          std::map<std::string, Versioned>* tested) {
+ProbeResult LibrariesCheck(const std::string& root, const JobLibraries& job,
+                           const JobLibraryInputs& in,
+                           std::map<std::string, Versioned>* tested) {
   auto version_of = [&](const LibraryCopy& copy) {
     Versioned out;
     out.copy = &copy;
@@ -353,8 +360,7 @@ ImageCheck LibrariesCheck(const std::string& root, const JobLibraries& job,
     libs[name] = entry;
   }
   const ShadowingJudgement shadowing = JudgeShadowing(shadowed);
-  ImageCheck check;
-  check.id = "image.libraries";
+  ProbeResult check = NewImageCheck("image.libraries");
   check.details["libraries"] = libs;
   check.details["torch_lib_dir"] = job.torch_lib_dir;
   std::vector<std::string> failures = missing;
@@ -421,12 +427,11 @@ std::string MinimumDriverText(int needed) {
 
 // image.runtime: each needed CUDA version against the target driver
 // (JudgeRuntime, driver.runtimes' rule).
-ImageCheck RuntimeCheck(
+ProbeResult RuntimeCheck(
     const ImageRequest& req, const std::string& root,
     const std::vector<std::pair<std::string, int>>& runtimes,
     const std::string& minimum_driver) {
-  ImageCheck check;
-  check.id = "image.runtime";
+  ProbeResult check = NewImageCheck("image.runtime");
   if (runtimes.empty() || !req.driver) {
     check.outcome = Outcome::kSkip;
     check.summary = runtimes.empty()
@@ -482,14 +487,13 @@ ImageCheck RuntimeCheck(
 
 // image.arch sm_XY: per target GPU, the fatbins of libtorch_cuda.so and
 // cuDNN's engines (rules/arch_coverage.h, devices.arch_coverage's rule).
-std::vector<ImageCheck> ArchChecks(
+std::vector<ProbeResult> ArchChecks(
     const ImageRequest& req, const std::string& root, const JobLibraries& job,
     const std::optional<ImagePython>& py,
     const std::map<std::string, Versioned>& tested) {
-  std::vector<ImageCheck> checks;
+  std::vector<ProbeResult> checks;
   if (req.gpus.empty()) {
-    ImageCheck c;
-    c.id = "image.arch";
+    ProbeResult c = NewImageCheck("image.arch");
     c.outcome = Outcome::kSkip;
     c.summary = "no target GPU: give --gpu (sm_80,sm_90 or model names)";
     checks.push_back(c);
@@ -504,8 +508,7 @@ std::vector<ImageCheck> ArchChecks(
   std::set<int> seen;
   for (const TargetGpu& gpu : req.gpus) {
     if (!seen.insert(gpu.cc).second) continue;
-    ImageCheck c;
-    c.id = "image.arch sm_" + std::to_string(gpu.cc);
+    ProbeResult c = NewImageCheck("image.arch sm_" + std::to_string(gpu.cc));
     const ArchJudgement judged = JudgeArchCoverage(
         ReadArchCandidates(JobArchCandidates(gpu.cc, job.torch_lib_dir,
                                              py ? py->torch_version : "",
@@ -564,7 +567,7 @@ ImageVerdict JudgeImage(const ImageRequest& req) {
   const JobLibraries job = ResolveJobLibraries(in);
 
   std::map<std::string, Versioned> tested;
-  ImageCheck libraries = LibrariesCheck(root, job, in, &tested);
+  ProbeResult libraries = LibrariesCheck(root, job, in, &tested);
   v.stack = libraries.details["libraries"];
   v.checks.push_back(libraries);
 
@@ -574,95 +577,69 @@ ImageVerdict JudgeImage(const ImageRequest& req) {
   if (needed > 0) v.minimum_driver = MinimumDriverText(needed);
   v.checks.push_back(RequireCudaCheck(req));
   v.checks.push_back(RuntimeCheck(req, root, runtimes, v.minimum_driver));
-  for (ImageCheck& c : ArchChecks(req, root, job, py, tested)) {
+  for (ProbeResult& c : ArchChecks(req, root, job, py, tested)) {
     v.checks.push_back(std::move(c));
   }
   v.verdict = Outcome::kPass;
-  for (const ImageCheck& c : v.checks) {
+  for (const ProbeResult& c : v.checks) {
     if (c.outcome == Outcome::kFail) v.verdict = Outcome::kFail;
   }
   return v;
 }
 
-namespace {
-
-std::string Name(Outcome outcome) { return std::string(ToString(outcome)); }
-
-}  // namespace
-
-std::string RenderImageConsole(const ImageVerdict& v) {
-  std::string out =
-      "gpu-preflight image " + v.root + "\n  target driver: " +
-      (v.target_driver.empty() ? "none given" : v.target_driver) +
-      "\n  target GPUs: " +
-      (v.target_gpus.empty() ? "none given" : Join(v.target_gpus, ", ")) +
-      "\n  variables: " + v.env_source + "\n";
-  for (const ImageCheck& c : v.checks) {
-    out += "  " + UpperName(c.outcome) + " " + c.id + "  " + c.summary + "\n";
-    if (!c.remediation.empty() && c.outcome != Outcome::kPass) {
-      out += "       fix: " + c.remediation + "\n";
-    }
+Document ImageDocument(const ImageVerdict& v) {
+  Document d;
+  d.command = "image";
+  d.verdict = v.verdict;
+  int failed = 0;
+  for (const ProbeResult& c : v.checks) failed += c.outcome == Outcome::kFail;
+  d.headline =
+      v.root + ": " +
+      (failed == 0 ? "no check fails"
+                   : std::to_string(failed) + " of " +
+                         std::to_string(v.checks.size()) + " checks fail");
+  d.verdict_note = "(predicted, from the image's files; no GPU was used)";
+  d.header = {
+      {"target driver",
+       v.target_driver.empty() ? "none given" : v.target_driver},
+      {"target GPUs",
+       v.target_gpus.empty() ? "none given" : Join(v.target_gpus, ", ")},
+      {"variables", v.env_source}};
+  DocumentSection checks;
+  checks.title = "Checks";
+  checks.columns = {"check", "outcome", "what", "fix"};
+  for (const ProbeResult& c : v.checks) {
+    DocumentRow row;
+    row.outcome = c.outcome;
+    row.name = c.probe;
+    row.text = c.probe + ": " + c.summary;
+    row.fix = c.remediation;
+    row.cells = {c.probe, std::string(ToString(c.outcome)), c.summary,
+                 c.remediation};
+    checks.rows.push_back(std::move(row));
   }
   if (!v.minimum_driver.empty()) {
-    out += "\nThe stack needs a driver of at least " + v.minimum_driver + "\n";
+    checks.lines.push_back("The stack needs a driver of at least " +
+                           v.minimum_driver);
   }
-  out += "Verdict: " + UpperName(v.verdict) +
-         " (predicted, from the image's files; no GPU was used)\n";
-  return out;
-}
-
-std::string RenderImageMarkdown(const ImageVerdict& v) {
-  std::string out = "## gpu-preflight image `" + v.root + "`: " +
-                    (v.verdict == Outcome::kPass ? "✅ pass" : "❌ fail") +
-                    "\n\n| check | outcome | what | fix |\n|---|---|---|---|\n";
-  for (const ImageCheck& c : v.checks) {
-    out += "| " + EscapeMarkdownCell(c.id) + " | " + Name(c.outcome) + " | " +
-           EscapeMarkdownCell(c.summary) + " | " +
-           EscapeMarkdownCell(c.remediation) + " |\n";
-  }
-  if (!v.minimum_driver.empty()) {
-    out += "\nNeeds a driver of at least " + v.minimum_driver + ".\n";
-  }
-  return out;
-}
-
-nlohmann::ordered_json RenderImageJson(const ImageVerdict& v) {
-  nlohmann::ordered_json j;
-  j["schema_version"] = 1;
-  j["command"] = "image";
+  d.sections.push_back(std::move(checks));
+  nlohmann::ordered_json& j = d.data;
   j["root"] = v.root;
-  j["verdict"] = Name(v.verdict);
   j["minimum_driver"] = v.minimum_driver;
   j["target"] = {{"driver", v.target_driver},
                  {"gpus", v.target_gpus},
                  {"variables", v.env_source}};
   j["stack"] = v.stack;
   j["checks"] = nlohmann::ordered_json::array();
-  for (const ImageCheck& c : v.checks) {
-    nlohmann::ordered_json e = {
-        {"id", c.id}, {"outcome", Name(c.outcome)}, {"summary", c.summary}};
+  for (const ProbeResult& c : v.checks) {
+    nlohmann::ordered_json e = {{"id", c.probe},
+                                {"outcome", std::string(ToString(c.outcome))},
+                                {"summary", c.summary}};
     if (!c.remediation.empty()) e["remediation"] = c.remediation;
     e["details"] = c.details;
     j["checks"].push_back(e);
   }
-  return j;
-}
-
-std::string RenderImageJunit(const ImageVerdict& v) {
-  JunitSuiteRows suite{"image " + v.root, {}};
-  for (const ImageCheck& c : v.checks) {
-    ProbeResult r;
-    r.probe = c.id;
-    r.stage = "image";
-    r.outcome = c.outcome;
-    r.summary = c.summary;
-    r.remediation = c.remediation;
-    if (r.outcome == Outcome::kSkip) {
-      r.skip_reason = std::string(skip_reason::kNotApplicable);
-    }
-    suite.results.push_back(r);
-  }
-  return RenderJunitSuites("gpu-preflight image", {suite}, 0);
+  return d;
 }
 
 }  // namespace preflight

@@ -40,6 +40,8 @@
 #include <vector>
 
 #include "preflight/outcome.h"
+#include "preflight/result.h"
+#include "report/document.h"
 #include "rules/driver_version.h"
 
 namespace preflight {
@@ -65,14 +67,6 @@ struct ImageRequest {
   std::vector<TargetGpu> gpus;
 };
 
-struct ImageCheck {
-  std::string id;                    // "image.runtime", "image.arch sm_90"
-  Outcome outcome = Outcome::kSkip;  // pass, warn, fail or skip
-  std::string summary;
-  std::string remediation;
-  nlohmann::ordered_json details = nlohmann::ordered_json::object();
-};
-
 struct ImageVerdict {
   std::string root;
   Outcome verdict = Outcome::kPass;  // pass or fail
@@ -80,7 +74,9 @@ struct ImageVerdict {
   std::string target_driver;         // "580.159.04 (CUDA 13.0) from --driver"
   std::vector<std::string> target_gpus;
   std::string env_source;
-  std::vector<ImageCheck> checks;
+  // Results of stage "image", one per check: probe "image.runtime",
+  // "image.arch sm_90", ...; pass, warn, fail or skip.
+  std::vector<ProbeResult> checks;
   nlohmann::ordered_json stack = nlohmann::ordered_json::object();
 };
 
@@ -95,11 +91,8 @@ std::optional<TargetDriver> ParseTargetDriver(const std::string& text,
 std::optional<TargetGpu> ParseTargetGpu(const std::string& text,
                                         std::string* error);
 
-std::string RenderImageConsole(const ImageVerdict& v);
-std::string RenderImageMarkdown(const ImageVerdict& v);
-// One testcase per check (report/file_reporters.h's JUnit).
-std::string RenderImageJunit(const ImageVerdict& v);
-nlohmann::ordered_json RenderImageJson(const ImageVerdict& v);
+// The verdict as a document (report/document.h): a row per check.
+Document ImageDocument(const ImageVerdict& v);
 
 }  // namespace preflight
 

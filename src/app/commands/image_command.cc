@@ -216,10 +216,7 @@ int ImageCommand(int argc, const char* const* argv) {
     return CommandUsageError("image", error);
   }
   const ImageVerdict verdict = JudgeImage(request);
-  return outputs.Finish(
-      "image", RenderImageConsole(verdict), RenderImageJson(verdict),
-      RenderImageMarkdown(verdict), RenderImageJunit(verdict), "",
-      verdict.verdict == Outcome::kFail ? kExitFail : kExitPass);
+  return outputs.Finish(ImageDocument(verdict));
 }
 
 }  // namespace preflight
