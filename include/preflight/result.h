@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "preflight/outcome.h"
+#include "preflight/stage.h"
 
 namespace preflight {
 
@@ -61,7 +62,9 @@ struct Metric {
 // (driver versions, library paths) that the report lifts into its host block.
 struct ProbeResult {
   std::string probe;             // manifest id, "<stage>.<name>"
-  std::string stage;             // manifest stage name
+  // The probe's manifest stage; nullopt for a result that is no probe's
+  // (an image check).
+  std::optional<Stage> stage;
   std::optional<int> gpu_index;  // set for per-GPU results
   Outcome outcome = Outcome::kError;
   std::string summary;      // one line: what was found

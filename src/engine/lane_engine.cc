@@ -140,7 +140,7 @@ std::string LaneEngine::BlockedBy(const ProbeSpec& spec,
 
 void LaneEngine::Record(Lane* lane, const ProbeSpec& spec, ProbeResult result) {
   result.probe = std::string(spec.id);
-  result.stage = std::string(StageName(spec.stage));
+  result.stage = spec.stage;
   if (lane != nullptr && lane->gpu) result.gpu_index = lane->gpu->index;
   std::vector<ProbeResult>* sink =
       lane != nullptr ? lane->results : &report_->node_results;

@@ -226,7 +226,7 @@ class Scheduler {
     for (const ProbeSpec* spec : specs) {
       ProbeResult r = ProbeResult::Skip(reason, why);
       r.probe = std::string(spec->id);
-      r.stage = std::string(StageName(spec->stage));
+      r.stage = spec->stage;
       r.started_ms = engine_.SinceStart(Clock::now());
       engine_.Record(nullptr, *spec, std::move(r));
     }

@@ -9,9 +9,9 @@
 namespace preflight {
 namespace {
 
-bool IsMeasuredStage(const std::string& stage) {
-  return stage == "tensor" || stage == "cudnn" || stage == "compile" ||
-         stage == "nccl";
+bool IsMeasuredStage(std::optional<Stage> stage) {
+  return stage == Stage::kTensor || stage == Stage::kCudnn ||
+         stage == Stage::kCompile || stage == Stage::kNccl;
 }
 
 // The result that found the GPU shared (a probe with the DetectsSharedGpu
@@ -48,7 +48,7 @@ int MarkSharedGpus(RunReport* report) {
   }
   if (shared_indices.empty()) return 0;
   for (ProbeResult& r : report->node_results) {
-    if (r.stage != "nccl" || !IsFailure(r.outcome)) continue;
+    if (r.stage != Stage::kNccl || !IsFailure(r.outcome)) continue;
     r.summary += " [GPU " + Join(shared_indices, ", ") +
                  " shared with another process; see " + detector + "]";
   }

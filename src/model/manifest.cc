@@ -389,15 +389,6 @@ std::vector<ProbeSpec> BuildManifest() {
   };
 }
 
-constexpr std::array<std::pair<Stage, std::string_view>, 7> kStageNames = {{
-    {Stage::kHost, "host"},
-    {Stage::kDriver, "driver"},
-    {Stage::kDevices, "devices"},
-    {Stage::kTensor, "tensor"},
-    {Stage::kCudnn, "cudnn"},
-    {Stage::kNccl, "nccl"},
-    {Stage::kCompile, "compile"},
-}};
 
 }  // namespace
 
@@ -427,29 +418,6 @@ const ProbeSpec* FindProbe(std::string_view id) {
     if (spec.id == id) return &spec;
   }
   return nullptr;
-}
-
-std::string_view StageName(Stage stage) {
-  for (const auto& [value, name] : kStageNames) {
-    if (value == stage) return name;
-  }
-  return "unknown";
-}
-
-std::optional<Stage> ParseStage(std::string_view name) {
-  for (const auto& [value, stage_name] : kStageNames) {
-    if (stage_name == name) return value;
-  }
-  return std::nullopt;
-}
-
-const std::vector<Stage>& AllStages() {
-  static const std::vector<Stage> stages = [] {
-    std::vector<Stage> s;
-    for (const auto& entry : kStageNames) s.push_back(entry.first);
-    return s;
-  }();
-  return stages;
 }
 
 std::string_view ScopeName(Scope scope) {

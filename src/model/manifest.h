@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "preflight/stage.h"
+
 namespace preflight {
 
-// Stages run in this order.
-enum class Stage { kHost, kDriver, kDevices, kTensor, kCudnn, kNccl, kCompile };
 
 enum class Scope {
   kNode,     // once per run, in the node worker
@@ -146,10 +146,6 @@ const ProbeSpec* FactProducer(std::string_view fact);
 // The first probe with a trait (`has` reads it); nullptr when none.
 const ProbeSpec* FindProbeWith(bool (*has)(const ProbeTraits&));
 
-std::string_view StageName(Stage stage);
-std::optional<Stage> ParseStage(std::string_view name);
-// Every stage name, in order.
-const std::vector<Stage>& AllStages();
 std::string_view ScopeName(Scope scope);
 
 }  // namespace preflight

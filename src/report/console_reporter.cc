@@ -48,8 +48,7 @@ std::string BlockingRoot(const std::string& summary) {
 
 // Manifest order of a result's stage; unknown stages last.
 int StageRank(const ProbeResult& r) {
-  const auto stage = ParseStage(r.stage);
-  return stage ? static_cast<int>(*stage) : 100;
+  return r.stage ? static_cast<int>(*r.stage) : 100;
 }
 
 std::string FirstClause(const std::string& summary) {

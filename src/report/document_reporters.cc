@@ -142,17 +142,15 @@ std::string RenderDocumentJunit(const Document& d) {
   std::vector<JunitSuiteRows> suites;
   ProbeResult verdict;
   verdict.probe = d.command + ".verdict";
-  verdict.stage = d.command;
   verdict.outcome = d.verdict;
   verdict.summary = d.headline;
-  suites.push_back({"verdict", {verdict}});
+  suites.push_back({"verdict", {verdict}, d.command});
   for (const DocumentSection& s : d.sections) {
     if (!s.in_junit || s.rows.empty()) continue;
-    JunitSuiteRows suite{s.title.empty() ? d.command : s.title, {}};
+    JunitSuiteRows suite{s.title.empty() ? d.command : s.title, {}, d.command};
     for (const DocumentRow& row : s.rows) {
       ProbeResult r;
       r.probe = row.name;
-      r.stage = d.command;
       r.outcome = row.outcome;
       r.summary = row.text + (row.detail.empty() ? "" : ": " + row.detail);
       r.remediation = row.fix;

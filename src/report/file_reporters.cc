@@ -49,8 +49,9 @@ Tally Count(const std::vector<ProbeResult>& results) {
   return t;
 }
 
-void JunitSuite(std::string* out, const std::string& name,
-                const std::vector<ProbeResult>& results) {
+void JunitSuite(std::string* out, const JunitSuiteRows& suite) {
+  const std::string& name = suite.name;
+  const std::vector<ProbeResult>& results = suite.results;
   const Tally t = Count(results);
   *out += "  <testsuite name=\"" + EscapeXml(name) + "\" tests=\"" +
           std::to_string(t.tests) + "\" failures=\"" +
@@ -58,7 +59,9 @@ void JunitSuite(std::string* out, const std::string& name,
           std::to_string(t.errors) + "\" skipped=\"" +
           std::to_string(t.skipped) + "\" time=\"" + Seconds(t.ms) + "\">\n";
   for (const ProbeResult& r : results) {
-    *out += "    <testcase classname=\"gpu-preflight." + EscapeXml(r.stage) +
+    const std::string classname =
+        r.stage ? std::string(StageName(*r.stage)) : suite.classname;
+    *out += "    <testcase classname=\"gpu-preflight." + EscapeXml(classname) +
             "\" name=\"" + EscapeXml(r.probe) + "\" time=\"" +
             Seconds(r.duration_ms) + "\"";
     if (r.outcome == Outcome::kPass && r.log_tail.empty()) {
@@ -224,16 +227,16 @@ std::string RenderJunitSuites(const std::string& name,
       "\" errors=\"" + std::to_string(t.errors) + "\" skipped=\"" +
       std::to_string(t.skipped) + "\" time=\"" + Seconds(duration_ms) + "\">\n";
   for (const JunitSuiteRows& suite : suites) {
-    JunitSuite(&out, suite.name, suite.results);
+    JunitSuite(&out, suite);
   }
   out += "</testsuites>\n";
   return out;
 }
 
 std::string RenderJunit(const RunReport& report) {
-  std::vector<JunitSuiteRows> suites = {{"node", report.node_results}};
+  std::vector<JunitSuiteRows> suites = {{"node", report.node_results, ""}};
   for (const GpuReport& g : report.gpus) {
-    suites.push_back({GpuLabel(g.identity), g.results});
+    suites.push_back({GpuLabel(g.identity), g.results, ""});
   }
   return RenderJunitSuites("gpu-preflight", suites, report.duration_ms);
 }

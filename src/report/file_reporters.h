@@ -27,6 +27,9 @@ std::string RenderJunit(const RunReport& report);
 struct JunitSuiteRows {
   std::string name;
   std::vector<ProbeResult> results;
+  // The testcases' class where a result has no stage: "gpu-preflight.<it>"
+  // (a command's name); a probe's result is classed by its stage.
+  std::string classname;
 };
 std::string RenderJunitSuites(const std::string& name,
                               const std::vector<JunitSuiteRows>& suites,

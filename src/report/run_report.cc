@@ -77,17 +77,18 @@ nlohmann::ordered_json StageSpans(const RunReport& report) {
   };
   std::vector<std::pair<std::string, Span>> spans;
   auto add = [&](const ProbeResult& r) {
-    if (r.outcome == Outcome::kSkip) return;
+    if (r.outcome == Outcome::kSkip || !r.stage) return;
+    const std::string name(StageName(*r.stage));
     const double end = r.started_ms + r.duration_ms;
     for (auto& [stage, span] : spans) {
-      if (stage == r.stage) {
+      if (stage == name) {
         span.begin = std::min(span.begin, r.started_ms);
         span.end = std::max(span.end, end);
         ++span.probes;
         return;
       }
     }
-    spans.push_back({r.stage, {r.started_ms, end, 1}});
+    spans.push_back({name, {r.started_ms, end, 1}});
   };
   for (const ProbeResult& r : report.node_results) add(r);
   for (const GpuReport& gpu : report.gpus) {

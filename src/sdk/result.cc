@@ -90,7 +90,7 @@ nlohmann::ordered_json ToJson(const Metric& metric) {
 nlohmann::ordered_json ToJson(const ProbeResult& result) {
   nlohmann::ordered_json j;
   j["probe"] = result.probe;
-  j["stage"] = result.stage;
+  if (result.stage) j["stage"] = std::string(StageName(*result.stage));
   if (result.gpu_index) j["gpu_index"] = *result.gpu_index;
   j["outcome"] = std::string(ToString(result.outcome));
   j["summary"] = result.summary;
@@ -156,7 +156,9 @@ bool FromJson(const nlohmann::ordered_json& j, ProbeResult* r,
     return false;
   }
   r->probe = j["probe"].get<std::string>();
-  r->stage = j.value("stage", "");
+  // An unknown or missing stage reads as none: the engine gives each result
+  // its probe's stage from the manifest.
+  r->stage = ParseStage(j.value("stage", ""));
   if (j.contains("gpu_index") && j["gpu_index"].is_number_integer()) {
     r->gpu_index = j["gpu_index"].get<int>();
   }

@@ -43,8 +43,8 @@ build proc_driver_version platform/proc_driver_version.cc rules/driver_version.c
 build visible_devices rules/visible_devices.cc sdk/strings.cc
 build fatbin platform/fatbin_reader.cc rules/arch_coverage.cc rules/torch_wheels.cc \
   rules/driver_table.cc rules/driver_version.cc sdk/strings.cc
-build thresholds app/cli/thresholds.cc model/manifest.cc sdk/strings.cc
-build cli app/cli/options.cc app/cli/thresholds.cc model/manifest.cc sdk/strings.cc \
+build thresholds app/cli/thresholds.cc model/manifest.cc sdk/stage.cc sdk/strings.cc
+build cli app/cli/options.cc app/cli/thresholds.cc model/manifest.cc sdk/stage.cc sdk/strings.cc \
   worker/fault_injection.cc platform/atomic_file.cc platform/host_root.cc
 
 status=0

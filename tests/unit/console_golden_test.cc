@@ -18,7 +18,7 @@ ProbeResult Result(const std::string& probe, const std::string& stage,
                    std::optional<int> gpu = std::nullopt) {
   ProbeResult r;
   r.probe = probe;
-  r.stage = stage;
+  r.stage = ParseStage(stage);
   r.outcome = outcome;
   r.summary = summary;
   r.remediation = fix;

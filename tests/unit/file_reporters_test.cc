@@ -17,7 +17,7 @@ ProbeResult Result(const char* probe, const char* stage, Outcome outcome,
                    const char* summary) {
   ProbeResult r;
   r.probe = probe;
-  r.stage = stage;
+  r.stage = ParseStage(stage);
   r.outcome = outcome;
   r.summary = summary;
   r.duration_ms = 12.5;

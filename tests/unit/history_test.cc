@@ -39,7 +39,7 @@ RunReport OneGemm(double bf16, double mad, const std::string& level = "quick") {
   gpu.identity = {0, kUuid, "NVIDIA H200", "0000:00:06.0", "9.0"};
   ProbeResult r;
   r.probe = "tensor.gemm";
-  r.stage = "tensor";
+  r.stage = Stage::kTensor;
   r.gpu_index = 0;
   r.outcome = Outcome::kPass;
   r.summary = "planted";
@@ -159,7 +159,7 @@ TEST(HistoryTest, TheNodesBusBandwidthIsJudgedForTheSameGpus) {
   report.gpus.push_back(other);
   ProbeResult nccl;
   nccl.probe = "nccl.all_reduce";
-  nccl.stage = "nccl";
+  nccl.stage = Stage::kNccl;
   nccl.outcome = Outcome::kPass;
   Metric busbw{"busbw_gbps", 250.0, "GB/s", {}};
   busbw.spread = Spread{20, 248, 252, 1.0};

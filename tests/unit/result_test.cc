@@ -14,7 +14,7 @@ namespace {
 TEST(ResultTest, JsonRoundTripKeepsEverything) {
   ProbeResult r = ProbeResult::Fail("too small", "make it bigger");
   r.probe = "host.shm";
-  r.stage = "host";
+  r.stage = Stage::kHost;
   r.gpu_index = 3;
   r.duration_ms = 12.5;
   r.details["x"] = 1;

@@ -8,7 +8,7 @@ namespace {
 ProbeResult Result(const char* probe, Outcome o) {
   ProbeResult r;
   r.probe = probe;
-  r.stage = "host";
+  r.stage = Stage::kHost;
   r.outcome = o;
   r.summary = "s";
   return r;

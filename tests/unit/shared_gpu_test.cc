@@ -9,7 +9,7 @@ ProbeResult Result(const std::string& probe, Outcome outcome,
                    bool dependents_may_run = false) {
   ProbeResult r;
   r.probe = probe;
-  r.stage = probe.substr(0, probe.find('.'));
+  r.stage = ParseStage(probe.substr(0, probe.find('.')));
   r.outcome = outcome;
   r.summary = probe + " summary";
   r.dependents_may_run = dependents_may_run;

@@ -78,12 +78,11 @@ bool Holds(int cmp, const std::string& op) {
   return false;
 }
 
-// A check of the image: a result of stage "image", skipped until its rule
-// judges it.
+// A check of the image: a result of no probe's stage, skipped until its
+// rule judges it.
 ProbeResult NewImageCheck(std::string id) {
   ProbeResult check;
   check.probe = std::move(id);
-  check.stage = "image";
   check.outcome = Outcome::kSkip;
   return check;
 }

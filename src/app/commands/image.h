@@ -74,7 +74,7 @@ struct ImageVerdict {
   std::string target_driver;         // "580.159.04 (CUDA 13.0) from --driver"
   std::vector<std::string> target_gpus;
   std::string env_source;
-  // Results of stage "image", one per check: probe "image.runtime",
+  // Results of no probe's stage, one per check: probe "image.runtime",
   // "image.arch sm_90", ...; pass, warn, fail or skip.
   std::vector<ProbeResult> checks;
   nlohmann::ordered_json stack = nlohmann::ordered_json::object();
