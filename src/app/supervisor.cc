@@ -18,6 +18,8 @@
 #include "engine/history.h"
 #include "engine/judge.h"
 #include "engine/multi_node.h"
+#include "engine/node_exchange.h"
+#include "engine/tcp_exchange.h"
 #include "engine/planner.h"
 #include "engine/run_lock.h"
 #include "engine/scheduler.h"
@@ -140,6 +142,51 @@ RunLock AcquireRunLock(double max_wait_s) {
   return lock;
 }
 
+// The exchange between the nodes of a launched job (engine/node_exchange.h):
+// the MPI bridge under an MPI launcher where this build has it, else the
+// TCP rendezvous node 0 hosts where the layout gives its address. nullptr,
+// with a warning that says why, where neither can be had: each node then
+// checks its own GPUs only.
+std::unique_ptr<NodeExchange> StartNodeExchange(
+    const LauncherLayout& layout, bool under_mpi,
+    const std::optional<ExchangeAddress>& address) {
+  std::string mpi_why;
+  if (under_mpi) {
+    if (auto mpi = MultiNode::Start(DefaultModuleDirectory(), &mpi_why)) {
+      // MPI started outside its launcher's reach (srun without a PMI
+      // plugin) is a singleton of its own: not this job's world.
+      if (mpi->size() == layout.world_size && mpi->rank() == layout.rank) {
+        return mpi;
+      }
+      mpi_why = "MPI sees rank " + std::to_string(mpi->rank()) + " of " +
+                std::to_string(mpi->size()) + ", the launcher rank " +
+                std::to_string(layout.rank) + " of " +
+                std::to_string(layout.world_size);
+    }
+  }
+  if (!address) {
+    std::fprintf(stderr,
+                 "gpu-preflight: warning: started by %s as rank %d of %d, "
+                 "with no address for the nodes to meet at%s: set "
+                 "PREFLIGHT_RENDEZVOUS=HOST:PORT (node 0's), or MASTER_ADDR "
+                 "and MASTER_PORT; each node checks its own GPUs only\n",
+                 layout.name.c_str(), layout.rank, layout.world_size,
+                 under_mpi ? (" and no MPI bridge (" + mpi_why + ")").c_str()
+                           : "");
+    return nullptr;
+  }
+  std::string why;
+  auto tcp = TcpExchange::Start(address->host, address->port, layout.rank,
+                                layout.world_size, address->job, &why);
+  if (!tcp) {
+    std::fprintf(stderr,
+                 "gpu-preflight: warning: %s (the address from %s); each "
+                 "node checks its own GPUs only\n",
+                 why.c_str(), address->source.c_str());
+  }
+  return tcp;
+}
+
 }  // namespace
 
 int ListCommand() {
@@ -206,6 +253,17 @@ int RunCommand(const Options& options) {
     return kExitUsage;
   }
   const bool under_mpi = layout->ByMpi() && layout->Several();
+  // Where node 0 hosts the TCP node exchange: a malformed address is bad
+  // input too.
+  std::optional<ExchangeAddress> exchange_address;
+  if (layout->launcher != Launcher::kNone) {
+    exchange_address =
+        ReadExchangeAddress(ProcessEnvironmentVariable, *layout, &layout_error);
+    if (!layout_error.empty()) {
+      std::fprintf(stderr, "gpu-preflight: error: %s\n", layout_error.c_str());
+      return kExitUsage;
+    }
+  }
   // A --gpus entry that names no GPU is bad input: refused before anything
   // runs or prints, where NVML can tell which GPUs CUDA will list (without
   // NVML, or with MIG, the run's own enumeration refuses it later).
@@ -241,32 +299,17 @@ int RunCommand(const Options& options) {
   // ranks are one run, and two ranks on one node would otherwise wait for
   // each other's lock while each waits in the other's communicator.
   RunLock run_lock;
-  const bool timed = PlansTimedStage(plan) && !under_mpi;
+  const bool timed = PlansTimedStage(plan) && !layout->Several();
   if (timed) run_lock = AcquireRunLock(options.lock_wait_s);
-  // Under mpirun/srun with a collective stage, the supervisors of all nodes
+  // Under a launcher with a collective stage, the supervisors of all nodes
   // form one communicator; each node writes its own report ("%r" in --json
-  // becomes the MPI rank).
-  std::unique_ptr<MultiNode> multi_node;
-  if (!plan.all_gpu_probes.empty() && layout->Several() && !under_mpi) {
-    // torchrun's ranks meet through torch.distributed's store, which this
-    // tool does not host yet: say so rather than pass one node as the job.
-    std::fprintf(stderr,
-                 "gpu-preflight: warning: started by %s as rank %d of %d: "
-                 "this version checks the cross-node all-reduce through the "
-                 "MPI bridge only (mpirun or srun with a source build); each "
-                 "node checks its own GPUs\n",
-                 layout->name.c_str(), layout->rank, layout->world_size);
-  }
-  if (!plan.all_gpu_probes.empty() && under_mpi) {
-    std::string why;
-    multi_node = MultiNode::Start(DefaultModuleDirectory(), &why);
-    if (!multi_node) {
-      std::fprintf(
-          stderr,
-          "gpu-preflight: warning: started by an MPI launcher, but the MPI "
-          "bridge is unavailable (%s): each node checks its own GPUs only\n",
-          why.c_str());
-    } else {
+  // becomes the node's rank).
+  std::unique_ptr<NodeExchange> multi_node;
+  // A launched world of one meets itself: the same path, no socket.
+  if (!plan.all_gpu_probes.empty() &&
+      (layout->Several() || exchange_address)) {
+    multi_node = StartNodeExchange(*layout, under_mpi, exchange_address);
+    if (multi_node) {
       if (!options.json_path_given)
         json_path = "gpu-preflight-report.rank%r.json";
       json_path = PerRankPath(json_path, multi_node->rank());
@@ -289,9 +332,15 @@ int RunCommand(const Options& options) {
     report.host["launcher"] = layout->ToJson();
   }
   if (multi_node) {
-    report.host["mpi"] = {{"rank", multi_node->rank()},
-                          {"size", multi_node->size()},
-                          {"library", multi_node->library_version()}};
+    report.host["node_exchange"] = {{"transport", multi_node->transport()},
+                                    {"rank", multi_node->rank()},
+                                    {"size", multi_node->size()},
+                                    {"via", multi_node->Describe()}};
+    if (const auto* mpi = dynamic_cast<const MultiNode*>(multi_node.get())) {
+      report.host["mpi"] = {{"rank", mpi->rank()},
+                            {"size", mpi->size()},
+                            {"library", mpi->library_version()}};
+    }
   }
   reporter.PrintHeader(kToolVersion, report.level);
   if (const std::string root = TestRoot(); !root.empty()) {
@@ -323,6 +372,11 @@ int RunCommand(const Options& options) {
   if (status == ScheduleStatus::kBadGpuSelection) {
     std::fprintf(stderr, "gpu-preflight: error: %s\n", error.c_str());
     return kExitUsage;
+  }
+  // A failed exchange is in the collective's result where this node had
+  // GPUs to bring; the host facts say it either way.
+  if (multi_node && !multi_node->last_error().empty()) {
+    report.host["node_exchange"]["error"] = multi_node->last_error();
   }
   std::optional<RunHistory> history;
   if (!options.history_dir.empty()) {

@@ -1,5 +1,7 @@
 #include "engine/collective_phase.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -19,6 +21,12 @@ namespace {
 // as opaque bytes and never loads NCCL.
 constexpr size_t kNcclIdBytes = 128;
 
+std::string LocalHostName() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
 // The planned collective whose communicators start in the background.
 const ProbeSpec* BackgroundCollective(const Plan& plan) {
   for (const ProbeSpec* spec : plan.all_gpu_probes) {
@@ -29,7 +37,7 @@ const ProbeSpec* BackgroundCollective(const Plan& plan) {
 
 }  // namespace
 
-CollectivePhase::CollectivePhase(const Plan& plan, MultiNode* multi_node,
+CollectivePhase::CollectivePhase(const Plan& plan, NodeExchange* multi_node,
                                  double timeout_scale)
     : plan_(plan),
       multi_node_(multi_node),
@@ -74,10 +82,11 @@ bool CollectivePhase::PlansNccl() const { return background_ != nullptr; }
 
 // Whether GPU workers initialize nccl.all_reduce's communicator in the
 // background (modules/nccl/early_init.h). Not across nodes, whose rank
-// exchange happens only when the collective starts; PREFLIGHT_EARLY_NCCL=0
-// turns it off (to measure what it saves, or to rule it out).
+// exchange happens only when the collective starts (a launched world of
+// one node knows its ranks at once); PREFLIGHT_EARLY_NCCL=0 turns it off
+// (to measure what it saves, or to rule it out).
 bool CollectivePhase::BackgroundNcclInit() const {
-  return PlansNccl() && multi_node_ == nullptr &&
+  return PlansNccl() && (multi_node_ == nullptr || multi_node_->size() == 1) &&
          !SwitchedOff("PREFLIGHT_EARLY_NCCL");
 }
 
@@ -197,25 +206,36 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
       engine_->Record(&lane, *spec, std::move(r));
     }
     // Global ranks: this node's ranks follow those of lower MPI ranks.
-    MultiNode* mn = multi_node_;
+    NodeExchange* mn = multi_node_;
     int offset = 0;
     int total = static_cast<int>(ranks.size());
     int root = -1;
+    nlohmann::json nodes = nlohmann::json::array();
     if (mn != nullptr) {
       std::vector<int> counts;
+      std::vector<std::string> hosts;
       if (!mn->AllgatherInt(static_cast<int>(ranks.size()), &counts,
-                            ExchangeDeadlineMs())) {
-        FailLocalRanks(
-            ranks, *spec,
-            "the rank exchange with the other nodes (MPI) timed out");
+                            ExchangeDeadlineMs()) ||
+          !mn->AllgatherText(LocalHostName(), &hosts, ExchangeDeadlineMs())) {
+        FailLocalRanks(ranks, *spec,
+                       "the rank exchange with the other nodes failed: " +
+                           mn->last_error());
         if (record_node_skip) {
           engine_->Record(
               nullptr, *spec,
               ProbeResult::Fail(
-                  "nodes did not all reach the rank exchange",
-                  "Start gpu-preflight on every node (mpirun/srun)"));
+                  "the nodes did not all reach the rank exchange (" +
+                      mn->Describe() + "): " + mn->last_error(),
+                  "Start gpu-preflight on every node the job uses, with the "
+                  "same launcher (srun, torchrun, mpirun), and let node 0's "
+                  "rendezvous port through"));
         }
         continue;
+      }
+      // Each node's report names its peers.
+      for (int j = 0; j < mn->size(); ++j) {
+        nodes.push_back(
+            {{"node_rank", j}, {"host", hosts[j]}, {"gpu_ranks", counts[j]}});
       }
       total = 0;
       for (int j = 0; j < mn->size(); ++j) {
@@ -270,7 +290,7 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
       if (!mn->Bcast(&id, root, ExchangeDeadlineMs())) {
         FailLocalRanks(ranks, *spec,
                        "the NCCL id never arrived from node " +
-                           std::to_string(root) + " (MPI timed out)");
+                           std::to_string(root) + ": " + mn->last_error());
         ready = false;
       } else if (std::all_of(id.begin(), id.end(),
                              [](unsigned char b) { return b == 0; })) {
@@ -314,6 +334,10 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
         outcomes, aggregate_context,
         {facts.nccl_settings, facts.torch_nccl_version}, CurrentVantage());
     node.started_ms = started_ms;
+    if (mn != nullptr) {
+      node.details["node_exchange"] = mn->Describe();
+      node.details["nodes"] = nodes;
+    }
     for (const RankResult& rr : outcomes) {
       node.duration_ms = std::max(node.duration_ms, rr.result.duration_ms);
     }

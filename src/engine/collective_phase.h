@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "engine/lane_engine.h"
-#include "engine/multi_node.h"
+#include "engine/node_exchange.h"
 #include "engine/planner.h"
 
 namespace preflight {
@@ -26,7 +26,7 @@ namespace preflight {
 class CollectivePhase : public LaneHooks {
  public:
   // `multi_node`: null for this node alone.
-  CollectivePhase(const Plan& plan, MultiNode* multi_node,
+  CollectivePhase(const Plan& plan, NodeExchange* multi_node,
                   double timeout_scale);
   ~CollectivePhase() override;
   CollectivePhase(const CollectivePhase&) = delete;
@@ -65,7 +65,7 @@ class CollectivePhase : public LaneHooks {
   void ServePendingBcast(bool rank0_done);
 
   const Plan& plan_;
-  MultiNode* multi_node_;
+  NodeExchange* multi_node_;
   const double timeout_scale_;
   // The planned collective that starts in the background (null: none), and
   // the probe whose request carries its tentative rank.

@@ -46,31 +46,34 @@ std::string MultiNode::library_version() const {
   return Trim(bridge_->library_version()).substr(0, 120);
 }
 
+std::string MultiNode::Describe() const {
+  return "MPI (" + library_version() + ")";
+}
+
 bool MultiNode::AllgatherInt(int value, std::vector<int>* out,
                              int deadline_ms) {
   out->assign(size_, 0);
-  if (bridge_->allgather_int(value, out->data(), deadline_ms) ==
-      PREFLIGHT_MPI_OK)
+  if (!broken_ && bridge_->allgather_int(value, out->data(), deadline_ms) ==
+                      PREFLIGHT_MPI_OK)
     return true;
   broken_ = true;
+  last_error_ = "the rank exchange with the other nodes (MPI) failed or "
+                "timed out after " + std::to_string(deadline_ms / 1000) + " s";
   return false;
 }
 
 bool MultiNode::Bcast(std::vector<unsigned char>* data, int root,
                       int deadline_ms) {
-  if (bridge_->bcast_bytes(data->data(), static_cast<int>(data->size()), root,
+  if (!broken_ &&
+      bridge_->bcast_bytes(data->data(), static_cast<int>(data->size()), root,
                            deadline_ms) == PREFLIGHT_MPI_OK) {
     return true;
   }
   broken_ = true;
+  last_error_ = "nothing arrived from node " + std::to_string(root) +
+                " (MPI failed or timed out after " +
+                std::to_string(deadline_ms / 1000) + " s)";
   return false;
-}
-
-std::string PerRankPath(const std::string& path, int rank) {
-  std::string out = path;
-  const size_t at = out.find("%r");
-  if (at != std::string::npos) out.replace(at, 2, std::to_string(rank));
-  return out;
 }
 
 }  // namespace preflight

@@ -1,8 +1,6 @@
-// Multi-node collectives: when mpirun or srun started one gpu-preflight per
-// node, the supervisors agree on global NCCL ranks and pass the NCCL unique
-// id from the node holding rank 0 to the others, through the optional MPI
-// bridge module (the binary itself links no MPI). Each exchange has a
-// deadline: a node that never arrives fails the stage instead of hanging it.
+// The node exchange (engine/node_exchange.h) through the optional MPI
+// bridge module, for source builds under mpirun or srun (the binary itself
+// links no MPI).
 #ifndef PREFLIGHT_ENGINE_MULTI_NODE_H_
 #define PREFLIGHT_ENGINE_MULTI_NODE_H_
 
@@ -10,11 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/node_exchange.h"
 #include "preflight/mpi_abi.h"
 
 namespace preflight {
 
-class MultiNode {
+class MultiNode : public NodeExchange {
  public:
   // Loads the bridge from `module_dir` and initializes MPI. nullptr with
   // *error when the module or MPI is unavailable.
@@ -22,14 +21,18 @@ class MultiNode {
                                           std::string* error);
   ~MultiNode();
 
-  int rank() const { return rank_; }
-  int size() const { return size_; }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
   std::string library_version() const;
+  std::string Describe() const override;
+  std::string transport() const override { return "mpi"; }
 
-  // Both return false (and mark the session broken: no MPI_Finalize) on a
-  // timeout or error.
-  bool AllgatherInt(int value, std::vector<int>* out, int deadline_ms);
-  bool Bcast(std::vector<unsigned char>* data, int root, int deadline_ms);
+  // A timeout or error marks the session broken: no MPI_Finalize.
+  bool AllgatherInt(int value, std::vector<int>* out,
+                    int deadline_ms) override;
+  bool Bcast(std::vector<unsigned char>* data, int root,
+             int deadline_ms) override;
+  std::string last_error() const override { return last_error_; }
 
  private:
   MultiNode() = default;
@@ -37,10 +40,8 @@ class MultiNode {
   int rank_ = 0;
   int size_ = 1;
   bool broken_ = false;
+  std::string last_error_;
 };
-
-// The report path for this rank: "%r" becomes the rank.
-std::string PerRankPath(const std::string& path, int rank);
 
 }  // namespace preflight
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "engine/gpu_selection.h"
-#include "engine/multi_node.h"
+#include "engine/node_exchange.h"
 #include "engine/planner.h"
 #include "preflight/probe_context.h"
 #include "report/run_listener.h"
@@ -32,7 +32,7 @@ struct SchedulerConfig {
   bool echo_worker_logs = false;
   // Set when mpirun/srun started one supervisor per node: collectives then
   // span the GPUs of every node (null: this node alone).
-  MultiNode* multi_node = nullptr;
+  NodeExchange* multi_node = nullptr;
   // Read end of the supervisor's signal self-pipe (-1: none). Each byte
   // read is a signal number that interrupts the run.
   int signal_fd = -1;

@@ -179,4 +179,90 @@ std::optional<LauncherLayout> ReadLauncherLayout(const Env& env,
   return LauncherLayout{};
 }
 
+std::string FirstSlurmHost(const std::string& node_list) {
+  std::string host;
+  int depth = 0;
+  bool skipping = false;  // past the first entry of a bracket
+  for (const char c : node_list) {
+    if (depth == 0 && c == ',') break;
+    if (c == '[') {
+      ++depth;
+      skipping = false;
+      continue;
+    }
+    if (c == ']') {
+      --depth;
+      continue;
+    }
+    if (depth > 0) {
+      if (c == '-' || c == ',') skipping = true;
+      if (!skipping) host += c;
+      continue;
+    }
+    host += c;
+  }
+  return host;
+}
+
+std::optional<ExchangeAddress> ReadExchangeAddress(const Env& env,
+                                                   const LauncherLayout& layout,
+                                                   std::string* error) {
+  ExchangeAddress out;
+  for (const char* id : {"TORCHELASTIC_RUN_ID", "SLURM_JOB_ID",
+                         "PMIX_NAMESPACE", "OMPI_MCA_ess_base_jobid"}) {
+    if (const auto v = env(id); v && !v->empty()) {
+      out.job = std::string(id) + "=" + *v;
+      break;
+    }
+  }
+  const auto port_of = [&](const std::string& name, const std::string& text,
+                           int plus) -> std::optional<int> {
+    const auto p = ParseNonNegativeInt(text);
+    if (!p || *p < 1 || *p + plus > 65535) {
+      *error = name + "=" + text + " is not a port number (1-" +
+               std::to_string(65535 - plus) + ")";
+      return std::nullopt;
+    }
+    return *p + plus;
+  };
+  if (const auto given = env("PREFLIGHT_RENDEZVOUS")) {
+    const size_t colon = given->rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      *error = "PREFLIGHT_RENDEZVOUS=" + *given +
+               " is not HOST:PORT (node 0's address, e.g. node-0:29601)";
+      return std::nullopt;
+    }
+    const auto port =
+        port_of("PREFLIGHT_RENDEZVOUS", given->substr(colon + 1), 0);
+    if (!port) return std::nullopt;
+    out.host = given->substr(0, colon);
+    if (out.host.size() > 2 && out.host.front() == '[' &&
+        out.host.back() == ']') {
+      out.host = out.host.substr(1, out.host.size() - 2);  // [IPv6]
+    }
+    out.port = *port;
+    out.source = "PREFLIGHT_RENDEZVOUS";
+    return out;
+  }
+  const auto addr = env("MASTER_ADDR");
+  const auto port_text = env("MASTER_PORT");
+  if (addr && !addr->empty() && port_text) {
+    const auto port = port_of("MASTER_PORT", *port_text, 1);
+    if (!port) return std::nullopt;
+    out.host = *addr;
+    out.port = *port;
+    out.source = "MASTER_ADDR, MASTER_PORT + 1";
+    return out;
+  }
+  if (layout.launcher == Launcher::kSlurm && !layout.node_list.empty()) {
+    const auto job = ParseNonNegativeInt(env("SLURM_JOB_ID").value_or(""));
+    out.host = FirstSlurmHost(layout.node_list);
+    out.port = 29600 + (job ? *job % 1000 : 0);
+    out.source = "the first node of SLURM_JOB_NODELIST, port 29600 + "
+                 "SLURM_JOB_ID % 1000";
+    return out;
+  }
+  return std::nullopt;
+}
+
 }  // namespace preflight

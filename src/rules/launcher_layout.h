@@ -54,6 +54,28 @@ std::optional<LauncherLayout> ReadLauncherLayout(
     const std::function<std::optional<std::string>(const std::string&)>& env,
     std::string* error);
 
+// Where node rank 0 hosts the TCP node exchange (engine/tcp_exchange.h),
+// and the job id that keeps another job's nodes out.
+struct ExchangeAddress {
+  std::string host;
+  int port = 0;
+  std::string source;  // how it was found, for the report and errors
+  std::string job;     // "" where the launcher sets none
+};
+
+// PREFLIGHT_RENDEZVOUS=host:port where set; else MASTER_ADDR with
+// MASTER_PORT + 1 (torchrun's agent, and later the job's store, hold
+// MASTER_PORT itself); else, in a Slurm step, the first node of
+// SLURM_JOB_NODELIST on port 29600 + SLURM_JOB_ID % 1000 (every node
+// derives the same). nullopt with *error empty where none of these is set;
+// with *error (one line: the variable and the fix) where one is malformed.
+std::optional<ExchangeAddress> ReadExchangeAddress(
+    const std::function<std::optional<std::string>(const std::string&)>& env,
+    const LauncherLayout& layout, std::string* error);
+
+// The first host of a Slurm host list: "gpu[03-06,9],cpu1" -> "gpu03".
+std::string FirstSlurmHost(const std::string& node_list);
+
 }  // namespace preflight
 
 #endif  // PREFLIGHT_RULES_LAUNCHER_LAYOUT_H_

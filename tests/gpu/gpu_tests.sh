@@ -296,6 +296,36 @@ m(torch.randn(8, 256, device="cuda")); torch.cuda.synchronize()' "$pkg" > "$tmp/
       check "$tmp/m$r.json" 'r["host"]["mpi"]["size"] == 2 and res(None, "nccl.all_reduce")["outcome"] == "pass" and res(None, "nccl.all_reduce")["details"]["nranks"] == 2 and res(0, "nccl.all_reduce")["details"]["nranks"] == 2' || exit 1
     done
     ;;
+  tcp_exchange_two_processes)
+    # Issue 32: two supervisors started as torchrun starts them (one per
+    # "node", no MPI) meet through the TCP node exchange. On one GPU a
+    # communicator cannot hold it twice, so one node brings the GPU and the
+    # other none (CUDA_VISIBLE_DEVICES=""); then the other way round, so
+    # that the NCCL id comes from node 1 through node 0. The all-reduce
+    # passes on the node with the GPU, and both reports name both nodes.
+    for gpu_node in 0 1; do
+      p=$("$py" -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
+      for r in 0 1; do
+        vis=""; [ "$r" = "$gpu_node" ] && vis=0
+        CUDA_VISIBLE_DEVICES=$vis RANK=$r WORLD_SIZE=2 LOCAL_RANK=0 LOCAL_WORLD_SIZE=1 \
+          MASTER_ADDR=127.0.0.1 MASTER_PORT=$p TORCHELASTIC_RUN_ID=gpu-test \
+          timeout 120 "$bin" --stages nccl -q --json "$tmp/x$gpu_node-%r.json" \
+          > "$tmp/x$gpu_node-$r.out" 2>&1 &
+      done
+      wait
+      for r in 0 1; do
+        echo "GPU on node $gpu_node, node $r: $(cat "$tmp/x$gpu_node-$r.out" | tail -1)"
+        "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); n=[x for x in r["results"] if x["probe"]=="nccl.all_reduce"]; print("   ", r["host"].get("node_exchange"), [(x["outcome"], x["summary"][:160], x.get("details",{}).get("nodes")) for x in n])' "$tmp/x$gpu_node-$r.json"
+      done
+      check "$tmp/x$gpu_node-$gpu_node.json" 'r["host"]["node_exchange"]["transport"] == "tcp" and "error" not in r["host"]["node_exchange"] and res(None, "nccl.all_reduce")["outcome"] == "pass" and [n["gpu_ranks"] for n in res(None, "nccl.all_reduce")["details"]["nodes"]] == ([1, 0] if r["host"]["node_exchange"]["rank"] == 0 else [0, 1])' || exit 1
+      other=$((1 - gpu_node))
+      check "$tmp/x$gpu_node-$other.json" 'r["host"]["node_exchange"]["size"] == 2 and "error" not in r["host"]["node_exchange"]' || exit 1
+    done
+    # A world of one through the same path (torchrun --nnodes=1): no socket.
+    RANK=0 WORLD_SIZE=1 MASTER_ADDR=127.0.0.1 MASTER_PORT=1 run --stages nccl
+    [ "$(rc)" = 0 ] || { echo "world of one: exit $(rc)"; exit 1; }
+    check "$tmp/r.json" 'r["host"]["node_exchange"]["size"] == 1 and res(None, "nccl.all_reduce")["outcome"] == "pass" and len(res(None, "nccl.all_reduce")["details"]["nodes"]) == 1'
+    ;;
   nccl_without_background_init)
     # PREFLIGHT_EARLY_NCCL=0: the communicator is made in the all-reduce
     # probe itself, the way it was before issue 8; same verdict, and the

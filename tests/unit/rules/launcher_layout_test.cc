@@ -202,5 +202,107 @@ TEST(LauncherLayoutTest, BadOrPartialLayoutsAreRefused) {
   }
 }
 
+// Where node 0 hosts the TCP node exchange: every node derives the same
+// address and job from its own environment.
+TEST(LauncherLayoutTest, ExchangeAddressForEachLauncher) {
+  struct Case {
+    const char* name;
+    Vars vars;
+    std::string host;
+    int port;
+    std::string job;
+  } cases[] = {
+      {"torchrun: MASTER_PORT + 1 (the agent's store holds MASTER_PORT)",
+       {{"RANK", "1"},
+        {"WORLD_SIZE", "2"},
+        {"MASTER_ADDR", "trainer-0"},
+        {"MASTER_PORT", "29500"},
+        {"TORCHELASTIC_RUN_ID", "job7"}},
+       "trainer-0",
+       29501,
+       "TORCHELASTIC_RUN_ID=job7"},
+      {"srun: the first node of the list, the port from the job id",
+       {{"SLURM_STEP_ID", "0"},
+        {"SLURM_PROCID", "3"},
+        {"SLURM_NTASKS", "4"},
+        {"SLURM_JOB_ID", "123456"},
+        {"SLURM_JOB_NODELIST", "gpu[03-06]"}},
+       "gpu03",
+       29600 + 456,
+       "SLURM_JOB_ID=123456"},
+      {"srun with MASTER_ADDR exported by the batch script",
+       {{"SLURM_STEP_ID", "0"},
+        {"SLURM_PROCID", "0"},
+        {"SLURM_NTASKS", "2"},
+        {"SLURM_JOB_ID", "9"},
+        {"SLURM_JOB_NODELIST", "a,b"},
+        {"MASTER_ADDR", "10.0.0.5"},
+        {"MASTER_PORT", "12345"}},
+       "10.0.0.5",
+       12346,
+       "SLURM_JOB_ID=9"},
+      {"PREFLIGHT_RENDEZVOUS wins",
+       {{"OMPI_COMM_WORLD_RANK", "0"},
+        {"OMPI_COMM_WORLD_SIZE", "2"},
+        {"MASTER_ADDR", "ignored"},
+        {"MASTER_PORT", "1"},
+        {"PREFLIGHT_RENDEZVOUS", "[fd00::1]:29601"}},
+       "fd00::1",
+       29601,
+       ""},
+  };
+  for (const Case& c : cases) {
+    std::string error;
+    const auto layout = Read(c.vars, &error);
+    ASSERT_TRUE(layout) << c.name << ": " << error;
+    const auto address = ReadExchangeAddress(
+        [&](const std::string& name) -> std::optional<std::string> {
+          const auto it = c.vars.find(name);
+          return it == c.vars.end() ? std::nullopt
+                                    : std::optional<std::string>(it->second);
+        },
+        *layout, &error);
+    ASSERT_TRUE(address) << c.name << ": " << error;
+    EXPECT_EQ(address->host, c.host) << c.name;
+    EXPECT_EQ(address->port, c.port) << c.name;
+    EXPECT_EQ(address->job, c.job) << c.name;
+    EXPECT_FALSE(address->source.empty()) << c.name;
+  }
+}
+
+TEST(LauncherLayoutTest, AMalformedExchangeAddressIsRefusedAndNoneIsNoError) {
+  const auto read = [](const Vars& vars, std::string* error) {
+    const auto env = [&](const std::string& name) -> std::optional<std::string> {
+      const auto it = vars.find(name);
+      return it == vars.end() ? std::nullopt
+                              : std::optional<std::string>(it->second);
+    };
+    LauncherLayout layout;
+    layout.launcher = Launcher::kOpenMpi;
+    layout.world_size = 2;
+    return ReadExchangeAddress(env, layout, error);
+  };
+  for (const char* bad : {"node0", ":29601", "node0:http", "node0:70000"}) {
+    std::string error;
+    EXPECT_FALSE(read({{"PREFLIGHT_RENDEZVOUS", bad}}, &error)) << bad;
+    EXPECT_NE(error.find("PREFLIGHT_RENDEZVOUS="), std::string::npos)
+        << bad << ": " << error;
+  }
+  std::string error;
+  EXPECT_FALSE(read({{"MASTER_ADDR", "a"}, {"MASTER_PORT", "65535"}}, &error));
+  EXPECT_NE(error.find("MASTER_PORT=65535"), std::string::npos) << error;
+  error.clear();
+  EXPECT_FALSE(read({}, &error));  // mpirun without an address: none
+  EXPECT_EQ(error, "");
+}
+
+TEST(LauncherLayoutTest, FirstSlurmHost) {
+  EXPECT_EQ(FirstSlurmHost("gpu[03-06,9],cpu1"), "gpu03");
+  EXPECT_EQ(FirstSlurmHost("node7"), "node7");
+  EXPECT_EQ(FirstSlurmHost("a,b"), "a");
+  EXPECT_EQ(FirstSlurmHost("rack[2-3]-n[10,12]"), "rack2-n10");
+  EXPECT_EQ(FirstSlurmHost("x[5]"), "x5");
+}
+
 }  // namespace
 }  // namespace preflight
