@@ -25,6 +25,11 @@ namespace {
 // 128-byte NCCL id.
 constexpr uint32_t kMaxFrameBytes = 1 << 20;
 
+// Node 0 gives up on a missing node at the deadline and tells the others;
+// they wait this much longer for its word, so that each report names the
+// missing node rather than only "no answer from node 0".
+constexpr long long kVerdictGraceMs = 3000;
+
 long long NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -384,7 +389,7 @@ bool TcpExchange::Gather(const nlohmann::json& mine,
     return Fail("lost the connection to node 0 at " + host_);
   }
   nlohmann::json frame;
-  if (!ReadFrame(&hub_, deadline, &frame, &why)) {
+  if (!ReadFrame(&hub_, deadline + kVerdictGraceMs, &frame, &why)) {
     return Fail("no answer from node 0 at " + host_ + ":" +
                 std::to_string(port_) + " (" + why + ")");
   }
@@ -455,7 +460,7 @@ bool TcpExchange::Bcast(std::vector<unsigned char>* data, int root,
     return true;
   }
   nlohmann::json frame;
-  if (!ReadFrame(&hub_, deadline, &frame, &why)) {
+  if (!ReadFrame(&hub_, deadline + kVerdictGraceMs, &frame, &why)) {
     return Fail("nothing arrived from node " + std::to_string(root) +
                 " through node 0 at " + host_ + ":" + std::to_string(port_) +
                 " (" + why + ")");
