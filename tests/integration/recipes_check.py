@@ -66,9 +66,12 @@ def yaml_commands(node):
     found = []
     if isinstance(node, dict):
         command = node.get("command")
-        if isinstance(command, list) and command and \
-                re.search(r"(^|/)gpu-preflight$", str(command[0])):
-            found.append([str(a) for a in command[1:]] + [str(a) for a in node.get("args", [])])
+        at = next((i for i, a in enumerate(command) if re.search(r"(^|/)gpu-preflight$", str(a))),
+                  None) if isinstance(command, list) else None
+        if at is not None:
+            # gpu-preflight itself, or under a launcher (torchrun ... gpu-preflight).
+            found.append([str(a) for a in command[at + 1:]] +
+                         [str(a) for a in node.get("args", [])])
         elif "image" in node and "gpu-preflight" in str(node.get("name", "")) \
                 and "command" not in node:
             # The image's ENTRYPOINT is gpu-preflight; args are its flags.
@@ -125,6 +128,10 @@ def run_command(binary, where, args, scratch):
 
 def check_kubernetes(where, document):
     spec = document.get("spec", {})
+    if "replicatedJobs" in spec:  # a JobSet: each replicated job's pods
+        for job in spec["replicatedJobs"]:
+            check_kubernetes(where, {"spec": job.get("template", {}).get("spec", {})})
+        return
     pod = spec.get("template", {}).get("spec", spec)
     volumes = {v["name"]: v for v in pod.get("volumes", [])}
     for container in pod.get("initContainers", []) + pod.get("containers", []):
