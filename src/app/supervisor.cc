@@ -19,10 +19,10 @@
 #include "engine/judge.h"
 #include "engine/multi_node.h"
 #include "engine/node_exchange.h"
-#include "engine/tcp_exchange.h"
 #include "engine/planner.h"
 #include "engine/run_lock.h"
 #include "engine/scheduler.h"
+#include "engine/tcp_exchange.h"
 #include "platform/atomic_file.h"
 #include "platform/host_facts.h"
 #include "platform/host_root.h"
@@ -165,14 +165,14 @@ std::unique_ptr<NodeExchange> StartNodeExchange(
     }
   }
   if (!address) {
-    std::fprintf(stderr,
-                 "gpu-preflight: warning: started by %s as rank %d of %d, "
-                 "with no address for the nodes to meet at%s: set "
-                 "PREFLIGHT_RENDEZVOUS=HOST:PORT (node 0's), or MASTER_ADDR "
-                 "and MASTER_PORT; each node checks its own GPUs only\n",
-                 layout.name.c_str(), layout.rank, layout.world_size,
-                 under_mpi ? (" and no MPI bridge (" + mpi_why + ")").c_str()
-                           : "");
+    std::fprintf(
+        stderr,
+        "gpu-preflight: warning: started by %s as rank %d of %d, "
+        "with no address for the nodes to meet at%s: set "
+        "PREFLIGHT_RENDEZVOUS=HOST:PORT (node 0's), or MASTER_ADDR "
+        "and MASTER_PORT; each node checks its own GPUs only\n",
+        layout.name.c_str(), layout.rank, layout.world_size,
+        under_mpi ? (" and no MPI bridge (" + mpi_why + ")").c_str() : "");
     return nullptr;
   }
   std::string why;
@@ -306,8 +306,7 @@ int RunCommand(const Options& options) {
   // becomes the node's rank).
   std::unique_ptr<NodeExchange> multi_node;
   // A launched world of one meets itself: the same path, no socket.
-  if (!plan.all_gpu_probes.empty() &&
-      (layout->Several() || exchange_address)) {
+  if (!plan.all_gpu_probes.empty() && (layout->Several() || exchange_address)) {
     multi_node = StartNodeExchange(*layout, under_mpi, exchange_address);
     if (multi_node) {
       if (!options.json_path_given)

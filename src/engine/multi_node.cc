@@ -57,8 +57,10 @@ bool MultiNode::AllgatherInt(int value, std::vector<int>* out,
                       PREFLIGHT_MPI_OK)
     return true;
   broken_ = true;
-  last_error_ = "the rank exchange with the other nodes (MPI) failed or "
-                "timed out after " + std::to_string(deadline_ms / 1000) + " s";
+  last_error_ =
+      "the rank exchange with the other nodes (MPI) failed or "
+      "timed out after " +
+      std::to_string(deadline_ms / 1000) + " s";
   return false;
 }
 

@@ -21,18 +21,17 @@ class MultiNode : public NodeExchange {
                                           std::string* error);
   ~MultiNode();
 
-  int rank() const override { return rank_; }
-  int size() const override { return size_; }
-  std::string library_version() const;
-  std::string Describe() const override;
-  std::string transport() const override { return "mpi"; }
+  [[nodiscard]] int rank() const override { return rank_; }
+  [[nodiscard]] int size() const override { return size_; }
+  [[nodiscard]] std::string library_version() const;
+  [[nodiscard]] std::string Describe() const override;
+  [[nodiscard]] std::string transport() const override { return "mpi"; }
 
   // A timeout or error marks the session broken: no MPI_Finalize.
-  bool AllgatherInt(int value, std::vector<int>* out,
-                    int deadline_ms) override;
+  bool AllgatherInt(int value, std::vector<int>* out, int deadline_ms) override;
   bool Bcast(std::vector<unsigned char>* data, int root,
              int deadline_ms) override;
-  std::string last_error() const override { return last_error_; }
+  [[nodiscard]] std::string last_error() const override { return last_error_; }
 
  private:
   MultiNode() = default;

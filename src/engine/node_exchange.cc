@@ -16,9 +16,8 @@ bool NodeExchange::AllgatherText(const std::string& text,
                   data.begin());
     }
     if (!Bcast(&data, from, deadline_ms)) return false;
-    (*out)[from].assign(
-        reinterpret_cast<const char*>(data.data()),
-        std::find(data.begin(), data.end(), 0) - data.begin());
+    (*out)[from].assign(reinterpret_cast<const char*>(data.data()),
+                        std::find(data.begin(), data.end(), 0) - data.begin());
   }
   return true;
 }

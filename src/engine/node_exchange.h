@@ -19,12 +19,12 @@ class NodeExchange {
  public:
   virtual ~NodeExchange() = default;
 
-  virtual int rank() const = 0;
-  virtual int size() const = 0;
+  [[nodiscard]] virtual int rank() const = 0;
+  [[nodiscard]] virtual int size() const = 0;
   // "MPI (Open MPI v4.1.6)", "TCP rendezvous at node-0:29501".
-  virtual std::string Describe() const = 0;
+  [[nodiscard]] virtual std::string Describe() const = 0;
   // The report's host.node_exchange.
-  virtual std::string transport() const = 0;  // "mpi", "tcp"
+  [[nodiscard]] virtual std::string transport() const = 0;  // "mpi", "tcp"
 
   // Each returns false on a timeout or error, with last_error() saying
   // which node did not arrive or what failed; the exchange is then broken
@@ -37,7 +37,7 @@ class NodeExchange {
   // default sends each node's text from that node to all, one Bcast each.
   virtual bool AllgatherText(const std::string& text,
                              std::vector<std::string>* out, int deadline_ms);
-  virtual std::string last_error() const = 0;
+  [[nodiscard]] virtual std::string last_error() const = 0;
 };
 
 // The report path for this node: "%r" becomes its rank.

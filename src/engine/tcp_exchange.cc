@@ -52,8 +52,8 @@ bool SendFrame(int fd, const nlohmann::json& frame) {
   size_t sent = 0;
   const long long deadline = NowMs() + 10000;
   while (sent < bytes.size()) {
-    const ssize_t k = send(fd, bytes.data() + sent, bytes.size() - sent,
-                           MSG_NOSIGNAL);
+    const ssize_t k =
+        send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
     if (k > 0) {
       sent += static_cast<size_t>(k);
       continue;
@@ -85,8 +85,8 @@ std::vector<unsigned char> FromHex(const std::string& text) {
     return c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0';
   };
   for (size_t i = 0; i + 1 < text.size(); i += 2) {
-    out.push_back(static_cast<unsigned char>(value(text[i]) * 16 +
-                                             value(text[i + 1])));
+    out.push_back(
+        static_cast<unsigned char>(value(text[i]) * 16 + value(text[i + 1])));
   }
   return out;
 }
@@ -130,9 +130,9 @@ int ConnectOnce(const std::string& host, int port, int wait_ms,
                 std::string* error) {
   const NameResolution names = ResolveHost(host, std::min(wait_ms, 5000) / 1e3);
   if (names.addresses.empty()) {
-    *error = names.timed_out ? "the name did not resolve in time"
-                             : "the name does not resolve (" + names.error +
-                                   ")";
+    *error = names.timed_out
+                 ? "the name did not resolve in time"
+                 : "the name does not resolve (" + names.error + ")";
     return -1;
   }
   for (const std::string& address : names.addresses) {
@@ -145,8 +145,8 @@ int ConnectOnce(const std::string& host, int port, int wait_ms,
         found == nullptr) {
       continue;
     }
-    const int fd = socket(found->ai_family,
-                          SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd =
+        socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int status = fd < 0 ? errno : 0;
     if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
       status = errno;
@@ -374,8 +374,8 @@ bool TcpExchange::Gather(const nlohmann::json& mine,
           frame.value("op", "") != "gather") {
         arrived.assign(size_, true);
         arrived[r] = false;
-        return Fail(Missing(arrived) + " did not reach the exchange (" +
-                    why + ")");
+        return Fail(Missing(arrived) + " did not reach the exchange (" + why +
+                    ")");
       }
       (*all)[r] = frame["value"];
     }
@@ -409,7 +409,8 @@ bool TcpExchange::AllgatherInt(int value, std::vector<int>* out,
   std::vector<nlohmann::json> all;
   if (!Gather(value, &all, deadline_ms)) return false;
   out->clear();
-  for (const auto& v : all) out->push_back(v.is_number_integer() ? v.get<int>() : 0);
+  for (const auto& v : all)
+    out->push_back(v.is_number_integer() ? v.get<int>() : 0);
   return true;
 }
 
@@ -419,7 +420,8 @@ bool TcpExchange::AllgatherText(const std::string& text,
   std::vector<nlohmann::json> all;
   if (!Gather(text, &all, deadline_ms)) return false;
   out->clear();
-  for (const auto& v : all) out->push_back(v.is_string() ? v.get<std::string>() : "");
+  for (const auto& v : all)
+    out->push_back(v.is_string() ? v.get<std::string>() : "");
   return true;
 }
 
@@ -431,8 +433,7 @@ bool TcpExchange::Bcast(std::vector<unsigned char>* data, int root,
   std::string why;
   const auto take = [&](const nlohmann::json& frame) {
     const std::vector<unsigned char> got = FromHex(frame.value("data", ""));
-    std::copy_n(got.begin(), std::min(got.size(), data->size()),
-                data->begin());
+    std::copy_n(got.begin(), std::min(got.size(), data->size()), data->begin());
   };
   if (rank_ == 0) {
     if (!AcceptAll(deadline)) return false;

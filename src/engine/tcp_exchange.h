@@ -34,17 +34,16 @@ class TcpExchange : public NodeExchange {
                                             std::string* error);
   ~TcpExchange() override;
 
-  int rank() const override { return rank_; }
-  int size() const override { return size_; }
-  std::string Describe() const override;
-  std::string transport() const override { return "tcp"; }
-  bool AllgatherInt(int value, std::vector<int>* out,
-                    int deadline_ms) override;
+  [[nodiscard]] int rank() const override { return rank_; }
+  [[nodiscard]] int size() const override { return size_; }
+  [[nodiscard]] std::string Describe() const override;
+  [[nodiscard]] std::string transport() const override { return "tcp"; }
+  bool AllgatherInt(int value, std::vector<int>* out, int deadline_ms) override;
   bool Bcast(std::vector<unsigned char>* data, int root,
              int deadline_ms) override;
   bool AllgatherText(const std::string& text, std::vector<std::string>* out,
                      int deadline_ms) override;
-  std::string last_error() const override { return last_error_; }
+  [[nodiscard]] std::string last_error() const override { return last_error_; }
 
  private:
   struct Peer {
@@ -66,7 +65,7 @@ class TcpExchange : public NodeExchange {
                  std::string* why);
   bool Fail(const std::string& why);
   // Node 0: the ranks with no connection, or none sent this exchange.
-  std::string Missing(const std::vector<bool>& arrived) const;
+  [[nodiscard]] std::string Missing(const std::vector<bool>& arrived) const;
 
   std::string host_;
   int port_ = 0;

@@ -258,8 +258,9 @@ std::optional<ExchangeAddress> ReadExchangeAddress(const Env& env,
     const auto job = ParseNonNegativeInt(env("SLURM_JOB_ID").value_or(""));
     out.host = FirstSlurmHost(layout.node_list);
     out.port = 29600 + (job ? *job % 1000 : 0);
-    out.source = "the first node of SLURM_JOB_NODELIST, port 29600 + "
-                 "SLURM_JOB_ID % 1000";
+    out.source =
+        "the first node of SLURM_JOB_NODELIST, port 29600 + "
+        "SLURM_JOB_ID % 1000";
     return out;
   }
   return std::nullopt;

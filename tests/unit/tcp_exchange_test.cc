@@ -37,8 +37,8 @@ void RunNodes(int size, const std::vector<int>& ranks, int port,
   for (int rank : ranks) {
     threads.emplace_back([&, rank] {
       std::string error;
-      auto x = TcpExchange::Start("127.0.0.1", port, rank, size, job(rank),
-                                  &error);
+      auto x =
+          TcpExchange::Start("127.0.0.1", port, rank, size, job(rank), &error);
       EXPECT_TRUE(x) << error;
       body(rank, x.get());
     });
@@ -52,22 +52,22 @@ TEST(TcpExchangeTest, GathersAndBroadcastsAcrossThreeNodes) {
   std::vector<std::vector<std::string>> hosts(3);
   std::vector<std::vector<unsigned char>> ids(3);
   std::vector<std::vector<unsigned char>> from_zero(3);
-  RunNodes(3, {0, 1, 2}, port, [](int) { return "SLURM_JOB_ID=7"; },
-           [&](int rank, TcpExchange* x) {
-             ASSERT_NE(x, nullptr);
-             ASSERT_TRUE(x->AllgatherInt(10 + rank, &counts[rank], 5000))
-                 << x->last_error();
-             ASSERT_TRUE(x->AllgatherText("node-" + std::to_string(rank),
-                                          &hosts[rank], 5000))
-                 << x->last_error();
-             // The NCCL id comes from node 1 (where NCCL rank 0 is).
-             ids[rank].assign(128, 0);
-             if (rank == 1) ids[rank].assign(128, 0xab);
-             ASSERT_TRUE(x->Bcast(&ids[rank], 1, 5000)) << x->last_error();
-             from_zero[rank].assign(4, rank == 0 ? 7 : 0);
-             ASSERT_TRUE(x->Bcast(&from_zero[rank], 0, 5000))
-                 << x->last_error();
-           });
+  RunNodes(
+      3, {0, 1, 2}, port, [](int) { return "SLURM_JOB_ID=7"; },
+      [&](int rank, TcpExchange* x) {
+        ASSERT_NE(x, nullptr);
+        ASSERT_TRUE(x->AllgatherInt(10 + rank, &counts[rank], 5000))
+            << x->last_error();
+        ASSERT_TRUE(x->AllgatherText("node-" + std::to_string(rank),
+                                     &hosts[rank], 5000))
+            << x->last_error();
+        // The NCCL id comes from node 1 (where NCCL rank 0 is).
+        ids[rank].assign(128, 0);
+        if (rank == 1) ids[rank].assign(128, 0xab);
+        ASSERT_TRUE(x->Bcast(&ids[rank], 1, 5000)) << x->last_error();
+        from_zero[rank].assign(4, rank == 0 ? 7 : 0);
+        ASSERT_TRUE(x->Bcast(&from_zero[rank], 0, 5000)) << x->last_error();
+      });
   for (int rank = 0; rank < 3; ++rank) {
     EXPECT_EQ(counts[rank], (std::vector<int>{10, 11, 12})) << rank;
     EXPECT_EQ(hosts[rank],
@@ -80,16 +80,16 @@ TEST(TcpExchangeTest, GathersAndBroadcastsAcrossThreeNodes) {
 TEST(TcpExchangeTest, ANodeThatNeverArrivesIsNamedOnEveryNode) {
   const int port = FreePort();
   std::vector<std::string> errors(3);
-  RunNodes(3, {0, 1}, port, [](int) { return ""; },
-           [&](int rank, TcpExchange* x) {
-             std::vector<int> out;
-             EXPECT_FALSE(x->AllgatherInt(1, &out, 800));
-             errors[rank] = x->last_error();
-             // Broken: later exchanges fail at once.
-             EXPECT_FALSE(x->AllgatherInt(1, &out, 800));
-           });
-  EXPECT_NE(errors[0].find("node rank 2 of 3 never reached"),
-            std::string::npos)
+  RunNodes(
+      3, {0, 1}, port, [](int) { return ""; },
+      [&](int rank, TcpExchange* x) {
+        std::vector<int> out;
+        EXPECT_FALSE(x->AllgatherInt(1, &out, 800));
+        errors[rank] = x->last_error();
+        // Broken: later exchanges fail at once.
+        EXPECT_FALSE(x->AllgatherInt(1, &out, 800));
+      });
+  EXPECT_NE(errors[0].find("node rank 2 of 3 never reached"), std::string::npos)
       << errors[0];
   EXPECT_NE(errors[1].find("node 0 reports: node rank 2 of 3"),
             std::string::npos)
@@ -99,34 +99,34 @@ TEST(TcpExchangeTest, ANodeThatNeverArrivesIsNamedOnEveryNode) {
 TEST(TcpExchangeTest, AnotherJobsNodeIsRefused) {
   const int port = FreePort();
   std::vector<std::string> errors(2);
-  RunNodes(2, {0, 1}, port,
-           [](int rank) { return rank == 0 ? "job=a" : "job=b"; },
-           [&](int rank, TcpExchange* x) {
-             std::vector<int> out;
-             EXPECT_FALSE(x->AllgatherInt(1, &out, 1500));
-             errors[rank] = x->last_error();
-           });
+  RunNodes(
+      2, {0, 1}, port, [](int rank) { return rank == 0 ? "job=a" : "job=b"; },
+      [&](int rank, TcpExchange* x) {
+        std::vector<int> out;
+        EXPECT_FALSE(x->AllgatherInt(1, &out, 1500));
+        errors[rank] = x->last_error();
+      });
   EXPECT_NE(errors[1].find("node 0 refused this node: it belongs to job "
                            "'job=b', node 0 to job 'job=a'"),
             std::string::npos)
       << errors[1];
-  EXPECT_NE(errors[0].find("node rank 1 of 2 never reached"),
-            std::string::npos)
+  EXPECT_NE(errors[0].find("node rank 1 of 2 never reached"), std::string::npos)
       << errors[0];
 }
 
 TEST(TcpExchangeTest, NoNodeZeroIsNamedWithTheAddress) {
   const int port = FreePort();
   std::string error;
-  RunNodes(2, {1}, port, [](int) { return ""; },
-           [&](int, TcpExchange* x) {
-             std::vector<int> out;
-             EXPECT_FALSE(x->AllgatherInt(1, &out, 600));
-             error = x->last_error();
-           });
-  EXPECT_NE(error.find("could not reach node 0 at 127.0.0.1:" +
-                       std::to_string(port)),
-            std::string::npos)
+  RunNodes(
+      2, {1}, port, [](int) { return ""; },
+      [&](int, TcpExchange* x) {
+        std::vector<int> out;
+        EXPECT_FALSE(x->AllgatherInt(1, &out, 600));
+        error = x->last_error();
+      });
+  EXPECT_NE(
+      error.find("could not reach node 0 at 127.0.0.1:" + std::to_string(port)),
+      std::string::npos)
       << error;
 }
 

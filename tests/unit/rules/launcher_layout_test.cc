@@ -272,7 +272,8 @@ TEST(LauncherLayoutTest, ExchangeAddressForEachLauncher) {
 
 TEST(LauncherLayoutTest, AMalformedExchangeAddressIsRefusedAndNoneIsNoError) {
   const auto read = [](const Vars& vars, std::string* error) {
-    const auto env = [&](const std::string& name) -> std::optional<std::string> {
+    const auto env =
+        [&](const std::string& name) -> std::optional<std::string> {
       const auto it = vars.find(name);
       return it == vars.end() ? std::nullopt
                               : std::optional<std::string>(it->second);
