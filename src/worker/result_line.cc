@@ -20,8 +20,9 @@ std::string ComposeResultLine(const WorkerPart& part,
   if (!part.module.empty()) envelope["module"] = part.module;
   if (!part.metrics.empty()) {
     envelope["metrics"] = nlohmann::ordered_json::array();
-    for (const Metric& m : part.metrics)
+    for (const Metric& m : part.metrics) {
       envelope["metrics"].push_back(ToJson(m));
+    }
   }
   if (!part.details.empty()) envelope["details"] = part.details;
   std::string line =
