@@ -9,13 +9,6 @@
 namespace preflight {
 namespace {
 
-std::string Number(double v) {
-  if (!std::isfinite(v)) return "NaN";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", v);
-  return text;
-}
-
 std::string RowPrefix(const DocumentSection& section, int rank) {
   return section.numbered ? std::to_string(rank) + ". " : "";
 }
@@ -179,7 +172,7 @@ std::string RenderDocumentPrometheus(const Document& d) {
         }
         out += "}";
       }
-      out += " " + Number(value) + "\n";
+      out += " " + FormatNumber(value) + "\n";
     }
   }
   return out;

@@ -8,14 +8,7 @@
 namespace preflight {
 namespace {
 
-std::string Number(double v) {
-  if (!std::isfinite(v)) return "NaN";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.10g", v);
-  return buffer;
-}
-
-std::string Seconds(double ms) { return Number(std::round(ms) / 1000.0); }
+std::string Seconds(double ms) { return FormatNumber(std::round(ms) / 1000.0); }
 
 struct Tally {
   int tests = 0, warnings = 0, failures = 0, errors = 0, skipped = 0;
@@ -127,6 +120,13 @@ const char* VerdictMark(const std::string& verdict) {
 }
 
 }  // namespace
+
+std::string FormatNumber(double v) {
+  if (!std::isfinite(v)) return "NaN";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.10g", v);
+  return buffer;
+}
 
 std::string EscapeXml(std::string_view text) {
   std::string out;
@@ -257,7 +257,7 @@ std::string RenderMarkdown(const RunReport& report) {
       std::to_string(n("skip")) + " skipped, " +
       std::to_string(n("error") + n("timeout") + n("crash")) +
       " error/timeout/crash in " +
-      Number(std::round(report.duration_ms / 100) / 10) + " s (level " +
+      FormatNumber(std::round(report.duration_ms / 100) / 10) + " s (level " +
       report.level + ")" +
       (report.interrupted ? ", interrupted by " + report.interrupted_by : "") +
       "\n\n";
@@ -340,7 +340,7 @@ std::string RenderPrometheus(const RunReport& report) {
   }
   help("gpu_preflight_duration_seconds", "Wall time of the run.");
   out += "gpu_preflight_duration_seconds " +
-         Number(report.duration_ms / 1000.0) + "\n";
+         FormatNumber(report.duration_ms / 1000.0) + "\n";
   auto gpu_labels = [](const GpuIdentity& g) {
     return "gpu=\"" + std::to_string(g.index) + "\",uuid=\"" +
            EscapePrometheusLabel(g.uuid) + "\",model=\"" +
@@ -373,7 +373,7 @@ std::string RenderPrometheus(const RunReport& report) {
       out += "gpu_preflight_metric{probe=\"" + EscapePrometheusLabel(r.probe) +
              "\",metric=\"" + EscapePrometheusLabel(m.name) + "\",unit=\"" +
              EscapePrometheusLabel(m.unit) + "\"" + labels + "} " +
-             Number(m.value) + "\n";
+             FormatNumber(m.value) + "\n";
     }
   };
   for (const ProbeResult& r : report.node_results) metric_lines(r, node_labels);

@@ -42,6 +42,10 @@ std::string RenderMarkdown(const RunReport& report);
 // numeric metric, labelled by GPU index, UUID and model.
 std::string RenderPrometheus(const RunReport& report);
 
+// A number as the Prometheus text format and JUnit's times write it
+// (%.10g; "NaN" for what is not finite).
+std::string FormatNumber(double v);
+
 // Escaping helpers (exposed for tests).
 std::string EscapeXml(std::string_view text);
 std::string EscapeMarkdownCell(std::string_view text);
