@@ -14,7 +14,7 @@ $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build binutils python3 python3-pip \
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev \
   libgtest-dev libgmock-dev python3-jsonschema libopenmpi-dev openmpi-bin \
-  prometheus python3-yaml python3-lxml clang
+  prometheus python3-yaml python3-lxml clang clang-tidy
 # libFuzzer for the fuzz targets (tests/fuzz): Debian and Ubuntu ship it in
 # libclang-rt-<version>-dev, versioned like the distribution's clang.
 clang_major=$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)

@@ -112,6 +112,64 @@ void TorchShim::Copy(AtenTensorHandle dst, AtenTensorHandle src) const {
   }
 }
 
+namespace {
+
+// Loads the job's libtorch as torch/__init__.py does (its global deps
+// first) and resolves the stable C functions the probes drive; the failure
+// otherwise, in the loader's words.
+std::optional<ProbeResult> LoadJobLibtorch(TorchShim* shim) {
+  const std::string& lib_dir = shim->lib_dir;
+  const auto start = std::chrono::steady_clock::now();
+  // As torch/__init__.py: its global deps first, visible to what follows.
+  const std::string deps = lib_dir + "/libtorch_global_deps.so";
+  if (Exists(deps) && dlopen(deps.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+    const char* why = dlerror();
+    return ProbeResult::Fail(
+        "the job's torch cannot load its CUDA libraries: " +
+            std::string(why != nullptr ? why : deps),
+        "`import torch` fails the same way: reinstall torch with its CUDA "
+        "libraries (`pip install --force-reinstall torch`), or put the "
+        "directory of the missing library on LD_LIBRARY_PATH");
+  }
+  const std::string libtorch = lib_dir + "/libtorch.so";
+  void* handle = dlopen(libtorch.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    return ProbeResult::Fail(
+        "the job's libtorch cannot be loaded: " +
+            std::string(why != nullptr ? why : libtorch),
+        "`import torch` fails the same way: reinstall torch (`pip install "
+        "--force-reinstall torch`)");
+  }
+  shim->load_ms = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  std::string missing;
+#define PREFLIGHT_TORCH_RESOLVE(name) \
+  ResolveSymbol(handle, #name, &shim->name, &missing);
+  PREFLIGHT_TORCH_REQUIRED(PREFLIGHT_TORCH_RESOLVE)
+#undef PREFLIGHT_TORCH_RESOLVE
+#define PREFLIGHT_TORCH_OPTIONAL_RESOLVE(name) \
+  shim->name = reinterpret_cast<decltype(shim->name)>(dlsym(handle, #name));
+  PREFLIGHT_TORCH_OPTIONAL(PREFLIGHT_TORCH_OPTIONAL_RESOLVE)
+#undef PREFLIGHT_TORCH_OPTIONAL_RESOLVE
+  if (shim->aoti_torch_copy_ == nullptr &&
+      shim->aoti_torch_tensor_copy_ == nullptr) {
+    missing += missing.empty() ? "" : ", ";
+    missing += "aoti_torch_copy_";
+  }
+  if (!missing.empty()) {
+    return ProbeResult::Error(
+        "torch " + shim->version + " lacks the stable C functions " + missing +
+        " that gpu-preflight's libtorch probes drive (torch 2.4 and newer "
+        "have them): a limitation of this tool, not a fault of the "
+        "environment");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
   // From the first libtorch probe on, torch's stderr is kept: its failed
   // calls print their cause there.
@@ -167,52 +225,7 @@ std::optional<ProbeResult> OpenJobTorch(const ProbeContext& context) {
           target)) {
     return ProbeResult::Fail(cpu_only->summary, cpu_only->remediation);
   }
-  const auto start = std::chrono::steady_clock::now();
-  // As torch/__init__.py: its global deps first, visible to what follows.
-  const std::string deps = lib_dir + "/libtorch_global_deps.so";
-  if (Exists(deps) && dlopen(deps.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
-    const char* why = dlerror();
-    return ProbeResult::Fail(
-        "the job's torch cannot load its CUDA libraries: " +
-            std::string(why != nullptr ? why : deps),
-        "`import torch` fails the same way: reinstall torch with its CUDA "
-        "libraries (`pip install --force-reinstall torch`), or put the "
-        "directory of the missing library on LD_LIBRARY_PATH");
-  }
-  const std::string libtorch = lib_dir + "/libtorch.so";
-  void* handle = dlopen(libtorch.c_str(), RTLD_NOW | RTLD_GLOBAL);
-  if (handle == nullptr) {
-    const char* why = dlerror();
-    return ProbeResult::Fail(
-        "the job's libtorch cannot be loaded: " +
-            std::string(why != nullptr ? why : libtorch),
-        "`import torch` fails the same way: reinstall torch (`pip install "
-        "--force-reinstall torch`)");
-  }
-  shim->load_ms = std::chrono::duration<double, std::milli>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
-  std::string missing;
-#define PREFLIGHT_TORCH_RESOLVE(name) \
-  ResolveSymbol(handle, #name, &shim->name, &missing);
-  PREFLIGHT_TORCH_REQUIRED(PREFLIGHT_TORCH_RESOLVE)
-#undef PREFLIGHT_TORCH_RESOLVE
-#define PREFLIGHT_TORCH_OPTIONAL_RESOLVE(name) \
-  shim->name = reinterpret_cast<decltype(shim->name)>(dlsym(handle, #name));
-  PREFLIGHT_TORCH_OPTIONAL(PREFLIGHT_TORCH_OPTIONAL_RESOLVE)
-#undef PREFLIGHT_TORCH_OPTIONAL_RESOLVE
-  if (shim->aoti_torch_copy_ == nullptr &&
-      shim->aoti_torch_tensor_copy_ == nullptr) {
-    missing += missing.empty() ? "" : ", ";
-    missing += "aoti_torch_copy_";
-  }
-  if (!missing.empty()) {
-    return ProbeResult::Error(
-        "torch " + shim->version + " lacks the stable C functions " + missing +
-        " that gpu-preflight's libtorch probes drive (torch 2.4 and newer "
-        "have them): a limitation of this tool, not a fault of the "
-        "environment");
-  }
+  if (auto failed = LoadJobLibtorch(shim.get())) return failed;
   Current() = shim.release();  // kept, as the library is
   return std::nullopt;
 }

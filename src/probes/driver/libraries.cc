@@ -123,19 +123,14 @@ std::vector<ShadowedCopy> ObserveShadowing(const JobLibraries& job) {
   return out;
 }
 
-}  // namespace
-
-ProbeResult RunDriverLibraries(const ProbeContext& context) {
-  const JobLibraries& job = CurrentJobLibraries();
-  std::string why_no_torch;
-  const auto torch = LocateTorch(&why_no_torch);
-
-  ProbeResult r;
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  std::vector<std::string> framework_part, system_part, broken, absent;
-  std::set<std::string> usable;  // families with a usable tested copy
+// The copies the job loads, one entry each (a system copy that is the
+// framework's own file listed once), into `list`, and what the judge reads
+// of them into `seen`.
+void ListJobCopies(const JobLibraries& job, bool system_copy,
+                   DriverLibrariesObservation* seen,
+                   nlohmann::ordered_json* list) {
   for (const std::string& family : JobLibraryFamilies()) {
-    const LibraryCopy* tested = job.Chosen(family, context.system_library_copy);
+    const LibraryCopy* tested = job.Chosen(family, system_copy);
     for (const auto* copies : {&job.framework, &job.system}) {
       const auto found = copies->find(family);
       if (found == copies->end()) continue;
@@ -149,9 +144,10 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
           tested != nullptr && tested->path == found->second.path;
       info.extra["tested"] = is_tested;
       if (info.status == "error" || info.status == "missing") {
-        broken.push_back(info.name + " at " + info.path + ": " + info.message);
+        seen->broken.push_back(info.name + " at " + info.path + ": " +
+                               info.message);
       } else if (is_tested) {
-        usable.insert(family);
+        seen->usable.insert(family);
       }
       // A preloaded copy is the job's because the loader maps it first:
       // say so where it is listed.
@@ -159,49 +155,68 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
       const std::string label =
           info.name + (info.version.empty() ? "" : " " + info.version) +
           (preloaded ? " (" + found->second.found_via + ")" : "");
-      (is_framework ? framework_part : system_part).push_back(label);
-      list.push_back(info.ToJson());
+      (is_framework ? seen->framework_copies : seen->system_copies)
+          .push_back(label);
+      list->push_back(info.ToJson());
     }
-    if (tested == nullptr) absent.push_back(LibraryDisplayNames().at(family));
+    if (tested == nullptr) {
+      seen->absent.push_back(LibraryDisplayNames().at(family));
+    }
   }
-  LibraryInfo torch_info;
-  torch_info.name = "libtorch";
-  torch_info.origin = torch ? torch->source : "";
+}
+
+// libtorch's entry in the list: where the job's torch is, or why none.
+LibraryInfo TorchLibraryInfo(const std::optional<TorchInstall>& torch,
+                             const std::string& why_no_torch) {
+  LibraryInfo info;
+  info.name = "libtorch";
+  info.origin = torch ? torch->source : "";
   if (torch) {
-    torch_info.status = "found";
-    torch_info.path = torch->lib_dir;
-    torch_info.version = torch->version;
-    torch_info.extra["built_for_cuda"] = torch->cuda_version;
+    info.status = "found";
+    info.path = torch->lib_dir;
+    info.version = torch->version;
+    info.extra["built_for_cuda"] = torch->cuda_version;
   } else {
-    torch_info.status = "missing";
-    torch_info.message = why_no_torch;
+    info.status = "missing";
+    info.message = why_no_torch;
   }
-  list.push_back(torch_info.ToJson());
+  return info;
+}
+
+// What the judge reads of the job's torch: its import, its build, and the
+// libraries it needs that none of its paths provide (`import torch` fails).
+void ObserveJobTorch(const TorchInstall& torch, const JobLibraries& job,
+                     DriverLibrariesObservation* seen) {
+  seen->torch_import = torch.import_check;
+  seen->torch =
+      ObserveTorchBuild("", torch.lib_dir.substr(0, torch.lib_dir.rfind('/')),
+                        torch.lib_dir, torch.version, torch.cuda_version);
+  if (torch.cuda_version.empty()) return;
+  for (const auto& [family, why] : job.framework_missing) {
+    if (why.find("no torch library") == std::string::npos) {
+      seen->torch_needs_missing.push_back(why);
+    }
+  }
+}
+
+}  // namespace
+
+ProbeResult RunDriverLibraries(const ProbeContext& context) {
+  const JobLibraries& job = CurrentJobLibraries();
+  std::string why_no_torch;
+  const auto torch = LocateTorch(&why_no_torch);
+
+  ProbeResult r;
+  DriverLibrariesObservation seen;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  ListJobCopies(job, context.system_library_copy, &seen, &list);
+  list.push_back(TorchLibraryInfo(torch, why_no_torch).ToJson());
   r.details["libraries"] = list;
   r.details["job_libraries"] = job.ToJson();
   r.facts["libraries"] = list;
   r.facts["job_libraries"] = job.ToJson();
 
-  DriverLibrariesObservation seen;
-  seen.framework_copies = framework_part;
-  seen.system_copies = system_part;
-  seen.broken = broken;
-  seen.absent = absent;
-  seen.usable = usable;
-  if (torch) {
-    seen.torch_import = torch->import_check;
-    seen.torch = ObserveTorchBuild(
-        "", torch->lib_dir.substr(0, torch->lib_dir.rfind('/')), torch->lib_dir,
-        torch->version, torch->cuda_version);
-    // torch needs a library none of its paths provide: `import torch` fails.
-    if (!torch->cuda_version.empty()) {
-      for (const auto& [family, why] : job.framework_missing) {
-        if (why.find("no torch library") == std::string::npos) {
-          seen.torch_needs_missing.push_back(why);
-        }
-      }
-    }
-  }
+  if (torch) ObserveJobTorch(*torch, job, &seen);
   seen.shadowed = ObserveShadowing(job);
   for (const auto& [family, lacks] : job.preload_lacks) {
     const LibraryCopy& copy = job.framework.at(family);
