@@ -309,8 +309,11 @@ int RunCommand(const Options& options) {
   if (!plan.all_gpu_probes.empty() && (layout->Several() || exchange_address)) {
     multi_node = StartNodeExchange(*layout, under_mpi, exchange_address);
     if (multi_node) {
-      if (!options.json_path_given)
+      // Several nodes writing to a shared directory need a name each; a
+      // world of one keeps the usual name.
+      if (!options.json_path_given && multi_node->size() > 1) {
         json_path = "gpu-preflight-report.rank%r.json";
+      }
       json_path = PerRankPath(json_path, multi_node->rank());
     }
   }
