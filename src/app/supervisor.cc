@@ -32,7 +32,8 @@
 #include "preflight/strings.h"
 #include "preflight/version.h"
 #include "report/console_reporter.h"
-#include "report/file_reporters.h"
+#include "report/document_reporters.h"
+#include "report/run_document.h"
 #include "report/run_report.h"
 #include "rules/launcher_layout.h"
 #include "worker/module_loader.h"
@@ -410,15 +411,16 @@ int RunCommand(const Options& options) {
     exit_code = kExitToolFailure;
     json_path.clear();
   }
+  const Document document = RunDocument(report);
   for (const auto& [path, render] :
-       {std::pair<std::string, std::string (*)(const RunReport&)>{
-            options.junit_path, &RenderJunit},
-        {options.markdown_path, &RenderMarkdown},
-        {options.prometheus_path, &RenderPrometheus}}) {
+       {std::pair<std::string, std::string (*)(const Document&)>{
+            options.junit_path, &RenderDocumentJunit},
+        {options.markdown_path, &RenderDocumentMarkdown},
+        {options.prometheus_path, &RenderDocumentPrometheus}}) {
     if (path.empty()) continue;
     const std::string target =
         multi_node ? PerRankPath(path, multi_node->rank()) : path;
-    if (!WriteFileAtomically(target, render(report), &error)) {
+    if (!WriteFileAtomically(target, render(document), &error)) {
       std::fprintf(stderr, "gpu-preflight: error: report not written: %s\n",
                    error.c_str());
       exit_code = kExitToolFailure;

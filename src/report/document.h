@@ -1,9 +1,9 @@
-// What a report command (diff, fleet, image) says, in one shape: a verdict
-// (a typed Outcome), a headline, and sections of rows, each row with its own
-// outcome. The command builds its document from its typed result; the
-// reporters in report/document_reporters.h render any document as console
-// text, JSON, Markdown, JUnit and Prometheus, with the escapers the run's
-// reporters use. No command renders anything itself.
+// What a command says, in one shape: a verdict (a typed Outcome), a
+// headline, and sections of rows (each with its own outcome) or of probe
+// results. diff, fleet and image build one from their typed results, and
+// the run from its report (report/run_document.h); the reporters in
+// report/document_reporters.h render any document as console text, JSON,
+// Markdown, JUnit and Prometheus. No command renders anything itself.
 #ifndef PREFLIGHT_REPORT_DOCUMENT_H_
 #define PREFLIGHT_REPORT_DOCUMENT_H_
 
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "preflight/outcome.h"
+#include "preflight/result.h"
 
 namespace preflight {
 
@@ -33,8 +34,13 @@ struct DocumentSection {
   std::string title;                 // "Outliers"; "" for no heading
   std::vector<std::string> columns;  // Markdown's table header; none: a list
   std::vector<DocumentRow> rows;
-  bool numbered = false;           // ranks (diff's differences)
-  bool in_junit = true;            // rows become JUnit testcases
+  // A section of probe results (the run's node and each GPU): JUnit's
+  // testcases with their times, stderr tails and stages.
+  std::vector<ProbeResult> results;
+  bool numbered = false;   // ranks (diff's differences)
+  bool in_console = true;  // which reporters show the section
+  bool in_markdown = true;
+  bool in_junit = true;            // its rows or results become JUnit testcases
   std::string when_empty;          // printed where there are no rows ("none")
   std::vector<std::string> lines;  // prose after the rows
 };
@@ -50,7 +56,10 @@ struct DocumentGauge {
 };
 
 struct Document {
-  std::string command;  // "diff", "fleet", "image"
+  std::string command;  // "run", "diff", "fleet", "image"
+  // JUnit's <testsuites> name and the Markdown heading's; empty:
+  // "gpu-preflight <command>".
+  std::string title;
   Outcome verdict = Outcome::kPass;
   std::string headline;      // "3 differences, 1 changing a verdict"
   std::string verdict_note;  // "(predicted, from the image's files; ...)"
@@ -60,6 +69,11 @@ struct Document {
   std::vector<DocumentSection> sections;
   std::vector<std::string> footer;    // counts, the legend of the marks
   std::vector<DocumentGauge> gauges;  // --prometheus, where it has metrics
+  // A JUnit testcase for the verdict itself, first: where the verdict is
+  // more than its rows (fleet's health against --min-health). The run's
+  // verdict is its results', which are testcases already.
+  bool junit_verdict_case = true;
+  double duration_ms = 0;  // JUnit's time
   // The command's typed data for --json (its schema:
   // docs/<command>.schema.json), beside the document's own fields.
   nlohmann::ordered_json data = nlohmann::ordered_json::object();

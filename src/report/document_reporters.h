@@ -34,6 +34,9 @@ std::string RenderDocumentJunit(const Document& document);
 // Each gauge: # HELP, # TYPE gauge and its samples, labels escaped.
 std::string RenderDocumentPrometheus(const Document& document);
 
+// "gpu-preflight <command>", or the document's own title.
+std::string DocumentTitle(const Document& document);
+
 // The console's mark for a row's outcome.
 const char* RowMark(Outcome outcome);
 

@@ -1,9 +1,8 @@
-// Renderings of a finished report for the places runs end up: JUnit XML for
-// CI test views, a Markdown summary for $GITHUB_STEP_SUMMARY and merge
-// requests, and the Prometheus text format for node_exporter's textfile
-// collector. Each is a pure function of the RunReport (googletest's XML
-// printer writes from the finished model too); the verdicts are the
-// report's, never re-judged here.
+// What the document reporters (report/document_reporters.h) share with
+// each other: the JUnit XML writer (googletest's XML printer writes from the
+// finished model too), the number format of the Prometheus text, and the
+// escapers of XML, Markdown table cells and Prometheus labels. Verdicts are
+// the documents', never re-judged here.
 #ifndef PREFLIGHT_REPORT_FILE_REPORTERS_H_
 #define PREFLIGHT_REPORT_FILE_REPORTERS_H_
 
@@ -11,19 +10,16 @@
 #include <string_view>
 #include <vector>
 
-#include "report/run_report.h"
+#include "preflight/result.h"
 
 namespace preflight {
 
-// One <testsuite> for the node and one per GPU, one <testcase> per result:
+// JUnit for any command's document (report/document_reporters.h): one
+// <testsuite> per entry of `suites` (the run's node and GPUs; image's
+// checks; diff's and fleet's rows as results), one <testcase> per result:
 // <failure> for fail, <error> for error/timeout/crash, <skipped> with the
 // reason; the remediation in the failure text, stderr tails in
 // <system-err>. Text is XML-escaped and stripped of characters XML forbids.
-std::string RenderJunit(const RunReport& report);
-
-// The same JUnit for any command's document: `suites` of results (the
-// run's node and GPUs; image's checks; diff's and fleet's rows as results),
-// under <testsuites name="`name`">.
 struct JunitSuiteRows {
   std::string name;
   std::vector<ProbeResult> results;
@@ -34,13 +30,6 @@ struct JunitSuiteRows {
 std::string RenderJunitSuites(const std::string& name,
                               const std::vector<JunitSuiteRows>& suites,
                               double duration_ms);
-
-// A verdict line, a per-GPU table and the failures with their fixes.
-std::string RenderMarkdown(const RunReport& report);
-
-// Gauges: overall and per-GPU verdicts, each result's outcome, and every
-// numeric metric, labelled by GPU index, UUID and model.
-std::string RenderPrometheus(const RunReport& report);
 
 // A number as the Prometheus text format and JUnit's times write it
 // (%.10g; "NaN" for what is not finite).

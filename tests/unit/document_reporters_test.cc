@@ -84,7 +84,7 @@ TEST(DocumentReportersTest, MarkdownTablesEscapeTheirCells) {
   EXPECT_NE(md.find("| 1 | ✗ | tensor.gemm &lt;gpu0&gt; | a \\| b |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("**Verdict: ❌ fail**"), std::string::npos) << md;
+  EXPECT_NE(md.find("**Verdict: ❌ FAIL**"), std::string::npos) << md;
   EXPECT_NE(md.find("### Outliers\n\nnone\n"), std::string::npos) << md;
 }
 

@@ -1,5 +1,6 @@
 // The JUnit, Markdown and Prometheus renderings of one report holding every
-// outcome, compared byte for byte with tests/golden/. To regenerate after an
+// outcome (the run's document, report/run_document.h, through the document
+// reporters), compared byte for byte with tests/golden/. To regenerate after an
 // intended change: PREFLIGHT_UPDATE_GOLDENS=1 build/tests/preflight_unit_tests
 // --gtest_filter='FileReporters*', then review the diff.
 #include "report/file_reporters.h"
@@ -9,6 +10,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "report/document_reporters.h"
+#include "report/run_document.h"
 
 namespace preflight {
 namespace {
@@ -85,15 +89,18 @@ void ExpectGolden(const std::string& name, const std::string& actual) {
 }
 
 TEST(FileReportersTest, JunitMatchesGolden) {
-  ExpectGolden("all_outcomes.junit.xml", RenderJunit(AllOutcomes()));
+  ExpectGolden("all_outcomes.junit.xml",
+               RenderDocumentJunit(RunDocument(AllOutcomes())));
 }
 
 TEST(FileReportersTest, MarkdownMatchesGolden) {
-  ExpectGolden("all_outcomes.md", RenderMarkdown(AllOutcomes()));
+  ExpectGolden("all_outcomes.md",
+               RenderDocumentMarkdown(RunDocument(AllOutcomes())));
 }
 
 TEST(FileReportersTest, PrometheusMatchesGolden) {
-  ExpectGolden("all_outcomes.prom", RenderPrometheus(AllOutcomes()));
+  ExpectGolden("all_outcomes.prom",
+               RenderDocumentPrometheus(RunDocument(AllOutcomes())));
 }
 
 TEST(FileReportersTest, XmlEscapingRemovesWhatXmlForbids) {
@@ -109,7 +116,7 @@ TEST(FileReportersTest, MarkdownAndPrometheusEscaping) {
 }
 
 TEST(FileReportersTest, JunitCountsEveryOutcome) {
-  const std::string xml = RenderJunit(AllOutcomes());
+  const std::string xml = RenderDocumentJunit(RunDocument(AllOutcomes()));
   EXPECT_NE(xml.find("tests=\"8\" failures=\"1\" errors=\"3\" skipped=\"1\""),
             std::string::npos);
   EXPECT_NE(xml.find("<error type=\"timeout\""), std::string::npos);
@@ -119,6 +126,28 @@ TEST(FileReportersTest, JunitCountsEveryOutcome) {
   // A warn passes (no <failure>), says so in its output, and is counted.
   EXPECT_NE(xml.find("<system-out>warn: no C compiler"), std::string::npos);
   EXPECT_NE(xml.find("1 warning(s)"), std::string::npos);
+}
+
+// The run through the document reporters: its verdict is its results'
+// (no extra verdict testcase), and a clean run has no failures or warnings
+// section.
+TEST(FileReportersTest, ACleanRunHasNoFindingsAndNoVerdictCase) {
+  RunReport report;
+  report.level = "quick";
+  report.duration_ms = 1500;
+  report.node_results = {
+      Result("host.shm", "host", Outcome::kPass, "/dev/shm 32 GiB")};
+  const Document d = RunDocument(report);
+  EXPECT_EQ(d.verdict, Outcome::kPass);
+  const std::string md = RenderDocumentMarkdown(d);
+  EXPECT_EQ(md.find("### Failures"), std::string::npos) << md;
+  EXPECT_EQ(md.find("### Warnings"), std::string::npos) << md;
+  EXPECT_NE(md.find("**Verdict: ✅ PASS**"), std::string::npos) << md;
+  const std::string xml = RenderDocumentJunit(d);
+  EXPECT_NE(xml.find("<testsuites name=\"gpu-preflight\" tests=\"1\""),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("verdict"), std::string::npos) << xml;
 }
 
 }  // namespace
