@@ -61,7 +61,7 @@ struct Metric {
 // documented in the probe's header comment; `facts` holds host-level facts
 // (driver versions, library paths) that the report lifts into its host block.
 struct ProbeResult {
-  std::string probe;             // manifest id, "<stage>.<name>"
+  std::string probe;  // manifest id, "<stage>.<name>"
   // The probe's manifest stage; nullopt for a result that is no probe's
   // (an image check).
   std::optional<Stage> stage;

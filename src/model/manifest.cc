@@ -1,6 +1,5 @@
 #include "model/manifest.h"
 
-#include <array>
 #include <utility>
 
 namespace preflight {
@@ -388,7 +387,6 @@ std::vector<ProbeSpec> BuildManifest() {
        "or --torch-compile)"},
   };
 }
-
 
 }  // namespace
 

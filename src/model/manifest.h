@@ -14,7 +14,6 @@
 
 namespace preflight {
 
-
 enum class Scope {
   kNode,     // once per run, in the node worker
   kPerGpu,   // once per selected GPU, in that GPU's worker
