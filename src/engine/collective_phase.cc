@@ -1,11 +1,10 @@
 #include "engine/collective_phase.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 
 #include "platform/atomic_file.h"
+#include "platform/host_facts.h"
 #include "platform/host_side.h"
 #include "platform/log.h"
 #include "platform/nccl_settings.h"
@@ -20,12 +19,6 @@ namespace {
 // sizeof(ncclUniqueId) (NCCL_UNIQUE_ID_BYTES); the supervisor handles the id
 // as opaque bytes and never loads NCCL.
 constexpr size_t kNcclIdBytes = 128;
-
-std::string LocalHostName() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return host;
-}
 
 // The planned collective whose communicators start in the background.
 const ProbeSpec* BackgroundCollective(const Plan& plan) {
@@ -216,7 +209,7 @@ void CollectivePhase::Run(std::vector<Lane>& gpu_lanes, bool record_node_skip) {
       std::vector<std::string> hosts;
       if (!mn->AllgatherInt(static_cast<int>(ranks.size()), &counts,
                             ExchangeDeadlineMs()) ||
-          !mn->AllgatherText(LocalHostName(), &hosts, ExchangeDeadlineMs())) {
+          !mn->AllgatherText(HostName(), &hosts, ExchangeDeadlineMs())) {
         FailLocalRanks(ranks, *spec,
                        "the rank exchange with the other nodes failed: " +
                            mn->last_error());

@@ -82,11 +82,15 @@ nlohmann::ordered_json AllowListedEnvironment() {
   return out;
 }
 
-nlohmann::ordered_json CollectHostFacts() {
-  nlohmann::ordered_json host;
+std::string HostName() {
   char name[256] = {};
   gethostname(name, sizeof name - 1);
-  host["hostname"] = name;
+  return name;
+}
+
+nlohmann::ordered_json CollectHostFacts() {
+  nlohmann::ordered_json host;
+  host["hostname"] = HostName();
   utsname u{};
   if (uname(&u) == 0) {
     host["kernel"] = std::string(u.sysname) + " " + u.release;

@@ -10,6 +10,9 @@
 
 namespace preflight {
 
+// This host's name (gethostname).
+std::string HostName();
+
 nlohmann::ordered_json CollectHostFacts();
 
 // True when an environment variable may appear in a report: CUDA_*, NCCL_*,
