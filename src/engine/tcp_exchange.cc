@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -136,37 +135,15 @@ int ConnectOnce(const std::string& host, int port, int wait_ms,
     return -1;
   }
   for (const std::string& address : names.addresses) {
-    addrinfo hints{};
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints,
-                    &found) != 0 ||
-        found == nullptr) {
-      continue;
-    }
+    ConnectResult tried;
     const int fd =
-        socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int status = fd < 0 ? errno : 0;
-    if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
-      status = errno;
-      if (status == EINPROGRESS) {
-        pollfd p{fd, POLLOUT, 0};
-        status = poll(&p, 1, std::min(wait_ms, 2000)) == 1 ? 0 : ETIMEDOUT;
-        if (status == 0) {
-          socklen_t size = sizeof status;
-          getsockopt(fd, SOL_SOCKET, SO_ERROR, &status, &size);
-        }
-      }
-    }
-    freeaddrinfo(found);
-    if (status == 0) {
+        OpenTcpConnection(address, port, std::min(wait_ms, 2000) / 1e3, &tried);
+    if (fd >= 0) {
       const int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       return fd;
     }
-    *error = std::string(std::strerror(status)) + " (" + address + ")";
-    if (fd >= 0) close(fd);
+    *error = tried.detail + " (" + address + ")";
   }
   return -1;
 }

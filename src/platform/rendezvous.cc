@@ -386,16 +386,24 @@ NameResolution ResolveHost(const std::string& host, double deadline_s) {
 ConnectResult ConnectTcp(const std::string& address, int port,
                          double deadline_s) {
   ConnectResult out;
+  const int fd = OpenTcpConnection(address, port, deadline_s, &out);
+  if (fd >= 0) close(fd);
+  return out;
+}
+
+int OpenTcpConnection(const std::string& address, int port, double deadline_s,
+                      ConnectResult* result) {
+  ConnectResult& out = *result;
   const AddressInfo target = NumericAddress(address, port);
   if (!target) {
     out.detail = "not a numeric address";
-    return out;
+    return -1;
   }
   const int fd =
       socket(target->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     out.detail = std::strerror(errno);
-    return out;
+    return -1;
   }
   auto classify = [&](int error) {
     out.detail = std::strerror(error);
@@ -429,8 +437,9 @@ ConnectResult ConnectTcp(const std::string& address, int port,
       classify(error);
     }
   }
+  if (out.reach == Reach::kAccepted) return fd;
   close(fd);
-  return out;
+  return -1;
 }
 
 }  // namespace preflight

@@ -57,6 +57,10 @@ NameResolution ResolveHost(const std::string& host, double deadline_s);
 ConnectResult ConnectTcp(const std::string& address, int port,
                          double deadline_s);
 StoreListen TryHostStore(const std::string& address, int port);
+// ConnectTcp's connection kept: the connected socket (non-blocking), or -1
+// with *result saying why not.
+int OpenTcpConnection(const std::string& address, int port, double deadline_s,
+                      ConnectResult* result);
 
 // The findings for `env` (only the variables above are read). Those with
 // scope "torch.distributed" fail (breaks_init) or warn the job's rendezvous;
