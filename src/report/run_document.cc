@@ -121,22 +121,24 @@ DocumentSection Findings(const RunReport& report, bool failures) {
   return s;
 }
 
+// A section of results for JUnit only (the Markdown has the tables above).
+DocumentSection JunitSuite(std::string title,
+                           const std::vector<ProbeResult>& results) {
+  DocumentSection s;
+  s.title = std::move(title);
+  s.results = results;
+  s.in_console = false;
+  s.in_markdown = false;
+  return s;
+}
+
 // The results as JUnit's testsuites: the node's, then each GPU's.
 void ResultSuites(const RunReport& report, std::vector<DocumentSection>* out) {
-  DocumentSection node;
-  node.title = "node";
-  node.results = report.node_results;
-  out->push_back(std::move(node));
+  out->push_back(JunitSuite("node", report.node_results));
   for (const GpuReport& g : report.gpus) {
-    DocumentSection gpu;
-    gpu.title = "gpu" + std::to_string(g.identity.index) + " " +
-                g.identity.name + " " + g.identity.uuid;
-    gpu.results = g.results;
-    out->push_back(std::move(gpu));
-  }
-  for (size_t i = out->size() - report.gpus.size() - 1; i < out->size(); ++i) {
-    (*out)[i].in_console = false;
-    (*out)[i].in_markdown = false;
+    out->push_back(JunitSuite("gpu" + std::to_string(g.identity.index) + " " +
+                                  g.identity.name + " " + g.identity.uuid,
+                              g.results));
   }
 }
 
