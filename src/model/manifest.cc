@@ -323,7 +323,8 @@ std::vector<ProbeSpec> BuildManifest() {
        "torch",
        "The job's python3 compiles, loads and launches a new Triton kernel "
        "with the job's Triton cache (torch.compile's first GPU step); the "
-       "output is exact (level full or --torch-compile)",
+       "output is exact (through torch at level full or with "
+       "--torch-compile)",
        // In a lane of its own from the start: seconds of python3 that
        // nothing reads, so nothing waits for it but the verdict. A torch
        // that does not import and a CUDA context that cannot be made are

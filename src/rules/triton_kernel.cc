@@ -49,18 +49,6 @@ std::optional<TritonKernelReport> ParseTritonKernelReport(
 }
 
 ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
-  if (!seen.compile_asked) {
-    // Measured on an H100: at the quick level this check took the default
-    // run from 1.5 s to 4.9 s (a fresh python3 importing torch), past the
-    // seconds the default run promises. The compile path's parts (a C
-    // compiler with Python.h, writable exec-mounted caches) are checked at
-    // that level by host.c_compiler and host.compile_cache.
-    return ProbeResult::Skip(
-        skip_reason::kNotApplicable,
-        "runs with --torch-compile or at --level full (its python3 imports "
-        "torch: seconds); host.c_compiler and host.compile_cache check the "
-        "compile path's parts at this level");
-  }
   if (seen.python.empty()) {
     return ProbeResult::Skip(skip_reason::kLibraryMissing,
                              "the job's python3 has no torch (" +
@@ -91,6 +79,20 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
                              "the job's python3 (" + seen.python +
                                  ") has no torch: nothing compiles Triton "
                                  "kernels here");
+  }
+  // The quick level's own plumbing: a Triton whose CUDA driver is not the
+  // one it subclasses (Triton before 3.0 has no triton.backends). That is
+  // this tool's limit, not the job's.
+  if (report != nullptr && !report->error_type.empty() &&
+      report->stage == "Triton's driver without torch") {
+    ProbeResult r = ProbeResult::Skip(
+        skip_reason::kNotSupported,
+        "Triton " + report->triton_version +
+            " cannot be driven without torch the way the quick level does (" +
+            report->error_type + ": " + FirstLine(report->error) +
+            "); --torch-compile runs this check through torch");
+    r.details["python"] = seen.python;
+    return r;
   }
   // Steps before the compile path are other probes' to judge: importing
   // torch (driver.libraries) and making a CUDA context (driver.cuda_init,
@@ -150,7 +152,16 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
                     "compiled kernel; fix what the message names (the full "
                     "output: run the job with TORCH_LOGS=+inductor "
                     "TRITON_DEBUG=1)";
-    ProbeResult r = ProbeResult::Fail(std::move(summary), std::move(fix));
+    // What breaks only torch.compile: a fail where this run checks it
+    // (--torch-compile, --level full), as host.c_compiler judges.
+    ProbeResult r =
+        seen.through_torch
+            ? ProbeResult::Fail(std::move(summary), std::move(fix))
+            : ProbeResult::Warn(std::move(summary) +
+                                    " (torch.compile fails here; eager torch "
+                                    "is unaffected)",
+                                std::move(fix));
+    r.details["torch_compile_checked"] = seen.through_torch;
     r.details["python"] = seen.python;
     if (report != nullptr) {
       r.details["stage"] = report->stage;
@@ -163,6 +174,7 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
   }
   ProbeResult r;
   r.details["python"] = seen.python;
+  r.details["torch_imported"] = seen.through_torch;
   r.details["torch"] = report->torch_version;
   r.details["triton"] = report->triton_version;
   r.details["capability"] = report->capability;
@@ -175,7 +187,7 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
     r.summary = "a Triton kernel (Triton " + report->triton_version + ", sm_" +
                 report->capability +
                 ") compiled and ran but computed wrong values (y = 2x + 1 "
-                "differs from torch's)";
+                "differs from the exact answer)";
     r.remediation =
         "Wrong results from a one-line kernel: run the GPU's diagnostics "
         "(dcgmi diag -r 3) and update Triton to the version torch pins";
@@ -187,8 +199,10 @@ ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen) {
       " compiled, loaded and launched a new kernel in " + seconds +
       " s with the job's cache" +
       (report->cache_dir.empty() ? "" : " (" + report->cache_dir + ")") +
-      " (torch " + report->torch_version + ", sm_" + report->capability +
-      "); its output is exact";
+      (seen.through_torch ? " (torch " + report->torch_version
+                          : " (through Triton's own CUDA driver, torch " +
+                                report->torch_version + " not imported") +
+      ", sm_" + report->capability + "); its output is exact";
   return r;
 }
 

@@ -25,14 +25,15 @@ struct TritonKernelReport {
   std::string python_version, triton_requirement;
   std::string log_tail;       // the last of what it, Triton and the compiler
                               // printed to stderr (kept in memory)
-  std::optional<bool> match;  // the kernel's output equals torch's
+  std::optional<bool> match;  // the kernel's output is exact
   double first_launch_s = 0;  // compile + load + first launch
 };
 
 struct TritonKernelObservation {
-  // torch.compile is part of this run (--level full, --torch-compile):
-  // only then does the check run.
-  bool compile_asked = false;
+  // torch.compile is part of this run (--level full, --torch-compile): the
+  // script went through torch. Otherwise (the quick level) it ran the
+  // kernel through Triton's own CUDA driver without importing torch.
+  bool through_torch = false;
   std::string python;  // the job's python3 with torch; "" for none
   std::string why_no_python;
   bool exclusive_process = false;  // a GPU is EXCLUSIVE_PROCESS
@@ -49,13 +50,15 @@ struct TritonKernelObservation {
 std::optional<TritonKernelReport> ParseTritonKernelReport(
     const std::string& json_text);
 
-// Skip: not asked (it runs with --torch-compile or at --level full), no
-// torch (none found, or the job's python3 says "No module named 'torch'"),
-// torch's import fails (driver.libraries judges that), no CUDA context (the
-// driver probes' finding), a CPU-only torch, an EXCLUSIVE_PROCESS GPU (the
-// tool's limit: its worker holds the GPU). Fail: the kernel did not
-// compile, load, launch or finish in time (the cause is the message Triton,
-// the compiler or CUDA printed, then what explains it,
+// Skip: no torch (none found, or the job's python3 says "No module named
+// 'torch'"), torch's import fails (driver.libraries judges that), no CUDA
+// context (the driver probes' finding), a CPU-only torch, an
+// EXCLUSIVE_PROCESS GPU (the tool's limit: its worker holds the GPU), a
+// Triton the quick level cannot drive without torch (the tool's limit:
+// --torch-compile checks it through torch). Warn at the quick level where
+// Fail would be said with --torch-compile (eager torch is unaffected). Fail:
+// the kernel did not compile, load, launch or finish in time (the cause is the
+// message Triton, the compiler or CUDA printed, then what explains it,
 // rules/compile_failure.h, naming the variables it names), or it ran and
 // computed wrong values. Pass: it ran and its output is exact.
 ProbeResult JudgeTritonKernel(const TritonKernelObservation& seen);

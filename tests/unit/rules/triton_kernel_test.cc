@@ -11,7 +11,7 @@ namespace {
 // healthy run: the script reached "done" and the output was exact.
 TritonKernelObservation Healthy() {
   TritonKernelObservation seen;
-  seen.compile_asked = true;  // --torch-compile
+  seen.through_torch = true;  // --torch-compile
   seen.python = "/opt/venv/bin/python3";
   seen.timeout_s = 71;
   seen.exit_code = 0;
@@ -209,9 +209,44 @@ TEST(TritonKernelJudgeTest, Judgements) {
        "ImportError: libtorch_cuda.so: cannot open shared object file): "
        "driver.libraries judges the job's torch",
        ""},
-      {"not asked: the default level leaves it to the host probes",
-       [](TritonKernelObservation* s) { s->compile_asked = false; },
-       Outcome::kSkip, "runs with --torch-compile or at --level full", ""},
+      {"the quick level: Triton's own driver, torch not imported",
+       [](TritonKernelObservation* s) { s->through_torch = false; },
+       Outcome::kPass,
+       "Triton 3.5.0 compiled, loaded and launched a new kernel in 0.83 s "
+       "with the job's cache (/root/.triton/cache) (through Triton's own "
+       "CUDA driver, torch 2.11.0+cu130 not imported, sm_90); its output "
+       "is exact",
+       ""},
+      {"the quick level on a Triton it cannot drive: the tool's limit",
+       [](TritonKernelObservation* s) {
+         s->through_torch = false;
+         Failed(s, "Triton's driver without torch", "ModuleNotFoundError",
+                "No module named 'triton.backends'", "");
+         s->report->triton_version = "2.1.0";
+       },
+       Outcome::kSkip,
+       "Triton 2.1.0 cannot be driven without torch the way the quick level "
+       "does (ModuleNotFoundError: No module named 'triton.backends'); "
+       "--torch-compile runs this check through torch",
+       ""},
+      {"the quick level: a failing compile warns (eager torch is unaffected)",
+       [](TritonKernelObservation* s) {
+         s->through_torch = false;
+         Failed(s, "compile and launch", "RuntimeError",
+                "Failed to find C compiler. Please specify via CC "
+                "environment variable.",
+                "");
+       },
+       Outcome::kWarn,
+       "launcher for every new kernel (torch.compile fails here; eager "
+       "torch is unaffected)",
+       "build-essential"},
+      {"the quick level: wrong values are a fail",
+       [](TritonKernelObservation* s) {
+         s->through_torch = false;
+         s->report->match = false;
+       },
+       Outcome::kFail, "computed wrong values", "dcgmi diag"},
       {"an EXCLUSIVE_PROCESS GPU: the tool's limit",
        [](TritonKernelObservation* s) { s->exclusive_process = true; },
        Outcome::kSkip, "EXCLUSIVE_PROCESS", ""},
