@@ -13,8 +13,11 @@
 // algorithm cuDNN chose.
 // Pass: every case within tolerance, no NaN.
 // Fail: a wrong result (memory/compute fault), or a cuDNN error, named with
-// its cause (CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED: installation
-// incomplete; NOT_SUPPORTED_ARCH_MISMATCH: no kernels for this GPU).
+// cuDNN's words and its cause (CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED:
+// installation incomplete, with the loader's words for the file;
+// NOT_SUPPORTED_ARCH_MISMATCH: no kernels for this GPU).
+// Skip: only the legacy convolution sub-library (cnn) fails to load: this
+// check needs it, torch does not (the tool's limit).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -589,6 +592,19 @@ class TimedLayer {
 
 ProbeResult RunCudnnConv(const ProbeContext& context) {
   if (auto refused = OpenJobCudnn(context)) return *refused;
+  // This check drives cuDNN's legacy convolution API, which lives in the
+  // cnn sub-library; torch's convolutions go through the graph API and run
+  // without it. Where only cnn fails to load that is this tool's limit
+  // (cudnn.library warns and names the file).
+  if (Cudnn().cudnnCnnVersionCheck() != CUDNN_STATUS_SUCCESS &&
+      Cudnn().cudnnGraphVersionCheck() == CUDNN_STATUS_SUCCESS &&
+      Cudnn().cudnnOpsVersionCheck() == CUDNN_STATUS_SUCCESS) {
+    return ProbeResult::Skip(
+        skip_reason::kNotSupported,
+        "this check convolves through cuDNN's legacy API, whose sub-library "
+        "(libcudnn_cnn) does not load here; torch's convolutions use the "
+        "graph API (cudnn.library names the file)");
+  }
   ProbeResult r;
   r.details["libraries"]["cudnn"] =
       DescribeLibraryUse(Cudnn().copy, Cudnn().version);

@@ -1,5 +1,10 @@
 #include "modules/cudnn/cudnn_check.h"
 
+#include <dirent.h>
+#include <dlfcn.h>
+
+#include <algorithm>
+
 #include "modules/cudnn/cudnn_api.h"
 #include "platform/host_side.h"
 #include "preflight/strings.h"
@@ -37,6 +42,41 @@ std::string CudnnStatusCause(cudnnStatus_t status) {
   }
 }
 
+std::vector<std::string> UnloadableCudnnFiles(const std::string& cudnn_path) {
+  std::vector<std::string> refused;
+  const size_t slash = cudnn_path.rfind('/');
+  if (slash == std::string::npos) return refused;
+  const std::string dir = cudnn_path.substr(0, slash);
+  DIR* listing = opendir(dir.c_str());
+  if (listing == nullptr) return refused;
+  std::vector<std::string> names;
+  while (const dirent* e = readdir(listing)) {
+    const std::string name = e->d_name;
+    // The names cuDNN itself opens: libcudnn_<part>.so.9.
+    if (name.rfind("libcudnn_", 0) == 0 && name.size() > 5 &&
+        name.compare(name.size() - 5, 5, ".so.9") == 0) {
+      names.push_back(name);
+    }
+  }
+  closedir(listing);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const std::string path = dir + "/" + name;
+    // Already loaded by cuDNN: it opened. Else open it as cuDNN would.
+    void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+    if (handle == nullptr)
+      handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL);
+    if (handle != nullptr) {
+      dlclose(handle);
+      continue;
+    }
+    const char* words = dlerror();
+    refused.push_back(name + ": " +
+                      (words != nullptr ? words : "not loadable"));
+  }
+  return refused;
+}
+
 void CheckCudnn(cudnnStatus_t status, const char* call) {
   if (status == CUDNN_STATUS_SUCCESS) return;
   // cuDNN 9 keeps its own words for the last failure of this thread (which
@@ -44,10 +84,20 @@ void CheckCudnn(cudnnStatus_t status, const char* call) {
   char words[1024] = {};
   Cudnn().cudnnGetLastErrorString(words, sizeof words);
   const std::string said = Trim(words);
+  // A sub-library that did not load: cuDNN says which status, the loader
+  // says which file and why ("file too short", a missing symbol).
+  std::string loader;
+  if (status == CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED ||
+      status == CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE) {
+    const std::vector<std::string> refused =
+        UnloadableCudnnFiles(Cudnn().copy.real_path);
+    if (!refused.empty())
+      loader = "; the loader refuses " + Join(refused, "; ");
+  }
   throw CallFailed(std::string(call) +
                        " failed: " + Cudnn().cudnnGetErrorString(status) +
                        " (" + std::to_string(static_cast<int>(status)) + ")" +
-                       (said.empty() ? "" : ": cuDNN says: " + said),
+                       (said.empty() ? "" : ": cuDNN says: " + said) + loader,
                    CudnnStatusCause(status));
 }
 

@@ -6,6 +6,7 @@
 #include <cudnn.h>
 
 #include <string>
+#include <vector>
 
 #include "modules/common/probe_failure.h"
 
@@ -14,8 +15,15 @@ namespace preflight {
 // The likely cause and fix for a status code.
 std::string CudnnStatusCause(cudnnStatus_t status);
 
+// The loader's words for each libcudnn_*.so.9 beside the cuDNN at
+// `cudnn_path` that it refuses to open ("libcudnn_x.so.9: words"); empty
+// where every file opens.
+std::vector<std::string> UnloadableCudnnFiles(const std::string& cudnn_path);
+
 // Throws CallFailed (modules/common/probe_failure.h) naming the call and
-// status, with the status's likely cause.
+// status, with cuDNN's own words for it (cudnnGetLastErrorString) and, for
+// a sub-library that did not load, the loader's words for the file; then
+// the status's likely cause.
 void CheckCudnn(cudnnStatus_t status, const char* call);
 
 }  // namespace preflight

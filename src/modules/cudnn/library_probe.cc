@@ -9,8 +9,11 @@
 // from torch's, both are listed: the probes test torch's
 // (--library-copy system tests the other).
 // Pass: the copy loads and its sub-libraries load and agree.
-// Fail: a sub-library missing or of another version ("installation
-// incomplete"), named with the file.
+// Fail: graph or ops missing or of another version ("installation
+// incomplete"), named with the file and the loader's words.
+// Warn: only cnn (the legacy convolution API, which torch does not call) or
+// adv (RNN, CTC) fails: jobs that do not call them run.
+// The judgement is rules/cudnn_library.h.
 // Skip: no cuDNN anywhere the job looks (a job may not need one; --require
 // cudnn makes that a failure). Error: a cuDNN major other than 9, which the
 // tool's probes do not drive (the tool's limitation).
@@ -20,6 +23,7 @@
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
+#include "rules/cudnn_library.h"
 
 namespace preflight {
 
@@ -27,17 +31,12 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   if (auto refused = OpenJobCudnn(context)) return *refused;
   const CudnnApi& api = Cudnn();
   const size_t cudart = api.cudnnGetCudartVersion();
-  const std::string path = api.copy.real_path;
-  ProbeResult r;
-  r.details["path"] = path;
-  r.details["version"] = api.version;
-  r.details["origin"] = api.copy.origin;
-  r.details["found_via"] = api.copy.found_via;
-  r.details["built_for_cuda"] = std::to_string(cudart / 1000) + "." +
-                                std::to_string((cudart % 1000) / 10);
-  r.details["libraries"]["cudnn"] = DescribeLibraryUse(api.copy, api.version);
-  std::vector<std::string> problems, fixes;
-
+  CudnnLibraryObservation seen;
+  seen.version = api.version;
+  seen.path = api.copy.real_path;
+  seen.origin = api.copy.origin;
+  seen.built_for_cuda = std::to_string(cudart / 1000) + "." +
+                        std::to_string((cudart % 1000) / 10);
   const std::pair<const char*, cudnnStatus_t (*)()> checks[] = {
       {"graph", api.cudnnGraphVersionCheck},
       {"ops", api.cudnnOpsVersionCheck},
@@ -45,40 +44,55 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
       {"adv", api.cudnnAdvVersionCheck},
   };
   nlohmann::ordered_json sub = nlohmann::ordered_json::object();
+  bool any_failed = false;
   for (const auto& [name, check] : checks) {
     const cudnnStatus_t s = check();
-    sub[name] = s == CUDNN_STATUS_SUCCESS ? "ok" : api.cudnnGetErrorString(s);
+    CudnnPartCheck c;
+    c.part = name;
+    c.file = std::string("libcudnn_") + name + ".so.9";
     if (s != CUDNN_STATUS_SUCCESS) {
-      problems.push_back(std::string("sub-library ") + name + ": " +
-                         api.cudnnGetErrorString(s));
-      fixes.push_back(CudnnStatusCause(s));
+      c.status = api.cudnnGetErrorString(s);
+      c.cause = CudnnStatusCause(s);
+      any_failed = true;
+    }
+    sub[name] = c.status.empty() ? "ok" : c.status;
+    seen.checks.push_back(c);
+  }
+  // The loader's own words for what did not load (only after a failure:
+  // opening every engine library costs time on a healthy run).
+  if (any_failed) {
+    seen.unloadable_files = UnloadableCudnnFiles(seen.path);
+    for (CudnnPartCheck& c : seen.checks) {
+      for (const std::string& f : seen.unloadable_files) {
+        if (!c.status.empty() && f.rfind(c.file + ":", 0) == 0) {
+          c.load_error = f.substr(c.file.size() + 2);
+        }
+      }
     }
   }
-  r.details["sublibraries"] = sub;
-
   // The other copy, where the framework's and the system's differ.
   const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
-  std::string other;
+  nlohmann::json other_copy;
   if (libraries.Differ("cudnn")) {
     const LibraryCopy& o = context.system_library_copy
                                ? libraries.framework.at("cudnn")
                                : libraries.system.at("cudnn");
-    r.details["other_copy"] = o.ToJson();
-    other = "; the " + o.origin + " copy at " + o.real_path +
-            " is not the one tested";
+    other_copy = o.ToJson();
+    seen.other_copy = "; the " + o.origin + " copy at " + o.real_path +
+                      " is not the one tested";
   }
-  if (!problems.empty()) {
-    r.outcome = Outcome::kFail;
-    r.summary =
-        "cuDNN " + api.version + " at " + path + ": " + Join(problems, "; ");
-    r.remediation = Join(fixes, "; ");
-    return r;
+  ProbeResult r = JudgeCudnnLibrary(seen);
+  r.details["path"] = seen.path;
+  r.details["version"] = api.version;
+  r.details["origin"] = api.copy.origin;
+  r.details["found_via"] = api.copy.found_via;
+  r.details["built_for_cuda"] = seen.built_for_cuda;
+  r.details["libraries"]["cudnn"] = DescribeLibraryUse(api.copy, api.version);
+  r.details["sublibraries"] = sub;
+  if (!seen.unloadable_files.empty()) {
+    r.details["unloadable_files"] = seen.unloadable_files;
   }
-  r.outcome = Outcome::kPass;
-  r.summary = "cuDNN " + api.version + " at " + path + " (" + api.copy.origin +
-              ", built for CUDA " +
-              r.details["built_for_cuda"].get<std::string>() +
-              "); graph/ops/cnn/adv sub-libraries load and agree" + other;
+  if (!other_copy.is_null()) r.details["other_copy"] = other_copy;
   return r;
 }
 

@@ -1,0 +1,48 @@
+// cudnn.library's judgement (modules/cudnn/library_probe.cc opens the job's
+// cuDNN and runs its sub-library checks): is the cuDNN the job loads whole,
+// for what the job asks of it?
+//
+// cuDNN 9 is split into sub-libraries that load on first use. graph holds
+// the backend (graph) API that torch's convolutions go through; ops holds
+// the tensor descriptors and the legacy operations torch still calls (batch
+// norm); cnn holds the legacy convolution API (cudnnConvolutionForward...),
+// which torch does not call (on an H100 with torch 2.11, a convolution job
+// ran with libcudnn_cnn.so.9 unloadable); adv holds RNN and CTC
+// (torch.nn.LSTM/GRU/RNN and CTC loss on cuDNN).
+#ifndef PREFLIGHT_RULES_CUDNN_LIBRARY_H_
+#define PREFLIGHT_RULES_CUDNN_LIBRARY_H_
+
+#include <string>
+#include <vector>
+
+#include "preflight/result.h"
+
+namespace preflight {
+
+// One of cuDNN's own sub-library checks (cudnnGraphVersionCheck, ...).
+struct CudnnPartCheck {
+  std::string part;        // "graph", "ops", "cnn", "adv"
+  std::string status;      // "" where it passed, else cuDNN's status name
+  std::string cause;       // the status's cause and fix (modules/cudnn)
+  std::string file;        // libcudnn_<part>.so.9 beside libcudnn.so.9
+  std::string load_error;  // the loader's words opening that file, if any
+};
+
+struct CudnnLibraryObservation {
+  std::string version, path, origin, built_for_cuda;
+  std::vector<CudnnPartCheck> checks;
+  // Where a check failed: the installation's files the loader refuses
+  // (engines, heuristics...), "file: the loader's words" each.
+  std::vector<std::string> unloadable_files;
+  std::string other_copy;  // "; the system copy at ... is not the one tested"
+};
+
+// Pass: every part loads and agrees. Fail: graph or ops (every job that
+// uses cuDNN reaches them) does not load or agree, named with the loader's
+// words. Warn: only cnn (code calling the legacy convolution API) or adv
+// (RNN, CTC) fails: jobs that do not call them run.
+ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen);
+
+}  // namespace preflight
+
+#endif  // PREFLIGHT_RULES_CUDNN_LIBRARY_H_

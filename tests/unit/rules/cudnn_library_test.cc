@@ -1,0 +1,80 @@
+#include "rules/cudnn_library.h"
+
+#include <gtest/gtest.h>
+
+#include "judged.h"
+
+namespace preflight {
+namespace {
+
+// torch 2.11.0+cu130's cuDNN 9.19 on an H100, as cudnn.library saw it.
+CudnnLibraryObservation Whole() {
+  CudnnLibraryObservation seen;
+  seen.version = "9.19.0";
+  seen.path = "/venv/nvidia/cudnn/lib/libcudnn.so.9";
+  seen.origin = "torch";
+  seen.built_for_cuda = "13.1";
+  for (const char* part : {"graph", "ops", "cnn", "adv"}) {
+    seen.checks.push_back(
+        {part, "", "", std::string("libcudnn_") + part + ".so.9", ""});
+  }
+  return seen;
+}
+
+// `part` did not load: the status cuDNN gave, the loader's words.
+void Unloadable(CudnnLibraryObservation* s, const std::string& part) {
+  for (CudnnPartCheck& c : s->checks) {
+    if (c.part != part) continue;
+    c.status = "CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE";
+    c.cause = "cuDNN installation incomplete: reinstall";
+    c.load_error = "/venv/nvidia/cudnn/lib/" + c.file + ": file too short";
+    s->unloadable_files.push_back(c.file + ": " + c.load_error);
+  }
+}
+
+TEST(CudnnLibraryJudgeTest, Judgements) {
+  struct Case {
+    const char* name;
+    void (*plant)(CudnnLibraryObservation*);
+    Outcome outcome;
+    const char* summary_part;
+    const char* fix_part;
+  } cases[] = {
+      {"whole", [](CudnnLibraryObservation*) {}, Outcome::kPass,
+       "cuDNN 9.19.0 at /venv/nvidia/cudnn/lib/libcudnn.so.9 (torch, built "
+       "for CUDA 13.1); graph/ops/cnn/adv sub-libraries load and agree",
+       ""},
+      // Measured: a torch conv job ran with libcudnn_cnn.so.9 over
+      // /dev/null; the earlier judgement failed the run.
+      {"the legacy convolution API missing: a warn, torch's convolutions run",
+       [](CudnnLibraryObservation* s) { Unloadable(s, "cnn"); }, Outcome::kWarn,
+       "sub-library cnn: CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE "
+       "(/venv/nvidia/cudnn/lib/libcudnn_cnn.so.9: file too short)",
+       "reinstall"},
+      {"adv missing: RNNs and CTC break",
+       [](CudnnLibraryObservation* s) { Unloadable(s, "adv"); }, Outcome::kWarn,
+       "this breaks RNNs and CTC on cuDNN", "reinstall"},
+      {"graph missing: every cuDNN job",
+       [](CudnnLibraryObservation* s) { Unloadable(s, "graph"); },
+       Outcome::kFail,
+       "sub-library graph: CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE "
+       "(/venv/nvidia/cudnn/lib/libcudnn_graph.so.9: file too short); the "
+       "loader refuses libcudnn_graph.so.9",
+       "reinstall"},
+      {"ops and cnn missing: the essential one decides, both named",
+       [](CudnnLibraryObservation* s) {
+         Unloadable(s, "ops");
+         Unloadable(s, "cnn");
+       },
+       Outcome::kFail, "sub-library cnn", "reinstall"},
+  };
+  for (const Case& c : cases) {
+    CudnnLibraryObservation seen = Whole();
+    c.plant(&seen);
+    ExpectJudged(c.name, JudgeCudnnLibrary(seen), c.outcome, c.summary_part,
+                 c.fix_part);
+  }
+}
+
+}  // namespace
+}  // namespace preflight
