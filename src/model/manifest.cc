@@ -281,7 +281,9 @@ std::vector<ProbeSpec> BuildManifest() {
        false,
        "cudnn",
        "Which cuDNN loads (path, version, CUDA it was built for), its "
-       "sub-libraries agree, and torch will not load a mismatched one",
+       "sub-libraries load and agree (the legacy ops/cnn/adv ones: a warn), "
+       "its engine and heuristic libraries are whole, and torch will not "
+       "load a mismatched one",
        ProbeTraits().Reads({"job_libraries"})},
       {"cudnn.conv",
        Stage::kCudnn,

@@ -1,9 +1,12 @@
 #include "platform/elf_dynamic.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "preflight/strings.h"
@@ -166,6 +169,43 @@ std::string ExpandOrigin(const std::string& entry,
     }
   }
   return out;
+}
+
+std::vector<std::string> FilesNamed(const std::string& dir,
+                                    const std::string& prefix,
+                                    const std::string& suffix) {
+  std::vector<std::string> names;
+  if (DIR* listing = opendir(dir.c_str())) {
+    while (const dirent* e = readdir(listing)) {
+      const std::string name = e->d_name;
+      if (name.size() >= prefix.size() + suffix.size() &&
+          name.compare(0, prefix.size(), prefix) == 0 &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) ==
+              0) {
+        names.push_back(name);
+      }
+    }
+    closedir(listing);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> UnreadableSharedObjects(const std::string& dir,
+                                                 const std::string& prefix,
+                                                 const std::string& suffix) {
+  std::vector<std::string> unreadable;
+  for (const std::string& name : FilesNamed(dir, prefix, suffix)) {
+    const std::string path = dir + "/" + name;
+    std::string error;
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && st.st_size == 0) {
+      unreadable.push_back(name + ": empty (0 bytes)");
+    } else if (!ReadElfDynamic(path, &error)) {
+      unreadable.push_back(name + ": " + error);
+    }
+  }
+  return unreadable;
 }
 
 }  // namespace preflight

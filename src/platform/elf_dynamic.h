@@ -36,6 +36,20 @@ std::optional<ElfSymbols> ReadDynamicSymbols(const std::string& path,
                                              const std::string& prefix,
                                              std::string* error);
 
+// The names of the files in `dir` named `prefix`...`suffix`, sorted; empty
+// where the directory does not read.
+std::vector<std::string> FilesNamed(const std::string& dir,
+                                    const std::string& prefix,
+                                    const std::string& suffix);
+
+// The files of `dir` named `prefix`...`suffix` (sorted) that are not a
+// readable ELF shared object, each as "name: why" ("empty (0 bytes)", else
+// ReadElfDynamic's error). Headers only: cheap even for a 600 MB library. Empty
+// where every one reads, or the directory does not.
+std::vector<std::string> UnreadableSharedObjects(const std::string& dir,
+                                                 const std::string& prefix,
+                                                 const std::string& suffix);
+
 // Expands $ORIGIN / ${ORIGIN} in a search-path entry to `origin_dir` (the
 // directory of the object that carries it); other entries are unchanged.
 std::string ExpandOrigin(const std::string& entry,

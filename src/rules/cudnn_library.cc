@@ -15,6 +15,10 @@ std::string WhoNeeds(const std::string& part) {
            "(cudnnConvolutionForward...); torch's convolutions go through the "
            "graph API and run";
   }
+  if (part == "ops") {
+    return "cuDNN's legacy operations (torch's cuDNN batch norm calls "
+           "them); convolutions run";
+  }
   if (part == "adv") {
     return "RNNs and CTC on cuDNN (torch.nn.LSTM, GRU, RNN, CTC loss); "
            "other layers run";
@@ -50,6 +54,26 @@ ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
     for (const std::string& o : optional) essential.push_back(o);
     return ProbeResult::Fail(head + Join(essential, "; ") + files,
                              Join(fixes, "; "));
+  }
+  // Files of the sub-libraries above are judged with their part.
+  std::vector<std::string> engines;
+  for (const std::string& f : seen.unreadable_files) {
+    bool of_a_part = false;
+    for (const CudnnPartCheck& c : seen.checks) {
+      of_a_part = of_a_part || f.rfind(c.file + ":", 0) == 0;
+    }
+    if (!of_a_part) engines.push_back(f);
+  }
+  if (!engines.empty()) {
+    return ProbeResult::Fail(
+        head + "not a shared object: " + Join(engines, "; ") +
+            ": cuDNN opens it when an operation first needs an engine, and "
+            "that operation fails (torch: \"GET was unable to find an "
+            "engine\")",
+        "Reinstall the complete cuDNN (`pip install --force-reinstall "
+        "nvidia-cudnn-cu13` for torch's, `apt-get install --reinstall "
+        "libcudnn9-cuda-13` for the system's): a download or image layer "
+        "left this file damaged");
   }
   if (!optional.empty()) {
     return ProbeResult::Warn(head + Join(optional, "; ") + files +

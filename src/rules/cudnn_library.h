@@ -3,12 +3,15 @@
 // for what the job asks of it?
 //
 // cuDNN 9 is split into sub-libraries that load on first use. graph holds
-// the backend (graph) API that torch's convolutions go through; ops holds
-// the tensor descriptors and the legacy operations torch still calls (batch
-// norm); cnn holds the legacy convolution API (cudnnConvolutionForward...),
-// which torch does not call (on an H100 with torch 2.11, a convolution job
-// ran with libcudnn_cnn.so.9 unloadable); adv holds RNN and CTC
-// (torch.nn.LSTM/GRU/RNN and CTC loss on cuDNN).
+// the backend (graph) API that torch's convolutions go through, and it
+// opens the engine and heuristic libraries it needs; ops holds the legacy
+// descriptors and operations torch still calls for batch norm; cnn holds
+// the legacy convolution API (cudnnConvolutionForward...), which torch does
+// not call; adv holds RNN and CTC (torch.nn.LSTM/GRU/RNN and CTC loss on
+// cuDNN). On an H100 with torch 2.11, a convolution job ran with
+// libcudnn_ops.so.9 or libcudnn_cnn.so.9 unloadable, and failed with
+// libcudnn_graph, libcudnn_heuristic or libcudnn_engines_precompiled
+// unloadable.
 #ifndef PREFLIGHT_RULES_CUDNN_LIBRARY_H_
 #define PREFLIGHT_RULES_CUDNN_LIBRARY_H_
 
@@ -34,13 +37,22 @@ struct CudnnLibraryObservation {
   // Where a check failed: the installation's files the loader refuses
   // (engines, heuristics...), "file: the loader's words" each.
   std::vector<std::string> unloadable_files;
+  // Every run: the libcudnn_*.so.9 beside libcudnn.so.9 that are not
+  // shared objects at all ("file: why"; their headers read, nothing
+  // loaded). cuDNN opens the engine and heuristic libraries only when an
+  // operation first needs them, so its own checks do not see them.
+  std::vector<std::string> unreadable_files;
   std::string other_copy;  // "; the system copy at ... is not the one tested"
 };
 
-// Pass: every part loads and agrees. Fail: graph or ops (every job that
-// uses cuDNN reaches them) does not load or agree, named with the loader's
-// words. Warn: only cnn (code calling the legacy convolution API) or adv
-// (RNN, CTC) fails: jobs that do not call them run.
+// Pass: every part loads and agrees. Fail: graph (every job that uses
+// cuDNN reaches it) does not load or agree, named with the loader's words;
+// or an engine or heuristic library is not a shared object (a torch
+// convolution then fails: "GET was unable to find an engine", seen on an
+// H100 with either hidden). Warn: only ops (legacy operations: torch's
+// cuDNN batch norm), cnn (the legacy convolution API) or adv (RNN, CTC)
+// fails: jobs that do not call them run (a torch convolution ran with ops
+// or cnn hidden).
 ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen);
 
 }  // namespace preflight

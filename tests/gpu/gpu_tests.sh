@@ -857,6 +857,7 @@ PY
     [ -d "$cudnn_dir" ] || { echo "SKIP: the job's torch maps no cuDNN"; exit 77; }
     echo "the job's cuDNN: $cudnn_dir"
     disagree=0
+    job_fate "$tmp/conv_job.py" "nothing planted" X_PREFLIGHT_PLANT=none
     for lib in libcudnn_cnn.so.9 libcudnn_engines_precompiled.so.9 libcudnn_graph.so.9 libcudnn_ops.so.9 libcudnn_heuristic.so.9; do
       [ -e "$cudnn_dir/$lib" ] || { echo "(no $lib here)"; continue; }
       job_fate "$tmp/conv_job.py" "$lib hidden" unshare -m sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$cudnn_dir/$lib"

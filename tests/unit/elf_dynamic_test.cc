@@ -5,10 +5,14 @@
 #include "platform/elf_dynamic.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
+#include "platform/atomic_file.h"
 #include "platform/ld_cache.h"
 #include "preflight/strings.h"
 
@@ -40,6 +44,35 @@ TEST(ElfDynamicTest, NonElfAndMissingFilesAreErrors) {
   EXPECT_FALSE(ReadElfDynamic("/no/such/library.so", &error));
   EXPECT_NE(error.find("cannot open"), std::string::npos);
   EXPECT_FALSE(ReadElfDynamic("/etc/hostname", &error));
+}
+
+// A cuDNN directory with one library bound over by /dev/null (as the GPU
+// test plants it) and one intact: only the empty one is named, with why.
+TEST(ElfDynamicTest, UnreadableSharedObjectsNamesTheDamagedFiles) {
+  char dir_template[] = "/tmp/preflight-elf-XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  const std::string intact = dir + "/libcudnn_graph.so.9";
+  const std::string empty = dir + "/libcudnn_heuristic.so.9";
+  const auto fixture = ReadSmallFile(PREFLIGHT_ELF_RPATH_FIXTURE, 64 << 20);
+  ASSERT_TRUE(fixture);
+  std::string error;
+  ASSERT_TRUE(WriteFileAtomically(intact, *fixture, &error)) << error;
+  ASSERT_TRUE(WriteFileAtomically(empty, "", &error)) << error;
+  // Not named as cuDNN opens them: left alone.
+  ASSERT_TRUE(WriteFileAtomically(dir + "/libcudnn_ops.so.9.19.0", "", &error));
+  ASSERT_TRUE(WriteFileAtomically(dir + "/libnccl.so.2", "", &error));
+  const auto unreadable = UnreadableSharedObjects(dir, "libcudnn_", ".so.9");
+  ASSERT_EQ(unreadable.size(), 1u);
+  EXPECT_EQ(unreadable[0].rfind("libcudnn_heuristic.so.9: ", 0), 0u)
+      << unreadable[0];
+  EXPECT_EQ(unreadable[0], "libcudnn_heuristic.so.9: empty (0 bytes)");
+  EXPECT_TRUE(
+      UnreadableSharedObjects(dir + "/none", "libcudnn_", ".so.9").empty());
+  for (const char* name : {"/libcudnn_graph.so.9", "/libcudnn_heuristic.so.9",
+                           "/libcudnn_ops.so.9.19.0", "/libnccl.so.2"}) {
+    std::remove((dir + name).c_str());
+  }
+  rmdir(dir.c_str());
 }
 
 TEST(ElfDynamicTest, ExpandsOrigin) {

@@ -16,8 +16,8 @@
 // cuDNN's words and its cause (CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED:
 // installation incomplete, with the loader's words for the file;
 // NOT_SUPPORTED_ARCH_MISMATCH: no kernels for this GPU).
-// Skip: only the legacy convolution sub-library (cnn) fails to load: this
-// check needs it, torch does not (the tool's limit).
+// Skip: only the legacy sub-libraries (ops, cnn) fail to load: this check
+// needs them, torch's convolutions do not (the tool's limit).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -28,6 +28,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -588,23 +589,29 @@ class TimedLayer {
   cudnnConvolutionFwdAlgo_t algo_{};
 };
 
+// This check drives cuDNN's legacy convolution API, which lives in the ops
+// and cnn sub-libraries; torch's convolutions go through the graph API and
+// run without them. Where only those fail to load that is this tool's limit
+// (cudnn.library warns and names the file): a skip, else nullopt.
+std::optional<ProbeResult> LegacyApiUnavailable() {
+  if (Cudnn().cudnnGraphVersionCheck() == CUDNN_STATUS_SUCCESS &&
+      (Cudnn().cudnnCnnVersionCheck() != CUDNN_STATUS_SUCCESS ||
+       Cudnn().cudnnOpsVersionCheck() != CUDNN_STATUS_SUCCESS)) {
+    return ProbeResult::Skip(
+        skip_reason::kNotSupported,
+        "this check convolves through cuDNN's legacy API, whose "
+        "sub-libraries (libcudnn_ops, libcudnn_cnn) do not both load here; "
+        "torch's convolutions use the graph API (cudnn.library names the "
+        "file)");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ProbeResult RunCudnnConv(const ProbeContext& context) {
   if (auto refused = OpenJobCudnn(context)) return *refused;
-  // This check drives cuDNN's legacy convolution API, which lives in the
-  // cnn sub-library; torch's convolutions go through the graph API and run
-  // without it. Where only cnn fails to load that is this tool's limit
-  // (cudnn.library warns and names the file).
-  if (Cudnn().cudnnCnnVersionCheck() != CUDNN_STATUS_SUCCESS &&
-      Cudnn().cudnnGraphVersionCheck() == CUDNN_STATUS_SUCCESS &&
-      Cudnn().cudnnOpsVersionCheck() == CUDNN_STATUS_SUCCESS) {
-    return ProbeResult::Skip(
-        skip_reason::kNotSupported,
-        "this check convolves through cuDNN's legacy API, whose sub-library "
-        "(libcudnn_cnn) does not load here; torch's convolutions use the "
-        "graph API (cudnn.library names the file)");
-  }
+  if (auto limit = LegacyApiUnavailable()) return *limit;
   ProbeResult r;
   r.details["libraries"]["cudnn"] =
       DescribeLibraryUse(Cudnn().copy, Cudnn().version);

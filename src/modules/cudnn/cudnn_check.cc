@@ -1,11 +1,9 @@
 #include "modules/cudnn/cudnn_check.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 
-#include <algorithm>
-
 #include "modules/cudnn/cudnn_api.h"
+#include "platform/elf_dynamic.h"
 #include "platform/host_side.h"
 #include "preflight/strings.h"
 
@@ -44,28 +42,15 @@ std::string CudnnStatusCause(cudnnStatus_t status) {
 
 std::vector<std::string> UnloadableCudnnFiles(const std::string& cudnn_path) {
   std::vector<std::string> refused;
-  const size_t slash = cudnn_path.rfind('/');
-  if (slash == std::string::npos) return refused;
-  const std::string dir = cudnn_path.substr(0, slash);
-  DIR* listing = opendir(dir.c_str());
-  if (listing == nullptr) return refused;
-  std::vector<std::string> names;
-  while (const dirent* e = readdir(listing)) {
-    const std::string name = e->d_name;
-    // The names cuDNN itself opens: libcudnn_<part>.so.9.
-    if (name.rfind("libcudnn_", 0) == 0 && name.size() > 5 &&
-        name.compare(name.size() - 5, 5, ".so.9") == 0) {
-      names.push_back(name);
-    }
-  }
-  closedir(listing);
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) {
+  const std::string dir = cudnn_path.substr(0, cudnn_path.rfind('/'));
+  // The names cuDNN itself opens: libcudnn_<part>.so.9.
+  for (const std::string& name : FilesNamed(dir, "libcudnn_", ".so.9")) {
     const std::string path = dir + "/" + name;
     // Already loaded by cuDNN: it opened. Else open it as cuDNN would.
     void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
-    if (handle == nullptr)
+    if (handle == nullptr) {
       handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_LOCAL);
+    }
     if (handle != nullptr) {
       dlclose(handle);
       continue;
@@ -91,8 +76,9 @@ void CheckCudnn(cudnnStatus_t status, const char* call) {
       status == CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE) {
     const std::vector<std::string> refused =
         UnloadableCudnnFiles(Cudnn().copy.real_path);
-    if (!refused.empty())
+    if (!refused.empty()) {
       loader = "; the loader refuses " + Join(refused, "; ");
+    }
   }
   throw CallFailed(std::string(call) +
                        " failed: " + Cudnn().cudnnGetErrorString(status) +

@@ -9,16 +9,19 @@
 // from torch's, both are listed: the probes test torch's
 // (--library-copy system tests the other).
 // Pass: the copy loads and its sub-libraries load and agree.
-// Fail: graph or ops missing or of another version ("installation
-// incomplete"), named with the file and the loader's words.
-// Warn: only cnn (the legacy convolution API, which torch does not call) or
-// adv (RNN, CTC) fails: jobs that do not call them run.
+// Fail: graph missing or of another version ("installation incomplete"),
+// named with the file and the loader's words; an engine or heuristic
+// library that is not a shared object (its headers read, nothing loaded).
+// Warn: only ops (legacy operations: torch's cuDNN batch norm), cnn (the
+// legacy convolution API) or adv (RNN, CTC) fails: jobs that do not call
+// them run.
 // The judgement is rules/cudnn_library.h.
 // Skip: no cuDNN anywhere the job looks (a job may not need one; --require
 // cudnn makes that a failure). Error: a cuDNN major other than 9, which the
 // tool's probes do not drive (the tool's limitation).
 #include "modules/cudnn/cudnn_api.h"
 #include "modules/cudnn/cudnn_check.h"
+#include "platform/elf_dynamic.h"
 #include "platform/library_open.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
@@ -58,6 +61,10 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
     sub[name] = c.status.empty() ? "ok" : c.status;
     seen.checks.push_back(c);
   }
+  // The installation's files, headers only (cheap): the engine and
+  // heuristic libraries load only when an operation needs them.
+  seen.unreadable_files = UnreadableSharedObjects(
+      seen.path.substr(0, seen.path.rfind('/')), "libcudnn_", ".so.9");
   // The loader's own words for what did not load (only after a failure:
   // opening every engine library costs time on a healthy run).
   if (any_failed) {
@@ -91,6 +98,9 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   r.details["sublibraries"] = sub;
   if (!seen.unloadable_files.empty()) {
     r.details["unloadable_files"] = seen.unloadable_files;
+  }
+  if (!seen.unreadable_files.empty()) {
+    r.details["unreadable_files"] = seen.unreadable_files;
   }
   if (!other_copy.is_null()) r.details["other_copy"] = other_copy;
   return r;

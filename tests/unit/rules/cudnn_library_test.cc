@@ -61,12 +61,44 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
        "(/venv/nvidia/cudnn/lib/libcudnn_graph.so.9: file too short); the "
        "loader refuses libcudnn_graph.so.9",
        "reinstall"},
-      {"ops and cnn missing: the essential one decides, both named",
+      {"graph and cnn missing: the essential one decides, both named",
        [](CudnnLibraryObservation* s) {
-         Unloadable(s, "ops");
+         Unloadable(s, "graph");
          Unloadable(s, "cnn");
        },
        Outcome::kFail, "sub-library cnn", "reinstall"},
+      // Measured: a torch conv job ran with libcudnn_ops.so.9 over
+      // /dev/null (cuDNN then took the system's 9.14 ops and reported a
+      // version mismatch for ops, cnn and adv).
+      {"ops of another version: a warn naming batch norm",
+       [](CudnnLibraryObservation* s) {
+         Unloadable(s, "ops");
+         for (CudnnPartCheck& c : s->checks) {
+           if (c.part != "graph") {
+             c.status = "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH";
+             c.cause = "cuDNN sub-libraries of different versions are mixed";
+           }
+         }
+       },
+       Outcome::kWarn, "torch's cuDNN batch norm calls them", "mixed"},
+      // Measured: the job's conv failed ("GET was unable to find an
+      // engine") with libcudnn_heuristic.so.9 over /dev/null while cuDNN's
+      // own checks passed, and the earlier judgement passed.
+      {"a heuristic library that is not a shared object: a fail",
+       [](CudnnLibraryObservation* s) {
+         s->unreadable_files.push_back(
+             "libcudnn_heuristic.so.9: empty (0 bytes)");
+       },
+       Outcome::kFail,
+       "not a shared object: libcudnn_heuristic.so.9: empty (0 bytes): cuDNN "
+       "opens it when an operation first needs an engine",
+       "pip install --force-reinstall nvidia-cudnn-cu13"},
+      {"an unreadable file of a legacy part is that part's warn",
+       [](CudnnLibraryObservation* s) {
+         Unloadable(s, "cnn");
+         s->unreadable_files.push_back("libcudnn_cnn.so.9: empty (0 bytes)");
+       },
+       Outcome::kWarn, "sub-library cnn", "reinstall"},
   };
   for (const Case& c : cases) {
     CudnnLibraryObservation seen = Whole();
