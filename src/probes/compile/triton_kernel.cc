@@ -152,9 +152,15 @@ constexpr const char* kThroughTritonDriver = R"PY(
     run_key = random.getrandbits(62)
     # triton.compile, not kernel[grid](...): the JIT's argument
     # specialization imports torch where it is installed (specialize.cc).
-    source = ASTSource(kernel, {"x_ptr": "*fp32", "y_ptr": "*fp32", "n": "i32",
-                                "BLOCK": "constexpr", "RUN": "constexpr"},
-                       constexprs={"BLOCK": 1024, "RUN": run_key})
+    signature = {"x_ptr": "*fp32", "y_ptr": "*fp32", "n": "i32"}
+    constants = {"BLOCK": 1024, "RUN": run_key}
+    try:  # Triton 3.3 and later: constexprs in the signature and the launch
+        source = ASTSource(kernel, dict(signature, BLOCK="constexpr", RUN="constexpr"),
+                           constexprs=constants)
+        scalars = (1 << 16, 1024, run_key)
+    except TypeError:  # Triton 3.1, 3.2: constants apart, not launched
+        source = ASTSource(kernel, signature, constants)
+        scalars = (1 << 16,)
     out["stage"] = "CUDA context"
     cuda = ctypes.CDLL("libcuda.so.1")
     def cu(call, *args):
@@ -196,7 +202,7 @@ constexpr const char* kThroughTritonDriver = R"PY(
     t = time.perf_counter()
     active_driver.set_active(JobDevice())
     compiled = triton.compile(source, target=GPUTarget("cuda", 10 * major.value + minor.value, 32))
-    compiled[(triton.cdiv(n, 1024), 1, 1)](x_gpu.value, y_gpu.value, n, 1024, run_key)
+    compiled[(triton.cdiv(n, 1024), 1, 1)](x_gpu.value, y_gpu.value, *scalars)
     cu("cuCtxSynchronize")
     out["first_launch_s"] = time.perf_counter() - t
     out["stage"] = "check"
