@@ -254,6 +254,12 @@ std::string TcpExchange::Missing(const std::vector<bool>& arrived) const {
          RankList(missing) + " of " + std::to_string(size_);
 }
 
+std::string TcpExchange::Missing(int rank) const {
+  std::vector<bool> arrived(size_, true);
+  arrived[rank] = false;
+  return Missing(arrived);
+}
+
 bool TcpExchange::AcceptAll(long long deadline) {
   auto connected = [&] {
     std::vector<bool> in(size_, false);
@@ -334,6 +340,18 @@ bool TcpExchange::ConnectToHub(long long deadline) {
               " (is gpu-preflight running there, and the port open?)");
 }
 
+bool TcpExchange::ReadFromHub(long long deadline, const std::string& silence,
+                              nlohmann::json* frame) {
+  std::string why;
+  if (!ReadFrame(&hub_, deadline + kVerdictGraceMs, frame, &why)) {
+    return Fail(silence + " (" + why + ")");
+  }
+  if (frame->value("op", "") == "error") {
+    return Fail("node 0 reports: " + frame->value("error", ""));
+  }
+  return true;
+}
+
 bool TcpExchange::Gather(const nlohmann::json& mine,
                          std::vector<nlohmann::json>* all, int deadline_ms) {
   if (broken_) return false;
@@ -344,15 +362,11 @@ bool TcpExchange::Gather(const nlohmann::json& mine,
   std::string why;
   if (rank_ == 0) {
     if (!AcceptAll(deadline)) return false;
-    std::vector<bool> arrived(size_, true);
     for (int r = 1; r < size_; ++r) {
       nlohmann::json frame;
       if (!ReadFrame(&peers_[r], deadline, &frame, &why) ||
           frame.value("op", "") != "gather") {
-        arrived.assign(size_, true);
-        arrived[r] = false;
-        return Fail(Missing(arrived) + " did not reach the exchange (" + why +
-                    ")");
+        return Fail(Missing(r) + " did not reach the exchange (" + why + ")");
       }
       (*all)[r] = frame["value"];
     }
@@ -366,12 +380,11 @@ bool TcpExchange::Gather(const nlohmann::json& mine,
     return Fail("lost the connection to node 0 at " + host_);
   }
   nlohmann::json frame;
-  if (!ReadFrame(&hub_, deadline + kVerdictGraceMs, &frame, &why)) {
-    return Fail("no answer from node 0 at " + host_ + ":" +
-                std::to_string(port_) + " (" + why + ")");
-  }
-  if (frame.value("op", "") == "error") {
-    return Fail("node 0 reports: " + frame.value("error", ""));
+  if (!ReadFromHub(
+          deadline,
+          "no answer from node 0 at " + host_ + ":" + std::to_string(port_),
+          &frame)) {
+    return false;
   }
   if (!frame.contains("values") || !frame["values"].is_array() ||
       frame["values"].size() != static_cast<size_t>(size_)) {
@@ -381,13 +394,25 @@ bool TcpExchange::Gather(const nlohmann::json& mine,
   return true;
 }
 
+namespace {
+
+// Every node's value of a gather as T, by rank; a value that is not of T's
+// JSON type (`holds_t`) reads as T{}.
+template <typename T>
+std::vector<T> ValuesAs(const std::vector<nlohmann::json>& all,
+                        bool (nlohmann::json::*holds_t)() const noexcept) {
+  std::vector<T> out;
+  for (const auto& v : all) out.push_back((v.*holds_t)() ? v.get<T>() : T{});
+  return out;
+}
+
+}  // namespace
+
 bool TcpExchange::AllgatherInt(int value, std::vector<int>* out,
                                int deadline_ms) {
   std::vector<nlohmann::json> all;
   if (!Gather(value, &all, deadline_ms)) return false;
-  out->clear();
-  for (const auto& v : all)
-    out->push_back(v.is_number_integer() ? v.get<int>() : 0);
+  *out = ValuesAs<int>(all, &nlohmann::json::is_number_integer);
   return true;
 }
 
@@ -396,9 +421,7 @@ bool TcpExchange::AllgatherText(const std::string& text,
                                 int deadline_ms) {
   std::vector<nlohmann::json> all;
   if (!Gather(text, &all, deadline_ms)) return false;
-  out->clear();
-  for (const auto& v : all)
-    out->push_back(v.is_string() ? v.get<std::string>() : "");
+  *out = ValuesAs<std::string>(all, &nlohmann::json::is_string);
   return true;
 }
 
@@ -418,10 +441,7 @@ bool TcpExchange::Bcast(std::vector<unsigned char>* data, int root,
     if (root != 0) {
       if (!ReadFrame(&peers_[root], deadline, &frame, &why) ||
           frame.value("op", "") != "bcast") {
-        std::vector<bool> arrived(size_, true);
-        arrived[root] = false;
-        return Fail(Missing(arrived) + " sent nothing to broadcast (" + why +
-                    ")");
+        return Fail(Missing(root) + " sent nothing to broadcast (" + why + ")");
       }
       take(frame);
     }
@@ -438,13 +458,12 @@ bool TcpExchange::Bcast(std::vector<unsigned char>* data, int root,
     return true;
   }
   nlohmann::json frame;
-  if (!ReadFrame(&hub_, deadline + kVerdictGraceMs, &frame, &why)) {
-    return Fail("nothing arrived from node " + std::to_string(root) +
-                " through node 0 at " + host_ + ":" + std::to_string(port_) +
-                " (" + why + ")");
-  }
-  if (frame.value("op", "") == "error") {
-    return Fail("node 0 reports: " + frame.value("error", ""));
+  if (!ReadFromHub(deadline,
+                   "nothing arrived from node " + std::to_string(root) +
+                       " through node 0 at " + host_ + ":" +
+                       std::to_string(port_),
+                   &frame)) {
+    return false;
   }
   take(frame);
   return true;

@@ -63,9 +63,15 @@ class TcpExchange : public NodeExchange {
   // Reads one frame from `peer` by `deadline` (steady-clock ms).
   bool ReadFrame(Peer* peer, long long deadline, nlohmann::json* frame,
                  std::string* why);
+  // The others: the next frame from node 0, waiting past `deadline` for
+  // node 0's verdict; fails with `silence` where none comes, with node 0's
+  // words where it reports an error.
+  bool ReadFromHub(long long deadline, const std::string& silence,
+                   nlohmann::json* frame);
   bool Fail(const std::string& why);
   // Node 0: the ranks with no connection, or none sent this exchange.
   [[nodiscard]] std::string Missing(const std::vector<bool>& arrived) const;
+  [[nodiscard]] std::string Missing(int rank) const;  // that node alone
 
   std::string host_;
   int port_ = 0;

@@ -294,28 +294,10 @@ void ConsoleReporter::PrintSummary(const RunReport& report,
                  const std::string& uuid, const std::string& bus,
                  const std::string& cc, const std::vector<ProbeResult>& results,
                  const std::string& row_verdict) {
-    int p = 0, w = 0, f = 0, s = 0, o = 0;
-    for (const ProbeResult& r : results) {
-      switch (r.outcome) {
-        case Outcome::kPass:
-          ++p;
-          break;
-        case Outcome::kWarn:
-          ++w;
-          break;
-        case Outcome::kFail:
-          ++f;
-          break;
-        case Outcome::kSkip:
-          ++s;
-          break;
-        default:
-          ++o;
-      }
-    }
+    const OutcomeTally t = TallyOutcomes(results);
     char numbers[64];
-    std::snprintf(numbers, sizeof numbers, "%4d %4d %4d %4d %5d", p, w, f, s,
-                  o);
+    std::snprintf(numbers, sizeof numbers, "%4d %4d %4d %4d %5d", t.pass,
+                  t.warn, t.fail, t.skip, t.other);
     std::fprintf(
         out_, "%s%s%s%s%s%s%s\n", Pad(gpu, 5).c_str(),
         Pad(model.substr(0, 25), 26).c_str(),

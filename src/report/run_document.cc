@@ -33,25 +33,7 @@ std::string Headline(const RunReport& report) {
 DocumentRow CountsRow(const std::string& gpu, const std::string& model,
                       const std::string& uuid, bool failed,
                       const std::vector<ProbeResult>& results) {
-  int pass = 0, warn = 0, fail = 0, skip = 0, other = 0;
-  for (const ProbeResult& r : results) {
-    switch (r.outcome) {
-      case Outcome::kPass:
-        ++pass;
-        break;
-      case Outcome::kWarn:
-        ++warn;
-        break;
-      case Outcome::kFail:
-        ++fail;
-        break;
-      case Outcome::kSkip:
-        ++skip;
-        break;
-      default:
-        ++other;
-    }
-  }
+  const OutcomeTally t = TallyOutcomes(results);
   DocumentRow row;
   row.outcome = failed ? Outcome::kFail : Outcome::kPass;
   row.name = gpu;
@@ -60,11 +42,11 @@ DocumentRow CountsRow(const std::string& gpu, const std::string& model,
                model,
                uuid,
                failed ? "❌ fail" : "✅ pass",
-               std::to_string(pass),
-               std::to_string(warn),
-               std::to_string(fail),
-               std::to_string(skip),
-               std::to_string(other)};
+               std::to_string(t.pass),
+               std::to_string(t.warn),
+               std::to_string(t.fail),
+               std::to_string(t.skip),
+               std::to_string(t.other)};
   return row;
 }
 

@@ -159,6 +159,29 @@ std::map<std::string, int> CountOutcomes(const RunReport& report) {
   return counts;
 }
 
+OutcomeTally TallyOutcomes(const std::vector<ProbeResult>& results) {
+  OutcomeTally t;
+  for (const ProbeResult& r : results) {
+    switch (r.outcome) {
+      case Outcome::kPass:
+        ++t.pass;
+        break;
+      case Outcome::kWarn:
+        ++t.warn;
+        break;
+      case Outcome::kFail:
+        ++t.fail;
+        break;
+      case Outcome::kSkip:
+        ++t.skip;
+        break;
+      default:
+        ++t.other;
+    }
+  }
+  return t;
+}
+
 nlohmann::ordered_json RenderReportJson(const RunReport& report) {
   nlohmann::ordered_json j = Header(report);
   j["verdict"] = OverallVerdict(report);

@@ -70,6 +70,12 @@ std::string OverallVerdict(const RunReport& report);
 std::string GpuVerdict(const GpuReport& gpu);
 // Count of results per outcome name, over node and GPU results.
 std::map<std::string, int> CountOutcomes(const RunReport& report);
+// One row of the GPU table: pass, warn, fail, skip, and the rest (error,
+// timeout, crash) among `results`.
+struct OutcomeTally {
+  int pass = 0, warn = 0, fail = 0, skip = 0, other = 0;
+};
+OutcomeTally TallyOutcomes(const std::vector<ProbeResult>& results);
 
 // The whole report as JSON (docs/report.schema.json).
 nlohmann::ordered_json RenderReportJson(const RunReport& report);

@@ -149,7 +149,7 @@ constexpr const char* kThroughTritonDriver = R"PY(
     from triton.backends.nvidia.driver import CudaDriver, CudaUtils, CudaLauncher
     from triton.backends.compiler import GPUTarget
     from triton.compiler import ASTSource
-    run_key = random.getrandbits(62)
+    n, run_key = 1 << 16, random.getrandbits(62)
     # triton.compile, not kernel[grid](...): the JIT's argument
     # specialization imports torch where it is installed (specialize.cc).
     signature = {"x_ptr": "*fp32", "y_ptr": "*fp32", "n": "i32"}
@@ -157,10 +157,10 @@ constexpr const char* kThroughTritonDriver = R"PY(
     try:  # Triton 3.3 and later: constexprs in the signature and the launch
         source = ASTSource(kernel, dict(signature, BLOCK="constexpr", RUN="constexpr"),
                            constexprs=constants)
-        scalars = (1 << 16, 1024, run_key)
+        scalars = (n, 1024, run_key)
     except TypeError:  # Triton 3.1, 3.2: constants apart, not launched
         source = ASTSource(kernel, signature, constants)
-        scalars = (1 << 16,)
+        scalars = (n,)
     out["stage"] = "CUDA context"
     cuda = ctypes.CDLL("libcuda.so.1")
     def cu(call, *args):
@@ -181,7 +181,6 @@ constexpr const char* kThroughTritonDriver = R"PY(
     cu("cuDeviceGetAttribute", ctypes.byref(major), 75, device)
     cu("cuDeviceGetAttribute", ctypes.byref(minor), 76, device)
     out["capability"] = f"{major.value}{minor.value}"
-    n = 1 << 16
     x = array.array("f", (random.uniform(-4.0, 4.0) for _ in range(n)))
     y = array.array("f", bytes(4 * n))
     x_gpu, y_gpu = ctypes.c_uint64(), ctypes.c_uint64()

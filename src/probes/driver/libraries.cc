@@ -214,7 +214,7 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   r.details["libraries"] = list;
   r.details["job_libraries"] = job.ToJson();
   r.facts["libraries"] = list;
-  r.facts["job_libraries"] = job.ToJson();
+  r.facts["job_libraries"] = r.details["job_libraries"];
 
   if (torch) ObserveJobTorch(*torch, job, &seen);
   seen.shadowed = ObserveShadowing(job);
