@@ -26,6 +26,14 @@ std::string LoadedLibraryPath(void* handle) {
   return Canonical(map->l_name);
 }
 
+std::string LoadedPathOfSoname(const std::string& soname) {
+  void* handle = dlopen(soname.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+  if (handle == nullptr) return "";
+  std::string path = LoadedLibraryPath(handle);
+  dlclose(handle);
+  return path;
+}
+
 std::string PathOfSymbol(const void* symbol) {
   Dl_info info{};
   if (symbol == nullptr || dladdr(symbol, &info) == 0) return "";

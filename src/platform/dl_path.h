@@ -9,6 +9,11 @@ namespace preflight {
 // The resolved file path of a dlopen handle (empty if unknown).
 std::string LoadedLibraryPath(void* handle);
 
+// The resolved file path of the object this process already mapped under
+// `soname` (as dlopen matches it: a name it was opened by, or its
+// DT_SONAME); empty where none is. Loads nothing.
+std::string LoadedPathOfSoname(const std::string& soname);
+
 // The file path that a resolved symbol lives in (empty if unknown).
 std::string PathOfSymbol(const void* symbol);
 

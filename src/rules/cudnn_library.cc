@@ -1,6 +1,7 @@
 #include "rules/cudnn_library.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "preflight/strings.h"
 
@@ -26,20 +27,74 @@ std::string WhoNeeds(const std::string& part) {
   return "";
 }
 
-std::string Describe(const CudnnPartCheck& c) {
+std::string DirectoryOf(const std::string& path) {
+  return path.substr(0, path.rfind('/'));
+}
+
+// Where `c` came from another directory than libcudnn.so.9's: that file.
+std::string Foreign(const CudnnPartCheck& c, const std::string& cudnn_path) {
+  if (c.loaded_from.empty() ||
+      DirectoryOf(c.loaded_from) == DirectoryOf(cudnn_path)) {
+    return "";
+  }
+  return c.loaded_from;
+}
+
+std::string Describe(const CudnnPartCheck& c, const std::string& cudnn_path) {
   std::string text = "sub-library " + c.part + ": " + c.status;
   if (!c.load_error.empty()) text += " (" + c.load_error + ")";
+  const std::string foreign = Foreign(c, cudnn_path);
+  if (!foreign.empty()) text += " (loaded from " + foreign + ")";
   return text;
+}
+
+// The graph library from another installation, of another version than
+// libcudnn.so.9: what the job's torch reads as cuDNN's runtime version.
+std::optional<ProbeResult> ForeignGraph(const CudnnLibraryObservation& seen) {
+  for (const CudnnPartCheck& c : seen.checks) {
+    const std::string foreign = Foreign(c, seen.path);
+    if (c.part != "graph" || foreign.empty() || seen.runtime_version.empty() ||
+        seen.runtime_version == seen.version) {
+      continue;
+    }
+    std::string own = DirectoryOf(seen.path) + "/" + c.file;
+    for (const std::string& f : seen.unreadable_files) {
+      if (f.rfind(c.file + ":", 0) == 0) {
+        own += " (" + f.substr(c.file.size() + 2) + ")";
+      }
+    }
+    std::string summary = "cuDNN " + seen.version + " at " + seen.path;
+    summary +=
+        ": its graph library, which every cuDNN call goes through, "
+        "was loaded from " +
+        foreign;
+    summary += ", not " + own;
+    summary += ": cuDNN reports runtime version " + seen.runtime_version;
+    summary +=
+        ", the version torch compares with the cuDNN it was built with (it "
+        "refuses an older one: \"cuDNN version incompatibility\")";
+    for (const CudnnPartCheck& o : seen.checks) {
+      if (!o.status.empty()) summary += "; " + Describe(o, seen.path);
+    }
+    return ProbeResult::Fail(
+        summary,
+        "Make cuDNN's own graph library loadable again (`pip install "
+        "--force-reinstall nvidia-cudnn-cu13` for torch's, `apt-get install "
+        "--reinstall libcudnn9-cuda-13` for the system's); the loader took " +
+            foreign + " from another installation in its place");
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
 ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
+  if (auto mixed = ForeignGraph(seen)) return *mixed;
   std::vector<std::string> essential, optional, fixes, losses;
   for (const CudnnPartCheck& c : seen.checks) {
     if (c.status.empty()) continue;
     const std::string who = WhoNeeds(c.part);
-    (who.empty() ? essential : optional).push_back(Describe(c));
+    (who.empty() ? essential : optional).push_back(Describe(c, seen.path));
     if (!who.empty()) losses.push_back(who);
     if (std::find(fixes.begin(), fixes.end(), c.cause) == fixes.end()) {
       fixes.push_back(c.cause);

@@ -29,10 +29,19 @@ struct CudnnPartCheck {
   std::string cause;       // the status's cause and fix (modules/cudnn)
   std::string file;        // libcudnn_<part>.so.9 beside libcudnn.so.9
   std::string load_error;  // the loader's words opening that file, if any
+  // The file the process mapped for libcudnn_<part>.so.9 after the check
+  // (real path; empty where none was). Beside libcudnn.so.9 unless the
+  // loader, refused or lacking that copy, went on down its search path
+  // and took another installation's.
+  std::string loaded_from;
 };
 
 struct CudnnLibraryObservation {
   std::string version, path, origin, built_for_cuda;
+  // What cudnnGetProperty answers after the checks: the graph library's
+  // version, the runtime version torch reads and compares with the cuDNN it
+  // was built with (`version` is libcudnn.so.9's own cudnnGetVersion).
+  std::string runtime_version;
   std::vector<CudnnPartCheck> checks;
   // Where a check failed: the installation's files the loader refuses
   // (engines, heuristics...), "file: the loader's words" each.
@@ -46,7 +55,10 @@ struct CudnnLibraryObservation {
 };
 
 // Pass: every part loads and agrees. Fail: graph (every job that uses
-// cuDNN reaches it) does not load or agree, named with the loader's words;
+// cuDNN reaches it) does not load or agree, named with the loader's words,
+// or came from another installation of another version (seen on an H100:
+// torch's graph library over /dev/null, the loader took the system's 9.14
+// and the job's torch refused "cuDNN version incompatibility");
 // or an engine or heuristic library is not a shared object (a torch
 // convolution then fails: "GET was unable to find an engine", seen on an
 // H100 with either hidden). Warn: only ops (legacy operations: torch's

@@ -19,6 +19,7 @@
 // clang-format off
 #define PREFLIGHT_CUDNN_FUNCTIONS(X) \
   X(cudnnGetVersion) \
+  X(cudnnGetProperty) \
   X(cudnnGetCudartVersion) \
   X(cudnnGetErrorString) \
   X(cudnnGetLastErrorString) \

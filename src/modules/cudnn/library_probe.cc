@@ -10,7 +10,10 @@
 // (--library-copy system tests the other).
 // Pass: the copy loads and its sub-libraries load and agree.
 // Fail: graph missing or of another version ("installation incomplete"),
-// named with the file and the loader's words; an engine or heuristic
+// named with the file and the loader's words; graph taken from another
+// installation of another version (the file each part was loaded from is
+// read after its check, and cudnnGetProperty gives the version torch
+// reads); an engine or heuristic
 // library that is not a shared object (its headers read, nothing loaded).
 // Warn: only ops (legacy operations: torch's cuDNN batch norm), cnn (the
 // legacy convolution API) or adv (RNN, CTC) fails: jobs that do not call
@@ -21,6 +24,7 @@
 // tool's probes do not drive (the tool's limitation).
 #include "modules/cudnn/cudnn_api.h"
 #include "modules/cudnn/cudnn_check.h"
+#include "platform/dl_path.h"
 #include "platform/elf_dynamic.h"
 #include "platform/library_open.h"
 #include "preflight/probe_context.h"
@@ -29,6 +33,22 @@
 #include "rules/cudnn_library.h"
 
 namespace preflight {
+namespace {
+
+// cudnnGetProperty's version, "9.19.0": the graph library's, which torch
+// reads as the runtime version (empty where cuDNN does not answer).
+std::string RuntimeVersion(const CudnnApi& api) {
+  int major = 0, minor = 0, patch = 0;
+  if (api.cudnnGetProperty(MAJOR_VERSION, &major) != CUDNN_STATUS_SUCCESS ||
+      api.cudnnGetProperty(MINOR_VERSION, &minor) != CUDNN_STATUS_SUCCESS ||
+      api.cudnnGetProperty(PATCH_LEVEL, &patch) != CUDNN_STATUS_SUCCESS) {
+    return "";
+  }
+  return std::to_string(major) + "." + std::to_string(minor) + "." +
+         std::to_string(patch);
+}
+
+}  // namespace
 
 ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   if (auto refused = OpenJobCudnn(context)) return *refused;
@@ -58,9 +78,11 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
       c.cause = CudnnStatusCause(s);
       any_failed = true;
     }
+    c.loaded_from = LoadedPathOfSoname(c.file);
     sub[name] = c.status.empty() ? "ok" : c.status;
     seen.checks.push_back(c);
   }
+  seen.runtime_version = RuntimeVersion(api);
   // The installation's files, headers only (cheap): the engine and
   // heuristic libraries load only when an operation needs them.
   seen.unreadable_files = UnreadableSharedObjects(
@@ -96,6 +118,12 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   r.details["built_for_cuda"] = seen.built_for_cuda;
   r.details["libraries"]["cudnn"] = DescribeLibraryUse(api.copy, api.version);
   r.details["sublibraries"] = sub;
+  r.details["runtime_version"] = seen.runtime_version;
+  nlohmann::ordered_json loaded = nlohmann::ordered_json::object();
+  for (const CudnnPartCheck& c : seen.checks) {
+    if (!c.loaded_from.empty()) loaded[c.part] = c.loaded_from;
+  }
+  r.details["sublibrary_files"] = loaded;
   if (!seen.unloadable_files.empty()) {
     r.details["unloadable_files"] = seen.unloadable_files;
   }

@@ -14,9 +14,11 @@ CudnnLibraryObservation Whole() {
   seen.path = "/venv/nvidia/cudnn/lib/libcudnn.so.9";
   seen.origin = "torch";
   seen.built_for_cuda = "13.1";
+  seen.runtime_version = "9.19.0";
   for (const char* part : {"graph", "ops", "cnn", "adv"}) {
+    const std::string file = std::string("libcudnn_") + part + ".so.9";
     seen.checks.push_back(
-        {part, "", "", std::string("libcudnn_") + part + ".so.9", ""});
+        {part, "", "", file, "", "/venv/nvidia/cudnn/lib/" + file + ".19.0"});
   }
   return seen;
 }
@@ -28,7 +30,7 @@ void Unloadable(CudnnLibraryObservation* s, const std::string& part) {
     c.status = "CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE";
     c.cause = "cuDNN installation incomplete: reinstall";
     c.load_error = "/venv/nvidia/cudnn/lib/" + c.file + ": file too short";
-    s->unloadable_files.push_back(c.file + ": " + c.load_error);
+    s->unloadable_files.emplace_back(c.file + ": " + c.load_error);
   }
 }
 
@@ -81,12 +83,57 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
          }
        },
        Outcome::kWarn, "torch's cuDNN batch norm calls them", "mixed"},
+      // Measured on an H100: torch's libcudnn_graph.so.9 over /dev/null; the
+      // loader went on to the system's 9.14 graph library, cuDNN's checks
+      // of ops, cnn and adv reported a mismatch, and the job's torch
+      // refused "cuDNN version incompatibility" (9.14 against its 9.19).
+      // The earlier judgement warned about the mismatch and passed the run.
+      {"graph from another installation: a fail naming both files",
+       [](CudnnLibraryObservation* s) {
+         s->runtime_version = "9.14.0";
+         s->unreadable_files.emplace_back(
+             "libcudnn_graph.so.9: empty (0 bytes)");
+         for (CudnnPartCheck& c : s->checks) {
+           if (c.part == "graph") {
+             c.loaded_from =
+                 "/usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0";
+           } else {
+             c.status = "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH";
+             c.cause = "cuDNN sub-libraries of different versions are mixed";
+           }
+         }
+       },
+       Outcome::kFail,
+       "its graph library, which every cuDNN call goes through, was loaded "
+       "from /usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0, not "
+       "/venv/nvidia/cudnn/lib/libcudnn_graph.so.9 (empty (0 bytes)): cuDNN "
+       "reports runtime version 9.14.0",
+       "the loader took /usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0"},
+      {"graph from another directory, same version: no finding",
+       [](CudnnLibraryObservation* s) {
+         s->checks[0].loaded_from = "/opt/cudnn/lib/libcudnn_graph.so.9.19.0";
+       },
+       Outcome::kPass, "sub-libraries load and agree", ""},
+      {"ops from another installation: its file named in the warn",
+       [](CudnnLibraryObservation* s) {
+         for (CudnnPartCheck& c : s->checks) {
+           if (c.part == "ops") {
+             c.status = "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH";
+             c.cause = "mixed";
+             c.loaded_from = "/usr/lib/x86_64-linux-gnu/libcudnn_ops.so.9.14.0";
+           }
+         }
+       },
+       Outcome::kWarn,
+       "sub-library ops: CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH (loaded "
+       "from /usr/lib/x86_64-linux-gnu/libcudnn_ops.so.9.14.0)",
+       "mixed"},
       // Measured: the job's conv failed ("GET was unable to find an
       // engine") with libcudnn_heuristic.so.9 over /dev/null while cuDNN's
       // own checks passed, and the earlier judgement passed.
       {"a heuristic library that is not a shared object: a fail",
        [](CudnnLibraryObservation* s) {
-         s->unreadable_files.push_back(
+         s->unreadable_files.emplace_back(
              "libcudnn_heuristic.so.9: empty (0 bytes)");
        },
        Outcome::kFail,
@@ -96,7 +143,7 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
       {"an unreadable file of a legacy part is that part's warn",
        [](CudnnLibraryObservation* s) {
          Unloadable(s, "cnn");
-         s->unreadable_files.push_back("libcudnn_cnn.so.9: empty (0 bytes)");
+         s->unreadable_files.emplace_back("libcudnn_cnn.so.9: empty (0 bytes)");
        },
        Outcome::kWarn, "sub-library cnn", "reinstall"},
   };
