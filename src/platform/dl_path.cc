@@ -26,12 +26,25 @@ std::string LoadedLibraryPath(void* handle) {
   return Canonical(map->l_name);
 }
 
-std::string LoadedPathOfSoname(const std::string& soname) {
-  void* handle = dlopen(soname.c_str(), RTLD_LAZY | RTLD_NOLOAD);
-  if (handle == nullptr) return "";
-  std::string path = LoadedLibraryPath(handle);
-  dlclose(handle);
-  return path;
+std::vector<std::string> LoadedFilesNamed(const std::string& prefix) {
+  struct Search {
+    const std::string* prefix;
+    std::vector<std::string> found;
+  } search{&prefix, {}};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        auto* s = static_cast<Search*>(data);
+        const std::string path = Canonical(info->dlpi_name);
+        const std::string name = path.substr(path.rfind('/') + 1);
+        // The file as opened ("libcudnn_graph.so.9") or its real name
+        // ("libcudnn_graph.so.9.14.0"): the prefix matches either.
+        if (!path.empty() && name.rfind(*s->prefix, 0) == 0) {
+          s->found.push_back(path);
+        }
+        return 0;
+      },
+      &search);
+  return search.found;
 }
 
 std::string PathOfSymbol(const void* symbol) {

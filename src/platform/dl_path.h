@@ -3,16 +3,17 @@
 #define PREFLIGHT_PLATFORM_DL_PATH_H_
 
 #include <string>
+#include <vector>
 
 namespace preflight {
 
 // The resolved file path of a dlopen handle (empty if unknown).
 std::string LoadedLibraryPath(void* handle);
 
-// The resolved file path of the object this process already mapped under
-// `soname` (as dlopen matches it: a name it was opened by, or its
-// DT_SONAME); empty where none is. Loads nothing.
-std::string LoadedPathOfSoname(const std::string& soname);
+// The resolved paths of the objects this process has mapped whose file
+// name starts with `prefix` ("libcudnn_graph.so": libcudnn_graph.so.9 from
+// any directory), in load order. Loads nothing: walks the loader's list.
+std::vector<std::string> LoadedFilesNamed(const std::string& prefix);
 
 // The file path that a resolved symbol lives in (empty if unknown).
 std::string PathOfSymbol(const void* symbol);

@@ -53,16 +53,24 @@ std::string Describe(const CudnnPartCheck& c, const std::string& cudnn_path) {
 std::optional<ProbeResult> ForeignGraph(const CudnnLibraryObservation& seen) {
   for (const CudnnPartCheck& c : seen.checks) {
     const std::string foreign = Foreign(c, seen.path);
-    if (c.part != "graph" || foreign.empty() || seen.runtime_version.empty() ||
-        seen.runtime_version == seen.version) {
-      continue;
-    }
+    if (c.part != "graph" || foreign.empty()) continue;
+    // Another installation's graph library is harmless only where it is
+    // the same cuDNN: the versions agree, cuDNN's checks of the other
+    // parts pass, and the copy beside libcudnn.so.9 is whole.
+    bool mixed =
+        !seen.runtime_version.empty() && seen.runtime_version != seen.version;
     std::string own = DirectoryOf(seen.path) + "/" + c.file;
+    bool damaged = false;
     for (const std::string& f : seen.unreadable_files) {
       if (f.rfind(c.file + ":", 0) == 0) {
         own += " (" + f.substr(c.file.size() + 2) + ")";
+        damaged = mixed = true;
       }
     }
+    for (const CudnnPartCheck& o : seen.checks) {
+      mixed = mixed || !o.status.empty();
+    }
+    if (!mixed) continue;
     std::string summary = "cuDNN " + seen.version + " at " + seen.path;
     summary +=
         ": its graph library, which every cuDNN call goes through, "
@@ -76,12 +84,21 @@ std::optional<ProbeResult> ForeignGraph(const CudnnLibraryObservation& seen) {
     for (const CudnnPartCheck& o : seen.checks) {
       if (!o.status.empty()) summary += "; " + Describe(o, seen.path);
     }
+    if (damaged) {
+      return ProbeResult::Fail(
+          summary,
+          "Reinstall the cuDNN libcudnn.so.9 belongs to (`pip install "
+          "--force-reinstall nvidia-cudnn-cu13` for torch's, `apt-get install "
+          "--reinstall libcudnn9-cuda-13` for the system's) so that it loads "
+          "its own graph library; the loader took " +
+              foreign + " from another installation in its place");
+    }
     return ProbeResult::Fail(
-        summary,
-        "Make cuDNN's own graph library loadable again (`pip install "
-        "--force-reinstall nvidia-cudnn-cu13` for torch's, `apt-get install "
-        "--reinstall libcudnn9-cuda-13` for the system's); the loader took " +
-            foreign + " from another installation in its place");
+        summary, "The loader took " + foreign +
+                     " from another installation before cuDNN's own: take "
+                     "that installation out of LD_LIBRARY_PATH and "
+                     "LD_PRELOAD (the loader's cache: `ldconfig -p | grep "
+                     "cudnn`)");
   }
   return std::nullopt;
 }

@@ -56,9 +56,11 @@ struct CudnnLibraryObservation {
 
 // Pass: every part loads and agrees. Fail: graph (every job that uses
 // cuDNN reaches it) does not load or agree, named with the loader's words,
-// or came from another installation of another version (seen on an H100:
-// torch's graph library over /dev/null, the loader took the system's 9.14
-// and the job's torch refused "cuDNN version incompatibility");
+// or came from another installation while the copy beside libcudnn.so.9 is
+// damaged, the versions differ or cuDNN's checks of the other parts fail
+// (seen on an H100: torch's graph library over /dev/null, the loader took
+// the system's 9.14 and the job's torch refused "cuDNN version
+// incompatibility");
 // or an engine or heuristic library is not a shared object (a torch
 // convolution then fails: "GET was unable to find an engine", seen on an
 // H100 with either hidden). Warn: only ops (legacy operations: torch's

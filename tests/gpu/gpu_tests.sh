@@ -59,7 +59,7 @@ job_fate() {
   echo "== $label"
   echo "   job: exit $job_rc: $(echo "$job_out" | grep -E 'JOB OK|Error|error' | tail -1 | cut -c1-300)"
   echo "   gpu-preflight: exit $pf_rc: $(grep -E '^Verdict' "$tmp/out.txt")"
-  grep -E '^  (fail|FAIL) |^      fix:' "$tmp/out.txt" | head -4 | cut -c1-400 | sed 's/^/     /'
+  grep -E '^  (fail|FAIL|warn|WARN) |^      fix:' "$tmp/out.txt" | head -6 | cut -c1-400 | sed 's/^/     /'
   if { [ "$job_rc" = 0 ] && [ "$pf_rc" != 0 ]; } || { [ "$job_rc" != 0 ] && [ "$pf_rc" = 0 ]; }; then
     echo "   DISAGREE"; disagree=1
   fi
@@ -861,6 +861,11 @@ PY
     for lib in libcudnn_cnn.so.9 libcudnn_engines_precompiled.so.9 libcudnn_graph.so.9 libcudnn_ops.so.9 libcudnn_heuristic.so.9; do
       [ -e "$cudnn_dir/$lib" ] || { echo "(no $lib here)"; continue; }
       job_fate "$tmp/conv_job.py" "$lib hidden" unshare -m sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$cudnn_dir/$lib"
+      # What cudnn.library saw: the file each part came from, the version
+      # cuDNN reports.
+      "$py" -c 'import json, sys
+d = {x["probe"]: x for x in json.load(open(sys.argv[1]))["results"]}.get("cudnn.library", {}).get("details", {})
+print("     cudnn.library saw:", {k: d.get(k) for k in ("version", "runtime_version", "sublibraries", "sublibrary_files")})' "$tmp/r.json" | cut -c1-600
       if [ "$pf_rc" != 0 ]; then
         check "$tmp/r.json" "any(x['probe'].startswith('cudnn.') and x['outcome'] == 'fail' and ('cuDNN says' in x['summary'] or '$lib' in x['summary']) for x in r['results'] + [y for g in gpus for y in g['results']])" || disagree=1
       fi

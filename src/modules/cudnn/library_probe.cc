@@ -48,6 +48,23 @@ std::string RuntimeVersion(const CudnnApi& api) {
          std::to_string(patch);
 }
 
+// The file mapped for `file` (libcudnn_graph.so.9): one from another
+// directory than libcudnn.so.9's where there is one (what the loader took
+// when the copy beside it was refused or missing), else the one beside it.
+std::string LoadedFrom(const std::string& file, const std::string& cudnn) {
+  const std::string dir = cudnn.substr(0, cudnn.rfind('/') + 1);
+  std::string beside;
+  for (const std::string& path :
+       LoadedFilesNamed(file.substr(0, file.rfind(".so") + 3))) {
+    if (path.rfind(dir, 0) != 0 ||
+        path.find('/', dir.size()) != std::string::npos) {
+      return path;
+    }
+    beside = path;
+  }
+  return beside;
+}
+
 }  // namespace
 
 ProbeResult RunCudnnLibrary(const ProbeContext& context) {
@@ -78,7 +95,7 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
       c.cause = CudnnStatusCause(s);
       any_failed = true;
     }
-    c.loaded_from = LoadedPathOfSoname(c.file);
+    c.loaded_from = LoadedFrom(c.file, seen.path);
     sub[name] = c.status.empty() ? "ok" : c.status;
     seen.checks.push_back(c);
   }

@@ -109,6 +109,23 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
        "/venv/nvidia/cudnn/lib/libcudnn_graph.so.9 (empty (0 bytes)): cuDNN "
        "reports runtime version 9.14.0",
        "the loader took /usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0"},
+      {"graph from another installation that answers the same version, "
+       "the others mismatched: still a fail",
+       [](CudnnLibraryObservation* s) {
+         s->checks[0].loaded_from =
+             "/usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0";
+         s->checks[1].status = "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH";
+         s->checks[1].cause = "mixed";
+       },
+       Outcome::kFail,
+       "was loaded from /usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0, "
+       "not /venv/nvidia/cudnn/lib/libcudnn_graph.so.9: cuDNN reports runtime "
+       "version 9.19.0, the version torch compares with the cuDNN it was "
+       "built with (it refuses an older one: \"cuDNN version "
+       "incompatibility\"); sub-library ops: "
+       "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH",
+       "from another installation before cuDNN's own: take that "
+       "installation out of LD_LIBRARY_PATH"},
       {"graph from another directory, same version: no finding",
        [](CudnnLibraryObservation* s) {
          s->checks[0].loaded_from = "/opt/cudnn/lib/libcudnn_graph.so.9.19.0";
