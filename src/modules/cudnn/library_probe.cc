@@ -48,21 +48,24 @@ std::string RuntimeVersion(const CudnnApi& api) {
          std::to_string(patch);
 }
 
-// The file mapped for `file` (libcudnn_graph.so.9): one from another
-// directory than libcudnn.so.9's where there is one (what the loader took
-// when the copy beside it was refused or missing), else the one beside it.
+// The file mapped for `file` (libcudnn_graph.so.9): the one beside
+// libcudnn.so.9 where it is mapped (cuDNN opens its parts by name, and the
+// loader hands back what is already mapped under that name, so a copy
+// beside it that is mapped is the one in use), else one from another
+// directory (what the loader took when the copy beside it was refused or
+// missing), else "".
 std::string LoadedFrom(const std::string& file, const std::string& cudnn) {
   const std::string dir = cudnn.substr(0, cudnn.rfind('/') + 1);
-  std::string beside;
+  std::string foreign;
   for (const std::string& path :
        LoadedFilesNamed(file.substr(0, file.rfind(".so") + 3))) {
-    if (path.rfind(dir, 0) != 0 ||
-        path.find('/', dir.size()) != std::string::npos) {
+    if (path.rfind(dir, 0) == 0 &&
+        path.find('/', dir.size()) == std::string::npos) {
       return path;
     }
-    beside = path;
+    if (foreign.empty()) foreign = path;
   }
-  return beside;
+  return foreign;
 }
 
 }  // namespace
