@@ -25,6 +25,9 @@ std::optional<std::string> ReadSmallFile(const std::string& path,
 // "9.19.0" of "9.19.0.56": library releases compare by their first three
 // parts.
 std::string ReleaseOf(const std::string& version);
+// -1, 0, 1 comparing dotted numbers ("9.14.0" < "9.19.0.56"); a missing
+// part counts as 0.
+int CompareVersions(const std::string& a, const std::string& b);
 // "13.0" from "13.0.96"; the text unchanged when it has no second part.
 std::string MajorMinor(const std::string& version);
 // Joins with `sep`.

@@ -64,4 +64,14 @@ std::optional<FileVersion> LibraryVersionFromFiles(
   return std::nullopt;
 }
 
+std::string CopyVersionFromFiles(const std::string& real_path) {
+  std::vector<std::string> sites;
+  if (const size_t nvidia = real_path.rfind("/nvidia/");
+      nvidia != std::string::npos) {
+    sites.push_back(real_path.substr(0, nvidia));
+  }
+  const auto found = LibraryVersionFromFiles("", real_path, sites);
+  return found ? found->version : "";
+}
+
 }  // namespace preflight

@@ -27,6 +27,13 @@ std::optional<FileVersion> LibraryVersionFromFiles(
     const std::string& root, const std::string& real_path,
     const std::vector<std::string>& site_dirs);
 
+// The version a loaded copy's own files give (`real_path`, its resolved
+// path on this host): its file name's, else the NVIDIA wheel's RECORD in the
+// site-packages holding <site>/nvidia/<folder>/lib/<file>. "" when neither
+// says. What a second copy of cuDNN is asked instead of being opened: its
+// shim would open its sub-libraries by soname and get the first copy's.
+std::string CopyVersionFromFiles(const std::string& real_path);
+
 }  // namespace preflight
 
 #endif  // PREFLIGHT_PLATFORM_LIBRARY_VERSION_H_

@@ -48,57 +48,73 @@ std::string Describe(const CudnnPartCheck& c, const std::string& cudnn_path) {
   return text;
 }
 
-// The graph library from another installation, of another version than
-// libcudnn.so.9: what the job's torch reads as cuDNN's runtime version.
+// The graph library from another installation than libcudnn.so.9's: what
+// cuDNN then answers as its version, and what torch compares with the one
+// it was built with.
 std::optional<ProbeResult> ForeignGraph(const CudnnLibraryObservation& seen) {
   for (const CudnnPartCheck& c : seen.checks) {
     const std::string foreign = Foreign(c, seen.path);
     if (c.part != "graph" || foreign.empty()) continue;
-    // Another installation's graph library is harmless only where it is
-    // the same cuDNN: the versions agree, cuDNN's checks of the other
-    // parts pass, and the copy beside libcudnn.so.9 is whole.
-    bool mixed =
-        !seen.runtime_version.empty() && seen.runtime_version != seen.version;
     std::string own = DirectoryOf(seen.path) + "/" + c.file;
     bool damaged = false;
     for (const std::string& f : seen.unreadable_files) {
       if (f.rfind(c.file + ":", 0) == 0) {
         own += " (" + f.substr(c.file.size() + 2) + ")";
-        damaged = mixed = true;
+        damaged = true;
       }
     }
+    bool parts_failed = false;
     for (const CudnnPartCheck& o : seen.checks) {
-      mixed = mixed || !o.status.empty();
+      parts_failed = parts_failed || !o.status.empty();
     }
-    if (!mixed) continue;
-    std::string summary = "cuDNN " + seen.version + " at " + seen.path;
+    const int against_own =
+        seen.own_version.empty()
+            ? 0
+            : CompareVersions(seen.version, ReleaseOf(seen.own_version));
+    // Another installation's graph library is harmless where it is the
+    // same cuDNN: nothing damaged, every check passing, the same version,
+    // the same build.
+    if (!damaged && !parts_failed && against_own == 0 && !c.other_build) {
+      continue;
+    }
+    std::string summary = "cuDNN at " + seen.path;
+    if (!seen.own_version.empty()) {
+      summary += " (" + ReleaseOf(seen.own_version) + " by its files)";
+    }
     summary +=
-        ": its graph library, which every cuDNN call goes through, "
-        "was loaded from " +
+        ": its graph library, which every cuDNN call goes through, was "
+        "loaded from " +
         foreign;
     summary += ", not " + own;
-    summary += ": cuDNN reports runtime version " + seen.runtime_version;
+    summary += "; cuDNN answers version " + seen.version;
     summary +=
-        ", the version torch compares with the cuDNN it was built with (it "
-        "refuses an older one: \"cuDNN version incompatibility\")";
+        ", which torch compares with the cuDNN it was built with (it refuses "
+        "an older one: \"cuDNN version incompatibility\")";
     for (const CudnnPartCheck& o : seen.checks) {
       if (!o.status.empty()) summary += "; " + Describe(o, seen.path);
     }
-    if (damaged) {
-      return ProbeResult::Fail(
-          summary,
-          "Reinstall the cuDNN libcudnn.so.9 belongs to (`pip install "
-          "--force-reinstall nvidia-cudnn-cu13` for torch's, `apt-get install "
-          "--reinstall libcudnn9-cuda-13` for the system's) so that it loads "
-          "its own graph library; the loader took " +
-              foreign + " from another installation in its place");
+    const std::string fix =
+        damaged ? "Reinstall the cuDNN libcudnn.so.9 belongs to (`pip install "
+                  "--force-reinstall nvidia-cudnn-cu13` for torch's, `apt-get "
+                  "install --reinstall libcudnn9-cuda-13` for the system's) "
+                  "so that it loads its own graph library; the loader took " +
+                      foreign + " from another installation in its place"
+                : "The loader took " + foreign +
+                      " from another installation before cuDNN's own: take "
+                      "that installation out of LD_LIBRARY_PATH and "
+                      "LD_PRELOAD (the loader's cache: `ldconfig -p | grep "
+                      "cudnn`)";
+    // cuDNN's own checks refuse the mix, or torch meets an older runtime.
+    if (parts_failed || against_own < 0) return ProbeResult::Fail(summary, fix);
+    // Checked here: with a graph library of the same version from another
+    // directory standing in for a damaged one, every check passes; with a
+    // newer one too, and torch accepts a newer runtime.
+    std::string why = " (the installation's own version is not in its files";
+    if (against_own > 0) why = " (newer than the installation's";
+    if (against_own == 0 && !seen.own_version.empty()) {
+      why = " (the same version as the installation's";
     }
-    return ProbeResult::Fail(
-        summary, "The loader took " + foreign +
-                     " from another installation before cuDNN's own: take "
-                     "that installation out of LD_LIBRARY_PATH and "
-                     "LD_PRELOAD (the loader's cache: `ldconfig -p | grep "
-                     "cudnn`)");
+    return ProbeResult::Warn(summary + why + "; cuDNN's checks pass)", fix);
   }
   return std::nullopt;
 }

@@ -34,14 +34,21 @@ struct CudnnPartCheck {
   // loader, refused or lacking that copy, went on down its search path
   // and took another installation's.
   std::string loaded_from;
+  // Where loaded_from is another directory's: the file beside
+  // libcudnn.so.9 exists and its size differs (another build of cuDNN, not
+  // a second copy of the same files).
+  bool other_build = false;
 };
 
 struct CudnnLibraryObservation {
+  // `version` is cudnnGetVersion's answer. libcudnn.so.9 forwards it to
+  // the graph library it loaded (so does cudnnGetProperty, which torch
+  // reads as the runtime version it compares with the one it was built
+  // with): seen with a 9.19 shim whose graph came from a 9.14 installation.
   std::string version, path, origin, built_for_cuda;
-  // What cudnnGetProperty answers after the checks: the graph library's
-  // version, the runtime version torch reads and compares with the cuDNN it
-  // was built with (`version` is libcudnn.so.9's own cudnnGetVersion).
-  std::string runtime_version;
+  // The version libcudnn.so.9's own installation gives in its files (the
+  // real file name, or the NVIDIA wheel's RECORD); "" where they do not.
+  std::string own_version;
   std::vector<CudnnPartCheck> checks;
   // Where a check failed: the installation's files the loader refuses
   // (engines, heuristics...), "file: the loader's words" each.
@@ -57,10 +64,12 @@ struct CudnnLibraryObservation {
 // Pass: every part loads and agrees. Fail: graph (every job that uses
 // cuDNN reaches it) does not load or agree, named with the loader's words,
 // or came from another installation while the copy beside libcudnn.so.9 is
-// damaged, the versions differ or cuDNN's checks of the other parts fail
-// (seen on an H100: torch's graph library over /dev/null, the loader took
-// the system's 9.14 and the job's torch refused "cuDNN version
-// incompatibility");
+// damaged, cuDNN's checks of the other parts fail, or it is older than
+// the installation (seen on an H100: torch's graph library over
+// /dev/null, the loader took the system's 9.14 and the job's torch refused
+// "cuDNN version incompatibility": torch refuses a runtime older than the
+// cuDNN it was built with); a newer one with everything else agreeing is
+// a warn (torch accepts a newer runtime);
 // or an engine or heuristic library is not a shared object (a torch
 // convolution then fails: "GET was unable to find an engine", seen on an
 // H100 with either hidden). Warn: only ops (legacy operations: torch's

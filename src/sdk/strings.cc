@@ -1,5 +1,6 @@
 #include "preflight/strings.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -74,6 +75,16 @@ std::string ReleaseOf(const std::string& version) {
   const std::vector<std::string> parts = Split(version, '.');
   if (parts.size() <= 3) return version;
   return parts[0] + "." + parts[1] + "." + parts[2];
+}
+
+int CompareVersions(const std::string& a, const std::string& b) {
+  const std::vector<std::string> pa = Split(a, '.'), pb = Split(b, '.');
+  for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
+    const int x = i < pa.size() ? ParseNonNegativeInt(pa[i]).value_or(0) : 0;
+    const int y = i < pb.size() ? ParseNonNegativeInt(pb[i]).value_or(0) : 0;
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 std::string MajorMinor(const std::string& version) {

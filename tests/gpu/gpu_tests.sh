@@ -865,11 +865,24 @@ PY
       # cuDNN reports.
       "$py" -c 'import json, sys
 d = {x["probe"]: x for x in json.load(open(sys.argv[1]))["results"]}.get("cudnn.library", {}).get("details", {})
-print("     cudnn.library saw:", {k: d.get(k) for k in ("version", "runtime_version", "sublibraries", "sublibrary_files")})' "$tmp/r.json" | cut -c1-600
+print("     cudnn.library saw:", {k: d.get(k) for k in ("version", "own_version", "sublibraries", "sublibrary_files")})' "$tmp/r.json" | cut -c1-600
       if [ "$pf_rc" != 0 ]; then
         check "$tmp/r.json" "any(x['probe'].startswith('cudnn.') and x['outcome'] == 'fail' and ('cuDNN says' in x['summary'] or '$lib' in x['summary']) for x in r['results'] + [y for g in gpus for y in g['results']])" || disagree=1
       fi
     done
+    # Another installation's cuDNN ahead of torch's on LD_LIBRARY_PATH (the
+    # loader searches it before a DT_RUNPATH): the "cuDNN version
+    # incompatibility" of many public reports.
+    other_cudnn=$(ldconfig -p | awk '/libcudnn_graph\.so\.9 /{print $NF; exit}')
+    other_dir=$(dirname "$(readlink -f "${other_cudnn:-/nonexistent}")")
+    if [ -n "$other_cudnn" ] && [ "$other_dir" != "$(readlink -f "$cudnn_dir")" ]; then
+      job_fate "$tmp/conv_job.py" "the system's cuDNN ($other_dir) on LD_LIBRARY_PATH" LD_LIBRARY_PATH="$other_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+      if [ "$pf_rc" != 0 ]; then
+        check "$tmp/r.json" "any(x['probe'] in ('cudnn.library', 'driver.libraries') and x['outcome'] == 'fail' and '$other_dir' in x['summary'] for x in r['results'])" || disagree=1
+      fi
+    else
+      echo "(no second cuDNN in the loader's cache)"
+    fi
     [ "$disagree" = 0 ] || { echo "the verdict disagreed with the job's convolution, or a cuDNN failure lacked cuDNN's words"; exit 1; }
     ;;
   rendezvous_fate_agrees)

@@ -25,6 +25,14 @@ TEST(StringsTest, FormatBytes) {
   EXPECT_EQ(FormatBytes(12), "12 B");
 }
 
+TEST(StringsTest, CompareVersionsByNumberNotText) {
+  EXPECT_EQ(CompareVersions("9.14.0", "9.19.0"), -1);
+  EXPECT_EQ(CompareVersions("9.19.0", "9.9.0"), 1);  // not "1" < "9"
+  EXPECT_EQ(CompareVersions("9.19", "9.19.0"), 0);   // a missing part is 0
+  EXPECT_EQ(CompareVersions("9.19.0", "9.19.0.56"), -1);
+  EXPECT_EQ(CompareVersions("580.65.06", "580.65.6"), 0);
+}
+
 TEST(StringsTest, TrimAndJoin) {
   EXPECT_EQ(Trim("  x y \n"), "x y");
   EXPECT_EQ(Join({"a", "b"}, ", "), "a, b");

@@ -57,17 +57,6 @@ std::vector<std::vector<Condition>> ParseRequirement(const std::string& text) {
   return groups;
 }
 
-// -1, 0, 1 comparing dotted numbers.
-int CompareVersions(const std::string& a, const std::string& b) {
-  const std::vector<std::string> pa = Split(a, '.'), pb = Split(b, '.');
-  for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
-    const int x = i < pa.size() ? ParseNonNegativeInt(pa[i]).value_or(0) : 0;
-    const int y = i < pb.size() ? ParseNonNegativeInt(pb[i]).value_or(0) : 0;
-    if (x != y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
 bool Holds(int cmp, const std::string& op) {
   if (op == ">=") return cmp >= 0;
   if (op == ">") return cmp > 0;

@@ -19,7 +19,6 @@
 // clang-format off
 #define PREFLIGHT_CUDNN_FUNCTIONS(X) \
   X(cudnnGetVersion) \
-  X(cudnnGetProperty) \
   X(cudnnGetCudartVersion) \
   X(cudnnGetErrorString) \
   X(cudnnGetLastErrorString) \

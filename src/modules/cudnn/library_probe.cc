@@ -11,22 +11,24 @@
 // Pass: the copy loads and its sub-libraries load and agree.
 // Fail: graph missing or of another version ("installation incomplete"),
 // named with the file and the loader's words; graph taken from another
-// installation of another version (the file each part was loaded from is
-// read after its check, and cudnnGetProperty gives the version torch
-// reads); an engine or heuristic
-// library that is not a shared object (its headers read, nothing loaded).
-// Warn: only ops (legacy operations: torch's cuDNN batch norm), cnn (the
-// legacy convolution API) or adv (RNN, CTC) fails: jobs that do not call
-// them run.
-// The judgement is rules/cudnn_library.h.
-// Skip: no cuDNN anywhere the job looks (a job may not need one; --require
-// cudnn makes that a failure). Error: a cuDNN major other than 9, which the
-// tool's probes do not drive (the tool's limitation).
+// installation where that mixes two cuDNNs (the file each part was loaded
+// from is read after its check; the installation's own version from its
+// files); an engine or heuristic library that is not a shared object (its
+// headers read, nothing loaded).
+// Warn: graph from a newer installation, the rest agreeing; only ops (legacy
+// operations: torch's cuDNN batch norm), cnn (the legacy convolution API) or
+// adv (RNN, CTC) fails: jobs that do not call them run. The judgement is
+// rules/cudnn_library.h. Skip: no cuDNN anywhere the job looks (a job may not
+// need one; --require cudnn makes that a failure). Error: a cuDNN major other
+// than 9, which the tool's probes do not drive (the tool's limitation).
+#include <sys/stat.h>
+
 #include "modules/cudnn/cudnn_api.h"
 #include "modules/cudnn/cudnn_check.h"
 #include "platform/dl_path.h"
 #include "platform/elf_dynamic.h"
 #include "platform/library_open.h"
+#include "platform/library_version.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
 #include "preflight/strings.h"
@@ -34,19 +36,6 @@
 
 namespace preflight {
 namespace {
-
-// cudnnGetProperty's version, "9.19.0": the graph library's, which torch
-// reads as the runtime version (empty where cuDNN does not answer).
-std::string RuntimeVersion(const CudnnApi& api) {
-  int major = 0, minor = 0, patch = 0;
-  if (api.cudnnGetProperty(MAJOR_VERSION, &major) != CUDNN_STATUS_SUCCESS ||
-      api.cudnnGetProperty(MINOR_VERSION, &minor) != CUDNN_STATUS_SUCCESS ||
-      api.cudnnGetProperty(PATCH_LEVEL, &patch) != CUDNN_STATUS_SUCCESS) {
-    return "";
-  }
-  return std::to_string(major) + "." + std::to_string(minor) + "." +
-         std::to_string(patch);
-}
 
 // The file mapped for `file` (libcudnn_graph.so.9): the one beside
 // libcudnn.so.9 where it is mapped (cuDNN opens its parts by name, and the
@@ -66,6 +55,19 @@ std::string LoadedFrom(const std::string& file, const std::string& cudnn) {
     if (foreign.empty()) foreign = path;
   }
   return foreign;
+}
+
+// `loaded` came from another directory than libcudnn.so.9's, whose own
+// `file` is there with another size: two builds of cuDNN, not two copies.
+bool OtherBuild(const std::string& loaded, const std::string& cudnn,
+                const std::string& file) {
+  const std::string own = cudnn.substr(0, cudnn.rfind('/') + 1) + file;
+  struct stat a {
+  }, b{};
+  return !loaded.empty() &&
+         loaded.rfind(own.substr(0, own.rfind('/') + 1), 0) != 0 &&
+         stat(loaded.c_str(), &a) == 0 && stat(own.c_str(), &b) == 0 &&
+         a.st_size != b.st_size;
 }
 
 }  // namespace
@@ -99,10 +101,11 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
       any_failed = true;
     }
     c.loaded_from = LoadedFrom(c.file, seen.path);
+    c.other_build = OtherBuild(c.loaded_from, seen.path, c.file);
     sub[name] = c.status.empty() ? "ok" : c.status;
     seen.checks.push_back(c);
   }
-  seen.runtime_version = RuntimeVersion(api);
+  seen.own_version = CopyVersionFromFiles(seen.path);
   // The installation's files, headers only (cheap): the engine and
   // heuristic libraries load only when an operation needs them.
   seen.unreadable_files = UnreadableSharedObjects(
@@ -138,7 +141,7 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   r.details["built_for_cuda"] = seen.built_for_cuda;
   r.details["libraries"]["cudnn"] = DescribeLibraryUse(api.copy, api.version);
   r.details["sublibraries"] = sub;
-  r.details["runtime_version"] = seen.runtime_version;
+  if (!seen.own_version.empty()) r.details["own_version"] = seen.own_version;
   nlohmann::ordered_json loaded = nlohmann::ordered_json::object();
   for (const CudnnPartCheck& c : seen.checks) {
     if (!c.loaded_from.empty()) loaded[c.part] = c.loaded_from;

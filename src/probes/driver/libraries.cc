@@ -44,23 +44,6 @@
 namespace preflight {
 namespace {
 
-// A copy's version read from files, without loading it: the version in its
-// real file name (libcudnn.so.9.14.0), else the NVIDIA wheel that
-// installed it (site-packages/nvidia_cudnn_cu13-9.19.0.56.dist-info, whose
-// RECORD lists the file). "" when neither says. A second copy of cuDNN
-// cannot be asked in this process once another is loaded: its shim opens
-// its sub-libraries by soname and gets the first copy's.
-std::string FileVersion(const LibraryCopy& copy) {
-  // <site>/nvidia/<folder>/lib/<file>: the wheel's RECORD is in <site>.
-  std::vector<std::string> sites;
-  if (const size_t nvidia = copy.real_path.rfind("/nvidia/");
-      nvidia != std::string::npos) {
-    sites.push_back(copy.real_path.substr(0, nvidia));
-  }
-  const auto found = LibraryVersionFromFiles("", copy.real_path, sites);
-  return found ? found->version : "";
-}
-
 LibraryInfo Identify(const LibraryCopy& copy) {
   LibraryInfo info;
   if (copy.family == "cudart") {
@@ -92,7 +75,7 @@ LibraryInfo Identify(const LibraryCopy& copy) {
     // wheel's libcublas.so.13) carries it, and tensor.gemm reports it
     // exactly.
     info.status = "found";
-    info.version = FileVersion(copy);
+    info.version = CopyVersionFromFiles(copy.real_path);
   }
   info.name = LibraryDisplayNames().at(copy.family);
   info.origin = copy.origin;
@@ -114,7 +97,7 @@ std::vector<ShadowedCopy> ObserveShadowing(const JobLibraries& job) {
     const auto loaded = job.framework.find(family);
     if (loaded == job.framework.end()) continue;
     LibraryInfo mine;
-    mine.version = FileVersion(own);
+    mine.version = CopyVersionFromFiles(own.real_path);
     if (mine.version.empty()) mine = Identify(own);
     out.push_back({LibraryDisplayNames().at(family), loaded->second.found_via,
                    Seen(loaded->second, Identify(loaded->second)),

@@ -14,7 +14,7 @@ CudnnLibraryObservation Whole() {
   seen.path = "/venv/nvidia/cudnn/lib/libcudnn.so.9";
   seen.origin = "torch";
   seen.built_for_cuda = "13.1";
-  seen.runtime_version = "9.19.0";
+  seen.own_version = "9.19.0.56";
   for (const char* part : {"graph", "ops", "cnn", "adv"}) {
     const std::string file = std::string("libcudnn_") + part + ".so.9";
     seen.checks.push_back(
@@ -90,7 +90,7 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
       // The earlier judgement warned about the mismatch and passed the run.
       {"graph from another installation: a fail naming both files",
        [](CudnnLibraryObservation* s) {
-         s->runtime_version = "9.14.0";
+         s->version = "9.14.0";  // cuDNN forwards it to the graph library
          s->unreadable_files.emplace_back(
              "libcudnn_graph.so.9: empty (0 bytes)");
          for (CudnnPartCheck& c : s->checks) {
@@ -104,28 +104,71 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
          }
        },
        Outcome::kFail,
+       "cuDNN at /venv/nvidia/cudnn/lib/libcudnn.so.9 (9.19.0 by its files): "
        "its graph library, which every cuDNN call goes through, was loaded "
        "from /usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0, not "
-       "/venv/nvidia/cudnn/lib/libcudnn_graph.so.9 (empty (0 bytes)): cuDNN "
-       "reports runtime version 9.14.0",
+       "/venv/nvidia/cudnn/lib/libcudnn_graph.so.9 (empty (0 bytes)); cuDNN "
+       "answers version 9.14.0",
        "the loader took /usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0"},
-      {"graph from another installation that answers the same version, "
-       "the others mismatched: still a fail",
+      // Measured here (no GPU needed): a 9.19 libcudnn.so.9 with a 9.14
+      // wheel's lib directory on LD_LIBRARY_PATH, which the loader searches
+      // before the shim's DT_RUNPATH ($ORIGIN): every part came from 9.14,
+      // cuDNN's checks passed, and cudnnGetVersion answered 91400.
+      {"every part from an older installation on LD_LIBRARY_PATH: a fail",
+       [](CudnnLibraryObservation* s) {
+         s->version = "9.14.0";
+         for (CudnnPartCheck& c : s->checks) {
+           c.loaded_from = "/opt/cudnn914/lib/" + c.file;
+         }
+       },
+       Outcome::kFail,
+       "was loaded from /opt/cudnn914/lib/libcudnn_graph.so.9, not "
+       "/venv/nvidia/cudnn/lib/libcudnn_graph.so.9; cuDNN answers version "
+       "9.14.0, which torch compares with the cuDNN it was built with (it "
+       "refuses an older one: \"cuDNN version incompatibility\")",
+       "take that installation out of LD_LIBRARY_PATH"},
+      // Measured here: the same with the graph library over an empty file
+      // and nothing on LD_LIBRARY_PATH: the loader took the toolkit's 9.19
+      // copy, and every check passed.
+      {"a damaged graph library stood in for by the same version: a warn",
+       [](CudnnLibraryObservation* s) {
+         s->unreadable_files.emplace_back(
+             "libcudnn_graph.so.9: empty (0 bytes)");
+         s->checks[0].loaded_from =
+             "/usr/local/cuda-13.0/lib/libcudnn_graph.so.9";
+         s->checks[0].other_build = true;
+       },
+       Outcome::kWarn,
+       "(the same version as the installation's; cuDNN's checks pass)",
+       "pip install --force-reinstall nvidia-cudnn-cu13"},
+      {"every part from a newer installation: a warn",
+       [](CudnnLibraryObservation* s) {
+         s->version = "9.24.0";
+         for (CudnnPartCheck& c : s->checks) {
+           c.loaded_from = "/opt/cudnn924/lib/" + c.file;
+         }
+       },
+       Outcome::kWarn, "newer than the installation's",
+       "take that installation out of LD_LIBRARY_PATH"},
+      {"graph from another installation of the same version, ops "
+       "mismatched: a fail",
        [](CudnnLibraryObservation* s) {
          s->checks[0].loaded_from =
-             "/usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0";
+             "/usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.19.0";
          s->checks[1].status = "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH";
          s->checks[1].cause = "mixed";
        },
        Outcome::kFail,
-       "was loaded from /usr/lib/x86_64-linux-gnu/libcudnn_graph.so.9.14.0, "
-       "not /venv/nvidia/cudnn/lib/libcudnn_graph.so.9: cuDNN reports runtime "
-       "version 9.19.0, the version torch compares with the cuDNN it was "
-       "built with (it refuses an older one: \"cuDNN version "
-       "incompatibility\"); sub-library ops: "
-       "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH",
-       "from another installation before cuDNN's own: take that "
-       "installation out of LD_LIBRARY_PATH"},
+       "; sub-library ops: CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH",
+       "take that installation out of LD_LIBRARY_PATH"},
+      {"graph of another build, own version unknown: a warn",
+       [](CudnnLibraryObservation* s) {
+         s->own_version.clear();
+         s->checks[0].loaded_from = "/opt/cudnn/lib/libcudnn_graph.so.9";
+         s->checks[0].other_build = true;
+       },
+       Outcome::kWarn, "the installation's own version is not in its files",
+       "take that installation out of LD_LIBRARY_PATH"},
       {"graph from another directory, same version: no finding",
        [](CudnnLibraryObservation* s) {
          s->checks[0].loaded_from = "/opt/cudnn/lib/libcudnn_graph.so.9.19.0";
