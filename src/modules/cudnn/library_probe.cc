@@ -37,6 +37,10 @@
 namespace preflight {
 namespace {
 
+std::string DirectoryOf(const std::string& path) {
+  return path.substr(0, path.rfind('/'));
+}
+
 // The file mapped for `file` (libcudnn_graph.so.9): the one beside
 // libcudnn.so.9 where it is mapped (cuDNN opens its parts by name, and the
 // loader hands back what is already mapped under that name, so a copy
@@ -44,14 +48,10 @@ namespace {
 // directory (what the loader took when the copy beside it was refused or
 // missing), else "".
 std::string LoadedFrom(const std::string& file, const std::string& cudnn) {
-  const std::string dir = cudnn.substr(0, cudnn.rfind('/') + 1);
   std::string foreign;
   for (const std::string& path :
        LoadedFilesNamed(file.substr(0, file.rfind(".so") + 3))) {
-    if (path.rfind(dir, 0) == 0 &&
-        path.find('/', dir.size()) == std::string::npos) {
-      return path;
-    }
+    if (DirectoryOf(path) == DirectoryOf(cudnn)) return path;
     if (foreign.empty()) foreign = path;
   }
   return foreign;
@@ -61,13 +61,14 @@ std::string LoadedFrom(const std::string& file, const std::string& cudnn) {
 // `file` is there with another size: two builds of cuDNN, not two copies.
 bool OtherBuild(const std::string& loaded, const std::string& cudnn,
                 const std::string& file) {
-  const std::string own = cudnn.substr(0, cudnn.rfind('/') + 1) + file;
-  struct stat a {
-  }, b{};
-  return !loaded.empty() &&
-         loaded.rfind(own.substr(0, own.rfind('/') + 1), 0) != 0 &&
-         stat(loaded.c_str(), &a) == 0 && stat(own.c_str(), &b) == 0 &&
-         a.st_size != b.st_size;
+  if (loaded.empty() || DirectoryOf(loaded) == DirectoryOf(cudnn)) {
+    return false;
+  }
+  const std::string own = DirectoryOf(cudnn) + "/" + file;
+  struct stat theirs {};
+  struct stat ours {};
+  return stat(loaded.c_str(), &theirs) == 0 && stat(own.c_str(), &ours) == 0 &&
+         theirs.st_size != ours.st_size;
 }
 
 }  // namespace
