@@ -115,6 +115,9 @@ TEST(OptionsTest, RejectsBadInput) {
   const std::vector<BadCase> cases = {
       {{"--no-such-flag"}, "no-such-flag"},
       {{"--stages", "gpu"}, "unknown stage 'gpu'"},
+      {{"--stages", "compile.triton_kernel"},
+       "'compile.triton_kernel' is a probe of the compile stage: run "
+       "`--stages compile` and leave out its other probes with --skip"},
       {{"--skip", "host.nope"}, "neither a stage nor a probe"},
       {{"--gpus", "-1"}, "neither a GPU index"},
       {{"--gpus", "abc"}, "neither a GPU index"},

@@ -97,6 +97,14 @@ bool ValidateStages(const std::vector<std::string>& stages,
       for (Stage stage : AllStages()) names.emplace_back(StageName(stage));
       *error = flag + ": unknown stage '" + s +
                "' (stages: " + Join(names, ", ") + ")";
+      // A probe id where a stage belongs (a GPU test of ours once did
+      // this): say how to run just that probe.
+      if (const ProbeSpec* probe = FindProbe(s)) {
+        const std::string stage(StageName(probe->stage));
+        *error += "; '" + s + "' is a probe of the " + stage +
+                  " stage: run `--stages " + stage +
+                  "` and leave out its other probes with --skip";
+      }
       return false;
     }
   }
