@@ -101,9 +101,10 @@ bool ValidateStages(const std::vector<std::string>& stages,
       // this): say how to run just that probe.
       if (const ProbeSpec* probe = FindProbe(s)) {
         const std::string stage(StageName(probe->stage));
-        *error += "; '" + s + "' is a probe of the " + stage +
-                  " stage: run `--stages " + stage +
-                  "` and leave out its other probes with --skip";
+        *error += "; '" + s;
+        *error += "' is a probe of the " + stage;
+        *error += " stage: run `--stages " + stage;
+        *error += "` and leave out its other probes with --skip";
       }
       return false;
     }
