@@ -30,6 +30,8 @@ std::string ReleaseOf(const std::string& version);
 int CompareVersions(const std::string& a, const std::string& b);
 // "13.0" from "13.0.96"; the text unchanged when it has no second part.
 std::string MajorMinor(const std::string& version);
+// "/a/b" of "/a/b/c.so": the text before the last '/' ("" for none).
+std::string DirectoryOf(const std::string& path);
 // Joins with `sep`.
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 // True when the environment variable `name` is exactly "0": how the

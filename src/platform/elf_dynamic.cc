@@ -1,14 +1,13 @@
 #include "platform/elf_dynamic.h"
 
-#include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
 
+#include "platform/job_libraries.h"  // ListDirectory
 #include "preflight/strings.h"
 
 namespace preflight {
@@ -175,19 +174,13 @@ std::vector<std::string> FilesNamed(const std::string& dir,
                                     const std::string& prefix,
                                     const std::string& suffix) {
   std::vector<std::string> names;
-  if (DIR* listing = opendir(dir.c_str())) {
-    while (const dirent* e = readdir(listing)) {
-      const std::string name = e->d_name;
-      if (name.size() >= prefix.size() + suffix.size() &&
-          name.compare(0, prefix.size(), prefix) == 0 &&
-          name.compare(name.size() - suffix.size(), suffix.size(), suffix) ==
-              0) {
-        names.push_back(name);
-      }
+  for (const std::string& name : ListDirectory(dir)) {
+    if (name.size() >= prefix.size() + suffix.size() &&
+        StartsWith(name, prefix) &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      names.push_back(name);
     }
-    closedir(listing);
   }
-  std::sort(names.begin(), names.end());
   return names;
 }
 

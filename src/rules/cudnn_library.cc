@@ -27,8 +27,20 @@ std::string WhoNeeds(const std::string& part) {
   return "";
 }
 
-std::string DirectoryOf(const std::string& path) {
-  return path.substr(0, path.rfind('/'));
+// How each of the two installations is reinstalled whole (one text for
+// every remedy here that reinstalls).
+constexpr const char* kReinstallEither =
+    "(`pip install --force-reinstall nvidia-cudnn-cu13` for torch's, "
+    "`apt-get install --reinstall libcudnn9-cuda-13` for the system's)";
+
+// In a list of "file: words" entries, the words for `file`; nullopt where
+// the list does not name it.
+std::optional<std::string> WordsFor(const std::vector<std::string>& entries,
+                                    const std::string& file) {
+  for (const std::string& entry : entries) {
+    if (StartsWith(entry, file + ": ")) return entry.substr(file.size() + 2);
+  }
+  return std::nullopt;
 }
 
 // Where `c` came from another directory than libcudnn.so.9's: that file.
@@ -40,10 +52,13 @@ std::string Foreign(const CudnnPartCheck& c, const std::string& cudnn_path) {
   return c.loaded_from;
 }
 
-std::string Describe(const CudnnPartCheck& c, const std::string& cudnn_path) {
+std::string Describe(const CudnnPartCheck& c,
+                     const CudnnLibraryObservation& seen) {
   std::string text = "sub-library " + c.part + ": " + c.status;
-  if (!c.load_error.empty()) text += " (" + c.load_error + ")";
-  const std::string foreign = Foreign(c, cudnn_path);
+  if (auto words = WordsFor(seen.unloadable_files, c.file)) {
+    text += " (" + *words + ")";
+  }
+  const std::string foreign = Foreign(c, seen.path);
   if (!foreign.empty()) text += " (loaded from " + foreign + ")";
   return text;
 }
@@ -52,71 +67,65 @@ std::string Describe(const CudnnPartCheck& c, const std::string& cudnn_path) {
 // cuDNN then answers as its version, and what torch compares with the one
 // it was built with.
 std::optional<ProbeResult> ForeignGraph(const CudnnLibraryObservation& seen) {
-  for (const CudnnPartCheck& c : seen.checks) {
-    const std::string foreign = Foreign(c, seen.path);
-    if (c.part != "graph" || foreign.empty()) continue;
-    std::string own = DirectoryOf(seen.path) + "/" + c.file;
-    bool damaged = false;
-    for (const std::string& f : seen.unreadable_files) {
-      if (f.rfind(c.file + ":", 0) == 0) {
-        own += " (" + f.substr(c.file.size() + 2) + ")";
-        damaged = true;
-      }
-    }
-    bool parts_failed = false;
-    for (const CudnnPartCheck& o : seen.checks) {
-      parts_failed = parts_failed || !o.status.empty();
-    }
-    const int against_own =
-        seen.own_version.empty()
-            ? 0
-            : CompareVersions(seen.version, ReleaseOf(seen.own_version));
-    // Another installation's graph library is harmless where it is the
-    // same cuDNN: nothing damaged, every check passing, the same version,
-    // the same build.
-    if (!damaged && !parts_failed && against_own == 0 && !c.other_build) {
-      continue;
-    }
-    std::string summary = "cuDNN at " + seen.path;
-    if (!seen.own_version.empty()) {
-      summary += " (" + ReleaseOf(seen.own_version) + " by its files)";
-    }
-    summary +=
-        ": its graph library, which every cuDNN call goes through, was "
-        "loaded from " +
-        foreign;
-    summary += ", not " + own;
-    summary += "; cuDNN answers version " + seen.version;
-    summary +=
-        ", which torch compares with the cuDNN it was built with (it refuses "
-        "an older one: \"cuDNN version incompatibility\")";
-    for (const CudnnPartCheck& o : seen.checks) {
-      if (!o.status.empty()) summary += "; " + Describe(o, seen.path);
-    }
-    const std::string fix =
-        damaged ? "Reinstall the cuDNN libcudnn.so.9 belongs to (`pip install "
-                  "--force-reinstall nvidia-cudnn-cu13` for torch's, `apt-get "
-                  "install --reinstall libcudnn9-cuda-13` for the system's) "
-                  "so that it loads its own graph library; the loader took " +
-                      foreign + " from another installation in its place"
-                : "The loader took " + foreign +
-                      " from another installation before cuDNN's own: take "
-                      "that installation out of LD_LIBRARY_PATH and "
-                      "LD_PRELOAD (the loader's cache: `ldconfig -p | grep "
-                      "cudnn`)";
-    // cuDNN's own checks refuse the mix, or torch meets an older runtime.
-    if (parts_failed || against_own < 0) return ProbeResult::Fail(summary, fix);
-    // Checked here: with a graph library of the same version from another
-    // directory standing in for a damaged one, every check passes; with a
-    // newer one too, and torch accepts a newer runtime.
-    std::string why = " (the installation's own version is not in its files";
-    if (against_own > 0) why = " (newer than the installation's";
-    if (against_own == 0 && !seen.own_version.empty()) {
-      why = " (the same version as the installation's";
-    }
-    return ProbeResult::Warn(summary + why + "; cuDNN's checks pass)", fix);
+  const auto graph =
+      std::find_if(seen.checks.begin(), seen.checks.end(),
+                   [](const CudnnPartCheck& c) { return c.part == "graph"; });
+  if (graph == seen.checks.end()) return std::nullopt;
+  const std::string foreign = Foreign(*graph, seen.path);
+  if (foreign.empty()) return std::nullopt;
+  const std::optional<std::string> damage =
+      WordsFor(seen.unreadable_files, graph->file);
+  const bool parts_failed =
+      std::any_of(seen.checks.begin(), seen.checks.end(),
+                  [](const CudnnPartCheck& c) { return !c.status.empty(); });
+  const int against_own =
+      seen.own_version.empty()
+          ? 0
+          : CompareVersions(seen.version, ReleaseOf(seen.own_version));
+  // Another installation's graph library is harmless where it is the same
+  // cuDNN: nothing damaged, every check passing, the same version, the same
+  // build.
+  if (!damage && !parts_failed && against_own == 0 && !graph->other_build) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  std::string summary = "cuDNN at " + seen.path;
+  if (!seen.own_version.empty()) {
+    summary += " (" + ReleaseOf(seen.own_version) + " by its files)";
+  }
+  summary +=
+      ": its graph library, which every cuDNN call goes through, was loaded "
+      "from " +
+      foreign;
+  summary += ", not " + DirectoryOf(seen.path) + "/" + graph->file;
+  if (damage) summary += " (" + *damage + ")";
+  summary += "; cuDNN answers version " + seen.version;
+  summary +=
+      ", which torch compares with the cuDNN it was built with (it refuses "
+      "an older one: \"cuDNN version incompatibility\")";
+  for (const CudnnPartCheck& o : seen.checks) {
+    if (!o.status.empty()) summary += "; " + Describe(o, seen);
+  }
+  const std::string fix =
+      damage ? std::string("Reinstall the cuDNN libcudnn.so.9 belongs to ") +
+                   kReinstallEither +
+                   " so that it loads its own graph library; the loader "
+                   "took " +
+                   foreign + " from another installation in its place"
+             : "The loader took " + foreign +
+                   " from another installation before cuDNN's own: take that "
+                   "installation out of LD_LIBRARY_PATH and LD_PRELOAD (the "
+                   "loader's cache: `ldconfig -p | grep cudnn`)";
+  // cuDNN's own checks refuse the mix, or torch meets an older runtime.
+  if (parts_failed || against_own < 0) return ProbeResult::Fail(summary, fix);
+  // Checked here: with a graph library of the same version from another
+  // directory standing in for a damaged one, every check passes; with a
+  // newer one too, and torch accepts a newer runtime.
+  std::string why = " (the installation's own version is not in its files";
+  if (against_own > 0) why = " (newer than the installation's";
+  if (against_own == 0 && !seen.own_version.empty()) {
+    why = " (the same version as the installation's";
+  }
+  return ProbeResult::Warn(summary + why + "; cuDNN's checks pass)", fix);
 }
 
 }  // namespace
@@ -127,7 +136,7 @@ ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
   for (const CudnnPartCheck& c : seen.checks) {
     if (c.status.empty()) continue;
     const std::string who = WhoNeeds(c.part);
-    (who.empty() ? essential : optional).push_back(Describe(c, seen.path));
+    (who.empty() ? essential : optional).push_back(Describe(c, seen));
     if (!who.empty()) losses.push_back(who);
     if (std::find(fixes.begin(), fixes.end(), c.cause) == fixes.end()) {
       fixes.push_back(c.cause);
@@ -144,13 +153,13 @@ ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
                              Join(fixes, "; "));
   }
   // Files of the sub-libraries above are judged with their part.
-  std::vector<std::string> engines;
-  for (const std::string& f : seen.unreadable_files) {
-    bool of_a_part = false;
-    for (const CudnnPartCheck& c : seen.checks) {
-      of_a_part = of_a_part || f.rfind(c.file + ":", 0) == 0;
-    }
-    if (!of_a_part) engines.push_back(f);
+  std::vector<std::string> engines = seen.unreadable_files;
+  for (const CudnnPartCheck& c : seen.checks) {
+    engines.erase(std::remove_if(engines.begin(), engines.end(),
+                                 [&](const std::string& f) {
+                                   return StartsWith(f, c.file + ": ");
+                                 }),
+                  engines.end());
   }
   if (!engines.empty()) {
     return ProbeResult::Fail(
@@ -158,10 +167,8 @@ ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
             ": cuDNN opens it when an operation first needs an engine, and "
             "that operation fails (torch: \"GET was unable to find an "
             "engine\")",
-        "Reinstall the complete cuDNN (`pip install --force-reinstall "
-        "nvidia-cudnn-cu13` for torch's, `apt-get install --reinstall "
-        "libcudnn9-cuda-13` for the system's): a download or image layer "
-        "left this file damaged");
+        std::string("Reinstall the complete cuDNN ") + kReinstallEither +
+            ": a download or image layer left this file damaged");
   }
   if (!optional.empty()) {
     return ProbeResult::Warn(head + Join(optional, "; ") + files +

@@ -24,11 +24,10 @@ namespace preflight {
 
 // One of cuDNN's own sub-library checks (cudnnGraphVersionCheck, ...).
 struct CudnnPartCheck {
-  std::string part;        // "graph", "ops", "cnn", "adv"
-  std::string status;      // "" where it passed, else cuDNN's status name
-  std::string cause;       // the status's cause and fix (modules/cudnn)
-  std::string file;        // libcudnn_<part>.so.9 beside libcudnn.so.9
-  std::string load_error;  // the loader's words opening that file, if any
+  std::string part;    // "graph", "ops", "cnn", "adv"
+  std::string status;  // "" where it passed, else cuDNN's status name
+  std::string cause;   // the status's cause and fix (modules/cudnn)
+  std::string file;    // libcudnn_<part>.so.9 beside libcudnn.so.9
   // The file the process mapped for libcudnn_<part>.so.9 after the check
   // (real path; empty where none was). Beside libcudnn.so.9 unless the
   // loader, refused or lacking that copy, went on down its search path
@@ -51,7 +50,8 @@ struct CudnnLibraryObservation {
   std::string own_version;
   std::vector<CudnnPartCheck> checks;
   // Where a check failed: the installation's files the loader refuses
-  // (engines, heuristics...), "file: the loader's words" each.
+  // (engines, heuristics...), "file: the loader's words" each (a failed
+  // part's own file among them gives that part's words).
   std::vector<std::string> unloadable_files;
   // Every run: the libcudnn_*.so.9 beside libcudnn.so.9 that are not
   // shared objects at all ("file: why"; their headers read, nothing

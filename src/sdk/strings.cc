@@ -87,6 +87,11 @@ int CompareVersions(const std::string& a, const std::string& b) {
   return 0;
 }
 
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
 std::string MajorMinor(const std::string& version) {
   const std::vector<std::string> parts = Split(version, '.');
   return parts.size() < 2 ? version : parts[0] + "." + parts[1];

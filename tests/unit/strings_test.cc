@@ -33,6 +33,12 @@ TEST(StringsTest, CompareVersionsByNumberNotText) {
   EXPECT_EQ(CompareVersions("580.65.06", "580.65.6"), 0);
 }
 
+TEST(StringsTest, DirectoryOf) {
+  EXPECT_EQ(DirectoryOf("/venv/nvidia/cudnn/lib/libcudnn.so.9"),
+            "/venv/nvidia/cudnn/lib");
+  EXPECT_EQ(DirectoryOf("libcudnn.so.9"), "");
+}
+
 TEST(StringsTest, TrimAndJoin) {
   EXPECT_EQ(Trim("  x y \n"), "x y");
   EXPECT_EQ(Join({"a", "b"}, ", "), "a, b");

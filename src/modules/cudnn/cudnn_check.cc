@@ -42,7 +42,7 @@ std::string CudnnStatusCause(cudnnStatus_t status) {
 
 std::vector<std::string> UnloadableCudnnFiles(const std::string& cudnn_path) {
   std::vector<std::string> refused;
-  const std::string dir = cudnn_path.substr(0, cudnn_path.rfind('/'));
+  const std::string dir = DirectoryOf(cudnn_path);
   // The names cuDNN itself opens: libcudnn_<part>.so.9.
   for (const std::string& name : FilesNamed(dir, "libcudnn_", ".so.9")) {
     const std::string path = dir + "/" + name;

@@ -37,10 +37,6 @@
 namespace preflight {
 namespace {
 
-std::string DirectoryOf(const std::string& path) {
-  return path.substr(0, path.rfind('/'));
-}
-
 // The file mapped for `file` (libcudnn_graph.so.9): the one beside
 // libcudnn.so.9 where it is mapped (cuDNN opens its parts by name, and the
 // loader hands back what is already mapped under that name, so a copy
@@ -109,20 +105,11 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   seen.own_version = CopyVersionFromFiles(seen.path);
   // The installation's files, headers only (cheap): the engine and
   // heuristic libraries load only when an operation needs them.
-  seen.unreadable_files = UnreadableSharedObjects(
-      seen.path.substr(0, seen.path.rfind('/')), "libcudnn_", ".so.9");
+  seen.unreadable_files =
+      UnreadableSharedObjects(DirectoryOf(seen.path), "libcudnn_", ".so.9");
   // The loader's own words for what did not load (only after a failure:
   // opening every engine library costs time on a healthy run).
-  if (any_failed) {
-    seen.unloadable_files = UnloadableCudnnFiles(seen.path);
-    for (CudnnPartCheck& c : seen.checks) {
-      for (const std::string& f : seen.unloadable_files) {
-        if (!c.status.empty() && f.rfind(c.file + ":", 0) == 0) {
-          c.load_error = f.substr(c.file.size() + 2);
-        }
-      }
-    }
-  }
+  if (any_failed) seen.unloadable_files = UnloadableCudnnFiles(seen.path);
   // The other copy, where the framework's and the system's differ.
   const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
   nlohmann::json other_copy;

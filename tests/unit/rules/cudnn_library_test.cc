@@ -18,7 +18,7 @@ CudnnLibraryObservation Whole() {
   for (const char* part : {"graph", "ops", "cnn", "adv"}) {
     const std::string file = std::string("libcudnn_") + part + ".so.9";
     seen.checks.push_back(
-        {part, "", "", file, "", "/venv/nvidia/cudnn/lib/" + file + ".19.0"});
+        {part, "", "", file, "/venv/nvidia/cudnn/lib/" + file + ".19.0"});
   }
   return seen;
 }
@@ -29,8 +29,8 @@ void Unloadable(CudnnLibraryObservation* s, const std::string& part) {
     if (c.part != part) continue;
     c.status = "CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE";
     c.cause = "cuDNN installation incomplete: reinstall";
-    c.load_error = "/venv/nvidia/cudnn/lib/" + c.file + ": file too short";
-    s->unloadable_files.emplace_back(c.file + ": " + c.load_error);
+    s->unloadable_files.emplace_back(c.file + ": /venv/nvidia/cudnn/lib/" +
+                                     c.file + ": file too short");
   }
 }
 
