@@ -13,6 +13,7 @@
 #include "platform/rooted_path.h"
 #include "platform/torch_locator.h"
 #include "preflight/strings.h"
+#include "rules/cuda_packages.h"
 
 namespace preflight {
 namespace {
@@ -499,6 +500,14 @@ const LibraryCopy* JobLibraries::Chosen(const std::string& family,
   if (system_copy) return sys == system.end() ? nullptr : &sys->second;
   if (fw != framework.end()) return &fw->second;
   return sys == system.end() ? nullptr : &sys->second;
+}
+
+int JobLibraries::RuntimeCudaMajor(bool system_copy) const {
+  const LibraryCopy* runtime = Chosen("cudart", system_copy);
+  if (runtime == nullptr) return 0;
+  const size_t so = runtime->soname.rfind(".so.");
+  return so == std::string::npos ? 0
+                                 : CudaMajorOf(runtime->soname.substr(so + 4));
 }
 
 bool JobLibraries::Differ(const std::string& family) const {

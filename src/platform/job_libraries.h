@@ -101,6 +101,10 @@ struct JobLibraries {
                                           bool system_copy) const;
   // Both copies exist and are different files.
   [[nodiscard]] bool Differ(const std::string& family) const;
+  // The CUDA major of the runtime Chosen would give (libcudart.so.13: 13):
+  // the CUDA a cuDNN or NCCL for this job must be built for. 0 where the
+  // job loads no runtime.
+  [[nodiscard]] int RuntimeCudaMajor(bool system_copy) const;
 
   [[nodiscard]] nlohmann::ordered_json ToJson() const;
   static JobLibraries FromJson(const nlohmann::json& j);

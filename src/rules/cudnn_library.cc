@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "preflight/strings.h"
+#include "rules/cuda_packages.h"
 
 namespace preflight {
 namespace {
@@ -27,11 +28,15 @@ std::string WhoNeeds(const std::string& part) {
   return "";
 }
 
-// How each of the two installations is reinstalled whole (one text for
-// every remedy here that reinstalls).
-constexpr const char* kReinstallEither =
-    "(`pip install --force-reinstall nvidia-cudnn-cu13` for torch's, "
-    "`apt-get install --reinstall libcudnn9-cuda-13` for the system's)";
+// How each of the two installations is reinstalled whole, for the CUDA
+// major this cuDNN was built for (one text for every remedy here that
+// reinstalls).
+std::string ReinstallEither(const CudnnLibraryObservation& seen) {
+  return "(" +
+         CudnnPackageCommands(CudaMajorOf(seen.built_for_cuda),
+                              PackageStep::kReinstall) +
+         ")";
+}
 
 // In a list of "file: words" entries, the words for `file`; nullopt where
 // the list does not name it.
@@ -106,8 +111,8 @@ std::optional<ProbeResult> ForeignGraph(const CudnnLibraryObservation& seen) {
     if (!o.status.empty()) summary += "; " + Describe(o, seen);
   }
   const std::string fix =
-      damage ? std::string("Reinstall the cuDNN libcudnn.so.9 belongs to ") +
-                   kReinstallEither +
+      damage ? "Reinstall the cuDNN libcudnn.so.9 belongs to " +
+                   ReinstallEither(seen) +
                    " so that it loads its own graph library; the loader "
                    "took " +
                    foreign + " from another installation in its place"
@@ -167,7 +172,7 @@ ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
             ": cuDNN opens it when an operation first needs an engine, and "
             "that operation fails (torch: \"GET was unable to find an "
             "engine\")",
-        std::string("Reinstall the complete cuDNN ") + kReinstallEither +
+        "Reinstall the complete cuDNN " + ReinstallEither(seen) +
             ": a download or image layer left this file damaged");
   }
   if (!optional.empty()) {

@@ -1,6 +1,7 @@
 #include "rules/driver_libraries.h"
 
 #include "preflight/strings.h"
+#include "rules/cuda_packages.h"
 
 namespace preflight {
 namespace {
@@ -33,9 +34,14 @@ std::optional<ProbeResult> JudgeMissingOrRequired(
             "(`pip install --force-reinstall torch`), or put the directory "
             "holding the missing soname on LD_LIBRARY_PATH"
           : "Install what the job needs in this image: cuDNN and NCCL come "
-            "with `pip install torch` (nvidia-cudnn-cu13, nvidia-nccl-cu13) "
-            "or the CUDA repository (`apt-get install libcudnn9-cuda-13 "
-            "libnccl2`), or drop them from --require");
+            "with `pip install torch`, or on their own for the job's CUDA "
+            "(cuDNN: " +
+                CudnnPackageCommands(seen.job_cuda_major,
+                                     PackageStep::kInstall) +
+                "; NCCL: " +
+                NcclPackageCommands(seen.job_cuda_major,
+                                    PackageStep::kInstall) +
+                "), or drop them from --require");
 }
 
 std::string PassSummary(const DriverLibrariesObservation& seen,

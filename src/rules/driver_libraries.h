@@ -44,6 +44,9 @@ struct DriverLibrariesObservation {
   WheelTarget target;
   // --require's libraries ("cudnn", "nccl", "torch").
   std::set<std::string> required;
+  // The CUDA major of the runtime the job loads (libcudart.so.13: 13),
+  // which names the cuDNN and NCCL packages to install; 0 where none.
+  int job_cuda_major = 0;
 };
 
 // The job's `import torch` fails: the package it imports (JudgeTorchImport),

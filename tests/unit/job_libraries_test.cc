@@ -273,5 +273,18 @@ TEST_F(JobLibrariesTest, SystemCopyOptionAndDifferingCopies) {
   EXPECT_EQ(back.torch_lib_dir, in_.torch_lib_dir);
 }
 
+// The runtime's soname gives the CUDA major cuDNN and NCCL packages are
+// named by: torch's cu13 runtime, or a torch-less job's CUDA 12 one.
+TEST_F(JobLibrariesTest, RuntimeCudaMajorFromTheChosenRuntime) {
+  elf_[in_.torch_lib_dir + "/libtorch_cuda.so"] = TorchCudaCu13();
+  Touch(site_ + "/nvidia/cu13/lib/libcudart.so.13");
+  in_.sys_path.clear();
+  Touch(root_ + "/usr/lib/x86_64-linux-gnu/libcudart.so.12");
+  const JobLibraries libs = Resolve();
+  EXPECT_EQ(libs.RuntimeCudaMajor(false), 13);
+  EXPECT_EQ(libs.RuntimeCudaMajor(true), 12);
+  EXPECT_EQ(JobLibraries().RuntimeCudaMajor(false), 0);
+}
+
 }  // namespace
 }  // namespace preflight

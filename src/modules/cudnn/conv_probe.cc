@@ -228,8 +228,9 @@ class ConvSetup {
         return perf[i].algo;
       }
     }
-    throw CallFailed("no forward algorithm supports this convolution",
-                     CudnnStatusCause(CUDNN_STATUS_NOT_SUPPORTED));
+    throw CallFailed(
+        "no forward algorithm supports this convolution",
+        CudnnStatusCause(CUDNN_STATUS_NOT_SUPPORTED, CudnnCudaMajor(Cudnn())));
   }
 
   void Forward(cudnnConvolutionFwdAlgo_t algo, const void* x, const void* w,

@@ -6,6 +6,7 @@
 
 #include "platform/gpu_libraries.h"
 #include "platform/library_open.h"
+#include "rules/cuda_packages.h"
 
 namespace preflight {
 namespace {
@@ -22,11 +23,16 @@ const CudnnApi*& Current() {
 }  // namespace
 
 std::optional<ProbeResult> OpenJobCudnn(const ProbeContext& context) {
+  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
+  // Before cuDNN answers for itself, the packages named are those of the
+  // job's CUDA runtime.
+  const int job_cuda_major =
+      libraries.RuntimeCudaMajor(context.system_library_copy);
   LibraryCopy chosen;
   if (auto refused = ChooseJobCopy(
-          context, JobLibrariesFromFacts(context.node_facts), "cudnn", "cuDNN",
-          "install cuDNN (`pip install nvidia-cudnn-cu13` or `apt-get install "
-          "libcudnn9-cuda-13`)",
+          context, libraries, "cudnn", "cuDNN",
+          "install cuDNN (" +
+              CudnnPackageCommands(job_cuda_major, PackageStep::kInstall) + ")",
           &chosen)) {
     return refused;
   }
@@ -45,10 +51,9 @@ std::optional<ProbeResult> OpenJobCudnn(const ProbeContext& context) {
             " copy, found via " + copy->found_via + ")",
         "cuDNN installation incomplete or damaged: reinstall the package that "
         "owns " +
-            copy->path +
-            " (`pip install --force-reinstall "
-            "nvidia-cudnn-cu13`, or `apt-get install --reinstall "
-            "libcudnn9-cuda-13`)");
+            copy->path + " (" +
+            CudnnPackageCommands(job_cuda_major, PackageStep::kReinstall) +
+            ")");
   }
   auto api = std::make_unique<CudnnApi>();
   std::string missing;
@@ -80,5 +85,11 @@ std::optional<ProbeResult> OpenJobCudnn(const ProbeContext& context) {
 }
 
 const CudnnApi& Cudnn() { return *Current(); }
+
+int CudnnCudaMajor(const CudnnApi& api) {
+  return api.cudnnGetCudartVersion != nullptr
+             ? CudaMajorOfCode(static_cast<int>(api.cudnnGetCudartVersion()))
+             : 0;
+}
 
 }  // namespace preflight

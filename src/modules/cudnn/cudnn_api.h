@@ -70,6 +70,10 @@ std::optional<ProbeResult> OpenJobCudnn(const ProbeContext& context);
 // The cuDNN OpenJobCudnn opened.
 const CudnnApi& Cudnn();
 
+// The CUDA major `api`'s cuDNN was built for (cudnnGetCudartVersion: 13010
+// gives 13), which its packages are named by; 0 where it does not say.
+int CudnnCudaMajor(const CudnnApi& api);
+
 }  // namespace preflight
 
 #endif  // PREFLIGHT_MODULES_CUDNN_CUDNN_API_H_

@@ -6,18 +6,19 @@
 #include "platform/elf_dynamic.h"
 #include "platform/host_side.h"
 #include "preflight/strings.h"
+#include "rules/cuda_packages.h"
 
 namespace preflight {
 
-std::string CudnnStatusCause(cudnnStatus_t status) {
+std::string CudnnStatusCause(cudnnStatus_t status, int cuda_major) {
   switch (status) {
     case CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED:
     case CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE:
       return "cuDNN installation incomplete: a sub-library (libcudnn_graph, "
              "libcudnn_ops, libcudnn_cnn, libcudnn_engines_*) is missing or "
-             "cannot load. Reinstall the complete cuDNN package (`apt-get "
-             "install --reinstall libcudnn9-cuda-13` or `pip install "
-             "--force-reinstall nvidia-cudnn-cu13`) and check LD_LIBRARY_PATH";
+             "cannot load. Reinstall the complete cuDNN package (" +
+             CudnnPackageCommands(cuda_major, PackageStep::kReinstall) +
+             ") and check LD_LIBRARY_PATH";
     case CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH:
       return "cuDNN sub-libraries of different versions are mixed (two cuDNN "
              "installations on the search path): keep one; look at "
@@ -84,7 +85,7 @@ void CheckCudnn(cudnnStatus_t status, const char* call) {
                        " failed: " + Cudnn().cudnnGetErrorString(status) +
                        " (" + std::to_string(static_cast<int>(status)) + ")" +
                        (said.empty() ? "" : ": cuDNN says: " + said) + loader,
-                   CudnnStatusCause(status));
+                   CudnnStatusCause(status, CudnnCudaMajor(Cudnn())));
 }
 
 }  // namespace preflight

@@ -12,8 +12,10 @@
 
 namespace preflight {
 
-// The likely cause and fix for a status code.
-std::string CudnnStatusCause(cudnnStatus_t status);
+// The likely cause and fix for a status code; a reinstall names the packages
+// of `cuda_major`, the CUDA major this cuDNN was built for
+// (rules/cuda_packages.h; 0 where unknown).
+std::string CudnnStatusCause(cudnnStatus_t status, int cuda_major);
 
 // The loader's words for each libcudnn_*.so.9 beside the cuDNN at
 // `cudnn_path` that it refuses to open ("libcudnn_x.so.9: words"); empty

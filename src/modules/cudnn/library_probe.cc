@@ -94,7 +94,7 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
     c.file = std::string("libcudnn_") + name + ".so.9";
     if (s != CUDNN_STATUS_SUCCESS) {
       c.status = api.cudnnGetErrorString(s);
-      c.cause = CudnnStatusCause(s);
+      c.cause = CudnnStatusCause(s, CudnnCudaMajor(api));
       any_failed = true;
     }
     c.loaded_from = LoadedFrom(c.file, seen.path);

@@ -5,6 +5,7 @@
 
 #include "platform/gpu_libraries.h"
 #include "platform/library_open.h"
+#include "rules/cuda_packages.h"
 
 namespace preflight {
 namespace {
@@ -23,11 +24,16 @@ const NcclApi*& Current() {
 std::optional<ProbeResult> OpenJobNccl(const ProbeContext& context) {
   std::lock_guard<std::mutex> lock(Mutex());
   if (Current() != nullptr) return std::nullopt;
+  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
+  // NCCL is built per CUDA major: the packages named are those of the job's
+  // CUDA runtime.
+  const int job_cuda_major =
+      libraries.RuntimeCudaMajor(context.system_library_copy);
   LibraryCopy chosen;
   if (auto refused = ChooseJobCopy(
-          context, JobLibrariesFromFacts(context.node_facts), "nccl", "NCCL",
-          "install NCCL (`pip install nvidia-nccl-cu13` or `apt-get install "
-          "libnccl2`)",
+          context, libraries, "nccl", "NCCL",
+          "install NCCL (" +
+              NcclPackageCommands(job_cuda_major, PackageStep::kInstall) + ")",
           &chosen)) {
     return refused;
   }
@@ -38,9 +44,8 @@ std::optional<ProbeResult> OpenJobNccl(const ProbeContext& context) {
     return ProbeResult::Fail(
         "the job's NCCL cannot be loaded: " + error + " (" + copy->origin +
             " copy, found via " + copy->found_via + ")",
-        "Reinstall the package that owns " + copy->path +
-            " (`pip install --force-reinstall nvidia-nccl-cu13`, or `apt-get "
-            "install --reinstall libnccl2`)");
+        "Reinstall the package that owns " + copy->path + " (" +
+            NcclPackageCommands(job_cuda_major, PackageStep::kReinstall) + ")");
   }
   auto api = std::make_unique<NcclApi>();
   std::string missing;

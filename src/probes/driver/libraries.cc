@@ -211,6 +211,7 @@ ProbeResult RunDriverLibraries(const ProbeContext& context) {
   seen.driver_version = LoadedDriverVersionText();
   seen.target = LiveWheelTarget(seen.driver_version);
   seen.required = context.required;
+  seen.job_cuda_major = job.RuntimeCudaMajor(context.system_library_copy);
   const ProbeResult judged = JudgeDriverLibraries(seen);
   // The libtorch probes read whether the job can import its torch at all:
   // where it cannot (the package, or a preload torch binds to), they have

@@ -200,6 +200,27 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
        "not a shared object: libcudnn_heuristic.so.9: empty (0 bytes): cuDNN "
        "opens it when an operation first needs an engine",
        "pip install --force-reinstall nvidia-cudnn-cu13"},
+      // The packages are those of the CUDA this cuDNN was built for.
+      {"a cuDNN built for CUDA 12 is reinstalled from CUDA 12's packages",
+       [](CudnnLibraryObservation* s) {
+         s->built_for_cuda = "12.9";
+         s->unreadable_files.emplace_back(
+             "libcudnn_heuristic.so.9: empty (0 bytes)");
+       },
+       Outcome::kFail, "not a shared object",
+       "`pip install --force-reinstall nvidia-cudnn-cu12` where it comes "
+       "from pip (torch's), `apt-get install --reinstall libcudnn9-cuda-12` "
+       "for the system's"},
+      {"a cuDNN that does not say its CUDA: the packages' placeholder",
+       [](CudnnLibraryObservation* s) {
+         s->built_for_cuda.clear();
+         s->unreadable_files.emplace_back(
+             "libcudnn_heuristic.so.9: empty (0 bytes)");
+       },
+       Outcome::kFail, "not a shared object",
+       "nvidia-cudnn-cuXX` where it comes from pip (torch's), `apt-get "
+       "install --reinstall libcudnn9-cuda-XX` for the system's, XX being the "
+       "CUDA major"},
       {"an unreadable file of a legacy part is that part's warn",
        [](CudnnLibraryObservation* s) {
          Unloadable(s, "cnn");

@@ -20,6 +20,7 @@ DriverLibrariesObservation H200Stack() {
   seen.driver_version = "580.159.04";
   seen.target.driver = DriverVersionNumber{580, 159, 4};
   seen.target.ccs = {90};
+  seen.job_cuda_major = 13;
   return seen;
 }
 
@@ -63,6 +64,16 @@ TEST(DriverLibrariesTest, Judgements) {
          s->required = {"nccl"};
        },
        Outcome::kFail, "required but not found: nccl", "drop them from"},
+      {"required but absent, a CUDA 12 runtime: CUDA 12's packages",
+       [](DriverLibrariesObservation* s) {
+         s->usable.erase("nccl");
+         s->required = {"nccl"};
+         s->job_cuda_major = 12;
+       },
+       Outcome::kFail, "required but not found: nccl",
+       "NCCL: `pip install nvidia-nccl-cu12` where it comes from pip "
+       "(torch's), `apt-get install libnccl2` for the system's (a +cuda12.x "
+       "build"},
       {"a broken copy, nothing required: listed, passes",
        [](DriverLibrariesObservation* s) {
          s->broken = {"cuDNN at /x: cannot open"};

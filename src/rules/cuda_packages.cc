@@ -1,0 +1,79 @@
+#include "rules/cuda_packages.h"
+
+#include <charconv>
+
+namespace preflight {
+namespace {
+
+// Where the major is unknown: a placeholder and where to read it.
+constexpr const char* kMajorUnknown =
+    ", XX being the CUDA major the job's torch was built for (`python3 -c "
+    "'import torch; print(torch.version.cuda)'`)";
+
+std::string PipCommand(std::string_view package, PackageStep step) {
+  return std::string("`pip install ") +
+         (step == PackageStep::kReinstall ? "--force-reinstall " : "") +
+         std::string(package) + "`";
+}
+
+std::string AptCommand(const std::string& packages, PackageStep step) {
+  return std::string("`apt-get install ") +
+         (step == PackageStep::kReinstall ? "--reinstall " : "") + packages +
+         "`";
+}
+
+}  // namespace
+
+const std::vector<CudaLibraryPackages>& CudaLibraryPackageTable() {
+  static const std::vector<CudaLibraryPackages> table = {
+      {13, "nvidia-cudnn-cu13", "libcudnn9-cuda-13", "nvidia-nccl-cu13"},
+      {12, "nvidia-cudnn-cu12", "libcudnn9-cuda-12", "nvidia-nccl-cu12"},
+      {11, "nvidia-cudnn-cu11", "libcudnn9-cuda-11", "nvidia-nccl-cu11"},
+  };
+  return table;
+}
+
+const CudaLibraryPackages* PackagesForCudaMajor(int cuda_major) {
+  for (const CudaLibraryPackages& row : CudaLibraryPackageTable()) {
+    if (row.cuda_major == cuda_major) return &row;
+  }
+  return nullptr;
+}
+
+int CudaMajorOf(std::string_view version) {
+  int major = 0;
+  const auto [end, error] =
+      std::from_chars(version.data(), version.data() + version.size(), major);
+  const bool whole = end == version.data() + version.size() || *end == '.';
+  return error == std::errc() && whole && major > 0 ? major : 0;
+}
+
+int CudaMajorOfCode(int version_code) {
+  return version_code >= 1000 ? version_code / 1000 : 0;
+}
+
+std::string CudnnPackageCommands(int cuda_major, PackageStep step) {
+  const CudaLibraryPackages* row = PackagesForCudaMajor(cuda_major);
+  const std::string wheel =
+      row != nullptr ? std::string(row->cudnn_wheel) : "nvidia-cudnn-cuXX";
+  const std::string deb =
+      row != nullptr ? std::string(row->cudnn_deb) : "libcudnn9-cuda-XX";
+  return PipCommand(wheel, step) + " where it comes from pip (torch's), " +
+         AptCommand(deb, step) + " for the system's" +
+         (row != nullptr ? "" : kMajorUnknown);
+}
+
+std::string NcclPackageCommands(int cuda_major, PackageStep step) {
+  const CudaLibraryPackages* row = PackagesForCudaMajor(cuda_major);
+  const std::string wheel =
+      row != nullptr ? std::string(row->nccl_wheel) : "nvidia-nccl-cuXX";
+  const std::string build = row != nullptr
+                                ? "+cuda" + std::to_string(cuda_major)
+                                : std::string("+cudaXX");
+  return PipCommand(wheel, step) + " where it comes from pip (torch's), " +
+         AptCommand("libnccl2", step) + " for the system's (a " + build +
+         ".x build: `apt-cache madison libnccl2` lists them)" +
+         (row != nullptr ? "" : kMajorUnknown);
+}
+
+}  // namespace preflight
