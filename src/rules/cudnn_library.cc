@@ -138,8 +138,16 @@ std::optional<ProbeResult> ForeignGraph(const CudnnLibraryObservation& seen) {
 ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
   if (auto mixed = ForeignGraph(seen)) return *mixed;
   std::vector<std::string> essential, optional, fixes, losses;
+  // The loader's words for files no failed part's description gives (an
+  // engine library beside a failed graph, say).
+  std::vector<std::string> refused_others = seen.unloadable_files;
   for (const CudnnPartCheck& c : seen.checks) {
     if (c.status.empty()) continue;
+    refused_others.erase(
+        std::remove_if(
+            refused_others.begin(), refused_others.end(),
+            [&](const std::string& f) { return StartsWith(f, c.file + ": "); }),
+        refused_others.end());
     const std::string who = WhoNeeds(c.part);
     (who.empty() ? essential : optional).push_back(Describe(c, seen));
     if (!who.empty()) losses.push_back(who);
@@ -149,9 +157,9 @@ ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
   }
   const std::string head = "cuDNN " + seen.version + " at " + seen.path + ": ";
   const std::string files =
-      seen.unloadable_files.empty()
+      refused_others.empty()
           ? ""
-          : "; the loader refuses " + Join(seen.unloadable_files, "; ");
+          : "; the loader also refuses " + Join(refused_others, "; ");
   if (!essential.empty()) {
     for (const std::string& o : optional) essential.push_back(o);
     return ProbeResult::Fail(head + Join(essential, "; ") + files,

@@ -60,8 +60,7 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
        [](CudnnLibraryObservation* s) { Unloadable(s, "graph"); },
        Outcome::kFail,
        "sub-library graph: CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE "
-       "(/venv/nvidia/cudnn/lib/libcudnn_graph.so.9: file too short); the "
-       "loader refuses libcudnn_graph.so.9",
+       "(/venv/nvidia/cudnn/lib/libcudnn_graph.so.9: file too short)",
        "reinstall"},
       {"graph and cnn missing: the essential one decides, both named",
        [](CudnnLibraryObservation* s) {
@@ -234,6 +233,24 @@ TEST(CudnnLibraryJudgeTest, Judgements) {
     ExpectJudged(c.name, JudgeCudnnLibrary(seen), c.outcome, c.summary_part,
                  c.fix_part);
   }
+}
+
+// The loader's words come once, with the part they stop (they used to come
+// again in a list of every refused file); a refused file no failed part
+// names keeps its words.
+TEST(CudnnLibraryJudgeTest, LoaderWordsOnce) {
+  CudnnLibraryObservation seen = Whole();
+  Unloadable(&seen, "graph");
+  EXPECT_EQ(JudgeCudnnLibrary(seen).summary,
+            "cuDNN 9.19.0 at /venv/nvidia/cudnn/lib/libcudnn.so.9: sub-library "
+            "graph: CUDNN_STATUS_NOT_SUPPORTED_SUBLIBRARY_UNAVAILABLE "
+            "(/venv/nvidia/cudnn/lib/libcudnn_graph.so.9: file too short)");
+  seen.unloadable_files.emplace_back(
+      "libcudnn_engines_runtime_compiled.so.9: undefined symbol: x");
+  const std::string summary = JudgeCudnnLibrary(seen).summary;
+  EXPECT_EQ(summary.substr(summary.find("file too short)")),
+            "file too short); the loader also refuses "
+            "libcudnn_engines_runtime_compiled.so.9: undefined symbol: x");
 }
 
 }  // namespace
