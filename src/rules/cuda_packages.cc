@@ -26,9 +26,12 @@ std::string AptCommand(const std::string& packages, PackageStep step) {
 
 const std::vector<CudaLibraryPackages>& CudaLibraryPackageTable() {
   static const std::vector<CudaLibraryPackages> table = {
-      {13, "nvidia-cudnn-cu13", "libcudnn9-cuda-13", "nvidia-nccl-cu13"},
-      {12, "nvidia-cudnn-cu12", "libcudnn9-cuda-12", "nvidia-nccl-cu12"},
-      {11, "nvidia-cudnn-cu11", "libcudnn9-cuda-11", "nvidia-nccl-cu11"},
+      {13, "nvidia-cudnn-cu13", "libcudnn9-cuda-13", "nvidia-nccl-cu13",
+       "nvidia-cuda-nvrtc"},
+      {12, "nvidia-cudnn-cu12", "libcudnn9-cuda-12", "nvidia-nccl-cu12",
+       "nvidia-cuda-nvrtc-cu12"},
+      {11, "nvidia-cudnn-cu11", "libcudnn9-cuda-11", "nvidia-nccl-cu11",
+       "nvidia-cuda-nvrtc-cu11"},
   };
   return table;
 }
@@ -74,6 +77,19 @@ std::string NcclPackageCommands(int cuda_major, PackageStep step) {
          AptCommand("libnccl2", step) + " for the system's (a " + build +
          ".x build: `apt-cache madison libnccl2` lists them)" +
          (row != nullptr ? "" : kMajorUnknown);
+}
+
+std::string NvrtcPackageCommand(int cuda_major) {
+  if (const CudaLibraryPackages* row = PackagesForCudaMajor(cuda_major)) {
+    return PipCommand(row->nvrtc_wheel, PackageStep::kInstall);
+  }
+  std::string each;
+  for (const CudaLibraryPackages& row : CudaLibraryPackageTable()) {
+    each += (each.empty() ? "" : ", ") +
+            PipCommand(row.nvrtc_wheel, PackageStep::kInstall) + " for CUDA " +
+            std::to_string(row.cuda_major);
+  }
+  return each;
 }
 
 }  // namespace preflight

@@ -30,6 +30,7 @@
 #include "platform/library_open.h"
 #include "preflight/probe_context.h"
 #include "preflight/result.h"
+#include "rules/cuda_packages.h"
 
 namespace preflight {
 namespace {
@@ -225,11 +226,14 @@ ProbeResult RunCompileNvrtc(const ProbeContext& context) {
   CheckCuda(cudaSetDevice(0), "cudaSetDevice");
   CheckCuda(cudaFree(nullptr),
             "cudaFree (context)");  // the primary context, current
+  const JobLibraries libraries = JobLibrariesFromFacts(context.node_facts);
   LibraryCopy copy;
   if (auto refused = ChooseJobCopy(
-          context, JobLibrariesFromFacts(context.node_facts), "nvrtc", "NVRTC",
-          "jobs that JIT-compile (Triton, torch.compile, CuPy) need it: `pip "
-          "install nvidia-cuda-nvrtc` (CUDA 13) or nvidia-cuda-nvrtc-cu12",
+          context, libraries, "nvrtc", "NVRTC",
+          "jobs that JIT-compile (Triton, torch.compile, CuPy) need it, built "
+          "for the job's CUDA: " +
+              NvrtcPackageCommand(
+                  libraries.RuntimeCudaMajor(context.system_library_copy)),
           &copy)) {
     return *refused;
   }

@@ -26,6 +26,11 @@ TEST(CudaPackagesTest, EveryRowNamesItsOwnMajor) {
     EXPECT_EQ(row.cudnn_wheel, "nvidia-cudnn-cu" + major);
     EXPECT_EQ(row.cudnn_deb, "libcudnn9-cuda-" + major);
     EXPECT_EQ(row.nccl_wheel, "nvidia-nccl-cu" + major);
+    // From CUDA 13 on, NVRTC's wheel has no suffix (its -cu13 name is a
+    // deprecated placeholder on PyPI).
+    EXPECT_EQ(row.nvrtc_wheel, row.cuda_major >= 13
+                                   ? std::string("nvidia-cuda-nvrtc")
+                                   : "nvidia-cuda-nvrtc-cu" + major);
     EXPECT_EQ(PackagesForCudaMajor(row.cuda_major), &row);
   }
   EXPECT_EQ(PackagesForCudaMajor(10), nullptr);
@@ -57,6 +62,12 @@ TEST(CudaPackagesTest, Commands) {
        "`apt-get install libcudnn9-cuda-XX` for the system's, XX being the "
        "CUDA major the job's torch was built for (`python3 -c 'import "
        "torch; print(torch.version.cuda)'`)"},
+      {"NVRTC, CUDA 12", NvrtcPackageCommand(12),
+       "`pip install nvidia-cuda-nvrtc-cu12`"},
+      {"NVRTC, major unknown: every row", NvrtcPackageCommand(0),
+       "`pip install nvidia-cuda-nvrtc` for CUDA 13, `pip install "
+       "nvidia-cuda-nvrtc-cu12` for CUDA 12, `pip install "
+       "nvidia-cuda-nvrtc-cu11` for CUDA 11"},
   };
   for (const Case& c : cases) EXPECT_EQ(c.text, c.expected) << c.name;
 }
