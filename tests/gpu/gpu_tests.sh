@@ -856,6 +856,10 @@ PY
 )
     [ -d "$cudnn_dir" ] || { echo "SKIP: the job's torch maps no cuDNN"; exit 77; }
     echo "the job's cuDNN: $cudnn_dir"
+    # A reinstall remedy names the cuDNN packages of the CUDA torch's cuDNN
+    # was built for (rules/cuda_packages.h), not another major's.
+    cuda_major=$("$py" -c 'import torch; print(torch.version.cuda.split(".")[0])')
+    cudnn_pkg_ok="all(('nvidia-cudnn-cu$cuda_major' in x['remediation']) for x in r['results'] + [y for g in gpus for y in g['results']] if x['probe'].startswith('cudnn.') and x['outcome'] == 'fail' and 'nvidia-cudnn-cu' in x.get('remediation', ''))"
     disagree=0
     job_fate "$tmp/conv_job.py" "nothing planted" X_PREFLIGHT_PLANT=none
     for lib in libcudnn_cnn.so.9 libcudnn_engines_precompiled.so.9 libcudnn_graph.so.9 libcudnn_ops.so.9 libcudnn_heuristic.so.9; do
@@ -868,6 +872,7 @@ d = {x["probe"]: x for x in json.load(open(sys.argv[1]))["results"]}.get("cudnn.
 print("     cudnn.library saw:", {k: d.get(k) for k in ("version", "own_version", "sublibraries", "sublibrary_files")})' "$tmp/r.json" | cut -c1-600
       if [ "$pf_rc" != 0 ]; then
         check "$tmp/r.json" "any(x['probe'].startswith('cudnn.') and x['outcome'] == 'fail' and ('cuDNN says' in x['summary'] or '$lib' in x['summary']) for x in r['results'] + [y for g in gpus for y in g['results']])" || disagree=1
+        check "$tmp/r.json" "$cudnn_pkg_ok" || disagree=1
       fi
     done
     # Another installation's cuDNN ahead of torch's on LD_LIBRARY_PATH (the
