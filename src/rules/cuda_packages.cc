@@ -1,6 +1,6 @@
 #include "rules/cuda_packages.h"
 
-#include <charconv>
+#include "preflight/strings.h"
 
 namespace preflight {
 namespace {
@@ -44,11 +44,9 @@ const CudaLibraryPackages* PackagesForCudaMajor(int cuda_major) {
 }
 
 int CudaMajorOf(std::string_view version) {
-  int major = 0;
-  const auto [end, error] =
-      std::from_chars(version.data(), version.data() + version.size(), major);
-  const bool whole = end == version.data() + version.size() || *end == '.';
-  return error == std::errc() && whole && major > 0 ? major : 0;
+  // The digits before the first dot ("13" of "13.0"); ParseNonNegativeInt
+  // refuses anything else ("13x", "cu130").
+  return ParseNonNegativeInt(version.substr(0, version.find('.'))).value_or(0);
 }
 
 int CudaMajorOfCode(int version_code) {

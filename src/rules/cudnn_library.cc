@@ -38,14 +38,36 @@ std::string ReinstallEither(const CudnnLibraryObservation& seen) {
          ")";
 }
 
+// Is `entry` of a "file: words" list about `file`?
+bool IsAbout(const std::string& entry, const std::string& file) {
+  return StartsWith(entry, file + ": ");
+}
+
 // In a list of "file: words" entries, the words for `file`; nullopt where
 // the list does not name it.
 std::optional<std::string> WordsFor(const std::vector<std::string>& entries,
                                     const std::string& file) {
   for (const std::string& entry : entries) {
-    if (StartsWith(entry, file + ": ")) return entry.substr(file.size() + 2);
+    if (IsAbout(entry, file)) return entry.substr(file.size() + 2);
   }
   return std::nullopt;
+}
+
+// The entries of a "file: words" list about none of the sub-libraries'
+// files (with `failed_only`, none of the failed ones'): what is not said
+// already with a part.
+std::vector<std::string> AboutNoPart(std::vector<std::string> entries,
+                                     const std::vector<CudnnPartCheck>& checks,
+                                     bool failed_only) {
+  for (const CudnnPartCheck& c : checks) {
+    if (failed_only && c.status.empty()) continue;
+    entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                 [&](const std::string& entry) {
+                                   return IsAbout(entry, c.file);
+                                 }),
+                  entries.end());
+  }
+  return entries;
 }
 
 // Where `c` came from another directory than libcudnn.so.9's: that file.
@@ -138,16 +160,8 @@ std::optional<ProbeResult> ForeignGraph(const CudnnLibraryObservation& seen) {
 ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
   if (auto mixed = ForeignGraph(seen)) return *mixed;
   std::vector<std::string> essential, optional, fixes, losses;
-  // The loader's words for files no failed part's description gives (an
-  // engine library beside a failed graph, say).
-  std::vector<std::string> refused_others = seen.unloadable_files;
   for (const CudnnPartCheck& c : seen.checks) {
     if (c.status.empty()) continue;
-    refused_others.erase(
-        std::remove_if(
-            refused_others.begin(), refused_others.end(),
-            [&](const std::string& f) { return StartsWith(f, c.file + ": "); }),
-        refused_others.end());
     const std::string who = WhoNeeds(c.part);
     (who.empty() ? essential : optional).push_back(Describe(c, seen));
     if (!who.empty()) losses.push_back(who);
@@ -156,6 +170,10 @@ ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
     }
   }
   const std::string head = "cuDNN " + seen.version + " at " + seen.path + ": ";
+  // The loader's words for files no failed part's description gives (an
+  // engine library beside a failed graph, say).
+  const std::vector<std::string> refused_others =
+      AboutNoPart(seen.unloadable_files, seen.checks, /*failed_only=*/true);
   const std::string files =
       refused_others.empty()
           ? ""
@@ -166,14 +184,8 @@ ProbeResult JudgeCudnnLibrary(const CudnnLibraryObservation& seen) {
                              Join(fixes, "; "));
   }
   // Files of the sub-libraries above are judged with their part.
-  std::vector<std::string> engines = seen.unreadable_files;
-  for (const CudnnPartCheck& c : seen.checks) {
-    engines.erase(std::remove_if(engines.begin(), engines.end(),
-                                 [&](const std::string& f) {
-                                   return StartsWith(f, c.file + ": ");
-                                 }),
-                  engines.end());
-  }
+  const std::vector<std::string> engines =
+      AboutNoPart(seen.unreadable_files, seen.checks, /*failed_only=*/false);
   if (!engines.empty()) {
     return ProbeResult::Fail(
         head + "not a shared object: " + Join(engines, "; ") +

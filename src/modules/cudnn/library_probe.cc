@@ -33,6 +33,7 @@
 #include "preflight/result.h"
 #include "preflight/strings.h"
 #include "rules/cudnn_library.h"
+#include "rules/driver_table.h"
 
 namespace preflight {
 namespace {
@@ -72,13 +73,13 @@ bool OtherBuild(const std::string& loaded, const std::string& cudnn,
 ProbeResult RunCudnnLibrary(const ProbeContext& context) {
   if (auto refused = OpenJobCudnn(context)) return *refused;
   const CudnnApi& api = Cudnn();
-  const size_t cudart = api.cudnnGetCudartVersion();
+  const int cuda_major = CudnnCudaMajor(api);
   CudnnLibraryObservation seen;
   seen.version = api.version;
   seen.path = api.copy.real_path;
   seen.origin = api.copy.origin;
-  seen.built_for_cuda = std::to_string(cudart / 1000) + "." +
-                        std::to_string((cudart % 1000) / 10);
+  seen.built_for_cuda =
+      FormatCudaVersion(static_cast<int>(api.cudnnGetCudartVersion()));
   const std::pair<const char*, cudnnStatus_t (*)()> checks[] = {
       {"graph", api.cudnnGraphVersionCheck},
       {"ops", api.cudnnOpsVersionCheck},
@@ -94,7 +95,7 @@ ProbeResult RunCudnnLibrary(const ProbeContext& context) {
     c.file = std::string("libcudnn_") + name + ".so.9";
     if (s != CUDNN_STATUS_SUCCESS) {
       c.status = api.cudnnGetErrorString(s);
-      c.cause = CudnnStatusCause(s, CudnnCudaMajor(api));
+      c.cause = CudnnStatusCause(s, cuda_major);
       any_failed = true;
     }
     c.loaded_from = LoadedFrom(c.file, seen.path);
